@@ -1,0 +1,95 @@
+"""Configuration, read from the environment once, at a composition root.
+
+Every variable is listed in `.env.example`. Defaults are those of the embedded mode.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify")
+
+
+class ConfigError(ValueError):
+    """A variable is set to something that cannot work; the message names it."""
+
+
+def _float_list(name: str, text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be comma-separated seconds, e.g. 1,10,60: {exc}") from None
+    if any(v <= 0 for v in values):
+        raise ConfigError(f"{name} delays must be positive seconds")
+    return values
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    amqp_url: str = "memory://"
+    mongo_url: str | None = None
+    port: int = 8080
+    bus_prefix: str = "llais"
+    queue_type: str = "classic"
+    retry_delays: tuple[float, ...] = (1.0, 10.0, 60.0)
+    prefetch: int = 20
+    max_body_bytes: int = 64 * 1024
+    internal_token: str = ""
+    secret_key: str = ""
+    councils_file: Path | None = None
+    service_urls: Mapping[str, str] = field(default_factory=dict)
+    log_level: str = "INFO"
+
+    @property
+    def store_backend(self) -> str:
+        return "mongo" if self.mongo_url else "sqlite"
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.bus_prefix}.events"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        queue_type = env.get("LLAIS_QUEUE_TYPE", "classic")
+        if queue_type not in ("classic", "quorum"):
+            raise ConfigError("LLAIS_QUEUE_TYPE must be classic or quorum")
+        urls = {
+            name: env[f"LLAIS_{name.upper()}_URL"].rstrip("/")
+            for name in SERVICES
+            if env.get(f"LLAIS_{name.upper()}_URL")
+        }
+        councils = env.get("LLAIS_COUNCILS_FILE")
+        return cls(
+            data_dir=Path(env.get("LLAIS_DATA") or "var"),
+            amqp_url=env.get("AMQP_URL") or "memory://",
+            mongo_url=env.get("MONGO_URL") or None,
+            port=_int(env, "PORT", 8080, minimum=1),
+            bus_prefix=env.get("LLAIS_BUS_PREFIX") or "llais",
+            queue_type=queue_type,
+            retry_delays=_float_list("LLAIS_RETRY_DELAYS", env.get("LLAIS_RETRY_DELAYS") or "1,10,60"),
+            prefetch=_int(env, "LLAIS_PREFETCH", 20, minimum=1),
+            max_body_bytes=_int(env, "LLAIS_MAX_BODY_BYTES", 64 * 1024, minimum=1024),
+            internal_token=env.get("LLAIS_INTERNAL_TOKEN", ""),
+            secret_key=env.get("LLAIS_SECRET_KEY", ""),
+            councils_file=Path(councils) if councils else None,
+            service_urls=urls,
+            log_level=env.get("LLAIS_LOG_LEVEL", "INFO").upper(),
+        )

@@ -1,0 +1,28 @@
+"""Event contracts: the envelope every event travels in, and one marshmallow schema per event type and version.
+
+Producers build events with `new_event` (or `Event.follow` when one event causes another); consumers read them with
+`parse_event`, which refuses anything malformed, of an unknown type or version, or whose data fails its schema.
+"""
+
+from shared.contracts.envelope import (
+    ContractError,
+    Event,
+    EnvelopeSchema,
+    contract,
+    contract_for,
+    known_contracts,
+    new_event,
+    parse_event,
+)
+from shared.contracts import referral as _referral  # noqa: F401  registers the referral contracts
+
+__all__ = [
+    "ContractError",
+    "Event",
+    "EnvelopeSchema",
+    "contract",
+    "contract_for",
+    "known_contracts",
+    "new_event",
+    "parse_event",
+]

@@ -1,0 +1,162 @@
+"""The event envelope and the registry of contracts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
+
+from marshmallow import Schema, ValidationError, fields, validate
+from opentelemetry import propagate
+
+from shared.clock import new_id, timestamp
+
+MAX_EVENT_BYTES = 256 * 1024
+
+
+class ContractError(ValueError):
+    """An event that no consumer can handle: malformed, unknown type or version, or data failing its schema."""
+
+    def __init__(self, message: str, errors: Mapping[str, Any] | None = None):
+        super().__init__(message)
+        self.errors = dict(errors or {})
+
+    def __str__(self) -> str:
+        base = super().__str__()
+        return f"{base}: {json.dumps(self.errors, sort_keys=True)}" if self.errors else base
+
+
+class EnvelopeSchema(Schema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$"))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True, format="iso")
+    producer = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    causation_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    data = fields.Dict(required=True)
+
+
+_CONTRACTS: dict[tuple[str, int], type[Schema]] = {}
+
+
+def contract(event_type: str, version: int) -> Callable[[type[Schema]], type[Schema]]:
+    """Register a schema as the contract of one event type and version."""
+
+    def register(schema: type[Schema]) -> type[Schema]:
+        key = (event_type, version)
+        if key in _CONTRACTS:
+            raise RuntimeError(f"contract {event_type} v{version} is defined twice")
+        _CONTRACTS[key] = schema
+        return schema
+
+    return register
+
+
+def contract_for(event_type: str, version: int) -> type[Schema]:
+    try:
+        return _CONTRACTS[(event_type, version)]
+    except KeyError:
+        raise ContractError(f"unknown event type or version: {event_type} v{version}") from None
+
+
+def known_contracts() -> dict[tuple[str, int], type[Schema]]:
+    return dict(_CONTRACTS)
+
+
+def latest_version(event_type: str) -> int:
+    versions = [v for (t, v) in _CONTRACTS if t == event_type]
+    if not versions:
+        raise ContractError(f"unknown event type: {event_type}")
+    return max(versions)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One fact that happened, in its envelope.
+
+    `headers` are transport headers (the W3C trace context of the moment the event happened); they travel with the
+    message but are not part of the envelope.
+    """
+
+    id: str
+    type: str
+    version: int
+    occurred_at: str
+    producer: str
+    correlation_id: str
+    causation_id: str | None
+    subject: str
+    data: dict
+    headers: dict = field(default_factory=dict, compare=False)
+
+    def envelope(self) -> dict:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "version": self.version,
+            "occurred_at": self.occurred_at,
+            "producer": self.producer,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "subject": self.subject,
+            "data": self.data,
+        }
+
+    def follow(self, event_type: str, data: Mapping[str, Any], *, producer: str, subject: str | None = None,
+               version: int | None = None) -> "Event":
+        """An event caused by this one: same correlation, this event as its cause."""
+        return new_event(event_type, data, producer=producer, subject=subject or self.subject,
+                         correlation_id=self.correlation_id, causation_id=self.id, version=version)
+
+    def with_headers(self, headers: Mapping[str, str]) -> "Event":
+        return replace(self, headers=dict(headers))
+
+
+def _check_data(event_type: str, version: int, data: Mapping[str, Any]) -> None:
+    errors = contract_for(event_type, version)().validate(data)
+    if errors:
+        raise ContractError(f"{event_type} v{version} data fails its contract", errors)
+
+
+def new_event(event_type: str, data: Mapping[str, Any], *, producer: str, subject: str,
+              correlation_id: str | None = None, causation_id: str | None = None,
+              version: int | None = None) -> Event:
+    """Build an event, checked against its contract, carrying the current trace context."""
+    version = version or latest_version(event_type)
+    _check_data(event_type, version, data)
+    event_id = new_id()
+    headers: dict[str, str] = {}
+    propagate.inject(headers)
+    return Event(id=event_id, type=event_type, version=version, occurred_at=timestamp(), producer=producer,
+                 correlation_id=correlation_id or event_id, causation_id=causation_id, subject=subject,
+                 data=dict(data), headers=headers)
+
+
+def parse_event(body: bytes | str | Mapping[str, Any], headers: Mapping[str, Any] | None = None) -> Event:
+    """Read an event off the wire; raise ContractError saying what is wrong with it."""
+    if isinstance(body, (bytes, bytearray)):
+        if len(body) > MAX_EVENT_BYTES:
+            raise ContractError(f"event is larger than {MAX_EVENT_BYTES} bytes")
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ContractError("event body is not UTF-8") from None
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise ContractError(f"event body is not JSON: {exc.msg} at position {exc.pos}") from None
+    if not isinstance(body, Mapping):
+        raise ContractError("event body must be a JSON object")
+    try:
+        EnvelopeSchema().load(body)
+    except ValidationError as exc:
+        raise ContractError("event envelope is invalid", exc.messages) from None
+    _check_data(body["type"], body["version"], body["data"])
+    carried = {k: v for k, v in (headers or {}).items() if k in ("traceparent", "tracestate")}
+    return Event(id=body["id"], type=body["type"], version=body["version"], occurred_at=body["occurred_at"],
+                 producer=body["producer"], correlation_id=body["correlation_id"],
+                 causation_id=body.get("causation_id"), subject=body["subject"], data=dict(body["data"]),
+                 headers=carried)

@@ -1,0 +1,135 @@
+"""Traces and logs.
+
+Tracing follows the standard variables: OTEL_TRACES_EXPORTER (console, otlp or none; default none),
+OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES. Logs are JSON lines carrying the trace and
+span ids. Across AMQP the W3C `traceparent` rides in the message headers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+from typing import Iterator, Mapping
+
+from opentelemetry import context, propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.trace import SpanKind
+
+_configured = False
+
+
+def configure(service: str, *, level: str = "INFO", exporter: SpanExporter | None = None) -> None:
+    """Set up tracing and JSON logging once per process; later calls only add an exporter if one is given."""
+    global _configured
+    provider = trace.get_tracer_provider()
+    if not _configured:
+        resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME") or f"llais-{service}"})
+        provider = TracerProvider(resource=resource)
+        for chosen in _exporters_from_env():
+            provider.add_span_processor(BatchSpanProcessor(chosen))
+        trace.set_tracer_provider(provider)
+        _instrument_requests()
+        configure_logging(level)
+        _configured = True
+    if exporter is not None and isinstance(provider, TracerProvider):
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+
+
+def _exporters_from_env() -> list[SpanExporter]:
+    names = [n.strip() for n in os.environ.get("OTEL_TRACES_EXPORTER", "none").split(",") if n.strip()]
+    chosen: list[SpanExporter] = []
+    for name in names:
+        if name == "console":
+            chosen.append(ConsoleSpanExporter(out=sys.stderr))
+        elif name == "otlp":
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            chosen.append(OTLPSpanExporter())
+        elif name != "none":
+            logging.getLogger(__name__).warning("unknown OTEL_TRACES_EXPORTER %r ignored", name)
+    return chosen
+
+
+def _instrument_requests() -> None:
+    from opentelemetry.instrumentation.requests import RequestsInstrumentor
+
+    if not RequestsInstrumentor().is_instrumented_by_opentelemetry:
+        RequestsInstrumentor().instrument()
+
+
+def instrument_flask(app) -> None:
+    from opentelemetry.instrumentation.flask import FlaskInstrumentor
+
+    FlaskInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+
+
+def tracer(name: str = "llais") -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def current_headers() -> dict[str, str]:
+    """The W3C trace context of the current span, as message or HTTP headers."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def current_trace_id() -> str | None:
+    span_context = trace.get_current_span().get_span_context()
+    return f"{span_context.trace_id:032x}" if span_context.is_valid else None
+
+
+@contextlib.contextmanager
+def span_from_headers(name: str, headers: Mapping[str, object] | None, *, kind: SpanKind,
+                      attributes: Mapping[str, object] | None = None) -> Iterator[trace.Span]:
+    """A span continuing the trace carried in `headers` (a message's, or an outbox entry's)."""
+    carrier = {k: str(v) for k, v in (headers or {}).items() if k in ("traceparent", "tracestate")}
+    parent = propagate.extract(carrier)
+    token = context.attach(parent)
+    try:
+        with tracer().start_as_current_span(name, kind=kind, attributes=dict(attributes or {})) as span:
+            yield span
+    finally:
+        context.detach(token)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, with the trace and span ids of the moment. Never put personal data in a message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        span_context = trace.get_current_span().get_span_context()
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if span_context.is_valid:
+            entry["trace_id"] = f"{span_context.trace_id:032x}"
+            entry["span_id"] = f"{span_context.span_id:016x}"
+        for key, value in getattr(record, "__dict__", {}).items():
+            if key.startswith("llais_"):
+                entry[key[len("llais_"):]] = value
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    import time
+
+    JsonFormatter.converter = time.gmtime
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("amqp", "kombu", "pika", "werkzeug", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

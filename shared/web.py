@@ -1,0 +1,188 @@
+"""What every service's Flask app shares: problem+json errors, health and readiness, size limits, internal auth.
+
+Domain errors are mapped to HTTP problems once, here. Routes raise `Problem` (or a subclass of `DomainError`
+registered with `problem_for`) and never build error responses themselves.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any, Callable, Iterable, Mapping
+
+from flask import Flask, current_app, g, jsonify, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from shared import telemetry
+from shared.config import Settings
+
+PROBLEM_JSON = "application/problem+json"
+INTERNAL_TOKEN_HEADER = "X-Llais-Internal-Token"
+COUNCIL_HEADER = "X-Llais-Council"
+ACTOR_HEADER = "X-Llais-Actor"
+ROLE_HEADER = "X-Llais-Role"
+
+log = logging.getLogger(__name__)
+
+_TITLES = {
+    400: "Malformed request", 401: "Not authenticated", 403: "Not allowed", 404: "Not found",
+    405: "Method not allowed", 409: "Conflict", 413: "Request body too large", 415: "Unsupported media type",
+    422: "Invalid request", 429: "Too many requests", 500: "Internal error", 502: "Upstream error",
+    503: "Service unavailable",
+}
+
+
+class Problem(Exception):
+    """An RFC 9457 problem: raise it from a route and the client gets it as application/problem+json."""
+
+    def __init__(self, status: int, detail: str, *, title: str | None = None,
+                 errors: Mapping[str, Any] | None = None, type_: str | None = None, **extra: Any):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title or _TITLES.get(status, "Error")
+        self.errors = dict(errors) if errors else None
+        self.type = type_ or f"https://llais.cymru/problems/{self.title.lower().replace(' ', '-')}"
+        self.extra = extra
+
+    def to_dict(self) -> dict:
+        body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+def problem_response(problem: Problem):
+    response = jsonify(problem.to_dict())
+    response.status_code = problem.status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as {field_path: [messages]}, as the public API promises."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, Mapping):
+                flat.update(flatten_errors(value, path))
+            elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                flat[path] = list(value)
+            elif isinstance(value, list):
+                for item in value:
+                    flat.update(flatten_errors(item, path))
+            else:
+                flat[path] = [str(value)]
+    elif isinstance(messages, list):
+        flat[prefix or "_schema"] = [str(m) for m in messages]
+    else:
+        flat[prefix or "_schema"] = [str(messages)]
+    return flat
+
+
+def json_body(schema: Schema | None = None) -> Any:
+    """The request's JSON body, loaded through `schema`; a Problem saying what to fix otherwise."""
+    if not request.mimetype or request.mimetype != "application/json":
+        raise Problem(415, "Send the body as JSON with Content-Type: application/json.")
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise Problem(400, "The request body is empty; send a JSON object.")
+    import json
+
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Problem(400, f"The request body is not valid JSON: {exc}") from None
+    if schema is None:
+        return payload
+    if not isinstance(payload, dict):
+        raise Problem(422, "The request body must be a JSON object.", errors={"_schema": ["Expected an object."]})
+    try:
+        return schema.load(payload)
+    except ValidationError as exc:
+        raise Problem(422, "Some fields are missing or invalid; see errors.",
+                      errors=flatten_errors(exc.messages)) from None
+
+
+def settings() -> Settings:
+    return current_app.extensions["llais.settings"]
+
+
+def store():
+    return current_app.extensions["llais.store"]
+
+
+def create_service_app(service: str, settings: Settings, store: Any, *,
+                       readiness: Iterable[Callable[[], None]] = (), internal: bool = True) -> Flask:
+    """A Flask app with the project's error handling, `/healthz`, `/readyz` and, for internal APIs, the token check.
+
+    `readiness` are extra checks (the broker, say) that raise when the role cannot serve.
+    """
+    app = Flask(f"llais.{service}")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["JSON_SORT_KEYS"] = False
+    app.extensions["llais.settings"] = settings
+    app.extensions["llais.store"] = store
+    app.extensions["llais.service"] = service
+    checks = [store.ping, *readiness]
+
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem):
+        return problem_response(problem)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        detail = exc.description or _TITLES.get(exc.code or 500, "Error")
+        if exc.code == 413:
+            detail = f"The request body is larger than {settings.max_body_bytes} bytes."
+        return problem_response(Problem(exc.code or 500, detail))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error in %s", service)
+        return problem_response(Problem(500, "Something went wrong on our side; it has been logged."))
+
+    if internal and settings.internal_token:
+        @app.before_request
+        def _internal_only():
+            if request.path in ("/healthz", "/readyz"):
+                return None
+            offered = request.headers.get(INTERNAL_TOKEN_HEADER, "")
+            if not hmac.compare_digest(offered.encode(), settings.internal_token.encode()):
+                raise Problem(401, "This is an internal API: it needs the internal token.")
+            return None
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz")
+    def readyz():
+        failures = {}
+        for check in checks:
+            try:
+                check()
+            except Exception as exc:  # readiness reports every failure rather than raising
+                failures[getattr(check, "__qualname__", "check")] = str(exc)
+        if failures:
+            return problem_response(Problem(503, "Not ready.", checks=failures))
+        return {"status": "ready", "service": service}
+
+    telemetry.instrument_flask(app)
+    return app
+
+
+def caller_council() -> str | None:
+    """The council a gateway-forwarded request acts for, if it came from a council's API key."""
+    return request.headers.get(COUNCIL_HEADER) or None
+
+
+def caller_actor() -> str | None:
+    return request.headers.get(ACTOR_HEADER) or None
+
+
+def set_request_value(name: str, value: Any) -> None:
+    setattr(g, f"llais_{name}", value)

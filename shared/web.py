@@ -127,7 +127,10 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
     app.extensions["llais.settings"] = settings
     app.extensions["llais.store"] = store
     app.extensions["llais.service"] = service
-    checks = [store.ping, *readiness]
+    def store_reachable() -> None:
+        store.ping()
+
+    checks = [store_reachable, *readiness]
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):
@@ -166,7 +169,7 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
             try:
                 check()
             except Exception as exc:  # readiness reports every failure rather than raising
-                failures[getattr(check, "__qualname__", "check")] = str(exc)
+                failures[getattr(check, "__name__", "check")] = str(exc)
         if failures:
             return problem_response(Problem(503, "Not ready.", checks=failures))
         return {"status": "ready", "service": service}

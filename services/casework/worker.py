@@ -1,0 +1,3 @@
+"""The events the casework service consumes."""
+
+HANDLERS: dict = {}

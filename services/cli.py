@@ -1,0 +1,160 @@
+"""The `llais` command: run the platform, one role of it, and the operators' tools.
+
+    llais run                                   every service in one process (embedded mode)
+    llais up                                    every role as its own process, against AMQP_URL
+    llais serve SERVICE --role api|worker       one role of one service
+    llais admin ...                             credentials (see API.md)
+    llais bus parked SERVICE | replay SERVICE [ID] | export-topology
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+
+import click
+
+from shared.config import ConfigError, Settings
+
+from services import SERVICES, WORKER_SERVICES
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _until_signalled() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+@click.group()
+def main() -> None:
+    """Llais: statutory advocacy for children, from referral to the Active Offer meeting and beyond."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the gateway listens on.")
+def run(host: str) -> None:
+    """Start every service in this one process: the embedded mode."""
+    from services.platform import Embedded
+
+    settings = _settings()
+    platform = Embedded(settings, host=host)
+    url = platform.start()
+    bus = "in-memory bus" if settings.amqp_url.startswith("memory") else "RabbitMQ bus"
+    store = "MongoDB" if settings.mongo_url else f"SQLite files in {settings.data_dir}/"
+    click.echo(f"""
+Llais is running at {url}  ({bus}, {store})
+
+  OpenAPI document:  {url}/api/v1/openapi.json
+  Health:            {url}/healthz
+
+Credentials (in another terminal, from this folder):
+  .venv/bin/llais admin create-api-key --council CARDIFF         # a council system's API key
+  echo 'a-long-password-here' | .venv/bin/llais admin create-user --email you@example.org --role manager --password-stdin
+  .venv/bin/llais admin create-token --email you@example.org     # a staff bearer token
+
+Stop with Ctrl+C.
+""")
+    stop = _until_signalled()
+    stop.wait()
+    click.echo("stopping…")
+    platform.stop()
+
+
+@main.command()
+@click.option("--workers", default=1, show_default=True, help="Worker processes per service.")
+@click.option("--api-processes", default=1, show_default=True, help="gunicorn processes per service API.")
+def up(workers: int, api_processes: int) -> None:
+    """Start every role of every service as its own process, against the RabbitMQ at AMQP_URL."""
+    from services.platform import process_roles, run_processes
+
+    settings = _settings()
+    if settings.amqp_url.startswith("memory"):
+        raise click.UsageError("multi-process mode needs a real broker: set AMQP_URL (e.g. amqp://guest:guest@localhost//)")
+    roles, env = process_roles(settings, workers_per_service=workers, api_processes=api_processes)
+    click.echo(f"starting {len(roles)} processes; gateway on http://localhost:{settings.port}")
+    run_processes(roles, env, _until_signalled())
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICES))
+@click.option("--role", type=click.Choice(["api", "worker"]), required=True)
+@click.option("--host", envvar="LLAIS_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="API port (default: PORT).")
+@click.option("--processes", envvar="WEB_CONCURRENCY", type=int, default=2, show_default=True,
+              help="gunicorn worker processes for the API role.")
+def serve(service: str, role: str, host: str, port: int | None, processes: int) -> None:
+    """Run one role of one service in this process."""
+    from services.platform import serve_api, serve_worker
+
+    settings = _settings()
+    if role == "api":
+        serve_api(service, settings, host, port or settings.port, processes)
+    else:
+        if service not in WORKER_SERVICES:
+            raise click.UsageError(f"{service} has no worker role")
+        serve_worker(service, settings)
+
+
+@main.group()
+def bus() -> None:
+    """The event bus: parked messages and the topology."""
+
+
+@bus.command()
+@click.argument("service", type=click.Choice(WORKER_SERVICES))
+def parked(service: str) -> None:
+    """List the messages parked for SERVICE, one JSON object a line; they stay parked."""
+    from shared.bus import list_parked
+
+    messages = list_parked(_settings(), service)
+    for message in messages:
+        click.echo(json.dumps({"event_id": message.event_id, "type": message.type, "version": message.version,
+                               "attempts": message.attempts, "parked_at": message.parked_at,
+                               "error": message.error}))
+    click.echo(f"{len(messages)} parked", err=True)
+
+
+@bus.command()
+@click.argument("service", type=click.Choice(WORKER_SERVICES))
+@click.argument("event_id", required=False)
+def replay(service: str, event_id: str | None) -> None:
+    """Put SERVICE's parked messages (or only EVENT_ID) back on its queue."""
+    from shared.bus import replay_parked
+
+    count = replay_parked(_settings(), service, event_id)
+    if event_id and count == 0:
+        click.echo(f"no parked message with id {event_id} for {service}", err=True)
+        sys.exit(1)
+    click.echo(f"{count} replayed")
+
+
+@bus.command("export-topology")
+def export_topology() -> None:
+    """Print the RabbitMQ definitions of the topology the services declare (infra/rabbitmq/definitions.json)."""
+    from shared.bus import topology_definitions
+
+    from services.platform import bindings
+
+    click.echo(json.dumps(topology_definitions(_settings(), bindings()), indent=2, sort_keys=True))
+
+
+def _attach_admin() -> None:
+    from services.gateway.admin import admin
+
+    main.add_command(admin)
+
+
+_attach_admin()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,2 @@
+"""Complaints, representations and compliments about the advocacy service, each with its time limits.
+"""

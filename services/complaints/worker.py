@@ -1,0 +1,3 @@
+"""The events the complaints service consumes."""
+
+HANDLERS: dict = {}

@@ -1,0 +1,201 @@
+"""Running the platform: one service role, every service in one process (embedded), or every role as a process.
+
+This module and `services.cli` are the only places that know every service; they import each one by name, never
+the other way round.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import Sequence
+
+from shared import telemetry
+from shared.clock import new_secret
+from shared.config import Settings
+
+from services import SERVICES, WORKER_SERVICES
+
+log = logging.getLogger("llais.platform")
+
+
+def service_app(name: str) -> ModuleType:
+    if name not in SERVICES:
+        raise ValueError(f"unknown service {name!r}; the services are: {', '.join(SERVICES)}")
+    return importlib.import_module(f"services.{name}.app")
+
+
+def bindings() -> dict[str, list[str]]:
+    """The event types each service's queue is bound to: the bus topology."""
+    return {
+        name: sorted(importlib.import_module(f"services.{name}.worker").HANDLERS)
+        for name in WORKER_SERVICES
+    }
+
+
+# one role in this process
+
+
+def serve_api(name: str, settings: Settings, host: str, port: int, workers: int) -> None:
+    """The service's API under gunicorn (threads within each worker process)."""
+    from gunicorn.app.base import BaseApplication
+
+    module = service_app(name)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 30)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("proc_name", f"llais-{name}-api")
+
+        def load(self):
+            # runs in each forked worker, so the tracer's export thread belongs to that worker
+            telemetry.configure(name, level=settings.log_level)
+            return module.create_app(settings)
+
+    Server().run()
+
+
+def serve_worker(name: str, settings: Settings) -> None:
+    """The service's event consumer, outbox relay and periodic tasks, until SIGTERM or SIGINT."""
+    if name not in WORKER_SERVICES:
+        raise ValueError(f"{name} has no worker role")
+    telemetry.configure(name, level=settings.log_level)
+    worker = service_app(name).create_worker(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    log.info("worker started", extra={"llais_service": name})
+    worker.run(stop)
+    log.info("worker stopped", extra={"llais_service": name})
+
+
+# embedded mode: every service in one process
+
+
+class Embedded:
+    """Every service and role in this process: internal APIs on loopback ports, workers as threads.
+
+    The bus is kombu's in-memory transport unless AMQP_URL names a broker; stores are SQLite files under LLAIS_DATA
+    (or MongoDB when MONGO_URL is set).
+    """
+
+    def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int | None = None):
+        if not settings.internal_token:
+            settings = replace(settings, internal_token=new_secret())
+        self.settings = settings
+        self.host = host
+        self.port = settings.port if port is None else port
+        self._servers: list = []
+        self._workers: list = []
+        self.url = ""
+
+    def start(self) -> str:
+        from werkzeug.serving import make_server
+
+        telemetry.configure("embedded", level=self.settings.log_level)
+        urls = {}
+        for name in SERVICES[1:]:
+            server = make_server("127.0.0.1", 0, service_app(name).create_app(self.settings), threaded=True)
+            urls[name] = f"http://127.0.0.1:{server.server_port}"
+            self._serve(server, name)
+        self.settings = replace(self.settings, service_urls={**urls, **self.settings.service_urls})
+        for name in WORKER_SERVICES:
+            worker = service_app(name).create_worker(self.settings)
+            worker.start()
+            self._workers.append(worker)
+        gateway = make_server(self.host, self.port, service_app("gateway").create_app(self.settings), threaded=True)
+        self._serve(gateway, "gateway")
+        self.url = f"http://{'localhost' if self.host in ('127.0.0.1', '0.0.0.0') else self.host}:{gateway.server_port}"
+        return self.url
+
+    def _serve(self, server, name: str) -> None:
+        thread = threading.Thread(target=server.serve_forever, name=f"{name}-api", daemon=True)
+        thread.start()
+        self._servers.append(server)
+
+    def stop(self) -> None:
+        for server in reversed(self._servers):
+            server.shutdown()
+        for worker in self._workers:
+            worker.stop()
+        self._servers.clear()
+        self._workers.clear()
+
+
+# multi-process mode: every role its own process
+
+
+@dataclass
+class Role:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+
+
+def process_roles(settings: Settings, *, workers_per_service: int = 1, api_processes: int = 1) -> tuple[list[Role], dict]:
+    """The roles of `llais up` and the environment they share."""
+    base_port = settings.port
+    env = {
+        **os.environ,
+        "AMQP_URL": settings.amqp_url,
+        "LLAIS_DATA": str(settings.data_dir),
+        "LLAIS_INTERNAL_TOKEN": settings.internal_token or new_secret(),
+        "WEB_CONCURRENCY": str(api_processes),
+        "PYTHONUNBUFFERED": "1",
+    }
+    roles = []
+    for offset, name in enumerate(SERVICES):
+        port = base_port + offset
+        if name != "gateway":
+            env[f"LLAIS_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+        roles.append(Role(f"{name}-api", [sys.executable, "-m", "services.cli", "serve", name, "--role", "api",
+                                          "--port", str(port)]))
+    for name in WORKER_SERVICES:
+        for index in range(workers_per_service):
+            roles.append(Role(f"{name}-worker-{index + 1}",
+                              [sys.executable, "-m", "services.cli", "serve", name, "--role", "worker"]))
+    return roles, env
+
+
+def run_processes(roles: Sequence[Role], env: dict, stop: threading.Event) -> None:
+    """Start every role, restart one that dies (with back-off), and stop them all when `stop` is set."""
+    try:
+        while not stop.is_set():
+            for role in roles:
+                if role.process is not None and role.process.poll() is None:
+                    continue
+                if role.process is not None:
+                    log.warning("role exited; restarting", extra={"llais_role": role.name,
+                                                                 "llais_code": role.process.returncode})
+                    role.restarts += 1
+                    role.next_start = time.monotonic() + min(30.0, 0.5 * 2 ** min(role.restarts, 6))
+                    role.process = None
+                if time.monotonic() >= role.next_start:
+                    role.process = subprocess.Popen(role.argv, env=env)
+            stop.wait(0.5)
+    finally:
+        for role in roles:
+            if role.process is not None and role.process.poll() is None:
+                role.process.terminate()
+        deadline = time.monotonic() + 15
+        for role in roles:
+            if role.process is not None:
+                try:
+                    role.process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    role.process.kill()

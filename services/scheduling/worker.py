@@ -1,0 +1,3 @@
+"""The events the scheduling service consumes."""
+
+HANDLERS: dict = {}

@@ -1,0 +1,47 @@
+"""How a service is put together: its API role and its worker role, built from one description.
+
+A service's `app.py` describes itself with a `ServiceDefinition` (its blueprints, the events it handles and its
+periodic tasks) and exposes `create_app` and `create_worker`. Settings and the store enter here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from flask import Blueprint, Flask
+
+from shared.config import Settings
+from shared.store import Store, open_store
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    blueprints: Sequence[Blueprint] = ()
+    handlers: Mapping[str, Callable] = field(default_factory=dict)
+    periodic: Callable[[Store, Settings], Sequence[Any]] | None = None
+    """Builds the worker's periodic tasks from the store and settings (the bus's `Periodic`)."""
+
+    def create_app(self, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+        from shared.bus import broker_check
+        from shared.web import create_service_app
+
+        settings = settings or Settings.from_env()
+        store = store or open_store(self.name, settings)
+
+        def broker_reachable() -> None:
+            broker_check(settings)
+
+        app = create_service_app(self.name, settings, store, readiness=(broker_reachable,))
+        for blueprint in self.blueprints:
+            app.register_blueprint(blueprint)
+        return app
+
+    def create_worker(self, settings: Settings | None = None, *, store: Store | None = None):
+        from shared.bus import Worker
+
+        settings = settings or Settings.from_env()
+        store = store or open_store(self.name, settings)
+        periodic = self.periodic(store, settings) if self.periodic else ()
+        return Worker(self.name, store, settings, handlers=self.handlers, periodic=periodic)

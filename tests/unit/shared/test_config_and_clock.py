@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.clock import new_id, timestamp
+from shared.config import ConfigError, Settings
+
+
+def test_the_embedded_defaults():
+    settings = Settings.from_env({})
+    assert settings.amqp_url == "memory://"
+    assert settings.data_dir == Path("var")
+    assert settings.port == 8080
+    assert settings.store_backend == "sqlite"
+    assert settings.exchange == "llais.events"
+    assert settings.retry_delays == (1.0, 10.0, 60.0)
+
+
+def test_settings_come_from_the_environment():
+    settings = Settings.from_env({
+        "AMQP_URL": "amqp://guest:guest@broker//", "MONGO_URL": "mongodb://db", "PORT": "9000",
+        "LLAIS_RETRY_DELAYS": "0.5, 2", "LLAIS_QUEUE_TYPE": "quorum", "LLAIS_REFERRAL_URL": "http://referral:8080/",
+    })
+    assert settings.store_backend == "mongo"
+    assert settings.port == 9000
+    assert settings.retry_delays == (0.5, 2.0)
+    assert settings.queue_type == "quorum"
+    assert settings.service_urls == {"referral": "http://referral:8080"}
+
+
+@pytest.mark.parametrize("env, names", [
+    ({"PORT": "eighty"}, "PORT"),
+    ({"PORT": "0"}, "PORT"),
+    ({"LLAIS_RETRY_DELAYS": "1,soon"}, "LLAIS_RETRY_DELAYS"),
+    ({"LLAIS_RETRY_DELAYS": "-1"}, "LLAIS_RETRY_DELAYS"),
+    ({"LLAIS_QUEUE_TYPE": "stream"}, "LLAIS_QUEUE_TYPE"),
+    ({"LLAIS_PREFETCH": "0"}, "LLAIS_PREFETCH"),
+])
+def test_a_setting_that_cannot_work_is_named(env, names):
+    with pytest.raises(ConfigError, match=names):
+        Settings.from_env(env)
+
+
+def test_ids_are_unique_and_sort_by_creation():
+    ids = [new_id() for _ in range(2000)]
+    assert len(set(ids)) == 2000
+    assert all(len(i) == 36 and i[14] == "7" for i in ids)
+    assert ids[0] < ids[-1]
+
+
+def test_timestamps_carry_an_offset():
+    assert timestamp().endswith("+00:00")

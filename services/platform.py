@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from types import ModuleType
-from typing import Sequence
+from typing import Callable, Sequence
 
 from shared import telemetry
 from shared.clock import new_secret
@@ -44,28 +44,38 @@ def bindings() -> dict[str, list[str]]:
 # one role in this process
 
 
-def serve_api(name: str, settings: Settings, host: str, port: int, workers: int) -> None:
-    """The service's API under gunicorn (threads within each worker process)."""
-    from gunicorn.app.base import BaseApplication
+def gunicorn(factory: Callable[[], object], *, name: str, host: str, port: int, processes: int) -> None:
+    """Serve the WSGI app `factory` builds under gunicorn: `processes` forked workers of 4 threads each.
 
-    module = service_app(name)
+    The app is built in each forked worker, so each has its own store connections and tracer export thread.
+    """
+    from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
+            self.cfg.set("workers", processes)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 4)
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", 10)
-            self.cfg.set("proc_name", f"llais-{name}-api")
+            self.cfg.set("proc_name", name)
 
         def load(self):
-            # runs in each forked worker, so the tracer's export thread belongs to that worker
-            telemetry.configure(name, level=settings.log_level)
-            return module.create_app(settings)
+            return factory()
 
     Server().run()
+
+
+def serve_api(name: str, settings: Settings, host: str, port: int, processes: int) -> None:
+    """The service's internal (or, for the gateway, public) API under gunicorn."""
+    module = service_app(name)
+
+    def build():
+        telemetry.configure(name, level=settings.log_level)
+        return module.create_app(settings)
+
+    gunicorn(build, name=f"llais-{name}-api", host=host, port=port, processes=processes)
 
 
 def serve_worker(name: str, settings: Settings) -> None:

@@ -8,7 +8,9 @@ test never skips.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import uuid
 from dataclasses import replace
 from urllib.parse import urlparse
@@ -61,5 +63,27 @@ def settings(tmp_path, bus_prefix) -> Settings:
 
 @pytest.fixture
 def broker_settings(settings, broker_url) -> Settings:
-    """The same settings on the real RabbitMQ."""
-    return replace(settings, amqp_url=broker_url)
+    """The same settings on the real RabbitMQ; the queues and exchanges under its prefix are deleted afterwards."""
+    yield replace(settings, amqp_url=broker_url)
+    delete_by_prefix(broker_url, settings.bus_prefix)
+
+
+def delete_by_prefix(url: str, prefix: str) -> None:
+    """Delete the broker's queues and exchanges named `prefix.*` (listed with rabbitmqctl, deleted over AMQP)."""
+    if not shutil.which("rabbitmqctl"):
+        return
+    names = {}
+    for kind in ("queues", "exchanges"):
+        listed = subprocess.run(["rabbitmqctl", "-q", "--no-table-headers", f"list_{kind}", "name"],
+                                capture_output=True, text=True, timeout=60)
+        names[kind] = [n.strip() for n in listed.stdout.splitlines() if n.strip().startswith(f"{prefix}.")]
+    if not names["queues"] and not names["exchanges"]:
+        return
+    from kombu import Connection
+
+    with Connection(url, connect_timeout=5) as connection:
+        channel = connection.channel()
+        for queue in names["queues"]:
+            channel.queue_delete(queue)
+        for exchange in names["exchanges"]:
+            channel.exchange_delete(exchange)

@@ -1,0 +1,22 @@
+"""`make bench`: every benchmark, one after the other, each printing its figures. Nothing here passes or fails."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import bus_bench, gateway_bench  # noqa: E402
+
+
+def main() -> None:
+    print("== the bus: outbox -> RabbitMQ -> handler, beside raw kombu ==", flush=True)
+    bus_bench.main()
+    print("\n== the gateway: referral POSTs through gateway and referral service, beside bare Flask ==", flush=True)
+    print(json.dumps(gateway_bench.main(), indent=2), flush=True)
+
+
+if __name__ == "__main__":
+    main()

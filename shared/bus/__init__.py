@@ -1,0 +1,41 @@
+"""The event bus: kombu over RabbitMQ (or kombu's in-memory transport in the embedded mode).
+
+Services do not publish directly: they commit events to their store's outbox, and their worker's relay publishes
+them with publisher confirms. Workers consume their service's queue, record each handled event in the inbox with
+its effects, retry failures with growing delays and park what cannot be handled.
+"""
+
+from __future__ import annotations
+
+from kombu import Connection
+
+from shared.bus.parking import ParkedMessage, list_parked, replay_parked
+from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed
+from shared.bus.relay import OutboxRelay
+from shared.bus.topology import ServiceQueues, declare_topology, topology_definitions
+from shared.bus.worker import Handler, Periodic, Worker
+from shared.config import Settings
+
+
+class BrokerUnavailable(Exception):
+    pass
+
+
+def broker_check(settings: Settings) -> None:
+    """Raise BrokerUnavailable unless the broker accepts a connection within a few seconds."""
+    if settings.amqp_url.startswith("memory"):
+        return
+    connection = Connection(settings.amqp_url, connect_timeout=3)
+    try:
+        connection.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:  # any failure to connect means not ready; say which
+        raise BrokerUnavailable(f"broker not reachable: {exc.__class__.__name__}") from None
+    finally:
+        connection.release()
+
+
+__all__ = [
+    "BrokerUnavailable", "ConfirmingPublisher", "Handler", "OutboxRelay", "Outgoing", "ParkedMessage", "Periodic",
+    "PublishFailed", "ServiceQueues", "Worker", "broker_check", "declare_topology", "list_parked", "replay_parked",
+    "topology_definitions",
+]

@@ -1,0 +1,94 @@
+"""Parked messages: listed without taking them off the parking queue, and replayed onto the service's own queue.
+
+Replay goes to the service's queue through the default exchange, not to the topic exchange, so the other services
+that already handled the event do not get it again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from shared.bus.publisher import ConfirmingPublisher, Outgoing, connect
+from shared.bus.topology import ServiceQueues, parking_queue
+from shared.bus.worker import ATTEMPT, ERROR, PARKED_AT
+from shared.config import Settings
+
+
+@dataclass(frozen=True)
+class ParkedMessage:
+    event_id: str
+    type: str
+    version: int | None
+    error: str
+    attempts: int
+    parked_at: str
+    body: Any
+
+
+def _read(message) -> ParkedMessage:
+    headers = dict(message.headers or {})
+    raw = message.body
+    try:
+        body: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        body = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    envelope = body if isinstance(body, dict) else {}
+    properties = message.properties or {}
+    return ParkedMessage(
+        event_id=str(envelope.get("id") or properties.get("message_id") or ""),
+        type=str(envelope.get("type") or properties.get("type") or ""),
+        version=envelope.get("version") if isinstance(envelope.get("version"), int) else None,
+        error=str(headers.get(ERROR, "")),
+        attempts=int(headers.get(ATTEMPT, 1) or 1),
+        parked_at=str(headers.get(PARKED_AT, "")),
+        body=body,
+    )
+
+
+def _drain(settings: Settings, service: str, keep) -> tuple[list, list]:
+    """Every parked message, unacked on one channel: (messages, the channel's connection)."""
+    connection = connect(settings)
+    channel = connection.channel()
+    queue = parking_queue(settings, service)(channel)
+    queue.declare()
+    messages = []
+    while True:
+        message = queue.get(no_ack=False)
+        if message is None:
+            break
+        messages.append(message)
+    return messages, connection
+
+
+def list_parked(settings: Settings, service: str) -> list[ParkedMessage]:
+    """What is parked for `service`; every message stays parked (unacked, then returned when the channel closes)."""
+    messages, connection = _drain(settings, service, None)
+    try:
+        return [_read(message) for message in messages]
+    finally:
+        connection.release()
+
+
+def replay_parked(settings: Settings, service: str, event_id: str | None = None) -> int:
+    """Put the parked messages (or only `event_id`) back on the service's queue with their attempts reset."""
+    messages, connection = _drain(settings, service, None)
+    publisher = ConfirmingPublisher(settings)
+    replayed = 0
+    try:
+        target = ServiceQueues(settings, service).main
+        for message in messages:
+            parked = _read(message)
+            if event_id is not None and parked.event_id != event_id:
+                continue
+            headers = {k: v for k, v in dict(message.headers or {}).items()
+                       if k not in (ATTEMPT, ERROR, PARKED_AT) and k != "x-death"}
+            body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
+            publisher.publish([Outgoing(body, target, "", parked.event_id, parked.type, headers)])
+            message.ack()
+            replayed += 1
+    finally:
+        publisher.close()
+        connection.release()
+    return replayed

@@ -1,0 +1,60 @@
+"""The outbox relay: publishes what services committed to their outbox, and only then marks it sent.
+
+A crash between publishing and marking sent publishes those events again later; consumers' inboxes absorb the
+duplicates. A broker that is down leaves the events in the outbox until it is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from opentelemetry.trace import SpanKind
+
+from shared import telemetry
+from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed
+from shared.clock import new_id
+from shared.config import Settings
+from shared.store import Store
+
+log = logging.getLogger("llais.bus.relay")
+
+
+class OutboxRelay:
+    def __init__(self, store: Store, settings: Settings, *, owner: str | None = None, batch: int = 100,
+                 lease_seconds: float = 30.0, publisher: ConfirmingPublisher | None = None):
+        self.store = store
+        self.settings = settings
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{new_id()[-8:]}"
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.publisher = publisher or ConfirmingPublisher(settings)
+
+    def run_once(self) -> int:
+        """Publish one batch of pending events; return how many were sent (0 when none were pending)."""
+        entries = self.store.claim_outbox(self.owner, limit=self.batch, lease_seconds=self.lease_seconds)
+        if not entries:
+            return 0
+        messages = []
+        for entry in entries:
+            with telemetry.span_from_headers(
+                f"{entry.envelope['type']} publish", entry.headers, kind=SpanKind.PRODUCER,
+                attributes={"messaging.system": "rabbitmq", "messaging.operation.type": "publish",
+                            "messaging.destination.name": self.settings.exchange,
+                            "messaging.message.id": entry.id, "llais.event_type": entry.envelope["type"]},
+            ):
+                headers = {**entry.headers, **telemetry.current_headers()}
+            messages.append(Outgoing.event(entry.envelope, headers, self.settings.exchange))
+        self.publisher.publish(messages)
+        self.mark_sent([entry.id for entry in entries])
+        return len(entries)
+
+    def mark_sent(self, entry_ids: list[str]) -> None:
+        self.store.mark_sent(entry_ids)
+
+    def close(self) -> None:
+        self.publisher.close()
+
+
+__all__ = ["OutboxRelay", "PublishFailed"]

@@ -1,0 +1,270 @@
+"""The worker role of a service: its event consumer, its outbox relay and its periodic tasks.
+
+Each message is acked only after the handler's effects are committed. An event already in the inbox is acked
+without handling. A handler that raises is tried again after each of the configured delays (TTL retry queues that
+dead-letter back to the service's queue), then parked with its error in the service's parking queue. A message that
+cannot be read, or whose type or version no contract knows, is parked at once. Connections that drop are re-opened
+with back-off; nothing is acked that was not done.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+from kombu import Consumer
+from kombu.mixins import ConsumerMixin
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from shared import telemetry
+from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed, connect
+from shared.bus.relay import OutboxRelay
+from shared.bus.topology import ServiceQueues, parking_queue, retry_queues, service_queue
+from shared.clock import timestamp
+from shared.config import Settings
+from shared.contracts import ContractError, Event, parse_event
+from shared.store import AlreadyHandled, Store
+
+log = logging.getLogger("llais.bus.worker")
+
+Handler = Callable[[Event, Store], None]
+
+ATTEMPT = "x-llais-attempt"
+ERROR = "x-llais-error"
+PARKED_AT = "x-llais-parked-at"
+MAX_ERROR_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A task a worker runs every `interval` seconds (a dispatcher, a clock)."""
+
+    name: str
+    interval: float
+    run: Callable[[], None]
+
+
+class Backoff:
+    """Growing waits between reconnection attempts: 0.5 s doubling to a cap."""
+
+    def __init__(self, first: float = 0.5, cap: float = 10.0):
+        self.first, self.cap, self.current = first, cap, first
+
+    def next(self) -> float:
+        wait, self.current = self.current, min(self.cap, self.current * 2)
+        return wait
+
+    def reset(self) -> None:
+        self.current = self.first
+
+
+def describe(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}"[:MAX_ERROR_CHARS]
+
+
+class _Delayer:
+    """Retry delays for the in-memory transport, which has no message TTL: due messages are published back."""
+
+    def __init__(self, publisher: ConfirmingPublisher):
+        self.publisher = publisher
+        self._heap: list = []
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+
+    def later(self, delay: float, message: Outgoing) -> None:
+        with self._lock:
+            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._order), message))
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.wait(0.05):
+            due = []
+            with self._lock:
+                while self._heap and self._heap[0][0] <= time.monotonic():
+                    due.append(heapq.heappop(self._heap)[2])
+            if due:
+                self.publisher.publish(due)
+
+
+class EventConsumer(ConsumerMixin):
+    def __init__(self, service: str, handlers: Mapping[str, Handler], store: Store, settings: Settings,
+                 publisher: ConfirmingPublisher, delayer: _Delayer | None):
+        self.service = service
+        self.handlers = dict(handlers)
+        self.store = store
+        self.settings = settings
+        self.publisher = publisher
+        self.delayer = delayer
+        self.names = ServiceQueues(settings, service)
+        self.connection = connect(settings)
+        self.connect_max_retries = None
+
+    def get_consumers(self, _consumer, channel):
+        for queue in [parking_queue(self.settings, self.service)] + (
+                [] if self.delayer else retry_queues(self.settings, self.service)):
+            queue(channel).declare()
+        queue = service_queue(self.settings, self.service, list(self.handlers))
+        return [Consumer(channel, queues=[queue], on_message=self.on_message,
+                         prefetch_count=self.settings.prefetch, no_ack=False)]
+
+    def on_connection_error(self, exc, interval):
+        log.warning("broker connection lost; reconnecting", extra={"llais_service": self.service,
+                                                                   "llais_retry_in": interval,
+                                                                   "llais_error": exc.__class__.__name__})
+
+    def on_connection_revived(self):
+        log.info("consumer connected", extra={"llais_service": self.service})
+
+    def on_message(self, message) -> None:
+        headers = dict(message.headers or {})
+        attempt = int(headers.get(ATTEMPT, 1) or 1)
+        try:
+            event = parse_event(message.body, headers)
+            handler = self.handlers.get(event.type)
+            if handler is None:
+                raise ContractError(f"the {self.service} service has no handler for {event.type}")
+        except ContractError as exc:
+            log.warning("unreadable message parked", extra={"llais_service": self.service,
+                                                            "llais_error": describe(exc)[:200]})
+            self._send_on(message, self._parked(message, exc, attempt))
+            return
+        if self.store.handled(event.id):
+            message.ack()
+            return
+        with telemetry.span_from_headers(
+            f"{event.type} process", headers, kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "rabbitmq", "messaging.operation.type": "process",
+                        "messaging.destination.name": self.names.main, "messaging.message.id": event.id,
+                        "llais.event_type": event.type, "llais.attempt": attempt},
+        ) as span:
+            try:
+                handler(event, self.store)
+                if not self.store.handled(event.id):
+                    self.store.commit(handled=event.id)
+            except AlreadyHandled:
+                pass
+            except Exception as exc:  # any handler failure is retried, then parked with its error
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR))
+                delays = self.settings.retry_delays
+                log.warning("handler failed", extra={"llais_service": self.service, "llais_event_type": event.type,
+                                                     "llais_event_id": event.id, "llais_attempt": attempt,
+                                                     "llais_error": exc.__class__.__name__})
+                if attempt > len(delays):
+                    self._send_on(message, self._parked(message, exc, attempt))
+                else:
+                    self._send_on(message, self._retry(message, attempt, delays[attempt - 1]))
+                return
+        message.ack()
+
+    def _copy(self, message, routing_key: str, headers: dict) -> Outgoing:
+        properties = message.properties or {}
+        return Outgoing(message.body if isinstance(message.body, bytes) else str(message.body).encode(),
+                        routing_key, "", properties.get("message_id") or "", properties.get("type") or "",
+                        headers)
+
+    def _parked(self, message, exc: BaseException, attempt: int) -> tuple[Outgoing, float]:
+        headers = {**dict(message.headers or {}), ATTEMPT: attempt, ERROR: describe(exc), PARKED_AT: timestamp()}
+        return self._copy(message, self.names.parking, headers), 0.0
+
+    def _retry(self, message, attempt: int, delay: float) -> tuple[Outgoing, float]:
+        headers = {**dict(message.headers or {}), ATTEMPT: attempt + 1}
+        if self.delayer:
+            return self._copy(message, self.names.main, headers), delay
+        return self._copy(message, self.names.retry(delay), headers), 0.0
+
+    def _send_on(self, message, plan: tuple[Outgoing, float]) -> None:
+        """Publish the retry or parked copy (confirmed), then ack the original; requeue it if that fails."""
+        outgoing, delay = plan
+        try:
+            if delay and self.delayer:
+                self.delayer.later(delay, outgoing)
+            else:
+                self.publisher.publish([outgoing])
+        except PublishFailed as exc:
+            log.warning("could not move a failed message on; it goes back to the queue",
+                        extra={"llais_service": self.service, "llais_error": describe(exc)[:200]})
+            time.sleep(1.0)
+            message.requeue()
+            return
+        message.ack()
+
+
+class Worker:
+    def __init__(self, service: str, store: Store, settings: Settings, *,
+                 handlers: Mapping[str, Handler] | None = None, periodic: Sequence[Periodic] = ()):
+        self.service = service
+        self.store = store
+        self.settings = settings
+        self.handlers = dict(handlers or {})
+        self.periodic = list(periodic)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.relay = OutboxRelay(store, settings)
+        self._consumer: EventConsumer | None = None
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Consume, relay and run the periodic tasks until `stop` is set."""
+        stop = stop or self._stop
+        memory = self.settings.amqp_url.startswith("memory")
+        loops: list[tuple[str, Callable[[], None]]] = [("relay", lambda: self._relay(stop))]
+        delayer = _Delayer(ConfirmingPublisher(self.settings)) if memory else None
+        if delayer:
+            loops.append(("retry-delays", lambda: delayer.run(stop)))
+        if self.handlers:
+            self._consumer = EventConsumer(self.service, self.handlers, self.store, self.settings,
+                                           ConfirmingPublisher(self.settings), delayer)
+            loops.append(("consumer", self._consumer.run))
+        for task in self.periodic:
+            loops.append((task.name, lambda task=task: self._every(task, stop)))
+        threads = [threading.Thread(target=body, name=f"{self.service}-{name}", daemon=True) for name, body in loops]
+        for thread in threads:
+            thread.start()
+        stop.wait()
+        if self._consumer is not None:
+            self._consumer.should_stop = True
+        for thread in threads:
+            thread.join(timeout=10)
+        self.relay.close()
+
+    def _relay(self, stop: threading.Event) -> None:
+        backoff = Backoff()
+        while not stop.is_set():
+            try:
+                sent = self.relay.run_once()
+                backoff.reset()
+                if sent < self.relay.batch:
+                    stop.wait(0.05)
+            except PublishFailed as exc:
+                wait = backoff.next()
+                log.warning("relay could not publish; the events stay in the outbox",
+                            extra={"llais_service": self.service, "llais_retry_in": wait,
+                                   "llais_error": describe(exc)[:200]})
+                stop.wait(wait)
+            except Exception:  # the store or the broker failed in a way we did not name: log, wait, go on
+                wait = backoff.next()
+                log.exception("relay failed", extra={"llais_service": self.service, "llais_retry_in": wait})
+                stop.wait(wait)
+
+    def _every(self, task: Periodic, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                task.run()
+            except Exception:  # one failing run must not end the task: log it and run again next time
+                log.exception("periodic task failed", extra={"llais_service": self.service, "llais_task": task.name})
+            stop.wait(task.interval)
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, args=(self._stop,), name=f"{self.service}-worker",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,0 +1,140 @@
+"""The bus loses nothing and does nothing twice: outbox, relay, confirms, inbox, crashes and broker restarts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from kombu import Connection, Queue
+
+from shared.bus import OutboxRelay, ServiceQueues
+from shared.store.sqlite import SQLiteStore
+from tests.integration.bus.support import DRILL, effects, emit, wait_for
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class RelayDyingBeforeMarkingSent(OutboxRelay):
+    """A relay that publishes its batch and then dies before it can mark the batch sent."""
+
+    def mark_sent(self, entry_ids):
+        raise RuntimeError("killed between publishing and marking sent")
+
+
+def test_every_outboxed_event_is_handled_once_even_when_the_relay_dies_after_publishing(
+        drill_topology, producer_store, consumer_store, start_worker):
+    settings = drill_topology
+    ids = emit(producer_store, 200)
+    dying = RelayDyingBeforeMarkingSent(producer_store, settings, batch=100, lease_seconds=0.5)
+    with pytest.raises(RuntimeError):
+        dying.run_once()
+    dying.close()
+    assert producer_store.outbox_stats()["pending"] == 200, "the published batch must still be pending"
+
+    handled = []
+    original = __import__("tests.integration.bus.support", fromlist=["record_effect"]).record_effect
+
+    def counting(event, store):
+        handled.append(event.id)
+        original(event, store)
+
+    start_worker(consumer_store, settings, {DRILL: counting})
+    time.sleep(0.6)  # the dead relay's lease runs out
+    start_worker(producer_store, settings, {}, service="drillsource")
+
+    wait_for(lambda: len(effects(consumer_store)) == 200 and producer_store.outbox_stats()["pending"] == 0,
+             what="200 effects and an empty outbox")
+    time.sleep(1.0)  # let any late duplicate arrive
+    assert sorted(e["id"] for e in effects(consumer_store)) == sorted(ids)
+    assert len(handled) == 200, "the inbox must skip duplicates before the handler runs"
+    assert all(consumer_store.handled(i) for i in ids)
+
+
+def _queue_depth(settings, name: str) -> int:
+    with Connection(settings.amqp_url) as connection:
+        return connection.channel().queue_declare(name, passive=True).message_count
+
+
+def test_the_relay_published_the_batch_twice_and_the_duplicates_reached_the_consumer_queue(
+        drill_topology, producer_store):
+    settings = drill_topology
+    emit(producer_store, 10)
+    dying = RelayDyingBeforeMarkingSent(producer_store, settings, batch=10, lease_seconds=0.1)
+    with pytest.raises(RuntimeError):
+        dying.run_once()
+    time.sleep(0.2)
+    again = OutboxRelay(producer_store, settings)
+    assert again.run_once() == 10
+    again.close()
+    dying.close()
+    queue = ServiceQueues(settings, "drill").main
+    wait_for(lambda: _queue_depth(settings, queue) == 20, what="20 messages on the drill queue")
+
+
+def test_a_worker_killed_mid_handler_has_its_message_redelivered_and_the_effect_happens_once(
+        drill_topology, producer_store, tmp_path):
+    settings = drill_topology
+    database = tmp_path / "killed-worker.sqlite3"
+    started = tmp_path / "started"
+    env = {**os.environ, "DRILL_STARTED_FILE": str(started), "PYTHONPATH": str(ROOT)}
+
+    def spawn():
+        return subprocess.Popen([sys.executable, "-m", "tests.integration.bus.support", str(database),
+                                 settings.bus_prefix, settings.amqp_url], env=env, cwd=ROOT)
+
+    from tests.integration.bus.support import drill
+
+    event = drill(1, pause=30.0)
+    producer_store.commit(events=[event])
+    relay = OutboxRelay(producer_store, settings)
+    assert relay.run_once() == 1
+    relay.close()
+
+    first = spawn()
+    try:
+        wait_for(started.exists, timeout=60, what="the handler to start")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        first.kill()
+    store = SQLiteStore(database)
+    assert effects(store) == [], "the killed handler must not have committed"
+    started.unlink()
+
+    second = spawn()
+    try:
+        wait_for(started.exists, timeout=60, what="the redelivered message to reach the new worker")
+        wait_for(lambda: effects(store), timeout=60, what="the effect")
+    finally:
+        second.terminate()
+        second.wait(20)
+    found = effects(store)
+    assert len(found) == 1 and found[0]["id"] == event.id and found[0]["pid"] == second.pid
+    assert _queue_depth(settings, ServiceQueues(settings, "drill").main) == 0
+
+
+def _close_all_connections() -> None:
+    subprocess.run(["rabbitmqctl", "-q", "close_all_connections", "connection drill"], check=True,
+                   capture_output=True, timeout=60)
+
+
+def test_publishing_and_consuming_resume_by_themselves_after_the_broker_drops_every_connection(
+        drill_topology, producer_store, consumer_store, start_worker):
+    settings = drill_topology
+    start_worker(consumer_store, settings)
+    start_worker(producer_store, settings, {}, service="drillsource")
+    ids = emit(producer_store, 100)
+    wait_for(lambda: len(effects(consumer_store)) >= 20, what="some effects before the drop")
+    _close_all_connections()
+    ids += emit(producer_store, 100, start=100)
+    time.sleep(0.5)
+    _close_all_connections()
+    ids += emit(producer_store, 100, start=200)
+    wait_for(lambda: len(effects(consumer_store)) == 300, timeout=90, what="all 300 effects after two drops")
+    assert producer_store.outbox_stats()["pending"] == 0
+    assert sorted(e["id"] for e in effects(consumer_store)) == sorted(ids)

@@ -80,6 +80,10 @@ def up(workers: int, api_processes: int) -> None:
     settings = _settings()
     if settings.amqp_url.startswith("memory"):
         raise click.UsageError("multi-process mode needs a real broker: set AMQP_URL (e.g. amqp://guest:guest@localhost//)")
+    from shared.bus import declare_topology
+    from services.platform import bindings
+
+    declare_topology(settings, bindings())
     roles, env = process_roles(settings, workers_per_service=workers, api_processes=api_processes)
     click.echo(f"starting {len(roles)} processes; gateway on http://localhost:{settings.port}")
     run_processes(roles, env, _until_signalled())

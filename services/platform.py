@@ -115,7 +115,10 @@ class Embedded:
     def start(self) -> str:
         from werkzeug.serving import make_server
 
+        from shared.bus import declare_topology
+
         telemetry.configure("embedded", level=self.settings.log_level)
+        declare_topology(self.settings, bindings())
         urls = {}
         for name in SERVICES[1:]:
             server = make_server("127.0.0.1", 0, service_app(name).create_app(self.settings), threaded=True)

@@ -47,8 +47,12 @@ def _read(message) -> ParkedMessage:
     )
 
 
-def _drain(settings: Settings, service: str, keep) -> tuple[list, list]:
-    """Every parked message, unacked on one channel: (messages, the channel's connection)."""
+def _drain(settings: Settings, service: str) -> tuple[list, object]:
+    """Every parked message, taken unacked on one channel: (messages, the channel's connection).
+
+    The caller acks what it moved and requeues the rest explicitly (the in-memory transport does not put unacked
+    messages back when a channel closes).
+    """
     connection = connect(settings)
     channel = connection.channel()
     queue = parking_queue(settings, service)(channel)
@@ -63,32 +67,37 @@ def _drain(settings: Settings, service: str, keep) -> tuple[list, list]:
 
 
 def list_parked(settings: Settings, service: str) -> list[ParkedMessage]:
-    """What is parked for `service`; every message stays parked (unacked, then returned when the channel closes)."""
-    messages, connection = _drain(settings, service, None)
+    """What is parked for `service`; every message stays parked."""
+    messages, connection = _drain(settings, service)
     try:
         return [_read(message) for message in messages]
     finally:
+        for message in messages:
+            message.requeue()
         connection.release()
 
 
 def replay_parked(settings: Settings, service: str, event_id: str | None = None) -> int:
     """Put the parked messages (or only `event_id`) back on the service's queue with their attempts reset."""
-    messages, connection = _drain(settings, service, None)
+    messages, connection = _drain(settings, service)
     publisher = ConfirmingPublisher(settings)
-    replayed = 0
+    target = ServiceQueues(settings, service).main
+    moved = []
     try:
-        target = ServiceQueues(settings, service).main
         for message in messages:
             parked = _read(message)
             if event_id is not None and parked.event_id != event_id:
                 continue
             headers = {k: v for k, v in dict(message.headers or {}).items()
-                       if k not in (ATTEMPT, ERROR, PARKED_AT) and k != "x-death"}
+                       if k not in (ATTEMPT, ERROR, PARKED_AT, "x-death")}
             body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
             publisher.publish([Outgoing(body, target, "", parked.event_id, parked.type, headers)])
             message.ack()
-            replayed += 1
+            moved.append(message)
     finally:
+        for message in messages:
+            if message not in moved:
+                message.requeue()
         publisher.close()
         connection.release()
-    return replayed
+    return len(moved)

@@ -24,7 +24,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from shared import telemetry
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed, connect
 from shared.bus.relay import OutboxRelay
-from shared.bus.topology import ServiceQueues, parking_queue, retry_queues, service_queue
+from shared.bus.topology import ServiceQueues, declare_topology, parking_queue, retry_queues, service_queue
 from shared.clock import timestamp
 from shared.config import Settings
 from shared.contracts import ContractError, Event, parse_event
@@ -211,6 +211,7 @@ class Worker:
         """Consume, relay and run the periodic tasks until `stop` is set."""
         stop = stop or self._stop
         memory = self.settings.amqp_url.startswith("memory")
+        self._declare_own_queues()
         loops: list[tuple[str, Callable[[], None]]] = [("relay", lambda: self._relay(stop))]
         delayer = _Delayer(ConfirmingPublisher(self.settings)) if memory else None
         if delayer:
@@ -230,6 +231,19 @@ class Worker:
         for thread in threads:
             thread.join(timeout=10)
         self.relay.close()
+
+    def _declare_own_queues(self) -> None:
+        """Declare this service's queues before relaying or consuming, so nothing published meanwhile is dropped.
+
+        A broker that is down now is not fatal: the consumer declares them again whenever it (re)connects.
+        """
+        if not self.handlers:
+            return
+        try:
+            declare_topology(self.settings, {self.service: list(self.handlers)})
+        except Exception as exc:  # the broker may be down at start; the consumer loop will declare on connecting
+            log.warning("could not declare queues yet", extra={"llais_service": self.service,
+                                                               "llais_error": describe(exc)[:200]})
 
     def _relay(self, stop: threading.Event) -> None:
         backoff = Backoff()

@@ -123,7 +123,7 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
     """
     app = Flask(f"llais.{service}")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False
     app.extensions["llais.settings"] = settings
     app.extensions["llais.store"] = store
     app.extensions["llais.service"] = service

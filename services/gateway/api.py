@@ -1,0 +1,187 @@
+"""The public API of API.md: authenticate, check the role, validate the shape, forward to the owning service.
+
+A route here holds no rule of the work; the owning service answers, and its answer (problems included) is relayed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from typing import Any, Callable
+
+from flask import Blueprint, Response, current_app, g, request
+
+from shared.http import ServiceClient, ServiceUnavailable
+from shared.web import ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER, Problem, json_body
+from shared.store import VersionConflict
+
+from services.gateway import domain, handlers
+from services.gateway.schemas import ReferralQuerySchema, ReferralRequestSchema, WebhookSchema
+from services.gateway.store import GatewayStore
+
+blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def gateway_store() -> GatewayStore:
+    return current_app.extensions["llais.gateway_store"]
+
+
+def service(name: str) -> ServiceClient:
+    clients = current_app.extensions["llais.clients"]
+    if name not in clients:
+        raise Problem(503, f"The {name} service is not configured (LLAIS_{name.upper()}_URL).")
+    return clients[name]
+
+
+def requires(*, council: bool = False, roles: tuple[str, ...] = ()) -> Callable:
+    """Let through council systems (`council`) and/or staff with one of `roles`; 401 or 403 problems otherwise."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any):
+            principal = handlers.authenticate(gateway_store(), request.headers.get("Authorization"))
+            if principal is None:
+                raise Problem(401, "Send a valid API key or staff token as 'Authorization: Bearer <token>'.")
+            if not domain.may(principal, council=council, roles=roles):
+                raise Problem(403, "Your credentials do not allow this request.")
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _identity_headers() -> dict[str, str]:
+    principal: domain.Principal = g.principal
+    headers = {ACTOR_HEADER: principal.id}
+    if principal.council:
+        headers[COUNCIL_HEADER] = principal.council
+    if principal.role:
+        headers[ROLE_HEADER] = principal.role
+    return headers
+
+
+def forward(service_name: str, method: str, path: str, *, body: Any = None,
+            params: dict | None = None) -> tuple[int, Any, str]:
+    """Call the owning service; (status, JSON answer, content type). 503 problem when it does not answer."""
+    try:
+        answer = service(service_name).request(method, path, json=body, params=params, headers=_identity_headers())
+    except ServiceUnavailable:
+        raise Problem(503, f"The {service_name} service did not answer; try again shortly.") from None
+    try:
+        payload = answer.json()
+    except ValueError:
+        raise Problem(502, f"The {service_name} service gave an answer that is not JSON.") from None
+    if answer.status_code >= 500:
+        raise Problem(503 if answer.status_code == 503 else 502,
+                      f"The {service_name} service could not complete the request; try again shortly.")
+    return answer.status_code, payload, answer.headers.get("Content-Type", "application/json")
+
+
+def respond(status: int, payload: Any, content_type: str = "application/json") -> Response:
+    mimetype = PROBLEM_JSON if content_type.startswith(PROBLEM_JSON) else "application/json"
+    return Response(json.dumps(payload), status=status, mimetype=mimetype)
+
+
+def audit(what: str, referral_id: str | None, status: int, why: str) -> None:
+    principal: domain.Principal = g.principal
+    gateway_store().audit({"who": principal.id, "kind": principal.kind, "council": principal.council,
+                           "role": principal.role, "what": what, "referral_id": referral_id, "status": status,
+                           "why": why})
+
+
+def _purpose() -> str:
+    return "council integration" if g.principal.is_council else f"provider staff ({g.principal.role})"
+
+
+def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
+    """Run a creating request once per Idempotency-Key: a repeat with the same body gets the first answer again."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return respond(*view())
+    if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
+        raise Problem(422, f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+                      errors={"Idempotency-Key": ["Invalid length."]})
+    store = gateway_store()
+    scope = f"{g.principal.id}:{request.path}"
+    request_hash = hashlib.sha256(request.get_data()).hexdigest()
+    existing = store.idempotency(scope, key)
+    if existing is not None and existing.body["request_hash"] != request_hash:
+        raise Problem(422, "This Idempotency-Key was used with a different body; use a new key for a new request.",
+                      errors={"Idempotency-Key": ["Already used with a different body."]})
+    if existing is not None and existing.body["state"] == "done":
+        return respond(existing.body["status"], existing.body["answer"][0], existing.body["answer"][1])
+    if existing is not None and existing.body["state"] == "pending":
+        raise Problem(409, "A request with this Idempotency-Key is still being processed; repeat it shortly.")
+    try:
+        reserved = store.reserve_idempotency(scope, key, request_hash, existing)
+    except VersionConflict:
+        raise Problem(409, "A request with this Idempotency-Key is still being processed; repeat it shortly.") from None
+    try:
+        status, payload, content_type = view()
+    except Problem as problem:
+        store.finish_idempotency(reserved, problem.status, [problem.to_dict(), PROBLEM_JSON])
+        raise
+    store.finish_idempotency(reserved, status, [payload, content_type])
+    return respond(status, payload, content_type)
+
+
+@blueprint.post("/referrals")
+@requires(council=True)
+def create_referral():
+    def create() -> tuple[int, Any, str]:
+        body = ReferralRequestSchema().dump(json_body(ReferralRequestSchema()))
+        status, payload, content_type = forward("referral", "POST", "/referrals",
+                                                body={**body, "council": g.principal.council})
+        referral_id = payload.get("id") if status == 201 else None
+        audit("create referral", referral_id, status, _purpose())
+        return status, payload, content_type
+
+    return idempotent(create)
+
+
+@blueprint.get("/referrals/<referral_id>")
+@requires(council=True)
+def read_referral(referral_id: str):
+    if len(referral_id) > 64:
+        raise Problem(404, "No such referral.")
+    status, payload, content_type = forward("referral", "GET", f"/referrals/{referral_id}")
+    audit("read referral", referral_id, status, _purpose())
+    return respond(status, payload, content_type)
+
+
+@blueprint.get("/referrals")
+@requires(council=True)
+def list_referrals():
+    from marshmallow import ValidationError
+
+    from shared.web import flatten_errors
+
+    try:
+        query = ReferralQuerySchema().load(request.args.to_dict())
+    except ValidationError as exc:
+        raise Problem(422, "Some query parameters are invalid; see errors.",
+                      errors=flatten_errors(exc.messages)) from None
+    params = {k: v for k, v in request.args.to_dict().items() if k in query}
+    params["limit"] = query["limit"]
+    status, payload, content_type = forward("referral", "GET", "/referrals", params=params)
+    audit("list referrals", None, status, _purpose())
+    return respond(status, payload, content_type)
+
+
+@blueprint.put("/webhook")
+@requires(council=True)
+def put_webhook():
+    webhook = json_body(WebhookSchema())
+    host = webhook["url"].split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+    if webhook["url"].startswith("http://") and host not in ("127.0.0.1", "localhost"):
+        raise Problem(422, "The webhook URL must use https.", errors={"url": ["Use an https:// URL."]})
+    status, payload, content_type = forward("notify", "PUT", f"/webhooks/{g.principal.council}",
+                                            body={"url": webhook["url"], "secret": webhook["secret"]})
+    if status != 200:
+        return respond(status, payload, content_type)
+    return respond(200, {"url": webhook["url"]})

@@ -1,0 +1,49 @@
+"""The composition root of the gateway."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from flask import Flask
+
+from shared.config import Settings
+from shared.councils import CouncilRegister
+from shared.http import ServiceClient
+from shared.store import Store, open_store
+from shared.web import create_service_app
+
+from services.gateway import api
+from services.gateway.openapi import build_spec
+from services.gateway.store import GatewayStore
+
+NAME = "gateway"
+INTERNAL_SERVICES = ("referral", "scheduling", "casework", "complaints", "notify")
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None,
+               readiness: Iterable[Callable[[], None]] = ()) -> Flask:
+    settings = settings or Settings.from_env()
+    store = store or open_store(NAME, settings)
+    app = create_service_app(NAME, settings, store, readiness=readiness, internal=False)
+    app.extensions["llais.gateway_store"] = GatewayStore(store)
+    app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
+    app.extensions["llais.clients"] = {
+        name: ServiceClient(name, url, internal_token=settings.internal_token)
+        for name, url in settings.service_urls.items() if name in INTERNAL_SERVICES
+    }
+    app.register_blueprint(api.blueprint)
+    spec = build_spec()
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        return spec
+
+    @app.after_request
+    def _challenge(response):
+        if response.status_code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="llais"'
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

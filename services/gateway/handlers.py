@@ -1,0 +1,67 @@
+"""The gateway's commands: issuing and checking credentials."""
+
+from __future__ import annotations
+
+from shared.clock import now
+from shared.councils import CouncilRegister
+from shared.store import VersionConflict
+
+from services.gateway import domain
+from services.gateway.domain import API_KEY, STAFF_TOKEN, CredentialError, Principal
+from services.gateway.store import API_CLIENTS, TOKENS, GatewayStore, expired
+
+
+def create_api_key(store: GatewayStore, councils: CouncilRegister, council: str, name: str = "") -> str:
+    if council not in councils:
+        raise CredentialError(f"no council has the code {council!r}")
+    credential = domain.new_credential(API_KEY)
+    store.add_api_client(credential.key_id, council, name or f"{council} integration", domain.digest(credential.secret))
+    return credential.text
+
+
+def create_user(store: GatewayStore, councils: CouncilRegister, email: str, role: str, council: str | None,
+                password: str) -> str:
+    email = domain.check_new_user(email, role, council, council in councils if council else False)
+    try:
+        store.add_user(email, role, council, domain.hash_password(password))
+    except VersionConflict:
+        raise CredentialError(f"a user with the email {email} exists already") from None
+    return email
+
+
+def create_token(store: GatewayStore, email: str, hours: float = 12) -> str:
+    user = store.user(email)
+    if user is None or user.body.get("disabled"):
+        raise CredentialError(f"no active user has the email {email.strip().lower()}")
+    credential = domain.new_credential(STAFF_TOKEN)
+    store.add_token(credential.key_id, user.id, domain.digest(credential.secret), domain.token_expiry(now(), hours))
+    return credential.text
+
+
+def revoke(store: GatewayStore, text_or_id: str) -> bool:
+    parsed = domain.parse_credential(text_or_id)
+    key_id = parsed.key_id if parsed else text_or_id
+    return store.revoke(API_CLIENTS, key_id) or store.revoke(TOKENS, key_id)
+
+
+def authenticate(store: GatewayStore, authorization: str | None) -> Principal | None:
+    """The principal a bearer credential belongs to, or None if it is missing, unknown, revoked or expired."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return None
+    credential = domain.parse_credential(authorization[len("Bearer "):])
+    if credential is None:
+        return None
+    if credential.kind == API_KEY:
+        client = store.api_client(credential.key_id)
+        if client is None or client.body["revoked_at"] or not domain.secret_matches(credential.secret,
+                                                                                     client.body["digest"]):
+            return None
+        return Principal("council", client.id, council=client.body["council"])
+    token = store.token(credential.key_id)
+    if (token is None or token.body["revoked_at"] or expired(token)
+            or not domain.secret_matches(credential.secret, token.body["digest"])):
+        return None
+    user = store.user(token.body["email"])
+    if user is None or user.body.get("disabled"):
+        return None
+    return Principal("staff", user.id, council=user.body.get("council"), role=user.body["role"])

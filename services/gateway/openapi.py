@@ -1,0 +1,70 @@
+"""The OpenAPI 3 document of the public API, generated from the marshmallow schemas that validate requests."""
+
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from services.gateway import schemas
+
+PROBLEM = {"application/problem+json": {"schema": "Problem"}}
+
+
+def _json(schema: str) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _problems(*codes: int) -> dict:
+    described = {
+        400: "Malformed JSON.", 401: "No or bad credentials.", 403: "Role not allowed.",
+        404: "Not found, or not yours.", 409: "Conflict with the current state.", 413: "Body too large.",
+        415: "Not JSON.", 422: "Invalid fields or a rule broken; see `errors`.", 503: "A service did not answer.",
+    }
+    return {str(code): {"description": described[code], "content": PROBLEM} for code in codes}
+
+
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+               "description": "Repeat a creating request safely: the same key and body return the first answer."}
+
+
+def build_spec() -> dict:
+    spec = APISpec(
+        title="Llais API", version="1.0.0", openapi_version="3.0.3",
+        info={"description": "Refer children for statutory advocacy, follow their Active Offer, and receive signed "
+                             "webhooks. Errors are application/problem+json (RFC 9457)."},
+        plugins=[MarshmallowPlugin()],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "description": "A council API key or a staff token."})
+    for name, schema in [("Problem", schemas.ProblemSchema), ("ReferralRequest", schemas.ReferralRequestSchema),
+                         ("Referral", schemas.ReferralViewSchema), ("ReferralList", schemas.ReferralListSchema),
+                         ("Webhook", schemas.WebhookSchema)]:
+        spec.components.schema(name, schema=schema)
+    secured = [{"bearer": []}]
+    spec.path(path="/api/v1/referrals", operations={
+        "post": {"summary": "Refer a child", "security": secured, "parameters": [IDEMPOTENCY],
+                 "requestBody": {"required": True, "content": _json("ReferralRequest")},
+                 "responses": {"201": {"description": "The referral, as the council sees it.",
+                                       "content": _json("Referral")},
+                               **_problems(400, 401, 403, 409, 413, 415, 422, 503)}},
+        "get": {"summary": "This council's referrals", "security": secured,
+                "parameters": [{"in": "query", "schema": schemas.ReferralQuerySchema}],
+                "responses": {"200": {"description": "A page of referrals.", "content": _json("ReferralList")},
+                              **_problems(401, 403, 422, 503)}},
+    })
+    spec.path(path="/api/v1/referrals/{id}", operations={
+        "get": {"summary": "One of this council's referrals", "security": secured,
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The referral.", "content": _json("Referral")},
+                              **_problems(401, 403, 404, 503)}},
+    })
+    spec.path(path="/api/v1/webhook", operations={
+        "put": {"summary": "Where this council's events are delivered", "security": secured,
+                "requestBody": {"required": True, "content": _json("Webhook")},
+                "responses": {"200": {"description": "The webhook URL (never the secret)."},
+                              **_problems(400, 401, 403, 415, 422, 503)}},
+    })
+    spec.path(path="/api/v1/openapi.json", operations={
+        "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3."}}},
+    })
+    return spec.to_dict()

@@ -1,0 +1,123 @@
+"""The public API's request and response shapes (API.md), in marshmallow.
+
+They validate requests and generate the OpenAPI document, so the two never disagree. Shape only: the rules of the
+work (ages, consent, contactability) belong to the service that owns the referral.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+NAME = validate.Length(min=1, max=100)
+TEXT = validate.Length(max=2000)
+SHORT = validate.Length(max=200)
+PHONE = validate.Regexp(r"^[0-9+() -]{6,30}$", error="Not a phone number.")
+ACTIVE_OFFER_BASES = ("looked_after", "child_protection", "care_and_support")
+STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
+
+
+class Strict(Schema):
+    """Unknown fields are refused, so a misspelt field is an error rather than silently ignored."""
+
+
+class ContactSchema(Strict):
+    phone = fields.String(validate=PHONE)
+    email = fields.Email(validate=SHORT)
+    address = fields.String(validate=validate.Length(max=500))
+    carer_name = fields.String(validate=NAME)
+    carer_phone = fields.String(validate=PHONE)
+
+
+class ChildSchema(Strict):
+    given_name = fields.String(required=True, validate=NAME)
+    family_name = fields.String(required=True, validate=NAME)
+    date_of_birth = fields.Date(required=True)
+    preferred_language = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z]{2}$", error="Give an ISO 639-1 code of two lower-case letters, e.g. cy or en."))
+    interpreter_needed = fields.Boolean(load_default=False)
+    communication_needs = fields.String(load_default="", validate=TEXT)
+    contact = fields.Nested(ContactSchema, required=True)
+
+
+class ReferrerSchema(Strict):
+    name = fields.String(required=True, validate=NAME)
+    role = fields.String(required=True, validate=validate.OneOf(
+        ["social_worker", "iro", "carer", "professional", "parent", "self", "other"]))
+    email = fields.Email(validate=SHORT)
+    phone = fields.String(validate=PHONE)
+    team = fields.String(validate=SHORT)
+
+
+class ConsentSchema(Strict):
+    child_informed = fields.Boolean(required=True)
+    child_agrees = fields.Boolean(required=True)
+    share_arrangements_with_referrer = fields.Boolean(required=True)
+    share_outcome_with_referrer = fields.Boolean(required=True)
+
+
+class ReferralRequestSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(["active_offer", "issue_based"]))
+    basis = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z_]{3,40}$", error="Give a basis code such as looked_after, or an eligibility code."))
+    external_ref = fields.String(validate=validate.Length(min=1, max=100))
+    child = fields.Nested(ChildSchema, required=True)
+    referrer = fields.Nested(ReferrerSchema, required=True)
+    statutory_meeting_at = fields.AwareDateTime(format="iso")
+    consent = fields.Nested(ConsentSchema, required=True)
+    risks = fields.String(load_default="", validate=TEXT)
+
+
+class DeadlinesSchema(Schema):
+    acknowledge_by = fields.String()
+    allocate_by = fields.String()
+    first_contact_by = fields.String()
+    meeting_by = fields.String()
+
+
+class MeetingViewSchema(Schema):
+    status = fields.String(validate=validate.OneOf(["none", "arranged", "held", "not_held"]))
+    starts_at = fields.String(metadata={"description": "Only with share_arrangements_with_referrer."})
+    venue = fields.String(metadata={"description": "Only with share_arrangements_with_referrer."})
+
+
+class ReferralViewSchema(Schema):
+    """A referral as its council sees it: fields the child's consent withholds are absent."""
+
+    id = fields.String()
+    kind = fields.String()
+    basis = fields.String()
+    external_ref = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    received_at = fields.String()
+    deadlines = fields.Nested(DeadlinesSchema)
+    meeting = fields.Nested(MeetingViewSchema)
+    meeting_took_place = fields.Boolean()
+    outcome = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
+    follow_on_referral_id = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
+    updated_at = fields.String()
+
+
+class ReferralListSchema(Schema):
+    items = fields.List(fields.Nested(ReferralViewSchema))
+    next = fields.String(allow_none=True, metadata={"description": "Pass as `cursor` for the next page."})
+
+
+class ReferralQuerySchema(Strict):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    updated_since = fields.AwareDateTime(format="iso")
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+class WebhookSchema(Strict):
+    url = fields.Url(required=True, schemes={"https", "http"}, require_tld=False, validate=validate.Length(max=500))
+    secret = fields.String(required=True, load_only=True, validate=validate.Length(min=24, max=200))
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "For validation errors: field path to messages."})

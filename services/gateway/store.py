@@ -1,0 +1,102 @@
+"""The gateway's repository: API clients, users, tokens, idempotency records and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.clock import new_id, now, timestamp
+from shared.store import Document, Put, Store, VersionConflict
+
+API_CLIENTS = "api_clients"
+USERS = "users"
+TOKENS = "tokens"
+IDEMPOTENCY = "idempotency"
+AUDIT = "audit"
+
+
+class GatewayStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    # API clients
+
+    def add_api_client(self, key_id: str, council: str, name: str, secret_digest: str) -> None:
+        self.store.commit(Put.new(API_CLIENTS, key_id, {
+            "council": council, "name": name, "digest": secret_digest, "created_at": timestamp(), "revoked_at": None,
+        }))
+
+    def api_client(self, key_id: str) -> Document | None:
+        return self.store.get(API_CLIENTS, key_id)
+
+    def api_clients(self) -> list[Document]:
+        return self._all(API_CLIENTS)
+
+    def revoke(self, collection: str, key_id: str) -> bool:
+        document = self.store.get(collection, key_id)
+        if document is None:
+            return False
+        if document.body.get("revoked_at"):
+            return True
+        self.store.commit(Put.update(document, {**document.body, "revoked_at": timestamp()}))
+        return True
+
+    # staff
+
+    def add_user(self, email: str, role: str, council: str | None, password_hash: str) -> None:
+        self.store.commit(Put.new(USERS, email, {
+            "email": email, "role": role, "council": council, "password_hash": password_hash,
+            "created_at": timestamp(), "disabled": False,
+        }))
+
+    def user(self, email: str) -> Document | None:
+        return self.store.get(USERS, email.strip().lower())
+
+    def add_token(self, key_id: str, email: str, secret_digest: str, expires_at: datetime) -> None:
+        self.store.commit(Put.new(TOKENS, key_id, {
+            "email": email, "digest": secret_digest, "created_at": timestamp(),
+            "expires_at": expires_at.isoformat(), "revoked_at": None,
+        }))
+
+    def token(self, key_id: str) -> Document | None:
+        return self.store.get(TOKENS, key_id)
+
+    # idempotency
+
+    def idempotency(self, scope: str, key: str) -> Document | None:
+        return self.store.get(IDEMPOTENCY, f"{scope}:{key}")
+
+    def reserve_idempotency(self, scope: str, key: str, request_hash: str, existing: Document | None) -> Document:
+        """Claim the key for this request; VersionConflict when another request holds it."""
+        body = {"request_hash": request_hash, "state": "pending", "created_at": timestamp()}
+        put = Put.update(existing, body) if existing else Put.new(IDEMPOTENCY, f"{scope}:{key}", body)
+        version = self.store.commit(put)
+        return Document(IDEMPOTENCY, put.id, version, body)
+
+    def finish_idempotency(self, reserved: Document, status: int, answer: object) -> None:
+        state = "done" if status < 500 else "failed"
+        try:
+            self.store.commit(Put.update(reserved, {**reserved.body, "state": state, "status": status,
+                                                    "answer": answer}))
+        except VersionConflict:
+            pass  # another request took the key over after ours was abandoned; its answer stands
+
+    # audit
+
+    def audit(self, entry: dict) -> None:
+        self.store.commit(Put.new(AUDIT, new_id(), {"at": timestamp(), **entry}))
+
+    def audit_entries(self, limit: int = 200) -> list[Document]:
+        return self.store.find(AUDIT, limit=limit)
+
+    def _all(self, collection: str) -> list[Document]:
+        found, after = [], None
+        while True:
+            page = self.store.find(collection, limit=200, after=after)
+            if not page:
+                return found
+            found.extend(page)
+            after = page[-1].id
+
+
+def expired(document: Document) -> bool:
+    return datetime.fromisoformat(document.body["expires_at"]) <= now()

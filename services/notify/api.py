@@ -1,0 +1,41 @@
+"""Notify's internal API: councils' webhooks (through the gateway) and the record of deliveries."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from shared.web import Problem, json_body
+
+from services.notify import domain, handlers
+from services.notify.store import NotifyStore
+
+blueprint = Blueprint("notify", __name__)
+
+
+def notify() -> NotifyStore:
+    return NotifyStore(current_app.extensions["llais.store"])
+
+
+@blueprint.put("/webhooks/<council>")
+def put_webhook(council: str):
+    body = json_body()
+    url, secret = (body.get("url"), body.get("secret")) if isinstance(body, dict) else (None, None)
+    errors = {}
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")) or len(url) > 500:
+        errors["url"] = ["Give the webhook's URL."]
+    if not isinstance(secret, str) or not 24 <= len(secret) <= 200:
+        errors["secret"] = ["Give a secret of 24 to 200 characters."]
+    if errors:
+        raise Problem(422, "The webhook is incomplete; see errors.", errors=errors)
+    try:
+        handlers.set_webhook(notify(), council, url, secret)
+    except domain.InvalidSecret as exc:
+        raise Problem(422, "The secret cannot sign webhooks.", errors={"secret": [str(exc)]}) from None
+    return {"council": council, "url": url}
+
+
+@blueprint.get("/deliveries")
+def deliveries():
+    where = {k: request.args[k] for k in ("council", "event_id", "status") if request.args.get(k)}
+    found = notify().deliveries(where, limit=200, after=request.args.get("after"))
+    return {"items": [handlers.delivery_view(d.body) for d in found]}

@@ -1,0 +1,69 @@
+"""What may be sent, how it is signed, and when a failed delivery is tried again. Pure: no I/O, no clock.
+
+Webhooks follow the Standard Webhooks specification: `webhook-id`, `webhook-timestamp` and
+`webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+WEBHOOK_TYPES = ("referral.acknowledged", "meeting.arranged", "meeting.took_place", "meeting.not_held",
+                 "active_offer.completed", "referral.closed")
+"""The event types a council's webhook receives (API.md)."""
+
+BACKOFF = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10),
+           timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
+STEADY = timedelta(hours=4)
+GIVE_UP_AFTER = timedelta(hours=25)
+"""Deliveries are retried for at least 24 hours after the first attempt, then parked."""
+
+
+class InvalidSecret(ValueError):
+    pass
+
+
+def signing_key(secret: str) -> bytes:
+    """A `whsec_`-prefixed secret is base64 (as Standard Webhooks issues them); any other is used as its bytes."""
+    if secret.startswith("whsec_"):
+        try:
+            return base64.b64decode(secret[len("whsec_"):], validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidSecret("a whsec_ secret must be base64 after the prefix") from None
+    return secret.encode()
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(signing_key(secret), f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode()
+
+
+def webhook_payload(envelope: dict[str, Any]) -> bytes:
+    """The body a council receives: `{id, type, occurred_at, data}`, compact JSON."""
+    return json.dumps({"id": envelope["id"], "type": envelope["type"], "occurred_at": envelope["occurred_at"],
+                       "data": envelope["data"]}, separators=(",", ":")).encode()
+
+
+def webhook_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature(secret, message_id, timestamp, body),
+            "content-type": "application/json"}
+
+
+def next_attempt(first_attempt_at: datetime, attempts: int, failed_at: datetime) -> datetime | None:
+    """When to try again after `attempts` failed tries; None when the window is over and the delivery parks."""
+    wait = BACKOFF[attempts - 1] if attempts <= len(BACKOFF) else STEADY
+    following = failed_at + wait
+    if following - first_attempt_at > GIVE_UP_AFTER:
+        return None
+    return following
+
+
+def delivered(status_code: int) -> bool:
+    return 200 <= status_code < 300

@@ -11,6 +11,7 @@ service). `open_store` picks one from the settings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Protocol, Sequence
 
@@ -66,6 +67,15 @@ class OutboxEntry:
     headers: dict
 
 
+_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
+
+
+def check_field(name: str) -> None:
+    """Refuse anything but a plain (dotted) field name, so a filter can never smuggle in query syntax."""
+    if not isinstance(name, str) or not _FIELD.match(name):
+        raise ValueError(f"not a field name: {name!r}")
+
+
 Filter = Mapping[str, Any]
 """Equality on (dotted) fields; a list or tuple value means 'any of these'."""
 
@@ -113,5 +123,5 @@ def open_store(service: str, settings: Any) -> Store:
 
 __all__ = [
     "AlreadyHandled", "Document", "Filter", "OutboxEntry", "Put", "Store", "StoreError", "StoreUnavailable",
-    "VersionConflict", "open_store",
+    "VersionConflict", "check_field", "open_store",
 ]

@@ -7,7 +7,6 @@ database lock (with a busy timeout) instead of failing, and readers never block.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 import time
@@ -16,9 +15,7 @@ from typing import Any, Sequence
 
 from shared.contracts import Event
 from shared.store import (AlreadyHandled, Document, Filter, OutboxEntry, Put, StoreUnavailable,
-                          VersionConflict)
-
-_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+                          VersionConflict, check_field)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -81,8 +78,7 @@ class SQLiteStore:
              after: str | None = None) -> list[Document]:
         clauses, params = ["collection = ?"], [collection]
         for name, value in (where or {}).items():
-            if not _FIELD.match(name):
-                raise ValueError(f"not a field name: {name!r}")
+            check_field(name)
             path = f"json_extract(body, '$.{name}')"
             if value is None:
                 clauses.append(f"{path} IS NULL")

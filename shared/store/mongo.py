@@ -1,0 +1,177 @@
+"""The MongoDB adapter: one database per service.
+
+MongoDB without a replica set has no multi-document transactions, so a commit stays inside one document: the
+document carries its own pending outbox (`_outbox`) and the ids of the events whose handling wrote it (`_inbox`,
+under a unique index so no two documents of a collection can both claim one event). A commit without a document
+writes a small marker document that carries them instead. The relay leases whole documents' outboxes (`_lease`),
+so two relays never publish the same entries at once, and one document's events go out in order.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Sequence
+
+from pymongo import ASCENDING, MongoClient, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from shared.clock import new_id
+from shared.contracts import Event
+from shared.store import (AlreadyHandled, Document, Filter, OutboxEntry, Put, StoreUnavailable,
+                          VersionConflict, check_field)
+
+MARKERS = "_markers"
+LIST_EVERY_SECONDS = 5.0
+
+
+class MongoStore:
+    def __init__(self, database: Database):
+        self.db = database
+        self._indexed: set[str] = set()
+        self._listed_at = 0.0
+        self._known: set[str] = set()
+
+    @classmethod
+    def connect(cls, url: str, *, database: str, timeout_ms: int = 3000) -> "MongoStore":
+        client = MongoClient(url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
+        return cls(client[database])
+
+    def _collection(self, name: str):
+        collection = self.db[name]
+        if name not in self._indexed:
+            collection.create_index([("_inbox", ASCENDING)], unique=True, name="inbox",
+                                    partialFilterExpression={"_inbox": {"$exists": True}})
+            collection.create_index([("_pending", ASCENDING), ("_lease", ASCENDING)], name="outbox")
+            self._indexed.add(name)
+            self._known.add(name)
+        return collection
+
+    def _collections(self) -> list[str]:
+        if time.monotonic() - self._listed_at > LIST_EVERY_SECONDS:
+            self._known |= {n for n in self.db.list_collection_names() if not n.startswith("system.")}
+            self._listed_at = time.monotonic()
+        return sorted(self._known)
+
+    # reads
+
+    def get(self, collection: str, id: str) -> Document | None:
+        raw = self.db[collection].find_one({"_id": id})
+        return _document(collection, raw) if raw else None
+
+    def find(self, collection: str, where: Filter | None = None, *, limit: int = 50,
+             after: str | None = None) -> list[Document]:
+        query: dict[str, Any] = {}
+        for name, value in (where or {}).items():
+            check_field(name)
+            query[f"body.{name}"] = {"$in": list(value)} if isinstance(value, (list, tuple, set, frozenset)) else value
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        cursor = self.db[collection].find(query).sort("_id", ASCENDING).limit(int(limit))
+        return [_document(collection, raw) for raw in cursor]
+
+    def handled(self, event_id: str) -> bool:
+        return any(self.db[name].find_one({"_inbox": event_id}, {"_id": 1}) for name in self._collections())
+
+    # the one write
+
+    def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
+        if handled is not None and self.handled(handled):
+            raise AlreadyHandled(handled)
+        now = time.time()
+        outbox = [{"id": e.id, "envelope": e.envelope(), "headers": dict(e.headers), "created_at": now}
+                  for e in events]
+        if put is None:
+            if not outbox and handled is None:
+                return 0
+            self._insert(MARKERS, {"_id": new_id(), "_v": 1, "body": {}}, outbox, handled)
+            return 0
+        version = put.expected_version + 1
+        if put.expected_version == 0:
+            try:
+                self._insert(put.collection, {"_id": put.id, "_v": version, "body": dict(put.body)}, outbox, handled)
+            except DuplicateKeyError as exc:
+                raise self._duplicate(exc, put, handled) from None
+            return version
+        update: dict[str, Any] = {"$set": {"_v": version, "body": dict(put.body)}}
+        if outbox:
+            update["$push"] = {"_outbox": {"$each": outbox}}
+            update["$set"]["_pending"] = True
+        if handled is not None:
+            update["$addToSet"] = {"_inbox": handled}
+        try:
+            result = self._collection(put.collection).update_one({"_id": put.id, "_v": put.expected_version}, update)
+        except DuplicateKeyError:
+            raise AlreadyHandled(handled) from None
+        if result.matched_count != 1:
+            raise VersionConflict(f"{put.collection}/{put.id} is not at version {put.expected_version}")
+        return version
+
+    def _insert(self, collection: str, document: dict, outbox: list, handled: str | None) -> None:
+        document.update({"_outbox": outbox, "_pending": bool(outbox), "_lease": 0.0})
+        if handled is not None:
+            document["_inbox"] = [handled]  # absent, not empty, when none: the unique index skips the absent
+        self._collection(collection).insert_one(document)
+
+    @staticmethod
+    def _duplicate(exc: DuplicateKeyError, put: Put, handled: str | None) -> Exception:
+        details = getattr(exc, "details", None) or {}
+        if handled is not None and ("inbox" in str(details.get("keyPattern", "")) or "inbox" in str(exc)):
+            return AlreadyHandled(handled)
+        return VersionConflict(f"{put.collection}/{put.id} already exists")
+
+    # the outbox
+
+    def claim_outbox(self, owner: str, *, limit: int = 100, lease_seconds: float = 30.0) -> list[OutboxEntry]:
+        now = time.time()
+        entries: list[tuple[float, OutboxEntry]] = []
+        for name in self._collections():
+            collection, taken = self.db[name], []
+            while len(entries) < limit:
+                raw = collection.find_one_and_update(
+                    {"_pending": True, "_id": {"$nin": taken},
+                     "$or": [{"_lease": {"$lt": now}}, {"_owner": owner}]},
+                    {"$set": {"_lease": now + lease_seconds, "_owner": owner}},
+                    sort=[("_id", ASCENDING)], return_document=ReturnDocument.AFTER)
+                if raw is None:
+                    break
+                taken.append(raw["_id"])
+                for item in raw.get("_outbox", []):
+                    entries.append((item["created_at"], OutboxEntry(item["id"], item["envelope"], item["headers"])))
+        entries.sort(key=lambda pair: (pair[0], pair[1].id))
+        return [entry for _, entry in entries[:limit]]
+
+    def mark_sent(self, entry_ids: Sequence[str]) -> None:
+        ids = list(entry_ids)
+        if not ids:
+            return
+        for name in self._collections():
+            collection = self.db[name]
+            touched = [raw["_id"] for raw in collection.find({"_outbox.id": {"$in": ids}}, {"_id": 1})]
+            if not touched:
+                continue
+            collection.update_many({"_id": {"$in": touched}}, {"$pull": {"_outbox": {"id": {"$in": ids}}}})
+            collection.update_many({"_id": {"$in": touched}, "_outbox": {"$size": 0}},
+                                   {"$set": {"_pending": False, "_lease": 0.0}})
+
+    def outbox_stats(self) -> dict:
+        pending, oldest = 0, None
+        for name in self._collections():
+            for raw in self.db[name].find({"_pending": True}, {"_outbox": 1}):
+                for item in raw.get("_outbox", []):
+                    pending += 1
+                    oldest = item["created_at"] if oldest is None else min(oldest, item["created_at"])
+        return {"pending": pending, "oldest_age_seconds": round(time.time() - oldest, 3) if oldest else 0.0}
+
+    def ping(self) -> None:
+        try:
+            self.db.command("ping")
+        except PyMongoError as exc:
+            raise StoreUnavailable(f"MongoDB database {self.db.name}: {exc.__class__.__name__}") from exc
+
+    def close(self) -> None:
+        self.db.client.close()
+
+
+def _document(collection: str, raw: dict) -> Document:
+    return Document(collection, raw["_id"], raw["_v"], raw.get("body", {}))

@@ -21,8 +21,8 @@ WEBHOOK_TYPES = ("referral.acknowledged", "meeting.arranged", "meeting.took_plac
 BACKOFF = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10),
            timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
 STEADY = timedelta(hours=4)
-GIVE_UP_AFTER = timedelta(hours=25)
-"""Deliveries are retried for at least 24 hours after the first attempt, then parked."""
+RETRY_FOR = timedelta(hours=24)
+"""A delivery is tried again until an attempt has failed 24 hours or more after the first; then it is parked."""
 
 
 class InvalidSecret(ValueError):
@@ -58,11 +58,9 @@ def webhook_headers(secret: str, message_id: str, timestamp: int, body: bytes) -
 
 def next_attempt(first_attempt_at: datetime, attempts: int, failed_at: datetime) -> datetime | None:
     """When to try again after `attempts` failed tries; None when the window is over and the delivery parks."""
-    wait = BACKOFF[attempts - 1] if attempts <= len(BACKOFF) else STEADY
-    following = failed_at + wait
-    if following - first_attempt_at > GIVE_UP_AFTER:
+    if failed_at - first_attempt_at >= RETRY_FOR:
         return None
-    return following
+    return failed_at + (BACKOFF[attempts - 1] if attempts <= len(BACKOFF) else STEADY)
 
 
 def delivered(status_code: int) -> bool:

@@ -16,6 +16,15 @@ ACTIVE_OFFER_BASES = ("looked_after", "child_protection", "care_and_support")
 STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
 
 
+class StrictBoolean(fields.Boolean):
+    """Only JSON true or false: a consent given as "yes", 1 or "on" is a mistake to report, not to guess at."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class Strict(Schema):
     """Unknown fields are refused, so a misspelt field is an error rather than silently ignored."""
 
@@ -34,7 +43,7 @@ class ChildSchema(Strict):
     date_of_birth = fields.Date(required=True)
     preferred_language = fields.String(required=True, validate=validate.Regexp(
         r"^[a-z]{2}$", error="Give an ISO 639-1 code of two lower-case letters, e.g. cy or en."))
-    interpreter_needed = fields.Boolean(load_default=False)
+    interpreter_needed = StrictBoolean(load_default=False)
     communication_needs = fields.String(load_default="", validate=TEXT)
     contact = fields.Nested(ContactSchema, required=True)
 
@@ -49,10 +58,10 @@ class ReferrerSchema(Strict):
 
 
 class ConsentSchema(Strict):
-    child_informed = fields.Boolean(required=True)
-    child_agrees = fields.Boolean(required=True)
-    share_arrangements_with_referrer = fields.Boolean(required=True)
-    share_outcome_with_referrer = fields.Boolean(required=True)
+    child_informed = StrictBoolean(required=True)
+    child_agrees = StrictBoolean(required=True)
+    share_arrangements_with_referrer = StrictBoolean(required=True)
+    share_outcome_with_referrer = StrictBoolean(required=True)
 
 
 class ReferralRequestSchema(Strict):

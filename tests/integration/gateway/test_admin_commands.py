@@ -1,0 +1,78 @@
+"""`llais admin`: the operators' credentials commands, against the gateway's store."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from services.cli import main
+from shared.config import Settings
+from shared.store import open_store
+from services.gateway import handlers
+from services.gateway.store import GatewayStore
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLAIS_DATA", str(tmp_path))
+    monkeypatch.delenv("MONGO_URL", raising=False)
+
+    def invoke(*args: str, stdin: str | None = None):
+        return CliRunner().invoke(main, ["admin", *args], input=stdin)
+
+    return invoke
+
+
+def store(tmp_path) -> GatewayStore:
+    return GatewayStore(open_store("gateway", Settings.from_env({"LLAIS_DATA": str(tmp_path)})))
+
+
+def test_create_api_key_prints_one_line_that_authenticates(run, tmp_path):
+    result = run("create-api-key", "--council", "cardiff", "--name", "Mosaic")
+    assert result.exit_code == 0
+    key = result.stdout.strip()
+    assert "\n" not in key and key.startswith("llk_")
+    principal = handlers.authenticate(store(tmp_path), f"Bearer {key}")
+    assert (principal.kind, principal.council) == ("council", "CARDIFF")
+    listed = run("list-api-keys").stdout
+    assert "CARDIFF\tMosaic" in listed and key.split("_")[2] not in listed
+
+
+def test_users_and_tokens(run, tmp_path):
+    created = run("create-user", "--email", "Rhian@Provider.example", "--role", "manager", "--password-stdin",
+                  stdin="a long enough password\n")
+    assert created.exit_code == 0, created.output
+    token = run("create-token", "--email", "rhian@provider.example").stdout.strip()
+    principal = handlers.authenticate(store(tmp_path), f"Bearer {token}")
+    assert (principal.kind, principal.id, principal.role) == ("staff", "rhian@provider.example", "manager")
+    assert run("revoke", token.split("_")[1]).exit_code == 0
+    assert handlers.authenticate(store(tmp_path), f"Bearer {token}") is None
+
+
+@pytest.mark.parametrize("args, stdin, says", [
+    (("create-api-key", "--council", "ATLANTIS"), None, "no council has the code"),
+    (("create-user", "--email", "a@b.example", "--role", "referrer", "--password-stdin"), "long enough password\n",
+     "give --council"),
+    (("create-user", "--email", "a@b.example", "--role", "manager", "--password-stdin"), "short\n", "at least 12"),
+    (("create-token", "--email", "nobody@b.example"), None, "no active user"),
+    (("revoke", "0123456789abcdef"), None, "no API key or token"),
+])
+def test_refusals_say_why_and_exit_2(run, args, stdin, says):
+    result = run(*args, stdin=stdin)
+    assert result.exit_code == 2
+    assert says in result.output
+
+
+def test_a_user_is_created_once(run):
+    args = ("create-user", "--email", "a@b.example", "--role", "advocate", "--password-stdin")
+    assert run(*args, stdin="long enough password\n").exit_code == 0
+    again = run(*args, stdin="long enough password\n")
+    assert again.exit_code == 2 and "exists already" in again.output
+
+
+def test_a_referrer_is_bound_to_a_council(run, tmp_path):
+    assert run("create-user", "--email", "sw@cardiff.example", "--role", "referrer", "--council", "CARDIFF",
+               "--password-stdin", stdin="long enough password\n").exit_code == 0
+    user = store(tmp_path).user("sw@cardiff.example")
+    assert (user.body["role"], user.body["council"]) == ("referrer", "CARDIFF")
+    assert user.body["password_hash"].startswith("$argon2")

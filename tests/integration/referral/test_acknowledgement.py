@@ -1,0 +1,64 @@
+"""The referral service acknowledges each referral exactly once, however often the event arrives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shared.contracts import parse_event
+from shared.councils import CouncilRegister
+from shared.store.sqlite import SQLiteStore
+from services.referral import handlers
+from services.referral.store import ReferralStore
+
+EXAMPLE = json.loads((Path(__file__).resolve().parents[3] / "examples" / "referral.json").read_text())
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SQLiteStore(tmp_path / "referral.sqlite3")
+
+
+def test_receipt_writes_the_referral_and_its_event_together(store):
+    referral = handlers.receive_referral(ReferralStore(store), CouncilRegister.load(),
+                                         {**EXAMPLE, "council": "CARDIFF"})
+    (entry,) = store.claim_outbox("test")
+    event = parse_event(entry.envelope)
+    assert event.type == "referral.received" and event.data["referral_id"] == referral["id"]
+    assert event.data["nation"] == "wales" and event.data["region"] == "cardiff-vale"
+    assert "Cerys" not in json.dumps(entry.envelope)
+
+
+def test_a_redelivered_received_event_acknowledges_once(store):
+    referrals = ReferralStore(store)
+    referral = handlers.receive_referral(referrals, CouncilRegister.load(), {**EXAMPLE, "council": "CARDIFF"})
+    (entry,) = store.claim_outbox("test")
+    store.mark_sent([entry.id])
+    received = parse_event(entry.envelope)
+    handlers.acknowledge_referral(received, store)
+    handlers.acknowledge_referral(received, store)
+    outbox = store.claim_outbox("test")
+    assert [parse_event(e.envelope).type for e in outbox] == ["referral.acknowledged"]
+    acknowledgement = parse_event(outbox[0].envelope)
+    assert acknowledgement.causation_id == received.id
+    assert acknowledgement.correlation_id == received.correlation_id
+    document = referrals.get(referral["id"]).body
+    assert [t["what"] for t in document["timeline"]] == ["received", "acknowledged"]
+    assert store.handled(received.id)
+
+
+def test_an_event_for_a_referral_this_service_does_not_hold_fails_loudly(store):
+    from shared.contracts import new_event
+
+    event = new_event("referral.received", {
+        "referral_id": "missing", "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
+        "kind": "active_offer", "basis": "looked_after", "external_ref": None,
+        "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None, "preferred_language": "cy",
+        "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
+                    "share_outcome_with_referrer": True},
+    }, producer="referral", subject="referral:missing")
+    with pytest.raises(LookupError):
+        handlers.acknowledge_referral(event, store)
+    assert not store.handled(event.id)

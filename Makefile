@@ -33,7 +33,7 @@ lint: setup
 	$(VENV)/bin/lint-imports
 
 topology: setup  ## regenerate the RabbitMQ definitions operators load
-	$(VENV)/bin/llais bus export-topology > infra/rabbitmq/definitions.json
+	$(VENV)/bin/llais bus export-topology --queue-type quorum > infra/rabbitmq/definitions.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -4,7 +4,7 @@
     llais up                                    every role as its own process, against AMQP_URL
     llais serve SERVICE --role api|worker       one role of one service
     llais admin ...                             credentials (see API.md)
-    llais bus parked SERVICE | replay SERVICE [ID] | export-topology
+    llais bus parked SERVICE | replay SERVICE [ID] | declare-topology | export-topology
 """
 
 from __future__ import annotations
@@ -142,14 +142,32 @@ def replay(service: str, event_id: str | None) -> None:
     click.echo(f"{count} replayed")
 
 
+@bus.command("declare-topology")
+def declare() -> None:
+    """Declare the exchange and every service's queues on the broker at AMQP_URL (idempotent)."""
+    from shared.bus import declare_topology
+
+    from services.platform import bindings
+
+    declare_topology(_settings(), bindings())
+    click.echo("topology declared", err=True)
+
+
 @bus.command("export-topology")
-def export_topology() -> None:
+@click.option("--queue-type", type=click.Choice(["classic", "quorum"]), default=None,
+              help="Export for this queue type instead of LLAIS_QUEUE_TYPE's.")
+def export_topology(queue_type: str | None) -> None:
     """Print the RabbitMQ definitions of the topology the services declare (infra/rabbitmq/definitions.json)."""
+    from dataclasses import replace
+
     from shared.bus import topology_definitions
 
     from services.platform import bindings
 
-    click.echo(json.dumps(topology_definitions(_settings(), bindings()), indent=2, sort_keys=True))
+    settings = _settings()
+    if queue_type:
+        settings = replace(settings, queue_type=queue_type)
+    click.echo(json.dumps(topology_definitions(settings, bindings()), indent=2, sort_keys=True))
 
 
 def _attach_admin() -> None:

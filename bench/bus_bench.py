@@ -1,0 +1,137 @@
+"""Events per second through the whole bus (outbox → relay → RabbitMQ → worker → handler with inbox), beside raw
+kombu publishing and consuming on the same broker in the same run.
+
+Prints figures; asserts nothing. Talks only to the broker at AMQP_URL (default 127.0.0.1) and stops by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kombu import Connection, Exchange, Producer, Queue  # noqa: E402
+
+from shared.bus import ConfirmingPublisher, Outgoing, Worker, declare_topology  # noqa: E402
+from shared.config import Settings  # noqa: E402
+from shared.contracts import new_event  # noqa: E402
+from shared.store import Put  # noqa: E402
+from shared.store.sqlite import SQLiteStore  # noqa: E402
+
+URL = os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672//"
+EVENTS = int(os.environ.get("BENCH_EVENTS", "5000"))
+BODY = json.dumps({"n": 1, "padding": "x" * 400}).encode()
+DATA = {"referral_id": "r", "council": "CARDIFF", "external_ref": None, "status": "received",
+        "received_at": "2026-11-23T09:00:00+00:00", "acknowledged_at": "2026-11-23T09:00:01+00:00"}
+
+
+def rate(count: int, seconds: float) -> float:
+    return round(count / seconds, 1) if seconds else 0.0
+
+
+def raw_kombu(prefix: str) -> dict:
+    exchange = Exchange(f"{prefix}.raw", type="direct", durable=True)
+    queue = Queue(f"{prefix}.raw", exchange=exchange, routing_key="raw", durable=True)
+    figures = {}
+    for label, options in (("publish_confirm_each", {"confirm_publish": True}), ("publish_no_confirm", {})):
+        with Connection(URL, transport_options=options) as connection:
+            producer = Producer(connection.channel(), exchange=exchange)
+            queue(producer.channel).declare()
+            started = time.perf_counter()
+            for _ in range(EVENTS):
+                producer.publish(BODY, routing_key="raw", delivery_mode=2, content_type="application/json")
+            figures[label] = rate(EVENTS, time.perf_counter() - started)
+    received = 0
+    with Connection(URL) as connection:
+        channel = connection.channel()
+
+        def on_message(message):
+            nonlocal received
+            received += 1
+            message.ack()
+
+        with connection.Consumer(queue, on_message=on_message, prefetch_count=100):
+            started = time.perf_counter()
+            while received < 2 * EVENTS:
+                connection.drain_events(timeout=10)
+            figures["consume_ack"] = rate(received, time.perf_counter() - started)
+        queue(channel).delete()
+        exchange(channel).delete()
+    return figures
+
+
+def windowed_publisher(prefix: str) -> dict:
+    settings = replace(Settings(), amqp_url=URL, bus_prefix=prefix)
+    declare_topology(settings, {"benchsink": ["referral.acknowledged"]})
+    publisher = ConfirmingPublisher(settings)
+    messages = [Outgoing(BODY, "referral.acknowledged", settings.exchange, str(i), "referral.acknowledged")
+                for i in range(EVENTS)]
+    started = time.perf_counter()
+    for start in range(0, EVENTS, 100):
+        publisher.publish(messages[start:start + 100])
+    elapsed = time.perf_counter() - started
+    publisher.close()
+    return {"publish_confirm_window_100": rate(EVENTS, elapsed)}
+
+
+def through_the_bus(prefix: str) -> dict:
+    settings = replace(Settings(), amqp_url=URL, bus_prefix=prefix, prefetch=100)
+    folder = Path(tempfile.mkdtemp(prefix="llais-bench-"))
+    producer, consumer = SQLiteStore(folder / "producer.sqlite3"), SQLiteStore(folder / "consumer.sqlite3")
+
+    def handle(event, store):
+        store.commit(Put.new("effects", event.id, {"n": 1}), handled=event.id)
+
+    declare_topology(settings, {"benchconsumer": ["referral.acknowledged"]})
+    started = time.perf_counter()
+    for _ in range(EVENTS):
+        producer.commit(events=[new_event("referral.acknowledged", DATA, producer="bench", subject="r")])
+    committed = time.perf_counter() - started
+    workers = [Worker("benchproducer", producer, settings),
+               Worker("benchconsumer", consumer, settings, handlers={"referral.acknowledged": handle})]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline:
+        done = consumer._conn().execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        if done >= EVENTS:
+            break
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.stop()
+    return {"outbox_commits_per_s": rate(EVENTS, committed),
+            "outbox_to_handler_events_per_s": rate(done, elapsed), "handled": done}
+
+
+def cleanup(prefix: str) -> None:
+    with Connection(URL) as connection:
+        channel = connection.channel()
+        for service in ("benchsink", "benchconsumer"):
+            for suffix in ("", ".dlq", ".retry.1000ms", ".retry.10000ms", ".retry.60000ms"):
+                channel.queue_delete(f"{prefix}.{service}{suffix}")
+        channel.exchange_delete(f"{prefix}.events")
+
+
+def main() -> dict:
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    try:
+        figures = {"events": EVENTS, "raw_kombu": raw_kombu(prefix), "llais_bus": {
+            **windowed_publisher(prefix), **through_the_bus(prefix)}}
+    finally:
+        cleanup(prefix)
+    print(json.dumps(figures, indent=2), flush=True)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -18,12 +19,27 @@ def timestamp(moment: datetime | None = None) -> str:
     return (moment or now()).isoformat(timespec="milliseconds")
 
 
+_last = [0, 0]
+_id_lock = threading.Lock()
+
+
 def new_id() -> str:
-    """A UUIDv7-shaped id: sortable by creation time, so that paging by id pages by age."""
-    millis = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | (0x7 << 76) | ((rand >> 68) & 0x0FFF) << 64
-    value |= (0b10 << 62) | (rand & 0x3FFF_FFFF_FFFF_FFFF)
+    """A UUIDv7: sortable by creation time, so paging by id pages by age.
+
+    Within one process ids strictly increase: in the same millisecond the 12-bit counter field (RFC 9562's
+    method 1) counts up from a random start, moving into the next millisecond if it overflows.
+    """
+    with _id_lock:
+        millis = max(time.time_ns() // 1_000_000, _last[0])
+        if millis == _last[0]:
+            counter = _last[1] + 1
+            if counter > 0x0FFF:
+                millis, counter = millis + 1, int.from_bytes(os.urandom(1), "big")
+        else:
+            counter = int.from_bytes(os.urandom(1), "big")
+        _last[0], _last[1] = millis, counter
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | (0x7 << 76) | counter << 64
+    value |= (0b10 << 62) | (int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF)
     text = f"{value:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 

@@ -138,7 +138,7 @@ class MongoStore:
                 taken.append(raw["_id"])
                 for item in raw.get("_outbox", []):
                     entries.append((item["created_at"], OutboxEntry(item["id"], item["envelope"], item["headers"])))
-        entries.sort(key=lambda pair: (pair[0], pair[1].id))
+        entries.sort(key=lambda pair: pair[0])  # stable: one document's events keep their order
         return [entry for _, entry in entries[:limit]]
 
     def mark_sent(self, entry_ids: Sequence[str]) -> None:

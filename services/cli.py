@@ -79,7 +79,8 @@ def up(workers: int, api_processes: int) -> None:
 
     settings = _settings()
     if settings.amqp_url.startswith("memory"):
-        raise click.UsageError("multi-process mode needs a real broker: set AMQP_URL (e.g. amqp://guest:guest@localhost//)")
+        raise click.UsageError(
+            "multi-process mode needs a real broker: set AMQP_URL (e.g. amqp://guest:guest@localhost//)")
     from shared.bus import declare_topology
     from services.platform import bindings
 

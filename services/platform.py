@@ -160,7 +160,8 @@ class Role:
     next_start: float = 0.0
 
 
-def process_roles(settings: Settings, *, workers_per_service: int = 1, api_processes: int = 1) -> tuple[list[Role], dict]:
+def process_roles(settings: Settings, *, workers_per_service: int = 1,
+                  api_processes: int = 1) -> tuple[list[Role], dict]:
     """The roles of `llais up` and the environment they share."""
     base_port = settings.port
     env = {

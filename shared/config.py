@@ -43,7 +43,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
-    amqp_url: str = "memory://"
+    amqp_url: str = "memory://localhost/"
     mongo_url: str | None = None
     port: int = 8080
     bus_prefix: str = "llais"
@@ -79,7 +79,7 @@ class Settings:
         councils = env.get("LLAIS_COUNCILS_FILE")
         return cls(
             data_dir=Path(env.get("LLAIS_DATA") or "var"),
-            amqp_url=env.get("AMQP_URL") or "memory://",
+            amqp_url=env.get("AMQP_URL") or "memory://localhost/",
             mongo_url=env.get("MONGO_URL") or None,
             port=_int(env, "PORT", 8080, minimum=1),
             bus_prefix=env.get("LLAIS_BUS_PREFIX") or "llais",

@@ -7,10 +7,11 @@ registered with `problem_for`) and never build error responses themselves.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from typing import Any, Callable, Iterable, Mapping
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -90,8 +91,6 @@ def json_body(schema: Schema | None = None) -> Any:
     raw = request.get_data(cache=True)
     if not raw:
         raise Problem(400, "The request body is empty; send a JSON object.")
-    import json
-
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -183,9 +182,3 @@ def caller_council() -> str | None:
     return request.headers.get(COUNCIL_HEADER) or None
 
 
-def caller_actor() -> str | None:
-    return request.headers.get(ACTOR_HEADER) or None
-
-
-def set_request_value(name: str, value: Any) -> None:
-    setattr(g, f"llais_{name}", value)

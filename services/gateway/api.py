@@ -11,9 +11,11 @@ import json
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, request
+from marshmallow import ValidationError
 
 from shared.http import ServiceClient, ServiceUnavailable
-from shared.web import ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER, Problem, json_body
+from shared.web import (ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER, Problem, flatten_errors,
+                        json_body)
 from shared.store import VersionConflict
 
 from services.gateway import domain, handlers
@@ -157,10 +159,6 @@ def read_referral(referral_id: str):
 @blueprint.get("/referrals")
 @requires(council=True)
 def list_referrals():
-    from marshmallow import ValidationError
-
-    from shared.web import flatten_errors
-
     try:
         query = ReferralQuerySchema().load(request.args.to_dict())
     except ValidationError as exc:

@@ -23,7 +23,8 @@ def _problems(*codes: int) -> dict:
     return {str(code): {"description": described[code], "content": PROBLEM} for code in codes}
 
 
-IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "maxLength": 200},
                "description": "Repeat a creating request safely: the same key and body return the first answer."}
 
 

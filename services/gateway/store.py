@@ -85,9 +85,6 @@ class GatewayStore:
     def audit(self, entry: dict) -> None:
         self.store.commit(Put.new(AUDIT, new_id(), {"at": timestamp(), **entry}))
 
-    def audit_entries(self, limit: int = 200) -> list[Document]:
-        return self.store.find(AUDIT, limit=limit)
-
     def _all(self, collection: str) -> list[Document]:
         found, after = [], None
         while True:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from datetime import datetime, timedelta
@@ -110,7 +109,3 @@ def delivery_view(body: dict) -> dict:
     """A delivery as operators and tests read it: what, to whom, when, with what result; never the secret."""
     return {k: body.get(k) for k in ("event_id", "type", "council", "referral_id", "basis", "status", "created_at",
                                      "first_attempt_at", "next_attempt_at", "delivered_at", "parked_at", "attempts")}
-
-
-def payload_of(body: dict) -> dict:
-    return json.loads(body["payload"])

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, request
 
-from shared.web import Problem, caller_council, json_body
+from shared.web import Problem, caller_council, json_body, problem_response
 
 from services.referral import domain, handlers
 from services.referral.store import ReferralStore
@@ -20,15 +20,11 @@ def referrals() -> ReferralStore:
 
 @blueprint.errorhandler(domain.ReferralRejected)
 def _rejected(exc: domain.ReferralRejected):
-    from shared.web import problem_response
-
     return problem_response(Problem(422, "The referral breaks a rule; see errors.", errors=exc.errors))
 
 
 @blueprint.errorhandler(handlers.UnknownCouncil)
 def _unknown_council(exc: handlers.UnknownCouncil):
-    from shared.web import problem_response
-
     return problem_response(Problem(422, "No council has that code.", errors={"council": [f"Unknown: {exc}"]}))
 
 

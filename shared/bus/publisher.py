@@ -118,7 +118,7 @@ class ConfirmingPublisher:
                       if self._connection is not None else ())
             self.close()
             if isinstance(exc, errors) or isinstance(exc, OSError):
-                raise PublishFailed(f"broker connection lost while publishing: {exc.__class__.__name__}: {exc}") from exc
+                raise PublishFailed(f"broker connection lost while publishing: {exc.__class__.__name__}") from exc
             raise
 
     def _wait_for_confirms(self) -> None:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from kombu import Connection, Queue
+from kombu import Connection
 
 from shared.bus import OutboxRelay, ServiceQueues
 from shared.store.sqlite import SQLiteStore

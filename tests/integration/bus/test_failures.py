@@ -10,7 +10,6 @@ from dataclasses import replace
 import pika
 
 from shared.bus import ServiceQueues, list_parked, replay_parked
-from shared.contracts import new_event
 from tests.integration.bus.support import DRILL, drill, effects, record_effect, wait_for
 
 
@@ -140,7 +139,7 @@ def test_pika_sees_persistent_json_envelopes_with_the_trace_on_the_wire(drill_to
 
 def test_the_embedded_in_memory_bus_handles_retries_and_parks_in_one_process(
         settings, producer_store, consumer_store, start_worker):
-    memory = replace(settings, amqp_url="memory://", retry_delays=(0.1, 0.2))
+    memory = replace(settings, amqp_url="memory://localhost/", retry_delays=(0.1, 0.2))
     flaky = Flaky()
     start_worker(consumer_store, memory, {DRILL: flaky})
     start_worker(producer_store, memory, {}, service="drillsource")

@@ -35,7 +35,7 @@ def test_create_api_key_prints_one_line_that_authenticates(run, tmp_path):
     principal = handlers.authenticate(store(tmp_path), f"Bearer {key}")
     assert (principal.kind, principal.council) == ("council", "CARDIFF")
     listed = run("list-api-keys").stdout
-    assert "CARDIFF\tMosaic" in listed and key.split("_")[2] not in listed
+    assert "CARDIFF\tMosaic" in listed and key.split("_", 2)[2] not in listed
 
 
 def test_users_and_tokens(run, tmp_path):

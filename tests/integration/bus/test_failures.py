@@ -4,6 +4,7 @@ what cannot be read is parked at once; parked messages can be listed and replaye
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from dataclasses import replace
 
@@ -175,3 +176,33 @@ def test_the_exported_definitions_are_what_the_worker_declares(drill_topology):
     assert retry["arguments"]["x-message-ttl"] == int(settings.retry_delays[0] * 1000)
     assert definitions["bindings"] == [{"source": settings.exchange, "vhost": "/", "destination": names.main,
                                         "destination_type": "queue", "routing_key": DRILL, "arguments": {}}]
+
+
+def test_quorum_queues_deliver_retry_and_park_too(drill_topology, producer_store, consumer_store, start_worker):
+    from shared.bus import declare_topology
+
+    quorum = replace(drill_topology, bus_prefix=f"{drill_topology.bus_prefix}q", queue_type="quorum")
+    declare_topology(quorum, {"drill": [DRILL]})
+    flaky = Flaky()
+    flaky.healthy = True
+    start_worker(consumer_store, quorum, {DRILL: flaky})
+    good = drill(1)
+    _commit_and_relay(producer_store, quorum, good)
+    wait_for(lambda: effects(consumer_store), what="delivery through a quorum queue")
+    flaky.healthy = False
+    bad = drill(2)
+    _commit_and_relay(producer_store, quorum, bad)
+    parked = wait_for(lambda: list_parked(quorum, "drill"), what="parking through quorum retry queues")
+    assert parked[0].event_id == bad.id and flaky.tries[bad.id] == 1 + len(quorum.retry_delays)
+    listed = subprocess.run(["rabbitmqctl", "-q", "--no-table-headers", "list_queues", "name", "type"],
+                            capture_output=True, text=True, timeout=60).stdout
+    types = dict(line.split() for line in listed.splitlines() if line.startswith(quorum.bus_prefix + "."))
+    assert set(types.values()) == {"quorum"} and len(types) == 2 + len(quorum.retry_delays)
+    from kombu import Connection
+
+    with Connection(quorum.amqp_url) as connection:
+        channel = connection.channel()
+        for name in [ServiceQueues(quorum, "drill").main, *ServiceQueues(quorum, "drill").retries,
+                     ServiceQueues(quorum, "drill").parking]:
+            channel.queue_delete(name)
+        channel.exchange_delete(quorum.exchange)

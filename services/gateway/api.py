@@ -19,12 +19,15 @@ from shared.web import (ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER,
 from shared.store import VersionConflict
 
 from services.gateway import domain, handlers
-from services.gateway.schemas import ReferralQuerySchema, ReferralRequestSchema, WebhookSchema
+from services.gateway.schemas import (AllocateSchema, CloseSchema, ContactAttemptSchema, OptOutSchema,
+                                      ReferralQuerySchema, ReferralRequestSchema, StaffReferralQuerySchema,
+                                      WebhookSchema)
 from services.gateway.store import GatewayStore
 
 blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
 
 MAX_IDEMPOTENCY_KEY = 200
+CASEWORKERS = ("advocate", "manager")
 
 
 def gateway_store() -> GatewayStore:
@@ -147,7 +150,7 @@ def create_referral():
 
 
 @blueprint.get("/referrals/<referral_id>")
-@requires(council=True)
+@requires(council=True, roles=CASEWORKERS)
 def read_referral(referral_id: str):
     if len(referral_id) > 64:
         raise Problem(404, "No such referral.")
@@ -157,10 +160,11 @@ def read_referral(referral_id: str):
 
 
 @blueprint.get("/referrals")
-@requires(council=True)
+@requires(council=True, roles=CASEWORKERS)
 def list_referrals():
+    schema = ReferralQuerySchema() if g.principal.is_council else StaffReferralQuerySchema()
     try:
-        query = ReferralQuerySchema().load(request.args.to_dict())
+        query = schema.load(request.args.to_dict())
     except ValidationError as exc:
         raise Problem(422, "Some query parameters are invalid; see errors.",
                       errors=flatten_errors(exc.messages)) from None
@@ -183,3 +187,53 @@ def put_webhook():
     if status != 200:
         return respond(status, payload, content_type)
     return respond(200, {"url": webhook["url"]})
+
+
+def _command(service_name: str, path: str, schema, what: str, referral_id: str | None,
+             success: int = 200) -> tuple[int, Any, str]:
+    body = schema.dump(json_body(schema))
+    status, payload, content_type = forward(service_name, "POST", path, body=body)
+    audit(what, referral_id or (payload.get("referral_id") if isinstance(payload, dict) else None), status,
+          _purpose())
+    return status, payload, content_type
+
+
+@blueprint.post("/opt-outs")
+@requires(council=True)
+def record_opt_out():
+    def create() -> tuple[int, Any, str]:
+        body = OptOutSchema().dump(json_body(OptOutSchema()))
+        status, payload, content_type = forward("referral", "POST", "/opt-outs",
+                                                body={**body, "council": g.principal.council})
+        audit("record opt-out", None, status, _purpose())
+        return status, payload, content_type
+
+    return idempotent(create)
+
+
+@blueprint.post("/referrals/<referral_id>/allocate")
+@requires(roles=("manager",))
+def allocate(referral_id: str):
+    body = json_body(AllocateSchema())
+    advocate = gateway_store().user(body["advocate_email"])
+    if advocate is None or advocate.body.get("disabled") or advocate.body["role"] not in CASEWORKERS:
+        raise Problem(422, "Allocate to an advocate who has an account.",
+                      errors={"advocate_email": ["No advocate has this email address."]})
+    status, payload, content_type = forward("referral", "POST", f"/referrals/{referral_id}/allocate",
+                                            body={"advocate_email": advocate.id})
+    audit("allocate referral", referral_id, status, _purpose())
+    return respond(status, payload, content_type)
+
+
+@blueprint.post("/referrals/<referral_id>/contact-attempts")
+@requires(roles=CASEWORKERS)
+def contact_attempt(referral_id: str):
+    return idempotent(lambda: _command("referral", f"/referrals/{referral_id}/contact-attempts",
+                                       ContactAttemptSchema(), "record contact attempt", referral_id))
+
+
+@blueprint.post("/referrals/<referral_id>/close")
+@requires(roles=("manager",))
+def close_referral(referral_id: str):
+    return respond(*_command("referral", f"/referrals/{referral_id}/close", CloseSchema(), "close referral",
+                             referral_id))

@@ -130,3 +130,41 @@ class ProblemSchema(Schema):
     detail = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "For validation errors: field path to messages."})
+
+
+class StaffReferralQuerySchema(ReferralQuerySchema):
+    council = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
+    advocate = fields.Email()
+
+
+class AllocateSchema(Strict):
+    advocate_email = fields.Email(required=True, validate=SHORT)
+
+
+class ContactAttemptSchema(Strict):
+    method = fields.String(required=True, validate=validate.OneOf(["phone", "text", "email", "visit", "letter"]))
+    result = fields.String(required=True, validate=validate.OneOf(
+        ["reached", "no_answer", "message_left", "wrong_details", "declined_meeting"]))
+    note = fields.String(load_default="", validate=TEXT)
+
+
+class CloseSchema(Strict):
+    reason = fields.String(required=True, validate=validate.OneOf(
+        ["unable_to_contact", "declined_meeting", "withdrawn", "duplicate"]))
+
+
+class OptOutSchema(Strict):
+    basis = fields.String(required=True, validate=validate.OneOf(ACTIVE_OFFER_BASES))
+    date_of_birth = fields.Date(required=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    offered_at = fields.AwareDateTime(required=True, format="iso")
+    external_ref = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class OptOutViewSchema(Schema):
+    id = fields.String()
+    basis = fields.String()
+    offered_at = fields.String()
+    reason = fields.String(allow_none=True)
+    external_ref = fields.String(allow_none=True)
+    recorded_at = fields.String()

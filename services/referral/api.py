@@ -1,26 +1,45 @@
-"""The referral service's internal API, called by the gateway (which has checked the request's shape)."""
+"""The referral service's internal API, called by the gateway (which has checked each request's shape and the
+caller's role, and says who is calling in the X-Llais-* headers)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Callable
 
 from flask import Blueprint, current_app, request
 
-from shared.web import Problem, caller_council, json_body, problem_response
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, json_body, problem_response)
 
 from services.referral import domain, handlers
 from services.referral.store import ReferralStore
 
 blueprint = Blueprint("referral", __name__)
+STAFF_ROLES = ("advocate", "manager", "admin")
 
 
 def referrals() -> ReferralStore:
     return ReferralStore(current_app.extensions["llais.store"])
 
 
+def councils():
+    return current_app.extensions["llais.councils"]
+
+
+def actor() -> str:
+    return request.headers.get(ACTOR_HEADER) or "unknown"
+
+
+def is_staff() -> bool:
+    return request.headers.get(ROLE_HEADER) in STAFF_ROLES and caller_council() is None
+
+
+def view(referral: dict) -> dict:
+    return domain.staff_view(referral) if is_staff() else domain.council_view(referral)
+
+
 @blueprint.errorhandler(domain.ReferralRejected)
 def _rejected(exc: domain.ReferralRejected):
-    return problem_response(Problem(422, "The referral breaks a rule; see errors.", errors=exc.errors))
+    return problem_response(Problem(422, "The request breaks a rule; see errors.", errors=exc.errors))
 
 
 @blueprint.errorhandler(handlers.UnknownCouncil)
@@ -28,19 +47,69 @@ def _unknown_council(exc: handlers.UnknownCouncil):
     return problem_response(Problem(422, "No council has that code.", errors={"council": [f"Unknown: {exc}"]}))
 
 
+@blueprint.errorhandler(domain.TransitionForbidden)
+def _forbidden(exc: domain.TransitionForbidden):
+    return problem_response(Problem(409, f"The referral is {exc.status}, so it cannot be {exc.action} now.",
+                                    status_now=exc.status))
+
+
+@blueprint.errorhandler(handlers.NotFound)
+def _not_found(exc: handlers.NotFound):
+    return problem_response(Problem(404, "No such referral."))
+
+
+def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
+    """Run a command with the JSON body; a body missing what the command needs is a 422, not a crash."""
+    body = json_body()
+    missing = [name for name in required if not isinstance(body, dict) or body.get(name) in (None, "")]
+    if missing:
+        raise Problem(422, "Some fields are missing; see errors.", errors={name: ["Missing."] for name in missing})
+    try:
+        return command(body)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, (domain.ReferralRejected, handlers.UnknownCouncil, domain.TransitionForbidden)):
+            raise
+        raise Problem(422, "The request is not in the shape API.md describes.",
+                      errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
+
+
+def _own(referral_id: str) -> None:
+    """A council acts only on its own referrals: another's is as if absent."""
+    if handlers.visible_referral(referrals(), referral_id, caller_council()) is None:
+        raise Problem(404, "No such referral.")
+
+
 @blueprint.post("/referrals")
 def create():
-    body = json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("council"), str):
-        raise Problem(422, "Say which council refers.", errors={"council": ["Missing."]})
-    try:
-        referral = handlers.receive_referral(referrals(), current_app.extensions["llais.councils"], body)
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, (domain.ReferralRejected, handlers.UnknownCouncil)):
-            raise
-        raise Problem(422, "The referral is not in the shape API.md describes.",
-                      errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
-    return domain.council_view(referral), 201
+    referral = _body_for(lambda body: handlers.receive_referral(referrals(), councils(), body), "council")
+    return view(referral), 201
+
+
+@blueprint.post("/opt-outs")
+def opt_out():
+    recorded = _body_for(lambda body: handlers.record_opt_out(referrals(), councils(), body),
+                         "council", "basis", "date_of_birth", "offered_at")
+    return {k: recorded[k] for k in ("id", "basis", "offered_at", "reason", "external_ref", "recorded_at")}, 201
+
+
+@blueprint.post("/referrals/<referral_id>/allocate")
+def allocate(referral_id: str):
+    _own(referral_id)
+    return view(_body_for(lambda body: handlers.allocate(referrals(), referral_id, body["advocate_email"].lower(),
+                                                         actor()), "advocate_email"))
+
+
+@blueprint.post("/referrals/<referral_id>/contact-attempts")
+def contact_attempt(referral_id: str):
+    _own(referral_id)
+    return view(_body_for(lambda body: handlers.record_contact_attempt(referrals(), referral_id, body, actor()),
+                          "method", "result")), 201
+
+
+@blueprint.post("/referrals/<referral_id>/close")
+def close(referral_id: str):
+    _own(referral_id)
+    return view(_body_for(lambda body: handlers.close(referrals(), referral_id, body["reason"], actor()), "reason"))
 
 
 @blueprint.get("/referrals/<referral_id>")
@@ -48,7 +117,7 @@ def read(referral_id: str):
     referral = handlers.visible_referral(referrals(), referral_id, caller_council())
     if referral is None:
         raise Problem(404, "No such referral.")
-    return domain.council_view(referral)
+    return view(referral)
 
 
 @blueprint.get("/referrals")
@@ -59,9 +128,14 @@ def index():
         since = datetime.fromisoformat(args["updated_since"]) if args.get("updated_since") else None
         if not 1 <= limit <= 200 or (since is not None and since.tzinfo is None):
             raise ValueError
-        items, following = handlers.list_referrals(referrals(), caller_council(), status=args.get("status"),
+        where = {"status": args.get("status")}
+        if caller_council() is not None:
+            where["council"] = caller_council()
+        elif is_staff():
+            where.update(council=args.get("council"), advocate_email=args.get("advocate"))
+        items, following = handlers.list_referrals(referrals(), {k: v for k, v in where.items() if v},
                                                    updated_since=since, limit=limit, cursor=args.get("cursor"))
     except ValueError:
         raise Problem(422, "Invalid query: limit is 1 to 200, updated_since an RFC 3339 time with offset, "
                            "cursor as given in `next`.") from None
-    return {"items": [domain.council_view(r) for r in items], "next": following}
+    return {"items": [view(r) for r in items], "next": following}

@@ -95,6 +95,9 @@ def new_referral(referral_id: str, request: dict[str, Any], council: Any, receiv
         "meeting_took_place": None,
         "outcome": None,
         "follow_on_referral_id": None,
+        "advocate_email": None,
+        "contact_attempts": [],
+        "earlier_referral_ids": [],
         "timeline": [{"at": received_at, "what": "received", "by": council.code}],
         "updated_at": received_at,
     }
@@ -139,6 +142,8 @@ def received_event_data(referral: dict[str, Any]) -> dict[str, Any]:
         "external_ref": referral.get("external_ref"), "received_at": referral["received_at"],
         "statutory_meeting_at": referral.get("statutory_meeting_at"),
         "preferred_language": referral["child"]["preferred_language"], "consent": dict(referral["consent"]),
+        "source": referral.get("source"), "referrer_email": (referral.get("referrer") or {}).get("email"),
+        "earlier_referral_ids": list(referral.get("earlier_referral_ids", [])),
     }
 
 
@@ -148,3 +153,164 @@ def acknowledged_event_data(referral: dict[str, Any]) -> dict[str, Any]:
         "status": referral["status"], "received_at": referral["received_at"],
         "acknowledged_at": referral["acknowledged_at"],
     }
+
+
+# the journey after receipt
+
+STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
+CLOSE_REASONS = ("unable_to_contact", "declined_meeting", "withdrawn", "duplicate")
+
+
+class TransitionForbidden(ValueError):
+    """The referral's status does not allow this now (409)."""
+
+    def __init__(self, action: str, status: str):
+        super().__init__(f"a referral that is {status} cannot be {action}")
+        self.action, self.status = action, status
+
+
+def _require(referral: dict[str, Any], action: str, *allowed: str) -> None:
+    if referral["status"] not in allowed:
+        raise TransitionForbidden(action, referral["status"])
+
+
+def _changed(referral: dict[str, Any], at: str, what: str, by: str, **changes: Any) -> dict[str, Any]:
+    entry = {"at": at, "what": what, "by": by}
+    detail = changes.pop("detail", None)
+    if detail:
+        entry["detail"] = detail
+    return {**referral, **changes, "updated_at": at, "timeline": [*referral["timeline"], entry]}
+
+
+def allocate(referral: dict[str, Any], advocate_email: str, at: str, by: str) -> dict[str, Any]:
+    """Allocate (or re-allocate, before contact starts) the referral to an advocate."""
+    _require(referral, "allocated", "received", "allocated")
+    return _changed(referral, at, "allocated", by, status="allocated", advocate_email=advocate_email,
+                    allocated_at=referral.get("allocated_at") or at, detail={"advocate_email": advocate_email})
+
+
+def record_contact_attempt(referral: dict[str, Any], method: str, result: str, note: str, at: str,
+                           by: str) -> dict[str, Any]:
+    """Every attempt to reach the child is recorded: when, how, with what result."""
+    _require(referral, "contacted", "allocated", "contacting", "meeting_arranged")
+    attempt = {"at": at, "method": method, "result": result, "note": note, "by": by}
+    status = "contacting" if referral["status"] == "allocated" else referral["status"]
+    return _changed(referral, at, "contact attempted", by, status=status,
+                    first_contact_at=referral.get("first_contact_at") or at,
+                    contact_attempts=[*referral.get("contact_attempts", []), attempt],
+                    detail={"method": method, "result": result})
+
+
+def close(referral: dict[str, Any], reason: str, at: str, by: str) -> dict[str, Any]:
+    _require(referral, "closed", "received", "allocated", "contacting", "meeting_arranged")
+    return _changed(referral, at, "closed", by, status="closed", closed_at=at, close_reason=reason,
+                    detail={"reason": reason})
+
+
+def meeting_arranged(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
+    if referral["status"] == "closed":
+        return None
+    meeting = {"id": data["meeting_id"], "status": "arranged", "starts_at": data["starts_at"], "venue": data["venue"]}
+    return _changed(referral, at, "meeting arranged", "scheduling", status="meeting_arranged", meeting=meeting,
+                    detail={"meeting_id": data["meeting_id"], "starts_at": data["starts_at"]})
+
+
+def meeting_rescheduled(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
+    if referral["meeting"].get("id") != data["meeting_id"] or referral["status"] == "closed":
+        return None
+    meeting = {**referral["meeting"], "starts_at": data["starts_at"], "venue": data["venue"]}
+    return _changed(referral, at, "meeting rescheduled", "scheduling", meeting=meeting,
+                    detail={"starts_at": data["starts_at"]})
+
+
+def meeting_cancelled(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
+    if referral["meeting"].get("id") != data["meeting_id"] or referral["status"] == "closed":
+        return None
+    return _changed(referral, at, "meeting cancelled", "scheduling", status="contacting",
+                    meeting={"status": "none"}, detail={"reason": data["reason"]})
+
+
+def meeting_held(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
+    if referral["meeting"].get("id") != data["meeting_id"]:
+        return None
+    return _changed(referral, at, "meeting took place", "scheduling", meeting_took_place=True,
+                    meeting={**referral["meeting"], "status": "held"})
+
+
+def meeting_not_held(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
+    if referral["meeting"].get("id") != data["meeting_id"]:
+        return None
+    return _changed(referral, at, "meeting not held", "scheduling", meeting_took_place=False, status="contacting",
+                    meeting={**referral["meeting"], "status": "not_held"},
+                    detail={"reason_not_held": data["reason_not_held"]})
+
+
+def complete(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
+    """The Active Offer's outcome closes the referral, with the consents as the child gave them at the meeting."""
+    if referral["status"] == "closed":
+        return None
+    return _changed(referral, at, "active offer completed", "scheduling", status="closed", closed_at=at,
+                    close_reason="completed", outcome=data["outcome"], decline_reason=data.get("decline_reason"),
+                    follow_on_referral_id=data.get("follow_on_referral_id"), consent=dict(data["consent"]),
+                    detail={"outcome": data["outcome"]})
+
+
+def follow_on_referral(active_offer: dict[str, Any], referral_id: str, at: str) -> dict[str, Any]:
+    """On take-up: a new issue-based referral, treated as a self-referral with source `active_offer`."""
+    basis = active_offer["basis"] if active_offer["basis"] in ELIGIBILITY else "looked_after"
+    return {
+        **{k: active_offer[k] for k in ("council", "region", "nation", "external_ref", "child", "referrer", "risks")},
+        "id": referral_id, "kind": "issue_based", "basis": basis, "source": "active_offer",
+        "statutory_meeting_at": None, "consent": dict(active_offer["consent"]), "status": "received",
+        "received_at": at, "acknowledged_at": None, "deadlines": {}, "meeting": {"status": "none"},
+        "meeting_took_place": None, "outcome": None, "follow_on_referral_id": None,
+        "follow_on_of": active_offer["id"],
+        "earlier_referral_ids": [*active_offer.get("earlier_referral_ids", []), active_offer["id"]],
+        "timeline": [{"at": at, "what": "received", "by": "active offer", "detail": {"from": active_offer["id"]}}],
+        "updated_at": at,
+    }
+
+
+def closed_event_data(referral: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "referral_id": referral["id"], "council": referral["council"], "external_ref": referral.get("external_ref"),
+        "reason": referral["close_reason"], "outcome": referral.get("outcome"),
+        "follow_on_referral_id": referral.get("follow_on_referral_id"),
+        "meeting_took_place": referral.get("meeting_took_place"), "consent": dict(referral["consent"]),
+        "closed_at": referral["closed_at"],
+    }
+
+
+def staff_view(referral: dict[str, Any]) -> dict[str, Any]:
+    """The whole referral with its timeline, for provider staff (advocates and managers)."""
+    return {**council_view(referral), **{k: referral.get(k) for k in (
+        "council", "region", "nation", "source", "child", "referrer", "risks", "consent", "advocate_email",
+        "statutory_meeting_at", "contact_attempts", "close_reason", "decline_reason", "outcome",
+        "follow_on_referral_id", "follow_on_of", "earlier_referral_ids", "meeting", "meeting_took_place",
+        "timeline")}}
+
+
+def same_child(earlier: dict[str, Any], request: dict[str, Any], council: str) -> bool:
+    """A later referral of the same child: same council and external_ref, or same name and date of birth."""
+    if request.get("external_ref") and earlier["council"] == council \
+            and earlier.get("external_ref") == request["external_ref"]:
+        return True
+    child, other = request["child"], earlier["child"]
+    return (child["date_of_birth"] == other["date_of_birth"]
+            and child["given_name"].strip().lower() == other["given_name"].strip().lower()
+            and child["family_name"].strip().lower() == other["family_name"].strip().lower())
+
+
+def check_opt_out(request: dict[str, Any], today: date) -> None:
+    errors: dict[str, list[str]] = {}
+    if request["basis"] not in ACTIVE_OFFER_BASES:
+        errors["basis"] = [f"An Active Offer's basis is one of {', '.join(ACTIVE_OFFER_BASES)}."]
+    born = date.fromisoformat(request["date_of_birth"])
+    if born > today:
+        errors["date_of_birth"] = ["The date of birth is in the future."]
+    elif age_on(born, today) >= CHILD_AGE_LIMIT:
+        errors["date_of_birth"] = ["The child must be under 18."]
+    if datetime.fromisoformat(request["offered_at"]).date() > today:
+        errors["offered_at"] = ["The offer cannot have been made in the future."]
+    if errors:
+        raise ReferralRejected(errors)

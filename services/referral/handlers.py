@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from shared.clock import new_id, now, timestamp
 from shared.contracts import Event, new_event
 from shared.councils import CouncilRegister
-from shared.store import Store, VersionConflict
+from shared.store import Document, Put, Store, VersionConflict
 
 from services.referral import domain
-from services.referral.store import ReferralStore
+from services.referral.store import OPT_OUTS, ReferralStore
 
 NAME = "referral"
 LONDON = ZoneInfo("Europe/London")
@@ -23,37 +24,164 @@ class UnknownCouncil(ValueError):
     pass
 
 
+class NotFound(LookupError):
+    pass
+
+
+def _today():
+    return now().astimezone(LONDON).date()
+
+
 def receive_referral(referrals: ReferralStore, councils: CouncilRegister, request: dict) -> dict:
-    """Record a council's referral and, in the same write, the `referral.received` event."""
+    """Record a council's referral, linked to the child's earlier referrals, with `referral.received`."""
     council = councils.get(request["council"])
     if council is None:
         raise UnknownCouncil(request["council"])
     received = now()
     domain.check_referral(request, received.astimezone(LONDON).date())
     referral = domain.new_referral(new_id(), request, council, timestamp(received))
+    referral["earlier_referral_ids"] = [r["id"] for r in earlier_referrals(referrals, request, council.code)]
     event = new_event("referral.received", domain.received_event_data(referral), producer=NAME,
                       subject=f"referral:{referral['id']}")
     referrals.add(referral, [event])
     return referral
 
 
-def acknowledge_referral(event: Event, store: Store) -> None:
-    """On `referral.received`: acknowledge the referral and say so (`referral.acknowledged`), once."""
-    referrals = ReferralStore(store)
+def earlier_referrals(referrals: ReferralStore, request: dict, council: str) -> list[dict]:
+    candidates = {d.id: d.body for d in referrals.everything({"child.date_of_birth": request["child"]["date_of_birth"]})}
+    if request.get("external_ref"):
+        candidates.update({d.id: d.body for d in referrals.everything(
+            {"council": council, "external_ref": request["external_ref"]})})
+    return [body for _, body in sorted(candidates.items()) if domain.same_child(body, request, council)]
+
+
+def _change(referrals: ReferralStore, referral_id: str, decide: Callable[[dict], dict | None],
+            events: Callable[[dict], list[Event]], handled: str | None = None) -> dict | None:
+    """Load, decide and save, again from the top if another writer got in between."""
     for _ in range(CONFLICT_RETRIES):
-        document = referrals.get(event.data["referral_id"])
+        document = referrals.get(referral_id)
         if document is None:
-            raise LookupError(f"referral {event.data['referral_id']} is not in this service's store")
-        acknowledged = domain.acknowledge(document.body, timestamp())
-        if acknowledged is None:
-            return
-        follow = event.follow("referral.acknowledged", domain.acknowledged_event_data(acknowledged), producer=NAME)
+            raise NotFound(referral_id)
+        changed = decide(document.body)
+        if changed is None:
+            if handled is not None and not referrals.store.handled(handled):
+                referrals.store.commit(handled=handled)
+            return None
         try:
-            referrals.save(document, acknowledged, [follow], handled=event.id)
-            return
+            referrals.save(document, changed, events(changed), handled=handled)
+            return changed
         except VersionConflict:
             continue
-    raise VersionConflict(f"referral {event.data['referral_id']} kept changing while being acknowledged")
+    raise VersionConflict(f"referral {referral_id} kept changing; try again")
+
+
+def _event(event_type: str, data: dict, referral: dict, cause: Event | None = None) -> Event:
+    if cause is not None:
+        return cause.follow(event_type, data, producer=NAME, subject=f"referral:{referral['id']}")
+    return new_event(event_type, data, producer=NAME, subject=f"referral:{referral['id']}")
+
+
+# commands from the gateway
+
+
+def allocate(referrals: ReferralStore, referral_id: str, advocate_email: str, by: str) -> dict:
+    at = timestamp()
+    return _change(referrals, referral_id, lambda r: domain.allocate(r, advocate_email, at, by), lambda r: [
+        _event("referral.allocated", {"referral_id": r["id"], "council": r["council"],
+                                      "advocate_email": advocate_email, "allocated_at": at}, r)])
+
+
+def record_contact_attempt(referrals: ReferralStore, referral_id: str, attempt: dict, by: str) -> dict:
+    at = timestamp()
+    return _change(
+        referrals, referral_id,
+        lambda r: domain.record_contact_attempt(r, attempt["method"], attempt["result"], attempt.get("note", ""), at,
+                                                by),
+        lambda r: [_event("contact.attempted", {"referral_id": r["id"], "council": r["council"],
+                                                "method": attempt["method"], "result": attempt["result"],
+                                                "attempted_at": at}, r)])
+
+
+def close(referrals: ReferralStore, referral_id: str, reason: str, by: str) -> dict:
+    at = timestamp()
+    return _change(referrals, referral_id, lambda r: domain.close(r, reason, at, by),
+                   lambda r: [_event("referral.closed", domain.closed_event_data(r), r)])
+
+
+def record_opt_out(referrals: ReferralStore, councils: CouncilRegister, request: dict) -> dict:
+    council = councils.get(request["council"])
+    if council is None:
+        raise UnknownCouncil(request["council"])
+    domain.check_opt_out(request, _today())
+    opt_out = {"id": new_id(), "council": council.code, "region": council.region, "basis": request["basis"],
+               "date_of_birth": request["date_of_birth"], "reason": request.get("reason"),
+               "offered_at": request["offered_at"], "external_ref": request.get("external_ref"),
+               "recorded_at": timestamp()}
+    age = domain.age_on(datetime.fromisoformat(request["date_of_birth"]).date(),
+                        datetime.fromisoformat(request["offered_at"]).date())
+    event = new_event("optout.recorded", {"optout_id": opt_out["id"], "council": council.code,
+                                          "region": council.region, "basis": opt_out["basis"], "age": age,
+                                          "reason": opt_out["reason"], "offered_at": opt_out["offered_at"]},
+                      producer=NAME, subject=f"optout:{opt_out['id']}")
+    referrals.store.commit(Put.new(OPT_OUTS, opt_out["id"], opt_out), events=[event])
+    return opt_out
+
+
+# events
+
+
+def acknowledge_referral(event: Event, store: Store) -> None:
+    """On `referral.received`: acknowledge the referral and say so (`referral.acknowledged`), once."""
+    at = timestamp()
+    _change(ReferralStore(store), event.data["referral_id"], lambda r: domain.acknowledge(r, at),
+            lambda r: [_event("referral.acknowledged", domain.acknowledged_event_data(r), r, event)],
+            handled=event.id)
+
+
+def record_deadlines(event: Event, store: Store) -> None:
+    deadlines = event.data["deadlines"]
+    _change(ReferralStore(store), event.data["referral_id"],
+            lambda r: None if r.get("deadlines") == deadlines else {**r, "deadlines": deadlines},
+            lambda r: [], handled=event.id)
+
+
+_MEETING_RULES: dict[str, Callable[[dict, dict, str], dict | None]] = {
+    "meeting.arranged": domain.meeting_arranged,
+    "meeting.rescheduled": domain.meeting_rescheduled,
+    "meeting.cancelled": domain.meeting_cancelled,
+    "meeting.took_place": domain.meeting_held,
+    "meeting.not_held": domain.meeting_not_held,
+}
+
+
+def follow_meeting(event: Event, store: Store) -> None:
+    """Keep the referral's view of its meeting as scheduling reports it."""
+    rule, at = _MEETING_RULES[event.type], timestamp()
+    _change(ReferralStore(store), event.data["referral_id"], lambda r: rule(r, event.data, at), lambda r: [],
+            handled=event.id)
+
+
+def complete_active_offer(event: Event, store: Store) -> None:
+    """On the meeting's outcome: close the Active Offer referral; on take-up, open the issue-based one."""
+    referrals, at = ReferralStore(store), timestamp()
+    follow_on_id = event.data.get("follow_on_referral_id")
+    if event.data["outcome"] == "take_up" and follow_on_id and referrals.get(follow_on_id) is None:
+        current = referrals.get(event.data["referral_id"])
+        if current is None:
+            raise NotFound(event.data["referral_id"])
+        follow_on = domain.follow_on_referral({**current.body, "consent": dict(event.data["consent"])},
+                                              follow_on_id, at)
+        received = event.follow("referral.received", domain.received_event_data(follow_on), producer=NAME,
+                                subject=f"referral:{follow_on_id}")
+        try:
+            referrals.add(follow_on, [received])
+        except VersionConflict:
+            pass  # made by an earlier delivery of this event that stopped before closing the Active Offer
+    _change(referrals, event.data["referral_id"], lambda r: domain.complete(r, event.data, at),
+            lambda r: [_event("referral.closed", domain.closed_event_data(r), r, event)], handled=event.id)
+
+
+# reads
 
 
 def visible_referral(referrals: ReferralStore, referral_id: str, council: str | None) -> dict | None:
@@ -77,14 +205,12 @@ def _after(cursor: str | None) -> str | None:
         raise ValueError("cursor") from None
 
 
-def list_referrals(referrals: ReferralStore, council: str | None, *, status: str | None = None,
-                   updated_since: datetime | None = None, limit: int = 50,
-                   cursor: str | None = None) -> tuple[list[dict], str | None]:
-    """A page of referrals, oldest first, and the cursor of the next page (None at the end)."""
-    where = {k: v for k, v in (("council", council), ("status", status)) if v is not None}
+def list_referrals(referrals: ReferralStore, where: dict[str, Any], *, updated_since: datetime | None = None,
+                   limit: int = 50, cursor: str | None = None) -> tuple[list[dict], str | None]:
+    """A page of referrals matching `where`, oldest first, and the cursor of the next page (None at the end)."""
     after, items = _after(cursor), []
     while len(items) < limit:
-        page = referrals.page(where, limit=limit, after=after)
+        page: list[Document] = referrals.page(where, limit=limit, after=after)
         if not page:
             return items, None
         for document in page:

@@ -8,6 +8,7 @@ from shared.contracts import Event
 from shared.store import Document, Put, Store
 
 REFERRALS = "referrals"
+OPT_OUTS = "opt_outs"
 
 
 class ReferralStore:
@@ -26,3 +27,12 @@ class ReferralStore:
 
     def page(self, where: dict, limit: int, after: str | None) -> list[Document]:
         return self.store.find(REFERRALS, where, limit=limit, after=after)
+
+    def everything(self, where: dict) -> list[Document]:
+        found, after = [], None
+        while True:
+            page = self.page(where, 200, after)
+            if not page:
+                return found
+            found.extend(page)
+            after = page[-1].id

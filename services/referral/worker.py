@@ -4,4 +4,11 @@ from services.referral import handlers
 
 HANDLERS = {
     "referral.received": handlers.acknowledge_referral,
+    "deadlines.scheduled": handlers.record_deadlines,
+    "meeting.arranged": handlers.follow_meeting,
+    "meeting.rescheduled": handlers.follow_meeting,
+    "meeting.cancelled": handlers.follow_meeting,
+    "meeting.took_place": handlers.follow_meeting,
+    "meeting.not_held": handlers.follow_meeting,
+    "active_offer.completed": handlers.complete_active_offer,
 }

@@ -15,6 +15,7 @@ from shared.contracts.envelope import (
     parse_event,
 )
 from shared.contracts import referral as _referral  # noqa: F401  registers the referral contracts
+from shared.contracts import scheduling as _scheduling  # noqa: F401  registers the scheduling contracts
 
 __all__ = [
     "ContractError",

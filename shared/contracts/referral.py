@@ -31,6 +31,10 @@ class ReferralReceivedV1(Schema):
     statutory_meeting_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
     preferred_language = fields.String(required=True, validate=validate.Length(equal=2))
     consent = fields.Nested(ConsentFlags, required=True)
+    source = fields.String(load_default=None, allow_none=True)
+    referrer_email = fields.Email(load_default=None, allow_none=True,
+                                  metadata={"description": "A professional's work address, for notices they consented to."})
+    earlier_referral_ids = fields.List(fields.String(), load_default=list)
 
 
 @contract("referral.acknowledged", 1)
@@ -41,3 +45,66 @@ class ReferralAcknowledgedV1(Schema):
     status = fields.String(required=True)
     received_at = fields.AwareDateTime(required=True, format="iso")
     acknowledged_at = fields.AwareDateTime(required=True, format="iso")
+
+
+CLOSE_REASONS = ("unable_to_contact", "declined_meeting", "withdrawn", "duplicate", "completed")
+OUTCOMES = ("take_up", "declined", "reflecting", "other_support")
+CONTACT_METHODS = ("phone", "text", "email", "visit", "letter")
+CONTACT_RESULTS = ("reached", "no_answer", "message_left", "wrong_details", "declined_meeting")
+
+
+@contract("referral.allocated", 1)
+class ReferralAllocatedV1(Schema):
+    referral_id = fields.String(required=True)
+    council = fields.String(required=True)
+    advocate_email = fields.Email(required=True)
+    allocated_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("contact.attempted", 1)
+class ContactAttemptedV1(Schema):
+    """An attempt to reach the child: how and with what result, never the note (it may hold personal detail)."""
+
+    referral_id = fields.String(required=True)
+    council = fields.String(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(CONTACT_METHODS))
+    result = fields.String(required=True, validate=validate.OneOf(CONTACT_RESULTS))
+    attempted_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("active_offer.completed", 1)
+class ActiveOfferCompletedV1(Schema):
+    referral_id = fields.String(required=True)
+    council = fields.String(required=True)
+    meeting_id = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    decline_reason = fields.String(load_default=None, allow_none=True)
+    follow_on_referral_id = fields.String(load_default=None, allow_none=True)
+    consent = fields.Nested(ConsentFlags, required=True)
+    completed_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("referral.closed", 1)
+class ReferralClosedV1(Schema):
+    referral_id = fields.String(required=True)
+    council = fields.String(required=True)
+    external_ref = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(required=True, validate=validate.OneOf(CLOSE_REASONS))
+    outcome = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(OUTCOMES))
+    follow_on_referral_id = fields.String(load_default=None, allow_none=True)
+    meeting_took_place = fields.Boolean(load_default=None, allow_none=True)
+    consent = fields.Nested(ConsentFlags, required=True)
+    closed_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("optout.recorded", 1)
+class OptOutRecordedV1(Schema):
+    """A stage-1 offer the child opted out of, for monitoring: no name, no contact details."""
+
+    optout_id = fields.String(required=True)
+    council = fields.String(required=True)
+    region = fields.String(required=True)
+    basis = fields.String(required=True)
+    age = fields.Integer(required=True, strict=True)
+    reason = fields.String(load_default=None, allow_none=True)
+    offered_at = fields.AwareDateTime(required=True, format="iso")

@@ -121,7 +121,9 @@ def test_the_council_sees_only_what_consent_allows(arrangements, outcome):
     assert "Cerys" not in text and "07700" not in text and "Sian" not in text
 
 
-def test_the_received_event_carries_no_names_or_contact_details():
-    text = json.dumps(domain.received_event_data(recorded()))
-    for personal in ("Cerys", "Jones", "07700", "Mair", "sian.evans"):
+def test_the_received_event_carries_nothing_about_the_child_but_codes_and_dates():
+    data = domain.received_event_data(recorded())
+    text = json.dumps(data)
+    for personal in ("Cerys", "Jones", "07700", "Mair", "Heol"):
         assert personal not in text
+    assert data["referrer_email"] == "sian.evans@example.gov.uk", "the referrer's work address, for their notices"

@@ -1,0 +1,81 @@
+"""Contracts of the events about deadlines and meetings."""
+
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.envelope import contract
+from shared.contracts.referral import ConsentFlags
+
+DEADLINES = ("acknowledge_by", "allocate_by", "first_contact_by", "meeting_by")
+
+
+class Deadlines(Schema):
+    acknowledge_by = fields.AwareDateTime(required=True, format="iso")
+    allocate_by = fields.AwareDateTime(required=True, format="iso")
+    first_contact_by = fields.AwareDateTime(required=True, format="iso")
+    meeting_by = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("deadlines.scheduled", 1)
+class DeadlinesScheduledV1(Schema):
+    referral_id = fields.String(required=True)
+    council = fields.String(required=True)
+    deadlines = fields.Nested(Deadlines, required=True)
+
+
+class _DeadlineEvent(Schema):
+    referral_id = fields.String(required=True)
+    council = fields.String(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINES))
+    due_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("deadline.at_risk", 1)
+class DeadlineAtRiskV1(_DeadlineEvent):
+    pass
+
+
+@contract("deadline.missed", 1)
+class DeadlineMissedV1(_DeadlineEvent):
+    pass
+
+
+class _MeetingEvent(Schema):
+    meeting_id = fields.String(required=True)
+    referral_id = fields.String(required=True)
+    council = fields.String(required=True)
+
+
+@contract("meeting.arranged", 1)
+class MeetingArrangedV1(_MeetingEvent):
+    advocate_email = fields.Email(required=True)
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    duration_minutes = fields.Integer(required=True, strict=True)
+    venue = fields.String(required=True, metadata={"description": "The venue's name: shared only with consent."})
+    language = fields.String(required=True)
+    late = fields.Boolean(required=True)
+
+
+@contract("meeting.rescheduled", 1)
+class MeetingRescheduledV1(_MeetingEvent):
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    previous_starts_at = fields.AwareDateTime(required=True, format="iso")
+    venue = fields.String(required=True)
+
+
+@contract("meeting.cancelled", 1)
+class MeetingCancelledV1(_MeetingEvent):
+    reason = fields.String(required=True)
+
+
+@contract("meeting.took_place", 1)
+class MeetingTookPlaceV1(_MeetingEvent):
+    held_at = fields.AwareDateTime(required=True, format="iso")
+    before_deadline = fields.Boolean(required=True)
+
+
+@contract("meeting.not_held", 1)
+class MeetingNotHeldV1(_MeetingEvent):
+    reason_not_held = fields.String(required=True)
+
+
+__all__ = ["ConsentFlags", "DEADLINES"]

@@ -25,6 +25,11 @@ def people(platform):
             "advocate_email": advocate_email, "other_council": platform.key("POWYS")}
 
 
+def steps(referral: dict) -> list[str]:
+    """The timeline without the acknowledgement, which arrives by the bus whenever it does."""
+    return [t["what"] for t in referral["timeline"] if t["what"] != "acknowledged"]
+
+
 def new_referral(platform, people) -> str:
     answer = platform.post("/api/v1/referrals", people["council"], json=EXAMPLE)
     assert answer.status_code == 201
@@ -45,8 +50,7 @@ def test_a_manager_allocates_an_advocate_contacts_and_closes(platform, people):
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
 
     staff = platform.get(f"/api/v1/referrals/{referral_id}", people["advocate"]).json()
-    steps = [t["what"] for t in staff["timeline"] if t["what"] != "acknowledged"]  # that one arrives by the bus
-    assert steps == ["received", "allocated", "contact attempted", "closed"]
+    assert steps(staff) == ["received", "allocated", "contact attempted", "closed"]
     assert staff["child"]["given_name"] == "Cerys" and staff["contact_attempts"][0]["result"] == "no_answer"
     council = platform.get(f"/api/v1/referrals/{referral_id}", people["council"]).json()
     assert council["status"] == "closed" and "child" not in council and "timeline" not in council
@@ -91,7 +95,7 @@ def test_bad_commands_name_their_fields_and_change_nothing(platform, people, pat
     before = platform.get(f"/api/v1/referrals/{referral_id}", people["manager"]).json()
     assert_problem(platform.post(f"/api/v1/referrals/{referral_id}/{path}", people[who], json=body), 422, field)
     after = platform.get(f"/api/v1/referrals/{referral_id}", people["manager"]).json()
-    assert (after["status"], len(after["timeline"])) == (before["status"], len(before["timeline"]))
+    assert (after["status"], steps(after)) == (before["status"], steps(before))
 
 
 def test_staff_lists_filter_by_status_council_and_advocate(platform, people):

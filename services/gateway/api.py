@@ -19,8 +19,9 @@ from shared.web import (ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER,
 from shared.store import VersionConflict
 
 from services.gateway import domain, handlers
-from services.gateway.schemas import (AllocateSchema, CloseSchema, ContactAttemptSchema, OptOutSchema,
-                                      ReferralQuerySchema, ReferralRequestSchema, StaffReferralQuerySchema,
+from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
+                                      MeetingRequestSchema, OptOutSchema, RecordSchema, ReferralQuerySchema,
+                                      ReferralRequestSchema, RescheduleSchema, StaffReferralQuerySchema,
                                       WebhookSchema)
 from services.gateway.store import GatewayStore
 
@@ -237,3 +238,30 @@ def contact_attempt(referral_id: str):
 def close_referral(referral_id: str):
     return respond(*_command("referral", f"/referrals/{referral_id}/close", CloseSchema(), "close referral",
                              referral_id))
+
+
+@blueprint.post("/referrals/<referral_id>/meetings")
+@requires(roles=CASEWORKERS)
+def arrange_meeting(referral_id: str):
+    return idempotent(lambda: _command("scheduling", f"/referrals/{referral_id}/meetings", MeetingRequestSchema(),
+                                       "arrange meeting", referral_id))
+
+
+@blueprint.post("/meetings/<meeting_id>/reschedule")
+@requires(roles=CASEWORKERS)
+def reschedule_meeting(meeting_id: str):
+    return respond(*_command("scheduling", f"/meetings/{meeting_id}/reschedule", RescheduleSchema(),
+                             "reschedule meeting", None))
+
+
+@blueprint.post("/meetings/<meeting_id>/cancel")
+@requires(roles=CASEWORKERS)
+def cancel_meeting(meeting_id: str):
+    return respond(*_command("scheduling", f"/meetings/{meeting_id}/cancel", CancelSchema(), "cancel meeting", None))
+
+
+@blueprint.post("/meetings/<meeting_id>/record")
+@requires(roles=CASEWORKERS)
+def record_meeting(meeting_id: str):
+    return respond(*_command("scheduling", f"/meetings/{meeting_id}/record", RecordSchema(), "record meeting",
+                             None))

@@ -168,3 +168,57 @@ class OptOutViewSchema(Schema):
     reason = fields.String(allow_none=True)
     external_ref = fields.String(allow_none=True)
     recorded_at = fields.String()
+
+
+class VenueSchema(Strict):
+    name = fields.String(required=True, validate=SHORT)
+    address = fields.String(load_default="", validate=validate.Length(max=500))
+    accessible = StrictBoolean(required=True)
+    risk_assessed = StrictBoolean(required=True)
+
+
+class MeetingRequestSchema(Strict):
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    duration_minutes = fields.Integer(load_default=60, strict=True, validate=validate.Range(min=15, max=240))
+    venue = fields.Nested(VenueSchema, required=True)
+    language = fields.String(load_default="en", validate=validate.Regexp(r"^[a-z]{2}$"))
+    late_reason = fields.String(validate=validate.Length(min=1, max=1000))
+
+
+class RescheduleSchema(Strict):
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class CancelSchema(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class SharingConsentSchema(Strict):
+    share_arrangements_with_referrer = StrictBoolean()
+    share_outcome_with_referrer = StrictBoolean()
+
+
+class RecordSchema(Strict):
+    took_place = StrictBoolean(required=True)
+    reason_not_held = fields.String(validate=validate.Length(min=1, max=1000))
+    outcome = fields.String(validate=validate.OneOf(["take_up", "declined", "reflecting", "other_support"]))
+    decline_reason = fields.String(validate=validate.Length(min=1, max=1000))
+    consent = fields.Nested(SharingConsentSchema)
+
+
+class MeetingViewSchema(Schema):
+    id = fields.String()
+    referral_id = fields.String()
+    advocate_email = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    duration_minutes = fields.Integer()
+    venue = fields.Dict()
+    language = fields.String()
+    late = fields.Boolean()
+    late_reason = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(["arranged", "held", "not_held", "cancelled"]))
+    outcome = fields.String(allow_none=True)
+    follow_on_referral_id = fields.String(allow_none=True, metadata={"description": "On take_up: the new "
+                                                                                    "issue-based referral."})

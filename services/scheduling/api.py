@@ -1,5 +1,105 @@
-"""The scheduling service's internal HTTP API."""
+"""Scheduling's internal API: meetings (through the gateway, for advocates and managers) and deadlines."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Blueprint, Response, current_app, request
+
+from shared.web import ACTOR_HEADER, Problem, json_body, problem_response
+
+from services.scheduling import domain, handlers
+from services.scheduling.store import SchedulingStore
 
 blueprint = Blueprint("scheduling", __name__)
+
+
+def scheduling() -> SchedulingStore:
+    return SchedulingStore(current_app.extensions["llais.store"])
+
+
+def actor() -> str:
+    return request.headers.get(ACTOR_HEADER) or "unknown"
+
+
+@blueprint.errorhandler(handlers.NotFound)
+def _not_found(exc):
+    return problem_response(Problem(404, "No such referral or meeting here."))
+
+
+@blueprint.errorhandler(domain.MeetingRefused)
+def _refused(exc: domain.MeetingRefused):
+    return problem_response(Problem(422, "The meeting cannot be arranged like that; see errors.", errors=exc.errors))
+
+
+@blueprint.errorhandler(domain.DoubleBooked)
+def _double_booked(exc):
+    return problem_response(Problem(409, f"{exc}. Choose another time.", title="Advocate already booked"))
+
+
+@blueprint.errorhandler(domain.MeetingStateForbids)
+def _state(exc):
+    return problem_response(Problem(409, f"Not now: {exc}."))
+
+
+def _with_body(command: Callable[[dict], Any], *required: str) -> Any:
+    body = json_body()
+    missing = [name for name in required if not isinstance(body, dict) or body.get(name) in (None, "")]
+    if missing:
+        raise Problem(422, "Some fields are missing; see errors.", errors={name: ["Missing."] for name in missing})
+    try:
+        return command(body)
+    except (KeyError, TypeError) as exc:
+        raise Problem(422, "The request is not in the shape API.md describes.",
+                      errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
+
+
+def meeting_view(meeting: dict) -> dict:
+    return {k: meeting.get(k) for k in ("id", "referral_id", "advocate_email", "starts_at", "ends_at",
+                                        "duration_minutes", "venue", "language", "late", "late_reason", "status",
+                                        "outcome", "decline_reason", "reason_not_held", "follow_on_referral_id",
+                                        "history")}
+
+
+@blueprint.post("/referrals/<referral_id>/meetings")
+def arrange(referral_id: str):
+    meeting = _with_body(lambda b: handlers.arrange(scheduling(), referral_id, b, actor()),
+                         "starts_at", "duration_minutes", "venue")
+    return meeting_view(meeting), 201
+
+
+@blueprint.post("/meetings/<meeting_id>/reschedule")
+def reschedule(meeting_id: str):
+    return meeting_view(_with_body(lambda b: handlers.reschedule(scheduling(), meeting_id, b, actor()),
+                                   "starts_at", "reason"))
+
+
+@blueprint.post("/meetings/<meeting_id>/cancel")
+def cancel(meeting_id: str):
+    return meeting_view(_with_body(lambda b: handlers.cancel(scheduling(), meeting_id, b["reason"], actor()),
+                                   "reason"))
+
+
+@blueprint.post("/meetings/<meeting_id>/record")
+def record(meeting_id: str):
+    return meeting_view(_with_body(lambda b: handlers.record(scheduling(), meeting_id, b, actor()), "took_place"))
+
+
+@blueprint.get("/meetings/<meeting_id>")
+def read(meeting_id: str):
+    return meeting_view(handlers._meeting(scheduling(), meeting_id).body)
+
+
+@blueprint.get("/meetings/<meeting_id>/invitation.ics")
+def invitation(meeting_id: str):
+    meeting = handlers._meeting(scheduling(), meeting_id).body
+    return Response(handlers.invitation(meeting), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="active-offer-{meeting_id}.ics"'})
+
+
+@blueprint.get("/referrals/<referral_id>/deadlines")
+def deadlines(referral_id: str):
+    case = scheduling().case(referral_id)
+    if case is None:
+        raise Problem(404, "No deadlines for that referral (yet).")
+    return {"referral_id": referral_id, "deadlines": case.body["clocks"]}

@@ -73,3 +73,137 @@ def deadlines(received_at: datetime, nation: str, timeframes: Timeframes,
         "first_contact_by": working_days_after(received_at, timeframes.first_contact, nation),
         "meeting_by": statutory_meeting_at or working_days_after(received_at, timeframes.meeting, nation),
     }
+
+
+# the deadline clock
+
+def previous_working_day_end(moment: datetime, nation: str) -> datetime:
+    """The end of the working day before the one `moment` falls on: where a deadline becomes at risk."""
+    day = moment.astimezone(LONDON).date() - timedelta(days=1)
+    while not is_working_day(day, nation):
+        day -= timedelta(days=1)
+    return datetime.combine(day, END_OF_DAY, tzinfo=LONDON)
+
+
+def schedule(received_at: datetime, nation: str, timeframes: Timeframes,
+             statutory_meeting_at: datetime | None = None) -> dict[str, dict]:
+    """Each deadline with the moment it becomes at risk (one working day before) and its state."""
+    return {
+        name: {"due_at": due.isoformat(), "at_risk_at": previous_working_day_end(due, nation).isoformat(),
+               "state": "pending"}
+        for name, due in deadlines(received_at, nation, timeframes, statutory_meeting_at).items()
+    }
+
+
+def met(clocks: dict[str, dict], name: str, at: str) -> dict[str, dict] | None:
+    """The clocks with `name` met at `at`; None when it was met, or its clock stopped, before."""
+    clock = clocks.get(name)
+    if clock is None or clock["state"] in ("met", "stopped"):
+        return None
+    return {**clocks, name: {**clock, "state": "met", "met_at": at}}
+
+
+def stop(clocks: dict[str, dict]) -> dict[str, dict]:
+    """A closed referral's open clocks stop: nothing more is at risk or missed."""
+    return {name: ({**c, "state": "stopped"} if c["state"] in ("pending", "at_risk") else c)
+            for name, c in clocks.items()}
+
+
+def tick(clocks: dict[str, dict], now: datetime) -> tuple[dict[str, dict], list[tuple[str, str, str]]]:
+    """Move each open clock on to `now`: (new clocks, [(event type, deadline name, due_at)]) for what changed.
+
+    A clock first at risk and then missed between two ticks says both, in that order, once each.
+    """
+    changed, said = dict(clocks), []
+    for name in sorted(clocks):
+        clock = clocks[name]
+        if clock["state"] == "pending" and datetime.fromisoformat(clock["at_risk_at"]) <= now:
+            clock = {**clock, "state": "at_risk"}
+            said.append(("deadline.at_risk", name, clock["due_at"]))
+        if clock["state"] == "at_risk" and datetime.fromisoformat(clock["due_at"]) < now:
+            clock = {**clock, "state": "missed"}
+            said.append(("deadline.missed", name, clock["due_at"]))
+        changed[name] = clock
+    return changed, said
+
+
+def open_clocks(clocks: dict[str, dict]) -> bool:
+    return any(c["state"] in ("pending", "at_risk") for c in clocks.values())
+
+
+# meetings
+
+class MeetingRefused(ValueError):
+    """A meeting that cannot be arranged as asked; `errors` says what to change (422)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class DoubleBooked(ValueError):
+    """The advocate is already booked then (409)."""
+
+
+class MeetingStateForbids(ValueError):
+    """The meeting or its referral's state does not allow this now (409)."""
+
+
+def check_meeting(case: dict, starts_at: datetime, duration_minutes: int, venue: dict, late_reason: str | None,
+                  now: datetime) -> bool:
+    """Whether the meeting is late (after `meeting_by`); MeetingRefused or MeetingStateForbids otherwise."""
+    if case.get("closed"):
+        raise MeetingStateForbids("the referral is closed")
+    if not case.get("advocate_email"):
+        raise MeetingStateForbids("allocate the referral to an advocate before arranging its meeting")
+    errors: dict[str, list[str]] = {}
+    if starts_at <= now:
+        errors["starts_at"] = ["The meeting must be in the future."]
+    if not 15 <= duration_minutes <= 240:
+        errors["duration_minutes"] = ["A meeting lasts 15 to 240 minutes."]
+    if not venue.get("accessible"):
+        errors["venue.accessible"] = ["The venue must be accessible to the child."]
+    if not venue.get("risk_assessed"):
+        errors["venue.risk_assessed"] = ["The venue must be risk-assessed before the meeting."]
+    meeting_by = case.get("clocks", {}).get("meeting_by", {}).get("due_at")
+    late = bool(meeting_by) and starts_at > datetime.fromisoformat(meeting_by)
+    if late and not (late_reason or "").strip():
+        errors["late_reason"] = [f"The meeting is after {meeting_by}, the deadline: say why in late_reason."]
+    if errors:
+        raise MeetingRefused(errors)
+    return late
+
+
+def ends_at(starts_at: datetime, duration_minutes: int) -> datetime:
+    return starts_at + timedelta(minutes=duration_minutes)
+
+
+def clashes(bookings: dict[str, dict], starts_at: datetime, finishes_at: datetime, ignore: str | None = None) -> bool:
+    """Whether [starts_at, finishes_at) overlaps any of the advocate's bookings (other than `ignore`)."""
+    return any(
+        meeting_id != ignore
+        and datetime.fromisoformat(b["starts_at"]) < finishes_at
+        and starts_at < datetime.fromisoformat(b["ends_at"])
+        for meeting_id, b in bookings.items()
+    )
+
+
+RECORDABLE = ("arranged",)
+OUTCOMES = ("take_up", "declined", "reflecting", "other_support")
+
+
+def check_record(meeting: dict, record: dict, now: datetime) -> None:
+    if meeting["status"] not in RECORDABLE:
+        raise MeetingStateForbids(f"the meeting is {meeting['status']}")
+    errors: dict[str, list[str]] = {}
+    if record["took_place"]:
+        if datetime.fromisoformat(meeting["starts_at"]) > now:
+            errors["took_place"] = ["The meeting has not started yet."]
+        if record.get("outcome") not in OUTCOMES:
+            errors["outcome"] = [f"Give the outcome: one of {', '.join(OUTCOMES)}."]
+        if record.get("outcome") == "declined" and not (record.get("decline_reason") or "").strip():
+            errors["decline_reason"] = ["Record why the child declined."]
+    elif not (record.get("reason_not_held") or "").strip():
+        errors["reason_not_held"] = ["Record why the meeting did not take place."]
+    if errors:
+        raise MeetingRefused(errors)

@@ -1,3 +1,12 @@
-"""The events the scheduling service consumes."""
+"""The events scheduling consumes, and its deadline clock."""
 
-HANDLERS: dict = {}
+from services.scheduling import handlers
+
+HANDLERS = {
+    "referral.received": handlers.open_case,
+    "referral.acknowledged": handlers.meet_acknowledge_by,
+    "referral.allocated": handlers.case_allocated,
+    "contact.attempted": handlers.meet_first_contact_by,
+    "meeting.took_place": handlers.meet_meeting_by,
+    "referral.closed": handlers.case_closed,
+}

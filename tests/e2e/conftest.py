@@ -10,11 +10,12 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.examples import example_referral
 
 
 @dataclass
@@ -110,5 +111,5 @@ def wait_until_up(url: str, timeout: float = 60.0) -> None:
     raise AssertionError(f"{url} did not come up within {timeout} s: {last}")
 
 
-REFERRAL = json.loads((Path(__file__).resolve().parents[2] / "examples" / "referral.json").read_text())
+REFERRAL = example_referral()
 """The example referral of the README, as a council system would send it."""

@@ -3,16 +3,15 @@ do each; every transition the current status forbids is a 409."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from pathlib import Path
 
 import pytest
 
 from services.gateway import handlers
 from tests.integration.gateway.conftest import assert_problem
+from tests.examples import example_referral
 
-EXAMPLE = json.loads((Path(__file__).resolve().parents[3] / "examples" / "referral.json").read_text())
+EXAMPLE = example_referral()
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.integration.gateway.conftest import assert_problem
+from tests.examples import example_referral
 
-EXAMPLE = json.loads((Path(__file__).resolve().parents[3] / "examples" / "referral.json").read_text())
+EXAMPLE = example_referral()
 
 
 def changed(**changes) -> dict:

@@ -3,9 +3,7 @@ platform may call."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +13,9 @@ from services.gateway import handlers
 from services.gateway.app import create_app as create_gateway
 from services.gateway.store import GatewayStore
 from services.referral.app import create_app as create_referral
+from tests.examples import example_referral
 
-EXAMPLE = json.loads((Path(__file__).resolve().parents[3] / "examples" / "referral.json").read_text())
+EXAMPLE = example_referral()
 
 
 def test_a_service_that_does_not_answer_is_a_503_problem_not_a_stack_trace(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from shared.councils import CouncilRegister
 from shared.store.sqlite import SQLiteStore
 from services.referral import handlers
 from services.referral.store import ReferralStore
+from tests.examples import example_referral
 
-EXAMPLE = json.loads((Path(__file__).resolve().parents[3] / "examples" / "referral.json").read_text())
+EXAMPLE = example_referral()
 
 
 @pytest.fixture

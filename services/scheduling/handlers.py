@@ -1,0 +1,304 @@
+"""Scheduling's commands and event handlers: the deadline clock, and meetings in the advocates' diaries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+from shared.clock import new_id, now, timestamp
+from shared.contracts import Event, new_event
+from shared.store import Put, Store, VersionConflict
+
+from services.scheduling import domain
+from services.scheduling.store import CASES, DIARIES, MEETINGS, SchedulingStore
+
+NAME = "scheduling"
+RETRIES = 5
+UNCONFIRMED_BOOKING = timedelta(seconds=60)
+
+
+class NotFound(LookupError):
+    pass
+
+
+def _event(event_type: str, data: dict, subject: str, cause: Event | None = None) -> Event:
+    if cause is not None:
+        return cause.follow(event_type, data, producer=NAME, subject=subject)
+    return new_event(event_type, data, producer=NAME, subject=subject)
+
+
+# the cases and their clocks, from the referral service's events
+
+
+def open_case(event: Event, store: Store, timeframes: domain.Timeframes = domain.Timeframes()) -> None:
+    """On `referral.received`: start the referral's deadline clocks and say when they fall due."""
+    data = event.data
+    meeting = datetime.fromisoformat(data["statutory_meeting_at"]) if data.get("statutory_meeting_at") else None
+    clocks = domain.schedule(datetime.fromisoformat(data["received_at"]), data["nation"], timeframes, meeting)
+    case = {"referral_id": data["referral_id"], "council": data["council"], "nation": data["nation"],
+            "region": data["region"], "kind": data["kind"], "received_at": data["received_at"],
+            "consent": data["consent"], "advocate_email": None, "closed": False, "clocks": clocks,
+            "clock_open": True}
+    scheduled = _event("deadlines.scheduled", {
+        "referral_id": data["referral_id"], "council": data["council"],
+        "deadlines": {name: clock["due_at"] for name, clock in clocks.items()}}, f"referral:{data['referral_id']}",
+        event)
+    try:
+        store.commit(Put.new(CASES, data["referral_id"], case), events=[scheduled], handled=event.id)
+    except VersionConflict:
+        store.commit(handled=event.id)  # the case exists already: a redelivery that beat the inbox check
+
+
+def _update_case(event: Event, store: Store, decide: Callable[[dict], dict | None]) -> None:
+    scheduling = SchedulingStore(store)
+    for _ in range(RETRIES):
+        document = scheduling.case(event.data["referral_id"])
+        if document is None:
+            raise NotFound(f"no case for referral {event.data['referral_id']} yet")
+        changed = decide(document.body)
+        if changed is None:
+            if not store.handled(event.id):
+                store.commit(handled=event.id)
+            return
+        changed["clock_open"] = domain.open_clocks(changed["clocks"]) and not changed["closed"]
+        try:
+            store.commit(Put.update(document, changed), handled=event.id)
+            return
+        except VersionConflict:
+            continue
+    raise VersionConflict(f"case {event.data['referral_id']} kept changing")
+
+
+def _meet(name: str, at_field: str) -> Callable[[Event, Store], None]:
+    def handler(event: Event, store: Store) -> None:
+        def decide(case: dict) -> dict | None:
+            clocks = domain.met(case["clocks"], name, event.data[at_field])
+            return None if clocks is None else {**case, "clocks": clocks}
+
+        _update_case(event, store, decide)
+
+    handler.__name__ = f"meet_{name}"
+    return handler
+
+
+meet_acknowledge_by = _meet("acknowledge_by", "acknowledged_at")
+meet_first_contact_by = _meet("first_contact_by", "attempted_at")
+meet_meeting_by = _meet("meeting_by", "held_at")
+
+
+def case_allocated(event: Event, store: Store) -> None:
+    def decide(case: dict) -> dict:
+        clocks = domain.met(case["clocks"], "allocate_by", event.data["allocated_at"]) or case["clocks"]
+        return {**case, "advocate_email": event.data["advocate_email"], "clocks": clocks}
+
+    _update_case(event, store, decide)
+
+
+def case_closed(event: Event, store: Store) -> None:
+    _update_case(event, store, lambda case: None if case["closed"] else
+                 {**case, "closed": True, "consent": event.data["consent"], "clocks": domain.stop(case["clocks"])})
+
+
+def run_clock(store: Store, at: datetime | None = None) -> int:
+    """Say which deadlines have become at risk or been missed; each is said once, however many workers tick."""
+    scheduling, moment, said, after = SchedulingStore(store), at or now(), 0, None
+    while True:
+        page = scheduling.open_cases(after)
+        if not page:
+            return said
+        for document in page:
+            after = document.id
+            clocks, changes = domain.tick(document.body["clocks"], moment)
+            if not changes:
+                continue
+            case = document.body
+            events = [new_event(kind, {"referral_id": case["referral_id"], "council": case["council"],
+                                       "deadline": name, "due_at": due}, producer=NAME,
+                                subject=f"referral:{case['referral_id']}") for kind, name, due in changes]
+            try:
+                store.commit(Put.update(document, {**case, "clocks": clocks,
+                                                   "clock_open": domain.open_clocks(clocks)}), events=events)
+                said += len(events)
+            except VersionConflict:
+                continue  # another worker ticked this case first; it said what was due
+
+
+# meetings
+
+
+def _case(scheduling: SchedulingStore, referral_id: str) -> dict:
+    document = scheduling.case(referral_id)
+    if document is None:
+        raise NotFound(referral_id)
+    return document.body
+
+
+def _book(scheduling: SchedulingStore, advocate: str, meeting_id: str, referral_id: str, starts: datetime,
+          finishes: datetime) -> None:
+    """Hold the slot in the advocate's diary; DoubleBooked if it overlaps another live booking."""
+    for _ in range(RETRIES):
+        diary = scheduling.diary(advocate)
+        bookings = _live_bookings(scheduling, diary.body["bookings"] if diary else {})
+        if domain.clashes(bookings, starts, finishes, ignore=meeting_id):
+            raise domain.DoubleBooked(f"{advocate} is already booked between {starts.isoformat()} and "
+                                      f"{finishes.isoformat()}")
+        bookings[meeting_id] = {"starts_at": starts.isoformat(), "ends_at": finishes.isoformat(),
+                                "referral_id": referral_id, "booked_at": timestamp()}
+        body = {"advocate_email": advocate, "bookings": bookings}
+        try:
+            scheduling.store.commit(Put.update(diary, body) if diary else Put.new(DIARIES, advocate, body))
+            return
+        except VersionConflict:
+            continue
+    raise VersionConflict(f"{advocate}'s diary kept changing; try again")
+
+
+def _live_bookings(scheduling: SchedulingStore, bookings: dict) -> dict:
+    """Bookings whose meeting is arranged, or so new that its meeting may still be being written."""
+    live = {}
+    for meeting_id, booking in bookings.items():
+        meeting = scheduling.meeting(meeting_id)
+        fresh = now() - datetime.fromisoformat(booking["booked_at"]) < UNCONFIRMED_BOOKING
+        if (meeting is not None and meeting.body["status"] == "arranged") or (meeting is None and fresh):
+            live[meeting_id] = booking
+    return live
+
+
+def _unbook(scheduling: SchedulingStore, advocate: str, meeting_id: str) -> None:
+    for _ in range(RETRIES):
+        diary = scheduling.diary(advocate)
+        if diary is None or meeting_id not in diary.body["bookings"]:
+            return
+        bookings = {k: v for k, v in diary.body["bookings"].items() if k != meeting_id}
+        try:
+            scheduling.store.commit(Put.update(diary, {**diary.body, "bookings": bookings}))
+            return
+        except VersionConflict:
+            continue
+
+
+def arrange(scheduling: SchedulingStore, referral_id: str, request: dict, by: str) -> dict:
+    case = _case(scheduling, referral_id)
+    starts = datetime.fromisoformat(request["starts_at"])
+    late = domain.check_meeting(case, starts, request["duration_minutes"], request["venue"],
+                                request.get("late_reason"), now())
+    meeting_id = new_id()
+    finishes = domain.ends_at(starts, request["duration_minutes"])
+    _book(scheduling, case["advocate_email"], meeting_id, referral_id, starts, finishes)
+    at = timestamp()
+    meeting = {"id": meeting_id, "referral_id": referral_id, "council": case["council"],
+               "advocate_email": case["advocate_email"], "starts_at": starts.isoformat(),
+               "ends_at": finishes.isoformat(), "duration_minutes": request["duration_minutes"],
+               "venue": request["venue"], "language": request.get("language") or "en", "late": late,
+               "late_reason": request.get("late_reason"), "status": "arranged", "arranged_by": by,
+               "history": [{"at": at, "what": "arranged", "by": by}]}
+    event = _event("meeting.arranged", {
+        "meeting_id": meeting_id, "referral_id": referral_id, "council": case["council"],
+        "advocate_email": case["advocate_email"], "starts_at": meeting["starts_at"],
+        "duration_minutes": meeting["duration_minutes"], "venue": request["venue"]["name"],
+        "language": meeting["language"], "late": late}, f"referral:{referral_id}")
+    scheduling.store.commit(Put.new(MEETINGS, meeting_id, meeting), events=[event])
+    return meeting
+
+
+def _meeting(scheduling: SchedulingStore, meeting_id: str):
+    document = scheduling.meeting(meeting_id)
+    if document is None:
+        raise NotFound(meeting_id)
+    return document
+
+
+def reschedule(scheduling: SchedulingStore, meeting_id: str, request: dict, by: str) -> dict:
+    document = _meeting(scheduling, meeting_id)
+    meeting = document.body
+    if meeting["status"] != "arranged":
+        raise domain.MeetingStateForbids(f"the meeting is {meeting['status']}")
+    case = _case(scheduling, meeting["referral_id"])
+    starts = datetime.fromisoformat(request["starts_at"])
+    late = domain.check_meeting(case, starts, meeting["duration_minutes"], meeting["venue"], request.get("reason"),
+                                now())
+    finishes = domain.ends_at(starts, meeting["duration_minutes"])
+    _book(scheduling, meeting["advocate_email"], meeting_id, meeting["referral_id"], starts, finishes)
+    at = timestamp()
+    changed = {**meeting, "starts_at": starts.isoformat(), "ends_at": finishes.isoformat(), "late": late,
+               "late_reason": request.get("reason") if late else meeting.get("late_reason"),
+               "history": [*meeting["history"], {"at": at, "what": "rescheduled", "by": by,
+                                                 "from": meeting["starts_at"], "reason": request["reason"]}]}
+    event = _event("meeting.rescheduled", {
+        "meeting_id": meeting_id, "referral_id": meeting["referral_id"], "council": meeting["council"],
+        "starts_at": changed["starts_at"], "previous_starts_at": meeting["starts_at"],
+        "venue": meeting["venue"]["name"]}, f"referral:{meeting['referral_id']}")
+    scheduling.store.commit(Put.update(document, changed), events=[event])
+    return changed
+
+
+def cancel(scheduling: SchedulingStore, meeting_id: str, reason: str, by: str) -> dict:
+    document = _meeting(scheduling, meeting_id)
+    meeting = document.body
+    if meeting["status"] != "arranged":
+        raise domain.MeetingStateForbids(f"the meeting is {meeting['status']}")
+    changed = {**meeting, "status": "cancelled",
+               "history": [*meeting["history"], {"at": timestamp(), "what": "cancelled", "by": by, "reason": reason}]}
+    event = _event("meeting.cancelled", {"meeting_id": meeting_id, "referral_id": meeting["referral_id"],
+                                         "council": meeting["council"], "reason": reason},
+                   f"referral:{meeting['referral_id']}")
+    scheduling.store.commit(Put.update(document, changed), events=[event])
+    _unbook(scheduling, meeting["advocate_email"], meeting_id)
+    return changed
+
+
+def record(scheduling: SchedulingStore, meeting_id: str, request: dict, by: str) -> dict:
+    """Record whether the meeting took place and, if it did, the Active Offer's outcome."""
+    document = _meeting(scheduling, meeting_id)
+    meeting = document.body
+    domain.check_record(meeting, request, now())
+    case = _case(scheduling, meeting["referral_id"])
+    at, subject = timestamp(), f"referral:{meeting['referral_id']}"
+    base = {"meeting_id": meeting_id, "referral_id": meeting["referral_id"], "council": meeting["council"]}
+    if not request["took_place"]:
+        changed = {**meeting, "status": "not_held", "reason_not_held": request["reason_not_held"],
+                   "history": [*meeting["history"], {"at": at, "what": "not held", "by": by}]}
+        events = [_event("meeting.not_held", {**base, "reason_not_held": request["reason_not_held"]}, subject)]
+    else:
+        meeting_by = case["clocks"].get("meeting_by", {}).get("due_at")
+        before = meeting_by is None or datetime.fromisoformat(meeting["starts_at"]) <= datetime.fromisoformat(
+            meeting_by)
+        follow_on = new_id() if request["outcome"] == "take_up" else None
+        consent = {**case["consent"], **(request.get("consent") or {})}
+        changed = {**meeting, "status": "held", "outcome": request["outcome"],
+                   "decline_reason": request.get("decline_reason"), "follow_on_referral_id": follow_on,
+                   "history": [*meeting["history"], {"at": at, "what": "held", "by": by}]}
+        events = [
+            _event("meeting.took_place", {**base, "held_at": meeting["starts_at"], "before_deadline": before},
+                   subject),
+            _event("active_offer.completed", {
+                "referral_id": meeting["referral_id"], "council": meeting["council"], "meeting_id": meeting_id,
+                "outcome": request["outcome"], "decline_reason": request.get("decline_reason"),
+                "follow_on_referral_id": follow_on, "consent": consent, "completed_at": at}, subject),
+        ]
+    scheduling.store.commit(Put.update(document, changed), events=events)
+    _unbook(scheduling, meeting["advocate_email"], meeting_id)
+    return changed
+
+
+def invitation(meeting: dict) -> bytes:
+    """An iCalendar invitation for the advocate: when and where, and no child's name."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Llais//Active Offer//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    entry = CalendarEvent()
+    entry.add("uid", f"{meeting['id']}@llais")
+    entry.add("dtstamp", now())
+    entry.add("dtstart", datetime.fromisoformat(meeting["starts_at"]))
+    entry.add("dtend", datetime.fromisoformat(meeting["ends_at"]))
+    entry.add("summary", "Active Offer meeting")
+    entry.add("location", ", ".join(p for p in (meeting["venue"].get("name"), meeting["venue"].get("address")) if p))
+    entry.add("description", f"Referral {meeting['referral_id']}. Details are in Llais.")
+    entry.add("status", "CANCELLED" if meeting["status"] == "cancelled" else "CONFIRMED")
+    entry.add("attendee", f"mailto:{meeting['advocate_email']}")
+    calendar.add_component(entry)
+    return calendar.to_ical()

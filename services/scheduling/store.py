@@ -1,0 +1,29 @@
+"""Scheduling's repository: each referral's case (its clocks), meetings, and each advocate's diary."""
+
+from __future__ import annotations
+
+from shared.store import Document, Store
+
+CASES = "cases"
+MEETINGS = "meetings"
+DIARIES = "diaries"
+
+
+class SchedulingStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def case(self, referral_id: str) -> Document | None:
+        return self.store.get(CASES, referral_id)
+
+    def meeting(self, meeting_id: str) -> Document | None:
+        return self.store.get(MEETINGS, meeting_id)
+
+    def diary(self, advocate_email: str) -> Document | None:
+        return self.store.get(DIARIES, advocate_email)
+
+    def open_cases(self, after: str | None, limit: int = 200) -> list[Document]:
+        return self.store.find(CASES, {"clock_open": True}, limit=limit, after=after)
+
+    def cases(self, where: dict, after: str | None, limit: int = 200) -> list[Document]:
+        return self.store.find(CASES, where, limit=limit, after=after)

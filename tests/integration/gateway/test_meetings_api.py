@@ -1,0 +1,197 @@
+"""Meetings through the API: arranged in the advocate's diary, never double-booked, late only with a reason,
+recorded with the Active Offer's outcome; the referral and the council see what followed."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from services.gateway import handlers
+from tests.examples import example_referral
+from tests.integration.bus.support import wait_for
+from tests.integration.gateway.conftest import assert_problem
+
+VENUE = {"name": "Ysgol y Wern", "address": "Heol y Wern, Caerdydd", "accessible": True, "risk_assessed": True}
+
+
+def soon(seconds: float = 2.0) -> str:
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
+
+
+def in_days(days: int, hour: int = 10) -> str:
+    moment = datetime.now(timezone.utc) + timedelta(days=days)
+    return moment.replace(hour=hour, minute=0, second=0, microsecond=0).isoformat()
+
+
+@pytest.fixture
+def team(platform):
+    email = f"advocate-{uuid.uuid4().hex[:6]}@provider.example"
+    handlers.create_user(platform.gateway, platform.councils, email, "advocate", None, "a long enough password")
+    return {"council": platform.key("CARDIFF"), "manager": platform.staff("manager"), "email": email,
+            "advocate": {"Authorization": f"Bearer {handlers.create_token(platform.gateway, email)}"}}
+
+
+def allocated_referral(platform, team, **consent) -> str:
+    body = example_referral()
+    body["consent"].update(consent)
+    referral_id = platform.post("/api/v1/referrals", team["council"], json=body).json()["id"]
+    platform.post(f"/api/v1/referrals/{referral_id}/allocate", team["manager"], json={"advocate_email": team["email"]})
+    scheduling = platform.store("scheduling")
+    wait_for(lambda: (scheduling.get("cases", referral_id) or None) and
+             scheduling.get("cases", referral_id).body["advocate_email"] == team["email"],
+             what="scheduling to learn of the allocation")
+    return referral_id
+
+
+def arrange(platform, team, referral_id, **changes) -> requests.Response:
+    body = {"starts_at": in_days(2), "duration_minutes": 60, "venue": VENUE, "language": "cy", **changes}
+    return platform.post(f"/api/v1/referrals/{referral_id}/meetings", team["advocate"], json=body)
+
+
+def council_view(platform, team, referral_id, until):
+    return wait_for(lambda: until(r := platform.get(f"/api/v1/referrals/{referral_id}", team["council"]).json())
+                    and r, what="the council's view to catch up")
+
+
+def test_deadlines_are_counted_in_working_days_and_shown_to_the_council(platform, team):
+    referral_id = platform.post("/api/v1/referrals", team["council"], json=example_referral()).json()["id"]
+    view = council_view(platform, team, referral_id, lambda r: r["deadlines"])
+    assert set(view["deadlines"]) == {"acknowledge_by", "allocate_by", "first_contact_by", "meeting_by"}
+    assert view["deadlines"]["acknowledge_by"].endswith(("23:59:59+00:00", "23:59:59+01:00"))
+    assert view["deadlines"]["meeting_by"] == example_referral()["statutory_meeting_at"]
+
+
+@pytest.mark.parametrize("share_outcome", [True, False])
+def test_take_up_opens_the_issue_based_referral_and_the_council_hears_as_consent_allows(platform, team,
+                                                                                         share_outcome):
+    referral_id = allocated_referral(platform, team, share_outcome_with_referrer=share_outcome,
+                                     share_arrangements_with_referrer=True)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(1.5))
+    assert meeting.status_code == 201, meeting.text
+    assert meeting.json()["status"] == "arranged" and meeting.json()["late"] is False
+    view = council_view(platform, team, referral_id, lambda r: r["status"] == "meeting_arranged")
+    assert view["meeting"]["venue"] == "Ysgol y Wern" and "starts_at" in view["meeting"]
+    time.sleep(1.6)
+    recorded = platform.post(f"/api/v1/meetings/{meeting.json()['id']}/record", team["advocate"],
+                             json={"took_place": True, "outcome": "take_up"})
+    assert recorded.status_code == 200, recorded.text
+    follow_on = recorded.json()["follow_on_referral_id"]
+    assert follow_on
+
+    view = council_view(platform, team, referral_id, lambda r: r["status"] == "closed")
+    assert view["meeting_took_place"] is True and view["meeting"]["status"] == "held"
+    assert ("outcome" in view) is share_outcome and ("follow_on_referral_id" in view) is share_outcome
+    if share_outcome:
+        assert (view["outcome"], view["follow_on_referral_id"]) == ("take_up", follow_on)
+    new = wait_for(lambda: platform.get(f"/api/v1/referrals/{follow_on}", team["manager"]).json()
+                   if platform.get(f"/api/v1/referrals/{follow_on}", team["manager"]).status_code == 200 else None,
+                   what="the follow-on referral")
+    assert (new["kind"], new["source"], new["follow_on_of"]) == ("issue_based", "active_offer", referral_id)
+    again = platform.post(f"/api/v1/meetings/{meeting.json()['id']}/record", team["advocate"],
+                          json={"took_place": True, "outcome": "declined", "decline_reason": "changed mind"})
+    assert_problem(again, 409)
+
+
+@pytest.mark.parametrize("outcome, extra", [("declined", {"decline_reason": "No need now"}), ("reflecting", {}),
+                                            ("other_support", {})])
+def test_other_outcomes_close_the_referral_without_a_follow_on(platform, team, outcome, extra):
+    referral_id = allocated_referral(platform, team, share_outcome_with_referrer=True)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(1.0)).json()
+    time.sleep(1.1)
+    recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
+                             json={"took_place": True, "outcome": outcome, **extra})
+    assert recorded.status_code == 200 and recorded.json()["follow_on_referral_id"] is None
+    view = council_view(platform, team, referral_id, lambda r: r["status"] == "closed")
+    assert view["outcome"] == outcome and "follow_on_referral_id" not in view
+
+
+def test_a_meeting_not_held_returns_the_referral_to_contacting(platform, team):
+    referral_id = allocated_referral(platform, team)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(1.0)).json()
+    time.sleep(1.1)
+    recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
+                             json={"took_place": False, "reason_not_held": "The child was unwell"})
+    assert recorded.json()["status"] == "not_held"
+    view = council_view(platform, team, referral_id, lambda r: r["meeting"]["status"] == "not_held")
+    assert view["meeting_took_place"] is False and view["status"] == "contacting"
+
+
+def test_an_advocate_is_never_double_booked(platform, team):
+    first, second = allocated_referral(platform, team), allocated_referral(platform, team)
+    at = in_days(3, hour=14)
+    assert arrange(platform, team, first, starts_at=at).status_code == 201
+    problem = assert_problem(arrange(platform, team, second, starts_at=at), 409)
+    assert "already booked" in problem["detail"]
+    overlapping = (datetime.fromisoformat(at) + timedelta(minutes=30)).isoformat()
+    assert_problem(arrange(platform, team, second, starts_at=overlapping), 409)
+    after = (datetime.fromisoformat(at) + timedelta(hours=1)).isoformat()
+    assert arrange(platform, team, second, starts_at=after).status_code == 201
+
+
+def test_a_meeting_after_the_deadline_needs_a_late_reason(platform, team):
+    referral_id = allocated_referral(platform, team)
+    late = in_days(30)
+    assert_problem(arrange(platform, team, referral_id, starts_at=late), 422, "late_reason")
+    arranged = arrange(platform, team, referral_id, starts_at=late, late_reason="The child asked to meet after exams")
+    assert arranged.status_code == 201 and arranged.json()["late"] is True
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"venue": {**VENUE, "accessible": False}}, "venue.accessible"),
+    ({"venue": {**VENUE, "risk_assessed": False}}, "venue.risk_assessed"),
+    ({"venue": {"name": "Ysgol"}}, "venue.accessible"),
+    ({"starts_at": "2020-01-01T10:00:00+00:00"}, "starts_at"),
+    ({"starts_at": "tomorrow"}, "starts_at"),
+    ({"duration_minutes": 600}, "duration_minutes"),
+    ({"duration_minutes": "60"}, "duration_minutes"),
+])
+def test_meetings_that_cannot_be_are_refused_and_nothing_is_booked(platform, team, changes, field):
+    referral_id = allocated_referral(platform, team)
+    assert_problem(arrange(platform, team, referral_id, **changes), 422, field)
+    diary = platform.store("scheduling").get("diaries", team["email"])
+    assert diary is None or diary.body["bookings"] == {}
+
+
+def test_no_meeting_before_allocation_and_roles_apply(platform, team):
+    referral_id = platform.post("/api/v1/referrals", team["council"], json=example_referral()).json()["id"]
+    council_view(platform, team, referral_id, lambda r: r["deadlines"])
+    assert_problem(arrange(platform, team, referral_id), 409)
+    assert_problem(platform.post(f"/api/v1/referrals/{referral_id}/meetings", team["council"],
+                                 json={"starts_at": in_days(2), "venue": VENUE}), 403)
+    assert_problem(platform.post(f"/api/v1/meetings/{uuid.uuid4()}/cancel", team["advocate"],
+                                 json={"reason": "x"}), 404)
+
+
+def test_rescheduling_and_cancelling(platform, team):
+    referral_id = allocated_referral(platform, team)
+    meeting = arrange(platform, team, referral_id, starts_at=in_days(4)).json()
+    moved = platform.post(f"/api/v1/meetings/{meeting['id']}/reschedule", team["advocate"],
+                          json={"starts_at": in_days(5), "reason": "The child has a dentist appointment"})
+    assert moved.status_code == 200 and moved.json()["starts_at"] == in_days(5)
+    council_view(platform, team, referral_id, lambda r: r["meeting"].get("starts_at") == in_days(5))
+    cancelled = platform.post(f"/api/v1/meetings/{meeting['id']}/cancel", team["advocate"],
+                              json={"reason": "The child moved placement"})
+    assert cancelled.json()["status"] == "cancelled"
+    view = council_view(platform, team, referral_id, lambda r: r["meeting"]["status"] == "none")
+    assert view["status"] == "contacting"
+    assert_problem(platform.post(f"/api/v1/meetings/{meeting['id']}/cancel", team["advocate"],
+                                 json={"reason": "again"}), 409)
+    assert arrange(platform, team, referral_id, starts_at=in_days(4)).status_code == 201, "the slot is free again"
+
+
+def test_the_advocate_gets_an_icalendar_invitation(platform, team):
+    referral_id = allocated_referral(platform, team)
+    meeting = arrange(platform, team, referral_id, starts_at=in_days(6)).json()
+    answer = requests.get(f"{platform.settings.service_urls['scheduling']}/meetings/{meeting['id']}/invitation.ics",
+                          headers={"X-Llais-Internal-Token": platform.settings.internal_token}, timeout=10)
+    from icalendar import Calendar
+
+    event = Calendar.from_ical(answer.content).walk("VEVENT")[0]
+    assert answer.headers["Content-Type"].startswith("text/calendar")
+    assert event["dtstart"].dt == datetime.fromisoformat(in_days(6))
+    assert "Ysgol y Wern" in str(event["location"]) and "Cerys" not in answer.text
+    assert str(event["attendee"]) == f"mailto:{team['email']}"

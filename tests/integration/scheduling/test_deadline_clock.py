@@ -1,0 +1,78 @@
+"""The deadline clock says each at-risk and missed deadline once, however many workers tick it at once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+from shared.contracts import new_event
+from shared.store.sqlite import SQLiteStore
+from services.scheduling import handlers
+
+
+def received(referral_id: str, days_ago: int):
+    at = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    return new_event("referral.received", {
+        "referral_id": referral_id, "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
+        "kind": "active_offer", "basis": "looked_after", "external_ref": None, "received_at": at.isoformat(),
+        "statutory_meeting_at": None, "preferred_language": "cy",
+        "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
+                    "share_outcome_with_referrer": True}}, producer="referral", subject=f"referral:{referral_id}")
+
+
+def said(store) -> Counter:
+    """The deadline events published since the last look."""
+    entries = store.claim_outbox("test", limit=1000)
+    store.mark_sent([e.id for e in entries])
+    return Counter((e.envelope["type"], e.envelope["data"].get("deadline")) for e in entries
+                   if e.envelope["type"].startswith("deadline."))
+
+
+def test_two_workers_ticking_at_once_say_each_deadline_once(tmp_path):
+    path = tmp_path / "scheduling.sqlite3"
+    store = SQLiteStore(path)
+    for n in range(20):
+        handlers.open_case(received(f"r{n}", days_ago=40), store)
+    barrier = threading.Barrier(2)
+
+    def tick():
+        worker_store = SQLiteStore(path)
+        barrier.wait()
+        handlers.run_clock(worker_store)
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    handlers.run_clock(store)
+    counted = said(store)
+    assert set(counted.values()) == {20}, "each referral's each deadline said once"
+    assert len(counted) == 8  # at risk and missed, for four deadlines
+
+
+def test_met_deadlines_and_closed_referrals_stay_quiet(tmp_path):
+    store = SQLiteStore(tmp_path / "scheduling.sqlite3")
+    handlers.open_case(received("r1", days_ago=40), store)
+    acknowledged = new_event("referral.acknowledged", {
+        "referral_id": "r1", "council": "CARDIFF", "external_ref": None, "status": "received",
+        "received_at": "2026-10-01T09:00:00+00:00", "acknowledged_at": "2026-10-01T09:00:01+00:00"},
+        producer="referral", subject="referral:r1")
+    handlers.meet_acknowledge_by(acknowledged, store)
+    handlers.meet_acknowledge_by(acknowledged, store)  # redelivered: changes nothing
+    handlers.run_clock(store)
+    counted = said(store)
+    assert ("deadline.missed", "acknowledge_by") not in counted
+    assert counted[("deadline.missed", "allocate_by")] == 1
+
+    handlers.open_case(received("r2", days_ago=0), store)
+    closed = new_event("referral.closed", {
+        "referral_id": "r2", "council": "CARDIFF", "external_ref": None, "reason": "withdrawn", "outcome": None,
+        "follow_on_referral_id": None, "meeting_took_place": None, "closed_at": "2026-11-23T10:00:00+00:00",
+        "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
+                    "share_outcome_with_referrer": True}}, producer="referral", subject="referral:r2")
+    handlers.case_closed(closed, store)
+    handlers.run_clock(store, at=datetime.now(timezone.utc) + timedelta(days=60))
+    assert not [k for k in said(store)], "a closed referral's clocks are stopped"
+    assert store.get("cases", "r2").body["closed"] is True

@@ -1,0 +1,117 @@
+"""The deadline clock's decisions and the meeting rules, without I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.scheduling import domain
+
+RECEIVED = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)  # a Monday
+
+
+def clocks():
+    return domain.schedule(RECEIVED, "wales", domain.Timeframes())
+
+
+def test_each_deadline_is_at_risk_one_working_day_before_it_falls_due():
+    schedule = clocks()
+    assert schedule["acknowledge_by"]["due_at"].startswith("2026-11-24T23:59:59")
+    assert schedule["acknowledge_by"]["at_risk_at"].startswith("2026-11-23T23:59:59")
+    assert schedule["first_contact_by"]["at_risk_at"].startswith("2026-11-25T23:59:59")
+    friday = domain.previous_working_day_end(datetime(2026, 11, 30, 12, tzinfo=timezone.utc), "wales")
+    assert friday.date().isoformat() == "2026-11-27", "a Monday deadline is at risk from the Friday before"
+
+
+def test_the_clock_says_at_risk_then_missed_once_each():
+    schedule = clocks()
+    moment = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
+    schedule, said = domain.tick(schedule, moment)
+    assert said == [("deadline.at_risk", "acknowledge_by", schedule["acknowledge_by"]["due_at"])]
+    schedule, again = domain.tick(schedule, moment)
+    assert again == []
+    schedule, later = domain.tick(schedule, datetime(2026, 11, 25, 12, tzinfo=timezone.utc))
+    assert ("deadline.missed", "acknowledge_by", schedule["acknowledge_by"]["due_at"]) in later
+    assert ("deadline.at_risk", "allocate_by", schedule["allocate_by"]["due_at"]) in later
+
+
+def test_a_clock_skipped_over_says_both_in_order():
+    _, said = domain.tick(clocks(), datetime(2026, 12, 31, tzinfo=timezone.utc))
+    kinds = [(kind, name) for kind, name, _ in said]
+    assert kinds.index(("deadline.at_risk", "meeting_by")) < kinds.index(("deadline.missed", "meeting_by"))
+    assert len(said) == 8
+
+
+def test_met_and_stopped_clocks_say_nothing():
+    schedule = domain.met(clocks(), "acknowledge_by", "2026-11-23T10:00:00+00:00")
+    assert domain.met(schedule, "acknowledge_by", "2026-11-23T11:00:00+00:00") is None
+    stopped = domain.stop(schedule)
+    assert not domain.open_clocks(stopped)
+    assert domain.tick(stopped, datetime(2027, 1, 1, tzinfo=timezone.utc))[1] == []
+    assert stopped["acknowledge_by"]["state"] == "met"
+
+
+CASE = {"advocate_email": "a@provider.example", "closed": False, "clocks": clocks()}
+VENUE = {"name": "Ysgol", "accessible": True, "risk_assessed": True}
+NOW = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+
+
+def test_a_meeting_before_the_deadline_is_not_late():
+    assert domain.check_meeting(CASE, NOW + timedelta(days=1), 60, VENUE, None, NOW) is False
+
+
+def test_a_late_meeting_needs_a_reason():
+    late = NOW + timedelta(days=30)
+    with pytest.raises(domain.MeetingRefused) as refused:
+        domain.check_meeting(CASE, late, 60, VENUE, None, NOW)
+    assert "late_reason" in refused.value.errors
+    assert domain.check_meeting(CASE, late, 60, VENUE, "The child asked for after the holidays", NOW) is True
+
+
+@pytest.mark.parametrize("starts, minutes, venue, field", [
+    (NOW - timedelta(hours=1), 60, VENUE, "starts_at"),
+    (NOW + timedelta(days=1), 5, VENUE, "duration_minutes"),
+    (NOW + timedelta(days=1), 60, {**VENUE, "accessible": False}, "venue.accessible"),
+    (NOW + timedelta(days=1), 60, {**VENUE, "risk_assessed": False}, "venue.risk_assessed"),
+])
+def test_meetings_that_cannot_be_are_refused(starts, minutes, venue, field):
+    with pytest.raises(domain.MeetingRefused) as refused:
+        domain.check_meeting(CASE, starts, minutes, venue, None, NOW)
+    assert field in refused.value.errors
+
+
+@pytest.mark.parametrize("case", [{**CASE, "closed": True}, {**CASE, "advocate_email": None}])
+def test_no_meeting_for_a_closed_or_unallocated_referral(case):
+    with pytest.raises(domain.MeetingStateForbids):
+        domain.check_meeting(case, NOW + timedelta(days=1), 60, VENUE, None, NOW)
+
+
+def test_overlapping_bookings_clash_and_touching_ones_do_not():
+    ten = NOW.replace(hour=10)
+    bookings = {"m1": {"starts_at": ten.isoformat(), "ends_at": (ten + timedelta(hours=1)).isoformat()}}
+    assert domain.clashes(bookings, ten + timedelta(minutes=30), ten + timedelta(hours=2))
+    assert domain.clashes(bookings, ten - timedelta(minutes=30), ten + timedelta(minutes=1))
+    assert not domain.clashes(bookings, ten + timedelta(hours=1), ten + timedelta(hours=2))
+    assert not domain.clashes(bookings, ten, ten + timedelta(hours=1), ignore="m1")
+
+
+@pytest.mark.parametrize("record, field", [
+    ({"took_place": True}, "outcome"),
+    ({"took_place": True, "outcome": "declined"}, "decline_reason"),
+    ({"took_place": False}, "reason_not_held"),
+])
+def test_recording_needs_what_the_outcome_needs(record, field):
+    meeting = {"status": "arranged", "starts_at": (NOW - timedelta(hours=1)).isoformat()}
+    with pytest.raises(domain.MeetingRefused) as refused:
+        domain.check_record(meeting, record, NOW)
+    assert field in refused.value.errors
+
+
+def test_a_meeting_is_recorded_once_and_not_before_it_starts():
+    with pytest.raises(domain.MeetingRefused):
+        domain.check_record({"status": "arranged", "starts_at": (NOW + timedelta(hours=1)).isoformat()},
+                            {"took_place": True, "outcome": "take_up"}, NOW)
+    with pytest.raises(domain.MeetingStateForbids):
+        domain.check_record({"status": "held", "starts_at": NOW.isoformat()}, {"took_place": False,
+                                                                               "reason_not_held": "x"}, NOW)

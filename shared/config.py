@@ -56,6 +56,8 @@ class Settings:
     councils_file: Path | None = None
     service_urls: Mapping[str, str] = field(default_factory=dict)
     log_level: str = "INFO"
+    smtp_url: str | None = None
+    mail_from: str = "Llais <llais@localhost>"
 
     @property
     def store_backend(self) -> str:
@@ -92,4 +94,6 @@ class Settings:
             councils_file=Path(councils) if councils else None,
             service_urls=urls,
             log_level=env.get("LLAIS_LOG_LEVEL", "INFO").upper(),
+            smtp_url=env.get("LLAIS_SMTP_URL") or None,
+            mail_from=env.get("LLAIS_MAIL_FROM") or "Llais <llais@localhost>",
         )

@@ -55,6 +55,8 @@ class ReferrerSchema(Strict):
     email = fields.Email(validate=SHORT)
     phone = fields.String(validate=PHONE)
     team = fields.String(validate=SHORT)
+    preferred_language = fields.String(load_default="en", validate=validate.OneOf(
+        ["en", "cy"], error="Emails to the referrer are in English (en) or Welsh (cy)."))
 
 
 class ConsentSchema(Strict):

@@ -36,6 +36,15 @@ def put_webhook(council: str):
 
 @blueprint.get("/deliveries")
 def deliveries():
-    where = {k: request.args[k] for k in ("council", "event_id", "status") if request.args.get(k)}
+    where = {k: request.args[k] for k in ("council", "event_id", "status", "channel", "referral_id")
+             if request.args.get(k)}
     found = notify().deliveries(where, limit=200, after=request.args.get("after"))
     return {"items": [handlers.delivery_view(d.body) for d in found]}
+
+
+@blueprint.get("/withheld")
+def withheld():
+    """What was not sent, and why: consent withheld, or nowhere to send it."""
+    where = {k: request.args[k] for k in ("council", "event_id", "referral_id") if request.args.get(k)}
+    return {"items": [{k: d.body.get(k) for k in ("event_id", "type", "channel", "council", "referral_id", "basis",
+                                                   "reason", "created_at")} for d in notify().unsent(where)]}

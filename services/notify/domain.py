@@ -65,3 +65,50 @@ def next_attempt(first_attempt_at: datetime, attempts: int, failed_at: datetime)
 
 def delivered(status_code: int) -> bool:
     return 200 <= status_code < 300
+
+
+# what may leave: consent or duty
+
+ARRANGEMENTS = "share_arrangements_with_referrer"
+OUTCOME = "share_outcome_with_referrer"
+DUTY = "duty"
+
+
+class Withheld(Exception):
+    """Consent does not allow this message to be sent; the reason is recorded instead."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) -> tuple[dict[str, Any], str]:
+    """What the referring council may be told of an event, and on what basis: (data, basis).
+
+    Raises Withheld when the child's consent does not allow the message at all. Whether the Active Offer meeting
+    took place may always be confirmed (a duty of the service); arrangements and the outcome only with consent.
+    """
+    ids = {k: data[k] for k in ("referral_id", "council", "meeting_id", "external_ref") if k in data}
+    if event_type == "referral.acknowledged":
+        return {**ids, **{k: data[k] for k in ("status", "received_at", "acknowledged_at") if k in data}}, DUTY
+    if event_type in ("meeting.arranged", "meeting.rescheduled", "meeting.cancelled"):
+        if not consent.get(ARRANGEMENTS):
+            raise Withheld(f"the child has not agreed to share the meeting's arrangements ({ARRANGEMENTS})")
+        shown = {k: data[k] for k in ("starts_at", "venue", "previous_starts_at") if k in data}
+        return {**ids, **shown}, ARRANGEMENTS
+    if event_type == "meeting.took_place":
+        return {**ids, "meeting_took_place": True}, DUTY
+    if event_type == "meeting.not_held":
+        return {**ids, "meeting_took_place": False}, DUTY
+    if event_type == "active_offer.completed":
+        if not consent.get(OUTCOME):
+            raise Withheld(f"the child has not agreed to share the outcome ({OUTCOME})")
+        return {**ids, "outcome": data["outcome"], "follow_on_referral_id": data.get("follow_on_referral_id")}, OUTCOME
+    if event_type == "referral.closed":
+        shown = {"reason": data["reason"], "closed_at": data["closed_at"]}
+        if data.get("meeting_took_place") is not None:
+            shown["meeting_took_place"] = data["meeting_took_place"]
+        if consent.get(OUTCOME) and data.get("outcome"):
+            shown.update(outcome=data["outcome"], follow_on_referral_id=data.get("follow_on_referral_id"))
+        return {**ids, **shown}, DUTY
+    raise Withheld(f"{event_type} is not a message councils receive")

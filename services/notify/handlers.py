@@ -1,10 +1,17 @@
-"""Notify's commands and event handlers, and the dispatcher that delivers webhooks."""
+"""Notify's event handlers, and the dispatcher that delivers webhooks and emails.
+
+Consent is checked here a second time, before anything leaves: each message is made from what `domain.disclose`
+allows, and records the consent or duty it is sent under; a message consent does not allow is never made, and the
+refusal is recorded instead.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import Callable
 
 import requests
 from opentelemetry.trace import SpanKind
@@ -12,14 +19,17 @@ from opentelemetry.trace import SpanKind
 from shared import telemetry
 from shared.clock import now, timestamp
 from shared.contracts import Event
-from shared.store import Store, VersionConflict
+from shared.store import Put, Store, VersionConflict
 
-from services.notify import domain
-from services.notify.store import NotifyStore
+from services.notify import domain, templates
+from services.notify.store import DELIVERIES, REFERRALS, UNSENT, NotifyStore
 
 log = logging.getLogger("llais.notify")
 CLAIM = timedelta(seconds=60)
 TIMEOUT_SECONDS = 10
+
+Mailer = Callable[[str, str, str], None]
+"""Sends one email: (to, subject, body)."""
 
 
 def set_webhook(notify: NotifyStore, council: str, url: str, secret: str) -> None:
@@ -27,28 +37,67 @@ def set_webhook(notify: NotifyStore, council: str, url: str, secret: str) -> Non
     notify.set_webhook(council, {"council": council, "url": url, "secret": secret, "updated_at": timestamp()})
 
 
-def queue_webhook(event: Event, store: Store) -> None:
-    """On an event a council hears about: queue its webhook delivery, or record why nothing will be sent.
+def track_referral(event: Event, store: Store) -> None:
+    """On `referral.received`: keep who referred (for their notices) and what the child agreed to share."""
+    data = event.data
+    record = {"council": data["council"], "consent": data["consent"], "external_ref": data.get("external_ref"),
+              "referrer_email": data.get("referrer_email"), "language": data.get("referrer_language") or "en"}
+    try:
+        store.commit(Put.new(REFERRALS, data["referral_id"], record), handled=event.id)
+    except VersionConflict:
+        store.commit(handled=event.id)
 
-    The acknowledgement carries no child data and confirming receipt is a duty of the service, so it goes to the
-    referring council whatever the sharing consents say; consent-gated types come with the next events.
-    """
+
+def _consent(notify: NotifyStore, event: Event) -> tuple[dict, dict]:
+    """The consent that governs the event (the latest the child gave) and what notify knows of the referral."""
+    known = notify.referral(event.data["referral_id"])
+    referral = known.body if known else {"consent": {}, "referrer_email": None, "language": "en",
+                                         "external_ref": event.data.get("external_ref")}
+    consent = event.data.get("consent") or referral["consent"]
+    if known and event.data.get("consent") and event.data["consent"] != referral["consent"]:
+        try:
+            notify.store.commit(Put.update(known, {**referral, "consent": event.data["consent"]}))
+        except VersionConflict:
+            pass  # another event updated it meanwhile; this event carries its own consent anyway
+    return consent, referral
+
+
+def notify_council(event: Event, store: Store) -> None:
+    """On an event the referring council hears about: make its webhook and email, or record why not."""
     notify = NotifyStore(store)
-    council = event.data["council"]
-    webhook = notify.webhook(council)
-    base = {"id": event.id, "event_id": event.id, "type": event.type, "council": council,
-            "referral_id": event.data.get("referral_id"), "basis": "duty", "created_at": timestamp()}
-    if webhook is None:
-        notify.record_unsent({**base, "reason": "the council has no webhook"}, event)
+    consent, referral = _consent(notify, event)
+    base = {"event_id": event.id, "type": event.type, "council": event.data["council"],
+            "referral_id": event.data.get("referral_id"), "created_at": timestamp()}
+    try:
+        data, basis = domain.disclose(event.type, event.data, consent)
+    except domain.Withheld as withheld:
+        notify.record_all([(UNSENT, {**base, "id": event.id, "channel": "all", "reason": withheld.reason,
+                                     "basis": "withheld"})], handled=event.id)
         return
-    payload = domain.webhook_payload(event.envelope()).decode()
-    notify.add_delivery({**base, "status": "pending", "payload": payload, "trace": telemetry.current_headers(),
-                         "next_attempt_at": timestamp(), "first_attempt_at": None, "claimed_until": None,
-                         "attempts": []}, event)
+    pending = {**base, "basis": basis, "status": "pending", "trace": telemetry.current_headers(),
+               "next_attempt_at": timestamp(), "first_attempt_at": None, "claimed_until": None, "attempts": []}
+    records: list[tuple[str, dict]] = []
+    if referral.get("referrer_email"):
+        reference = referral.get("external_ref") or event.data.get("referral_id")
+        subject, body = templates.render(event.type, data, referral.get("language", "en"), reference)
+        records.append((DELIVERIES, {**pending, "id": f"{event.id}:email", "channel": "email",
+                                     "to": referral["referrer_email"], "language": referral.get("language", "en"),
+                                     "subject": subject, "body": body}))
+    if event.type not in domain.WEBHOOK_TYPES:
+        pass  # councils' systems receive API.md's types only; the referrer's email says the rest
+    elif notify.webhook(event.data["council"]) is None:
+        records.append((UNSENT, {**base, "id": f"{event.id}:webhook", "channel": "webhook", "basis": basis,
+                                 "reason": "the council has no webhook"}))
+    else:
+        payload = json.dumps({"id": event.id, "type": event.type, "occurred_at": event.occurred_at, "data": data},
+                             separators=(",", ":"))
+        records.append((DELIVERIES, {**pending, "id": f"{event.id}:webhook", "channel": "webhook",
+                                     "payload": payload}))
+    notify.record_all(records, handled=event.id)
 
 
-def dispatch_webhooks(notify: NotifyStore, session: requests.Session | None = None) -> int:
-    """Send every due webhook once; return how many attempts were made."""
+def dispatch(notify: NotifyStore, session: requests.Session | None = None, mailer: Mailer | None = None) -> int:
+    """Make one attempt at every due delivery; return how many were made."""
     session = session or requests.Session()
     made = 0
     for document in notify.pending():
@@ -62,35 +111,51 @@ def dispatch_webhooks(notify: NotifyStore, session: requests.Session | None = No
             claimed = notify.claim(document, moment + CLAIM)
         except VersionConflict:
             continue
-        _attempt(notify, claimed, session)
+        _attempt(notify, claimed, session, mailer)
         made += 1
     return made
 
 
-def _attempt(notify: NotifyStore, claimed, session: requests.Session) -> None:
-    body = claimed.body
+dispatch_webhooks = dispatch
+
+
+def _send_webhook(notify: NotifyStore, body: dict, session: requests.Session) -> tuple[bool, dict]:
     webhook = notify.webhook(body["council"])
-    started = now()
-    attempt = {"at": timestamp(started), "url": webhook.body["url"] if webhook else None}
     if webhook is None:
-        attempt.update(result="no webhook registered now")
-        ok = False
-    else:
-        payload = body["payload"].encode()
-        headers = domain.webhook_headers(webhook.body["secret"], body["event_id"], int(time.time()), payload)
-        with telemetry.span_from_headers(f"{body['type']} webhook", body.get("trace"), kind=SpanKind.INTERNAL,
-                                         attributes={"llais.council": body["council"],
-                                                     "llais.event_type": body["type"]}):
-            try:
-                answer = session.post(webhook.body["url"], data=payload, headers=headers, timeout=TIMEOUT_SECONDS,
-                                      allow_redirects=False)
-                attempt.update(result="answered", status_code=answer.status_code)
-                ok = domain.delivered(answer.status_code)
-            except requests.RequestException as exc:
-                attempt.update(result=f"no answer: {exc.__class__.__name__}")
-                ok = False
-    attempts = [*body["attempts"], attempt]
-    first = body["first_attempt_at"] or attempt["at"]
+        return False, {"url": None, "result": "no webhook registered now"}
+    payload = body["payload"].encode()
+    headers = domain.webhook_headers(webhook.body["secret"], body["event_id"], int(time.time()), payload)
+    attempt = {"url": webhook.body["url"]}
+    try:
+        answer = session.post(webhook.body["url"], data=payload, headers=headers, timeout=TIMEOUT_SECONDS,
+                              allow_redirects=False)
+    except requests.RequestException as exc:
+        return False, {**attempt, "result": f"no answer: {exc.__class__.__name__}"}
+    return domain.delivered(answer.status_code), {**attempt, "result": "answered", "status_code": answer.status_code}
+
+
+def _send_email(body: dict, mailer: Mailer | None) -> tuple[bool, dict]:
+    if mailer is None:
+        return False, {"to": body["to"], "result": "no mail server configured (LLAIS_SMTP_URL)"}
+    try:
+        mailer(body["to"], body["subject"], body["body"])
+    except OSError as exc:
+        return False, {"to": body["to"], "result": f"mail server refused or did not answer: {exc.__class__.__name__}"}
+    return True, {"to": body["to"], "result": "accepted by the mail server"}
+
+
+def _attempt(notify: NotifyStore, claimed, session: requests.Session, mailer: Mailer | None) -> None:
+    body = claimed.body
+    started = now()
+    with telemetry.span_from_headers(f"{body['type']} {body['channel']}", body.get("trace"), kind=SpanKind.INTERNAL,
+                                     attributes={"llais.council": body["council"], "llais.event_type": body["type"],
+                                                 "llais.channel": body["channel"]}):
+        if body["channel"] == "webhook":
+            ok, attempt = _send_webhook(notify, body, session)
+        else:
+            ok, attempt = _send_email(body, mailer)
+    attempts = [*body["attempts"], {"at": timestamp(started), **attempt}]
+    first = body["first_attempt_at"] or attempts[0]["at"]
     update = {**body, "attempts": attempts, "first_attempt_at": first, "claimed_until": None}
     if ok:
         update.update(status="delivered", delivered_at=timestamp())
@@ -98,14 +163,16 @@ def _attempt(notify: NotifyStore, claimed, session: requests.Session) -> None:
         following = domain.next_attempt(datetime.fromisoformat(first), len(attempts), started)
         if following is None:
             update.update(status="parked", parked_at=timestamp())
-            log.warning("webhook delivery parked after its retry window",
-                        extra={"llais_event_id": body["event_id"], "llais_council": body["council"]})
+            log.warning("delivery parked after its retry window",
+                        extra={"llais_event_id": body["event_id"], "llais_channel": body["channel"]})
         else:
             update.update(next_attempt_at=following.isoformat())
     notify.update(claimed, update)
 
 
 def delivery_view(body: dict) -> dict:
-    """A delivery as operators and tests read it: what, to whom, when, with what result; never the secret."""
-    return {k: body.get(k) for k in ("event_id", "type", "council", "referral_id", "basis", "status", "created_at",
-                                     "first_attempt_at", "next_attempt_at", "delivered_at", "parked_at", "attempts")}
+    """A message as operators and tests read it: what, to whom, when, under which consent or duty, with what
+    result; never a secret."""
+    return {k: body.get(k) for k in ("event_id", "type", "channel", "council", "referral_id", "to", "basis",
+                                     "status", "subject", "created_at", "first_attempt_at", "next_attempt_at",
+                                     "delivered_at", "parked_at", "attempts")}

@@ -1,8 +1,9 @@
-"""The events notify consumes, and its dispatcher."""
+"""The events notify consumes."""
 
-from services.notify import handlers
+from services.notify import domain, handlers
 
-HANDLERS = {event_type: handlers.queue_webhook for event_type in ("referral.acknowledged",)}
-"""Each webhook type of API.md is added here as its event comes to exist: `domain.WEBHOOK_TYPES` lists them all."""
-
-
+HANDLERS = {
+    "referral.received": handlers.track_referral,
+    **{event_type: handlers.notify_council for event_type in (*domain.WEBHOOK_TYPES, "meeting.rescheduled",
+                                                               "meeting.cancelled")},
+}

@@ -143,6 +143,7 @@ def received_event_data(referral: dict[str, Any]) -> dict[str, Any]:
         "statutory_meeting_at": referral.get("statutory_meeting_at"),
         "preferred_language": referral["child"]["preferred_language"], "consent": dict(referral["consent"]),
         "source": referral.get("source"), "referrer_email": (referral.get("referrer") or {}).get("email"),
+        "referrer_language": (referral.get("referrer") or {}).get("preferred_language"),
         "earlier_referral_ids": list(referral.get("earlier_referral_ids", [])),
     }
 

@@ -35,6 +35,7 @@ class ReferralReceivedV1(Schema):
     referrer_email = fields.Email(load_default=None, allow_none=True,
                                   metadata={"description": "A professional's work address, for notices they consented to."})
     earlier_referral_ids = fields.List(fields.String(), load_default=list)
+    referrer_language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["en", "cy"]))
 
 
 @contract("referral.acknowledged", 1)

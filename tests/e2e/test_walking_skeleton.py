@@ -81,8 +81,9 @@ def walk(gateway: str, env: dict, receiver, notify_url: str, internal_token: str
 
     sent = requests.get(f"{notify_url}/deliveries", params={"council": "CARDIFF"}, timeout=10,
                         headers={"X-Llais-Internal-Token": internal_token}).json()
-    acknowledged = [d for d in sent["items"] if d["event_id"] == delivery.json["id"]]
+    acknowledged = [d for d in sent["items"] if d["event_id"] == delivery.json["id"] and d["channel"] == "webhook"]
     assert len(acknowledged) == 1 and acknowledged[0]["status"] == "delivered"
+    assert acknowledged[0]["basis"] == "duty"
     assert secret not in str(sent)
     assert len([d for d in receiver.deliveries if d.json["type"] == "referral.acknowledged"]) == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -66,7 +67,7 @@ def verify(headers: dict, body: bytes) -> bool:
 def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     event = acknowledged()
-    handlers.queue_webhook(event, notify.store)
+    handlers.notify_council(event, notify.store)
     assert handlers.dispatch_webhooks(notify) == 1
     (headers, body), = receiver.received
     assert verify(headers, body)
@@ -81,7 +82,7 @@ def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
 def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     receiver.statuses = [500]
-    handlers.queue_webhook(acknowledged(), notify.store)
+    handlers.notify_council(acknowledged(), notify.store)
     assert handlers.dispatch_webhooks(notify) == 1
     pending = notify.pending()[0]
     due = datetime.fromisoformat(pending.body["next_attempt_at"])
@@ -98,7 +99,7 @@ def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
 def test_after_24_hours_of_failures_the_delivery_is_parked(notify, receiver):
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     receiver.statuses = [503] * 3
-    handlers.queue_webhook(acknowledged(), notify.store)
+    handlers.notify_council(acknowledged(), notify.store)
     handlers.dispatch_webhooks(notify)
     pending = notify.pending()[0]
     long_ago = (datetime.now(timezone.utc) - timedelta(hours=24, minutes=1)).isoformat()
@@ -112,7 +113,7 @@ def test_after_24_hours_of_failures_the_delivery_is_parked(notify, receiver):
 
 def test_an_unreachable_webhook_counts_as_a_failed_attempt(notify):
     handlers.set_webhook(notify, "CARDIFF", "http://127.0.0.1:9/hook", SECRET)
-    handlers.queue_webhook(acknowledged(), notify.store)
+    handlers.notify_council(acknowledged(), notify.store)
     handlers.dispatch_webhooks(notify)
     record = notify.deliveries({})[0].body
     assert record["status"] == "pending" and record["attempts"][0]["result"].startswith("no answer")
@@ -123,7 +124,7 @@ def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
     first, second = NotifyStore(SQLiteStore(path)), NotifyStore(SQLiteStore(path))
     handlers.set_webhook(first, "CARDIFF", receiver.url, SECRET)
     for _ in range(20):
-        handlers.queue_webhook(acknowledged(), first.store)
+        handlers.notify_council(acknowledged(), first.store)
     barrier = threading.Barrier(2)
 
     def dispatch(notify):
@@ -141,7 +142,116 @@ def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
 
 def test_without_a_webhook_nothing_is_sent_and_the_reason_is_recorded(notify):
     event = acknowledged("GWYNEDD")
-    handlers.queue_webhook(event, notify.store)
+    handlers.notify_council(event, notify.store)
     assert notify.pending() == []
-    unsent = notify.store.get("unsent", event.id).body
+    unsent = notify.store.get("unsent", f"{event.id}:webhook").body
     assert unsent["reason"] == "the council has no webhook" and notify.store.handled(event.id)
+
+
+# consent, and email to the referrer
+
+from dataclasses import replace  # noqa: E402
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from services.notify.app import smtp_mailer  # noqa: E402
+from shared.config import Settings  # noqa: E402
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.url = f"smtp://127.0.0.1:{port}"
+    yield inbox
+    controller.stop()
+
+
+def received_by_notify(notify, *, arrangements: bool, outcome: bool, language: str = "en"):
+    consent = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": arrangements,
+               "share_outcome_with_referrer": outcome}
+    event = new_event("referral.received", {
+        "referral_id": "r1", "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
+        "kind": "active_offer", "basis": "looked_after", "external_ref": "MOSAIC-1",
+        "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None, "preferred_language": "cy",
+        "consent": consent, "referrer_email": "sian@cardiff.example", "referrer_language": language},
+        producer="referral", subject="referral:r1")
+    handlers.track_referral(event, notify.store)
+    return consent
+
+
+def arranged():
+    return new_event("meeting.arranged", {
+        "meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF", "advocate_email": "a@provider.example",
+        "starts_at": "2026-12-01T10:00:00+00:00", "duration_minutes": 60, "venue": "Ysgol y Wern", "language": "cy",
+        "late": False}, producer="scheduling", subject="referral:r1")
+
+
+def test_arrangements_are_not_sent_without_consent_and_the_refusal_is_recorded(notify, receiver, smtp):
+    received_by_notify(notify, arrangements=False, outcome=True)
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    event = arranged()
+    handlers.notify_council(event, notify.store)
+    assert notify.pending() == []
+    refusal = notify.store.get("unsent", event.id).body
+    assert refusal["basis"] == "withheld" and "share_arrangements_with_referrer" in refusal["reason"]
+    mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
+    assert handlers.dispatch(notify, mailer=mailer) == 0
+    assert receiver.received == [] and smtp.messages == []
+
+
+def test_with_consent_the_referrer_gets_an_email_in_their_language_and_the_council_a_webhook(notify, receiver, smtp):
+    received_by_notify(notify, arrangements=True, outcome=False, language="cy")
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.notify_council(arranged(), notify.store)
+    mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
+    assert handlers.dispatch(notify, mailer=mailer) == 2
+    (recipients, message), = smtp.messages
+    assert recipients == ["sian@cardiff.example"]
+    assert "Cyfarfod y Cynnig Rhagweithiol wedi'i drefnu: MOSAIC-1" in message
+    assert "Ysgol y Wern" in message
+    (headers, body), = receiver.received
+    assert verify(headers, body) and json.loads(body)["data"]["venue"] == "Ysgol y Wern"
+    records = {d.body["channel"]: d.body for d in notify.deliveries({})}
+    assert records["email"]["basis"] == records["webhook"]["basis"] == "share_arrangements_with_referrer"
+    assert records["email"]["status"] == "delivered" and records["email"]["attempts"][0]["to"] == "sian@cardiff.example"
+
+
+def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, receiver, smtp):
+    received_by_notify(notify, arrangements=False, outcome=False)
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    took_place = new_event("meeting.took_place", {"meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF",
+                                                  "held_at": "2026-12-01T10:00:00+00:00", "before_deadline": True},
+                           producer="scheduling", subject="referral:r1")
+    handlers.notify_council(took_place, notify.store)
+    handlers.dispatch(notify, mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url)))
+    (_, body), = receiver.received
+    assert json.loads(body)["data"] == {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1",
+                                        "meeting_took_place": True}
+    assert "2026-12-01" not in smtp.messages[0][1], "not when it was: that is an arrangement"
+    assert {d.body["basis"] for d in notify.deliveries({})} == {"duty"}
+
+
+def test_without_a_mail_server_the_email_waits_and_says_why(notify):
+    received_by_notify(notify, arrangements=True, outcome=True)
+    handlers.notify_council(arranged(), notify.store)
+    handlers.dispatch(notify, mailer=None)
+    email = notify.store.get("deliveries", f"{arranged().id}:email")
+    records = [d.body for d in notify.deliveries({"channel": "email"})]
+    assert email is None and records[0]["status"] == "pending"
+    assert "no mail server configured" in records[0]["attempts"][0]["result"]

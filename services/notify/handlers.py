@@ -41,7 +41,8 @@ def track_referral(event: Event, store: Store) -> None:
     """On `referral.received`: keep who referred (for their notices) and what the child agreed to share."""
     data = event.data
     record = {"council": data["council"], "consent": data["consent"], "external_ref": data.get("external_ref"),
-              "referrer_email": data.get("referrer_email"), "language": data.get("referrer_language") or "en"}
+              "referrer_email": data.get("referrer_email"), "language": data.get("referrer_language") or "en",
+              "follow_on": data.get("source") == "active_offer"}
     try:
         store.commit(Put.new(REFERRALS, data["referral_id"], record), handled=event.id)
     except VersionConflict:
@@ -69,6 +70,9 @@ def notify_council(event: Event, store: Store) -> None:
     base = {"event_id": event.id, "type": event.type, "council": event.data["council"],
             "referral_id": event.data.get("referral_id"), "created_at": timestamp()}
     try:
+        if referral.get("follow_on") and not consent.get(domain.OUTCOME):
+            raise domain.Withheld("a referral opened by a take-up would tell the outcome, which the child has not "
+                                  f"agreed to share ({domain.OUTCOME})")
         data, basis = domain.disclose(event.type, event.data, consent)
     except domain.Withheld as withheld:
         notify.record_all([(UNSENT, {**base, "id": event.id, "channel": "all", "reason": withheld.reason,

@@ -134,7 +134,8 @@ def index():
         elif is_staff():
             where.update(council=args.get("council"), advocate_email=args.get("advocate"))
         items, following = handlers.list_referrals(referrals(), {k: v for k, v in where.items() if v},
-                                                   updated_since=since, limit=limit, cursor=args.get("cursor"))
+                                                   updated_since=since, limit=limit, cursor=args.get("cursor"),
+                                                   for_council=caller_council() is not None)
     except ValueError:
         raise Problem(422, "Invalid query: limit is 1 to 200, updated_since an RFC 3339 time with offset, "
                            "cursor as given in `next`.") from None

@@ -111,6 +111,11 @@ def acknowledge(referral: dict[str, Any], at: str) -> dict[str, Any] | None:
             "timeline": [*referral["timeline"], {"at": at, "what": "acknowledged", "by": "provider"}]}
 
 
+def council_may_see(referral: dict[str, Any]) -> bool:
+    """A referral opened by a take-up tells the outcome by existing: the council sees it only with that consent."""
+    return referral.get("source") != "active_offer" or bool(referral["consent"].get("share_outcome_with_referrer"))
+
+
 def council_view(referral: dict[str, Any]) -> dict[str, Any]:
     """A referral as its council sees it (API.md): what the child's consent withholds is absent, not empty."""
     consent = referral["consent"]

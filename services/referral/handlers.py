@@ -187,7 +187,9 @@ def complete_active_offer(event: Event, store: Store) -> None:
 def visible_referral(referrals: ReferralStore, referral_id: str, council: str | None) -> dict | None:
     """The referral if the caller may see it: a council sees only its own (another's is as if absent)."""
     document = referrals.get(referral_id)
-    if document is None or (council is not None and document.body["council"] != council):
+    if document is None:
+        return None
+    if council is not None and (document.body["council"] != council or not domain.council_may_see(document.body)):
         return None
     return document.body
 
@@ -206,7 +208,8 @@ def _after(cursor: str | None) -> str | None:
 
 
 def list_referrals(referrals: ReferralStore, where: dict[str, Any], *, updated_since: datetime | None = None,
-                   limit: int = 50, cursor: str | None = None) -> tuple[list[dict], str | None]:
+                   limit: int = 50, cursor: str | None = None,
+                   for_council: bool = False) -> tuple[list[dict], str | None]:
     """A page of referrals matching `where`, oldest first, and the cursor of the next page (None at the end)."""
     after, items = _after(cursor), []
     while len(items) < limit:
@@ -216,6 +219,8 @@ def list_referrals(referrals: ReferralStore, where: dict[str, Any], *, updated_s
         for document in page:
             after = document.id
             if updated_since and datetime.fromisoformat(document.body["updated_at"]) < updated_since:
+                continue
+            if for_council and not domain.council_may_see(document.body):
                 continue
             items.append(document.body)
             if len(items) == limit:

@@ -57,6 +57,7 @@ class Settings:
     service_urls: Mapping[str, str] = field(default_factory=dict)
     log_level: str = "INFO"
     smtp_url: str | None = None
+    timeframes_file: Path | None = None
     mail_from: str = "Llais <llais@localhost>"
 
     @property
@@ -95,5 +96,6 @@ class Settings:
             service_urls=urls,
             log_level=env.get("LLAIS_LOG_LEVEL", "INFO").upper(),
             smtp_url=env.get("LLAIS_SMTP_URL") or None,
+            timeframes_file=Path(env["LLAIS_TIMEFRAMES_FILE"]) if env.get("LLAIS_TIMEFRAMES_FILE") else None,
             mail_from=env.get("LLAIS_MAIL_FROM") or "Llais <llais@localhost>",
         )

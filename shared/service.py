@@ -22,6 +22,8 @@ class ServiceDefinition:
     handlers: Mapping[str, Callable] = field(default_factory=dict)
     periodic: Callable[[Store, Settings], Sequence[Any]] | None = None
     """Builds the worker's periodic tasks from the store and settings (the bus's `Periodic`)."""
+    configure: Callable[[Mapping[str, Callable], Settings], Mapping[str, Callable]] | None = None
+    """Binds the handlers to settings they need (a region's time frames, say); the event types stay the same."""
 
     def create_app(self, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
         from shared.bus import broker_check
@@ -44,4 +46,5 @@ class ServiceDefinition:
         settings = settings or Settings.from_env()
         store = store or open_store(self.name, settings)
         periodic = self.periodic(store, settings) if self.periodic else ()
-        return Worker(self.name, store, settings, handlers=self.handlers, periodic=periodic)
+        handlers = self.configure(self.handlers, settings) if self.configure else self.handlers
+        return Worker(self.name, store, settings, handlers=handlers, periodic=periodic)

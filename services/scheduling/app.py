@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from typing import Mapping
+
 from shared.bus import Periodic
-from shared.config import Settings
+from shared.config import ConfigError, Settings
 from shared.service import ServiceDefinition
 from shared.store import Store
 
-from services.scheduling import api, handlers, worker
+from services.scheduling import api, domain, handlers, worker
 
 CLOCK_SECONDS = 5.0
+
+
+def region_timeframes(settings: Settings) -> dict[str, domain.Timeframes]:
+    if settings.timeframes_file is None:
+        return {}
+    try:
+        return domain.parse_timeframes(json.loads(settings.timeframes_file.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"LLAIS_TIMEFRAMES_FILE {settings.timeframes_file}: {exc}") from None
+
+
+def configure(bound: Mapping, settings: Settings) -> Mapping:
+    return {**bound, "referral.received": functools.partial(handlers.open_case, regions=region_timeframes(settings))}
 
 
 def periodic(store: Store, settings: Settings) -> list[Periodic]:
@@ -17,7 +34,7 @@ def periodic(store: Store, settings: Settings) -> list[Periodic]:
 
 
 SERVICE = ServiceDefinition(name="scheduling", blueprints=(api.blueprint,), handlers=worker.HANDLERS,
-                            periodic=periodic)
+                            periodic=periodic, configure=configure)
 NAME = SERVICE.name
 create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker

@@ -32,6 +32,24 @@ class Timeframes:
     meeting: int = 10
 
 
+class TimeframesError(ValueError):
+    pass
+
+
+def parse_timeframes(regions: object) -> dict[str, Timeframes]:
+    """Regions' time frames from configuration: {region: {acknowledge, allocate, first_contact, meeting}}."""
+    if not isinstance(regions, dict):
+        raise TimeframesError("time frames must be a JSON object of regions")
+    parsed = {}
+    for region, frames in regions.items():
+        if not isinstance(frames, dict) or set(frames) - set(Timeframes.__dataclass_fields__):
+            raise TimeframesError(f"{region}: give only acknowledge, allocate, first_contact and meeting")
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 60 for v in frames.values()):
+            raise TimeframesError(f"{region}: each time frame is a whole number of working days from 1 to 60")
+        parsed[region] = Timeframes(**frames)
+    return parsed
+
+
 @lru_cache(maxsize=64)
 def _bank_holidays(nation: str, year: int) -> frozenset[date]:
     try:

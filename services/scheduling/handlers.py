@@ -30,9 +30,11 @@ def _event(event_type: str, data: dict, subject: str, cause: Event | None = None
 # the cases and their clocks, from the referral service's events
 
 
-def open_case(event: Event, store: Store, timeframes: domain.Timeframes = domain.Timeframes()) -> None:
-    """On `referral.received`: start the referral's deadline clocks and say when they fall due."""
+def open_case(event: Event, store: Store, regions: dict[str, domain.Timeframes] | None = None) -> None:
+    """On `referral.received`: start the referral's deadline clocks, by its region's time frames, and say when
+    they fall due."""
     data = event.data
+    timeframes = (regions or {}).get(data["region"], domain.Timeframes())
     meeting = datetime.fromisoformat(data["statutory_meeting_at"]) if data.get("statutory_meeting_at") else None
     clocks = domain.schedule(datetime.fromisoformat(data["received_at"]), data["nation"], timeframes, meeting)
     case = {"referral_id": data["referral_id"], "council": data["council"], "nation": data["nation"],

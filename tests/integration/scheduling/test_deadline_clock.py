@@ -76,3 +76,34 @@ def test_met_deadlines_and_closed_referrals_stay_quiet(tmp_path):
     handlers.run_clock(store, at=datetime.now(timezone.utc) + timedelta(days=60))
     assert not [k for k in said(store)], "a closed referral's clocks are stopped"
     assert store.get("cases", "r2").body["closed"] is True
+
+
+def test_a_regions_own_time_frames_set_its_deadlines(tmp_path):
+    import json as json_module
+    from dataclasses import replace
+
+    import pytest
+
+    from shared.config import ConfigError, Settings
+    from services.scheduling.app import SERVICE, region_timeframes
+
+    frames = tmp_path / "timeframes.json"
+    frames.write_text(json_module.dumps({"cardiff-vale": {"acknowledge": 2, "meeting": 15}}))
+    settings = replace(Settings(), data_dir=tmp_path, timeframes_file=frames)
+    worker = SERVICE.create_worker(settings)
+    store = worker.store
+    event = received("r1", days_ago=0)
+    worker.handlers["referral.received"](event, store)
+    clocks = store.get("cases", "r1").body["clocks"]
+    received_at = datetime.fromisoformat(event.data["received_at"])
+    from services.scheduling.domain import working_days_after
+
+    assert clocks["acknowledge_by"]["due_at"] == working_days_after(received_at, 2, "wales").isoformat()
+    assert clocks["allocate_by"]["due_at"] == working_days_after(received_at, 2, "wales").isoformat()
+    assert clocks["meeting_by"]["due_at"] == working_days_after(received_at, 15, "wales").isoformat()
+
+    for bad, says in (({"gwent": {"acknowledge": 0}}, "1 to 60"), ({"gwent": {"reply": 2}}, "give only"),
+                      (["gwent"], "JSON object")):
+        frames.write_text(json_module.dumps(bad))
+        with pytest.raises(ConfigError, match=says):
+            region_timeframes(settings)

@@ -28,6 +28,14 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "description": "Repeat a creating request safely: the same key and body return the first answer."}
 
 
+def _command(summary: str, request: str, answer: str, status: int, *, idempotent: bool) -> dict:
+    return {"summary": summary, "security": [{"bearer": []}],
+            "parameters": [IDEMPOTENCY] if idempotent else [],
+            "requestBody": {"required": True, "content": _json(request)},
+            "responses": {str(status): {"description": "Done.", "content": _json(answer)},
+                          **_problems(400, 401, 403, 409, 413, 415, 422, 503)}}
+
+
 def build_spec() -> dict:
     spec = APISpec(
         title="Llais API", version="1.0.0", openapi_version="3.0.3",
@@ -39,7 +47,12 @@ def build_spec() -> dict:
                                                "description": "A council API key or a staff token."})
     for name, schema in [("Problem", schemas.ProblemSchema), ("ReferralRequest", schemas.ReferralRequestSchema),
                          ("Referral", schemas.ReferralViewSchema), ("ReferralList", schemas.ReferralListSchema),
-                         ("Webhook", schemas.WebhookSchema)]:
+                         ("Webhook", schemas.WebhookSchema), ("OptOut", schemas.OptOutSchema),
+                         ("OptOutRecorded", schemas.OptOutViewSchema), ("Allocate", schemas.AllocateSchema),
+                         ("ContactAttempt", schemas.ContactAttemptSchema), ("Close", schemas.CloseSchema),
+                         ("MeetingRequest", schemas.MeetingRequestSchema), ("Reschedule", schemas.RescheduleSchema),
+                         ("Cancel", schemas.CancelSchema), ("Record", schemas.RecordSchema),
+                         ("Meeting", schemas.MeetingViewSchema)]:
         spec.components.schema(name, schema=schema)
     secured = [{"bearer": []}]
     spec.path(path="/api/v1/referrals", operations={
@@ -65,6 +78,31 @@ def build_spec() -> dict:
                 "responses": {"200": {"description": "The webhook URL (never the secret)."},
                               **_problems(400, 401, 403, 415, 422, 503)}},
     })
+    spec.path(path="/api/v1/opt-outs", operations={
+        "post": _command("Record a stage-1 offer the child opted out of (council; no contact details)", "OptOut",
+                         "OptOutRecorded", 201, idempotent=True),
+    })
+    staff = "Provider staff: "
+    for path, summary, request, answer, status, idempotent, missing in [
+        ("/api/v1/referrals/{id}/allocate", staff + "allocate to an advocate (manager)", "Allocate", "Referral", 200,
+         False, 404),
+        ("/api/v1/referrals/{id}/contact-attempts", staff + "record an attempt to reach the child (advocate, "
+         "manager)", "ContactAttempt", "Referral", 201, True, 404),
+        ("/api/v1/referrals/{id}/close", staff + "close with a reason (manager)", "Close", "Referral", 200, False,
+         404),
+        ("/api/v1/referrals/{id}/meetings", staff + "arrange the Active Offer meeting (advocate, manager); 422 if "
+         "after meeting_by without late_reason, 409 if the advocate is booked then", "MeetingRequest", "Meeting",
+         201, True, 404),
+        ("/api/v1/meetings/{id}/reschedule", staff + "move the meeting", "Reschedule", "Meeting", 200, False, 404),
+        ("/api/v1/meetings/{id}/cancel", staff + "cancel the meeting", "Cancel", "Meeting", 200, False, 404),
+        ("/api/v1/meetings/{id}/record", staff + "record whether it took place and the outcome; take_up answers "
+         "with the new issue-based referral's id", "Record", "Meeting", 200, False, 404),
+    ]:
+        operation = _command(summary, request, answer, status, idempotent=idempotent)
+        operation["parameters"] = operation.get("parameters", []) + [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+        operation["responses"].update(_problems(missing))
+        spec.path(path=path, operations={"post": operation})
     spec.path(path="/api/v1/openapi.json", operations={
         "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3."}}},
     })

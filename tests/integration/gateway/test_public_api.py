@@ -202,14 +202,30 @@ def test_setting_a_webhook_never_echoes_the_secret(platform):
 
 
 def test_the_openapi_document_describes_the_contract(platform):
+    from openapi_spec_validator import validate
+
     document = platform.get("/api/v1/openapi.json", {}).json()
+    validate(document)  # raises, naming the fault, if it is not a valid OpenAPI 3 document
     assert document["openapi"].startswith("3.")
-    assert {"/api/v1/referrals", "/api/v1/referrals/{id}", "/api/v1/webhook"} <= set(document["paths"])
+    assert {"/api/v1/referrals", "/api/v1/referrals/{id}", "/api/v1/webhook", "/api/v1/opt-outs",
+            "/api/v1/referrals/{id}/allocate", "/api/v1/referrals/{id}/contact-attempts",
+            "/api/v1/referrals/{id}/close", "/api/v1/referrals/{id}/meetings", "/api/v1/meetings/{id}/reschedule",
+            "/api/v1/meetings/{id}/cancel", "/api/v1/meetings/{id}/record"} == set(document["paths"]) - {
+        "/api/v1/openapi.json"}
+    routes = set(_gateway_rules(platform))
+    for path in document["paths"]:
+        assert path.replace("{id}", "<referral_id>") in routes or path.replace("{id}", "<meeting_id>") in routes
     request_schema = document["components"]["schemas"]["ReferralRequest"]
     assert {"kind", "basis", "child", "referrer", "consent"} <= set(request_schema["required"])
     assert document["paths"]["/api/v1/referrals"]["post"]["responses"]["422"]["content"][
         "application/problem+json"]["schema"]["$ref"].endswith("/Problem")
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def _gateway_rules(platform):
+    from services.gateway.app import create_app
+
+    return [rule.rule for rule in create_app(platform.settings).url_map.iter_rules()]
 
 
 def test_every_read_and_change_of_a_childs_referral_is_audited_without_personal_data(platform):

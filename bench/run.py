@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import bus_bench, gateway_bench  # noqa: E402
+from bench import bus_bench, gateway_bench, journey_bench  # noqa: E402
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
     bus_bench.main()
     print("\n== the gateway: referral POSTs through gateway and referral service, beside bare Flask ==", flush=True)
     print(json.dumps(gateway_bench.main(), indent=2), flush=True)
+    print("\n== the Active Offer journey: each step's call, and its consequences through the bus ==", flush=True)
+    journey_bench.main()
 
 
 if __name__ == "__main__":

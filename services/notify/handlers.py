@@ -103,21 +103,26 @@ def notify_council(event: Event, store: Store) -> None:
 def dispatch(notify: NotifyStore, session: requests.Session | None = None, mailer: Mailer | None = None) -> int:
     """Make one attempt at every due delivery; return how many were made."""
     session = session or requests.Session()
-    made = 0
-    for document in notify.pending():
-        moment = now()
-        body = document.body
-        if datetime.fromisoformat(body["next_attempt_at"]) > moment:
-            continue
-        if body["claimed_until"] and datetime.fromisoformat(body["claimed_until"]) > moment:
-            continue
-        try:
-            claimed = notify.claim(document, moment + CLAIM)
-        except VersionConflict:
-            continue
-        _attempt(notify, claimed, session, mailer)
-        made += 1
+    made, after = 0, None
+    while page := notify.pending(after=after):
+        after = page[-1].id
+        made += sum(_try_if_due(notify, document, session, mailer) for document in page)
     return made
+
+
+def _try_if_due(notify: NotifyStore, document, session: requests.Session, mailer: Mailer | None) -> bool:
+    moment = now()
+    body = document.body
+    if datetime.fromisoformat(body["next_attempt_at"]) > moment:
+        return False
+    if body["claimed_until"] and datetime.fromisoformat(body["claimed_until"]) > moment:
+        return False
+    try:
+        claimed = notify.claim(document, moment + CLAIM)
+    except VersionConflict:
+        return False
+    _attempt(notify, claimed, session, mailer)
+    return True
 
 
 dispatch_webhooks = dispatch
@@ -163,6 +168,8 @@ def _attempt(notify: NotifyStore, claimed, session: requests.Session, mailer: Ma
     update = {**body, "attempts": attempts, "first_attempt_at": first, "claimed_until": None}
     if ok:
         update.update(status="delivered", delivered_at=timestamp())
+    elif body["channel"] == "email" and mailer is None:
+        update.update(status="parked", parked_at=timestamp())  # trying again cannot help until one is configured
     else:
         following = domain.next_attempt(datetime.fromisoformat(first), len(attempts), started)
         if following is None:

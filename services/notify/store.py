@@ -40,8 +40,8 @@ class NotifyStore:
         if not records:
             self.store.commit(handled=handled)
 
-    def pending(self, limit: int = 100) -> list[Document]:
-        return self.store.find(DELIVERIES, {"status": "pending"}, limit=limit)
+    def pending(self, limit: int = 100, after: str | None = None) -> list[Document]:
+        return self.store.find(DELIVERIES, {"status": "pending"}, limit=limit, after=after)
 
     def claim(self, document: Document, claimed_until: datetime) -> Document:
         """Take the delivery for one attempt; VersionConflict when another dispatcher has it."""

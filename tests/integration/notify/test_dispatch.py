@@ -247,11 +247,23 @@ def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, re
     assert {d.body["basis"] for d in notify.deliveries({})} == {"duty"}
 
 
-def test_without_a_mail_server_the_email_waits_and_says_why(notify):
+def test_without_a_mail_server_the_email_is_parked_saying_why(notify):
     received_by_notify(notify, arrangements=True, outcome=True)
     handlers.notify_council(arranged(), notify.store)
     handlers.dispatch(notify, mailer=None)
-    email = notify.store.get("deliveries", f"{arranged().id}:email")
     records = [d.body for d in notify.deliveries({"channel": "email"})]
-    assert email is None and records[0]["status"] == "pending"
+    assert records[0]["status"] == "parked"
     assert "no mail server configured" in records[0]["attempts"][0]["result"]
+
+
+def test_deliveries_waiting_on_back_off_never_hold_up_new_ones(notify, receiver):
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    receiver.statuses = [500] * 150
+    for _ in range(150):
+        handlers.notify_council(acknowledged(), notify.store)
+    handlers.dispatch(notify)  # every one fails once and waits
+    receiver.statuses = []
+    late = acknowledged()
+    handlers.notify_council(late, notify.store)
+    assert handlers.dispatch(notify) == 1
+    assert notify.deliveries({"event_id": late.id})[0].body["status"] == "delivered"

@@ -265,3 +265,19 @@ def cancel_meeting(meeting_id: str):
 def record_meeting(meeting_id: str):
     return respond(*_command("scheduling", f"/meetings/{meeting_id}/record", RecordSchema(), "record meeting",
                              None))
+
+
+@blueprint.get("/meetings/<meeting_id>/invitation.ics")
+@requires(roles=CASEWORKERS)
+def meeting_invitation(meeting_id: str):
+    """The meeting as an iCalendar invitation, for the advocate's calendar."""
+    try:
+        answer = service("scheduling").request("GET", f"/meetings/{meeting_id}/invitation.ics",
+                                               headers=_identity_headers())
+    except ServiceUnavailable:
+        raise Problem(503, "The scheduling service did not answer; try again shortly.") from None
+    audit("download meeting invitation", None, answer.status_code, _purpose())
+    if answer.status_code != 200:
+        return respond(answer.status_code, answer.json(), answer.headers.get("Content-Type", PROBLEM_JSON))
+    return Response(answer.content, status=200, mimetype="text/calendar",
+                    headers={"Content-Disposition": answer.headers.get("Content-Disposition", "attachment")})

@@ -103,6 +103,13 @@ def build_spec() -> dict:
             {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
         operation["responses"].update(_problems(missing))
         spec.path(path=path, operations={"post": operation})
+    spec.path(path="/api/v1/meetings/{id}/invitation.ics", operations={
+        "get": {"summary": staff + "the meeting as an iCalendar invitation (advocate, manager)", "security": secured,
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "text/calendar",
+                                      "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                              **_problems(401, 403, 404, 503)}},
+    })
     spec.path(path="/api/v1/openapi.json", operations={
         "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3."}}},
     })

@@ -186,8 +186,9 @@ def test_rescheduling_and_cancelling(platform, team):
 def test_the_advocate_gets_an_icalendar_invitation(platform, team):
     referral_id = allocated_referral(platform, team)
     meeting = arrange(platform, team, referral_id, starts_at=in_days(6)).json()
-    answer = requests.get(f"{platform.settings.service_urls['scheduling']}/meetings/{meeting['id']}/invitation.ics",
-                          headers={"X-Llais-Internal-Token": platform.settings.internal_token}, timeout=10)
+    answer = platform.get(f"/api/v1/meetings/{meeting['id']}/invitation.ics", team["advocate"])
+    assert_problem(platform.get(f"/api/v1/meetings/{meeting['id']}/invitation.ics", team["council"]), 403)
+    assert_problem(platform.get(f"/api/v1/meetings/{uuid.uuid4()}/invitation.ics", team["advocate"]), 404)
     from icalendar import Calendar
 
     event = Calendar.from_ical(answer.content).walk("VEVENT")[0]

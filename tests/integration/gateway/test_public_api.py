@@ -210,7 +210,8 @@ def test_the_openapi_document_describes_the_contract(platform):
     assert {"/api/v1/referrals", "/api/v1/referrals/{id}", "/api/v1/webhook", "/api/v1/opt-outs",
             "/api/v1/referrals/{id}/allocate", "/api/v1/referrals/{id}/contact-attempts",
             "/api/v1/referrals/{id}/close", "/api/v1/referrals/{id}/meetings", "/api/v1/meetings/{id}/reschedule",
-            "/api/v1/meetings/{id}/cancel", "/api/v1/meetings/{id}/record"} == set(document["paths"]) - {
+            "/api/v1/meetings/{id}/cancel", "/api/v1/meetings/{id}/record",
+            "/api/v1/meetings/{id}/invitation.ics"} == set(document["paths"]) - {
         "/api/v1/openapi.json"}
     routes = set(_gateway_rules(platform))
     for path in document["paths"]:

@@ -106,6 +106,27 @@ def json_body(schema: Schema | None = None) -> Any:
                       errors=flatten_errors(exc.messages)) from None
 
 
+def with_json_body(command: Callable[[dict], Any], *required: str,
+                   domain_errors: tuple[type[Exception], ...] = ()) -> Any:
+    """Run an internal API's command with the request's JSON object.
+
+    The gateway checked the body's shape already; this keeps a service from crashing if a caller did not: a missing
+    field or a value of the wrong kind is a 422 naming it. The service's own named errors pass through to its
+    handlers.
+    """
+    body = json_body()
+    missing = [name for name in required if not isinstance(body, dict) or body.get(name) in (None, "")]
+    if missing:
+        raise Problem(422, "Some fields are missing; see errors.", errors={name: ["Missing."] for name in missing})
+    try:
+        return command(body)
+    except domain_errors:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise Problem(422, "The request is not in the shape API.md describes.",
+                      errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
+
+
 def settings() -> Settings:
     return current_app.extensions["llais.settings"]
 

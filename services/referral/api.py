@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, current_app, request
 
-from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, json_body, problem_response)
+from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, problem_response, with_json_body
 
 from services.referral import domain, handlers
 from services.referral.store import ReferralStore
@@ -59,18 +59,8 @@ def _not_found(exc: handlers.NotFound):
 
 
 def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
-    """Run a command with the JSON body; a body missing what the command needs is a 422, not a crash."""
-    body = json_body()
-    missing = [name for name in required if not isinstance(body, dict) or body.get(name) in (None, "")]
-    if missing:
-        raise Problem(422, "Some fields are missing; see errors.", errors={name: ["Missing."] for name in missing})
-    try:
-        return command(body)
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, (domain.ReferralRejected, handlers.UnknownCouncil, domain.TransitionForbidden)):
-            raise
-        raise Problem(422, "The request is not in the shape API.md describes.",
-                      errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
+    return with_json_body(command, *required, domain_errors=(
+        domain.ReferralRejected, handlers.UnknownCouncil, domain.TransitionForbidden, handlers.NotFound))
 
 
 def _own(referral_id: str) -> None:

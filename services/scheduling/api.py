@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, request
 
-from shared.web import ACTOR_HEADER, Problem, json_body, problem_response
+from shared.web import ACTOR_HEADER, Problem, problem_response, with_json_body
 
 from services.scheduling import domain, handlers
 from services.scheduling.store import SchedulingStore
@@ -43,15 +43,8 @@ def _state(exc):
 
 
 def _with_body(command: Callable[[dict], Any], *required: str) -> Any:
-    body = json_body()
-    missing = [name for name in required if not isinstance(body, dict) or body.get(name) in (None, "")]
-    if missing:
-        raise Problem(422, "Some fields are missing; see errors.", errors={name: ["Missing."] for name in missing})
-    try:
-        return command(body)
-    except (KeyError, TypeError) as exc:
-        raise Problem(422, "The request is not in the shape API.md describes.",
-                      errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
+    return with_json_body(command, *required, domain_errors=(
+        domain.MeetingRefused, domain.DoubleBooked, domain.MeetingStateForbids, handlers.NotFound))
 
 
 def meeting_view(meeting: dict) -> dict:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
 
+from shared.clock import now
 from shared.http import ServiceClient, ServiceUnavailable
 from shared.web import (ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER, Problem, flatten_errors,
                         json_body)
@@ -28,6 +30,8 @@ from services.gateway.store import GatewayStore
 blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
 
 MAX_IDEMPOTENCY_KEY = 200
+ABANDONED_AFTER = timedelta(seconds=60)
+"""A reservation this old was left by a request that died; a repeat may take the key over."""
 CASEWORKERS = ("advocate", "manager")
 
 
@@ -104,6 +108,10 @@ def _purpose() -> str:
     return "council integration" if g.principal.is_council else f"provider staff ({g.principal.role})"
 
 
+def stale(reservation) -> bool:
+    return now() - datetime.fromisoformat(reservation.body["created_at"]) > ABANDONED_AFTER
+
+
 def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
     """Run a creating request once per Idempotency-Key: a repeat with the same body gets the first answer again."""
     key = request.headers.get("Idempotency-Key")
@@ -121,7 +129,7 @@ def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
                       errors={"Idempotency-Key": ["Already used with a different body."]})
     if existing is not None and existing.body["state"] == "done":
         return respond(existing.body["status"], existing.body["answer"][0], existing.body["answer"][1])
-    if existing is not None and existing.body["state"] == "pending":
+    if existing is not None and existing.body["state"] == "pending" and not stale(existing):
         raise Problem(409, "A request with this Idempotency-Key is still being processed; repeat it shortly.")
     try:
         reserved = store.reserve_idempotency(scope, key, request_hash, existing)

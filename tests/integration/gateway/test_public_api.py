@@ -243,3 +243,24 @@ def test_every_read_and_change_of_a_childs_referral_is_audited_without_personal_
 def test_health_and_readiness(platform):
     assert platform.get("/healthz", {}).json()["status"] == "ok"
     assert platform.get("/readyz", {}).json()["status"] == "ready"
+
+
+def test_a_key_left_pending_by_a_request_that_died_can_be_taken_over(platform):
+    import hashlib
+    from datetime import datetime, timedelta, timezone
+
+    from shared.store import Put
+
+    headers = {**platform.key("GWYNEDD"), "Idempotency-Key": str(uuid.uuid4())}
+    scope = f"{platform.gateway.store.find('api_clients', {'council': 'GWYNEDD'})[-1].id}:/api/v1/referrals"
+    body = json.dumps(EXAMPLE).encode()
+    reserved = {"request_hash": hashlib.sha256(body).hexdigest(), "state": "pending",
+                "created_at": datetime.now(timezone.utc).isoformat()}
+    platform.gateway.store.commit(Put.new("idempotency", f"{scope}:{headers['Idempotency-Key']}", reserved))
+    send = lambda: requests.post(f"{platform.url}/api/v1/referrals", data=body, timeout=10,  # noqa: E731
+                                 headers={**headers, "Content-Type": "application/json"})
+    assert_problem(send(), 409)
+    old = platform.gateway.store.get("idempotency", f"{scope}:{headers['Idempotency-Key']}")
+    platform.gateway.store.commit(Put.update(old, {
+        **reserved, "created_at": (datetime.now(timezone.utc) - timedelta(minutes=2)).isoformat()}))
+    assert send().status_code == 201

@@ -107,7 +107,7 @@ def serve(service: str, role: str, host: str, port: int | None, processes: int) 
     else:
         if service not in WORKER_SERVICES:
             raise click.UsageError(f"{service} has no worker role")
-        serve_worker(service, settings)
+        serve_worker(service, settings, host)
 
 
 @main.group()

@@ -78,7 +78,7 @@ def serve_api(name: str, settings: Settings, host: str, port: int, processes: in
     gunicorn(build, name=f"llais-{name}-api", host=host, port=port, processes=processes)
 
 
-def serve_worker(name: str, settings: Settings) -> None:
+def serve_worker(name: str, settings: Settings, host: str = "127.0.0.1") -> None:
     """The service's event consumer, outbox relay and periodic tasks, until SIGTERM or SIGINT."""
     if name not in WORKER_SERVICES:
         raise ValueError(f"{name} has no worker role")
@@ -87,9 +87,47 @@ def serve_worker(name: str, settings: Settings) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    health = worker_health(name, worker, settings, host) if settings.health_port else None
     log.info("worker started", extra={"llais_service": name})
     worker.run(stop)
+    if health is not None:
+        health.shutdown()
     log.info("worker stopped", extra={"llais_service": name})
+
+
+def worker_health(name: str, worker, settings: Settings, host: str):
+    """`/healthz` (every loop of the worker is running) and `/readyz` (its store and the broker answer) on
+    LLAIS_HEALTH_PORT, for an orchestrator's checks."""
+    from flask import Flask
+    from werkzeug.serving import make_server
+
+    from shared.bus import broker_check
+    from shared.web import Problem, problem_response
+
+    app = Flask(f"llais.{name}.worker")
+
+    @app.get("/healthz")
+    def healthz():
+        loops = worker.loops()
+        if not loops or not all(loops.values()):
+            return problem_response(Problem(503, "A worker loop has stopped.", loops=loops))
+        return {"status": "ok", "service": name, "role": "worker", "loops": loops}
+
+    @app.get("/readyz")
+    def readyz():
+        failures = {}
+        for check, run in (("store", worker.store.ping), ("broker", lambda: broker_check(settings))):
+            try:
+                run()
+            except Exception as exc:  # readiness reports each failing dependency rather than raising
+                failures[check] = str(exc)
+        if failures:
+            return problem_response(Problem(503, "Not ready.", checks=failures))
+        return {"status": "ready", "service": name, "role": "worker"}
+
+    server = make_server(host, settings.health_port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, name=f"{name}-health", daemon=True).start()
+    return server
 
 
 # embedded mode: every service in one process

@@ -58,6 +58,7 @@ class Settings:
     log_level: str = "INFO"
     smtp_url: str | None = None
     timeframes_file: Path | None = None
+    health_port: int | None = None
     mail_from: str = "Llais <llais@localhost>"
 
     @property
@@ -97,5 +98,6 @@ class Settings:
             log_level=env.get("LLAIS_LOG_LEVEL", "INFO").upper(),
             smtp_url=env.get("LLAIS_SMTP_URL") or None,
             timeframes_file=Path(env["LLAIS_TIMEFRAMES_FILE"]) if env.get("LLAIS_TIMEFRAMES_FILE") else None,
+            health_port=_int(env, "LLAIS_HEALTH_PORT", 0, minimum=0) or None,
             mail_from=env.get("LLAIS_MAIL_FROM") or "Llais <llais@localhost>",
         )

@@ -206,6 +206,7 @@ class Worker:
         self._thread: threading.Thread | None = None
         self.relay = OutboxRelay(store, settings)
         self._consumer: EventConsumer | None = None
+        self._threads: list[threading.Thread] = []
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Consume, relay and run the periodic tasks until `stop` is set."""
@@ -223,6 +224,7 @@ class Worker:
         for task in self.periodic:
             loops.append((task.name, lambda task=task: self._every(task, stop)))
         threads = [threading.Thread(target=body, name=f"{self.service}-{name}", daemon=True) for name, body in loops]
+        self._threads = threads
         for thread in threads:
             thread.start()
         stop.wait()
@@ -271,6 +273,10 @@ class Worker:
             except Exception:  # one failing run must not end the task: log it and run again next time
                 log.exception("periodic task failed", extra={"llais_service": self.service, "llais_task": task.name})
             stop.wait(task.interval)
+
+    def loops(self) -> dict[str, bool]:
+        """Each of the worker's loops (consumer, relay, periodic tasks) and whether it is running."""
+        return {thread.name: thread.is_alive() for thread in self._threads}
 
     def start(self) -> None:
         self._stop.clear()

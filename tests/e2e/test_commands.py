@@ -54,3 +54,37 @@ def test_a_bad_setting_is_named(tmp_path):
     result = subprocess.run([LLAIS, "bus", "export-topology"], env=env, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "LLAIS_RETRY_DELAYS" in result.stderr
+
+
+def test_a_worker_role_answers_health_and_readiness(tmp_path):
+    port = free_port_block(1)
+    env = {**os.environ, "LLAIS_DATA": str(tmp_path), "LLAIS_HEALTH_PORT": str(port)}
+    for name in ("AMQP_URL", "MONGO_URL"):
+        env.pop(name, None)
+    process = subprocess.Popen([LLAIS, "serve", "referral", "--role", "worker"], env=env,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert {"referral-relay", "referral-consumer"} <= set(health["loops"]) and all(health["loops"].values())
+        assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()["status"] == "ready"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+    assert process.returncode == 0
+
+
+def test_a_worker_without_its_broker_is_alive_but_not_ready(tmp_path):
+    port = free_port_block(1)
+    env = {**os.environ, "LLAIS_DATA": str(tmp_path), "LLAIS_HEALTH_PORT": str(port),
+           "AMQP_URL": "amqp://guest:guest@127.0.0.1:9//"}
+    env.pop("MONGO_URL", None)
+    process = subprocess.Popen([LLAIS, "serve", "notify", "--role", "worker"], env=env,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+        assert ready.status_code == 503 and set(ready.json()["checks"]) == {"broker"}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)

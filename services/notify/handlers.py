@@ -125,9 +125,6 @@ def _try_if_due(notify: NotifyStore, document, session: requests.Session, mailer
     return True
 
 
-dispatch_webhooks = dispatch
-
-
 def _send_webhook(notify: NotifyStore, body: dict, session: requests.Session) -> tuple[bool, dict]:
     webhook = notify.webhook(body["council"])
     if webhook is None:

@@ -118,10 +118,8 @@ def walk(p, arrangements: bool, outcome_consent: bool, outcome: str | None) -> t
                 {"advocate_email": p["advocate_email"]}).status_code == 200
     assert post(p, f"/api/v1/referrals/{referral_id}/contact-attempts", "advocate",
                 {"method": "phone", "result": "reached"}).status_code == 201
-    starts = datetime.now(timezone.utc) + timedelta(seconds=2)
-    starts = starts.replace(microsecond=0) + timedelta(seconds=1)
-
     def arrange():
+        starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=3)
         answer = post(p, f"/api/v1/referrals/{referral_id}/meetings", "advocate",
                       {"starts_at": starts.isoformat(), "duration_minutes": 15, "venue": VENUE, "language": "cy"})
         return answer if answer.status_code != 409 else None  # until scheduling has heard of the allocation
@@ -129,6 +127,7 @@ def walk(p, arrangements: bool, outcome_consent: bool, outcome: str | None) -> t
     meeting = wait_for(arrange, what="the meeting to be arranged").json()
     assert meeting["status"] == "arranged", meeting
     wait_for(lambda: council_view(p, referral_id)["status"] == "meeting_arranged", what="meeting_arranged")
+    starts = datetime.fromisoformat(meeting["starts_at"])
     time.sleep(max(0.0, (starts - datetime.now(timezone.utc)).total_seconds()) + 0.1)
     record = {"took_place": True, "outcome": outcome} if outcome else {"took_place": False,
                                                                        "reason_not_held": "The child was ill"}

@@ -22,6 +22,11 @@ def soon(seconds: float = 2.0) -> str:
     return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
 
 
+def wait_until_started(meeting: dict) -> None:
+    starts = datetime.fromisoformat(meeting["starts_at"])
+    time.sleep(max(0.0, (starts - datetime.now(timezone.utc)).total_seconds()) + 0.1)
+
+
 def in_days(days: int, hour: int = 10) -> str:
     moment = datetime.now(timezone.utc) + timedelta(days=days)
     return moment.replace(hour=hour, minute=0, second=0, microsecond=0).isoformat()
@@ -70,12 +75,12 @@ def test_take_up_opens_the_issue_based_referral_and_the_council_hears_as_consent
                                                                                          share_outcome):
     referral_id = allocated_referral(platform, team, share_outcome_with_referrer=share_outcome,
                                      share_arrangements_with_referrer=True)
-    meeting = arrange(platform, team, referral_id, starts_at=soon(1.5))
+    meeting = arrange(platform, team, referral_id, starts_at=soon(2.0))
     assert meeting.status_code == 201, meeting.text
     assert meeting.json()["status"] == "arranged" and meeting.json()["late"] is False
     view = council_view(platform, team, referral_id, lambda r: r["status"] == "meeting_arranged")
     assert view["meeting"]["venue"] == "Ysgol y Wern" and "starts_at" in view["meeting"]
-    time.sleep(1.6)
+    wait_until_started(meeting.json())
     recorded = platform.post(f"/api/v1/meetings/{meeting.json()['id']}/record", team["advocate"],
                              json={"took_place": True, "outcome": "take_up"})
     assert recorded.status_code == 200, recorded.text
@@ -100,8 +105,8 @@ def test_take_up_opens_the_issue_based_referral_and_the_council_hears_as_consent
                                             ("other_support", {})])
 def test_other_outcomes_close_the_referral_without_a_follow_on(platform, team, outcome, extra):
     referral_id = allocated_referral(platform, team, share_outcome_with_referrer=True)
-    meeting = arrange(platform, team, referral_id, starts_at=soon(1.0)).json()
-    time.sleep(1.1)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
+    wait_until_started(meeting)
     recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
                              json={"took_place": True, "outcome": outcome, **extra})
     assert recorded.status_code == 200 and recorded.json()["follow_on_referral_id"] is None
@@ -111,8 +116,8 @@ def test_other_outcomes_close_the_referral_without_a_follow_on(platform, team, o
 
 def test_a_meeting_not_held_returns_the_referral_to_contacting(platform, team):
     referral_id = allocated_referral(platform, team)
-    meeting = arrange(platform, team, referral_id, starts_at=soon(1.0)).json()
-    time.sleep(1.1)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
+    wait_until_started(meeting)
     recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
                              json={"took_place": False, "reason_not_held": "The child was unwell"})
     assert recorded.json()["status"] == "not_held"

@@ -68,7 +68,7 @@ def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     event = acknowledged()
     handlers.notify_council(event, notify.store)
-    assert handlers.dispatch_webhooks(notify) == 1
+    assert handlers.dispatch(notify) == 1
     (headers, body), = receiver.received
     assert verify(headers, body)
     assert headers["Webhook-Id"] == event.id and headers["Content-Type"] == "application/json"
@@ -76,20 +76,20 @@ def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
     assert record["status"] == "delivered" and record["basis"] == "duty"
     assert record["attempts"][0]["status_code"] == 204
     assert SECRET not in str(handlers.delivery_view(record))
-    assert handlers.dispatch_webhooks(notify) == 0, "a delivered webhook is not sent again"
+    assert handlers.dispatch(notify) == 0, "a delivered webhook is not sent again"
 
 
 def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     receiver.statuses = [500]
     handlers.notify_council(acknowledged(), notify.store)
-    assert handlers.dispatch_webhooks(notify) == 1
+    assert handlers.dispatch(notify) == 1
     pending = notify.pending()[0]
     due = datetime.fromisoformat(pending.body["next_attempt_at"])
     assert due - datetime.now(timezone.utc) > timedelta(seconds=3)
-    assert handlers.dispatch_webhooks(notify) == 0, "not before its time"
+    assert handlers.dispatch(notify) == 0, "not before its time"
     notify.update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    assert handlers.dispatch_webhooks(notify) == 1
+    assert handlers.dispatch(notify) == 1
     record = notify.deliveries({})[0].body
     assert record["status"] == "delivered"
     assert [a.get("status_code") for a in record["attempts"]] == [500, 204]
@@ -100,21 +100,21 @@ def test_after_24_hours_of_failures_the_delivery_is_parked(notify, receiver):
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     receiver.statuses = [503] * 3
     handlers.notify_council(acknowledged(), notify.store)
-    handlers.dispatch_webhooks(notify)
+    handlers.dispatch(notify)
     pending = notify.pending()[0]
     long_ago = (datetime.now(timezone.utc) - timedelta(hours=24, minutes=1)).isoformat()
     notify.update(pending, {**pending.body, "first_attempt_at": long_ago,
                             "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    handlers.dispatch_webhooks(notify)
+    handlers.dispatch(notify)
     record = notify.deliveries({})[0].body
     assert record["status"] == "parked" and record["parked_at"]
-    assert handlers.dispatch_webhooks(notify) == 0
+    assert handlers.dispatch(notify) == 0
 
 
 def test_an_unreachable_webhook_counts_as_a_failed_attempt(notify):
     handlers.set_webhook(notify, "CARDIFF", "http://127.0.0.1:9/hook", SECRET)
     handlers.notify_council(acknowledged(), notify.store)
-    handlers.dispatch_webhooks(notify)
+    handlers.dispatch(notify)
     record = notify.deliveries({})[0].body
     assert record["status"] == "pending" and record["attempts"][0]["result"].startswith("no answer")
 
@@ -129,7 +129,7 @@ def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
 
     def dispatch(notify):
         barrier.wait()
-        handlers.dispatch_webhooks(notify)
+        handlers.dispatch(notify)
 
     threads = [threading.Thread(target=dispatch, args=(n,)) for n in (first, second)]
     for thread in threads:

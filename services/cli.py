@@ -54,13 +54,17 @@ def run(host: str) -> None:
     click.echo(f"""
 Llais is running at {url}  ({bus}, {store})
 
+  Web forms:         {url}/sign-in  (a young person refers themselves at {url}/self-referral)
   OpenAPI document:  {url}/api/v1/openapi.json
   Health:            {url}/healthz
 
-Credentials (in another terminal, from this folder):
-  .venv/bin/llais admin create-api-key --council CARDIFF         # a council system's API key
+Accounts (in another terminal, from this folder; then sign in with the email and password):
   echo 'a-long-password-here' | .venv/bin/llais admin create-user --email you@example.org --role manager --password-stdin
-  .venv/bin/llais admin create-token --email you@example.org     # a staff bearer token
+      # provider staff: a manager allocates, and can take every step of the journey (an advocate: --role advocate)
+  echo 'a-long-password-here' | .venv/bin/llais admin create-user --email sw@cardiff.example --role referrer --council CARDIFF --password-stdin
+      # a council social worker who refers children at {url}/refer
+  .venv/bin/llais admin create-api-key --council CARDIFF         # a council system's API key
+  .venv/bin/llais admin create-token --email you@example.org     # a staff bearer token for the API
 
 Stop with Ctrl+C.
 """)

@@ -143,6 +143,8 @@ class Embedded:
     def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int | None = None):
         if not settings.internal_token:
             settings = replace(settings, internal_token=new_secret())
+        if not settings.secret_key:
+            settings = replace(settings, secret_key=new_secret())  # sessions last as long as this run
         self.settings = settings
         self.host = host
         self.port = settings.port if port is None else port
@@ -207,6 +209,7 @@ def process_roles(settings: Settings, *, workers_per_service: int = 1,
         "AMQP_URL": settings.amqp_url,
         "LLAIS_DATA": str(settings.data_dir),
         "LLAIS_INTERNAL_TOKEN": settings.internal_token or new_secret(),
+        "LLAIS_SECRET_KEY": settings.secret_key or new_secret(),
         "WEB_CONCURRENCY": str(api_processes),
         "PYTHONUNBUFFERED": "1",
     }

@@ -40,6 +40,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false", "1", "0"):
+        raise ConfigError(f"{name} must be true or false, not {raw!r}")
+    return raw in ("true", "1")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -60,6 +69,11 @@ class Settings:
     timeframes_file: Path | None = None
     health_port: int | None = None
     mail_from: str = "Llais <llais@localhost>"
+    provider_name: str = "Llais"
+    cookie_secure: bool = True
+    rate_limit_storage: str = "memory://"
+    sign_in_rate_limit: str = "30 per minute"
+    public_form_rate_limit: str = "20 per hour"
 
     @property
     def store_backend(self) -> str:
@@ -100,4 +114,9 @@ class Settings:
             timeframes_file=Path(env["LLAIS_TIMEFRAMES_FILE"]) if env.get("LLAIS_TIMEFRAMES_FILE") else None,
             health_port=_int(env, "LLAIS_HEALTH_PORT", 0, minimum=0) or None,
             mail_from=env.get("LLAIS_MAIL_FROM") or "Llais <llais@localhost>",
+            provider_name=env.get("LLAIS_PROVIDER_NAME") or "Llais",
+            cookie_secure=_flag(env, "LLAIS_COOKIE_SECURE", True),
+            rate_limit_storage=env.get("LLAIS_RATE_LIMIT_STORAGE") or "memory://",
+            sign_in_rate_limit=env.get("LLAIS_SIGN_IN_RATE_LIMIT") or "30 per minute",
+            public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or "20 per hour",
         )

@@ -135,6 +135,14 @@ def store():
     return current_app.extensions["llais.store"]
 
 
+def http_problem(exc: HTTPException, max_body_bytes: int) -> Problem:
+    """Werkzeug's HTTP errors (404, 405, 413, ...) as problems."""
+    detail = exc.description or _TITLES.get(exc.code or 500, "Error")
+    if exc.code == 413:
+        detail = f"The request body is larger than {max_body_bytes} bytes."
+    return Problem(exc.code or 500, detail)
+
+
 def create_service_app(service: str, settings: Settings, store: Any, *,
                        readiness: Iterable[Callable[[], None]] = (), internal: bool = True) -> Flask:
     """A Flask app with the project's error handling, `/healthz`, `/readyz` and, for internal APIs, the token check.
@@ -158,10 +166,7 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        detail = exc.description or _TITLES.get(exc.code or 500, "Error")
-        if exc.code == 413:
-            detail = f"The request body is larger than {settings.max_body_bytes} bytes."
-        return problem_response(Problem(exc.code or 500, detail))
+        return problem_response(http_problem(exc, settings.max_body_bytes))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

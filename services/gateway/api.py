@@ -22,9 +22,9 @@ from shared.store import VersionConflict
 
 from services.gateway import domain, handlers
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
-                                      MeetingRequestSchema, OptOutSchema, RecordSchema, ReferralQuerySchema,
-                                      ReferralRequestSchema, RescheduleSchema, StaffReferralQuerySchema,
-                                      WebhookSchema)
+                                      DeadlineQuerySchema, MeetingQuerySchema, MeetingRequestSchema, OptOutSchema,
+                                      RecordSchema, ReferralQuerySchema, ReferralRequestSchema, RescheduleSchema,
+                                      StaffReferralQuerySchema, WebhookSchema)
 from services.gateway.store import GatewayStore
 
 blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
@@ -32,7 +32,8 @@ blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
 MAX_IDEMPOTENCY_KEY = 200
 ABANDONED_AFTER = timedelta(seconds=60)
 """A reservation this old was left by a request that died; a repeat may take the key over."""
-CASEWORKERS = ("advocate", "manager")
+CASEWORKERS = domain.CASEWORKERS
+STEPS = domain.JOURNEY_ROLES
 
 
 def gateway_store() -> GatewayStore:
@@ -168,17 +169,22 @@ def read_referral(referral_id: str):
     return respond(status, payload, content_type)
 
 
+def _query(schema) -> dict[str, str]:
+    """The query string checked by `schema` (as given, plus its defaults), or a 422 problem naming what is wrong."""
+    given = request.args.to_dict()
+    try:
+        query = schema.load(given)
+    except ValidationError as exc:
+        raise Problem(422, "Some query parameters are invalid; see errors.",
+                      errors=flatten_errors(exc.messages)) from None
+    return {k: given.get(k, str(v)) for k, v in query.items()}
+
+
 @blueprint.get("/referrals")
 @requires(council=True, roles=CASEWORKERS)
 def list_referrals():
     schema = ReferralQuerySchema() if g.principal.is_council else StaffReferralQuerySchema()
-    try:
-        query = schema.load(request.args.to_dict())
-    except ValidationError as exc:
-        raise Problem(422, "Some query parameters are invalid; see errors.",
-                      errors=flatten_errors(exc.messages)) from None
-    params = {k: v for k, v in request.args.to_dict().items() if k in query}
-    params["limit"] = query["limit"]
+    params = _query(schema)
     status, payload, content_type = forward("referral", "GET", "/referrals", params=params)
     audit("list referrals", None, status, _purpose())
     return respond(status, payload, content_type)
@@ -221,7 +227,7 @@ def record_opt_out():
 
 
 @blueprint.post("/referrals/<referral_id>/allocate")
-@requires(roles=("manager",))
+@requires(roles=STEPS["allocate"])
 def allocate(referral_id: str):
     body = json_body(AllocateSchema())
     advocate = gateway_store().user(body["advocate_email"])
@@ -235,44 +241,63 @@ def allocate(referral_id: str):
 
 
 @blueprint.post("/referrals/<referral_id>/contact-attempts")
-@requires(roles=CASEWORKERS)
+@requires(roles=STEPS["record_contact_attempt"])
 def contact_attempt(referral_id: str):
     return idempotent(lambda: _command("referral", f"/referrals/{referral_id}/contact-attempts",
                                        ContactAttemptSchema(), "record contact attempt", referral_id))
 
 
 @blueprint.post("/referrals/<referral_id>/close")
-@requires(roles=("manager",))
+@requires(roles=STEPS["close"])
 def close_referral(referral_id: str):
     return respond(*_command("referral", f"/referrals/{referral_id}/close", CloseSchema(), "close referral",
                              referral_id))
 
 
 @blueprint.post("/referrals/<referral_id>/meetings")
-@requires(roles=CASEWORKERS)
+@requires(roles=STEPS["arrange_meeting"])
 def arrange_meeting(referral_id: str):
     return idempotent(lambda: _command("scheduling", f"/referrals/{referral_id}/meetings", MeetingRequestSchema(),
                                        "arrange meeting", referral_id))
 
 
 @blueprint.post("/meetings/<meeting_id>/reschedule")
-@requires(roles=CASEWORKERS)
+@requires(roles=STEPS["reschedule_meeting"])
 def reschedule_meeting(meeting_id: str):
     return respond(*_command("scheduling", f"/meetings/{meeting_id}/reschedule", RescheduleSchema(),
                              "reschedule meeting", None))
 
 
 @blueprint.post("/meetings/<meeting_id>/cancel")
-@requires(roles=CASEWORKERS)
+@requires(roles=STEPS["cancel_meeting"])
 def cancel_meeting(meeting_id: str):
     return respond(*_command("scheduling", f"/meetings/{meeting_id}/cancel", CancelSchema(), "cancel meeting", None))
 
 
 @blueprint.post("/meetings/<meeting_id>/record")
-@requires(roles=CASEWORKERS)
+@requires(roles=STEPS["record_meeting"])
 def record_meeting(meeting_id: str):
     return respond(*_command("scheduling", f"/meetings/{meeting_id}/record", RecordSchema(), "record meeting",
                              None))
+
+
+@blueprint.get("/meetings")
+@requires(roles=CASEWORKERS)
+def list_meetings():
+    """A day's meetings: `day` (YYYY-MM-DD, Europe/London), optionally one `advocate`'s."""
+    query = _query(MeetingQuerySchema())
+    status, payload, content_type = forward("scheduling", "GET", "/meetings", params=query)
+    audit("list meetings", None, status, _purpose())
+    return respond(status, payload, content_type)
+
+
+@blueprint.get("/deadlines")
+@requires(roles=CASEWORKERS)
+def list_deadlines():
+    """Deadlines at risk or missed on open referrals, optionally one `advocate`'s."""
+    query = _query(DeadlineQuerySchema())
+    status, payload, content_type = forward("scheduling", "GET", "/deadlines", params=query)
+    return respond(status, payload, content_type)
 
 
 @blueprint.get("/meetings/<meeting_id>/invitation.ics")

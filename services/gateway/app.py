@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from flask import Flask
+from flask import Flask, request
 
 from shared.config import Settings
 from shared.councils import CouncilRegister
@@ -12,7 +12,7 @@ from shared.http import ServiceClient
 from shared.store import Store, open_store
 from shared.web import create_service_app
 
-from services.gateway import api
+from services.gateway import api, web
 from services.gateway.openapi import build_spec
 from services.gateway.store import GatewayStore
 
@@ -32,6 +32,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         for name, url in settings.service_urls.items() if name in INTERNAL_SERVICES
     }
     app.register_blueprint(api.blueprint)
+    web.install(app, settings, app.extensions["llais.gateway_store"])
+    web.csrf.exempt(api.blueprint)
     spec = build_spec()
 
     @app.get("/api/v1/openapi.json")
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         if response.status_code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="llais"'
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Cache-Control", "no-store")
+        if not request.path.startswith("/assets/"):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     return app

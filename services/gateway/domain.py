@@ -110,8 +110,52 @@ def token_expiry(now: datetime, hours: float) -> datetime:
     return now + timedelta(hours=hours)
 
 
+CASEWORKERS = ("advocate", "manager")
+JOURNEY_ROLES = {
+    "allocate": ("manager",),
+    "record_contact_attempt": CASEWORKERS,
+    "arrange_meeting": CASEWORKERS,
+    "reschedule_meeting": CASEWORKERS,
+    "cancel_meeting": CASEWORKERS,
+    "record_meeting": CASEWORKERS,
+    "close": ("manager",),
+}
+"""Who may take each step of the Active Offer journey (API.md), through the API and the web forms alike."""
+
+
 def may(principal: Principal, *, council: bool = False, roles: tuple[str, ...] = ()) -> bool:
     """Whether the principal may use an endpoint open to council systems (`council`) and/or to staff `roles`."""
     if principal.is_council:
         return council
     return principal.role in roles
+
+
+# signing in to the web forms
+
+MAX_FAILED_SIGN_INS = 5
+LOCK_OUT = timedelta(minutes=15)
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_LONGEST = timedelta(hours=10)
+WEB_ROLES = ("advocate", "manager", "referrer")
+"""Who may sign in to the web forms. Commissioners read reports and admins use the command line, not these pages."""
+
+
+def sign_in_failed(failures: dict | None, at: datetime) -> dict:
+    """The failure count after one more wrong password; a run of MAX_FAILED_SIGN_INS locks the account for LOCK_OUT.
+
+    A count older than LOCK_OUT is forgotten, so occasional mistakes over weeks never add up to a lock-out.
+    """
+    recent = failures and at - datetime.fromisoformat(failures["last_at"]) < LOCK_OUT
+    count = (failures["count"] if recent else 0) + 1
+    locked_until = (at + LOCK_OUT).isoformat() if count >= MAX_FAILED_SIGN_INS else None
+    return {"count": count, "last_at": at.isoformat(), "locked_until": locked_until}
+
+
+def locked_out(failures: dict | None, at: datetime) -> bool:
+    return bool(failures and failures.get("locked_until") and datetime.fromisoformat(failures["locked_until"]) > at)
+
+
+def session_expired(session: dict, at: datetime) -> bool:
+    """A web session ends after SESSION_IDLE without a request, and SESSION_LONGEST after sign-in whatever happens."""
+    return (at - datetime.fromisoformat(session["last_seen_at"]) > SESSION_IDLE
+            or at - datetime.fromisoformat(session["created_at"]) > SESSION_LONGEST)

@@ -38,6 +38,49 @@ def create_token(store: GatewayStore, email: str, hours: float = 12) -> str:
     return credential.text
 
 
+class SignInRefused(Exception):
+    """A sign-in that did not succeed: `reason` is "wrong" (email or password), "locked" or "role"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_NO_SUCH_USER = domain.hash_password("a password no one has, to take the time a real check takes")
+
+
+def sign_in(store: GatewayStore, email: str, password: str):
+    """The user whose email and password these are, if they may use the web forms; SignInRefused otherwise.
+
+    Failures count per email address whether or not it has an account, and an unknown address costs the same
+    argon2 check as a known one, so neither the answer nor its timing tells which addresses exist.
+    """
+    account_key = domain.digest(email.strip().lower())
+    failures = store.sign_in_failures(account_key)
+    moment = now()
+    if domain.locked_out(failures.body if failures else None, moment):
+        raise SignInRefused("locked")
+    user = store.user(email)
+    usable = user is not None and not user.body.get("disabled")
+    if not domain.password_matches(password, user.body["password_hash"] if usable else _NO_SUCH_USER) \
+            or not usable:
+        counted = domain.sign_in_failed(failures.body if failures else None, moment)
+        store.record_sign_in_failures(failures, account_key, counted)
+        raise SignInRefused("locked" if domain.locked_out(counted, moment) else "wrong")
+    store.record_sign_in_failures(failures, account_key, None)
+    if user.body["role"] not in domain.WEB_ROLES:
+        raise SignInRefused("role")
+    return user
+
+
+def principal_of(store: GatewayStore, email: str) -> Principal | None:
+    """The signed-in user as a principal, as their account stands now (disabled or gone: None)."""
+    user = store.user(email)
+    if user is None or user.body.get("disabled") or user.body["role"] not in domain.WEB_ROLES:
+        return None
+    return Principal("staff", user.id, council=user.body.get("council"), role=user.body["role"])
+
+
 def revoke(store: GatewayStore, text_or_id: str) -> bool:
     parsed = domain.parse_credential(text_or_id)
     key_id = parsed.key_id if parsed else text_or_id

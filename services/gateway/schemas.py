@@ -76,6 +76,8 @@ class ReferralRequestSchema(Strict):
     statutory_meeting_at = fields.AwareDateTime(format="iso")
     consent = fields.Nested(ConsentSchema, required=True)
     risks = fields.String(load_default="", validate=TEXT)
+    summary = fields.String(load_default="", validate=TEXT, metadata={
+        "description": "What the child would like help with, in the referrer's (or the child's own) words."})
 
 
 class DeadlinesSchema(Schema):
@@ -85,7 +87,9 @@ class DeadlinesSchema(Schema):
     meeting_by = fields.String()
 
 
-class MeetingViewSchema(Schema):
+class MeetingSummarySchema(Schema):
+    """The meeting as a referral's council sees it."""
+
     status = fields.String(validate=validate.OneOf(["none", "arranged", "held", "not_held"]))
     starts_at = fields.String(metadata={"description": "Only with share_arrangements_with_referrer."})
     venue = fields.String(metadata={"description": "Only with share_arrangements_with_referrer."})
@@ -101,7 +105,7 @@ class ReferralViewSchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     received_at = fields.String()
     deadlines = fields.Nested(DeadlinesSchema)
-    meeting = fields.Nested(MeetingViewSchema)
+    meeting = fields.Nested(MeetingSummarySchema)
     meeting_took_place = fields.Boolean()
     outcome = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
     follow_on_referral_id = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
@@ -136,6 +140,17 @@ class ProblemSchema(Schema):
 
 class StaffReferralQuerySchema(ReferralQuerySchema):
     council = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
+    advocate = fields.Email()
+
+
+class MeetingQuerySchema(Strict):
+    day = fields.Date(required=True)
+    advocate = fields.Email()
+
+
+class DeadlineQuerySchema(Strict):
+    state = fields.String(validate=validate.Regexp(r"^(at_risk|missed)(,(at_risk|missed))?$",
+                                                   error="at_risk, missed, or both comma-separated."))
     advocate = fields.Email()
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.clock import new_id, now, timestamp
-from shared.store import Document, Put, Store, VersionConflict
+from shared.store import Document, Put, Store, VersionConflict, find_all
 
 API_CLIENTS = "api_clients"
 USERS = "users"
 TOKENS = "tokens"
 IDEMPOTENCY = "idempotency"
 AUDIT = "audit"
+WEB_SESSIONS = "web_sessions"
+SIGN_IN_FAILURES = "sign_in_failures"
 
 
 class GatewayStore:
@@ -29,7 +31,7 @@ class GatewayStore:
         return self.store.get(API_CLIENTS, key_id)
 
     def api_clients(self) -> list[Document]:
-        return self._all(API_CLIENTS)
+        return find_all(self.store, API_CLIENTS)
 
     def revoke(self, collection: str, key_id: str) -> bool:
         document = self.store.get(collection, key_id)
@@ -60,6 +62,39 @@ class GatewayStore:
     def token(self, key_id: str) -> Document | None:
         return self.store.get(TOKENS, key_id)
 
+    # web sessions: the cookie holds a random id, the store its digest and the session's contents
+
+    def web_session(self, session_key: str) -> Document | None:
+        return self.store.get(WEB_SESSIONS, session_key)
+
+    def save_web_session(self, existing: Document | None, session_key: str, body: dict) -> None:
+        """Write the session; a concurrent request's write wins (VersionConflict is not an error here)."""
+        try:
+            self.store.commit(Put.update(existing, body) if existing else Put.new(WEB_SESSIONS, session_key, body))
+        except VersionConflict:
+            pass
+
+    def end_web_session(self, session_key: str) -> None:
+        document = self.store.get(WEB_SESSIONS, session_key)
+        if document is not None and not document.body.get("ended_at"):
+            self.save_web_session(document, session_key, {**document.body, "ended_at": timestamp(), "data": {}})
+
+    def sign_in_failures(self, account_key: str) -> Document | None:
+        return self.store.get(SIGN_IN_FAILURES, account_key)
+
+    def record_sign_in_failures(self, existing: Document | None, account_key: str, body: dict | None) -> None:
+        """Keep the failure count (None clears it, after a good sign-in)."""
+        if existing is None and body is None:
+            return
+        body = body or {"count": 0, "last_at": timestamp(), "locked_until": None}
+        try:
+            self.store.commit(Put.update(existing, body) if existing else Put.new(SIGN_IN_FAILURES, account_key, body))
+        except VersionConflict:
+            pass  # a concurrent attempt counted itself; one lost count in a race is harmless
+
+    def users(self) -> list[Document]:
+        return find_all(self.store, USERS)
+
     # idempotency
 
     def idempotency(self, scope: str, key: str) -> Document | None:
@@ -84,15 +119,6 @@ class GatewayStore:
 
     def audit(self, entry: dict) -> None:
         self.store.commit(Put.new(AUDIT, new_id(), {"at": timestamp(), **entry}))
-
-    def _all(self, collection: str) -> list[Document]:
-        found, after = [], None
-        while True:
-            page = self.store.find(collection, limit=200, after=after)
-            if not page:
-                return found
-            found.extend(page)
-            after = page[-1].id
 
 
 def expired(document: Document) -> bool:

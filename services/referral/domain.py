@@ -13,8 +13,11 @@ ACTIVE_OFFER_BASES = ("looked_after", "child_protection", "care_and_support")
 ELIGIBILITY = (
     "looked_after", "child_protection", "care_leaver", "custody", "mental_health_detention", "homeless_16_17",
     "lacks_capacity", "complaint", "childrens_home", "send", "missing_from_care", "care_review", "young_carer",
+    "care_and_support", "to_be_confirmed",
 )
-"""Issue-based eligibility: the circumstances that give a statutory right to advocacy (DOMAIN.md, England's list)."""
+"""Issue-based eligibility: the circumstances that give a right to advocacy (DOMAIN.md: England's statutory list,
+and Wales's care and support). `to_be_confirmed` is a child who referred themselves without knowing which applies;
+the advocate confirms it when they first speak."""
 
 CHILD_AGE_LIMIT = 18
 CARE_LEAVER_AGE_LIMIT = 25
@@ -87,6 +90,7 @@ def new_referral(referral_id: str, request: dict[str, Any], council: Any, receiv
         "statutory_meeting_at": request.get("statutory_meeting_at"),
         "consent": request["consent"],
         "risks": request.get("risks", ""),
+        "summary": request.get("summary", ""),
         "status": "received",
         "received_at": received_at,
         "acknowledged_at": None,
@@ -175,9 +179,28 @@ class TransitionForbidden(ValueError):
         self.action, self.status = action, status
 
 
-def _require(referral: dict[str, Any], action: str, *allowed: str) -> None:
-    if referral["status"] not in allowed:
-        raise TransitionForbidden(action, referral["status"])
+OPEN = ("received", "allocated", "contacting", "meeting_arranged")
+ALLOWED_FROM = {
+    "allocate": ("received", "allocated"),
+    "record_contact_attempt": ("allocated", "contacting", "meeting_arranged"),
+    "arrange_meeting": ("allocated", "contacting"),
+    "close": OPEN,
+}
+"""The statuses each step of the journey may be taken from (arranging is scheduling's; listed so pages can offer it)."""
+MEETING_ACTIONS = ("reschedule_meeting", "cancel_meeting", "record_meeting")
+
+
+def _require(referral: dict[str, Any], action: str, done: str) -> None:
+    if referral["status"] not in ALLOWED_FROM[action]:
+        raise TransitionForbidden(done, referral["status"])
+
+
+def next_actions(referral: dict[str, Any]) -> list[str]:
+    """What can be done with the referral now, in the journey's order: the staff pages offer exactly these."""
+    actions = [action for action, allowed in ALLOWED_FROM.items() if referral["status"] in allowed]
+    if referral["meeting"]["status"] == "arranged" and referral["status"] == "meeting_arranged":
+        actions[-1:-1] = MEETING_ACTIONS
+    return actions
 
 
 def _changed(referral: dict[str, Any], at: str, what: str, by: str, **changes: Any) -> dict[str, Any]:
@@ -190,7 +213,7 @@ def _changed(referral: dict[str, Any], at: str, what: str, by: str, **changes: A
 
 def allocate(referral: dict[str, Any], advocate_email: str, at: str, by: str) -> dict[str, Any]:
     """Allocate (or re-allocate, before contact starts) the referral to an advocate."""
-    _require(referral, "allocated", "received", "allocated")
+    _require(referral, "allocate", "allocated")
     return _changed(referral, at, "allocated", by, status="allocated", advocate_email=advocate_email,
                     allocated_at=referral.get("allocated_at") or at, detail={"advocate_email": advocate_email})
 
@@ -198,7 +221,7 @@ def allocate(referral: dict[str, Any], advocate_email: str, at: str, by: str) ->
 def record_contact_attempt(referral: dict[str, Any], method: str, result: str, note: str, at: str,
                            by: str) -> dict[str, Any]:
     """Every attempt to reach the child is recorded: when, how, with what result."""
-    _require(referral, "contacted", "allocated", "contacting", "meeting_arranged")
+    _require(referral, "record_contact_attempt", "contacted")
     attempt = {"at": at, "method": method, "result": result, "note": note, "by": by}
     status = "contacting" if referral["status"] == "allocated" else referral["status"]
     return _changed(referral, at, "contact attempted", by, status=status,
@@ -208,7 +231,7 @@ def record_contact_attempt(referral: dict[str, Any], method: str, result: str, n
 
 
 def close(referral: dict[str, Any], reason: str, at: str, by: str) -> dict[str, Any]:
-    _require(referral, "closed", "received", "allocated", "contacting", "meeting_arranged")
+    _require(referral, "close", "closed")
     return _changed(referral, at, "closed", by, status="closed", closed_at=at, close_reason=reason,
                     detail={"reason": reason})
 
@@ -290,10 +313,11 @@ def closed_event_data(referral: dict[str, Any]) -> dict[str, Any]:
 def staff_view(referral: dict[str, Any]) -> dict[str, Any]:
     """The whole referral with its timeline, for provider staff (advocates and managers)."""
     return {**council_view(referral), **{k: referral.get(k) for k in (
-        "council", "region", "nation", "source", "child", "referrer", "risks", "consent", "advocate_email",
+        "council", "region", "nation", "source", "child", "referrer", "risks", "summary", "consent",
+        "advocate_email",
         "statutory_meeting_at", "contact_attempts", "close_reason", "decline_reason", "outcome",
         "follow_on_referral_id", "follow_on_of", "earlier_referral_ids", "meeting", "meeting_took_place",
-        "timeline")}}
+        "timeline")}, "next_actions": next_actions(referral)}
 
 
 def same_child(earlier: dict[str, Any], request: dict[str, Any], council: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from shared.contracts import Event
-from shared.store import Document, Put, Store
+from shared.store import Document, Put, Store, find_all
 
 REFERRALS = "referrals"
 OPT_OUTS = "opt_outs"
@@ -29,10 +29,4 @@ class ReferralStore:
         return self.store.find(REFERRALS, where, limit=limit, after=after)
 
     def everything(self, where: dict) -> list[Document]:
-        found, after = [], None
-        while True:
-            page = self.page(where, 200, after)
-            if not page:
-                return found
-            found.extend(page)
-            after = page[-1].id
+        return find_all(self.store, REFERRALS, where)

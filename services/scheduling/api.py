@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, request
@@ -88,6 +89,27 @@ def invitation(meeting_id: str):
     meeting = handlers._meeting(scheduling(), meeting_id).body
     return Response(handlers.invitation(meeting), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="active-offer-{meeting_id}.ics"'})
+
+
+@blueprint.get("/meetings")
+def meetings():
+    """The meetings of a day (`day`, YYYY-MM-DD in Europe/London), of one `advocate` or everyone's."""
+    day = request.args.get("day", "")
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise Problem(422, "Give the day as YYYY-MM-DD.", errors={"day": ["Not a date."]}) from None
+    return {"items": [meeting_view(m) for m in handlers.meetings_on(scheduling(), day,
+                                                                     request.args.get("advocate"))]}
+
+
+@blueprint.get("/deadlines")
+def deadlines_needing_attention():
+    """Deadlines at risk or missed (`state`, comma-separated; both by default), of one `advocate` or everyone's."""
+    states = tuple(s for s in request.args.get("state", ",".join(domain.ATTENTION)).split(",") if s)
+    if not states or any(s not in domain.ATTENTION for s in states):
+        raise Problem(422, "state is at_risk, missed, or both comma-separated.", errors={"state": ["Unknown state."]})
+    return {"items": handlers.deadlines_needing_attention(scheduling(), states, request.args.get("advocate"))}
 
 
 @blueprint.get("/referrals/<referral_id>/deadlines")

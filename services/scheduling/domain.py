@@ -192,6 +192,23 @@ def check_meeting(case: dict, starts_at: datetime, duration_minutes: int, venue:
     return late
 
 
+def diary_day(starts_at: datetime) -> str:
+    """The day a meeting is in the diary: its date in Europe/London, which is what "today's meetings" means."""
+    return starts_at.astimezone(LONDON).date().isoformat()
+
+
+ATTENTION = ("at_risk", "missed")
+
+
+def needing_attention(case: dict, states: tuple[str, ...] = ATTENTION) -> list[dict]:
+    """The case's deadlines that are at risk or missed (of `states`), soonest due first."""
+    found = [{"referral_id": case["referral_id"], "council": case["council"],
+              "advocate_email": case.get("advocate_email"), "deadline": name, "state": clock["state"],
+              "due_at": clock["due_at"]}
+             for name, clock in case["clocks"].items() if clock["state"] in states]
+    return sorted(found, key=lambda item: item["due_at"])
+
+
 def ends_at(starts_at: datetime, duration_minutes: int) -> datetime:
     return starts_at + timedelta(minutes=duration_minutes)
 

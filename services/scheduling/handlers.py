@@ -190,7 +190,8 @@ def arrange(scheduling: SchedulingStore, referral_id: str, request: dict, by: st
     at = timestamp()
     meeting = {"id": meeting_id, "referral_id": referral_id, "council": case["council"],
                "advocate_email": case["advocate_email"], "starts_at": starts.isoformat(),
-               "ends_at": finishes.isoformat(), "duration_minutes": request["duration_minutes"],
+               "ends_at": finishes.isoformat(), "day": domain.diary_day(starts),
+               "duration_minutes": request["duration_minutes"],
                "venue": request["venue"], "language": request.get("language") or "en", "late": late,
                "late_reason": request.get("late_reason"), "status": "arranged", "arranged_by": by,
                "history": [{"at": at, "what": "arranged", "by": by}]}
@@ -201,6 +202,22 @@ def arrange(scheduling: SchedulingStore, referral_id: str, request: dict, by: st
         "language": meeting["language"], "late": late}, f"referral:{referral_id}")
     scheduling.store.commit(Put.new(MEETINGS, meeting_id, meeting), events=[event])
     return meeting
+
+
+def meetings_on(scheduling: SchedulingStore, day: str, advocate: str | None = None) -> list[dict]:
+    """The day's meetings (of one advocate, or everyone's), earliest first."""
+    where = {"day": day, **({"advocate_email": advocate} if advocate else {})}
+    found = [document.body for document in scheduling.all_meetings(where)]
+    return sorted(found, key=lambda meeting: meeting["starts_at"])
+
+
+def deadlines_needing_attention(scheduling: SchedulingStore, states: tuple[str, ...],
+                                advocate: str | None = None) -> list[dict]:
+    """Deadlines at risk or missed on referrals still open (closed ones' clocks have stopped), soonest first."""
+    where = {"closed": False, **({"advocate_email": advocate} if advocate else {})}
+    found = [item for document in scheduling.all_cases(where)
+             for item in domain.needing_attention(document.body, states)]
+    return sorted(found, key=lambda item: item["due_at"])
 
 
 def _meeting(scheduling: SchedulingStore, meeting_id: str):
@@ -222,7 +239,8 @@ def reschedule(scheduling: SchedulingStore, meeting_id: str, request: dict, by: 
     finishes = domain.ends_at(starts, meeting["duration_minutes"])
     _book(scheduling, meeting["advocate_email"], meeting_id, meeting["referral_id"], starts, finishes)
     at = timestamp()
-    changed = {**meeting, "starts_at": starts.isoformat(), "ends_at": finishes.isoformat(), "late": late,
+    changed = {**meeting, "starts_at": starts.isoformat(), "ends_at": finishes.isoformat(),
+               "day": domain.diary_day(starts), "late": late,
                "late_reason": request.get("reason") if late else meeting.get("late_reason"),
                "history": [*meeting["history"], {"at": at, "what": "rescheduled", "by": by,
                                                  "from": meeting["starts_at"], "reason": request["reason"]}]}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Store
+from shared.store import Document, Store, find_all
 
 CASES = "cases"
 MEETINGS = "meetings"
@@ -27,3 +27,9 @@ class SchedulingStore:
 
     def cases(self, where: dict, after: str | None, limit: int = 200) -> list[Document]:
         return self.store.find(CASES, where, limit=limit, after=after)
+
+    def all_cases(self, where: dict) -> list[Document]:
+        return find_all(self.store, CASES, where)
+
+    def all_meetings(self, where: dict) -> list[Document]:
+        return find_all(self.store, MEETINGS, where)

@@ -110,6 +110,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def find_all(store: Store, collection: str, where: Filter | None = None, *, page_size: int = 200) -> list[Document]:
+    """Every document matching `where`, read page by page in id order."""
+    found: list[Document] = []
+    while page := store.find(collection, where, limit=page_size, after=found[-1].id if found else None):
+        found.extend(page)
+    return found
+
+
 def open_store(service: str, settings: Any) -> Store:
     """The store of one service, as the settings choose: MongoDB when MONGO_URL is set, else SQLite."""
     if settings.mongo_url:

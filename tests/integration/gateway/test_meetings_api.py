@@ -6,16 +6,20 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from services.gateway import handlers
+from services.scheduling import handlers as scheduling_handlers
 from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
 from tests.integration.gateway.conftest import assert_problem
 
 VENUE = {"name": "Ysgol y Wern", "address": "Heol y Wern, Caerdydd", "accessible": True, "risk_assessed": True}
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def soon(seconds: float = 2.0) -> str:
@@ -201,3 +205,30 @@ def test_the_advocate_gets_an_icalendar_invitation(platform, team):
     assert event["dtstart"].dt == datetime.fromisoformat(in_days(6))
     assert "Ysgol y Wern" in str(event["location"]) and "Cerys" not in answer.text
     assert str(event["attendee"]) == f"mailto:{team['email']}"
+
+
+def test_a_days_meetings_are_listed_for_the_home_page(platform, team):
+    referral_id = allocated_referral(platform, team)
+    meeting = arrange(platform, team, referral_id, starts_at=in_days(3, hour=11)).json()
+    day = datetime.fromisoformat(meeting["starts_at"]).astimezone(LONDON).date().isoformat()
+    mine = platform.get(f"/api/v1/meetings?day={day}&advocate={team['email']}", team["advocate"])
+    assert mine.status_code == 200 and [m["id"] for m in mine.json()["items"]] == [meeting["id"]]
+    everyone = platform.get(f"/api/v1/meetings?day={day}", team["manager"]).json()["items"]
+    assert meeting["id"] in [m["id"] for m in everyone]
+    assert platform.get("/api/v1/meetings?day=2026-02-30", team["advocate"]).status_code == 422
+    assert platform.get("/api/v1/meetings", team["advocate"]).status_code == 422
+    assert platform.get(f"/api/v1/meetings?day={day}&colour=red", team["advocate"]).status_code == 422
+    assert platform.get(f"/api/v1/meetings?day={day}", team["council"]).status_code == 403
+
+
+def test_deadlines_at_risk_or_missed_are_listed(platform, team):
+    referral_id = allocated_referral(platform, team)
+    scheduling_store = platform.store("scheduling")
+    scheduling_handlers.run_clock(scheduling_store, at=datetime.now(timezone.utc) + timedelta(days=60))
+    missed = platform.get(f"/api/v1/deadlines?state=missed&advocate={team['email']}", team["advocate"])
+    assert missed.status_code == 200
+    assert {d["deadline"] for d in missed.json()["items"] if d["referral_id"] == referral_id} >= {"first_contact_by",
+                                                                                                 "meeting_by"}
+    assert all(d["state"] == "missed" for d in missed.json()["items"])
+    assert platform.get("/api/v1/deadlines?state=late", team["advocate"]).status_code == 422
+    assert platform.get("/api/v1/deadlines", team["council"]).status_code == 403

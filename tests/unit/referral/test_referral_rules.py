@@ -127,3 +127,32 @@ def test_the_received_event_carries_nothing_about_the_child_but_codes_and_dates(
     for personal in ("Cerys", "Jones", "07700", "Mair", "Heol"):
         assert personal not in text
     assert data["referrer_email"] == "sian.evans@example.gov.uk", "the referrer's work address, for their notices"
+
+
+def test_the_next_actions_follow_the_journey():
+    def referral(status: str, meeting: str = "none") -> dict:
+        return {"status": status, "meeting": {"status": meeting}}
+
+    assert domain.next_actions(referral("received")) == ["allocate", "close"]
+    assert domain.next_actions(referral("allocated")) == ["allocate", "record_contact_attempt", "arrange_meeting",
+                                                          "close"]
+    assert domain.next_actions(referral("contacting")) == ["record_contact_attempt", "arrange_meeting", "close"]
+    assert domain.next_actions(referral("meeting_arranged", "arranged")) == [
+        "record_contact_attempt", "reschedule_meeting", "cancel_meeting", "record_meeting", "close"]
+    assert domain.next_actions(referral("closed", "held")) == []
+
+
+def test_what_the_next_actions_offer_is_what_the_rules_allow():
+    for status in domain.STATUSES:
+        current = {"status": status, "meeting": {"status": "none"}, "timeline": [], "contact_attempts": []}
+        offered = domain.next_actions(current)
+        for action, attempt in [("allocate", lambda r: domain.allocate(r, "a@example.org", "t", "m")),
+                                ("close", lambda r: domain.close(r, "withdrawn", "t", "m")),
+                                ("record_contact_attempt",
+                                 lambda r: domain.record_contact_attempt(r, "phone", "reached", "", "t", "a"))]:
+            try:
+                attempt(current)
+                allowed = True
+            except domain.TransitionForbidden:
+                allowed = False
+            assert allowed == (action in offered), (status, action)

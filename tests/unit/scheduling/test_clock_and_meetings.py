@@ -115,3 +115,18 @@ def test_a_meeting_is_recorded_once_and_not_before_it_starts():
     with pytest.raises(domain.MeetingStateForbids):
         domain.check_record({"status": "held", "starts_at": NOW.isoformat()}, {"took_place": False,
                                                                                "reason_not_held": "x"}, NOW)
+
+
+def test_a_meeting_is_in_the_diary_on_its_london_date():
+    assert domain.diary_day(datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc)) == "2026-07-01"  # BST
+    assert domain.diary_day(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)) == "2026-12-31"  # GMT
+
+
+def test_deadlines_needing_attention_are_at_risk_or_missed_soonest_first():
+    case = {"referral_id": "r1", "council": "CARDIFF", "advocate_email": "a@example.org", "clocks": {
+        "acknowledge_by": {"due_at": "2026-11-20T23:59:59+00:00", "state": "met"},
+        "allocate_by": {"due_at": "2026-11-23T23:59:59+00:00", "state": "missed"},
+        "first_contact_by": {"due_at": "2026-11-24T23:59:59+00:00", "state": "at_risk"},
+        "meeting_by": {"due_at": "2026-12-14T10:00:00+00:00", "state": "pending"}}}
+    assert [d["deadline"] for d in domain.needing_attention(case)] == ["allocate_by", "first_contact_by"]
+    assert [d["deadline"] for d in domain.needing_attention(case, ("missed",))] == ["allocate_by"]

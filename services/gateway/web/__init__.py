@@ -1,0 +1,181 @@
+"""The gateway's web forms: provider staff run the Active Offer here, social workers and children refer.
+
+GOV.UK Frontend's look and behaviour under the provider's own name, in English and Welsh. The pages call the same
+service APIs as council systems do, through the same `forward`, so no rule of the work is written twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, g, redirect, render_template, request
+from flask_babel import Babel, gettext
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
+
+from shared.config import Settings
+from shared.web import Problem, http_problem, problem_response
+
+from services.gateway.store import GatewayStore
+from services.gateway.web.sessions import StoreSessionInterface
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "cy")
+LANGUAGE_COOKIE = "llais_language"
+ONE_YEAR = 365 * 24 * 3600
+
+blueprint = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/assets")
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+
+
+def current_language() -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def is_page_request() -> bool:
+    """Whether the request is for a web page (answered in HTML) rather than the JSON API."""
+    return not request.path.startswith("/api/") and request.path not in ("/healthz", "/readyz")
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """`target` if it is a path on this site; `default` otherwise (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+def rate_limits(settings: Settings) -> dict[str, list[tuple[str, list[str] | None]]]:
+    """Sign-in guesses and floods of the public form, per client address, by endpoint."""
+    return {
+        "web.sign_in": [(settings.sign_in_rate_limit, ["POST"])],
+        "web.self_start": [("60 per minute", None)],
+        "web.self_page": [("60 per minute", None)],
+        "web.self_check": [("60 per minute", None), (settings.public_form_rate_limit, ["POST"])],
+    }
+
+
+def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
+    """Add the web forms to the gateway app: sessions, languages, CSRF, rate limits, security headers, pages."""
+    if not settings.secret_key:
+        log.warning("LLAIS_SECRET_KEY is unset: a random key is used, so web sessions end when this process stops "
+                    "and several gateway processes cannot share them")
+    app.secret_key = settings.secret_key or secrets.token_urlsafe(32)
+    app.session_interface = StoreSessionInterface(store)
+    app.config.update(SESSION_COOKIE_SECURE=settings.cookie_secure, SESSION_COOKIE_SAMESITE="Lax",
+                      WTF_CSRF_TIME_LIMIT=None, RATELIMIT_STORAGE_URI=settings.rate_limit_storage,
+                      PROVIDER_NAME=settings.provider_name, BABEL_DEFAULT_TIMEZONE="Europe/London")
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("services.gateway.web"),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                      "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf")}),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    Babel(app, locale_selector=current_language, default_translation_directories="translations")
+    WTFormsHelpers(app)
+    limiter = Limiter(key_func=get_remote_address, app=app, storage_uri=settings.rate_limit_storage,
+                      default_limits=[], headers_enabled=True)
+    csrf.init_app(app)
+    Talisman(app, force_https=False, session_cookie_secure=settings.cookie_secure, session_cookie_http_only=True,
+             frame_options="DENY", referrer_policy="same-origin", content_security_policy=CONTENT_SECURITY_POLICY,
+             content_security_policy_nonce_in=["script-src"],
+             permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"})
+
+    from services.gateway.web import refer, staff  # noqa: F401  (their routes join the blueprint)
+    from services.gateway.web.pages import when
+
+    app.add_template_global(when)
+
+    app.register_blueprint(blueprint)
+    # Each app has its own limiter (several apps share a process in tests and in embedded mode); with a shared
+    # storage (LLAIS_RATE_LIMIT_STORAGE=redis://...) every gateway process counts together.
+    for endpoint, limits in rate_limits(settings).items():
+        for limit, methods in limits:
+            app.view_functions[endpoint] = limiter.limit(limit, methods=methods)(app.view_functions[endpoint])
+
+    @app.context_processor
+    def _page_globals():
+        return {"language": current_language(), "provider_name": settings.provider_name,
+                "user": g.get("principal") if g.get("principal") and g.principal.kind == "staff" else None}
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        if not is_page_request():
+            return problem_response(Problem(400, "The form's security token is missing or wrong."))
+        return render_template("error.html", title=gettext("Your form could not be sent"),
+                               message=gettext("The page had been open too long or came from somewhere else. "
+                                               "Go back, refresh the page and try again.")), 400
+
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(exc: RateLimitExceeded):
+        if not is_page_request():
+            return problem_response(Problem(429, "Too many requests; wait a minute and try again."))
+        return render_template("error.html", title=gettext("Too many attempts"),
+                               message=gettext("Wait a few minutes and try again.")), 429
+
+    page_errors = {
+        400: lambda: (gettext("Your form could not be sent"),
+                      gettext("Go back, check your answers and try again.")),
+        403: lambda: (gettext("You cannot see this page"),
+                      gettext("Your account does not give you access to it.")),
+        404: lambda: (gettext("Page not found"),
+                      gettext("If you typed the web address, check it is correct.")),
+        405: lambda: (gettext("Page not found"),
+                      gettext("If you typed the web address, check it is correct.")),
+        413: lambda: (gettext("What you sent is too long"),
+                      gettext("Shorten your answers and try again.")),
+    }
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if is_page_request() and exc.code in page_errors:
+            title, message = page_errors[exc.code]()
+            return render_template("error.html", title=title, message=message), exc.code
+        return problem_response(http_problem(exc, settings.max_body_bytes))
+
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem):
+        if is_page_request() and problem.status in page_errors:
+            title, message = page_errors[problem.status]()
+            return render_template("error.html", title=title, message=message), problem.status
+        if is_page_request() and problem.status >= 500:
+            return render_template("error.html", title=gettext("Sorry, there is a problem with the service"),
+                                   message=gettext("Try again shortly. What you entered has not been saved.")), \
+                problem.status
+        return problem_response(problem)
+
+
+@blueprint.get("/language/<code>")
+def choose_language(code: str):
+    """Switch the pages' language and remember it; back to the page the link was on."""
+    response = redirect(local_path(request.args.get("next")))
+    if code in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    return response
+

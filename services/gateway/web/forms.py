@@ -1,0 +1,194 @@
+"""The web forms' fields, labels and the checks of shape a person can fix on the page.
+
+Shape only, as in schemas.py: the rules of the work are the services' own, and their answers (a child too old, a
+meeting after its deadline) come back onto the same fields. Every label and message is translatable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovDateInput, GovPasswordInput, GovRadioInput, GovSelect,
+                                                GovSubmitInput, GovTextArea, GovTextInput)
+from wtforms import (DateField, IntegerField, PasswordField, RadioField, SelectField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
+
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address in the correct format, "
+                                                          "like name@example.com"))
+PHONE = Regexp(r"^[0-9+() -]{6,30}$", message=_l("Enter a phone number, like 01632 960 001 or 07700 900 982"))
+TIME = Regexp(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", message=_l("Enter a time on the 24-hour clock, like 14:30"))
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+
+
+class TranslatedDateInput(GovDateInput):
+    """GOV.UK's date input, with its Day, Month and Year labels in the page's language."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item, label in zip(params["items"], (gettext("Day"), gettext("Month"), gettext("Year"))):
+            item["label"] = label
+        return params
+
+
+def required(message) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def chosen(message) -> InputRequired:
+    return InputRequired(message=message)
+
+
+def text(label, message=None, *, hint=None, max_length=100, optional=False, validators=()):
+    checks = [Optional() if optional else required(message), Length(max=max_length, message=_l(
+        "This must be %(max)d characters or fewer", max=max_length)), *validators]
+    return StringField(label, checks, description=hint or "", widget=GovTextInput())
+
+
+def long_text(label, message=None, *, hint=None, max_length=2000, optional=True):
+    return TextAreaField(label, [Optional() if optional else required(message), Length(max=max_length, message=_l(
+        "This must be %(max)d characters or fewer", max=max_length))], description=hint or "", widget=GovTextArea())
+
+
+def choice(label, choices, message, *, hint=None):
+    return RadioField(label, [chosen(message)], choices=choices, description=hint or "", widget=GovRadioInput())
+
+
+def day(label, message, *, hint=None, optional=False):
+    return DateField(label, [Optional() if optional else chosen(message)], format="%d %m %Y",
+                     description=hint or "", widget=TranslatedDateInput())
+
+
+def submit(label):
+    return SubmitField(label, widget=GovSubmitInput())
+
+
+class NotInFuture:
+    def __call__(self, form, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(gettext("The date must be today or in the past"))
+
+
+# signing in
+
+class SignInForm(FlaskForm):
+    email = text(_l("Email address"), _l("Enter your email address"), max_length=254, validators=[EMAIL])
+    password = PasswordField(_l("Password"), [required(_l("Enter your password")), Length(max=200)],
+                             widget=GovPasswordInput())
+    submit = submit(_l("Sign in"))
+
+
+class SignOutForm(FlaskForm):
+    submit = submit(_l("Sign out"))
+
+
+# the journey's actions on a referral
+
+CONTACT_METHODS = [("phone", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email")),
+                   ("visit", _l("Visit")), ("letter", _l("Letter"))]
+CONTACT_RESULTS = [("reached", _l("Spoke to the child")), ("no_answer", _l("No answer")),
+                   ("message_left", _l("Left a message")), ("wrong_details", _l("The contact details are wrong")),
+                   ("declined_meeting", _l("The child does not want to meet"))]
+OUTCOMES = [("take_up", _l("Take-up: the child wants an advocate for an issue now")),
+            ("declined", _l("Declined: no need for an advocate now")),
+            ("reflecting", _l("Reflecting: the child wants time to think")),
+            ("other_support", _l("Other support: the child prefers someone outside the service"))]
+CLOSE_REASONS = [("unable_to_contact", _l("We could not contact the child")),
+                 ("declined_meeting", _l("The child declined the meeting")),
+                 ("withdrawn", _l("The referral was withdrawn")),
+                 ("duplicate", _l("It duplicates another referral"))]
+LANGUAGES = [("en", _l("English")), ("cy", _l("Welsh"))]
+
+
+class AllocateForm(FlaskForm):
+    advocate_email = SelectField(_l("Advocate"), [required(_l("Choose the advocate"))], choices=[],
+                                 widget=GovSelect())
+    submit = submit(_l("Allocate"))
+
+
+class ContactAttemptForm(FlaskForm):
+    method = choice(_l("How did you try to contact the child?"), CONTACT_METHODS,
+                    _l("Choose how you tried to contact the child"))
+    result = choice(_l("What happened?"), CONTACT_RESULTS, _l("Choose what happened"))
+    note = long_text(_l("Note (optional)"), hint=_l("Do not write anything the child would not want recorded"))
+    submit = submit(_l("Record the attempt"))
+
+
+class MeetingForm(FlaskForm):
+    day = day(_l("Date of the meeting"), _l("Enter the date of the meeting"), hint=_l("For example, 27 3 2027"))
+    time = text(_l("Start time"), _l("Enter the start time"), hint=_l("On the 24-hour clock, for example 14:30"),
+                max_length=5, validators=[TIME])
+    duration_minutes = IntegerField(_l("Length in minutes"), [chosen(_l("Enter the length in minutes")),
+                                                             NumberRange(min=15, max=240, message=_l(
+                                                                 "A meeting lasts between 15 and 240 minutes"))],
+                                    default=60, widget=GovTextInput())
+    venue_name = text(_l("Venue"), _l("Enter the venue"), hint=_l("Somewhere the child chose and feels safe"),
+                      max_length=200)
+    venue_address = long_text(_l("Venue address (optional)"), max_length=500)
+    accessible = choice(_l("Is the venue accessible for the child?"), YES_NO,
+                        _l("Say whether the venue is accessible"))
+    risk_assessed = choice(_l("Has the venue been risk-assessed?"), YES_NO,
+                           _l("Say whether the venue has been risk-assessed"))
+    language = choice(_l("Language of the meeting"), LANGUAGES, _l("Choose the language of the meeting"))
+    late_reason = long_text(_l("Reason if after the deadline (optional)"),
+                            hint=_l("Needed only when the meeting is after the statutory meeting or deadline"),
+                            max_length=1000)
+    submit = submit(_l("Arrange the meeting"))
+
+
+class RescheduleForm(FlaskForm):
+    day = day(_l("New date"), _l("Enter the new date"), hint=_l("For example, 27 3 2027"))
+    time = text(_l("New start time"), _l("Enter the new start time"),
+                hint=_l("On the 24-hour clock, for example 14:30"), max_length=5, validators=[TIME])
+    reason = long_text(_l("Why is the meeting moving?"), _l("Enter why the meeting is moving"), optional=False,
+                       max_length=1000)
+    submit = submit(_l("Reschedule the meeting"))
+
+
+class CancelForm(FlaskForm):
+    reason = long_text(_l("Why is the meeting cancelled?"), _l("Enter why the meeting is cancelled"),
+                       optional=False, max_length=1000)
+    submit = submit(_l("Cancel the meeting"))
+
+
+class RecordMeetingForm(FlaskForm):
+    took_place = choice(_l("Did the meeting take place?"), YES_NO, _l("Say whether the meeting took place"))
+    outcome = RadioField(_l("Outcome (if it took place)"), [Optional()], choices=OUTCOMES, widget=GovRadioInput())
+    decline_reason = long_text(_l("Why the child declined (optional)"), max_length=1000)
+    reason_not_held = long_text(_l("Why it did not take place (if it did not)"), max_length=1000)
+    share_outcome_with_referrer = RadioField(
+        _l("May we tell the referrer the outcome?"), [Optional()], choices=YES_NO,
+        description=_l("Ask the child again at the meeting; leave unanswered to keep what they said at referral"),
+        widget=GovRadioInput())
+    submit = submit(_l("Record the meeting"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.took_place.data == "yes" and not self.outcome.data:
+            self.outcome.errors = [*self.outcome.errors, gettext("Choose the outcome of the meeting")]
+            valid = False
+        if self.took_place.data == "no" and not (self.reason_not_held.data or "").strip():
+            self.reason_not_held.errors = [*self.reason_not_held.errors,
+                                           gettext("Enter why the meeting did not take place")]
+            valid = False
+        return valid
+
+
+class CloseForm(FlaskForm):
+    reason = choice(_l("Why are you closing the referral?"), CLOSE_REASONS, _l("Choose why you are closing it"))
+    submit = submit(_l("Close the referral"))
+
+
+class ReferralFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), [Optional()], choices=[], widget=GovSelect())
+    council = SelectField(_l("Council"), [Optional()], choices=[], widget=GovSelect())
+    advocate = SelectField(_l("Advocate"), [Optional()], choices=[], widget=GovSelect())
+    deadline = SelectField(_l("Deadline"), [Optional()], choices=[], widget=GovSelect())
+    submit = submit(_l("Filter"))
+

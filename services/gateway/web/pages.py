@@ -1,0 +1,118 @@
+"""What every page handler needs: who is signed in, calling the services as them, and putting answers on forms."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_babel import format_datetime, gettext
+from marshmallow import ValidationError
+
+from shared.web import flatten_errors
+
+from services.gateway import api, handlers
+from services.gateway.domain import Principal
+from services.gateway.store import GatewayStore
+
+LONDON = ZoneInfo("Europe/London")
+SIGNED_IN_AS = "signed_in_as"
+PUBLIC = Principal("public", "public web form")
+
+
+def gateway_store() -> GatewayStore:
+    return current_app.extensions["llais.gateway_store"]
+
+
+def signed_in(*roles: str) -> Callable:
+    """Pages for signed-in users with one of `roles`: others are sent to sign in, or refused (403)."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any):
+            principal = current_user()
+            if principal is None:
+                return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
+            if principal.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def current_user() -> Principal | None:
+    """The signed-in user (also set as `g.principal`, so API helpers act and audit as them), or None."""
+    email = session.get(SIGNED_IN_AS)
+    principal = handlers.principal_of(gateway_store(), email) if email else None
+    if principal is not None:
+        g.principal = principal
+    return principal
+
+
+def as_public() -> None:
+    g.principal = PUBLIC
+
+
+def call(service_name: str, method: str, path: str, *, body: Any = None, params: dict | None = None,
+         what: str | None = None, referral_id: str | None = None) -> tuple[int, Any]:
+    """Call a service as the signed-in user (or the public form); audit it when `what` says what was done."""
+    status, payload, _ = api.forward(service_name, method, path, body=body, params=params)
+    if what:
+        api.audit(what, referral_id or (payload.get("id") if isinstance(payload, dict) and status < 300 else None),
+                  status, f"web forms ({g.principal.role or g.principal.kind})")
+    return status, payload
+
+
+def checked(schema, body: dict) -> tuple[dict | None, dict[str, list[str]]]:
+    """`body` as the public API's schema accepts it, or the errors it names (field path to messages)."""
+    try:
+        return schema.dump(schema.load(body)), {}
+    except ValidationError as exc:
+        return None, flatten_errors(exc.messages)
+
+
+def put_errors(form, errors: dict[str, list[str]], fields: dict[str, str], detail: str | None = None) -> list[dict]:
+    """Put a service's or schema's errors on the form's fields (`fields`: API field path to form field).
+
+    Returns the errors that belong to no field, for the top of the error summary. Messages are translated when the
+    catalogue knows them.
+    """
+    loose = []
+    for path, messages in errors.items():
+        name = fields.get(path) or fields.get(path.split(".")[0])
+        field = getattr(form, name, None) if name else None
+        text = gettext(messages[0]) if messages else gettext("Check this answer")
+        if field is not None:
+            field.errors = [*field.errors, text]
+        else:
+            loose.append({"text": text})
+    if detail and not loose and not errors:
+        loose.append({"text": gettext(detail)})
+    return loose
+
+
+def error_summary(form, loose: list[dict] | None = None) -> list[dict]:
+    """The error summary's list: problems without a field first, then each field's first error, linked to it."""
+    listed = list(loose or [])
+    for field in form:
+        if field.errors:
+            anchor = f"{field.id}-day" if field.type == "DateField" else field.id
+            listed.append({"text": field.errors[0], "href": f"#{anchor}"})
+    return listed
+
+
+def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:
+    """A stored RFC 3339 time as people read it, in Europe/London, in the page's language."""
+    if not moment:
+        return ""
+    return format_datetime(datetime.fromisoformat(moment).astimezone(LONDON), pattern)
+
+
+def london(day, time_text: str) -> str:
+    """A date and a 24-hour time typed on a form, in Europe/London, as an RFC 3339 time."""
+    hours, minutes = (int(part) for part in time_text.split(":"))
+    return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=LONDON).isoformat()

@@ -1,0 +1,456 @@
+"""Referring a child through the web: `/refer` for a council's social worker, `/self-referral` for a young person.
+
+Both are one question per page, then "check your answers", as GOV.UK's patterns do for long forms. Answers wait in
+the server-side session until sent; the referral service checks them against the same rules as the API's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import format_date, gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
+
+from services.gateway.schemas import ReferralRequestSchema
+from services.gateway.web import blueprint, current_language, forms
+from services.gateway.web.forms import EMAIL, LANGUAGES, PHONE, YES_NO, choice, day, long_text, submit, text
+from services.gateway.web.pages import as_public, call, checked, current_user, error_summary, london
+
+MIN_SECONDS_TO_FILL = 3
+"""A self-referral sent faster than a person could read the pages is a bot's."""
+
+
+class Honeypot(FlaskForm):
+    """A field people never see or fill in; bots that fill every field give themselves away."""
+
+    website = StringField(_l("Leave this empty"), [Optional(), Length(max=0)], widget=GovTextInput())
+
+
+# the questions
+
+BASES = [("looked_after", _l("Looked after: the child has become looked after")),
+         ("child_protection", _l("Child protection: enquiries leading to an initial conference")),
+         ("care_and_support", _l("Care and support: being assessed, no safeguarding intervention"))]
+ELIGIBILITY = [("looked_after", _l("Looked after")), ("care_leaver", _l("Care leaver")),
+               ("child_protection", _l("Child protection")), ("care_and_support", _l("Care and support")),
+               ("childrens_home", _l("Lives in a children's home")), ("young_carer", _l("Young carer")),
+               ("complaint", _l("Making a complaint or representation")),
+               ("missing_from_care", _l("Missing from care")), ("send", _l("Special educational needs")),
+               ("homeless_16_17", _l("Homeless, aged 16 or 17")), ("custody", _l("In custody")),
+               ("mental_health_detention", _l("Detained under the Mental Health Act"))]
+
+
+class ChildForm(FlaskForm):
+    given_name = text(_l("Child's first name"), _l("Enter the child's first name"))
+    family_name = text(_l("Child's last name"), _l("Enter the child's last name"))
+    date_of_birth = day(_l("Child's date of birth"), _l("Enter the child's date of birth"),
+                        hint=_l("For example, 2 5 2013"))
+    preferred_language = choice(_l("Which language does the child prefer?"), LANGUAGES,
+                                _l("Choose the child's language"))
+    interpreter_needed = choice(_l("Does the child need an interpreter?"), YES_NO,
+                                _l("Say whether the child needs an interpreter"))
+    communication_needs = long_text(_l("Communication needs (optional)"),
+                                    hint=_l("For example, British Sign Language, or visual aids"))
+    submit = submit(_l("Continue"))
+
+
+class ContactForm(FlaskForm):
+    phone = text(_l("Child's phone number"), optional=True, max_length=30, validators=[PHONE])
+    email = text(_l("Child's email address"), optional=True, max_length=200, validators=[EMAIL])
+    address = long_text(_l("Child's address"), max_length=500)
+    carer_name = text(_l("Carer's name"), optional=True)
+    carer_phone = text(_l("Carer's phone number"), optional=True, max_length=30, validators=[PHONE])
+    submit = submit(_l("Continue"))
+
+
+class AboutReferralForm(FlaskForm):
+    kind = choice(_l("What is the referral for?"),
+                  [("active_offer", _l("The Active Offer: a first meeting with an advocate")),
+                   ("issue_based", _l("Issue-based advocacy: help with something now"))],
+                  _l("Choose what the referral is for"))
+    basis = choice(_l("Why is the child entitled to an advocate?"), BASES + [
+        e for e in ELIGIBILITY if e[0] not in dict(BASES)], _l("Choose why the child is entitled"),
+        hint=_l("For the Active Offer, one of the first three"))
+    statutory_meeting_day = day(_l("Date of the first review or initial conference (optional)"), None,
+                                hint=_l("The Active Offer meeting must happen before it"), optional=True)
+    external_ref = text(_l("Your reference for the child (optional)"), optional=True,
+                        hint=_l("The child's number in your case system"))
+    summary = long_text(_l("What would the child like help with? (optional)"))
+    risks = long_text(_l("Risks to a visiting advocate (optional)"))
+    submit = submit(_l("Continue"))
+
+
+class ConsentForm(FlaskForm):
+    child_informed = choice(_l("Has the child been told about this referral?"), YES_NO,
+                            _l("Say whether the child has been told"))
+    child_agrees = choice(_l("Does the child agree to it?"), YES_NO, _l("Say whether the child agrees"))
+    share_arrangements_with_referrer = choice(
+        _l("May the advocate tell you when and where they meet the child?"), YES_NO,
+        _l("Say whether the child agrees to share the arrangements"))
+    share_outcome_with_referrer = choice(_l("May the advocate tell you the outcome of the meeting?"), YES_NO,
+                                         _l("Say whether the child agrees to share the outcome"))
+    submit = submit(_l("Continue"))
+
+
+class ReferrerForm(FlaskForm):
+    name = text(_l("Your name"), _l("Enter your name"))
+    phone = text(_l("Your phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
+    team = text(_l("Your team (optional)"), optional=True, max_length=200)
+    preferred_language = choice(_l("Which language should we write to you in?"), LANGUAGES,
+                                _l("Choose the language we write to you in"))
+    submit = submit(_l("Continue"))
+
+
+class AboutYouForm(FlaskForm):
+    given_name = text(_l("Your first name"), _l("Tell us your first name"))
+    family_name = text(_l("Your last name"), _l("Tell us your last name"))
+    date_of_birth = day(_l("Your date of birth"), _l("Tell us your date of birth"),
+                        hint=_l("For example, 2 5 2011"))
+    preferred_language = choice(_l("Which language would you like to use?"), LANGUAGES,
+                                _l("Choose a language"))
+    submit = submit(_l("Continue"))
+
+
+SITUATIONS = [("looked_after", _l("I am in care")), ("care_leaver", _l("I have left care")),
+              ("child_protection", _l("Social workers are worried about my safety")),
+              ("care_and_support", _l("I get care and support from social services")),
+              ("young_carer", _l("I look after someone in my family")),
+              ("to_be_confirmed", _l("I'm not sure"))]
+
+
+class WhereYouLiveForm(FlaskForm):
+    council = SelectField(_l("Which council area do you live in?"), [forms.chosen(_l("Choose your council area"))],
+                          choices=[], widget=GovSelect(),
+                          description=_l("If you live in care, choose the council that looks after you"))
+    situation = choice(_l("Which of these is true for you?"), SITUATIONS, _l("Choose the one that fits best"))
+    submit = submit(_l("Continue"))
+
+
+class ReachYouForm(FlaskForm):
+    phone = text(_l("Your phone number"), optional=True, max_length=30, validators=[PHONE])
+    email = text(_l("Your email address"), optional=True, max_length=200, validators=[EMAIL])
+    carer_name = text(_l("Name of an adult you trust"), optional=True,
+                      hint=_l("A carer, a teacher or a family member who can pass on a message"))
+    carer_phone = text(_l("Their phone number"), optional=True, max_length=30, validators=[PHONE])
+    submit = submit(_l("Continue"))
+
+
+class YourSayForm(FlaskForm):
+    summary = long_text(_l("What would you like help with? (optional)"),
+                        hint=_l("You can tell the advocate more when you meet"))
+    communication_needs = long_text(_l("Is there anything that would help you talk to us? (optional)"),
+                                    hint=_l("For example, an interpreter, sign language or someone with you"))
+    share = choice(_l("Can we tell your social worker that you asked for an advocate?"), YES_NO,
+                   _l("Choose yes or no"), hint=_l("We will not tell them what you talk about"))
+    submit = submit(_l("Continue"))
+
+
+# the flows
+
+@dataclass
+class Page:
+    slug: str
+    form: type
+    title: Any
+
+
+@dataclass
+class Flow:
+    name: str
+    pages: list[Page]
+    request: Callable[[dict], dict]
+    fields: dict[str, tuple[str, str]]
+    """An API field path to the page and the field where its error is shown."""
+
+    def page(self, slug: str) -> Page:
+        for page in self.pages:
+            if page.slug == slug:
+                return page
+        abort(404)
+
+    def answers(self) -> dict[str, dict]:
+        return session.get(f"flow.{self.name}", {})
+
+    def keep(self, slug: str, form: FlaskForm) -> None:
+        answers = {**self.answers(), slug: {f.name: _stored(f.data) for f in form
+                                            if f.type not in ("CSRFTokenField", "SubmitField")}}
+        session[f"flow.{self.name}"] = answers
+
+    def forget(self) -> None:
+        session.pop(f"flow.{self.name}", None)
+
+    def next_slug(self) -> str | None:
+        """The first page still unanswered, or None when all are: then "check your answers"."""
+        answers = self.answers()
+        for page in self.pages:
+            if page.slug not in answers:
+                return page.slug
+        return None
+
+    def form_for(self, page: Page) -> FlaskForm:
+        stored = self.answers().get(page.slug)
+        form = page.form() if request.method == "POST" or not stored else page.form(data=_restored(stored))
+        return form
+
+
+def _stored(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _restored(stored: dict) -> dict:
+    restored = {}
+    for name, value in stored.items():
+        try:
+            restored[name] = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
+        except ValueError:
+            restored[name] = value
+    return restored
+
+
+def _yes(value: str | None) -> bool:
+    return value == "yes"
+
+
+def _contact(answers: dict, *names: str) -> dict:
+    return {name: answers[name].strip() for name in names if (answers.get(name) or "").strip()}
+
+
+def _professional_referral(answers: dict) -> dict:
+    child, contact, about = answers["child"], answers["contact"], answers["about"]
+    consent, you = answers["consent"], answers["you"]
+    body = {
+        "kind": about["kind"], "basis": about["basis"],
+        "child": {"given_name": child["given_name"], "family_name": child["family_name"],
+                  "date_of_birth": child["date_of_birth"], "preferred_language": child["preferred_language"],
+                  "interpreter_needed": _yes(child["interpreter_needed"]),
+                  "communication_needs": child.get("communication_needs") or "",
+                  "contact": _contact(contact, "phone", "email", "address", "carer_name", "carer_phone")},
+        "referrer": {"name": you["name"], "role": "social_worker", "email": g.principal.id,
+                     "preferred_language": you["preferred_language"],
+                     **_contact(you, "phone", "team")},
+        "consent": {flag: _yes(consent[flag]) for flag in ("child_informed", "child_agrees",
+                                                           "share_arrangements_with_referrer",
+                                                           "share_outcome_with_referrer")},
+        "risks": about.get("risks") or "", "summary": about.get("summary") or "",
+    }
+    if about.get("external_ref"):
+        body["external_ref"] = about["external_ref"].strip()
+    if about.get("statutory_meeting_day"):
+        body["statutory_meeting_at"] = london(date.fromisoformat(about["statutory_meeting_day"]), "09:00")
+    return body
+
+
+def _self_referral(answers: dict) -> dict:
+    you, where, reach, say = answers["about-you"], answers["where-you-live"], answers["contact"], answers["your-say"]
+    contact = _contact(reach, "phone", "email", "carer_name", "carer_phone")
+    shared = _yes(say["share"])
+    return {
+        "kind": "issue_based", "basis": where["situation"],
+        "child": {"given_name": you["given_name"], "family_name": you["family_name"],
+                  "date_of_birth": you["date_of_birth"], "preferred_language": you["preferred_language"],
+                  "interpreter_needed": False, "communication_needs": say.get("communication_needs") or "",
+                  "contact": contact},
+        "referrer": {"name": f"{you['given_name']} {you['family_name']}", "role": "self",
+                     "preferred_language": you["preferred_language"],
+                     **({"email": contact["email"]} if "email" in contact else {}),
+                     **({"phone": contact["phone"]} if "phone" in contact else {})},
+        "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": shared,
+                    "share_outcome_with_referrer": shared},
+        "summary": say.get("summary") or "",
+    }
+
+
+CHILD_FIELDS = {f"child.{name}": ("child", name) for name in (
+    "given_name", "family_name", "date_of_birth", "preferred_language", "interpreter_needed",
+    "communication_needs")}
+REFER = Flow("refer", [
+    Page("child", ChildForm, _l("About the child")),
+    Page("contact", ContactForm, _l("How can the advocate contact the child?")),
+    Page("about", AboutReferralForm, _l("About the referral")),
+    Page("consent", ConsentForm, _l("The child's agreement")),
+    Page("you", ReferrerForm, _l("About you")),
+], _professional_referral, {
+    **CHILD_FIELDS, **{f"child.contact.{name}": ("contact", name) for name in (
+        "phone", "email", "address", "carer_name", "carer_phone")},
+    "child.contact": ("contact", "phone"), "kind": ("about", "kind"), "basis": ("about", "basis"),
+    "statutory_meeting_at": ("about", "statutory_meeting_day"), "external_ref": ("about", "external_ref"),
+    "risks": ("about", "risks"), "summary": ("about", "summary"),
+    **{f"consent.{flag}": ("consent", flag) for flag in ("child_informed", "child_agrees",
+                                                         "share_arrangements_with_referrer",
+                                                         "share_outcome_with_referrer")},
+    "referrer.name": ("you", "name"), "referrer.phone": ("you", "phone"), "referrer.team": ("you", "team"),
+})
+SELF = Flow("self", [
+    Page("about-you", AboutYouForm, _l("About you")),
+    Page("where-you-live", WhereYouLiveForm, _l("Where you live")),
+    Page("contact", ReachYouForm, _l("How can we get in touch?")),
+    Page("your-say", YourSayForm, _l("What you would like")),
+], _self_referral, {
+    "child.given_name": ("about-you", "given_name"), "child.family_name": ("about-you", "family_name"),
+    "child.date_of_birth": ("about-you", "date_of_birth"),
+    "child.preferred_language": ("about-you", "preferred_language"),
+    "child.contact": ("contact", "phone"), "child.contact.phone": ("contact", "phone"),
+    "child.contact.email": ("contact", "email"), "child.contact.carer_name": ("contact", "carer_name"),
+    "child.contact.carer_phone": ("contact", "carer_phone"), "council": ("where-you-live", "council"),
+    "basis": ("where-you-live", "situation"), "summary": ("your-say", "summary"),
+    "child.communication_needs": ("your-say", "communication_needs"),
+})
+
+
+def _prepare(flow: Flow, form: FlaskForm) -> None:
+    if isinstance(form, WhereYouLiveForm):
+        welsh = current_language() == "cy"
+        councils = current_app.extensions["llais.councils"].all()
+        form.council.choices = [("", gettext("Choose your council area")), *sorted(
+            ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
+
+
+def _summary(flow: Flow) -> list[dict]:
+    """Each answer as a row of "check your answers", with a link to change it."""
+    rows = []
+    for page in flow.pages:
+        form = page.form(data=_restored(flow.answers().get(page.slug, {})), meta={"csrf": False})
+        _prepare(flow, form)
+        for field in form:
+            if field.type in ("CSRFTokenField", "SubmitField"):
+                continue
+            rows.append({"key": {"text": str(field.label.text)}, "value": {"text": _shown(field)},
+                         "actions": {"items": [{"href": url_for(f"web.{flow.name}_page", slug=page.slug,
+                                                                check="1"),
+                                                "text": gettext("Change"),
+                                                "visuallyHiddenText": str(field.label.text)}]}})
+    return rows
+
+
+def _shown(field) -> str:
+    if field.data in (None, ""):
+        return gettext("Not given")
+    if field.type in ("RadioField", "SelectField"):
+        return str(dict(field.choices).get(field.data, field.data))
+    if isinstance(field.data, date):
+        return format_date(field.data, "d MMMM yyyy")
+    return str(field.data)
+
+
+def _page_view(flow: Flow, slug: str, template: str):
+    page = flow.page(slug)
+    form = flow.form_for(page)
+    _prepare(flow, form)
+    honeypot = Honeypot(prefix="hp", meta={"csrf": False}) if flow is SELF else None
+    if request.method == "POST" and honeypot is not None and not honeypot.validate():
+        abort(400)
+    if form.validate_on_submit():
+        flow.keep(slug, form)
+        following = None if request.args.get("check") else flow.next_slug()
+        return redirect(url_for(f"web.{flow.name}_page", slug=following) if following
+                        else url_for(f"web.{flow.name}_check"))
+    return render_template(template, form=form, page=page, flow=flow, honeypot=honeypot,
+                           errors=error_summary(form), position=flow.pages.index(page) + 1)
+
+
+def _check_view(flow: Flow, template: str, send: Callable[[dict], tuple[int, Any]]):
+    missing = [page.slug for page in flow.pages if page.slug not in flow.answers()]
+    if missing:
+        return redirect(url_for(f"web.{flow.name}_page", slug=missing[0]))
+    problems: list[dict] = []
+    if request.method == "POST":
+        form = FlaskForm()
+        if not form.validate_on_submit():
+            abort(400)
+        body, errors = checked(ReferralRequestSchema(), flow.request(flow.answers()))
+        if body is not None:
+            status, answer = send(body)
+            if status == 201:
+                flow.forget()
+                session[f"flow.{flow.name}.sent"] = answer.get("id")
+                return redirect(url_for(f"web.{flow.name}_sent"))
+            errors = answer.get("errors") or {"": [answer.get("detail") or "The referral could not be sent."]}
+        for path, messages in errors.items():
+            slug, _ = flow.fields.get(path, (flow.pages[0].slug, ""))
+            problems.append({"text": gettext(messages[0]),
+                             "href": url_for(f"web.{flow.name}_page", slug=slug, check="1")})
+    return render_template(template, rows=_summary(flow), flow=flow, errors=problems, form=FlaskForm())
+
+
+# /refer: social workers whose council has no integration
+
+
+@blueprint.get("/refer")
+def refer_start():
+    if _referrer() is None:
+        return redirect(url_for("web.sign_in", next="/refer"))
+    return redirect(url_for("web.refer_page", slug=REFER.pages[0].slug))
+
+
+def _referrer():
+    user = current_user()
+    if user is not None and user.role != "referrer":
+        abort(403)
+    return user
+
+
+@blueprint.route("/refer/<slug>", methods=["GET", "POST"])
+def refer_page(slug: str):
+    if _referrer() is None:
+        return redirect(url_for("web.sign_in", next=f"/refer/{slug}"))
+    return _page_view(REFER, slug, "flow_page.html")
+
+
+@blueprint.route("/refer/check", methods=["GET", "POST"])
+def refer_check():
+    if _referrer() is None:
+        return redirect(url_for("web.sign_in", next="/refer/check"))
+    return _check_view(REFER, "flow_check.html", lambda body: call(
+        "referral", "POST", "/referrals", body={**body, "council": g.principal.council}, what="create referral"))
+
+
+@blueprint.get("/refer/sent")
+def refer_sent():
+    if _referrer() is None:
+        return redirect(url_for("web.sign_in"))
+    return render_template("refer_sent.html", referral_id=session.get("flow.refer.sent"))
+
+
+# /self-referral: a young person refers themselves
+
+
+@blueprint.get("/self-referral")
+def self_start():
+    session["flow.self.started"] = time.time()
+    return render_template("self_start.html")
+
+
+@blueprint.route("/self-referral/<slug>", methods=["GET", "POST"])
+def self_page(slug: str):
+    if "flow.self.started" not in session:
+        return redirect(url_for("web.self_start"))
+    return _page_view(SELF, slug, "flow_page.html")
+
+
+@blueprint.route("/self-referral/check", methods=["GET", "POST"])
+def self_check():
+    if "flow.self.started" not in session:
+        return redirect(url_for("web.self_start"))
+
+    def send(body: dict) -> tuple[int, Any]:
+        if time.time() - session["flow.self.started"] < MIN_SECONDS_TO_FILL:
+            abort(400)
+        as_public()
+        council = SELF.answers()["where-you-live"]["council"]
+        return call("referral", "POST", "/referrals", body={**body, "council": council}, what="self-referral")
+
+    return _check_view(SELF, "flow_check.html", send)
+
+
+@blueprint.get("/self-referral/sent")
+def self_sent():
+    return render_template("self_sent.html")
+

@@ -1,0 +1,94 @@
+"""Server-side web sessions: the browser holds only a random id; what a session holds stays in the gateway's store.
+
+A referral half-way through its form holds a child's details, so none of it travels in a cookie. The stored record is
+keyed by the SHA-256 of the id (a leaked store does not give working cookies) and ends after idleness or a fixed
+length (domain.session_expired), at sign-out, or when a sign-in starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from shared.clock import now
+
+from services.gateway import domain
+from services.gateway.store import GatewayStore
+
+COOKIE = "llais_session"
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class WebSession(CallbackDict, SessionMixin):
+    def __init__(self, initial: dict | None = None, key: str | None = None, record=None, created_at: str = ""):
+        def changed(_):
+            self.modified = True
+
+        super().__init__(initial, changed)
+        self.key = key
+        self.record = record
+        self.created_at = created_at
+        self.modified = False
+        self.renew = False
+        self.ended = False
+
+    def restart(self) -> None:
+        """Start a fresh session (a new id) keeping nothing: on sign-in, so an id known before it is worthless."""
+        self.clear()
+        self.renew = True
+
+    def end(self) -> None:
+        self.clear()
+        self.ended = True
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class StoreSessionInterface(SessionInterface):
+    def __init__(self, store: GatewayStore):
+        self.store = store
+
+    def open_session(self, app: Flask, request: Request) -> WebSession:
+        key = request.cookies.get(COOKIE, "")
+        if not key or len(key) > 100:
+            return WebSession()
+        record = self.store.web_session(_digest(key))
+        if record is None or record.body.get("ended_at") or domain.session_expired(record.body, now()):
+            return WebSession()
+        return WebSession(record.body["data"], key=key, record=record, created_at=record.body["created_at"])
+
+    def save_session(self, app: Flask, session: WebSession, response: Response) -> None:
+        cookie = {"domain": self.get_cookie_domain(app), "path": self.get_cookie_path(app),
+                  "secure": self.get_cookie_secure(app), "httponly": True,
+                  "samesite": self.get_cookie_samesite(app) or "Lax"}
+        moment = now()
+        if session.ended or (session.renew and session.key):
+            if session.key:
+                self.store.end_web_session(_digest(session.key))
+            if session.ended:
+                response.delete_cookie(COOKIE, **{k: v for k, v in cookie.items() if k != "httponly"})
+                return
+            session.key, session.record, session.created_at = None, None, ""
+        if session.key is None:
+            if not session:
+                return  # nothing to keep: no cookie, no record
+            session.key = secrets.token_urlsafe(32)
+            session.created_at = moment.isoformat()
+        elif not session.modified and not _due_a_touch(session.record.body, moment):
+            return
+        body = {"data": dict(session), "created_at": session.created_at, "last_seen_at": moment.isoformat(),
+                "ended_at": None}
+        self.store.save_web_session(session.record, _digest(session.key), body)
+        response.set_cookie(COOKIE, session.key, **cookie)
+        response.vary.add("Cookie")
+
+
+def _due_a_touch(body: dict, moment: datetime) -> bool:
+    return moment - datetime.fromisoformat(body["last_seen_at"]) > TOUCH_EVERY

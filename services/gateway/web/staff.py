@@ -1,0 +1,275 @@
+"""Staff pages: signing in and out, the home page, the referrals and every step of the Active Offer journey."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext as _l
+
+from shared.clock import now
+
+from services.gateway import domain, handlers
+from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
+                                      MeetingRequestSchema, RecordSchema, RescheduleSchema)
+from services.gateway.web import blueprint, current_language, forms, local_path
+from services.gateway.web.pages import (LONDON, SIGNED_IN_AS, call, checked, current_user, error_summary,
+                                        gateway_store, london, put_errors, signed_in)
+
+CASEWORKERS = domain.CASEWORKERS
+EVERYONE = domain.WEB_ROLES
+STATUSES = [("received", _l("Received")), ("allocated", _l("Allocated")), ("contacting", _l("Contacting")),
+            ("meeting_arranged", _l("Meeting arranged")), ("closed", _l("Closed"))]
+DEADLINE_STATES = [("at_risk", _l("At risk")), ("missed", _l("Missed"))]
+
+
+# signing in and out
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = forms.SignInForm()
+    loose = []
+    if form.validate_on_submit():
+        try:
+            user = handlers.sign_in(gateway_store(), form.email.data, form.password.data)
+        except handlers.SignInRefused as refused:
+            loose = [{"text": {
+                "wrong": gettext("Enter a correct email address and password"),
+                "locked": gettext("Too many failed attempts: try again in 15 minutes, or ask your manager"),
+                "role": gettext("Your account cannot use these pages"),
+            }[refused.reason], "href": "#email"}]
+            gateway_store().audit({"who": form.email.data.strip().lower(), "kind": "staff", "what": "sign in",
+                                   "status": 401, "why": refused.reason})
+        else:
+            session.restart()
+            session[SIGNED_IN_AS] = user.id
+            gateway_store().audit({"who": user.id, "kind": "staff", "role": user.body["role"], "what": "sign in",
+                                   "status": 200, "why": "web forms"})
+            return redirect(local_path(request.args.get("next")))
+    return render_template("sign_in.html", form=form, errors=error_summary(form, loose))
+
+
+@blueprint.post("/sign-out")
+def sign_out():
+    if forms.SignOutForm().validate_on_submit():
+        session.end()
+    return redirect(url_for("web.signed_out"))
+
+
+@blueprint.get("/signed-out")
+def signed_out():
+    return render_template("signed_out.html")
+
+
+# home
+
+@blueprint.get("/")
+def home():
+    user = current_user()
+    if user is None:
+        return render_template("start.html")
+    if user.role == "referrer":
+        status, listed = call("referral", "GET", "/referrals", params={"limit": 200},
+                              what="list referrals")
+        return render_template("referrer_home.html", referrals=listed["items"] if status == 200 else [])
+    mine = {"advocate": user.id} if user.role == "advocate" else {}
+    today = now().astimezone(LONDON).date().isoformat()
+    _, meetings = call("scheduling", "GET", "/meetings", params={"day": today, **mine})
+    _, deadlines = call("scheduling", "GET", "/deadlines", params=mine)
+    _, allocated = call("referral", "GET", "/referrals", params={"advocate": user.id, "limit": 200},
+                        what="list referrals")
+    waiting = []
+    if user.role == "manager":
+        _, received = call("referral", "GET", "/referrals", params={"status": "received", "limit": 200},
+                           what="list referrals")
+        waiting = received["items"]
+    names = names_of([item["referral_id"] for item in deadlines["items"] + meetings["items"]])
+    return render_template("home.html", meetings=meetings["items"], deadlines=deadlines["items"], names=names,
+                           mine=[r for r in allocated["items"] if r["status"] != "closed"], waiting=waiting)
+
+
+def names_of(referral_ids: list[str]) -> dict[str, str]:
+    """The child's name for each referral, for lists that carry only ids (every read is audited)."""
+    names = {}
+    for referral_id in dict.fromkeys(referral_ids):
+        status, referral = call("referral", "GET", f"/referrals/{referral_id}", what="read referral",
+                                referral_id=referral_id)
+        if status == 200:
+            names[referral_id] = f"{referral['child']['given_name']} {referral['child']['family_name']}"
+    return names
+
+
+# the referrals
+
+def advocates() -> list[tuple[str, str]]:
+    return [(user.id, user.id) for user in gateway_store().users()
+            if user.body["role"] in CASEWORKERS and not user.body.get("disabled")]
+
+
+@blueprint.get("/referrals")
+@signed_in(*CASEWORKERS)
+def referrals():
+    form = forms.ReferralFilterForm(request.args)
+    form.status.choices = [("", gettext("Any status")), *STATUSES]
+    form.council.choices = [("", gettext("Any council")), *council_choices()]
+    form.advocate.choices = [("", gettext("Any advocate")), *advocates()]
+    form.deadline.choices = [("", gettext("Any deadline")), *DEADLINE_STATES]
+    if not form.validate():
+        return render_template("referrals.html", form=form, referrals=[], errors=error_summary(form), next=None)
+    where = {"status": form.status.data, "council": form.council.data, "advocate": form.advocate.data}
+    where = {k: v for k, v in where.items() if v}
+    if form.deadline.data:
+        _, deadlines = call("scheduling", "GET", "/deadlines", params={
+            "state": form.deadline.data, **({"advocate": where["advocate"]} if "advocate" in where else {})})
+        found = [referral for referral in (read_referral(i) for i in dict.fromkeys(
+            d["referral_id"] for d in deadlines["items"])) if referral is not None]
+        shown = [r for r in found if all(r.get(key if key != "advocate" else "advocate_email") == value
+                                         for key, value in where.items())]
+        return render_template("referrals.html", form=form, referrals=shown, errors=[], next=None)
+    status, listed = call("referral", "GET", "/referrals", what="list referrals", params={
+        **where, "limit": 50, **({"cursor": request.args["cursor"]} if request.args.get("cursor") else {})})
+    if status != 200:
+        abort(404)
+    following = None
+    if listed["next"]:
+        following = url_for("web.referrals", **{**request.args.to_dict(), "cursor": listed["next"]})
+    return render_template("referrals.html", form=form, referrals=listed["items"], errors=[], next=following)
+
+
+def council_choices() -> list[tuple[str, str]]:
+    """The councils by name in the page's language."""
+    welsh = current_language() == "cy"
+    councils = current_app.extensions["llais.councils"].all()
+    return sorted(((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])
+
+
+def read_referral(referral_id: str) -> dict | None:
+    if len(referral_id) > 64:
+        return None
+    status, referral = call("referral", "GET", f"/referrals/{referral_id}", what="read referral",
+                            referral_id=referral_id)
+    return referral if status == 200 else None
+
+
+@blueprint.get("/referrals/<referral_id>")
+@signed_in(*EVERYONE)
+def referral(referral_id: str):
+    found = read_referral(referral_id)
+    if found is None:
+        abort(404)
+    if g.principal.role == "referrer":
+        return render_template("referral_council.html", referral=found)
+    _, clocks = call("scheduling", "GET", f"/referrals/{referral_id}/deadlines")
+    actions = [a for a in found["next_actions"] if g.principal.role in domain.JOURNEY_ROLES[a]]
+    return render_template("referral.html", referral=found, clocks=clocks.get("deadlines", {}),
+                           actions=actions, sign_out=forms.SignOutForm())
+
+
+# the journey's steps, each a form posting to the owning service
+
+
+class Step:
+    def __init__(self, name: str, form: type, schema: type, service: str, path: str, what: str,
+                 body: Callable[[Any], dict], fields: dict[str, str], done: Any, title: Any):
+        self.name, self.form, self.schema, self.service, self.path = name, form, schema, service, path
+        self.what, self.body, self.fields, self.done, self.title = what, body, fields, done, title
+
+
+def _meeting_body(form) -> dict:
+    body = {"starts_at": london(form.day.data, form.time.data), "duration_minutes": form.duration_minutes.data,
+            "venue": {"name": form.venue_name.data, "address": form.venue_address.data or "",
+                      "accessible": form.accessible.data == "yes",
+                      "risk_assessed": form.risk_assessed.data == "yes"},
+            "language": form.language.data}
+    if (form.late_reason.data or "").strip():
+        body["late_reason"] = form.late_reason.data.strip()
+    return body
+
+
+def _record_body(form) -> dict:
+    if form.took_place.data == "no":
+        return {"took_place": False, "reason_not_held": form.reason_not_held.data.strip()}
+    body: dict[str, Any] = {"took_place": True, "outcome": form.outcome.data}
+    if (form.decline_reason.data or "").strip():
+        body["decline_reason"] = form.decline_reason.data.strip()
+    if form.share_outcome_with_referrer.data in ("yes", "no"):
+        body["consent"] = {"share_outcome_with_referrer": form.share_outcome_with_referrer.data == "yes"}
+    return body
+
+
+def _note(form) -> dict:
+    return {"method": form.method.data, "result": form.result.data, "note": (form.note.data or "").strip()}
+
+
+STEPS = {step.name: step for step in (
+    Step("allocate", forms.AllocateForm, AllocateSchema, "referral", "/referrals/{referral}/allocate",
+         "allocate referral", lambda f: {"advocate_email": f.advocate_email.data}, {"advocate_email": "advocate_email"},
+         _l("The referral is allocated"), _l("Allocate the referral")),
+    Step("record_contact_attempt", forms.ContactAttemptForm, ContactAttemptSchema, "referral",
+         "/referrals/{referral}/contact-attempts", "record contact attempt", _note,
+         {"method": "method", "result": "result", "note": "note"}, _l("The contact attempt is recorded"),
+         _l("Record a contact attempt")),
+    Step("arrange_meeting", forms.MeetingForm, MeetingRequestSchema, "scheduling", "/referrals/{referral}/meetings",
+         "arrange meeting", _meeting_body,
+         {"starts_at": "day", "duration_minutes": "duration_minutes", "venue.name": "venue_name",
+          "venue.address": "venue_address", "venue.accessible": "accessible",
+          "venue.risk_assessed": "risk_assessed", "venue": "venue_name", "language": "language",
+          "late_reason": "late_reason"}, _l("The meeting is arranged"), _l("Arrange the Active Offer meeting")),
+    Step("reschedule_meeting", forms.RescheduleForm, RescheduleSchema, "scheduling", "/meetings/{meeting}/reschedule",
+         "reschedule meeting", lambda f: {"starts_at": london(f.day.data, f.time.data), "reason": f.reason.data},
+         {"starts_at": "day", "reason": "reason", "late_reason": "reason", "venue": "reason"},
+         _l("The meeting is rescheduled"), _l("Reschedule the meeting")),
+    Step("cancel_meeting", forms.CancelForm, CancelSchema, "scheduling", "/meetings/{meeting}/cancel",
+         "cancel meeting", lambda f: {"reason": f.reason.data}, {"reason": "reason"},
+         _l("The meeting is cancelled"), _l("Cancel the meeting")),
+    Step("record_meeting", forms.RecordMeetingForm, RecordSchema, "scheduling", "/meetings/{meeting}/record",
+         "record meeting", _record_body,
+         {"took_place": "took_place", "outcome": "outcome", "decline_reason": "decline_reason",
+          "reason_not_held": "reason_not_held", "consent": "share_outcome_with_referrer"},
+         _l("The meeting is recorded"), _l("Record the meeting")),
+    Step("close", forms.CloseForm, CloseSchema, "referral", "/referrals/{referral}/close", "close referral",
+         lambda f: {"reason": f.reason.data}, {"reason": "reason"}, _l("The referral is closed"),
+         _l("Close the referral")),
+)}
+SLUGS = {"allocate": "allocate", "contact": "record_contact_attempt", "arrange": "arrange_meeting",
+         "reschedule": "reschedule_meeting", "cancel": "cancel_meeting", "record": "record_meeting",
+         "close": "close"}
+SLUG_OF = {name: slug for slug, name in SLUGS.items()}
+
+
+@blueprint.route("/referrals/<referral_id>/<slug>", methods=["GET", "POST"])
+@signed_in(*CASEWORKERS)
+def step(referral_id: str, slug: str):
+    if slug not in SLUGS:
+        abort(404)
+    found = read_referral(referral_id)
+    if found is None:
+        abort(404)
+    journey_step = STEPS[SLUGS[slug]]
+    if g.principal.role not in domain.JOURNEY_ROLES[journey_step.name]:
+        abort(403)
+    form = journey_step.form()
+    if journey_step.name == "allocate":
+        form.advocate_email.choices = [("", gettext("Choose an advocate")), *advocates()]
+    loose: list[dict] = []
+    if journey_step.name not in found["next_actions"]:
+        loose = [{"text": gettext("This cannot be done now: the referral is %(status)s.",
+                                  status=dict(STATUSES)[found["status"]])}]
+    elif form.validate_on_submit():
+        body, errors = checked(journey_step.schema(), journey_step.body(form))
+        if body is not None:
+            path = journey_step.path.format(referral=referral_id, meeting=found["meeting"].get("id"))
+            status, answer = call(journey_step.service, "POST", path, body=body, what=journey_step.what,
+                                  referral_id=referral_id)
+            if status < 300:
+                flash(str(journey_step.done))
+                if answer.get("follow_on_referral_id"):
+                    flash(gettext("A new issue-based referral was opened for the child's case"))
+                return redirect(url_for("web.referral", referral_id=referral_id))
+            errors = answer.get("errors") or {}
+            loose = put_errors(form, errors, journey_step.fields, answer.get("detail"))
+        else:
+            loose = put_errors(form, errors, journey_step.fields)
+    return render_template("step.html", form=form, referral=found, title=journey_step.title, slug=slug,
+                           errors=error_summary(form, loose), step=journey_step.name)
+

@@ -1,0 +1,182 @@
+"""Provider staff take two Active Offer referrals from received to closed through the web forms alone."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser.conftest import in_both_languages, sign_in, sign_out, snapshot
+from tests.examples import example_referral
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def submit(page: Page) -> None:
+    page.locator("main button[type=submit]").first.click()
+
+
+def refer_through_the_form(page: Page, base: str, web, given_name: str) -> None:
+    sign_in(page, base, web.cardiff_referrer)
+    expect(page.get_by_role("heading", name="Your council's referrals")).to_be_visible()
+    in_both_languages(page, "referrer-home", "Atgyfeirio plentyn")
+    page.get_by_role("button", name="Refer a child").click()
+    page.locator("#given_name").fill(given_name)
+    page.locator("#family_name").fill("Jones")
+    page.locator("#date_of_birth-day").fill("2")
+    page.locator("#date_of_birth-month").fill("5")
+    page.locator("#date_of_birth-year").fill(str(datetime.now().year - 12))
+    page.locator("input[name=preferred_language][value=cy]").check()
+    page.locator("input[name=interpreter_needed][value=no]").check()
+    in_both_languages(page, "refer-child", "Parhau")
+    submit(page)
+    page.locator("#phone").fill("07700 900982")
+    in_both_languages(page, "refer-contact", "Parhau")
+    submit(page)
+    page.locator("input[name=kind][value=active_offer]").check()
+    page.locator("input[name=basis][value=looked_after]").check()
+    in_both_languages(page, "refer-about", "Parhau")
+    submit(page)
+    for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer", "share_outcome_with_referrer"):
+        page.locator(f"input[name={flag}][value=yes]").check()
+    in_both_languages(page, "refer-consent", "Parhau")
+    submit(page)
+    page.locator("#name").fill("Siân Roberts")
+    page.locator("input[name=preferred_language][value=en]").check()
+    submit(page)
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    expect(page.locator(".govuk-summary-list")).to_contain_text(given_name)
+    in_both_languages(page, "refer-check", "Gwiriwch eich atebion")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Referral sent")).to_be_visible()
+    in_both_languages(page, "refer-sent", "Beth sy'n digwydd nesaf")
+    sign_out(page)
+
+
+def refer_through_the_api(web, base: str, given_name: str) -> str:
+    body = example_referral()
+    body["child"]["given_name"] = given_name
+    answer = requests.post(f"{base}/api/v1/referrals", json=body, timeout=10,
+                           headers={"Authorization": f"Bearer {web.api_key()}"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+def open_referral(page: Page, base: str, given_name: str) -> None:
+    """From the home page or the referrals list, open the child's referral (waiting for events to arrive)."""
+    for _ in range(40):
+        page.goto(f"{base}/referrals")
+        link = page.get_by_role("link", name=re.compile(f"^{given_name} Jones"))
+        if link.count():
+            link.first.click()
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"{given_name}'s referral never appeared in the list")
+
+
+def allocate(page: Page, base: str, given_name: str, advocate: str) -> None:
+    open_referral(page, base, given_name)
+    page.get_by_role("button", name="Allocate").click()
+    page.locator("#advocate_email").select_option(advocate)
+    submit(page)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("allocated")
+
+
+def reload_until(page: Page, text: str, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in page.locator("main").inner_text():
+        assert time.monotonic() < deadline, f"{text!r} never showed on {page.url}"
+        time.sleep(0.3)
+        page.reload()
+
+
+def contact_and_arrange(page: Page, base: str, given_name: str, starts: datetime, screenshots: bool) -> None:
+    open_referral(page, base, given_name)
+    reload_until(page, "Record a contact attempt")
+    page.get_by_role("button", name="Record a contact attempt").click()
+    page.locator("input[name=method][value=phone]").check()
+    page.locator("input[name=result][value=reached]").check()
+    if screenshots:
+        in_both_languages(page, "step-contact", "Cofnodi'r ymgais")
+    submit(page)
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    for _ in range(40):  # scheduling hears of the allocation through the bus
+        page.get_by_role("button", name="Arrange the meeting").click()
+        page.locator("#day-day").fill(str(starts.day))
+        page.locator("#day-month").fill(str(starts.month))
+        page.locator("#day-year").fill(str(starts.year))
+        page.locator("#time").fill(starts.strftime("%H:%M"))
+        page.locator("#duration_minutes").fill("30")
+        page.locator("#venue_name").fill("Ysgol y Wern")
+        page.locator("input[name=accessible][value=yes]").check()
+        page.locator("input[name=risk_assessed][value=yes]").check()
+        page.locator("input[name=language][value=cy]").check()
+        if screenshots:
+            in_both_languages(page, "step-arrange", "Trefnu'r cyfarfod")
+            screenshots = False
+        submit(page)
+        if page.locator(".govuk-notification-banner--success").count():
+            return
+        page.goto(page.url.rsplit("/", 1)[0])
+        time.sleep(0.25)
+    raise AssertionError("the meeting could not be arranged")
+
+
+def record(page: Page, base: str, given_name: str, outcome: str, screenshots: bool) -> None:
+    open_referral(page, base, given_name)
+    page.get_by_role("button", name="Record the meeting").click()
+    page.locator("input[name=took_place][value=yes]").check()
+    page.locator(f"input[name=outcome][value={outcome}]").check()
+    if outcome == "declined":
+        page.locator("#decline_reason").fill("Happy with the support already in place")
+    if screenshots:
+        in_both_languages(page, "step-record", "Cofnodi'r cyfarfod")
+    submit(page)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
+    reload_until(page, "Closed")
+
+
+def test_two_active_offers_from_received_to_closed_through_the_forms(page: Page, web, base):
+    refer_through_the_form(page, base, web, "Cerys")
+    refer_through_the_api(web, base, "Dylan")
+
+    sign_in(page, base, web.manager)
+    expect(page.get_by_role("heading", name="Waiting to be allocated")).to_be_visible()
+    in_both_languages(page, "home-manager", "Yn aros i gael eu dyrannu")
+    allocate(page, base, "Cerys", web.advocate)
+    in_both_languages(page, "referral-allocated", "Llinell amser")
+    allocate(page, base, "Dylan", web.second_advocate)
+    page.goto(f"{base}/referrals?status=allocated")
+    in_both_languages(page, "referrals", "Atgyfeiriadau")
+    sign_out(page)
+
+    starts = (datetime.now(LONDON) + timedelta(minutes=2)).replace(second=0, microsecond=0)
+    sign_in(page, base, web.advocate)
+    contact_and_arrange(page, base, "Cerys", starts, screenshots=True)
+    sign_out(page)
+    sign_in(page, base, web.second_advocate)
+    contact_and_arrange(page, base, "Dylan", starts, screenshots=False)
+    page.goto(base)
+    expect(page.locator("main")).to_contain_text("Dylan Jones")  # today's meetings
+    in_both_languages(page, "home-advocate", "Cyfarfodydd heddiw")
+    sign_out(page)
+
+    time.sleep(max(0.0, (starts - datetime.now(LONDON)).total_seconds()) + 1)
+    sign_in(page, base, web.advocate)
+    record(page, base, "Cerys", "take_up", screenshots=True)
+    expect(page.locator("main")).to_contain_text("Take-up")
+    sign_out(page)
+    sign_in(page, base, web.second_advocate)
+    record(page, base, "Dylan", "declined", screenshots=False)
+    expect(page.locator("main")).to_contain_text("Declined")
+    sign_out(page)
+
+    sign_in(page, base, web.cardiff_referrer)
+    page.locator("main tbody a").last.click()  # newest first: Cerys, referred first, is last
+    reload_until(page, "Closed")
+    expect(page.locator("main")).to_contain_text("Take-up")
+    snapshot(page, "referral-council")

@@ -1,0 +1,384 @@
+"""The web forms as a browser without JavaScript meets them: sign-in, sessions, CSRF, roles, bad input, public forms.
+
+Run over plain http, so this platform's cookies are not marked Secure (test_session_cookie_is_secure checks that
+they are by default).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from html import unescape
+
+import pytest
+import requests
+
+from shared.config import Settings
+from shared.councils import CouncilRegister
+from shared.store import Put, open_store
+from services.gateway import handlers
+from services.gateway.app import create_app
+from services.gateway.store import AUDIT, SIGN_IN_FAILURES, WEB_SESSIONS, GatewayStore
+from services.gateway.web.sessions import COOKIE
+from services.platform import Embedded
+from tests.examples import example_referral
+from tests.integration.bus.support import wait_for
+
+PASSWORD = "a long enough password"
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+class Site:
+    def __init__(self, embedded: Embedded):
+        self.url = embedded.url
+        self.settings = embedded.settings
+        self.gateway = GatewayStore(open_store("gateway", embedded.settings))
+        self.councils = CouncilRegister.load()
+
+    def user(self, role: str, council: str | None = None) -> str:
+        email = f"{role}-{uuid.uuid4().hex[:6]}@example.org"
+        handlers.create_user(self.gateway, self.councils, email, role, council, PASSWORD)
+        return email
+
+    def visitor(self) -> "Visitor":
+        return Visitor(self.url)
+
+    def signed_in(self, email: str) -> "Visitor":
+        visitor = self.visitor()
+        answer = visitor.submit("/sign-in", {"email": email, "password": PASSWORD})
+        assert answer.status_code == 302, answer.text
+        return visitor
+
+    def refer(self, council: str = "CARDIFF", **changes) -> str:
+        key = handlers.create_api_key(self.gateway, self.councils, council)
+        answer = requests.post(f"{self.url}/api/v1/referrals", json={**example_referral(), **changes}, timeout=10,
+                               headers={"Authorization": f"Bearer {key}"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    def audit(self) -> list[dict]:
+        return [d.body for d in self.gateway.store.find(AUDIT, limit=10_000)]
+
+    def count(self, service: str, collection: str) -> int:
+        return len(open_store(service, self.settings).find(collection, limit=10_000))
+
+
+class Visitor:
+    """A browser without JavaScript: a cookie jar, forms with their CSRF tokens, no redirects followed."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.http = requests.Session()
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.http.get(f"{self.url}{path}", allow_redirects=False, timeout=10, **kwargs)
+
+    def token(self, path: str) -> str:
+        page = self.get(path)
+        assert page.status_code == 200, page.text
+        match = TOKEN.search(page.text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1) or match.group(2)
+
+    def submit(self, path: str, data: dict, *, token: str | None = None, form_path: str | None = None):
+        token = token if token is not None else self.token(form_path or path)
+        return self.http.post(f"{self.url}{path}", data={"csrf_token": token, **data}, allow_redirects=False,
+                              timeout=10)
+
+
+def errors_on(page: requests.Response) -> list[str]:
+    """The error summary's messages."""
+    summary = re.search(r'class="govuk-error-summary".*?</ul>', page.text, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", m)).strip()
+            for m in re.findall(r"<li>(.*?)</li>", summary.group(0), re.S)] if summary else []
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("site"), bus_prefix=f"web-{uuid.uuid4().hex[:8]}",
+                       cookie_secure=False, sign_in_rate_limit="1000 per minute")
+    embedded = Embedded(settings, port=0)
+    embedded.start()
+    yield Site(embedded)
+    embedded.stop()
+
+
+# signing in, sessions and their cookies
+
+
+def test_signing_in_and_out(site):
+    email = site.user("manager")
+    visitor = site.visitor()
+    assert visitor.get("/referrals").headers["Location"].startswith("/sign-in?next=/referrals")
+    signed_in = visitor.submit("/sign-in?next=/referrals", {"email": email, "password": PASSWORD},
+                               form_path="/sign-in")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/referrals"
+    assert visitor.get("/referrals").status_code == 200
+    out = visitor.submit("/sign-out", {}, form_path="/")
+    assert out.status_code == 302 and visitor.get("/referrals").status_code == 302
+    assert any(e["what"] == "sign in" and e["who"] == email and e["status"] == 200 for e in site.audit())
+
+
+def test_signing_in_starts_a_new_session_and_signing_out_ends_it_on_the_server(site):
+    email = site.user("advocate")
+    visitor = site.visitor()
+    visitor.get("/sign-in")
+    before = visitor.http.cookies.get(COOKIE)
+    visitor.submit("/sign-in", {"email": email, "password": PASSWORD})
+    during = visitor.http.cookies.get(COOKIE)
+    assert before and during and before != during, "the session id changes at sign-in"
+    visitor.submit("/sign-out", {}, form_path="/")
+    thief = site.visitor()
+    thief.http.cookies.set(COOKIE, during)
+    assert thief.get("/referrals").status_code == 302, "a copied cookie is worthless after sign-out"
+
+
+def test_an_idle_session_expires(site):
+    email = site.user("advocate")
+    visitor = site.signed_in(email)
+    assert visitor.get("/").status_code == 200
+    store = site.gateway.store
+    for session in store.find(WEB_SESSIONS, limit=10_000):
+        if session.body["data"].get("signed_in_as") == email:
+            idle = (datetime.now(timezone.utc) - timedelta(minutes=31)).isoformat()
+            store.commit(Put.update(session, {**session.body, "last_seen_at": idle}))
+    assert visitor.get("/referrals").status_code == 302
+
+
+def test_wrong_passwords_are_refused_alike_and_five_lock_the_account(site):
+    email = site.user("advocate")
+    for attempt in range(5):
+        page = site.visitor().submit("/sign-in", {"email": email, "password": "not the password at all"})
+        assert page.status_code == 200
+        expected = "Enter a correct email address and password" if attempt < 4 else "Too many failed attempts"
+        assert errors_on(page)[0].startswith(expected), errors_on(page)
+    locked = site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD})
+    assert locked.status_code == 200 and errors_on(locked)[0].startswith("Too many failed attempts")
+    unknown = site.visitor().submit("/sign-in", {"email": "nobody@example.org", "password": PASSWORD})
+    assert errors_on(unknown) == ["Enter a correct email address and password"], "no hint that an account exists"
+    failures = site.gateway.store.find(SIGN_IN_FAILURES, limit=10_000)
+    assert all(email not in str(f.body) for f in failures), "failures are kept by digest, not by address"
+
+
+def test_the_lock_lifts_after_its_time(site):
+    email = site.user("advocate")
+    for _ in range(5):
+        site.visitor().submit("/sign-in", {"email": email, "password": "not the password at all"})
+    store = site.gateway.store
+    for failures in store.find(SIGN_IN_FAILURES, limit=10_000):
+        if failures.body.get("locked_until"):
+            past = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+            store.commit(Put.update(failures, {**failures.body, "locked_until": past}))
+    assert site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD}).status_code == 302
+
+
+def test_commissioners_and_admins_cannot_use_the_forms(site):
+    page = site.visitor().submit("/sign-in", {"email": site.user("commissioner"), "password": PASSWORD})
+    assert errors_on(page) == ["Your account cannot use these pages"]
+
+
+def test_sign_in_only_returns_to_pages_of_this_site(site):
+    email = site.user("manager")
+    visitor = site.visitor()
+    answer = visitor.submit("/sign-in?next=//evil.example/x", {"email": email, "password": PASSWORD},
+                            form_path="/sign-in")
+    assert answer.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("token", ["", "made-up"])
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(site, token):
+    email = site.user("manager")
+    page = site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD}, token=token)
+    assert page.status_code == 400 and "Your form could not be sent" in page.text
+    assert not any(e["what"] == "sign in" and e["who"] == email for e in site.audit())
+
+    manager = site.signed_in(email)
+    referral_id = site.refer()
+    wait_for(lambda: manager.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
+    forged = manager.submit(f"/referrals/{referral_id}/close", {"reason": "withdrawn"}, token=token)
+    assert forged.status_code == 400
+    assert "Received" in manager.get(f"/referrals/{referral_id}").text
+
+
+def test_session_cookie_is_secure_http_only_and_same_site(tmp_path):
+    settings = replace(Settings(), data_dir=tmp_path)
+    app = create_app(settings)
+    handlers.create_user(app.extensions["llais.gateway_store"], CouncilRegister.load(), "m@example.org",
+                         "manager", None, PASSWORD)
+    client = app.test_client()
+    page = client.get("/sign-in")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires" not in cookie, "the cookie lasts the browser session; the server ends it sooner"
+
+
+def test_pages_carry_security_headers_and_a_content_security_policy(site):
+    page = site.visitor().get("/sign-in")
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert f'nonce="{nonce}"' in page.text, "the page's one inline script carries the nonce"
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin" and page.headers["Cache-Control"] == "no-store"
+
+
+def test_sign_in_attempts_are_rate_limited(tmp_path):
+    settings = replace(Settings(), data_dir=tmp_path, cookie_secure=False)
+    client = create_app(settings).test_client()
+    token = TOKEN.search(client.get("/sign-in").text).group(1)
+    answers = [client.post("/sign-in", data={"csrf_token": token, "email": f"x{n}@example.org",
+                                             "password": "a wrong password"}).status_code for n in range(31)]
+    assert answers[:30] == [200] * 30 and answers[30] == 429
+
+
+# roles and councils
+
+
+def test_a_referrer_sees_only_their_own_councils_referrals(site):
+    cardiff = site.refer("CARDIFF", external_ref="CDF-1")
+    newport = site.refer("NEWPORT", external_ref="NWP-1")
+    referrer = site.signed_in(site.user("referrer", "NEWPORT"))
+    wait_for(lambda: referrer.get(f"/referrals/{newport}").status_code == 200, what="Newport's referral")
+    own = referrer.get(f"/referrals/{newport}")
+    assert "NWP-1" in own.text and "Cerys" not in own.text, "the council view, without the child's details"
+    assert referrer.get(f"/referrals/{cardiff}").status_code == 404
+    home = referrer.get("/").text
+    assert "NWP-1" in home and "CDF-1" not in home
+    assert referrer.get("/referrals").status_code == 403
+    assert referrer.get(f"/referrals/{newport}/close").status_code == 403
+
+
+def test_only_a_manager_allocates_or_closes(site):
+    referral_id = site.refer()
+    advocate = site.signed_in(site.user("advocate"))
+    wait_for(lambda: advocate.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
+    assert advocate.get(f"/referrals/{referral_id}/allocate").status_code == 403
+    assert advocate.get(f"/referrals/{referral_id}/close").status_code == 403
+    page = advocate.get(f"/referrals/{referral_id}").text
+    assert f"/referrals/{referral_id}/allocate" not in page and f"/referrals/{referral_id}/close" not in page
+
+
+def test_viewing_a_childs_record_is_audited(site):
+    referral_id = site.refer()
+    email = site.user("advocate")
+    advocate = site.signed_in(email)
+    wait_for(lambda: advocate.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
+    entries = [e for e in site.audit() if e.get("referral_id") == referral_id and e["who"] == email]
+    assert entries and entries[-1]["what"] == "read referral" and entries[-1]["why"].startswith("web forms")
+    assert "Cerys" not in str(entries), "the audit log holds no personal data"
+
+
+# the journey's forms refuse bad input and change nothing
+
+
+def allocated(site) -> tuple[Visitor, str]:
+    manager = site.signed_in(site.user("manager"))
+    advocate_email = site.user("advocate")
+    referral_id = site.refer()
+    wait_for(lambda: manager.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
+    done = manager.submit(f"/referrals/{referral_id}/allocate", {"advocate_email": advocate_email})
+    assert done.status_code == 302, errors_on(done)
+    return site.signed_in(advocate_email), referral_id
+
+
+@pytest.mark.parametrize("slug, data, expected", [
+    ("contact", {"result": "reached"}, "Choose how you tried to contact the child"),
+    ("contact", {"method": "pigeon", "result": "reached"}, "Not a valid choice"),
+    ("contact", {"method": "phone", "result": "reached", "note": "x" * 2001}, "2000 characters or fewer"),
+    ("arrange", {"day": ["1", "13", "2030"], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
+                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "Not a valid date value"),
+    ("arrange", {"day": ["1", "3", "2030"], "time": "25:00", "duration_minutes": "60", "venue_name": "Library",
+                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "24-hour clock"),
+    ("arrange", {"day": ["1", "3", "2020"], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
+                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "The meeting must be in the future."),
+    ("arrange", {"day": ["1", "3", "2030"], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
+                 "accessible": "no", "risk_assessed": "yes", "language": "en"}, "must be accessible"),
+    ("arrange", {"day": ["1", "3", "2030"], "time": "10:00", "duration_minutes": "600", "venue_name": "Library",
+                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "between 15 and 240 minutes"),
+])
+def test_bad_input_on_a_step_is_shown_on_the_form_and_nothing_is_stored(site, slug, data, expected):
+    advocate, referral_id = allocated(site)
+    before = advocate.get(f"/referrals/{referral_id}").text.count("llais-timeline")
+    meetings = site.count("scheduling", "meetings")
+    page = advocate.submit(f"/referrals/{referral_id}/{slug}", data)
+    assert page.status_code == 200 and any(expected in e for e in errors_on(page)), errors_on(page)
+    assert site.count("scheduling", "meetings") == meetings
+    after = advocate.get(f"/referrals/{referral_id}")
+    assert "contact attempted" not in after.text and after.text.count("llais-timeline") == before
+
+
+def test_a_step_the_status_does_not_allow_is_refused_with_the_reason(site):
+    advocate, referral_id = allocated(site)
+    page = advocate.submit(f"/referrals/{referral_id}/record", {"took_place": "yes", "outcome": "declined"})
+    assert errors_on(page) == ["This cannot be done now: the referral is Allocated."]
+
+
+def test_errors_are_in_welsh_for_a_welsh_reader(site):
+    advocate, referral_id = allocated(site)
+    advocate.http.cookies.set("llais_language", "cy")
+    page = advocate.submit(f"/referrals/{referral_id}/contact", {"result": "reached"})
+    assert '<html lang="cy"' in page.text
+    assert errors_on(page) and "Choose how you tried" not in errors_on(page)[0]
+
+
+# the public self-referral form
+
+
+def answer_every_page(visitor: Visitor, **changes: dict) -> None:
+    pages = {
+        "about-you": {"given_name": "Nia", "family_name": "Evans", "date_of_birth": ["2", "5", str(
+            datetime.now().year - 13)], "preferred_language": "cy"},
+        "where-you-live": {"council": "GWYNEDD", "situation": "looked_after"},
+        "contact": {"phone": "07700 900123"},
+        "your-say": {"summary": "I want to see my brother more", "share": "no"},
+    }
+    for slug, data in pages.items():
+        answer = visitor.submit(f"/self-referral/{slug}", {**data, **changes.get(slug, {})})
+        assert answer.status_code == 302, errors_on(answer)
+
+
+def test_a_young_person_refers_themselves(site):
+    visitor = site.visitor()
+    assert visitor.get("/self-referral").status_code == 200
+    time.sleep(3)
+    answer_every_page(visitor)
+    check = visitor.get("/self-referral/check")
+    assert "Nia" in check.text and "Gwynedd" in check.text
+    sent = visitor.submit("/self-referral/check", {})
+    assert sent.status_code == 302 and sent.headers["Location"] == "/self-referral/sent"
+    referrals = [d.body for d in open_store("referral", site.settings).find("referrals", limit=10_000)]
+    mine = [r for r in referrals if r["child"]["given_name"] == "Nia"]
+    assert len(mine) == 1 and mine[0]["source"] == "self" and mine[0]["kind"] == "issue_based"
+    assert mine[0]["council"] == "GWYNEDD" and mine[0]["summary"] == "I want to see my brother more"
+    assert mine[0]["consent"]["share_outcome_with_referrer"] is False
+    assert visitor.get("/self-referral/check").status_code == 302, "the answers are gone once sent"
+
+
+def test_a_self_referral_missing_a_way_to_reach_the_child_is_sent_back_to_that_question(site):
+    visitor = site.visitor()
+    visitor.get("/self-referral")
+    time.sleep(3)
+    answer_every_page(visitor, contact={"phone": ""})
+    before = site.count("referral", "referrals")
+    page = visitor.submit("/self-referral/check", {})
+    assert page.status_code == 200 and "/self-referral/contact" in page.text
+    assert any("way to contact" in e for e in errors_on(page)), errors_on(page)
+    assert site.count("referral", "referrals") == before
+
+
+def test_bots_are_turned_away_without_a_captcha(site):
+    before = site.count("referral", "referrals")
+    honeypot = site.visitor()
+    honeypot.get("/self-referral")
+    answer = honeypot.submit("/self-referral/about-you", {"given_name": "Bot", "family_name": "Bot",
+                                                          "date_of_birth": ["1", "1", "2012"],
+                                                          "preferred_language": "en", "hp-website": "http://spam"})
+    assert answer.status_code == 400
+    hasty = site.visitor()
+    hasty.get("/self-referral")
+    answer_every_page(hasty)
+    assert hasty.submit("/self-referral/check", {}).status_code == 400, "faster than a person can read"
+    assert site.count("referral", "referrals") == before

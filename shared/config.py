@@ -40,6 +40,16 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _complaint_days(text: str) -> tuple[int, int]:
+    try:
+        acknowledge, respond = (int(part) for part in text.split(","))
+    except ValueError:
+        raise ConfigError("LLAIS_COMPLAINT_DAYS must be two whole numbers of working days, e.g. 2,10") from None
+    if not 1 <= acknowledge <= respond:
+        raise ConfigError("LLAIS_COMPLAINT_DAYS: acknowledge within at least 1 working day, and answer no sooner")
+    return acknowledge, respond
+
+
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if not raw:
@@ -74,6 +84,7 @@ class Settings:
     rate_limit_storage: str = "memory://"
     sign_in_rate_limit: str = "30 per minute"
     public_form_rate_limit: str = "20 per hour"
+    complaint_days: tuple[int, int] = (2, 10)
 
     @property
     def store_backend(self) -> str:
@@ -119,4 +130,5 @@ class Settings:
             rate_limit_storage=env.get("LLAIS_RATE_LIMIT_STORAGE") or "memory://",
             sign_in_rate_limit=env.get("LLAIS_SIGN_IN_RATE_LIMIT") or "30 per minute",
             public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or "20 per hour",
+            complaint_days=_complaint_days(env.get("LLAIS_COMPLAINT_DAYS") or "2,10"),
         )

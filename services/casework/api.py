@@ -1,5 +1,138 @@
-"""The casework service's internal HTTP API."""
+"""Casework's internal API, called by the gateway (which checked the caller and the body's shape; the caller's
+identity and role come in the X-Llais-* headers). Cases are for provider staff only: a council's call is refused."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Blueprint, Response, current_app, request
+
+from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, problem_response, with_json_body
+
+from services.casework import domain, handlers, record
+from services.casework.store import CaseworkStore
 
 blueprint = Blueprint("casework", __name__)
+
+
+def casework() -> CaseworkStore:
+    return CaseworkStore(current_app.extensions["llais.store"])
+
+
+def actor() -> str:
+    return request.headers.get(ACTOR_HEADER) or "unknown"
+
+
+def role() -> str | None:
+    return request.headers.get(ROLE_HEADER)
+
+
+@blueprint.before_request
+def _staff_only():
+    if request.path.startswith("/cases") and (caller_council() is not None or role() not in ("advocate", "manager")):
+        raise Problem(403, "Cases are for the provider's advocates and managers only.")
+
+
+@blueprint.errorhandler(domain.CaseRefused)
+def _refused(exc: domain.CaseRefused):
+    return problem_response(Problem(422, "The request breaks a rule; see errors.", errors=exc.errors))
+
+
+@blueprint.errorhandler(domain.CaseStateForbids)
+def _state(exc: domain.CaseStateForbids):
+    return problem_response(Problem(409, f"Not now: {exc}."))
+
+
+@blueprint.errorhandler(domain.NotAllowed)
+def _not_allowed(exc: domain.NotAllowed):
+    return problem_response(Problem(403, f"Not allowed: {exc}."))
+
+
+@blueprint.errorhandler(handlers.NotFound)
+def _not_found(exc: handlers.NotFound):
+    return problem_response(Problem(404, "No such case (or referral)."))
+
+
+def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
+    return with_json_body(command, *required, domain_errors=(
+        domain.CaseRefused, domain.CaseStateForbids, domain.NotAllowed, handlers.NotFound))
+
+
+def _change(case_id: str, step: Callable[..., Any], *required: str, **extra: Any):
+    return _body_for(lambda body: handlers.change(
+        casework(), case_id, actor(), role(), lambda case, at: step(case, at, body, actor(), **extra)), *required)
+
+
+@blueprint.post("/cases")
+def open_case():
+    case = _body_for(lambda body: handlers.open_case(casework(), body["referral_id"], body["consents_to_case_file"],
+                                                     actor()), "referral_id")
+    return case, 201
+
+
+@blueprint.get("/cases")
+def cases():
+    where = {"status": request.args["status"]} if request.args.get("status") in ("open", "closed") else {}
+    if role() != domain.MANAGER:
+        where["advocate_email"] = actor()
+    elif request.args.get("advocate"):
+        where["advocate_email"] = request.args["advocate"]
+    return {"items": [domain.summary(d.body) for d in casework().cases(where)]}
+
+
+@blueprint.get("/cases/<case_id>")
+def read(case_id: str):
+    return handlers.visible_case(casework(), case_id, actor(), role())
+
+
+@blueprint.get("/cases/<case_id>/record")
+def child_record(case_id: str):
+    """The child's own record, as a page they can read, in their language (or `language`)."""
+    case = handlers.visible_case(casework(), case_id, actor(), role())
+    language = request.args.get("language") or case["language"]
+    return Response(record.render(domain.child_record(case), language), mimetype="text/html")
+
+
+@blueprint.post("/cases/<case_id>/plan")
+def plan(case_id: str):
+    return _change(case_id, handlers.agree_plan, "text")
+
+
+@blueprint.post("/cases/<case_id>/issues")
+def issues(case_id: str):
+    return _change(case_id, handlers.raise_issue, "theme", "description"), 201
+
+
+@blueprint.post("/cases/<case_id>/issues/<issue_id>/conclude")
+def conclude(case_id: str, issue_id: str):
+    return _change(case_id, handlers.conclude_issue, "outcome", issue_id=issue_id)
+
+
+@blueprint.post("/cases/<case_id>/activities")
+def activities(case_id: str):
+    return _change(case_id, handlers.record_activity, "kind", "contribution"), 201
+
+
+@blueprint.post("/cases/<case_id>/signposting")
+def signposting(case_id: str):
+    return _change(case_id, handlers.signpost, "to"), 201
+
+
+@blueprint.post("/cases/<case_id>/advocate-change-requests")
+def change_request(case_id: str):
+    return _change(case_id, handlers.request_advocate_change), 201
+
+
+@blueprint.post("/cases/<case_id>/advocate-change-requests/<request_id>/decide")
+def decide(case_id: str, request_id: str):
+    return _change(case_id, handlers.decide_advocate_change, "result", role=role(), request_id=request_id)
+
+
+@blueprint.post("/cases/<case_id>/disclosures")
+def disclosures(case_id: str):
+    return _change(case_id, handlers.record_disclosure, role=role()), 201
+
+
+@blueprint.post("/cases/<case_id>/close")
+def close(case_id: str):
+    return _change(case_id, handlers.close, "outcome")

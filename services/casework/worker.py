@@ -1,3 +1,8 @@
-"""The events the casework service consumes."""
+"""The events casework consumes: every referral (to open a case from an issue-based one) and its allocation."""
 
-HANDLERS: dict = {}
+from services.casework import handlers
+
+HANDLERS = {
+    "referral.received": handlers.remember_referral,
+    "referral.allocated": handlers.referral_allocated,
+}

@@ -1,5 +1,85 @@
-"""The complaints service's internal HTTP API."""
+"""The complaints service's internal API, called by the gateway: the public form (no role) may only make a complaint;
+reading and handling them is for the provider's managers."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Blueprint, current_app, request
+
+from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, problem_response, with_json_body
+
+from services.complaints import domain, handlers
+from services.complaints.store import ComplaintsStore
 
 blueprint = Blueprint("complaints", __name__)
+HANDLERS_ROLE = "manager"
+
+
+def complaints() -> ComplaintsStore:
+    return ComplaintsStore(current_app.extensions["llais.store"])
+
+
+def actor() -> str:
+    return request.headers.get(ACTOR_HEADER) or "unknown"
+
+
+@blueprint.before_request
+def _who_may():
+    if caller_council() is not None:
+        raise Problem(403, "Complaints about the advocacy service are not shared with councils.")
+    if not (request.method == "POST" and request.path == "/complaints") \
+            and request.headers.get(ROLE_HEADER) != HANDLERS_ROLE and request.path.startswith("/complaints"):
+        raise Problem(403, "Complaints are handled by the provider's managers.")
+
+
+@blueprint.errorhandler(domain.ComplaintRefused)
+def _refused(exc: domain.ComplaintRefused):
+    return problem_response(Problem(422, "The request breaks a rule; see errors.", errors=exc.errors))
+
+
+@blueprint.errorhandler(domain.ComplaintStateForbids)
+def _state(exc: domain.ComplaintStateForbids):
+    return problem_response(Problem(409, f"Not now: {exc}."))
+
+
+@blueprint.errorhandler(handlers.NotFound)
+def _not_found(exc: handlers.NotFound):
+    return problem_response(Problem(404, "No such complaint."))
+
+
+def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
+    return with_json_body(command, *required, domain_errors=(
+        domain.ComplaintRefused, domain.ComplaintStateForbids, handlers.NotFound))
+
+
+@blueprint.post("/complaints")
+def receive():
+    councils = current_app.extensions["llais.councils"]
+    return _body_for(lambda body: handlers.receive(complaints(), councils, body, actor())), 201
+
+
+@blueprint.get("/complaints")
+def index():
+    where = {k: request.args[k] for k in ("status", "kind") if request.args.get(k)}
+    return {"items": [domain.summary(d.body) for d in complaints().complaints(where)]}
+
+
+@blueprint.get("/complaints/<complaint_id>")
+def read(complaint_id: str):
+    document = complaints().complaint(complaint_id)
+    if document is None:
+        raise handlers.NotFound(complaint_id)
+    return document.body
+
+
+STEPS = {"acknowledge": handlers.acknowledge, "respond": handlers.respond, "escalate": handlers.escalate,
+         "close": handlers.close, "withdraw": handlers.withdraw}
+
+
+@blueprint.post("/complaints/<complaint_id>/<step>")
+def take_step(complaint_id: str, step: str):
+    if step not in STEPS:
+        raise Problem(404, "No such step.")
+    return _body_for(lambda body: handlers.change(complaints(), complaint_id,
+                                                  lambda c, at: STEPS[step](c, at, body, actor())))

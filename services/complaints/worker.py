@@ -1,3 +1,7 @@
-"""The events the complaints service consumes."""
+"""The events the complaints service consumes: its time limits, counted by scheduling."""
 
-HANDLERS: dict = {}
+from services.complaints import handlers
+
+HANDLERS = {
+    "complaint.deadlines_scheduled": handlers.record_deadlines,
+}

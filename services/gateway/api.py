@@ -66,7 +66,7 @@ def requires(*, council: bool = False, roles: tuple[str, ...] = ()) -> Callable:
     return decorate
 
 
-def _identity_headers() -> dict[str, str]:
+def identity_headers() -> dict[str, str]:
     principal: domain.Principal = g.principal
     headers = {ACTOR_HEADER: principal.id}
     if principal.council:
@@ -80,7 +80,7 @@ def forward(service_name: str, method: str, path: str, *, body: Any = None,
             params: dict | None = None) -> tuple[int, Any, str]:
     """Call the owning service; (status, JSON answer, content type). 503 problem when it does not answer."""
     try:
-        answer = service(service_name).request(method, path, json=body, params=params, headers=_identity_headers())
+        answer = service(service_name).request(method, path, json=body, params=params, headers=identity_headers())
     except ServiceUnavailable:
         raise Problem(503, f"The {service_name} service did not answer; try again shortly.") from None
     try:
@@ -105,7 +105,7 @@ def audit(what: str, referral_id: str | None, status: int, why: str) -> None:
                            "why": why})
 
 
-def _purpose() -> str:
+def purpose() -> str:
     return "council integration" if g.principal.is_council else f"provider staff ({g.principal.role})"
 
 
@@ -153,7 +153,7 @@ def create_referral():
         status, payload, content_type = forward("referral", "POST", "/referrals",
                                                 body={**body, "council": g.principal.council})
         referral_id = payload.get("id") if status == 201 else None
-        audit("create referral", referral_id, status, _purpose())
+        audit("create referral", referral_id, status, purpose())
         return status, payload, content_type
 
     return idempotent(create)
@@ -165,7 +165,7 @@ def read_referral(referral_id: str):
     if len(referral_id) > 64:
         raise Problem(404, "No such referral.")
     status, payload, content_type = forward("referral", "GET", f"/referrals/{referral_id}")
-    audit("read referral", referral_id, status, _purpose())
+    audit("read referral", referral_id, status, purpose())
     return respond(status, payload, content_type)
 
 
@@ -186,7 +186,7 @@ def list_referrals():
     schema = ReferralQuerySchema() if g.principal.is_council else StaffReferralQuerySchema()
     params = _query(schema)
     status, payload, content_type = forward("referral", "GET", "/referrals", params=params)
-    audit("list referrals", None, status, _purpose())
+    audit("list referrals", None, status, purpose())
     return respond(status, payload, content_type)
 
 
@@ -209,7 +209,7 @@ def _command(service_name: str, path: str, schema, what: str, referral_id: str |
     body = schema.dump(json_body(schema))
     status, payload, content_type = forward(service_name, "POST", path, body=body)
     audit(what, referral_id or (payload.get("referral_id") if isinstance(payload, dict) else None), status,
-          _purpose())
+          purpose())
     return status, payload, content_type
 
 
@@ -220,7 +220,7 @@ def record_opt_out():
         body = OptOutSchema().dump(json_body(OptOutSchema()))
         status, payload, content_type = forward("referral", "POST", "/opt-outs",
                                                 body={**body, "council": g.principal.council})
-        audit("record opt-out", None, status, _purpose())
+        audit("record opt-out", None, status, purpose())
         return status, payload, content_type
 
     return idempotent(create)
@@ -236,7 +236,7 @@ def allocate(referral_id: str):
                       errors={"advocate_email": ["No advocate has this email address."]})
     status, payload, content_type = forward("referral", "POST", f"/referrals/{referral_id}/allocate",
                                             body={"advocate_email": advocate.id})
-    audit("allocate referral", referral_id, status, _purpose())
+    audit("allocate referral", referral_id, status, purpose())
     return respond(status, payload, content_type)
 
 
@@ -287,7 +287,7 @@ def list_meetings():
     """A day's meetings: `day` (YYYY-MM-DD, Europe/London), optionally one `advocate`'s."""
     query = _query(MeetingQuerySchema())
     status, payload, content_type = forward("scheduling", "GET", "/meetings", params=query)
-    audit("list meetings", None, status, _purpose())
+    audit("list meetings", None, status, purpose())
     return respond(status, payload, content_type)
 
 
@@ -306,10 +306,10 @@ def meeting_invitation(meeting_id: str):
     """The meeting as an iCalendar invitation, for the advocate's calendar."""
     try:
         answer = service("scheduling").request("GET", f"/meetings/{meeting_id}/invitation.ics",
-                                               headers=_identity_headers())
+                                               headers=identity_headers())
     except ServiceUnavailable:
         raise Problem(503, "The scheduling service did not answer; try again shortly.") from None
-    audit("download meeting invitation", None, answer.status_code, _purpose())
+    audit("download meeting invitation", None, answer.status_code, purpose())
     if answer.status_code != 200:
         return respond(answer.status_code, answer.json(), answer.headers.get("Content-Type", PROBLEM_JSON))
     return Response(answer.content, status=200, mimetype="text/calendar",

@@ -12,7 +12,7 @@ from shared.http import ServiceClient
 from shared.store import Store, open_store
 from shared.web import create_service_app
 
-from services.gateway import api, web
+from services.gateway import api, cases_api, complaints_api, web
 from services.gateway.openapi import build_spec
 from services.gateway.store import GatewayStore
 
@@ -32,8 +32,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         for name, url in settings.service_urls.items() if name in INTERNAL_SERVICES
     }
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(cases_api.blueprint)
+    app.register_blueprint(complaints_api.blueprint)
     web.install(app, settings, app.extensions["llais.gateway_store"])
     web.csrf.exempt(api.blueprint)
+    web.csrf.exempt(cases_api.blueprint)
+    web.csrf.exempt(complaints_api.blueprint)
     spec = build_spec()
 
     @app.get("/api/v1/openapi.json")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from shared.contracts import casework as casework_contracts
+from shared.contracts import complaints as complaint_contracts
+
 NAME = validate.Length(min=1, max=100)
 TEXT = validate.Length(max=2000)
 SHORT = validate.Length(max=200)
@@ -239,3 +242,92 @@ class MeetingViewSchema(Schema):
     outcome = fields.String(allow_none=True)
     follow_on_referral_id = fields.String(allow_none=True, metadata={"description": "On take_up: the new "
                                                                                     "issue-based referral."})
+
+
+# casework (API.md style, issue-based advocacy)
+
+class OpenCaseSchema(Strict):
+    referral_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    consents_to_case_file = StrictBoolean(required=True, metadata={
+        "description": "The child consents to a case file being opened; a case is opened only with it."})
+
+
+class PlanSchema(Strict):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    agreed_with_child = StrictBoolean(required=True)
+
+
+class IssueSchema(Strict):
+    theme = fields.String(required=True, validate=validate.OneOf(casework_contracts.THEMES))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ConcludeIssueSchema(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(casework_contracts.ISSUE_OUTCOMES))
+    note = fields.String(load_default="", validate=TEXT)
+
+
+class ActivitySchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(casework_contracts.ACTIVITIES))
+    contribution = fields.String(required=True, validate=validate.OneOf(casework_contracts.CONTRIBUTIONS))
+    note = fields.String(load_default="", validate=TEXT)
+    happened_at = fields.AwareDateTime(format="iso")
+
+
+class SignpostSchema(Strict):
+    to = fields.String(required=True, validate=validate.OneOf(casework_contracts.SIGNPOSTS))
+    note = fields.String(load_default="", validate=TEXT)
+
+
+class AdvocateChangeRequestSchema(Strict):
+    reason = fields.String(load_default="", validate=TEXT)
+
+
+class AdvocateChangeDecisionSchema(Strict):
+    result = fields.String(required=True, validate=validate.OneOf(["granted", "declined"]))
+    new_advocate_email = fields.Email(validate=SHORT)
+    reason = fields.String(load_default="", validate=TEXT)
+
+
+class DisclosureSchema(Strict):
+    reason = fields.String(required=True, validate=validate.OneOf(casework_contracts.DISCLOSURE_REASONS))
+    decided_by = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    disclosed_to = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    disclosed_at = fields.AwareDateTime(required=True, format="iso")
+    child_told = StrictBoolean(required=True)
+    child_told_at = fields.AwareDateTime(format="iso")
+    why_not_told = fields.String(validate=validate.Length(min=1, max=2000))
+
+
+class CloseCaseSchema(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(casework_contracts.CASE_OUTCOMES))
+    satisfaction = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                  validate=validate.Range(min=1, max=5))
+    feedback = fields.String(load_default="", validate=TEXT)
+
+
+# complaints, representations and compliments about the advocacy service
+
+class ComplainantContactSchema(Strict):
+    email = fields.Email(validate=SHORT)
+    phone = fields.String(validate=PHONE)
+
+
+class ComplaintSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(complaint_contracts.KINDS))
+    made_by = fields.String(required=True, validate=validate.OneOf(complaint_contracts.FROM))
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+    contact = fields.Nested(ComplainantContactSchema, load_default=dict)
+    about = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    council = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
+    language = fields.String(load_default="en", validate=validate.OneOf(["en", "cy"]))
+    wants_reply = StrictBoolean(load_default=True)
+
+
+class ComplaintAnswerSchema(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(["upheld", "partly_upheld", "not_upheld"]))
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class EmptySchema(Strict):
+    """A step that needs nothing but the decision to take it."""

@@ -113,6 +113,14 @@ def schedule(received_at: datetime, nation: str, timeframes: Timeframes,
     }
 
 
+def complaint_clocks(received_at: datetime, nation: str, acknowledge_days: int, respond_days: int) -> dict[str, dict]:
+    """A complaint's two time limits, in working days of the nation: acknowledge it, then answer it."""
+    due = {"acknowledge_by": working_days_after(received_at, acknowledge_days, nation),
+           "respond_by": working_days_after(received_at, respond_days, nation)}
+    return {name: {"due_at": moment.isoformat(), "at_risk_at": previous_working_day_end(moment, nation).isoformat(),
+                   "state": "pending"} for name, moment in due.items()}
+
+
 def met(clocks: dict[str, dict], name: str, at: str) -> dict[str, dict] | None:
     """The clocks with `name` met at `at`; None when it was met, or its clock stopped, before."""
     clock = clocks.get(name)

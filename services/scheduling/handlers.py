@@ -10,7 +10,7 @@ from shared.contracts import Event, new_event
 from shared.store import Put, Store, VersionConflict
 
 from services.scheduling import domain
-from services.scheduling.store import CASES, DIARIES, MEETINGS, SchedulingStore
+from services.scheduling.store import CASES, COMPLAINT_CLOCKS, DIARIES, MEETINGS, SchedulingStore
 
 NAME = "scheduling"
 RETRIES = 5
@@ -51,24 +51,29 @@ def open_case(event: Event, store: Store, regions: dict[str, domain.Timeframes] 
         store.commit(handled=event.id)  # the case exists already: a redelivery that beat the inbox check
 
 
-def _update_case(event: Event, store: Store, decide: Callable[[dict], dict | None]) -> None:
-    scheduling = SchedulingStore(store)
+def _nothing_to_do(event: Event, store: Store) -> None:
+    """Record the event as handled when it changes nothing here (so a redelivery is recognised)."""
+    if not store.handled(event.id):
+        store.commit(handled=event.id)
+
+
+def _update_case(event: Event, store: Store, decide: Callable[[dict], dict | None], collection: str = CASES,
+                 key: str = "referral_id") -> None:
     for _ in range(RETRIES):
-        document = scheduling.case(event.data["referral_id"])
+        document = store.get(collection, event.data[key])
         if document is None:
-            raise NotFound(f"no case for referral {event.data['referral_id']} yet")
+            raise NotFound(f"no clock for {key} {event.data[key]} yet")
         changed = decide(document.body)
         if changed is None:
-            if not store.handled(event.id):
-                store.commit(handled=event.id)
+            _nothing_to_do(event, store)
             return
-        changed["clock_open"] = domain.open_clocks(changed["clocks"]) and not changed["closed"]
+        changed["clock_open"] = domain.open_clocks(changed["clocks"]) and not changed.get("closed")
         try:
             store.commit(Put.update(document, changed), handled=event.id)
             return
         except VersionConflict:
             continue
-    raise VersionConflict(f"case {event.data['referral_id']} kept changing")
+    raise VersionConflict(f"the clock of {event.data[key]} kept changing")
 
 
 def _meet(name: str, at_field: str) -> Callable[[Event, Store], None]:
@@ -103,9 +108,26 @@ def case_closed(event: Event, store: Store) -> None:
 
 def run_clock(store: Store, at: datetime | None = None) -> int:
     """Say which deadlines have become at risk or been missed; each is said once, however many workers tick."""
-    scheduling, moment, said, after = SchedulingStore(store), at or now(), 0, None
+    moment = at or now()
+    return (_tick(store, CASES, moment, _referral_deadline_event)
+            + _tick(store, COMPLAINT_CLOCKS, moment, _complaint_deadline_event))
+
+
+def _referral_deadline_event(case: dict, kind: str, name: str, due: str) -> Event:
+    return new_event(kind, {"referral_id": case["referral_id"], "council": case["council"], "deadline": name,
+                            "due_at": due}, producer=NAME, subject=f"referral:{case['referral_id']}")
+
+
+def _complaint_deadline_event(clock: dict, kind: str, name: str, due: str) -> Event:
+    return new_event(kind.replace("deadline.", "complaint.deadline_"), {
+        "complaint_id": clock["complaint_id"], "deadline": name, "due_at": due}, producer=NAME,
+        subject=f"complaint:{clock['complaint_id']}")
+
+
+def _tick(store: Store, collection: str, moment: datetime, event_for: Callable[[dict, str, str, str], Event]) -> int:
+    scheduling, said, after = SchedulingStore(store), 0, None
     while True:
-        page = scheduling.open_cases(after)
+        page = scheduling.open_cases(after, collection=collection)
         if not page:
             return said
         for document in page:
@@ -113,16 +135,62 @@ def run_clock(store: Store, at: datetime | None = None) -> int:
             clocks, changes = domain.tick(document.body["clocks"], moment)
             if not changes:
                 continue
-            case = document.body
-            events = [new_event(kind, {"referral_id": case["referral_id"], "council": case["council"],
-                                       "deadline": name, "due_at": due}, producer=NAME,
-                                subject=f"referral:{case['referral_id']}") for kind, name, due in changes]
+            events = [event_for(document.body, kind, name, due) for kind, name, due in changes]
             try:
-                store.commit(Put.update(document, {**case, "clocks": clocks,
+                store.commit(Put.update(document, {**document.body, "clocks": clocks,
                                                    "clock_open": domain.open_clocks(clocks)}), events=events)
                 said += len(events)
             except VersionConflict:
-                continue  # another worker ticked this case first; it said what was due
+                continue  # another worker ticked this one first; it said what was due
+
+
+# complaints' time limits
+
+
+def start_complaint_clock(event: Event, store: Store, days: tuple[int, int] = (2, 10)) -> None:
+    """On `complaint.received`: count its time limits (acknowledge, answer) in working days, and say when they fall.
+    A compliment has none."""
+    data = event.data
+    if data["kind"] == "compliment":
+        _nothing_to_do(event, store)
+        return
+    clocks = domain.complaint_clocks(datetime.fromisoformat(data["received_at"]), data["nation"], *days)
+    scheduled = _event("complaint.deadlines_scheduled", {
+        "complaint_id": data["complaint_id"], **{name: clock["due_at"] for name, clock in clocks.items()}},
+        f"complaint:{data['complaint_id']}", event)
+    clock = {"complaint_id": data["complaint_id"], "nation": data["nation"], "clocks": clocks, "clock_open": True}
+    try:
+        store.commit(Put.new(COMPLAINT_CLOCKS, data["complaint_id"], clock), events=[scheduled], handled=event.id)
+    except VersionConflict:
+        store.commit(handled=event.id)
+
+
+def _complaint_met(name: str, at_field: str, only_stage: int | None = None) -> Callable[[Event, Store], None]:
+    def handler(event: Event, store: Store) -> None:
+        if event.data["kind"] == "compliment" or (only_stage and event.data.get("stage") != only_stage):
+            _nothing_to_do(event, store)
+            return
+
+        def decide(clock: dict) -> dict | None:
+            clocks = domain.met(clock["clocks"], name, event.data[at_field])
+            return None if clocks is None else {**clock, "clocks": clocks}
+
+        _update_case(event, store, decide, collection=COMPLAINT_CLOCKS, key="complaint_id")
+
+    handler.__name__ = f"complaint_{name}_met"
+    return handler
+
+
+complaint_acknowledged = _complaint_met("acknowledge_by", "acknowledged_at")
+complaint_answered = _complaint_met("respond_by", "responded_at", only_stage=1)
+
+
+def complaint_closed(event: Event, store: Store) -> None:
+    if event.data["kind"] == "compliment":
+        _nothing_to_do(event, store)
+        return
+    _update_case(event, store, lambda clock: None if not domain.open_clocks(clock["clocks"]) else
+                 {**clock, "clocks": domain.stop(clock["clocks"])}, collection=COMPLAINT_CLOCKS, key="complaint_id")
 
 
 # meetings

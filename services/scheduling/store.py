@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.store import Document, Store, find_all
 
 CASES = "cases"
+COMPLAINT_CLOCKS = "complaint_clocks"
 MEETINGS = "meetings"
 DIARIES = "diaries"
 
@@ -22,8 +23,8 @@ class SchedulingStore:
     def diary(self, advocate_email: str) -> Document | None:
         return self.store.get(DIARIES, advocate_email)
 
-    def open_cases(self, after: str | None, limit: int = 200) -> list[Document]:
-        return self.store.find(CASES, {"clock_open": True}, limit=limit, after=after)
+    def open_cases(self, after: str | None, limit: int = 200, collection: str = CASES) -> list[Document]:
+        return self.store.find(collection, {"clock_open": True}, limit=limit, after=after)
 
     def cases(self, where: dict, after: str | None, limit: int = 200) -> list[Document]:
         return self.store.find(CASES, where, limit=limit, after=after)

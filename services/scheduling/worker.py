@@ -9,4 +9,8 @@ HANDLERS = {
     "contact.attempted": handlers.meet_first_contact_by,
     "meeting.took_place": handlers.meet_meeting_by,
     "referral.closed": handlers.case_closed,
+    "complaint.received": handlers.start_complaint_clock,
+    "complaint.acknowledged": handlers.complaint_acknowledged,
+    "complaint.responded": handlers.complaint_answered,
+    "complaint.closed": handlers.complaint_closed,
 }

@@ -16,6 +16,8 @@ from shared.contracts.envelope import (
 )
 from shared.contracts import referral as _referral  # noqa: F401  registers the referral contracts
 from shared.contracts import scheduling as _scheduling  # noqa: F401  registers the scheduling contracts
+from shared.contracts import casework as _casework  # noqa: F401  registers the casework contracts
+from shared.contracts import complaints as _complaints  # noqa: F401  registers the complaints contracts
 
 __all__ = [
     "ContractError",

@@ -10,7 +10,7 @@ import logging
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
 from flask_babel import Babel, gettext
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -55,6 +55,14 @@ def current_language() -> str:
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def council_name(code: str) -> str:
+    """A council's name in the page's language."""
+    council = current_app.extensions["llais.councils"].get(code)
+    if council is None:
+        return code
+    return council.name_cy if current_language() == "cy" and council.name_cy else council.name
 
 
 def is_page_request() -> bool:
@@ -108,9 +116,11 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
              permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"})
 
     from services.gateway.web import refer, staff  # noqa: F401  (their routes join the blueprint)
-    from services.gateway.web.pages import when
+    from services.gateway.web.forms import word
+    from services.gateway.web.pages import long_date, when
 
-    app.add_template_global(when)
+    for helper in (when, long_date, word, council_name):
+        app.add_template_global(helper)
 
     app.register_blueprint(blueprint)
     # Each app has its own limiter (several apps share a process in tests and in embedded mode); with a shared

@@ -102,6 +102,33 @@ CLOSE_REASONS = [("unable_to_contact", _l("We could not contact the child")),
                  ("duplicate", _l("It duplicates another referral"))]
 LANGUAGES = [("en", _l("English")), ("cy", _l("Welsh"))]
 
+BASES = [("looked_after", _l("Looked after: the child has become looked after")),
+         ("child_protection", _l("Child protection: enquiries leading to an initial conference")),
+         ("care_and_support", _l("Care and support: being assessed, no safeguarding intervention"))]
+ELIGIBILITY = [("looked_after", _l("Looked after")), ("care_leaver", _l("Care leaver")),
+               ("child_protection", _l("Child protection")), ("care_and_support", _l("Care and support")),
+               ("childrens_home", _l("Lives in a children's home")), ("young_carer", _l("Young carer")),
+               ("complaint", _l("Making a complaint or representation")),
+               ("missing_from_care", _l("Missing from care")), ("send", _l("Special educational needs")),
+               ("homeless_16_17", _l("Homeless, aged 16 or 17")), ("custody", _l("In custody")),
+               ("mental_health_detention", _l("Detained under the Mental Health Act")),
+               ("lacks_capacity", _l("Aged 16 or 17 and lacking capacity")),
+               ("care_review", _l("Looked after, with care being reviewed")),
+               ("to_be_confirmed", _l("To be confirmed"))]
+TIMELINE = {"received": _l("Received"), "acknowledged": _l("Acknowledged"), "allocated": _l("Allocated"),
+            "contact attempted": _l("Contact attempted"), "meeting arranged": _l("Meeting arranged"),
+            "meeting rescheduled": _l("Meeting rescheduled"), "meeting cancelled": _l("Meeting cancelled"),
+            "meeting took place": _l("Meeting took place"), "meeting not held": _l("Meeting not held"),
+            "active offer completed": _l("Active Offer completed"), "closed": _l("Closed")}
+WORDS = {"basis": dict(BASES) | dict(ELIGIBILITY), "method": dict(CONTACT_METHODS), "result": dict(CONTACT_RESULTS),
+         "outcome": dict(OUTCOMES), "close_reason": dict(CLOSE_REASONS), "timeline": TIMELINE,
+         "language": dict(LANGUAGES)}
+
+
+def word(kind: str, code: str | None) -> str:
+    """The page's words for a code the services use (a basis, a contact result, a timeline entry...)."""
+    return str(WORDS[kind].get(code, code or ""))
+
 
 class AllocateForm(FlaskForm):
     advocate_email = SelectField(_l("Advocate"), [required(_l("Choose the advocate"))], choices=[],

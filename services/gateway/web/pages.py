@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, redirect, request, session, url_for
-from flask_babel import format_datetime, gettext
+from flask_babel import format_date, format_datetime, gettext
 from marshmallow import ValidationError
 
 from shared.web import flatten_errors
@@ -110,6 +110,11 @@ def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:
     if not moment:
         return ""
     return format_datetime(datetime.fromisoformat(moment).astimezone(LONDON), pattern)
+
+
+def long_date(day: str | None) -> str:
+    """A stored YYYY-MM-DD date as people read it, in the page's language."""
+    return format_date(date.fromisoformat(day), "d MMMM yyyy") if day else ""
 
 
 def london(day, time_text: str) -> str:

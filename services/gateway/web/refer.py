@@ -21,7 +21,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms
-from services.gateway.web.forms import EMAIL, LANGUAGES, PHONE, YES_NO, choice, day, long_text, submit, text
+from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, LANGUAGES, PHONE, YES_NO, choice, day, long_text,
+                                       submit, text)
 from services.gateway.web.pages import as_public, call, checked, current_user, error_summary, london
 
 MIN_SECONDS_TO_FILL = 3
@@ -35,18 +36,6 @@ class Honeypot(FlaskForm):
 
 
 # the questions
-
-BASES = [("looked_after", _l("Looked after: the child has become looked after")),
-         ("child_protection", _l("Child protection: enquiries leading to an initial conference")),
-         ("care_and_support", _l("Care and support: being assessed, no safeguarding intervention"))]
-ELIGIBILITY = [("looked_after", _l("Looked after")), ("care_leaver", _l("Care leaver")),
-               ("child_protection", _l("Child protection")), ("care_and_support", _l("Care and support")),
-               ("childrens_home", _l("Lives in a children's home")), ("young_carer", _l("Young carer")),
-               ("complaint", _l("Making a complaint or representation")),
-               ("missing_from_care", _l("Missing from care")), ("send", _l("Special educational needs")),
-               ("homeless_16_17", _l("Homeless, aged 16 or 17")), ("custody", _l("In custody")),
-               ("mental_health_detention", _l("Detained under the Mental Health Act"))]
-
 
 class ChildForm(FlaskForm):
     given_name = text(_l("Child's first name"), _l("Enter the child's first name"))
@@ -77,7 +66,8 @@ class AboutReferralForm(FlaskForm):
                    ("issue_based", _l("Issue-based advocacy: help with something now"))],
                   _l("Choose what the referral is for"))
     basis = choice(_l("Why is the child entitled to an advocate?"), BASES + [
-        e for e in ELIGIBILITY if e[0] not in dict(BASES)], _l("Choose why the child is entitled"),
+        e for e in ELIGIBILITY if e[0] not in dict(BASES) and e[0] != "to_be_confirmed"],
+        _l("Choose why the child is entitled"),
         hint=_l("For the Active Offer, one of the first three"))
     statutory_meeting_day = day(_l("Date of the first review or initial conference (optional)"), None,
                                 hint=_l("The Active Offer meeting must happen before it"), optional=True)

@@ -25,6 +25,7 @@ def refer_through_the_form(page: Page, base: str, web, given_name: str) -> None:
     expect(page.get_by_role("heading", name="Your council's referrals")).to_be_visible()
     in_both_languages(page, "referrer-home", "Atgyfeirio plentyn")
     page.get_by_role("button", name="Refer a child").click()
+    in_both_languages(page, "refer-child", "Parhau")  # before typing: changing language reloads the page
     page.locator("#given_name").fill(given_name)
     page.locator("#family_name").fill("Jones")
     page.locator("#date_of_birth-day").fill("2")
@@ -32,18 +33,17 @@ def refer_through_the_form(page: Page, base: str, web, given_name: str) -> None:
     page.locator("#date_of_birth-year").fill(str(datetime.now().year - 12))
     page.locator("input[name=preferred_language][value=cy]").check()
     page.locator("input[name=interpreter_needed][value=no]").check()
-    in_both_languages(page, "refer-child", "Parhau")
     submit(page)
-    page.locator("#phone").fill("07700 900982")
     in_both_languages(page, "refer-contact", "Parhau")
+    page.locator("#phone").fill("07700 900982")
     submit(page)
+    in_both_languages(page, "refer-about", "Parhau")
     page.locator("input[name=kind][value=active_offer]").check()
     page.locator("input[name=basis][value=looked_after]").check()
-    in_both_languages(page, "refer-about", "Parhau")
     submit(page)
+    in_both_languages(page, "refer-consent", "Parhau")
     for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer", "share_outcome_with_referrer"):
         page.locator(f"input[name={flag}][value=yes]").check()
-    in_both_languages(page, "refer-consent", "Parhau")
     submit(page)
     page.locator("#name").fill("Siân Roberts")
     page.locator("input[name=preferred_language][value=en]").check()
@@ -98,14 +98,17 @@ def contact_and_arrange(page: Page, base: str, given_name: str, starts: datetime
     open_referral(page, base, given_name)
     reload_until(page, "Record a contact attempt")
     page.get_by_role("button", name="Record a contact attempt").click()
-    page.locator("input[name=method][value=phone]").check()
-    page.locator("input[name=result][value=reached]").check()
     if screenshots:
         in_both_languages(page, "step-contact", "Cofnodi'r ymgais")
+    page.locator("input[name=method][value=phone]").check()
+    page.locator("input[name=result][value=reached]").check()
     submit(page)
     expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     for _ in range(40):  # scheduling hears of the allocation through the bus
         page.get_by_role("button", name="Arrange the meeting").click()
+        if screenshots:
+            in_both_languages(page, "step-arrange", "Trefnu'r cyfarfod")
+            screenshots = False
         page.locator("#day-day").fill(str(starts.day))
         page.locator("#day-month").fill(str(starts.month))
         page.locator("#day-year").fill(str(starts.year))
@@ -115,9 +118,6 @@ def contact_and_arrange(page: Page, base: str, given_name: str, starts: datetime
         page.locator("input[name=accessible][value=yes]").check()
         page.locator("input[name=risk_assessed][value=yes]").check()
         page.locator("input[name=language][value=cy]").check()
-        if screenshots:
-            in_both_languages(page, "step-arrange", "Trefnu'r cyfarfod")
-            screenshots = False
         submit(page)
         if page.locator(".govuk-notification-banner--success").count():
             return
@@ -129,12 +129,12 @@ def contact_and_arrange(page: Page, base: str, given_name: str, starts: datetime
 def record(page: Page, base: str, given_name: str, outcome: str, screenshots: bool) -> None:
     open_referral(page, base, given_name)
     page.get_by_role("button", name="Record the meeting").click()
+    if screenshots:
+        in_both_languages(page, "step-record", "Cofnodi'r cyfarfod")
     page.locator("input[name=took_place][value=yes]").check()
     page.locator(f"input[name=outcome][value={outcome}]").check()
     if outcome == "declined":
         page.locator("#decline_reason").fill("Happy with the support already in place")
-    if screenshots:
-        in_both_languages(page, "step-record", "Cofnodi'r cyfarfod")
     submit(page)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
     reload_until(page, "Closed")

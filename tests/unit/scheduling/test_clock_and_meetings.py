@@ -130,3 +130,14 @@ def test_deadlines_needing_attention_are_at_risk_or_missed_soonest_first():
         "meeting_by": {"due_at": "2026-12-14T10:00:00+00:00", "state": "pending"}}}
     assert [d["deadline"] for d in domain.needing_attention(case)] == ["allocate_by", "first_contact_by"]
     assert [d["deadline"] for d in domain.needing_attention(case, ("missed",))] == ["allocate_by"]
+
+
+def test_a_complaints_time_limits_skip_christmas_and_new_year_in_wales():
+    received = datetime(2026, 12, 23, 15, 0, tzinfo=timezone.utc)  # a Wednesday
+    clocks = domain.complaint_clocks(received, "wales", 2, 10)
+    # working days after the 23rd: 24th; not 25th (Christmas), 26th-27th (weekend) or 28th (Boxing Day, moved
+    # from the Saturday); 29th is the second
+    assert clocks["acknowledge_by"]["due_at"] == "2026-12-29T23:59:59+00:00"
+    # then 30th, 31st, (1 January a bank holiday, then a weekend) 4th-8th January, and the 11th is the tenth
+    assert clocks["respond_by"]["due_at"] == "2027-01-11T23:59:59+00:00"
+    assert clocks["acknowledge_by"]["at_risk_at"] == "2026-12-24T23:59:59+00:00"

@@ -1,0 +1,243 @@
+"""The rules of an advocacy case (DOMAIN.md, "Issue-based advocacy" and "Confidentiality and consent"). Pure.
+
+A case is opened from an issue-based referral once the child consents to a case file; it holds the plan agreed with
+the child, the issues and their outcomes, the activity and how the child chose to contribute, signposting, requests
+to change advocate, disclosures made without consent, and its closure with the child's feedback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.contracts.casework import (ACTIVITIES, CASE_OUTCOMES, CONTRIBUTIONS, DISCLOSURE_REASONS, ISSUE_OUTCOMES,
+                                       SIGNPOSTS, THEMES)
+
+MANAGER = "manager"
+
+
+class CaseRefused(ValueError):
+    """A request that breaks a rule; `errors` says what to change (422)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class CaseStateForbids(ValueError):
+    """The case (or its referral) is not in a state that allows this now (409)."""
+
+
+class NotAllowed(PermissionError):
+    """The caller's role may not do this (403)."""
+
+
+def _refuse_unless(checks: dict[str, str | None]) -> None:
+    errors = {field: [message] for field, message in checks.items() if message}
+    if errors:
+        raise CaseRefused(errors)
+
+
+def _blank(value: Any) -> bool:
+    return not str(value or "").strip()
+
+
+def _changed(case: dict, at: str, what: str, by: str, **changes: Any) -> dict:
+    return {**case, **changes, "updated_at": at, "timeline": [*case["timeline"], {"at": at, "what": what, "by": by}]}
+
+
+def _open(case: dict) -> None:
+    if case["status"] != "open":
+        raise CaseStateForbids("the case is closed")
+
+
+# the referral a case comes from
+
+
+def referral_stub(data: dict) -> dict:
+    """What casework keeps of every referral (codes and ids, from `referral.received`) to open a case from it later."""
+    return {"referral_id": data["referral_id"], "council": data["council"], "region": data["region"],
+            "nation": data["nation"], "kind": data["kind"], "basis": data["basis"], "source": data.get("source"),
+            "language": data["preferred_language"], "advocate_email": None}
+
+
+def open_case(stub: dict, consents_to_case_file: bool, by: str, at: str) -> dict:
+    """The case of an issue-based referral, opened with the child's consent to a case file, for its advocate."""
+    if stub["kind"] != "issue_based":
+        raise CaseStateForbids("only an issue-based referral becomes a case (an Active Offer's take-up opens one)")
+    if not stub["advocate_email"]:
+        raise CaseStateForbids("allocate the referral to an advocate before opening its case")
+    _refuse_unless({"consents_to_case_file": None if consents_to_case_file is True else
+                    "A case file is opened only when the child consents to it."})
+    return {
+        "id": stub["referral_id"], "referral_id": stub["referral_id"], "council": stub["council"],
+        "region": stub["region"], "nation": stub["nation"], "source": stub["source"], "basis": stub["basis"],
+        "language": stub["language"], "advocate_email": stub["advocate_email"], "status": "open",
+        "opened_at": at, "opened_by": by, "plan": None, "issues": [], "activities": [], "signposting": [],
+        "advocate_changes": [], "disclosures": [], "closure": None, "updated_at": at,
+        "timeline": [{"at": at, "what": "case opened", "by": by}],
+    }
+
+
+# the work
+
+
+def agree_plan(case: dict, text: str, agreed_with_child: bool, by: str, at: str) -> dict:
+    _open(case)
+    _refuse_unless({"text": "Write the plan." if _blank(text) else None,
+                    "agreed_with_child": None if agreed_with_child is True else
+                    "The plan is the one agreed with the child: agree it with them first."})
+    version = (case["plan"] or {}).get("version", 0) + 1
+    plan = {"text": text.strip(), "version": version, "agreed_at": at, "agreed_by": by}
+    return _changed(case, at, "plan agreed", by, plan=plan)
+
+
+def raise_issue(case: dict, issue_id: str, theme: str, description: str, by: str, at: str) -> dict:
+    _open(case)
+    _refuse_unless({"theme": None if theme in THEMES else f"Choose a theme: one of {', '.join(THEMES)}.",
+                    "description": "Say what the issue is." if _blank(description) else None})
+    issue = {"id": issue_id, "theme": theme, "description": description.strip(), "raised_at": at, "raised_by": by,
+             "outcome": None, "outcome_note": None, "concluded_at": None}
+    return _changed(case, at, "issue raised", by, issues=[*case["issues"], issue])
+
+
+def conclude_issue(case: dict, issue_id: str, outcome: str, note: str, by: str, at: str) -> tuple[dict, dict]:
+    """The case with the issue's outcome recorded, and the issue."""
+    _open(case)
+    issue = next((i for i in case["issues"] if i["id"] == issue_id), None)
+    if issue is None:
+        raise CaseRefused({"issue_id": ["No such issue in this case."]})
+    if issue["outcome"]:
+        raise CaseStateForbids("the issue has its outcome already")
+    _refuse_unless({"outcome": None if outcome in ISSUE_OUTCOMES else
+                    f"Give the outcome: one of {', '.join(ISSUE_OUTCOMES)}."})
+    concluded = {**issue, "outcome": outcome, "outcome_note": (note or "").strip(), "concluded_at": at}
+    issues = [concluded if i["id"] == issue_id else i for i in case["issues"]]
+    return _changed(case, at, "issue concluded", by, issues=issues), concluded
+
+
+def record_activity(case: dict, kind: str, contribution: str, note: str, happened_at: str, by: str,
+                    at: str) -> dict:
+    _open(case)
+    _refuse_unless({"kind": None if kind in ACTIVITIES else f"Give the kind: one of {', '.join(ACTIVITIES)}.",
+                    "contribution": None if contribution in CONTRIBUTIONS else
+                    f"Say how the child chose to contribute: one of {', '.join(CONTRIBUTIONS)}."})
+    activity = {"at": happened_at or at, "kind": kind, "contribution": contribution, "note": (note or "").strip(),
+                "by": by}
+    return _changed(case, at, "activity recorded", by, activities=[*case["activities"], activity])
+
+
+def signpost(case: dict, to: str, note: str, by: str, at: str) -> dict:
+    _open(case)
+    _refuse_unless({"to": None if to in SIGNPOSTS else f"Say where to: one of {', '.join(SIGNPOSTS)}."})
+    entry = {"at": at, "to": to, "note": (note or "").strip(), "by": by}
+    return _changed(case, at, "signposted", by, signposting=[*case["signposting"], entry])
+
+
+# the child's right to change advocate
+
+
+def request_advocate_change(case: dict, request_id: str, reason: str, by: str, at: str) -> dict:
+    _open(case)
+    if any(r["result"] is None for r in case["advocate_changes"]):
+        raise CaseStateForbids("a request to change advocate is waiting for a decision")
+    request = {"id": request_id, "requested_at": at, "requested_by": by, "reason": (reason or "").strip(),
+               "result": None, "decided_at": None, "decided_by": None, "decision_reason": None}
+    return _changed(case, at, "change of advocate requested", by,
+                    advocate_changes=[*case["advocate_changes"], request])
+
+
+def decide_advocate_change(case: dict, request_id: str, result: str, new_advocate: str | None, reason: str,
+                           role: str | None, by: str, at: str) -> dict:
+    """A manager grants (the case moves to the new advocate) or declines (saying why) the child's request."""
+    if role != MANAGER:
+        raise NotAllowed("only a manager decides a request to change advocate")
+    _open(case)
+    request = next((r for r in case["advocate_changes"] if r["id"] == request_id), None)
+    if request is None:
+        raise CaseRefused({"request_id": ["No such request in this case."]})
+    if request["result"] is not None:
+        raise CaseStateForbids("the request is decided already")
+    _refuse_unless({
+        "result": None if result in ("granted", "declined") else "Give the result: granted or declined.",
+        "new_advocate_email": ("Name the new advocate." if result == "granted" and _blank(new_advocate) else
+                               "The new advocate is the case's advocate already."
+                               if result == "granted" and new_advocate == case["advocate_email"] else None),
+        "reason": "Say why the request is declined." if result == "declined" and _blank(reason) else None,
+    })
+    decided = {**request, "result": result, "decided_at": at, "decided_by": by,
+               "decision_reason": (reason or "").strip(), "new_advocate_email": new_advocate if result == "granted"
+               else None}
+    changes = [decided if r["id"] == request_id else r for r in case["advocate_changes"]]
+    advocate = new_advocate if result == "granted" else case["advocate_email"]
+    return _changed(case, at, f"change of advocate {result}", by, advocate_changes=changes, advocate_email=advocate)
+
+
+# disclosure without consent
+
+
+def record_disclosure(case: dict, request: dict, role: str | None, by: str, at: str) -> dict:
+    """A disclosure made without the child's consent, in writing: the reason (significant harm or a court order), who
+    decided, to whom it went and when, and whether and when the child was told (or why not). Managers only."""
+    if role != MANAGER:
+        raise NotAllowed("only a manager records a disclosure made without the child's consent")
+    told = request.get("child_told")
+    _refuse_unless({
+        "reason": None if request.get("reason") in DISCLOSURE_REASONS else
+        f"Give the reason: one of {', '.join(DISCLOSURE_REASONS)}.",
+        "decided_by": "Say who decided to disclose." if _blank(request.get("decided_by")) else None,
+        "disclosed_to": "Say to whom it was disclosed." if _blank(request.get("disclosed_to")) else None,
+        "disclosed_at": "Say when it was disclosed." if _blank(request.get("disclosed_at")) else None,
+        "child_told": None if isinstance(told, bool) else "Say whether the child was told.",
+        "child_told_at": "Say when the child was told." if told is True and _blank(request.get("child_told_at"))
+        else None,
+        "why_not_told": "Say why the child was not told." if told is False and _blank(request.get("why_not_told"))
+        else None,
+    })
+    disclosure = {k: request.get(k) for k in ("reason", "decided_by", "disclosed_to", "disclosed_at", "child_told",
+                                              "child_told_at", "why_not_told")}
+    disclosure.update(recorded_at=at, recorded_by=by)
+    return _changed(case, at, "disclosure recorded", by, disclosures=[*case["disclosures"], disclosure])
+
+
+# closure
+
+
+def close(case: dict, outcome: str, satisfaction: int | None, feedback: str, by: str, at: str) -> dict:
+    _open(case)
+    open_issues = [i["id"] for i in case["issues"] if not i["outcome"]]
+    if open_issues:
+        raise CaseStateForbids(f"record the outcome of every issue first ({len(open_issues)} open)")
+    _refuse_unless({
+        "outcome": None if outcome in CASE_OUTCOMES else f"Give the outcome: one of {', '.join(CASE_OUTCOMES)}.",
+        "satisfaction": None if satisfaction is None or (isinstance(satisfaction, int) and 1 <= satisfaction <= 5)
+        else "The child's satisfaction is 1 to 5, or left out if they gave none.",
+    })
+    closure = {"outcome": outcome, "satisfaction": satisfaction, "feedback": (feedback or "").strip(),
+               "closed_at": at, "closed_by": by}
+    return _changed(case, at, "case closed", by, status="closed", closure=closure)
+
+
+# who sees a case
+
+
+def may_see(case: dict, actor: str, role: str | None) -> bool:
+    """Managers see every case; an advocate sees the cases that are theirs now."""
+    return role == MANAGER or (role == "advocate" and case["advocate_email"] == actor)
+
+
+def summary(case: dict) -> dict:
+    """A case in a list: no content."""
+    return {k: case[k] for k in ("id", "referral_id", "council", "advocate_email", "status", "opened_at",
+                                 "updated_at")} | {"open_issues": sum(1 for i in case["issues"] if not i["outcome"])}
+
+
+def child_record(case: dict) -> dict:
+    """What the child's own record shows them: the plan, their issues and outcomes, what was done and how they took
+    part, where they were pointed, and any disclosure they were told of (one they were not told of, to keep them or
+    someone else safe, stays out)."""
+    return {
+        "language": case["language"], "opened_at": case["opened_at"], "status": case["status"],
+        "plan": case["plan"], "issues": case["issues"], "activities": case["activities"],
+        "signposting": case["signposting"], "disclosures": [d for d in case["disclosures"] if d["child_told"]],
+        "closure": case["closure"],
+    }

@@ -1,0 +1,22 @@
+"""Casework's repository: what it keeps of each referral (to open a case from it) and the cases."""
+
+from __future__ import annotations
+
+from shared.store import Document, Store, find_all
+
+REFERRALS = "referrals"
+CASES = "cases"
+
+
+class CaseworkStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def referral(self, referral_id: str) -> Document | None:
+        return self.store.get(REFERRALS, referral_id)
+
+    def case(self, case_id: str) -> Document | None:
+        return self.store.get(CASES, case_id)
+
+    def cases(self, where: dict) -> list[Document]:
+        return find_all(self.store, CASES, where)

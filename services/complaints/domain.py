@@ -1,0 +1,122 @@
+"""The rules of complaints, representations and compliments about the advocacy service (DOMAIN.md). Pure.
+
+A complaint or representation is acknowledged, then answered, each within a time limit counted in working days on
+the scheduling service's clock; the answer has an outcome and tells the complainant the other routes open to them.
+A complainant unhappy with the answer may take it to a second stage. A compliment is simply recorded. Helping a
+child complain about their council is casework, not this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.contracts.complaints import FROM, KINDS, OUTCOMES
+
+OTHER_ROUTES = ("council", "childrens_commissioner_for_wales")
+"""Told to every complainant with the answer: the council's own complaints procedure, and the Children's
+Commissioner for Wales."""
+LAST_STAGE = 2
+
+
+class ComplaintRefused(ValueError):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class ComplaintStateForbids(ValueError):
+    """The complaint's status does not allow this now (409)."""
+
+
+def _blank(value: Any) -> bool:
+    return not str(value or "").strip()
+
+
+def check(request: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if request.get("kind") not in KINDS:
+        errors["kind"] = [f"Say what this is: one of {', '.join(KINDS)}."]
+    if request.get("made_by") not in FROM:
+        errors["made_by"] = [f"Say who it is from: one of {', '.join(FROM)}."]
+    if _blank(request.get("about")):
+        errors["about"] = ["Say what it is about."]
+    contact = request.get("contact") or {}
+    if request.get("wants_reply") and _blank(contact.get("email")) and _blank(contact.get("phone")):
+        errors["contact"] = ["Give an email address or a phone number, so we can reply."]
+    if errors:
+        raise ComplaintRefused(errors)
+
+
+def new_complaint(complaint_id: str, request: dict, nation: str, at: str, by: str) -> dict:
+    """A complaint or representation as received (its clock starts); a compliment as recorded."""
+    compliment = request["kind"] == "compliment"
+    return {
+        "id": complaint_id, "kind": request["kind"], "made_by": request["made_by"],
+        "name": (request.get("name") or "").strip(), "contact": request.get("contact") or {},
+        "about": request["about"].strip(), "council": request.get("council"), "nation": nation,
+        "language": request.get("language") or "en", "wants_reply": bool(request.get("wants_reply")),
+        "status": "recorded" if compliment else "received", "stage": 1, "received_at": at,
+        "deadlines": {}, "acknowledged_at": None, "responses": [], "outcome": None, "closed_at": None,
+        "timeline": [{"at": at, "what": "recorded" if compliment else "received", "by": by}], "updated_at": at,
+    }
+
+
+def _changed(complaint: dict, at: str, what: str, by: str, **changes: Any) -> dict:
+    return {**complaint, **changes, "updated_at": at,
+            "timeline": [*complaint["timeline"], {"at": at, "what": what, "by": by}]}
+
+
+def _require(complaint: dict, action: str, *statuses: str) -> None:
+    if complaint["kind"] == "compliment":
+        raise ComplaintStateForbids(f"a compliment is recorded, not {action}")
+    if complaint["status"] not in statuses:
+        raise ComplaintStateForbids(f"the complaint is {complaint['status']}, so it cannot be {action}")
+
+
+def acknowledge(complaint: dict, by: str, at: str) -> dict | None:
+    """Acknowledged (once; a second acknowledgement changes nothing)."""
+    if complaint.get("acknowledged_at"):
+        return None
+    _require(complaint, "acknowledged", "received")
+    return _changed(complaint, at, "acknowledged", by, status="acknowledged", acknowledged_at=at)
+
+
+def respond(complaint: dict, outcome: str, summary: str, by: str, at: str) -> dict:
+    """The answer at the current stage: its outcome, what it said, and the other routes the complainant was told of.
+    Answering a complaint not yet acknowledged acknowledges it too."""
+    _require(complaint, "answered", "received", "acknowledged", "escalated")
+    errors = {}
+    if outcome not in OUTCOMES or outcome == "withdrawn":
+        errors["outcome"] = ["Give the outcome: upheld, partly_upheld or not_upheld (withdraw it otherwise)."]
+    if _blank(summary):
+        errors["summary"] = ["Say what the answer was."]
+    if errors:
+        raise ComplaintRefused(errors)
+    response = {"stage": complaint["stage"], "outcome": outcome, "summary": summary.strip(), "at": at, "by": by,
+                "other_routes_told": list(OTHER_ROUTES)}
+    return _changed(complaint, at, f"answered at stage {complaint['stage']}", by, status="responded",
+                    outcome=outcome, acknowledged_at=complaint.get("acknowledged_at") or at,
+                    responses=[*complaint["responses"], response])
+
+
+def escalate(complaint: dict, by: str, at: str) -> dict:
+    """The complainant takes the answer to the next stage."""
+    _require(complaint, "escalated", "responded")
+    if complaint["stage"] >= LAST_STAGE:
+        raise ComplaintStateForbids("the complaint has had its last stage; the other routes remain open")
+    return _changed(complaint, at, "escalated", by, status="escalated", stage=complaint["stage"] + 1)
+
+
+def close(complaint: dict, by: str, at: str) -> dict:
+    _require(complaint, "closed", "responded")
+    return _changed(complaint, at, "closed", by, status="closed", closed_at=at)
+
+
+def withdraw(complaint: dict, by: str, at: str) -> dict:
+    _require(complaint, "withdrawn", "received", "acknowledged", "escalated", "responded")
+    return _changed(complaint, at, "withdrawn", by, status="closed", outcome="withdrawn", closed_at=at)
+
+
+def summary(complaint: dict) -> dict:
+    return {k: complaint[k] for k in ("id", "kind", "made_by", "status", "stage", "received_at", "deadlines",
+                                      "outcome", "updated_at")}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
@@ -29,6 +30,7 @@ from services.gateway.web.sessions import StoreSessionInterface
 
 log = logging.getLogger(__name__)
 
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = ("en", "cy")
 LANGUAGE_COOKIE = "llais_language"
 ONE_YEAR = 365 * 24 * 3600
@@ -85,6 +87,7 @@ def rate_limits(settings: Settings) -> dict[str, list[tuple[str, list[str] | Non
         "web.self_start": [("60 per minute", None)],
         "web.self_page": [("60 per minute", None)],
         "web.self_check": [("60 per minute", None), (settings.public_form_rate_limit, ["POST"])],
+        "web.new_complaint": [("60 per minute", None), (settings.public_form_rate_limit, ["POST"])],
     }
 
 
@@ -105,7 +108,7 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    Babel(app, locale_selector=current_language, default_translation_directories="translations")
+    Babel(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS))
     WTFormsHelpers(app)
     limiter = Limiter(key_func=get_remote_address, app=app, storage_uri=settings.rate_limit_storage,
                       default_limits=[], headers_enabled=True)
@@ -115,7 +118,7 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
              content_security_policy_nonce_in=["script-src"],
              permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"})
 
-    from services.gateway.web import refer, staff  # noqa: F401  (their routes join the blueprint)
+    from services.gateway.web import cases, complaints, refer, staff  # noqa: F401  (their routes join the blueprint)
     from services.gateway.web.forms import word
     from services.gateway.web.pages import long_date, when
 
@@ -132,6 +135,7 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
     @app.context_processor
     def _page_globals():
         return {"language": current_language(), "provider_name": settings.provider_name,
+                "complaint_days": settings.complaint_days,
                 "user": g.get("principal") if g.get("principal") and g.principal.kind == "staff" else None}
 
     @app.errorhandler(CSRFError)

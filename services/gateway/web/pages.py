@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, gettext
 from marshmallow import ValidationError
 
@@ -103,6 +104,36 @@ def error_summary(form, loose: list[dict] | None = None) -> list[dict]:
             anchor = f"{field.id}-day" if field.type == "DateField" else field.id
             listed.append({"text": field.errors[0], "href": f"#{anchor}"})
     return listed
+
+
+@dataclass(frozen=True)
+class Step:
+    """One form that posts one command to the service that owns it."""
+
+    name: str
+    form: type
+    schema: type
+    service: str
+    path: str
+    what: str
+    body: Callable[[Any], dict]
+    fields: dict[str, str]
+    """An API field path to the form field that shows its error."""
+    done: Any
+    title: Any
+
+
+def submit_step(step: Step, form, path: str, subject_id: str) -> tuple[dict | None, list[dict]]:
+    """Check the form's answers as the API would, post them, and say it was done: (the service's answer, no errors)
+    on success, (None, the errors without a field) otherwise, with the rest put on their fields."""
+    body, errors = checked(step.schema(), step.body(form))
+    if body is None:
+        return None, put_errors(form, errors, step.fields)
+    status, answer = call(step.service, "POST", path, body=body, what=step.what, referral_id=subject_id)
+    if status < 300:
+        flash(str(step.done))
+        return answer, []
+    return None, put_errors(form, answer.get("errors") or {}, step.fields, answer.get("detail"))
 
 
 def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:

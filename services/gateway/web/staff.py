@@ -13,8 +13,8 @@ from services.gateway import domain, handlers
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, current_language, forms, local_path
-from services.gateway.web.pages import (LONDON, SIGNED_IN_AS, call, checked, current_user, error_summary,
-                                        gateway_store, london, put_errors, signed_in)
+from services.gateway.web.pages import (LONDON, SIGNED_IN_AS, Step, call, current_user, error_summary, gateway_store,
+                                        london, signed_in, submit_step)
 
 CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES
@@ -161,18 +161,12 @@ def referral(referral_id: str):
         return render_template("referral_council.html", referral=found)
     _, clocks = call("scheduling", "GET", f"/referrals/{referral_id}/deadlines")
     actions = [a for a in found["next_actions"] if g.principal.role in domain.JOURNEY_ROLES[a]]
+    has_case = found["kind"] == "issue_based" and call("casework", "GET", f"/cases/{referral_id}")[0] == 200
     return render_template("referral.html", referral=found, clocks=clocks.get("deadlines", {}),
-                           actions=actions, sign_out=forms.SignOutForm())
+                           actions=actions, has_case=has_case)
 
 
 # the journey's steps, each a form posting to the owning service
-
-
-class Step:
-    def __init__(self, name: str, form: type, schema: type, service: str, path: str, what: str,
-                 body: Callable[[Any], dict], fields: dict[str, str], done: Any, title: Any):
-        self.name, self.form, self.schema, self.service, self.path = name, form, schema, service, path
-        self.what, self.body, self.fields, self.done, self.title = what, body, fields, done, title
 
 
 def _meeting_body(form) -> dict:
@@ -256,20 +250,12 @@ def step(referral_id: str, slug: str):
         loose = [{"text": gettext("This cannot be done now: the referral is %(status)s.",
                                   status=dict(STATUSES)[found["status"]])}]
     elif form.validate_on_submit():
-        body, errors = checked(journey_step.schema(), journey_step.body(form))
-        if body is not None:
-            path = journey_step.path.format(referral=referral_id, meeting=found["meeting"].get("id"))
-            status, answer = call(journey_step.service, "POST", path, body=body, what=journey_step.what,
-                                  referral_id=referral_id)
-            if status < 300:
-                flash(str(journey_step.done))
-                if answer.get("follow_on_referral_id"):
-                    flash(gettext("A new issue-based referral was opened for the child's case"))
-                return redirect(url_for("web.referral", referral_id=referral_id))
-            errors = answer.get("errors") or {}
-            loose = put_errors(form, errors, journey_step.fields, answer.get("detail"))
-        else:
-            loose = put_errors(form, errors, journey_step.fields)
+        path = journey_step.path.format(referral=referral_id, meeting=found["meeting"].get("id"))
+        answer, loose = submit_step(journey_step, form, path, referral_id)
+        if answer is not None:
+            if answer.get("follow_on_referral_id"):
+                flash(gettext("A new issue-based referral was opened for the child's case"))
+            return redirect(url_for("web.referral", referral_id=referral_id))
     return render_template("step.html", form=form, referral=found, title=journey_step.title, slug=slug,
                            errors=error_summary(form, loose), step=journey_step.name)
 

@@ -1,0 +1,174 @@
+"""Complaints, representations and compliments about the advocacy service: the public form anyone can use, and the
+manager's pages that handle each within its time limits."""
+
+from __future__ import annotations
+
+import time
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import Optional
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+
+from services.gateway.schemas import ComplaintAnswerSchema, ComplaintSchema, EmptySchema
+from services.gateway.web import blueprint, current_language
+from services.gateway.web.forms import EMAIL, LANGUAGES, PHONE, YES_NO, choice, long_text, submit, text
+from services.gateway.web.pages import Step, as_public, call, checked, error_summary, put_errors, signed_in, \
+    submit_step
+from services.gateway.web.refer import MIN_SECONDS_TO_FILL, Honeypot
+
+KINDS = [("complaint", _l("A complaint: something went wrong")),
+         ("representation", _l("A comment or suggestion about how we work")),
+         ("compliment", _l("A compliment: something went well"))]
+MADE_BY = [("child", _l("A child or young person")), ("parent", _l("A parent or carer")),
+           ("professional", _l("A professional")), ("other", _l("Someone else"))]
+OUTCOMES = [("upheld", _l("Upheld")), ("partly_upheld", _l("Partly upheld")), ("not_upheld", _l("Not upheld"))]
+STATUSES = {"received": _l("Received"), "acknowledged": _l("Acknowledged"), "responded": _l("Answered"),
+            "escalated": _l("At stage 2"), "closed": _l("Closed"), "recorded": _l("Recorded")}
+
+
+class ComplaintForm(FlaskForm):
+    kind = choice(_l("What would you like to tell us?"), KINDS, _l("Choose what you would like to tell us"))
+    made_by = choice(_l("Who are you?"), MADE_BY, _l("Choose who you are"))
+    about = long_text(_l("Tell us what happened"), _l("Tell us what happened"), optional=False, max_length=5000,
+                      hint=_l("You do not have to give names if you do not want to"))
+    name = text(_l("Your name (optional)"), optional=True)
+    email = text(_l("Your email address (optional)"), optional=True, max_length=200, validators=[EMAIL])
+    phone = text(_l("Your phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
+    council = SelectField(_l("Which council area is it about? (optional)"), [Optional()], choices=[],
+                          widget=GovSelect())
+    wants_reply = choice(_l("Would you like us to reply?"), YES_NO, _l("Choose yes or no"),
+                         hint=_l("If yes, give an email address or phone number above"))
+    language = choice(_l("Which language should we reply in?"), LANGUAGES, _l("Choose a language"))
+    submit = submit(_l("Send"))
+
+
+class AnswerForm(FlaskForm):
+    outcome = choice(_l("Outcome"), OUTCOMES, _l("Choose the outcome"))
+    summary = long_text(_l("What the answer said"), _l("Write what the answer said"), optional=False,
+                        max_length=5000,
+                        hint=_l("The answer also tells them they can go to the council or the Children's "
+                                "Commissioner for Wales"))
+    submit = submit(_l("Record the answer"))
+
+
+class ConfirmForm(FlaskForm):
+    submit = submit(_l("Confirm"))
+
+
+COMPLAINT_FIELDS = {"kind": "kind", "made_by": "made_by", "about": "about", "name": "name", "contact": "email",
+                    "contact.email": "email", "contact.phone": "phone", "council": "council",
+                    "wants_reply": "wants_reply", "language": "language"}
+STEPS = {step.name: step for step in (
+    Step("acknowledge", ConfirmForm, EmptySchema, "complaints", "/complaints/{complaint}/acknowledge",
+         "acknowledge complaint", lambda f: {}, {}, _l("The complaint is acknowledged"),
+         _l("Acknowledge the complaint")),
+    Step("respond", AnswerForm, ComplaintAnswerSchema, "complaints", "/complaints/{complaint}/respond",
+         "answer complaint", lambda f: {"outcome": f.outcome.data, "summary": f.summary.data},
+         {"outcome": "outcome", "summary": "summary"}, _l("The answer is recorded"), _l("Record the answer")),
+    Step("escalate", ConfirmForm, EmptySchema, "complaints", "/complaints/{complaint}/escalate",
+         "escalate complaint", lambda f: {}, {}, _l("The complaint is at stage 2"),
+         _l("The complainant takes it to stage 2")),
+    Step("close", ConfirmForm, EmptySchema, "complaints", "/complaints/{complaint}/close", "close complaint",
+         lambda f: {}, {}, _l("The complaint is closed"), _l("Close the complaint")),
+    Step("withdraw", ConfirmForm, EmptySchema, "complaints", "/complaints/{complaint}/withdraw",
+         "withdraw complaint", lambda f: {}, {}, _l("The complaint is withdrawn"), _l("The complaint is withdrawn")),
+)}
+NEXT_STEPS = {"received": ["acknowledge", "respond", "withdraw"], "acknowledged": ["respond", "withdraw"],
+              "escalated": ["respond", "withdraw"], "responded": ["close", "escalate", "withdraw"]}
+"""What the complaint page offers in each status; the complaints service decides what is allowed."""
+
+
+def _council_choices() -> list[tuple[str, str]]:
+    welsh = current_language() == "cy"
+    councils = current_app.extensions["llais.councils"].all()
+    return [("", gettext("Not about one council")), *sorted(
+        ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
+
+
+def _complaint_body(form: ComplaintForm) -> dict:
+    contact = {k: v.strip() for k, v in (("email", form.email.data), ("phone", form.phone.data)) if (v or "").strip()}
+    body = {"kind": form.kind.data, "made_by": form.made_by.data, "about": form.about.data,
+            "name": form.name.data or "", "contact": contact, "wants_reply": form.wants_reply.data == "yes",
+            "language": form.language.data}
+    if form.council.data:
+        body["council"] = form.council.data
+    return body
+
+
+@blueprint.route("/complaints/new", methods=["GET", "POST"])
+def new_complaint():
+    """The public form: a complaint, a comment or a compliment about the advocacy service, from anyone."""
+    form = ComplaintForm()
+    form.council.choices = _council_choices()
+    honeypot = Honeypot(prefix="hp", meta={"csrf": False})
+    loose: list[dict] = []
+    if request.method == "GET":
+        session["complaint.started"] = time.time()
+    elif not honeypot.validate() or time.time() - session.get("complaint.started", time.time()) < \
+            MIN_SECONDS_TO_FILL:
+        abort(400)
+    elif form.validate_on_submit():
+        body, errors = checked(ComplaintSchema(), _complaint_body(form))
+        if body is not None:
+            as_public()
+            status, answer = call("complaints", "POST", "/complaints", body=body, what="complaint made")
+            if status == 201:
+                session["complaint.sent"] = answer["kind"]
+                return redirect(url_for("web.complaint_sent"))
+            errors = answer.get("errors") or {}
+        loose = put_errors(form, errors, COMPLAINT_FIELDS)
+    return render_template("complaint_new.html", form=form, honeypot=honeypot, errors=error_summary(form, loose))
+
+
+@blueprint.get("/complaints/sent")
+def complaint_sent():
+    return render_template("complaint_sent.html", kind=session.get("complaint.sent", "complaint"))
+
+
+@blueprint.get("/complaints")
+@signed_in("manager")
+def complaints():
+    _, listed = call("complaints", "GET", "/complaints")
+    return render_template("complaints.html", complaints=listed.get("items", []), statuses=STATUSES,
+                           kinds=dict(KINDS), made_by=dict(MADE_BY))
+
+
+def read_complaint(complaint_id: str) -> dict | None:
+    if len(complaint_id) > 64:
+        return None
+    status, found = call("complaints", "GET", f"/complaints/{complaint_id}", what="read complaint")
+    return found if status == 200 else None
+
+
+@blueprint.get("/complaints/<complaint_id>")
+@signed_in("manager")
+def complaint(complaint_id: str):
+    found = read_complaint(complaint_id)
+    if found is None:
+        abort(404)
+    steps = [(name, STEPS[name].title) for name in NEXT_STEPS.get(found["status"], [])]
+    return render_template("complaint.html", complaint=found, steps=steps, statuses=STATUSES, kinds=dict(KINDS),
+                           made_by=dict(MADE_BY), outcomes=dict(OUTCOMES))
+
+
+@blueprint.route("/complaints/<complaint_id>/<name>", methods=["GET", "POST"])
+@signed_in("manager")
+def complaint_step(complaint_id: str, name: str):
+    if name not in STEPS:
+        abort(404)
+    found = read_complaint(complaint_id)
+    if found is None:
+        abort(404)
+    step = STEPS[name]
+    form = step.form()
+    loose: list[dict] = []
+    if form.validate_on_submit():
+        answer, loose = submit_step(step, form, step.path.format(complaint=complaint_id), None)
+        if answer is not None:
+            return redirect(url_for("web.complaint", complaint_id=complaint_id))
+    return render_template("case_step.html", form=form, title=step.title, errors=error_summary(form, loose),
+                           back=url_for("web.complaint", complaint_id=complaint_id), caption=_l("Complaint"))

@@ -20,7 +20,7 @@ class NotFound(LookupError):
     pass
 
 
-def _event(event_type: str, complaint: dict, **data) -> Event:
+def complaint_event(event_type: str, complaint: dict, **data) -> Event:
     return new_event(event_type, {"complaint_id": complaint["id"], "kind": complaint["kind"], **data},
                      producer=NAME, subject=f"complaint:{complaint['id']}")
 
@@ -32,8 +32,9 @@ def receive(complaints: ComplaintsStore, councils: CouncilRegister, request: dic
         raise domain.ComplaintRefused({"council": ["No council has that code."]})
     at = timestamp()
     complaint = domain.new_complaint(new_id(), request, council.nation if council else "wales", at, by)
-    received = _event("complaint.received", complaint, made_by=complaint["made_by"], council=complaint["council"],
-                      nation=complaint["nation"], received_at=at, language=complaint["language"])
+    received = complaint_event("complaint.received", complaint, made_by=complaint["made_by"],
+                               council=complaint["council"], nation=complaint["nation"], received_at=at,
+                               language=complaint["language"])
     complaints.store.commit(Put.new(COMPLAINTS, complaint["id"], complaint), events=[received])
     return complaint
 
@@ -59,31 +60,33 @@ def change(complaints: ComplaintsStore, complaint_id: str,
 
 def acknowledge(complaint: dict, at: str, body: dict, by: str):
     changed = domain.acknowledge(complaint, by, at)
-    return changed, [] if changed is None else [_event("complaint.acknowledged", changed, acknowledged_at=at)]
+    return changed, [] if changed is None else [complaint_event("complaint.acknowledged", changed,
+                                                                acknowledged_at=at)]
 
 
 def respond(complaint: dict, at: str, body: dict, by: str):
     changed = domain.respond(complaint, body.get("outcome"), body.get("summary", ""), by, at)
-    events = [_event("complaint.responded", changed, stage=changed["stage"], outcome=changed["outcome"],
-                     responded_at=at)]
+    events = [complaint_event("complaint.responded", changed, stage=changed["stage"], outcome=changed["outcome"],
+                              responded_at=at)]
     if not complaint.get("acknowledged_at"):
-        events.insert(0, _event("complaint.acknowledged", changed, acknowledged_at=at))
+        events.insert(0, complaint_event("complaint.acknowledged", changed, acknowledged_at=at))
     return changed, events
 
 
 def escalate(complaint: dict, at: str, body: dict, by: str):
     changed = domain.escalate(complaint, by, at)
-    return changed, [_event("complaint.escalated", changed, stage=changed["stage"], escalated_at=at)]
+    return changed, [complaint_event("complaint.escalated", changed, stage=changed["stage"],
+                                     escalated_at=at)]
 
 
 def close(complaint: dict, at: str, body: dict, by: str):
     changed = domain.close(complaint, by, at)
-    return changed, [_event("complaint.closed", changed, outcome=changed["outcome"], closed_at=at)]
+    return changed, [complaint_event("complaint.closed", changed, outcome=changed["outcome"], closed_at=at)]
 
 
 def withdraw(complaint: dict, at: str, body: dict, by: str):
     changed = domain.withdraw(complaint, by, at)
-    return changed, [_event("complaint.closed", changed, outcome="withdrawn", closed_at=at)]
+    return changed, [complaint_event("complaint.closed", changed, outcome="withdrawn", closed_at=at)]
 
 
 def record_deadlines(event: Event, store: Store) -> None:

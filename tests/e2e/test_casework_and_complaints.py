@@ -224,3 +224,22 @@ def test_bad_input_on_every_endpoint_is_refused_and_stores_nothing(team, a_case,
         "application/problem+json"), answer.text
     assert team.get(f"/api/v1/cases/{case_id}", team.manager).json() == before
     assert len(team.get("/api/v1/complaints", team.manager).json()["items"]) == complaints_before
+
+
+def test_a_complaints_clock_runs_over_the_christmas_bank_holidays(team):
+    """A complaint received on Wednesday 23 December 2026, written as the complaints service writes one (the store and
+    its `complaint.received`), runs through the bus to scheduling and back with Welsh working days counted."""
+    from services.complaints import domain as complaints_domain, handlers as complaints_handlers
+    from shared.store import Put
+
+    received_at = "2026-12-23T15:00:00+00:00"
+    complaint = complaints_domain.new_complaint(
+        f"xmas-{uuid.uuid4().hex[:8]}", {"kind": "complaint", "made_by": "child", "about": "No reply before Christmas",
+                                         "language": "en"}, "wales", received_at, "test")
+    event = complaints_handlers.complaint_event("complaint.received", complaint, made_by="child", council=None,
+                                       nation="wales", received_at=received_at, language="en")
+    complaints_store = open_store("complaints", team.settings)
+    complaints_store.commit(Put.new("complaints", complaint["id"], complaint), events=[event])
+    counted = wait_for(lambda: complaints_store.get("complaints", complaint["id"]).body["deadlines"],
+                       what="the time limits to come back from scheduling")
+    assert counted == {"acknowledge_by": "2026-12-29T23:59:59+00:00", "respond_by": "2027-01-11T23:59:59+00:00"}

@@ -382,3 +382,60 @@ def test_bots_are_turned_away_without_a_captcha(site):
     answer_every_page(hasty)
     assert hasty.submit("/self-referral/check", {}).status_code == 400, "faster than a person can read"
     assert site.count("referral", "referrals") == before
+
+
+def test_a_meeting_is_arranged_moved_and_cancelled_through_the_forms(site):
+    advocate, referral_id = allocated(site)
+    assert advocate.submit(f"/referrals/{referral_id}/contact", {"method": "phone", "result": "reached"}
+                           ).status_code == 302
+    first, second = (datetime.now(timezone.utc) + timedelta(days=days) for days in (7, 8))
+    arranged = wait_for(lambda: (answer := advocate.submit(f"/referrals/{referral_id}/arrange", {
+        "day": [str(first.day), str(first.month), str(first.year)], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
+        "accessible": "yes", "risk_assessed": "yes", "language": "cy"})).status_code == 302 and answer,
+        what="the meeting to be arranged")
+    assert arranged.headers["Location"] == f"/referrals/{referral_id}"
+    wait_for(lambda: "Reschedule the meeting" in advocate.get(f"/referrals/{referral_id}").text,
+             what="the referral to hear of the meeting")
+    moved = advocate.submit(f"/referrals/{referral_id}/reschedule", {
+        "day": [str(second.day), str(second.month), str(second.year)], "time": "11:30",
+        "reason": "The child has a dentist"})
+    assert moved.status_code == 302, errors_on(moved)
+    shown = f"{second.day} {second.strftime('%B %Y')}, 11:30"
+    wait_for(lambda: shown in advocate.get(f"/referrals/{referral_id}").text, what="the new time")
+    cancelled = advocate.submit(f"/referrals/{referral_id}/cancel", {"reason": "The child moved placement"})
+    assert cancelled.status_code == 302, errors_on(cancelled)
+    wait_for(lambda: "Contacting" in advocate.get(f"/referrals/{referral_id}").text, what="back to contacting")
+
+
+def test_the_public_complaint_form_refuses_bad_input_and_bots_and_takes_a_complaint(site):
+    before = site.count("complaints", "complaints")
+    visitor = site.visitor()
+    token = visitor.token("/complaints/new")
+    time.sleep(3)
+    empty = visitor.submit("/complaints/new", {}, token=token)
+    assert empty.status_code == 200 and "Tell us what happened" in errors_on(empty)
+    no_way_back = visitor.submit("/complaints/new", {"kind": "complaint", "made_by": "parent", "about": "No call",
+                                                     "wants_reply": "yes", "language": "en"}, token=token)
+    assert any("email address or a phone number" in e for e in errors_on(no_way_back)), errors_on(no_way_back)
+    bot = visitor.submit("/complaints/new", {"kind": "compliment", "made_by": "other", "about": "x",
+                                             "wants_reply": "no", "language": "en", "hp-website": "spam"}, token=token)
+    assert bot.status_code == 400
+    assert site.count("complaints", "complaints") == before
+    hasty = site.visitor()
+    answer = hasty.submit("/complaints/new", {"kind": "compliment", "made_by": "other", "about": "Thanks",
+                                              "wants_reply": "no", "language": "en"})
+    assert answer.status_code == 400, "sent faster than a person reads the page"
+    made = visitor.submit("/complaints/new", {"kind": "complaint", "made_by": "parent", "about": "No call back",
+                                              "phone": "07700 900123", "wants_reply": "yes", "language": "cy",
+                                              "council": "CARDIFF"}, token=token)
+    assert made.status_code == 302 and made.headers["Location"] == "/complaints/sent"
+    assert site.count("complaints", "complaints") == before + 1
+
+
+def test_case_and_complaint_pages_are_for_staff_and_complaints_for_managers(site):
+    advocate = site.signed_in(site.user("advocate"))
+    assert advocate.get("/cases").status_code == 200
+    assert advocate.get("/complaints").status_code == 403
+    referrer = site.signed_in(site.user("referrer", "CARDIFF"))
+    assert referrer.get("/cases").status_code == 403 and referrer.get("/complaints").status_code == 403
+    assert site.visitor().get("/cases").status_code == 302

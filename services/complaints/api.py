@@ -28,8 +28,8 @@ def actor() -> str:
 def _who_may():
     if caller_council() is not None:
         raise Problem(403, "Complaints about the advocacy service are not shared with councils.")
-    if not (request.method == "POST" and request.path == "/complaints") \
-            and request.headers.get(ROLE_HEADER) != HANDLERS_ROLE and request.path.startswith("/complaints"):
+    public = (request.method == "POST" and request.path == "/complaints") or request.path.startswith("/followed/")
+    if not public and request.headers.get(ROLE_HEADER) != HANDLERS_ROLE and request.path.startswith("/complaints"):
         raise Problem(403, "Complaints are handled by the provider's managers.")
 
 
@@ -57,6 +57,12 @@ def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
 def receive():
     councils = current_app.extensions["llais.councils"]
     return _body_for(lambda body: handlers.receive(complaints(), councils, body, actor())), 201
+
+
+@blueprint.get("/followed/<key>")
+def follow(key: str):
+    """The complainant's own view, by the private key they were given when they made it."""
+    return domain.progress(handlers.followed(complaints(), key))
 
 
 @blueprint.get("/complaints")

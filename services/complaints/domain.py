@@ -47,10 +47,13 @@ def check(request: dict) -> None:
         raise ComplaintRefused(errors)
 
 
-def new_complaint(complaint_id: str, request: dict, nation: str, at: str, by: str) -> dict:
-    """A complaint or representation as received (its clock starts); a compliment as recorded."""
+def new_complaint(complaint_id: str, request: dict, nation: str, at: str, by: str,
+                  tracking_digest: str | None = None) -> dict:
+    """A complaint or representation as received (its clock starts); a compliment as recorded. `tracking_digest`
+    is the digest of the private key the complainant follows it with."""
     compliment = request["kind"] == "compliment"
     return {
+        "tracking_digest": tracking_digest,
         "id": complaint_id, "kind": request["kind"], "made_by": request["made_by"],
         "name": (request.get("name") or "").strip(), "contact": request.get("contact") or {},
         "about": request["about"].strip(), "council": request.get("council"), "nation": nation,
@@ -115,6 +118,19 @@ def close(complaint: dict, by: str, at: str) -> dict:
 def withdraw(complaint: dict, by: str, at: str) -> dict:
     _require(complaint, "withdrawn", "received", "acknowledged", "escalated", "responded")
     return _changed(complaint, at, "withdrawn", by, status="closed", outcome="withdrawn", closed_at=at)
+
+
+def progress(complaint: dict) -> dict:
+    """What the complainant sees when they follow their complaint: where it is, when each step is due, and the
+    answers (what they said and the other routes open to them); never who handled it."""
+    return {
+        "kind": complaint["kind"], "status": complaint["status"], "stage": complaint["stage"],
+        "received_at": complaint["received_at"], "acknowledged_at": complaint.get("acknowledged_at"),
+        "deadlines": complaint["deadlines"], "language": complaint["language"],
+        "answers": [{k: r[k] for k in ("stage", "outcome", "summary", "at", "other_routes_told")}
+                    for r in complaint["responses"]],
+        "outcome": complaint.get("outcome"), "closed_at": complaint.get("closed_at"),
+    }
 
 
 def summary(complaint: dict) -> dict:

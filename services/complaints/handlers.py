@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Callable
 
 from shared.clock import new_id, timestamp
@@ -31,12 +33,28 @@ def receive(complaints: ComplaintsStore, councils: CouncilRegister, request: dic
     if request.get("council") and council is None:
         raise domain.ComplaintRefused({"council": ["No council has that code."]})
     at = timestamp()
-    complaint = domain.new_complaint(new_id(), request, council.nation if council else "wales", at, by)
+    tracking_key = secrets.token_urlsafe(24)
+    complaint = domain.new_complaint(new_id(), request, council.nation if council else "wales", at, by,
+                                     tracking_digest=tracking_digest(tracking_key))
     received = complaint_event("complaint.received", complaint, made_by=complaint["made_by"],
                                council=complaint["council"], nation=complaint["nation"], received_at=at,
                                language=complaint["language"])
     complaints.store.commit(Put.new(COMPLAINTS, complaint["id"], complaint), events=[received])
-    return complaint
+    return {**complaint, "tracking_key": tracking_key}
+
+
+def tracking_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def followed(complaints: ComplaintsStore, key: str) -> dict:
+    """The complaint a complainant's private key follows; NotFound for any other key."""
+    if not 20 <= len(key) <= 64:
+        raise NotFound("no such complaint")
+    found = complaints.complaints({"tracking_digest": tracking_digest(key)})
+    if not found:
+        raise NotFound("no such complaint")
+    return found[0].body
 
 
 def change(complaints: ComplaintsStore, complaint_id: str,

@@ -117,7 +117,7 @@ def new_complaint():
             as_public()
             status, answer = call("complaints", "POST", "/complaints", body=body, what="complaint made")
             if status == 201:
-                session["complaint.sent"] = answer["kind"]
+                session["complaint.sent"] = {"kind": answer["kind"], "key": answer.get("tracking_key")}
                 return redirect(url_for("web.complaint_sent"))
             errors = answer.get("errors") or {}
         loose = put_errors(form, errors, COMPLAINT_FIELDS)
@@ -126,7 +126,19 @@ def new_complaint():
 
 @blueprint.get("/complaints/sent")
 def complaint_sent():
-    return render_template("complaint_sent.html", kind=session.get("complaint.sent", "complaint"))
+    sent = session.get("complaint.sent") or {"kind": "complaint", "key": None}
+    return render_template("complaint_sent.html", kind=sent["kind"], key=sent["key"])
+
+
+@blueprint.get("/complaints/followed/<key>")
+def complaint_progress(key: str):
+    """Where the complainant follows their complaint, by the private link they were given."""
+    as_public()
+    status, progress = call("complaints", "GET", f"/followed/{key}")
+    if status != 200:
+        abort(404)
+    return render_template("complaint_progress.html", progress=progress, kinds=dict(KINDS), statuses=STATUSES,
+                           outcomes=dict(OUTCOMES))
 
 
 @blueprint.get("/complaints")

@@ -109,6 +109,10 @@ def test_a_child_complains_in_welsh_and_a_manager_handles_it(page: Page, web, ba
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".govuk-panel")).to_be_visible()
     snapshot(page, "complaint-sent")
+    followed = page.locator("main a[href*='/complaints/followed/']").get_attribute("href")
+    page.goto(f"{base}{followed}")
+    expect(page.locator("main")).to_contain_text("Eich cwyn")
+    snapshot(page, "complaint-followed")
 
     page.get_by_role("link", name="English").click()
     sign_in(page, base, web.manager)
@@ -126,3 +130,6 @@ def test_a_child_complains_in_welsh_and_a_manager_handles_it(page: Page, web, ba
     submit(page)
     expect(page.locator("main")).to_contain_text("Upheld")
     sign_out(page)
+    page.goto(f"{base}{followed}")
+    expect(page.locator("main")).to_contain_text("Your advocate will call you back today")
+    in_both_languages(page, "complaint-answered", "Ein hateb")

@@ -430,6 +430,10 @@ def test_the_public_complaint_form_refuses_bad_input_and_bots_and_takes_a_compla
                                               "council": "CARDIFF"}, token=token)
     assert made.status_code == 302 and made.headers["Location"] == "/complaints/sent"
     assert site.count("complaints", "complaints") == before + 1
+    link = re.search(r'href="(/complaints/followed/[^"]+)"', visitor.get("/complaints/sent").text).group(1)
+    progress = site.visitor().get(link)
+    assert progress.status_code == 200 and "Your complaint" in progress.text and "No call back" not in progress.text
+    assert site.visitor().get("/complaints/followed/" + "x" * 32).status_code == 404
 
 
 def test_case_and_complaint_pages_are_for_staff_and_complaints_for_managers(site):

@@ -59,8 +59,8 @@ topology: setup  ## regenerate the RabbitMQ definitions operators load
 	$(VENV)/bin/llais bus export-topology --queue-type quorum > infra/rabbitmq/definitions.json
 
 translations: setup  ## collect the pages' texts into the Welsh catalogue, to translate the new ones
-	$(VENV)/bin/pybabel extract --no-location --sort-by-file -F $(WEB)/babel.cfg -k _l -o $(WEB)/translations/messages.pot $(WEB)
-	$(VENV)/bin/pybabel update --no-fuzzy-matching -i $(WEB)/translations/messages.pot -d $(WEB)/translations
+	$(VENV)/bin/pybabel extract --width 120 --no-location --sort-by-file -F $(WEB)/babel.cfg -k _l -o $(WEB)/translations/messages.pot $(WEB)
+	$(VENV)/bin/pybabel update --width 120 --no-fuzzy-matching --ignore-obsolete -i $(WEB)/translations/messages.pot -d $(WEB)/translations
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules $(CSS) $(JS) $(CATALOGUE).mo

@@ -82,6 +82,7 @@ class Settings:
     provider_name: str = "Llais"
     cookie_secure: bool = True
     rate_limit_storage: str = "memory://"
+    trusted_proxies: int = 0
     sign_in_rate_limit: str = "30 per minute"
     public_form_rate_limit: str = "20 per hour"
     complaint_days: tuple[int, int] = (2, 10)
@@ -128,6 +129,7 @@ class Settings:
             provider_name=env.get("LLAIS_PROVIDER_NAME") or "Llais",
             cookie_secure=_flag(env, "LLAIS_COOKIE_SECURE", True),
             rate_limit_storage=env.get("LLAIS_RATE_LIMIT_STORAGE") or "memory://",
+            trusted_proxies=_int(env, "LLAIS_TRUSTED_PROXIES", 0, minimum=0),
             sign_in_rate_limit=env.get("LLAIS_SIGN_IN_RATE_LIMIT") or "30 per minute",
             public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or "20 per hour",
             complaint_days=_complaint_days(env.get("LLAIS_COMPLAINT_DAYS") or "2,10"),

@@ -12,9 +12,10 @@ from typing import Any
 
 from shared.contracts.complaints import FROM, KINDS, OUTCOMES
 
-OTHER_ROUTES = ("council", "childrens_commissioner_for_wales")
-"""Told to every complainant with the answer: the council's own complaints procedure, and the Children's
-Commissioner for Wales."""
+OTHER_ROUTES = {"wales": ("council", "childrens_commissioner_for_wales"),
+                "england": ("council", "childrens_commissioner_for_england")}
+"""Told to every complainant with the answer: the council's own complaints procedure, and the children's commissioner
+of the nation the complaint belongs to (in England, the Children's Commissioner's Help at Hand service)."""
 LAST_STAGE = 2
 
 
@@ -96,7 +97,7 @@ def respond(complaint: dict, outcome: str, summary: str, by: str, at: str) -> di
     if errors:
         raise ComplaintRefused(errors)
     response = {"stage": complaint["stage"], "outcome": outcome, "summary": summary.strip(), "at": at, "by": by,
-                "other_routes_told": list(OTHER_ROUTES)}
+                "other_routes_told": list(OTHER_ROUTES[complaint["nation"]])}
     return _changed(complaint, at, f"answered at stage {complaint['stage']}", by, status="responded",
                     outcome=outcome, acknowledged_at=complaint.get("acknowledged_at") or at,
                     responses=[*complaint["responses"], response])
@@ -130,6 +131,7 @@ def progress(complaint: dict) -> dict:
         "answers": [{k: r[k] for k in ("stage", "outcome", "summary", "at", "other_routes_told")}
                     for r in complaint["responses"]],
         "outcome": complaint.get("outcome"), "closed_at": complaint.get("closed_at"),
+        "other_routes": list(OTHER_ROUTES[complaint["nation"]]),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.config import Settings
 from shared.councils import CouncilRegister
@@ -34,6 +35,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     app.register_blueprint(api.blueprint)
     app.register_blueprint(cases_api.blueprint)
     app.register_blueprint(complaints_api.blueprint)
+    if settings.trusted_proxies:  # the client's address and scheme as the proxies in front say, for limits and cookies
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     web.install(app, settings, app.extensions["llais.gateway_store"])
     web.csrf.exempt(api.blueprint)
     web.csrf.exempt(cases_api.blueprint)

@@ -79,6 +79,9 @@ class GatewayStore:
         if document is not None and not document.body.get("ended_at"):
             self.save_web_session(document, session_key, {**document.body, "ended_at": timestamp(), "data": {}})
 
+    def open_web_sessions(self) -> list[Document]:
+        return find_all(self.store, WEB_SESSIONS, {"ended_at": None})
+
     def sign_in_failures(self, account_key: str) -> Document | None:
         return self.store.get(SIGN_IN_FAILURES, account_key)
 

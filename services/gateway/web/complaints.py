@@ -50,8 +50,8 @@ class AnswerForm(FlaskForm):
     outcome = choice(_l("Outcome"), OUTCOMES, _l("Choose the outcome"))
     summary = long_text(_l("What the answer said"), _l("Write what the answer said"), optional=False,
                         max_length=5000,
-                        hint=_l("The answer also tells them they can go to the council or the Children's "
-                                "Commissioner for Wales"))
+                        hint=_l("The answer also tells them they can go to the council or the children's "
+                                "commissioner of their nation"))
     submit = submit(_l("Record the answer"))
 
 

@@ -28,6 +28,8 @@ class TranslatedDateInput(GovDateInput):
     """GOV.UK's date input, with its Day, Month and Year labels in the page's language."""
 
     def map_gov_params(self, field, **kwargs):
+        if field.raw_data is not None and len(field.raw_data) != 3:  # a form posted without its three boxes
+            field.raw_data = [*field.raw_data, "", "", ""][:3]
         params = super().map_gov_params(field, **kwargs)
         for item, label in zip(params["items"], (gettext("Day"), gettext("Month"), gettext("Year"))):
             item["label"] = label
@@ -57,8 +59,18 @@ def choice(label, choices, message, *, hint=None):
     return RadioField(label, [chosen(message)], choices=choices, description=hint or "", widget=GovRadioInput())
 
 
+class RealDateField(DateField):
+    """A date from GOV.UK's three boxes, refused in the page's language when the boxes do not make a real date."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(gettext("Enter a real date, like 27 3 2013")) from None
+
+
 def day(label, message, *, hint=None, optional=False):
-    return DateField(label, [Optional() if optional else chosen(message)], format="%d %m %Y",
+    return RealDateField(label, [Optional() if optional else chosen(message)], format="%d %m %Y",
                      description=hint or "", widget=TranslatedDateInput())
 
 

@@ -2,13 +2,16 @@
 
 A referral half-way through its form holds a child's details, so none of it travels in a cookie. The stored record is
 keyed by the SHA-256 of the id (a leaked store does not give working cookies) and ends after idleness or a fixed
-length (domain.session_expired), at sign-out, or when a sign-in starts a fresh one.
+length (domain.session_expired), at sign-out, or when a sign-in starts a fresh one. What an expired session held is
+cleared by a sweep that any request may trigger, at most once every SWEEP_EVERY in each process, so a form abandoned
+half-way does not keep a child's details.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from flask import Flask, Request, Response
@@ -22,6 +25,7 @@ from services.gateway.store import GatewayStore
 
 COOKIE = "llais_session"
 TOUCH_EVERY = timedelta(seconds=60)
+SWEEP_EVERY = timedelta(minutes=5)
 
 
 class WebSession(CallbackDict, SessionMixin):
@@ -54,8 +58,30 @@ def _digest(key: str) -> str:
 class StoreSessionInterface(SessionInterface):
     def __init__(self, store: GatewayStore):
         self.store = store
+        self.swept_at: datetime | None = None
+        self.sweeping = threading.Lock()
+
+    def sweep(self, moment: datetime) -> int:
+        """End every expired session that has not ended, clearing what it held; returns how many."""
+        ended = 0
+        for record in self.store.open_web_sessions():
+            if domain.session_expired(record.body, moment):
+                self.store.end_web_session(record.id)
+                ended += 1
+        return ended
+
+    def _sweep_if_due(self) -> None:
+        moment = now()
+        if (self.swept_at and moment - self.swept_at < SWEEP_EVERY) or not self.sweeping.acquire(blocking=False):
+            return
+        try:
+            self.swept_at = moment
+            self.sweep(moment)
+        finally:
+            self.sweeping.release()
 
     def open_session(self, app: Flask, request: Request) -> WebSession:
+        self._sweep_if_due()
         key = request.cookies.get(COOKIE, "")
         if not key or len(key) > 100:
             return WebSession()

@@ -103,6 +103,7 @@ def test_a_young_person_refers_themselves_in_welsh(page: Page, web, base):
     snapshot(page, "self-your-say")
     page.locator("main button[type=submit]").click()
     expect(page.locator(".govuk-summary-list")).to_contain_text("Gwynedd")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gwiria beth rwyt ti wedi'i ddweud wrthon ni")
     snapshot(page, "self-check")
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".govuk-panel")).to_be_visible()

@@ -29,6 +29,15 @@ def test_acknowledged_answered_with_the_other_routes_then_closed():
     assert closed["status"] == "closed" and closed["outcome"] == "partly_upheld"
 
 
+def test_the_other_routes_are_those_of_the_complaints_nation():
+    request = {"kind": "complaint", "made_by": "parent", "about": "Nobody called back", "contact": {"phone": "1"}}
+    english = domain.new_complaint("c2", request, "england", AT, "public")
+    answered = domain.respond(english, "not_upheld", "Calls were made", "m", AT)
+    assert answered["responses"][0]["other_routes_told"] == ["council", "childrens_commissioner_for_england"]
+    assert domain.progress(answered)["other_routes"] == ["council", "childrens_commissioner_for_england"]
+    assert domain.progress(complaint())["other_routes"] == ["council", "childrens_commissioner_for_wales"]
+
+
 def test_an_answer_needs_an_outcome_and_what_was_said():
     with pytest.raises(domain.ComplaintRefused) as refused:
         domain.respond(complaint(), "withdrawn", "", "m", AT)

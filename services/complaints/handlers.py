@@ -108,8 +108,13 @@ def withdraw(complaint: dict, at: str, body: dict, by: str):
 
 
 def record_deadlines(event: Event, store: Store) -> None:
-    """On `complaint.deadlines_scheduled`: when the acknowledgement and the answer are due, as scheduling counted."""
-    deadlines = {"acknowledge_by": event.data["acknowledge_by"], "respond_by": event.data["respond_by"]}
+    """On `complaint.deadlines_scheduled`: when the acknowledgement and the answer are due, as scheduling counted;
+    on `complaint.second_stage_scheduled`: when the answer at the second stage is."""
+    if event.type == "complaint.second_stage_scheduled":
+        counted = {"stage_2_respond_by": event.data["respond_by"]}
+    else:
+        counted = {"acknowledge_by": event.data["acknowledge_by"], "respond_by": event.data["respond_by"]}
     change(ComplaintsStore(store), event.data["complaint_id"],
-           lambda c, at: (None if c["deadlines"] == deadlines else {**c, "deadlines": deadlines}, []),
+           lambda c, at: (None if counted.items() <= c["deadlines"].items()
+                          else {**c, "deadlines": {**c["deadlines"], **counted}}, []),
            handled=event.id)

@@ -4,4 +4,5 @@ from services.complaints import handlers
 
 HANDLERS = {
     "complaint.deadlines_scheduled": handlers.record_deadlines,
+    "complaint.second_stage_scheduled": handlers.record_deadlines,
 }

@@ -27,7 +27,8 @@ def region_timeframes(settings: Settings) -> dict[str, domain.Timeframes]:
 
 def configure(bound: Mapping, settings: Settings) -> Mapping:
     return {**bound, "referral.received": functools.partial(handlers.open_case, regions=region_timeframes(settings)),
-            "complaint.received": functools.partial(handlers.start_complaint_clock, days=settings.complaint_days)}
+            "complaint.received": functools.partial(handlers.start_complaint_clock, days=settings.complaint_days),
+            "complaint.escalated": functools.partial(handlers.start_second_stage_clock, days=settings.complaint_days)}
 
 
 def periodic(store: Store, settings: Settings) -> list[Periodic]:

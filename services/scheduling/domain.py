@@ -106,19 +106,25 @@ def previous_working_day_end(moment: datetime, nation: str) -> datetime:
 def schedule(received_at: datetime, nation: str, timeframes: Timeframes,
              statutory_meeting_at: datetime | None = None) -> dict[str, dict]:
     """Each deadline with the moment it becomes at risk (one working day before) and its state."""
-    return {
-        name: {"due_at": due.isoformat(), "at_risk_at": previous_working_day_end(due, nation).isoformat(),
-               "state": "pending"}
-        for name, due in deadlines(received_at, nation, timeframes, statutory_meeting_at).items()
-    }
+    return {name: _clock(due, nation)
+            for name, due in deadlines(received_at, nation, timeframes, statutory_meeting_at).items()}
+
+
+def _clock(due: datetime, nation: str) -> dict:
+    return {"due_at": due.isoformat(), "at_risk_at": previous_working_day_end(due, nation).isoformat(),
+            "state": "pending"}
 
 
 def complaint_clocks(received_at: datetime, nation: str, acknowledge_days: int, respond_days: int) -> dict[str, dict]:
     """A complaint's two time limits, in working days of the nation: acknowledge it, then answer it."""
-    due = {"acknowledge_by": working_days_after(received_at, acknowledge_days, nation),
-           "respond_by": working_days_after(received_at, respond_days, nation)}
-    return {name: {"due_at": moment.isoformat(), "at_risk_at": previous_working_day_end(moment, nation).isoformat(),
-                   "state": "pending"} for name, moment in due.items()}
+    return {"acknowledge_by": _clock(working_days_after(received_at, acknowledge_days, nation), nation),
+            "respond_by": _clock(working_days_after(received_at, respond_days, nation), nation)}
+
+
+def second_stage_clock(escalated_at: datetime, nation: str, respond_days: int) -> dict:
+    """The answer at the second stage: due as many working days after the escalation as the first answer was after
+    the complaint."""
+    return _clock(working_days_after(escalated_at, respond_days, nation), nation)
 
 
 def met(clocks: dict[str, dict], name: str, at: str) -> dict[str, dict] | None:

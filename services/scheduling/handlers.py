@@ -14,6 +14,7 @@ from services.scheduling.store import CASES, COMPLAINT_CLOCKS, DIARIES, MEETINGS
 
 NAME = "scheduling"
 RETRIES = 5
+SECOND_STAGE = "stage_2_respond_by"
 UNCONFIRMED_BOOKING = timedelta(seconds=60)
 
 
@@ -165,24 +166,53 @@ def start_complaint_clock(event: Event, store: Store, days: tuple[int, int] = (2
         store.commit(handled=event.id)
 
 
-def _complaint_met(name: str, at_field: str, only_stage: int | None = None) -> Callable[[Event, Store], None]:
-    def handler(event: Event, store: Store) -> None:
-        if event.data["kind"] == "compliment" or (only_stage and event.data.get("stage") != only_stage):
+def start_second_stage_clock(event: Event, store: Store, days: tuple[int, int] = (2, 10)) -> None:
+    """On `complaint.escalated`: the answer at the second stage is due within the same working days as the first,
+    counted from the escalation; say when it falls."""
+    complaint_id = event.data["complaint_id"]
+    for _ in range(RETRIES):
+        document = store.get(COMPLAINT_CLOCKS, complaint_id)
+        if document is None:
+            raise NotFound(f"no clock for complaint {complaint_id} yet")
+        if SECOND_STAGE in document.body["clocks"]:
             _nothing_to_do(event, store)
             return
+        clock = domain.second_stage_clock(datetime.fromisoformat(event.data["escalated_at"]),
+                                          document.body["nation"], days[1])
+        scheduled = _event("complaint.second_stage_scheduled", {"complaint_id": complaint_id,
+                                                                "respond_by": clock["due_at"]},
+                           f"complaint:{complaint_id}", event)
+        try:
+            store.commit(Put.update(document, {**document.body, "clocks": {**document.body["clocks"],
+                                                                           SECOND_STAGE: clock},
+                                               "clock_open": True}), events=[scheduled], handled=event.id)
+            return
+        except VersionConflict:
+            continue
+    raise VersionConflict(f"the clock of complaint {complaint_id} kept changing")
+
+
+def _complaint_met(at_field: str, clock_of: Callable[[dict], str]) -> Callable[[Event, Store], None]:
+    def handler(event: Event, store: Store) -> None:
+        if event.data["kind"] == "compliment":
+            _nothing_to_do(event, store)
+            return
+        name = clock_of(event.data)
 
         def decide(clock: dict) -> dict | None:
+            if name not in clock["clocks"]:  # its escalation is still on its way: try again after it
+                raise NotFound(f"no {name} clock for complaint {event.data['complaint_id']} yet")
             clocks = domain.met(clock["clocks"], name, event.data[at_field])
             return None if clocks is None else {**clock, "clocks": clocks}
 
         _update_case(event, store, decide, collection=COMPLAINT_CLOCKS, key="complaint_id")
 
-    handler.__name__ = f"complaint_{name}_met"
+    handler.__name__ = f"complaint_{at_field}"
     return handler
 
 
-complaint_acknowledged = _complaint_met("acknowledge_by", "acknowledged_at")
-complaint_answered = _complaint_met("respond_by", "responded_at", only_stage=1)
+complaint_acknowledged = _complaint_met("acknowledged_at", lambda data: "acknowledge_by")
+complaint_answered = _complaint_met("responded_at", lambda data: "respond_by" if data["stage"] == 1 else SECOND_STAGE)
 
 
 def complaint_closed(event: Event, store: Store) -> None:

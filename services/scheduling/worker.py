@@ -11,6 +11,7 @@ HANDLERS = {
     "referral.closed": handlers.case_closed,
     "complaint.received": handlers.start_complaint_clock,
     "complaint.acknowledged": handlers.complaint_acknowledged,
+    "complaint.escalated": handlers.start_second_stage_clock,
     "complaint.responded": handlers.complaint_answered,
     "complaint.closed": handlers.complaint_closed,
 }

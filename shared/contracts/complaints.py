@@ -11,7 +11,7 @@ from shared.contracts.envelope import contract
 KINDS = ("complaint", "representation", "compliment")
 FROM = ("child", "parent", "professional", "other")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "withdrawn")
-CLOCKS = ("acknowledge_by", "respond_by")
+CLOCKS = ("acknowledge_by", "respond_by", "stage_2_respond_by")
 
 
 class _ComplaintEvent(Schema):
@@ -32,6 +32,13 @@ class ComplaintReceivedV1(_ComplaintEvent):
 class ComplaintDeadlinesScheduledV1(Schema):
     complaint_id = fields.String(required=True)
     acknowledge_by = fields.AwareDateTime(required=True, format="iso")
+    respond_by = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("complaint.second_stage_scheduled", 1)
+class ComplaintSecondStageScheduledV1(Schema):
+    """When the answer at the second stage is due, counted from the escalation."""
+    complaint_id = fields.String(required=True)
     respond_by = fields.AwareDateTime(required=True, format="iso")
 
 

@@ -171,7 +171,7 @@ def test_no_case_or_complaint_reaches_a_council_or_a_commissioner(team):
     assert not [d for d in deliveries if str(d.body.get("type", "")).startswith(("case.", "complaint."))]
 
 
-def test_a_complaint_is_acknowledged_and_answered_within_working_days(team):
+def test_a_complaint_is_acknowledged_answered_and_taken_to_a_second_stage_within_working_days(team):
     made = team.post("/api/v1/complaints", team.manager, {
         "kind": "complaint", "made_by": "child", "about": "My advocate was late twice", "language": "cy",
         "contact": {"email": "nia@example.org"}})
@@ -190,6 +190,17 @@ def test_a_complaint_is_acknowledged_and_answered_within_working_days(team):
     clocks = open_store("scheduling", team.settings)
     wait_for(lambda: {c["state"] for c in clocks.get("complaint_clocks", complaint_id).body["clocks"].values()}
              == {"met"}, what="both time limits met")
+
+    escalated = team.post(f"/api/v1/complaints/{complaint_id}/escalate", team.manager)
+    assert escalated.status_code == 200 and escalated.json()["stage"] == 2
+    second = scheduling_domain.second_stage_clock(
+        datetime.fromisoformat(escalated.json()["updated_at"]), "wales", 10)["due_at"]
+    wait_for(lambda: team.get(f"/api/v1/complaints/{complaint_id}", team.manager).json()["deadlines"]
+             .get("stage_2_respond_by") == second, what="the second stage's time limit")
+    assert team.post(f"/api/v1/complaints/{complaint_id}/respond", team.manager,
+                     {"outcome": "upheld", "summary": "We looked again"}).status_code == 200
+    wait_for(lambda: clocks.get("complaint_clocks", complaint_id).body["clocks"]["stage_2_respond_by"]["state"]
+             == "met", what="the second stage answered in time")
     assert team.post(f"/api/v1/complaints/{complaint_id}/close", team.manager).json()["status"] == "closed"
 
 

@@ -107,3 +107,34 @@ def test_a_regions_own_time_frames_set_its_deadlines(tmp_path):
         frames.write_text(json_module.dumps(bad))
         with pytest.raises(ConfigError, match=says):
             region_timeframes(settings)
+
+
+def complaint_event(event_type: str, complaint_id: str, **data):
+    return new_event(event_type, {"complaint_id": complaint_id, "kind": "complaint", **data}, producer="complaints",
+                     subject=f"complaint:{complaint_id}")
+
+
+def test_a_second_stage_starts_its_own_clock_once_and_its_answer_meets_it(tmp_path):
+    store = SQLiteStore(tmp_path / "scheduling.sqlite3")
+    handlers.start_complaint_clock(complaint_event(
+        "complaint.received", "c1", made_by="child", council="CARDIFF", nation="wales",
+        received_at="2026-12-01T10:00:00+00:00", language="cy"), store)
+    handlers.complaint_answered(complaint_event("complaint.responded", "c1", stage=1, outcome="not_upheld",
+                                                responded_at="2026-12-03T10:00:00+00:00"), store)
+    answered_again = complaint_event("complaint.responded", "c1", stage=2, outcome="upheld",
+                                     responded_at="2026-12-10T10:00:00+00:00")
+    try:
+        handlers.complaint_answered(answered_again, store)
+        raise AssertionError("a second-stage answer before its escalation must wait for it")
+    except handlers.NotFound:
+        pass
+    escalated = complaint_event("complaint.escalated", "c1", stage=2, escalated_at="2026-12-04T10:00:00+00:00")
+    handlers.start_second_stage_clock(escalated, store)
+    handlers.start_second_stage_clock(escalated, store)  # redelivered: nothing more
+    entries = store.claim_outbox("test", limit=100)
+    scheduled = [e.envelope["data"] for e in entries if e.envelope["type"] == "complaint.second_stage_scheduled"]
+    assert scheduled == [{"complaint_id": "c1", "respond_by": "2026-12-18T23:59:59+00:00"}]
+    handlers.complaint_answered(answered_again, store)
+    clocks = store.get("complaint_clocks", "c1").body["clocks"]
+    assert {name: clock["state"] for name, clock in clocks.items()} == {
+        "acknowledge_by": "pending", "respond_by": "met", "stage_2_respond_by": "met"}

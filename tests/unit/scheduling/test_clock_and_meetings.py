@@ -141,3 +141,11 @@ def test_a_complaints_time_limits_skip_christmas_and_new_year_in_wales():
     # then 30th, 31st, (1 January a bank holiday, then a weekend) 4th-8th January, and the 11th is the tenth
     assert clocks["respond_by"]["due_at"] == "2027-01-11T23:59:59+00:00"
     assert clocks["acknowledge_by"]["at_risk_at"] == "2026-12-24T23:59:59+00:00"
+
+
+def test_a_second_stage_answer_is_due_ten_working_days_after_the_escalation():
+    escalated = datetime(2026, 12, 24, 11, 0, tzinfo=timezone.utc)  # Christmas Eve, a Thursday
+    clock = domain.second_stage_clock(escalated, "wales", 10)
+    # 29th, 30th, 31st, then 4th-8th and 11th-12th January: the 12th is the tenth working day
+    assert clock == {"due_at": "2027-01-12T23:59:59+00:00", "at_risk_at": "2027-01-11T23:59:59+00:00",
+                     "state": "pending"}

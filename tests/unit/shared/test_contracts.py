@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
+from marshmallow import fields
 from opentelemetry.sdk.trace import TracerProvider
 
 from shared.contracts import ContractError, known_contracts, new_event, parse_event
@@ -87,3 +89,35 @@ def test_events_carry_the_trace_they_happened_in():
     assert event.headers["traceparent"].split("-")[1] == trace_id
     carried = parse_event(event.envelope(), {"traceparent": event.headers["traceparent"], "x-other": "1"})
     assert carried.headers == {"traceparent": event.headers["traceparent"]}
+
+
+CONSUMERS = ("casework", "complaints", "notify", "referral", "scheduling")
+
+
+def consumed() -> list[tuple[str, str]]:
+    return [(service, event_type) for service in CONSUMERS
+            for event_type in importlib.import_module(f"services.{service}.worker").HANDLERS]
+
+
+@pytest.mark.parametrize("service, event_type", consumed())
+def test_every_event_a_service_consumes_has_a_contract(service, event_type):
+    assert any(t == event_type for t, _ in known_contracts()), f"{service} consumes {event_type}, which has none"
+
+
+@pytest.mark.parametrize("event_type, version", sorted(known_contracts()))
+def test_every_contract_refuses_missing_fields_wrong_types_and_unknown_fields(event_type, version):
+    """What a consumer is handed has passed its contract: bad data is parked before any handler sees it."""
+    schema = known_contracts()[(event_type, version)]()
+    envelope = {**make().envelope(), "type": event_type, "version": version}
+    required = {name for name, field in schema.fields.items() if field.required}
+    with pytest.raises(ContractError) as missing:
+        parse_event({**envelope, "data": {}})
+    assert set(missing.value.errors) == required
+    wrong = {name: ({"an": "object"} if not isinstance(field, (fields.Nested, fields.Dict)) else "a string")
+             for name, field in schema.fields.items()}
+    with pytest.raises(ContractError) as mistyped:
+        parse_event({**envelope, "data": wrong})
+    assert set(mistyped.value.errors) == set(schema.fields)
+    with pytest.raises(ContractError) as unknown:
+        parse_event({**envelope, "data": {"favourite_colour": "blue"}})
+    assert "favourite_colour" in unknown.value.errors

@@ -460,10 +460,14 @@ def test_a_meeting_is_arranged_moved_and_cancelled_through_the_forms(site):
     assert arranged.headers["Location"] == f"/referrals/{referral_id}"
     # the referral hears of it by an event, and the form waits for that before showing the referral's page
     assert "Reschedule the meeting" in advocate.get(f"/referrals/{referral_id}").text
+    token = advocate.token(f"/referrals/{referral_id}/reschedule")
+    reads = len([e for e in site.audit() if e.get("referral_id") == referral_id and e["what"] == "read referral"])
     moved = advocate.submit(f"/referrals/{referral_id}/reschedule", {
         "day": [str(second.day), str(second.month), str(second.year)], "time": "11:30",
-        "reason": "The child has a dentist"})
+        "reason": "The child has a dentist"}, token=token)
     assert moved.status_code == 302, errors_on(moved)
+    assert len([e for e in site.audit() if e.get("referral_id") == referral_id and e["what"] == "read referral"]
+               ) == reads + 1, "waiting for the referral to hear of it is not a view of the child's record"
     shown = f"{second.day} {second.strftime('%B %Y')}, 11:30"
     assert shown in advocate.get(f"/referrals/{referral_id}").text
     cancelled = advocate.submit(f"/referrals/{referral_id}/cancel", {"reason": "The child moved placement"})

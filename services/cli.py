@@ -49,7 +49,7 @@ def run(host: str) -> None:
     settings = _settings()
     platform = Embedded(settings, host=host)
     url = platform.start()
-    bus = "in-memory bus" if settings.amqp_url.startswith("memory") else "RabbitMQ bus"
+    bus = "RabbitMQ bus" if settings.broker else f"durable bus in {settings.data_dir}/bus.sqlite3"
     store = "MongoDB" if settings.mongo_url else f"SQLite files in {settings.data_dir}/"
     click.echo(f"""
 Llais is running at {url}  ({bus}, {store})
@@ -82,7 +82,7 @@ def up(workers: int, api_processes: int) -> None:
     from services.platform import process_roles, run_processes
 
     settings = _settings()
-    if settings.amqp_url.startswith("memory"):
+    if not settings.broker:
         raise click.UsageError(
             "multi-process mode needs a real broker: set AMQP_URL (e.g. amqp://guest:guest@localhost//)")
     from shared.bus import declare_topology

@@ -136,7 +136,7 @@ def worker_health(name: str, worker, settings: Settings, host: str):
 class Embedded:
     """Every service and role in this process: internal APIs on loopback ports, workers as threads.
 
-    The bus is kombu's in-memory transport unless AMQP_URL names a broker; stores are SQLite files under LLAIS_DATA
+    The bus is kombu's durable SQLite bus (shared.bus.sqlite_transport) unless AMQP_URL names a broker; stores are SQLite files under LLAIS_DATA
     (or MongoDB when MONGO_URL is set).
     """
 

@@ -62,7 +62,7 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
-    amqp_url: str = "memory://localhost/"
+    amqp_url: str = ""
     mongo_url: str | None = None
     port: int = 8080
     bus_prefix: str = "llais"
@@ -92,6 +92,16 @@ class Settings:
         return "mongo" if self.mongo_url else "sqlite"
 
     @property
+    def bus_url(self) -> str:
+        """AMQP_URL when set; otherwise the embedded mode's durable bus, a SQLite file beside the stores."""
+        return self.amqp_url or f"sqlite:///{self.data_dir.resolve() / 'bus.sqlite3'}"
+
+    @property
+    def broker(self) -> bool:
+        """Whether the bus is a real broker (RabbitMQ), rather than the embedded mode's file."""
+        return self.bus_url.startswith("amqp")
+
+    @property
     def exchange(self) -> str:
         return f"{self.bus_prefix}.events"
 
@@ -109,7 +119,7 @@ class Settings:
         councils = env.get("LLAIS_COUNCILS_FILE")
         return cls(
             data_dir=Path(env.get("LLAIS_DATA") or "var"),
-            amqp_url=env.get("AMQP_URL") or "memory://localhost/",
+            amqp_url=env.get("AMQP_URL") or "",
             mongo_url=env.get("MONGO_URL") or None,
             port=_int(env, "PORT", 8080, minimum=1),
             bus_prefix=env.get("LLAIS_BUS_PREFIX") or "llais",

@@ -1,4 +1,4 @@
-"""The event bus: kombu over RabbitMQ (or kombu's in-memory transport in the embedded mode).
+"""The event bus: kombu over RabbitMQ, or over a SQLite file in the embedded mode (`sqlite_transport`).
 
 Services do not publish directly: they commit events to their store's outbox, and their worker's relay publishes
 them with publisher confirms. Workers consume their service's queue, record each handled event in the inbox with
@@ -23,9 +23,9 @@ class BrokerUnavailable(Exception):
 
 def broker_check(settings: Settings) -> None:
     """Raise BrokerUnavailable unless the broker accepts a connection within a few seconds."""
-    if settings.amqp_url.startswith("memory"):
+    if not settings.broker:
         return
-    connection = Connection(settings.amqp_url, connect_timeout=3)
+    connection = Connection(settings.bus_url, connect_timeout=3)
     try:
         connection.ensure_connection(max_retries=1, timeout=3)
     except Exception as exc:  # any failure to connect means not ready; say which

@@ -50,8 +50,7 @@ def _read(message) -> ParkedMessage:
 def _drain(settings: Settings, service: str) -> tuple[list, object]:
     """Every parked message, taken unacked on one channel: (messages, the channel's connection).
 
-    The caller acks what it moved and requeues the rest explicitly (the in-memory transport does not put unacked
-    messages back when a channel closes).
+    The caller acks what it moved and requeues the rest explicitly rather than leaving it to the channel's close.
     """
     connection = connect(settings)
     channel = connection.channel()

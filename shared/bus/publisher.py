@@ -16,6 +16,7 @@ from typing import Sequence
 
 from kombu import Connection, Producer
 
+import shared.bus.sqlite_transport  # noqa: F401  (registers the sqlite:// bus with kombu)
 from shared.config import Settings
 
 log = logging.getLogger("llais.bus.publisher")
@@ -43,13 +44,11 @@ class Outgoing:
 
 
 def connect(settings: Settings) -> Connection:
-    """A connection to the broker of the settings, with short timeouts so failures surface quickly.
-
-    The in-memory transport (embedded mode) is polled, so it is polled often.
-    """
-    if settings.amqp_url.startswith("memory"):
-        return Connection(settings.amqp_url, transport_options={"polling_interval": 0.02})
-    return Connection(settings.amqp_url, connect_timeout=5, heartbeat=30)
+    """A connection to the bus of the settings: RabbitMQ with short timeouts so failures surface quickly, or the
+    embedded mode's SQLite file."""
+    if not settings.broker:
+        return Connection(settings.bus_url)
+    return Connection(settings.bus_url, connect_timeout=5, heartbeat=30)
 
 
 class ConfirmingPublisher:
@@ -62,7 +61,7 @@ class ConfirmingPublisher:
         self._next_tag = 1
         self._acked_up_to = 0
         self._nacked = False
-        self._confirms = not settings.amqp_url.startswith("memory")
+        self._confirms = settings.broker  # the SQLite bus has committed a message when publish returns
 
     def _ensure(self) -> None:
         if self._producer is not None:

@@ -73,15 +73,16 @@ def parking_queue(settings: Settings, service: str) -> Queue:
 def declare_topology(settings: Settings, bindings: Mapping[str, Sequence[str]],
                      connection: Connection | None = None) -> None:
     """Declare the exchange and, for every service in `bindings`, its queue, retry queues and parking queue."""
+    from shared.bus.publisher import connect
+
     own = connection is None
-    connection = connection or Connection(settings.amqp_url, connect_timeout=5)
+    connection = connection or connect(settings)
     try:
         channel = connection.default_channel
         events_exchange(settings)(channel).declare()
         for service, event_types in bindings.items():
-            queues = [service_queue(settings, service, event_types), parking_queue(settings, service)]
-            if not settings.amqp_url.startswith("memory"):
-                queues += retry_queues(settings, service)
+            queues = [service_queue(settings, service, event_types), parking_queue(settings, service),
+                      *retry_queues(settings, service)]
             for queue in queues:
                 queue(channel).declare()
     finally:

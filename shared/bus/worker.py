@@ -9,8 +9,6 @@ with back-off; nothing is acked that was not done.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import threading
 import time
@@ -67,45 +65,20 @@ def describe(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {exc}"[:MAX_ERROR_CHARS]
 
 
-class _Delayer:
-    """Retry delays for the in-memory transport, which has no message TTL: due messages are published back."""
-
-    def __init__(self, publisher: ConfirmingPublisher):
-        self.publisher = publisher
-        self._heap: list = []
-        self._order = itertools.count()
-        self._lock = threading.Lock()
-
-    def later(self, delay: float, message: Outgoing) -> None:
-        with self._lock:
-            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._order), message))
-
-    def run(self, stop: threading.Event) -> None:
-        while not stop.wait(0.05):
-            due = []
-            with self._lock:
-                while self._heap and self._heap[0][0] <= time.monotonic():
-                    due.append(heapq.heappop(self._heap)[2])
-            if due:
-                self.publisher.publish(due)
-
-
 class EventConsumer(ConsumerMixin):
     def __init__(self, service: str, handlers: Mapping[str, Handler], store: Store, settings: Settings,
-                 publisher: ConfirmingPublisher, delayer: _Delayer | None):
+                 publisher: ConfirmingPublisher):
         self.service = service
         self.handlers = dict(handlers)
         self.store = store
         self.settings = settings
         self.publisher = publisher
-        self.delayer = delayer
         self.names = ServiceQueues(settings, service)
         self.connection = connect(settings)
         self.connect_max_retries = None
 
     def get_consumers(self, _consumer, channel):
-        for queue in [parking_queue(self.settings, self.service)] + (
-                [] if self.delayer else retry_queues(self.settings, self.service)):
+        for queue in [parking_queue(self.settings, self.service), *retry_queues(self.settings, self.service)]:
             queue(channel).declare()
         queue = service_queue(self.settings, self.service, list(self.handlers))
         return [Consumer(channel, queues=[queue], on_message=self.on_message,
@@ -167,24 +140,18 @@ class EventConsumer(ConsumerMixin):
                         routing_key, "", properties.get("message_id") or "", properties.get("type") or "",
                         headers)
 
-    def _parked(self, message, exc: BaseException, attempt: int) -> tuple[Outgoing, float]:
+    def _parked(self, message, exc: BaseException, attempt: int) -> Outgoing:
         headers = {**dict(message.headers or {}), ATTEMPT: attempt, ERROR: describe(exc), PARKED_AT: timestamp()}
-        return self._copy(message, self.names.parking, headers), 0.0
+        return self._copy(message, self.names.parking, headers)
 
-    def _retry(self, message, attempt: int, delay: float) -> tuple[Outgoing, float]:
+    def _retry(self, message, attempt: int, delay: float) -> Outgoing:
         headers = {**dict(message.headers or {}), ATTEMPT: attempt + 1}
-        if self.delayer:
-            return self._copy(message, self.names.main, headers), delay
-        return self._copy(message, self.names.retry(delay), headers), 0.0
+        return self._copy(message, self.names.retry(delay), headers)
 
-    def _send_on(self, message, plan: tuple[Outgoing, float]) -> None:
+    def _send_on(self, message, outgoing: Outgoing) -> None:
         """Publish the retry or parked copy (confirmed), then ack the original; requeue it if that fails."""
-        outgoing, delay = plan
         try:
-            if delay and self.delayer:
-                self.delayer.later(delay, outgoing)
-            else:
-                self.publisher.publish([outgoing])
+            self.publisher.publish([outgoing])
         except PublishFailed as exc:
             log.warning("could not move a failed message on; it goes back to the queue",
                         extra={"llais_service": self.service, "llais_error": describe(exc)[:200]})
@@ -211,15 +178,11 @@ class Worker:
     def run(self, stop: threading.Event | None = None) -> None:
         """Consume, relay and run the periodic tasks until `stop` is set."""
         stop = stop or self._stop
-        memory = self.settings.amqp_url.startswith("memory")
         self._declare_own_queues()
         loops: list[tuple[str, Callable[[], None]]] = [("relay", lambda: self._relay(stop))]
-        delayer = _Delayer(ConfirmingPublisher(self.settings)) if memory else None
-        if delayer:
-            loops.append(("retry-delays", lambda: delayer.run(stop)))
         if self.handlers:
             self._consumer = EventConsumer(self.service, self.handlers, self.store, self.settings,
-                                           ConfirmingPublisher(self.settings), delayer)
+                                           ConfirmingPublisher(self.settings))
             loops.append(("consumer", self._consumer.run))
         for task in self.periodic:
             loops.append((task.name, lambda task=task: self._every(task, stop)))

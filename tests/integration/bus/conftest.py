@@ -27,6 +27,14 @@ def drill_topology(broker_settings):
     return broker_settings
 
 
+@pytest.fixture(params=["rabbitmq", "embedded"])
+def drill_bus(request):
+    """The drill topology on each bus the platform runs on: the real RabbitMQ, and the embedded mode's SQLite file."""
+    settings = request.getfixturevalue("broker_settings" if request.param == "rabbitmq" else "settings")
+    declare_topology(settings, {"drill": [DRILL]})
+    return settings
+
+
 @pytest.fixture
 def start_worker():
     """Start workers in threads of this process; all are stopped at the end of the test."""

@@ -10,9 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from kombu import Connection
-
 from shared.bus import OutboxRelay, ServiceQueues
+from shared.bus.publisher import connect
 from shared.store.sqlite import SQLiteStore
 from tests.integration.bus.support import DRILL, effects, emit, wait_for
 
@@ -27,8 +26,8 @@ class RelayDyingBeforeMarkingSent(OutboxRelay):
 
 
 def test_every_outboxed_event_is_handled_once_even_when_the_relay_dies_after_publishing(
-        drill_topology, producer_store, consumer_store, start_worker):
-    settings = drill_topology
+        drill_bus, producer_store, consumer_store, start_worker):
+    settings = drill_bus
     ids = emit(producer_store, 200)
     dying = RelayDyingBeforeMarkingSent(producer_store, settings, batch=100, lease_seconds=0.5)
     with pytest.raises(RuntimeError):
@@ -56,13 +55,13 @@ def test_every_outboxed_event_is_handled_once_even_when_the_relay_dies_after_pub
 
 
 def _queue_depth(settings, name: str) -> int:
-    with Connection(settings.amqp_url) as connection:
+    with connect(settings) as connection:
         return connection.channel().queue_declare(name, passive=True).message_count
 
 
 def test_the_relay_published_the_batch_twice_and_the_duplicates_reached_the_consumer_queue(
-        drill_topology, producer_store):
-    settings = drill_topology
+        drill_bus, producer_store):
+    settings = drill_bus
     emit(producer_store, 10)
     dying = RelayDyingBeforeMarkingSent(producer_store, settings, batch=10, lease_seconds=0.1)
     with pytest.raises(RuntimeError):
@@ -77,15 +76,15 @@ def test_the_relay_published_the_batch_twice_and_the_duplicates_reached_the_cons
 
 
 def test_a_worker_killed_mid_handler_has_its_message_redelivered_and_the_effect_happens_once(
-        drill_topology, producer_store, tmp_path):
-    settings = drill_topology
+        drill_bus, producer_store, tmp_path):
+    settings = drill_bus
     database = tmp_path / "killed-worker.sqlite3"
     started = tmp_path / "started"
     env = {**os.environ, "DRILL_STARTED_FILE": str(started), "PYTHONPATH": str(ROOT)}
 
     def spawn():
         return subprocess.Popen([sys.executable, "-m", "tests.integration.bus.support", str(database),
-                                 settings.bus_prefix, settings.amqp_url], env=env, cwd=ROOT)
+                                 settings.bus_prefix, settings.bus_url], env=env, cwd=ROOT)
 
     from tests.integration.bus.support import drill
 

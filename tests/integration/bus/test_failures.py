@@ -52,8 +52,8 @@ def _commit_and_relay(store, settings, *events):
 
 
 def test_a_handler_that_always_fails_is_tried_as_configured_then_parked_and_replay_brings_it_back(
-        drill_topology, producer_store, consumer_store, start_worker):
-    settings = drill_topology
+        drill_bus, producer_store, consumer_store, start_worker):
+    settings = drill_bus
     flaky = Flaky()
     start_worker(consumer_store, settings, {DRILL: flaky})
     event = drill(7)
@@ -136,25 +136,6 @@ def test_pika_sees_persistent_json_envelopes_with_the_trace_on_the_wire(drill_to
     assert (version, carried_trace) == ("00", trace_id)
     assert int(flags, 16) & 1, "the trace is sampled"
     assert len(parent) == 16
-
-
-def test_the_embedded_in_memory_bus_handles_retries_and_parks_in_one_process(
-        settings, producer_store, consumer_store, start_worker):
-    memory = replace(settings, amqp_url="memory://localhost/", retry_delays=(0.1, 0.2))
-    flaky = Flaky()
-    start_worker(consumer_store, memory, {DRILL: flaky})
-    start_worker(producer_store, memory, {}, service="drillsource")
-    good, bad = drill(1), drill(2)
-    flaky.healthy = True
-    producer_store.commit(events=[good])
-    wait_for(lambda: effects(consumer_store), what="the in-memory delivery")
-    flaky.healthy = False
-    producer_store.commit(events=[bad])
-    parked = wait_for(lambda: list_parked(memory, "drill"), what="the failing event to be parked in memory")
-    assert parked[0].event_id == bad.id and flaky.tries[bad.id] == 3
-    flaky.healthy = True
-    assert replay_parked(memory, "drill") == 1
-    wait_for(lambda: len(effects(consumer_store)) == 2, what="the replayed in-memory event")
 
 
 def test_the_exported_definitions_are_what_the_worker_declares(drill_topology):

@@ -10,7 +10,8 @@ from shared.config import ConfigError, Settings
 
 def test_the_embedded_defaults():
     settings = Settings.from_env({})
-    assert settings.amqp_url == "memory://localhost/"
+    assert not settings.broker
+    assert settings.bus_url == f"sqlite:///{Path('var').resolve() / 'bus.sqlite3'}"
     assert settings.data_dir == Path("var")
     assert settings.port == 8080
     assert settings.store_backend == "sqlite"

@@ -102,7 +102,7 @@ def through_the_bus(prefix: str) -> dict:
     deadline = time.monotonic() + 120
     done = 0
     while time.monotonic() < deadline:
-        done = consumer._conn().execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        done = len(consumer.find("effects", limit=EVENTS))
         if done >= EVENTS:
             break
         time.sleep(0.05)

@@ -10,6 +10,7 @@ import importlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +22,7 @@ from typing import Callable, Sequence
 from shared import telemetry
 from shared.clock import new_secret
 from shared.config import Settings
+from shared.store import Store, open_store
 
 from services import SERVICES, WORKER_SERVICES
 
@@ -91,15 +93,15 @@ def serve_worker(name: str, settings: Settings, host: str = "127.0.0.1") -> None
     log.info("worker started", extra={"llais_service": name})
     worker.run(stop)
     if health is not None:
-        health.shutdown()
+        health.stop()
+    worker.store.close()
     log.info("worker stopped", extra={"llais_service": name})
 
 
-def worker_health(name: str, worker, settings: Settings, host: str):
+def worker_health(name: str, worker, settings: Settings, host: str) -> "HttpServer":
     """`/healthz` (every loop of the worker is running) and `/readyz` (its store and the broker answer) on
     LLAIS_HEALTH_PORT, for an orchestrator's checks."""
     from flask import Flask
-    from werkzeug.serving import make_server
 
     from shared.bus import broker_check
     from shared.web import Problem, problem_response
@@ -125,9 +127,68 @@ def worker_health(name: str, worker, settings: Settings, host: str):
             return problem_response(Problem(503, "Not ready.", checks=failures))
         return {"status": "ready", "service": name, "role": "worker"}
 
-    server = make_server(host, settings.health_port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, name=f"{name}-health", daemon=True).start()
-    return server
+    return HttpServer(app, host=host, port=settings.health_port, threads=HEALTH_THREADS, name=f"{name}-health")
+
+
+# WSGI apps served on threads of this process (embedded mode, workers' health)
+
+GATEWAY_THREADS = 8
+"""The gateway's request threads: each spends most of a request waiting on an internal service, so more threads
+than cores; no more than the gateway's pooled connections to one service (requests keeps 10 a host)."""
+SERVICE_THREADS = 4
+"""An internal API's request threads; its only caller is the gateway."""
+HEALTH_THREADS = 2
+"""A worker's health endpoint answers an orchestrator's probes, one or two at a time."""
+MAX_CONNECTIONS = 100
+"""Client connections one server holds open at once; more wait in the listen backlog. Idle ones close after two
+minutes."""
+
+
+class HttpServer:
+    """A WSGI app served by waitress on a thread of this process.
+
+    A fixed pool of request threads and a cap on open connections, so however many requests arrive the process
+    holds a bounded number of threads and file handles (werkzeug's development server started a thread a request).
+    No `Server` header names the software. Proxy headers reach the app untouched: the gateway decides whom to
+    trust (LLAIS_TRUSTED_PROXIES).
+    """
+
+    def __init__(self, app: Callable, *, host: str, port: int, threads: int, name: str):
+        from waitress import create_server
+
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        listening = socket.create_server(address, family=family)  # one socket, even where a name has two addresses
+        self.port: int = listening.getsockname()[1]
+        self.name = name
+        self._server = create_server(app, sockets=[listening], threads=threads, connection_limit=MAX_CONNECTIONS,
+                                     ident="", clear_untrusted_proxy_headers=False, asyncore_use_poll=True)
+        self._stopped = False
+        self._thread = threading.Thread(target=self._server.run, name=f"{name}-http", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Take no more connections, let the requests under way finish (up to `timeout`), then close every
+        connection and the listening socket, and end the server's thread."""
+        from waitress import wasyncore
+
+        if self._stopped:
+            return
+        self._stopped = True
+        server = self._server
+        # the server's loop changes its own state: the trigger runs each step in the server's thread
+        self._in_loop(lambda: setattr(server, "accepting", False))
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+        self._in_loop(lambda: wasyncore.close_all(server._map))  # the loop ends with nothing left
+        self._thread.join(timeout)
+
+    def _in_loop(self, step: Callable[[], None]) -> None:
+        """Run `step` in the server's own thread; if its loop has already closed the trigger, the loop is over and
+        the step runs here."""
+        try:
+            self._server.trigger.pull_trigger(step)
+        except OSError:
+            step()
 
 
 # embedded mode: every service in one process
@@ -136,8 +197,8 @@ def worker_health(name: str, worker, settings: Settings, host: str):
 class Embedded:
     """Every service and role in this process: internal APIs on loopback ports, workers as threads.
 
-    The bus is kombu's durable SQLite bus (shared.bus.sqlite_transport) unless AMQP_URL names a broker; stores are SQLite files under LLAIS_DATA
-    (or MongoDB when MONGO_URL is set).
+    The bus is a SQLite file (shared.bus.sqlite_transport) unless AMQP_URL names a broker; stores are SQLite files
+    under LLAIS_DATA (or MongoDB when MONGO_URL is set). Each service's API and worker share one store, which `stop` closes.
     """
 
     def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int | None = None):
@@ -148,44 +209,58 @@ class Embedded:
         self.settings = settings
         self.host = host
         self.port = settings.port if port is None else port
-        self._servers: list = []
+        self._servers: list[HttpServer] = []
         self._workers: list = []
+        self._stores: dict[str, Store] = {}
+        self._clients: list = []
         self.url = ""
 
     def start(self) -> str:
-        from werkzeug.serving import make_server
-
         from shared.bus import declare_topology
 
         telemetry.configure("embedded", level=self.settings.log_level)
         declare_topology(self.settings, bindings())
         urls = {}
         for name in SERVICES[1:]:
-            server = make_server("127.0.0.1", 0, service_app(name).create_app(self.settings), threaded=True)
-            urls[name] = f"http://127.0.0.1:{server.server_port}"
-            self._serve(server, name)
+            app = service_app(name).create_app(self.settings, store=self._store(name))
+            server = self._serve(app, "127.0.0.1", 0, SERVICE_THREADS, name)
+            urls[name] = f"http://127.0.0.1:{server.port}"
         self.settings = replace(self.settings, service_urls={**urls, **self.settings.service_urls})
         for name in WORKER_SERVICES:
-            worker = service_app(name).create_worker(self.settings)
+            worker = service_app(name).create_worker(self.settings, store=self._store(name))
             worker.start()
             self._workers.append(worker)
-        gateway = make_server(self.host, self.port, service_app("gateway").create_app(self.settings), threaded=True)
-        self._serve(gateway, "gateway")
-        self.url = f"http://{'localhost' if self.host in ('127.0.0.1', '0.0.0.0') else self.host}:{gateway.server_port}"
+        gateway_app = service_app("gateway").create_app(self.settings, store=self._store("gateway"))
+        self._clients.extend(gateway_app.extensions.get("llais.clients", {}).values())
+        gateway = self._serve(gateway_app, self.host, self.port, GATEWAY_THREADS, "gateway")
+        self.url = f"http://{'localhost' if self.host in ('127.0.0.1', '0.0.0.0') else self.host}:{gateway.port}"
         return self.url
 
-    def _serve(self, server, name: str) -> None:
-        thread = threading.Thread(target=server.serve_forever, name=f"{name}-api", daemon=True)
-        thread.start()
+    def _store(self, name: str) -> Store:
+        if name not in self._stores:
+            self._stores[name] = open_store(name, self.settings)
+        return self._stores[name]
+
+    def _serve(self, app, host: str, port: int, threads: int, name: str) -> HttpServer:
+        server = HttpServer(app, host=host, port=port, threads=threads, name=f"{name}-api")
         self._servers.append(server)
+        return server
 
     def stop(self) -> None:
+        """Stop the servers (the gateway first), then the workers, then close the gateway's connections to the
+        services and every store."""
         for server in reversed(self._servers):
-            server.shutdown()
+            server.stop()
         for worker in self._workers:
             worker.stop()
+        for client in self._clients:
+            client.close()
+        for store in self._stores.values():
+            store.close()
         self._servers.clear()
         self._workers.clear()
+        self._clients.clear()
+        self._stores.clear()
 
 
 # multi-process mode: every role its own process

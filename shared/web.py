@@ -11,11 +11,11 @@ import json
 import logging
 from typing import Any, Callable, Iterable, Mapping
 
-from flask import Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from shared import telemetry
+from shared import telemetry, validation
 from shared.config import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -85,16 +85,39 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def json_body(schema: Schema | None = None) -> Any:
-    """The request's JSON body, loaded through `schema`; a Problem saying what to fix otherwise."""
+    """The request's JSON body, loaded through `schema`; a Problem saying what to fix otherwise.
+
+    Only UTF-8 without a byte order mark (RFC 8259; `json.loads` would guess UTF-16 or UTF-32 from bytes), nested no
+    deeper than any request needs (a parser recursing into thousands of brackets fails), and with every string safe
+    text (validation.text_problem): whatever the schema says, nothing that could break or spoof a page gets in.
+    """
     if not request.mimetype or request.mimetype != "application/json":
         raise Problem(415, "Send the body as JSON with Content-Type: application/json.")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise Problem(415, "Send the body as UTF-8 JSON (charset=utf-8, or no charset).")
     raw = request.get_data(cache=True)
     if not raw:
         raise Problem(400, "The request body is empty; send a JSON object.")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise Problem(400, "The request body starts with a byte order mark; send UTF-8 JSON without one.")
     try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, f"The request body is not UTF-8 (byte {exc.start}); send UTF-8 JSON.") from None
+    too_deep = validation.nesting_problem(text)
+    if too_deep:
+        raise Problem(422, f"The body nests deeper than {validation.MAX_DEPTH} levels.",
+                      errors={too_deep: [f"Nested deeper than {validation.MAX_DEPTH} levels."]})
+    try:
+        payload = json.loads(text)
+    except RecursionError:  # nesting_problem reads brackets as JSON does; this is its backstop
+        raise Problem(400, "The request body nests too deeply to read.") from None
+    except ValueError as exc:
         raise Problem(400, f"The request body is not valid JSON: {exc}") from None
+    unsafe = validation.unsafe_strings(payload)
+    if unsafe:
+        raise Problem(422, "Some text contains characters that are not allowed; see errors.", errors=unsafe)
     if schema is None:
         return payload
     if not isinstance(payload, dict):
@@ -127,6 +150,27 @@ def with_json_body(command: Callable[[dict], Any], *required: str,
                       errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
 
 
+def check_fields(blueprint: Blueprint, checks: Mapping[str, validation.Check]) -> None:
+    """Refuse, before any of `blueprint`'s routes runs, a JSON body whose fields fail `checks` (field path, e.g.
+    `child.date_of_birth`, to a check from shared.validation: dates in the shared window, names on one line).
+
+    The gateway checks the same with its schemas; an internal API checks again so that a caller who skipped the
+    gateway cannot store what the gateway would refuse. A service's field names mean one thing across its routes, so
+    one table serves them all.
+    """
+
+    @blueprint.before_request
+    def _checked_fields():
+        if request.method not in ("POST", "PUT", "PATCH") or request.mimetype != "application/json":
+            return None  # nothing to check, or the route refuses it as not JSON
+        if not request.get_data(cache=True):
+            return None
+        invalid = validation.field_problems(json_body(), checks)
+        if invalid:
+            raise Problem(422, "Some fields are invalid; see errors.", errors=invalid)
+        return None
+
+
 def settings() -> Settings:
     return current_app.extensions["llais.settings"]
 
@@ -141,6 +185,14 @@ def http_problem(exc: HTTPException, max_body_bytes: int) -> Problem:
     if exc.code == 413:
         detail = f"The request body is larger than {max_body_bytes} bytes."
     return Problem(exc.code or 500, detail)
+
+
+def with_allow(response, exc: HTTPException):
+    """A 405 says which methods the resource takes (RFC 9110 requires `Allow`); an error handler's own response
+    would otherwise drop the header werkzeug's exception carries."""
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return response
 
 
 def create_service_app(service: str, settings: Settings, store: Any, *,
@@ -166,7 +218,7 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return problem_response(http_problem(exc, settings.max_body_bytes))
+        return with_allow(problem_response(http_problem(exc, settings.max_body_bytes)), exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -7,7 +7,9 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, request
 
-from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, problem_response, with_json_body
+from shared import validation
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
+                        with_json_body)
 
 from services.casework import domain, handlers, record
 from services.casework.store import CaseworkStore
@@ -33,6 +35,11 @@ def _staff_only():
         raise Problem(403, "Cases are for the provider's advocates and managers only.")
 
 
+check_fields(blueprint, {"happened_at": validation.past_moment, "disclosed_at": validation.past_moment,
+                         "child_told_at": validation.past_moment, "decided_by": validation.one_line,
+                         "disclosed_to": validation.one_line})
+
+
 @blueprint.errorhandler(domain.CaseRefused)
 def _refused(exc: domain.CaseRefused):
     return problem_response(Problem(422, "The request breaks a rule; see errors.", errors=exc.errors))
@@ -53,9 +60,14 @@ def _not_found(exc: handlers.NotFound):
     return problem_response(Problem(404, "No such case (or referral)."))
 
 
+@blueprint.errorhandler(domain.NoSuchPart)
+def _no_such_part(exc: domain.NoSuchPart):
+    return problem_response(Problem(404, f"This case has no such {exc}."))
+
+
 def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
     return with_json_body(command, *required, domain_errors=(
-        domain.CaseRefused, domain.CaseStateForbids, domain.NotAllowed, handlers.NotFound))
+        domain.CaseRefused, domain.CaseStateForbids, domain.NotAllowed, domain.NoSuchPart, handlers.NotFound))
 
 
 def _change(case_id: str, step: Callable[..., Any], *required: str, **extra: Any):
@@ -66,7 +78,7 @@ def _change(case_id: str, step: Callable[..., Any], *required: str, **extra: Any
 @blueprint.post("/cases")
 def open_case():
     case = _body_for(lambda body: handlers.open_case(casework(), body["referral_id"], body["consents_to_case_file"],
-                                                     actor()), "referral_id")
+                                                     actor(), role()), "referral_id")
     return case, 201
 
 

@@ -7,10 +7,12 @@ to change advocate, disclosures made without consent, and its closure with the c
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shared.contracts.casework import (ACTIVITIES, CASE_OUTCOMES, CONTRIBUTIONS, DISCLOSURE_REASONS, ISSUE_OUTCOMES,
                                        SIGNPOSTS, THEMES)
+from shared.validation import CLOCK_SKEW
 
 MANAGER = "manager"
 
@@ -31,6 +33,10 @@ class NotAllowed(PermissionError):
     """The caller's role may not do this (403)."""
 
 
+class NoSuchPart(LookupError):
+    """The case has no issue or request with the id in the path (404, as API.md answers any id that is not there)."""
+
+
 def _refuse_unless(checks: dict[str, str | None]) -> None:
     errors = {field: [message] for field, message in checks.items() if message}
     if errors:
@@ -43,6 +49,23 @@ def _blank(value: Any) -> bool:
 
 def _changed(case: dict, at: str, what: str, by: str, **changes: Any) -> dict:
     return {**case, **changes, "updated_at": at, "timeline": [*case["timeline"], {"at": at, "what": what, "by": by}]}
+
+
+def _time(value: Any) -> datetime | None:
+    """A stored or requested RFC 3339 time, or None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _not_after(value: Any, latest: datetime, future: str) -> str | None:
+    """`future` if the time `value` is after `latest` (allowing for a caller's clock running a little fast)."""
+    moment = _time(value)
+    if moment is None:
+        return "Give the time as RFC 3339 with its offset, e.g. 2026-12-14T10:00:00+00:00."
+    return future if moment > latest + CLOCK_SKEW else None
 
 
 def _open(case: dict) -> None:
@@ -105,7 +128,7 @@ def conclude_issue(case: dict, issue_id: str, outcome: str, note: str, by: str, 
     _open(case)
     issue = next((i for i in case["issues"] if i["id"] == issue_id), None)
     if issue is None:
-        raise CaseRefused({"issue_id": ["No such issue in this case."]})
+        raise NoSuchPart("issue")
     if issue["outcome"]:
         raise CaseStateForbids("the issue has its outcome already")
     _refuse_unless({"outcome": None if outcome in ISSUE_OUTCOMES else
@@ -120,7 +143,9 @@ def record_activity(case: dict, kind: str, contribution: str, note: str, happene
     _open(case)
     _refuse_unless({"kind": None if kind in ACTIVITIES else f"Give the kind: one of {', '.join(ACTIVITIES)}.",
                     "contribution": None if contribution in CONTRIBUTIONS else
-                    f"Say how the child chose to contribute: one of {', '.join(CONTRIBUTIONS)}."})
+                    f"Say how the child chose to contribute: one of {', '.join(CONTRIBUTIONS)}.",
+                    "happened_at": _not_after(happened_at, _time(at), "The activity cannot have happened in the "
+                                              "future.") if happened_at else None})
     activity = {"at": happened_at or at, "kind": kind, "contribution": contribution, "note": (note or "").strip(),
                 "by": by}
     return _changed(case, at, "activity recorded", by, activities=[*case["activities"], activity])
@@ -154,7 +179,7 @@ def decide_advocate_change(case: dict, request_id: str, result: str, new_advocat
     _open(case)
     request = next((r for r in case["advocate_changes"] if r["id"] == request_id), None)
     if request is None:
-        raise CaseRefused({"request_id": ["No such request in this case."]})
+        raise NoSuchPart("request to change advocate")
     if request["result"] is not None:
         raise CaseStateForbids("the request is decided already")
     _refuse_unless({
@@ -181,15 +206,16 @@ def record_disclosure(case: dict, request: dict, role: str | None, by: str, at: 
     if role != MANAGER:
         raise NotAllowed("only a manager records a disclosure made without the child's consent")
     told = request.get("child_told")
+    now = _time(at)
     _refuse_unless({
         "reason": None if request.get("reason") in DISCLOSURE_REASONS else
         f"Give the reason: one of {', '.join(DISCLOSURE_REASONS)}.",
         "decided_by": "Say who decided to disclose." if _blank(request.get("decided_by")) else None,
         "disclosed_to": "Say to whom it was disclosed." if _blank(request.get("disclosed_to")) else None,
-        "disclosed_at": "Say when it was disclosed." if _blank(request.get("disclosed_at")) else None,
+        "disclosed_at": "Say when it was disclosed." if _blank(request.get("disclosed_at")) else
+        _not_after(request["disclosed_at"], now, "The disclosure cannot have been made in the future."),
         "child_told": None if isinstance(told, bool) else "Say whether the child was told.",
-        "child_told_at": "Say when the child was told." if told is True and _blank(request.get("child_told_at"))
-        else None,
+        "child_told_at": _told_at_problem(request, now),
         "why_not_told": "Say why the child was not told." if told is False and _blank(request.get("why_not_told"))
         else None,
     })
@@ -197,6 +223,19 @@ def record_disclosure(case: dict, request: dict, role: str | None, by: str, at: 
                                               "child_told_at", "why_not_told")}
     disclosure.update(recorded_at=at, recorded_by=by)
     return _changed(case, at, "disclosure recorded", by, disclosures=[*case["disclosures"], disclosure])
+
+
+def _told_at_problem(request: dict, now: datetime) -> str | None:
+    """When the child was told: needed if they were, and neither in the future nor before the disclosure itself."""
+    if _blank(request.get("child_told_at")):
+        return "Say when the child was told." if request.get("child_told") is True else None
+    future = _not_after(request["child_told_at"], now, "The child cannot have been told in the future.")
+    if future:
+        return future
+    disclosed_at = _time(request.get("disclosed_at"))
+    if disclosed_at is not None and _time(request["child_told_at"]) < disclosed_at:
+        return "The child cannot have been told before the disclosure was made."
+    return None
 
 
 # closure
@@ -223,6 +262,12 @@ def close(case: dict, outcome: str, satisfaction: int | None, feedback: str, by:
 def may_see(case: dict, actor: str, role: str | None) -> bool:
     """Managers see every case; an advocate sees the cases that are theirs now."""
     return role == MANAGER or (role == "advocate" and case["advocate_email"] == actor)
+
+
+def check_allocated(referral: dict, by: str, role: str | None) -> None:
+    """An advocate opens the case of a referral allocated to them; a manager any (403 otherwise)."""
+    if not may_see(referral, by, role):
+        raise NotAllowed("this referral is not allocated to you; a manager can allocate it")
 
 
 def summary(case: dict) -> dict:

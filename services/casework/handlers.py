@@ -54,12 +54,13 @@ def _event(event_type: str, case: dict, **data) -> Event:
                      producer=NAME, subject=f"case:{case['id']}")
 
 
-def open_case(casework: CaseworkStore, referral_id: str, consents: bool, by: str) -> dict:
+def open_case(casework: CaseworkStore, referral_id: str, consents: bool, by: str, role: str | None) -> dict:
     referral = casework.referral(referral_id)
     if referral is None:
         raise NotFound(referral_id)
     at = timestamp()
     case = domain.open_case(referral.body, consents, by, at)
+    domain.check_allocated(referral.body, by, role)
     opened = _event("case.opened", case, advocate_email=case["advocate_email"], source=case["source"] or "other",
                     basis=case["basis"], language=case["language"], opened_at=at)
     try:

@@ -3,9 +3,11 @@ record, and what it says must be something they agree with)."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
-from html import escape
 from zoneinfo import ZoneInfo
+
+from shared.validation import printable
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -43,7 +45,20 @@ WORDS = {
 
 
 def _day(moment: str | None) -> str:
-    return datetime.fromisoformat(moment).astimezone(LONDON).strftime("%d/%m/%Y") if moment else ""
+    """The day of a stored time in London; one stored before times kept to a sane window (year 9999 at -23:59
+    cannot be moved to London) is shown as stored rather than failing the child's page."""
+    if not moment:
+        return ""
+    try:
+        return datetime.fromisoformat(moment).astimezone(LONDON).strftime("%d/%m/%Y")
+    except (TypeError, ValueError, OverflowError):
+        return escape(str(moment))
+
+
+def escape(text: str) -> str:
+    """Text the advocate wrote, escaped for HTML, with anything a page cannot show (an unpaired surrogate stored
+    before the service refused them) replaced, so one bad entry cannot break the whole record."""
+    return html.escape(printable(text))
 
 
 def render(record: dict, language: str) -> str:

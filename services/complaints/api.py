@@ -7,7 +7,9 @@ from typing import Any, Callable
 
 from flask import Blueprint, current_app, request
 
-from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, problem_response, with_json_body
+from shared import validation
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
+                        with_json_body)
 
 from services.complaints import domain, handlers
 from services.complaints.store import ComplaintsStore
@@ -31,6 +33,9 @@ def _who_may():
     public = (request.method == "POST" and request.path == "/complaints") or request.path.startswith("/followed/")
     if not public and request.headers.get(ROLE_HEADER) != HANDLERS_ROLE and request.path.startswith("/complaints"):
         raise Problem(403, "Complaints are handled by the provider's managers.")
+
+
+check_fields(blueprint, {"name": validation.one_line})
 
 
 @blueprint.errorhandler(domain.ComplaintRefused)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, request
@@ -20,7 +19,7 @@ from shared.web import (ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER,
                         json_body)
 from shared.store import VersionConflict
 
-from services.gateway import domain, handlers
+from services.gateway import domain, handlers, processes
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       DeadlineQuerySchema, MeetingQuerySchema, MeetingRequestSchema, OptOutSchema,
                                       RecordSchema, ReferralQuerySchema, ReferralRequestSchema, RescheduleSchema,
@@ -30,8 +29,6 @@ from services.gateway.store import GatewayStore
 blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
 
 MAX_IDEMPOTENCY_KEY = 200
-ABANDONED_AFTER = timedelta(seconds=60)
-"""A reservation this old was left by a request that died; a repeat may take the key over."""
 CASEWORKERS = domain.CASEWORKERS
 STEPS = domain.JOURNEY_ROLES
 
@@ -109,8 +106,15 @@ def purpose() -> str:
     return "council integration" if g.principal.is_council else f"provider staff ({g.principal.role})"
 
 
-def stale(reservation) -> bool:
-    return now() - datetime.fromisoformat(reservation.body["created_at"]) > ABANDONED_AFTER
+def abandoned(reservation: dict) -> bool:
+    """Whether a pending reservation was left by a request that died (its process has gone, or it is too old)."""
+    return domain.reservation_abandoned(reservation, now(), processes.alive(reservation.get("holder")))
+
+
+def release_abandoned_reservations(store: GatewayStore) -> int:
+    """At start-up: free the keys that requests which died with an earlier process left pending, so repeating them
+    is not refused as "still being processed"."""
+    return store.release_abandoned_idempotency(abandoned)
 
 
 def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
@@ -130,16 +134,19 @@ def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
                       errors={"Idempotency-Key": ["Already used with a different body."]})
     if existing is not None and existing.body["state"] == "done":
         return respond(existing.body["status"], existing.body["answer"][0], existing.body["answer"][1])
-    if existing is not None and existing.body["state"] == "pending" and not stale(existing):
+    if existing is not None and existing.body["state"] == "pending" and not abandoned(existing.body):
         raise Problem(409, "A request with this Idempotency-Key is still being processed; repeat it shortly.")
     try:
-        reserved = store.reserve_idempotency(scope, key, request_hash, existing)
+        reserved = store.reserve_idempotency(scope, key, request_hash, existing, processes.this_process())
     except VersionConflict:
         raise Problem(409, "A request with this Idempotency-Key is still being processed; repeat it shortly.") from None
     try:
         status, payload, content_type = view()
     except Problem as problem:
         store.finish_idempotency(reserved, problem.status, [problem.to_dict(), PROBLEM_JSON])
+        raise
+    except BaseException:
+        store.release_idempotency(reserved)  # no answer to keep: a repeat runs afresh
         raise
     store.finish_idempotency(reserved, status, [payload, content_type])
     return respond(status, payload, content_type)
@@ -169,7 +176,7 @@ def read_referral(referral_id: str):
     return respond(status, payload, content_type)
 
 
-def _query(schema) -> dict[str, str]:
+def checked_query(schema) -> dict[str, str]:
     """The query string checked by `schema` (as given, plus its defaults), or a 422 problem naming what is wrong."""
     given = request.args.to_dict()
     try:
@@ -184,7 +191,7 @@ def _query(schema) -> dict[str, str]:
 @requires(council=True, roles=CASEWORKERS)
 def list_referrals():
     schema = ReferralQuerySchema() if g.principal.is_council else StaffReferralQuerySchema()
-    params = _query(schema)
+    params = checked_query(schema)
     status, payload, content_type = forward("referral", "GET", "/referrals", params=params)
     audit("list referrals", None, status, purpose())
     return respond(status, payload, content_type)
@@ -285,7 +292,7 @@ def record_meeting(meeting_id: str):
 @requires(roles=CASEWORKERS)
 def list_meetings():
     """A day's meetings: `day` (YYYY-MM-DD, Europe/London), optionally one `advocate`'s."""
-    query = _query(MeetingQuerySchema())
+    query = checked_query(MeetingQuerySchema())
     status, payload, content_type = forward("scheduling", "GET", "/meetings", params=query)
     audit("list meetings", None, status, purpose())
     return respond(status, payload, content_type)
@@ -295,7 +302,7 @@ def list_meetings():
 @requires(roles=CASEWORKERS)
 def list_deadlines():
     """Deadlines at risk or missed on open referrals, optionally one `advocate`'s."""
-    query = _query(DeadlineQuerySchema())
+    query = checked_query(DeadlineQuerySchema())
     status, payload, content_type = forward("scheduling", "GET", "/deadlines", params=query)
     return respond(status, payload, content_type)
 

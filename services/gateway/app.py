@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     store = store or open_store(NAME, settings)
     app = create_service_app(NAME, settings, store, readiness=readiness, internal=False)
     app.extensions["llais.gateway_store"] = GatewayStore(store)
+    api.release_abandoned_reservations(app.extensions["llais.gateway_store"])  # left by a process that died
     app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
     app.extensions["llais.clients"] = {
         name: ServiceClient(name, url, internal_token=settings.internal_token)
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     web.csrf.exempt(api.blueprint)
     web.csrf.exempt(cases_api.blueprint)
     web.csrf.exempt(complaints_api.blueprint)
-    spec = build_spec()
+    spec = build_spec(council.code for council in app.extensions["llais.councils"].all())
 
     @app.get("/api/v1/openapi.json")
     def openapi():

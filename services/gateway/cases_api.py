@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from shared.http import ServiceUnavailable
 from shared.web import PROBLEM_JSON, Problem, json_body
 
 from services.gateway import domain
-from services.gateway.api import (identity_headers, purpose, audit, forward, gateway_store, idempotent, requires,
-                                  respond, service)
+from services.gateway.api import (audit, checked_query, forward, gateway_store, identity_headers, idempotent,
+                                  purpose, requires, respond, service)
 from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSchema, AdvocateChangeRequestSchema,
-                                      CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
-                                      OpenCaseSchema, PlanSchema, SignpostSchema)
+                                      CaseQuerySchema, ChildRecordQuerySchema, CloseCaseSchema, ConcludeIssueSchema,
+                                      DisclosureSchema, IssueSchema, OpenCaseSchema, PlanSchema, SignpostSchema)
 
 blueprint = Blueprint("cases_api", __name__, url_prefix="/api/v1")
 CASEWORKERS = domain.CASEWORKERS
@@ -40,8 +40,7 @@ def open_case():
 @blueprint.get("/cases")
 @requires(roles=CASEWORKERS)
 def list_cases():
-    params = {k: v for k, v in request.args.items() if k in ("status", "advocate")}
-    status, payload, content_type = forward("casework", "GET", "/cases", params=params)
+    status, payload, content_type = forward("casework", "GET", "/cases", params=checked_query(CaseQuerySchema()))
     audit("list cases", None, status, purpose())
     return respond(status, payload, content_type)
 
@@ -58,7 +57,7 @@ def read_case(case_id: str):
 @requires(roles=CASEWORKERS)
 def child_record(case_id: str):
     """The child's own record as a readable page in their language (or `?language=en|cy`)."""
-    params = {"language": request.args["language"]} if request.args.get("language") in ("en", "cy") else {}
+    params = checked_query(ChildRecordQuerySchema())
     try:
         answer = service("casework").request("GET", f"/cases/{case_id}/record", params=params,
                                              headers=identity_headers())

@@ -10,8 +10,8 @@ from flask import Blueprint, request
 
 from shared.web import Problem, json_body
 
-from services.gateway.api import audit, forward, idempotent, purpose, requires, respond
-from services.gateway.schemas import ComplaintAnswerSchema, ComplaintSchema, EmptySchema
+from services.gateway.api import audit, checked_query, forward, idempotent, purpose, requires, respond
+from services.gateway.schemas import ComplaintAnswerSchema, ComplaintQuerySchema, ComplaintSchema, EmptySchema
 
 blueprint = Blueprint("complaints_api", __name__, url_prefix="/api/v1")
 HANDLERS = ("manager",)
@@ -35,8 +35,8 @@ def record_complaint():
 @blueprint.get("/complaints")
 @requires(roles=HANDLERS)
 def list_complaints():
-    params = {k: v for k, v in request.args.items() if k in ("status", "kind")}
-    status, payload, content_type = forward("complaints", "GET", "/complaints", params=params)
+    status, payload, content_type = forward("complaints", "GET", "/complaints",
+                                            params=checked_query(ComplaintQuerySchema()))
     return respond(status, payload, content_type)
 
 

@@ -130,6 +130,31 @@ def may(principal: Principal, *, council: bool = False, roles: tuple[str, ...] =
     return principal.role in roles
 
 
+def works_on(principal: Principal, advocate_email: str | None) -> bool:
+    """Whether the principal works a referral allocated to `advocate_email`: managers every one, an advocate only
+    their own. The web forms offer a referral's steps only then; the service owning each step checks it again."""
+    return principal.role == "manager" or (principal.role == "advocate" and advocate_email == principal.id)
+
+
+# idempotency keys
+
+ABANDONED_AFTER = timedelta(seconds=60)
+"""No request runs this long (each call to a service gives up after seconds), so a reservation this old was left by
+one that died, wherever it ran."""
+
+
+def reservation_abandoned(reservation: dict, at: datetime, holder_alive: bool | None) -> bool:
+    """Whether a pending Idempotency-Key reservation was left by a request that died, so a repeat may take the key.
+
+    `holder_alive` says whether the process that made it still runs: known (True or False) for a process on this
+    machine, None for one elsewhere. A reservation whose process has gone is released at once; one whose process
+    cannot be checked, once it is older than any request runs.
+    """
+    if reservation.get("state") != "pending":
+        return False
+    return holder_alive is False or at - datetime.fromisoformat(reservation["created_at"]) > ABANDONED_AFTER
+
+
 # signing in to the web forms
 
 MAX_FAILED_SIGN_INS = 5

@@ -1,188 +1,394 @@
-"""The OpenAPI 3 document of the public API, generated from the marshmallow schemas that validate requests."""
+"""The OpenAPI 3 document of the public API: the truth about every operation, for councils' integrators and for the
+conformance test that holds the platform to it (tests/integration/gateway/test_openapi_conformance.py).
+
+Request and response shapes come from the marshmallow schemas (services/gateway/schemas.py), which also validate the
+requests, so the two never disagree. Added here is what a field-by-field schema cannot say:
+
+- every status an operation can answer, with the problem+json it carries;
+- the rules of the work that JSON Schema can express across fields (an Active Offer's basis and consent, a way to
+  reach the child, what a meeting's record or a disclosure needs besides), as `anyOf`;
+- the rules it cannot express, because they depend on the clock or on what is stored (a child's age today, a meeting
+  in the future, an advocate who has an account), as `x-rules` on the operation: field path to the rule. Only these
+  may refuse (422) a request that the schema allows.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from shared.contracts.referral import ACTIVE_OFFER_BASES
+from shared.validation import WINDOW
 from services.gateway import schemas
 
-PROBLEM = {"application/problem+json": {"schema": "Problem"}}
+PROBLEMS = {
+    400: "Malformed JSON (or not UTF-8, or starting with a byte order mark).",
+    401: "No or bad credentials.",
+    403: "Your role (or council) may not do this, or it is not yours to act on.",
+    404: "Not found, or not yours.",
+    409: "Conflict with the current state (or a request with this Idempotency-Key is still being processed).",
+    413: "Body too large: larger than the platform takes (64 KiB unless its operator set LLAIS_MAX_BODY_BYTES).",
+    415: "Not JSON (Content-Type: application/json, UTF-8).",
+    422: "Invalid fields or a rule broken; see `errors`.",
+    502: "A service gave an answer the gateway could not relay; try again shortly.",
+    503: "A service did not answer; try again shortly.",
+}
+SECURED = [{"bearer": []}]
+ANSWERED_BY_EVERY_CALL = (401, 403, 502, 503)
+BODY = (400, 413, 415, 422)
+
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": f"[^{schemas.WHITESPACE}]"},
+               "description": "Repeat a creating request safely: the same key and body return the first answer; "
+                              "the same key with a different body is a 422."}
+IDEMPOTENCY_RULE = "Used before with a different body (a new request needs a new key)."
+PHONE_GIVEN = "[0-9+()-]"
+"""A phone number that is not blank: one of its characters besides spaces."""
+DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+MOMENT = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](\\.[0-9]+)?"
+          "([Zz]|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)$")
+"""Dates and times as the platform reads them (shared.validation): RFC 3339's own forms, without a leap second and
+with an offset of at most 14 hours, which `format` alone does not say."""
+
+# The rules no schema can state: each depends on the clock or on what the platform holds.
+RULES: dict[tuple[str, str], dict[str, str]] = {
+    ("post", "/api/v1/referrals"): {
+        "child.date_of_birth": "Not in the future, and the child under 18 on the day of receipt (under 25 for a "
+                               f"care_leaver); {WINDOW}.",
+        "statutory_meeting_at": f"Not in the past; {WINDOW}.",
+        "Idempotency-Key": IDEMPOTENCY_RULE,
+    },
+    ("get", "/api/v1/referrals"): {
+        "cursor": "Only a `next` this API gave, as it came.",
+        "council": "Provider staff only: a council system lists its own referrals.",
+        "advocate": "Provider staff only: a council system lists its own referrals.",
+    },
+    ("post", "/api/v1/opt-outs"): {
+        "date_of_birth": f"Not in the future, and the child under 18 on the day it is recorded; {WINDOW}.",
+        "offered_at": f"Not in the future; {WINDOW}.",
+        "Idempotency-Key": IDEMPOTENCY_RULE,
+    },
+    ("post", "/api/v1/referrals/{id}/allocate"): {
+        "advocate_email": "An advocate (or manager) who has an account that is not disabled.",
+    },
+    ("post", "/api/v1/referrals/{id}/contact-attempts"): {"Idempotency-Key": IDEMPOTENCY_RULE},
+    ("post", "/api/v1/referrals/{id}/meetings"): {
+        "starts_at": f"In the future; {WINDOW}.",
+        "late_reason": "Needed when the meeting starts after the referral's meeting_by deadline.",
+        "Idempotency-Key": IDEMPOTENCY_RULE,
+    },
+    ("post", "/api/v1/meetings/{id}/reschedule"): {"starts_at": f"In the future; {WINDOW}."},
+    ("post", "/api/v1/meetings/{id}/record"): {"took_place": "Only once the meeting has started."},
+    ("get", "/api/v1/meetings"): {"day": f"{WINDOW}."},
+    ("post", "/api/v1/cases"): {"Idempotency-Key": IDEMPOTENCY_RULE},
+    ("post", "/api/v1/cases/{id}/issues"): {"Idempotency-Key": IDEMPOTENCY_RULE},
+    ("post", "/api/v1/cases/{id}/activities"): {
+        "happened_at": f"Not in the future; {WINDOW}.",
+        "Idempotency-Key": IDEMPOTENCY_RULE,
+    },
+    ("post", "/api/v1/cases/{id}/signposting"): {"Idempotency-Key": IDEMPOTENCY_RULE},
+    ("post", "/api/v1/cases/{id}/advocate-change-requests/{request_id}/decide"): {
+        "new_advocate_email": "An advocate who has an account, not the case's advocate already.",
+    },
+    ("post", "/api/v1/cases/{id}/disclosures"): {
+        "disclosed_at": f"Not in the future; {WINDOW}.",
+        "child_told_at": f"Not in the future, and not before disclosed_at; {WINDOW}.",
+    },
+    ("post", "/api/v1/complaints"): {"Idempotency-Key": IDEMPOTENCY_RULE},
+}
 
 
 def _json(schema: str) -> dict:
-    return {"application/json": {"schema": schema}}
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
 
 
-def _problems(*codes: int) -> dict:
-    described = {
-        400: "Malformed JSON.", 401: "No or bad credentials.", 403: "Role not allowed.",
-        404: "Not found, or not yours.", 409: "Conflict with the current state.", 413: "Body too large.",
-        415: "Not JSON.", 422: "Invalid fields or a rule broken; see `errors`.", 503: "A service did not answer.",
+def _answers(status: int, description: str, content: dict | None, *problems: int) -> dict:
+    answers = {str(status): {"description": description, **({"content": content} if content else {})}}
+    for code in sorted(set(problems)):
+        answers[str(code)] = {"description": PROBLEMS[code],
+                              "content": {"application/problem+json": {"schema": {
+                                  "$ref": "#/components/schemas/Problem"}}}}
+    return answers
+
+
+def _ids(path: str) -> list[dict]:
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+            for name in re.findall(r"{(\w+)}", path)]
+
+
+def _query(schema) -> list[dict]:
+    return [{"in": "query", "schema": schema}]
+
+
+def _operation(summary: str, status: int, answer: str | dict | None, *problems: int, request: str | None = None,
+               body_required: bool = True, idempotent: bool = False, parameters: Iterable[dict] = (),
+               description: str = "Done.", secured: bool = True) -> dict:
+    content = _json(answer) if isinstance(answer, str) else answer
+    operation: dict = {"summary": summary, "parameters": [*parameters, *([IDEMPOTENCY] if idempotent else [])]}
+    if secured:
+        operation["security"] = SECURED
+    codes = [*problems, *(ANSWERED_BY_EVERY_CALL if secured else ())]
+    if request is not None:
+        operation["requestBody"] = {"required": body_required, "content": _json(request)}
+        codes += BODY
+    if idempotent:
+        codes += [409, 422]
+    operation["responses"] = _answers(status, description, content, *codes)
+    return operation
+
+
+def _example_referral(today: datetime) -> dict:
+    """The README's example referral, dated from the day the document is built (so that it is always valid)."""
+    return {
+        "kind": "active_offer", "basis": "looked_after", "external_ref": "MOSAIC-12345",
+        "child": {"given_name": "Cerys", "family_name": "Jones",
+                  "date_of_birth": (today - timedelta(days=13 * 365)).date().isoformat(),
+                  "preferred_language": "cy", "interpreter_needed": False, "communication_needs": "",
+                  "contact": {"phone": "07700 900123", "carer_name": "Mair Jones", "carer_phone": "07700 900456"}},
+        "referrer": {"name": "Sian Evans", "role": "social_worker", "email": "sian.evans@example.gov.uk",
+                     "phone": "029 2000 0000", "team": "Looked After Children"},
+        "statutory_meeting_at": (today + timedelta(days=21)).replace(hour=10, minute=0, second=0,
+                                                                     microsecond=0).isoformat(),
+        "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
+                    "share_outcome_with_referrer": False},
+        "risks": "None known.",
     }
-    return {str(code): {"description": described[code], "content": PROBLEM} for code in codes}
 
 
-IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
-               "schema": {"type": "string", "maxLength": 200},
-               "description": "Repeat a creating request safely: the same key and body return the first answer."}
+def _cross_field_rules(components: dict, councils: list[str]) -> None:
+    """The rules of the work that JSON Schema states across fields: the services refuse the rest with 422."""
+    request = components["ReferralRequest"]
+    request["anyOf"] = [
+        {"description": "An Active Offer: its basis, and the child knows and agrees (an opt-out is recorded with "
+                        "POST /api/v1/opt-outs instead).",
+         "properties": {"kind": {"enum": ["active_offer"]}, "basis": {"enum": list(ACTIVE_OFFER_BASES)},
+                        "consent": {"properties": {"child_informed": {"enum": [True]},
+                                                   "child_agrees": {"enum": [True]}}}}},
+        {"description": "Issue-based advocacy, on any eligibility.",
+         "properties": {"kind": {"enum": ["issue_based"]}}},
+    ]
+    components["Contact"]["anyOf"] = [
+        {"description": "At least one way to reach the child or their carer.", "required": [way],
+         "properties": {way: pattern}}
+        for way, pattern in [("phone", {"pattern": PHONE_GIVEN}), ("email", {}),
+                             ("address", {"pattern": schemas.SAID_TEXT}), ("carer_phone", {"pattern": PHONE_GIVEN})]]
+    components["Record"]["anyOf"] = [
+        {"description": "It did not take place, and why.", "required": ["reason_not_held"],
+         "properties": {"took_place": {"enum": [False]}}},
+        {"description": "It took place, with the outcome.", "required": ["outcome"],
+         "properties": {"took_place": {"enum": [True]},
+                        "outcome": {"enum": ["take_up", "reflecting", "other_support"]}}},
+        {"description": "It took place and the child declined, saying why.", "required": ["outcome", "decline_reason"],
+         "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["declined"]}}},
+    ]
+    components["AdvocateChangeDecision"]["anyOf"] = [
+        {"description": "Granted: the case moves to the new advocate.", "required": ["new_advocate_email"],
+         "properties": {"result": {"enum": ["granted"]}}},
+        {"description": "Declined, saying why.", "required": ["reason"],
+         "properties": {"result": {"enum": ["declined"]}, "reason": {"pattern": schemas.SAID_TEXT}}},
+    ]
+    components["Disclosure"]["anyOf"] = [
+        {"description": "The child was told, and when.", "required": ["child_told_at"],
+         "properties": {"child_told": {"enum": [True]}}},
+        {"description": "The child was not told, and why.", "required": ["why_not_told"],
+         "properties": {"child_told": {"enum": [False]}}},
+    ]
+    complaint = components["Complaint"]
+    reachable = {"anyOf": [{"required": ["email"]},
+                           {"required": ["phone"], "properties": {"phone": {"pattern": PHONE_GIVEN}}}]}
+    complaint["anyOf"] = [
+        {"description": "No reply wanted.", "required": ["wants_reply"],
+         "properties": {"wants_reply": {"enum": [False]}}},
+        {"description": "A reply wanted (the default): an email address or a phone number to send it to.",
+         "required": ["contact"], "properties": {"contact": reachable}},
+    ]
+    if councils:
+        complaint["properties"]["council"]["enum"] = councils
+    any_referral = {"anyOf": [{"$ref": "#/components/schemas/Referral"},
+                              {"$ref": "#/components/schemas/StaffReferral"}],
+                    "description": "A council system sees the Referral; provider staff the StaffReferral."}
+    components["ReferralList"]["properties"]["items"]["items"] = any_referral
+    components["AnyReferral"] = any_referral
 
 
-def _command(summary: str, request: str, answer: str, status: int, *, idempotent: bool) -> dict:
-    return {"summary": summary, "security": [{"bearer": []}],
-            "parameters": [IDEMPOTENCY] if idempotent else [],
-            "requestBody": {"required": True, "content": _json(request)},
-            "responses": {str(status): {"description": "Done.", "content": _json(answer)},
-                          **_problems(400, 401, 403, 409, 413, 415, 422, 503)}}
+def _date_forms(node: object) -> None:
+    """Every date and time in a request states the forms the platform reads as its pattern."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") in ("date", "date-time") and "pattern" not in node:
+            node["pattern"] = DAY if node["format"] == "date" else MOMENT
+        for value in node.values():
+            _date_forms(value)
+    elif isinstance(node, list):
+        for value in node:
+            _date_forms(value)
 
 
-def build_spec() -> dict:
+def _state_rules(paths: dict) -> None:
+    for (method, path), rules in RULES.items():
+        operation = paths[path][method]
+        operation["x-rules"] = rules
+        operation["responses"]["422"]["description"] += " Besides the schema: " + " ".join(
+            f"`{field}`: {rule}" for field, rule in rules.items())
+
+
+COMPONENTS = [
+    ("Problem", schemas.ProblemSchema), ("ReferralRequest", schemas.ReferralRequestSchema),
+    ("Referral", schemas.ReferralViewSchema), ("StaffReferral", schemas.StaffReferralViewSchema),
+    ("ReferralList", schemas.ReferralListSchema), ("Webhook", schemas.WebhookSchema),
+    ("WebhookSet", schemas.WebhookViewSchema), ("OptOut", schemas.OptOutSchema),
+    ("OptOutRecorded", schemas.OptOutViewSchema), ("Allocate", schemas.AllocateSchema),
+    ("ContactAttempt", schemas.ContactAttemptSchema), ("Close", schemas.CloseSchema),
+    ("MeetingRequest", schemas.MeetingRequestSchema), ("Reschedule", schemas.RescheduleSchema),
+    ("Cancel", schemas.CancelSchema), ("Record", schemas.RecordSchema), ("Meeting", schemas.MeetingViewSchema),
+    ("MeetingList", schemas.MeetingListSchema), ("DeadlineList", schemas.DeadlineListSchema),
+    ("OpenCase", schemas.OpenCaseSchema), ("Plan", schemas.PlanSchema), ("Issue", schemas.IssueSchema),
+    ("ConcludeIssue", schemas.ConcludeIssueSchema), ("Activity", schemas.ActivitySchema),
+    ("Signpost", schemas.SignpostSchema), ("AdvocateChangeRequest", schemas.AdvocateChangeRequestSchema),
+    ("AdvocateChangeDecision", schemas.AdvocateChangeDecisionSchema), ("Disclosure", schemas.DisclosureSchema),
+    ("CloseCase", schemas.CloseCaseSchema), ("Case", schemas.CaseViewSchema), ("CaseList", schemas.CaseListSchema),
+    ("Complaint", schemas.ComplaintSchema), ("ComplaintAnswer", schemas.ComplaintAnswerSchema),
+    ("ComplaintRecord", schemas.ComplaintRecordSchema), ("ComplaintList", schemas.ComplaintListSchema),
+    ("Empty", schemas.EmptySchema),
+]
+
+STAFF = "Provider staff: "
+CASES = "Cases (advocates their own, managers all; never councils or commissioners): "
+COMPLAINTS = "Complaints about the service (managers only; never councils or commissioners): "
+
+# the steps: path, summary, request, answer, success status, whether it takes an Idempotency-Key
+COMMANDS = [
+    ("/api/v1/referrals/{id}/allocate", STAFF + "allocate to an advocate (manager)", "Allocate", "StaffReferral",
+     200, False),
+    ("/api/v1/referrals/{id}/contact-attempts", STAFF + "record an attempt to reach the child (the allocated "
+     "advocate, a manager)", "ContactAttempt", "StaffReferral", 201, True),
+    ("/api/v1/referrals/{id}/close", STAFF + "close with a reason (manager)", "Close", "StaffReferral", 200, False),
+    ("/api/v1/referrals/{id}/meetings", STAFF + "arrange the Active Offer meeting (the allocated advocate, a "
+     "manager); 422 if after meeting_by without late_reason, 409 if the advocate is booked then or a meeting "
+     "stands already (`meeting_id` names it)", "MeetingRequest", "Meeting", 201, True),
+    ("/api/v1/meetings/{id}/reschedule", STAFF + "move the meeting", "Reschedule", "Meeting", 200, False),
+    ("/api/v1/meetings/{id}/cancel", STAFF + "cancel the meeting", "Cancel", "Meeting", 200, False),
+    ("/api/v1/meetings/{id}/record", STAFF + "record whether it took place and the outcome; take_up answers "
+     "with the new issue-based referral's id", "Record", "Meeting", 200, False),
+    ("/api/v1/cases/{id}/plan", CASES + "the advocacy plan agreed with the child", "Plan", "Case", 200, False),
+    ("/api/v1/cases/{id}/issues", CASES + "an issue the child raised, with its theme", "Issue", "Case", 201, True),
+    ("/api/v1/cases/{id}/issues/{issue_id}/conclude", CASES + "the issue's outcome", "ConcludeIssue", "Case", 200,
+     False),
+    ("/api/v1/cases/{id}/activities", CASES + "activity, with how the child chose to contribute", "Activity",
+     "Case", 201, True),
+    ("/api/v1/cases/{id}/signposting", CASES + "signposting to specialist or legal advice", "Signpost", "Case", 201,
+     True),
+    ("/api/v1/cases/{id}/advocate-change-requests", CASES + "the child asks for a different advocate",
+     "AdvocateChangeRequest", "Case", 201, False),
+    ("/api/v1/cases/{id}/advocate-change-requests/{request_id}/decide", CASES + "a manager grants (the case "
+     "moves) or declines it", "AdvocateChangeDecision", "Case", 200, False),
+    ("/api/v1/cases/{id}/disclosures", CASES + "a disclosure without consent: reason, who decided, to whom, when, "
+     "whether and when the child was told (manager only)", "Disclosure", "Case", 201, False),
+    ("/api/v1/cases/{id}/close", CASES + "closure with the outcome and the child's feedback (every issue concluded "
+     "first)", "CloseCase", "Case", 200, False),
+    ("/api/v1/complaints/{id}/acknowledge", COMPLAINTS + "acknowledge it (the body may be left out)", "Empty",
+     "ComplaintRecord", 200, False),
+    ("/api/v1/complaints/{id}/respond", COMPLAINTS + "the answer at its stage, with its outcome (the other routes "
+     "are told)", "ComplaintAnswer", "ComplaintRecord", 200, False),
+    ("/api/v1/complaints/{id}/escalate", COMPLAINTS + "the complainant takes it to stage 2 (the body may be left "
+     "out)", "Empty", "ComplaintRecord", 200, False),
+    ("/api/v1/complaints/{id}/close", COMPLAINTS + "close it once answered (the body may be left out)", "Empty",
+     "ComplaintRecord", 200, False),
+    ("/api/v1/complaints/{id}/withdraw", COMPLAINTS + "withdrawn by the complainant (the body may be left out)",
+     "Empty", "ComplaintRecord", 200, False),
+]
+
+
+def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -> dict:
+    """The document; `councils` are the codes a complaint may name, `today` dates the examples."""
+    today = today or datetime.now(timezone.utc)
     spec = APISpec(
         title="Llais API", version="1.0.0", openapi_version="3.0.3",
         info={"description": "Refer children for statutory advocacy, follow their Active Offer, and receive signed "
-                             "webhooks. Errors are application/problem+json (RFC 9457)."},
+                             "webhooks. Errors are application/problem+json (RFC 9457). Each operation lists every "
+                             "status it can answer; `x-rules` states the rules beyond the schema (the clock, what "
+                             "is stored) that can refuse a request the schema allows, field path to rule."},
         plugins=[MarshmallowPlugin()],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": "A council API key or a staff token."})
-    for name, schema in [("Problem", schemas.ProblemSchema), ("ReferralRequest", schemas.ReferralRequestSchema),
-                         ("Referral", schemas.ReferralViewSchema), ("ReferralList", schemas.ReferralListSchema),
-                         ("Webhook", schemas.WebhookSchema), ("OptOut", schemas.OptOutSchema),
-                         ("OptOutRecorded", schemas.OptOutViewSchema), ("Allocate", schemas.AllocateSchema),
-                         ("ContactAttempt", schemas.ContactAttemptSchema), ("Close", schemas.CloseSchema),
-                         ("MeetingRequest", schemas.MeetingRequestSchema), ("Reschedule", schemas.RescheduleSchema),
-                         ("Cancel", schemas.CancelSchema), ("Record", schemas.RecordSchema),
-                         ("Meeting", schemas.MeetingViewSchema), ("OpenCase", schemas.OpenCaseSchema),
-                         ("Plan", schemas.PlanSchema), ("Issue", schemas.IssueSchema),
-                         ("ConcludeIssue", schemas.ConcludeIssueSchema), ("Activity", schemas.ActivitySchema),
-                         ("Signpost", schemas.SignpostSchema),
-                         ("AdvocateChangeRequest", schemas.AdvocateChangeRequestSchema),
-                         ("AdvocateChangeDecision", schemas.AdvocateChangeDecisionSchema),
-                         ("Disclosure", schemas.DisclosureSchema), ("CloseCase", schemas.CloseCaseSchema),
-                         ("Complaint", schemas.ComplaintSchema), ("ComplaintAnswer", schemas.ComplaintAnswerSchema),
-                         ("Empty", schemas.EmptySchema)]:
+    for name, schema in COMPONENTS:
         spec.components.schema(name, schema=schema)
-    secured = [{"bearer": []}]
+
+    council_or_staff = "Councils their own (as the council sees it); provider staff all (the whole referral)"
     spec.path(path="/api/v1/referrals", operations={
-        "post": {"summary": "Refer a child", "security": secured, "parameters": [IDEMPOTENCY],
-                 "requestBody": {"required": True, "content": _json("ReferralRequest")},
-                 "responses": {"201": {"description": "The referral, as the council sees it.",
-                                       "content": _json("Referral")},
-                               **_problems(400, 401, 403, 409, 413, 415, 422, 503)}},
-        "get": {"summary": "This council's referrals", "security": secured,
-                "parameters": [{"in": "query", "schema": schemas.ReferralQuerySchema}],
-                "responses": {"200": {"description": "A page of referrals.", "content": _json("ReferralList")},
-                              **_problems(401, 403, 422, 503)}},
+        "post": _operation("Refer a child (council)", 201, "Referral", request="ReferralRequest", idempotent=True,
+                           description="The referral, as the council sees it."),
+        "get": _operation(f"{council_or_staff}: `council` and `advocate` filter for staff only", 200, "ReferralList",
+                          422, parameters=_query(schemas.StaffReferralQuerySchema), description="A page."),
     })
     spec.path(path="/api/v1/referrals/{id}", operations={
-        "get": {"summary": "One of this council's referrals", "security": secured,
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "The referral.", "content": _json("Referral")},
-                              **_problems(401, 403, 404, 503)}},
+        "get": _operation(f"One referral. {council_or_staff}, with its timeline", 200,
+                          {"application/json": {"schema": {"$ref": "#/components/schemas/AnyReferral"}}}, 404,
+                          parameters=_ids("/api/v1/referrals/{id}"), description="The referral."),
     })
     spec.path(path="/api/v1/webhook", operations={
-        "put": {"summary": "Where this council's events are delivered", "security": secured,
-                "requestBody": {"required": True, "content": _json("Webhook")},
-                "responses": {"200": {"description": "The webhook URL (never the secret)."},
-                              **_problems(400, 401, 403, 415, 422, 503)}},
+        "put": _operation("Where this council's events are delivered (council)", 200, "WebhookSet",
+                          request="Webhook", description="The webhook URL (never the secret)."),
     })
     spec.path(path="/api/v1/opt-outs", operations={
-        "post": _command("Record a stage-1 offer the child opted out of (council; no contact details)", "OptOut",
-                         "OptOutRecorded", 201, idempotent=True),
+        "post": _operation("Record a stage-1 offer the child opted out of (council; no contact details)", 201,
+                           "OptOutRecorded", request="OptOut", idempotent=True),
     })
-    staff = "Provider staff: "
-    cases = "Cases (advocates their own, managers all; never councils or commissioners): "
-    complaints = "Complaints about the service (managers only; never councils or commissioners): "
-    spec.components.schema("Case", {"type": "object", "description": "An advocacy case, whole (casework owns it)."})
-    spec.components.schema("ComplaintRecord", {"type": "object", "description": "A complaint, whole."})
-    for path, summary, request, answer, status, idempotent, missing in [
-        ("/api/v1/referrals/{id}/allocate", staff + "allocate to an advocate (manager)", "Allocate", "Referral", 200,
-         False, 404),
-        ("/api/v1/referrals/{id}/contact-attempts", staff + "record an attempt to reach the child (advocate, "
-         "manager)", "ContactAttempt", "Referral", 201, True, 404),
-        ("/api/v1/referrals/{id}/close", staff + "close with a reason (manager)", "Close", "Referral", 200, False,
-         404),
-        ("/api/v1/referrals/{id}/meetings", staff + "arrange the Active Offer meeting (advocate, manager); 422 if "
-         "after meeting_by without late_reason, 409 if the advocate is booked then", "MeetingRequest", "Meeting",
-         201, True, 404),
-        ("/api/v1/meetings/{id}/reschedule", staff + "move the meeting", "Reschedule", "Meeting", 200, False, 404),
-        ("/api/v1/meetings/{id}/cancel", staff + "cancel the meeting", "Cancel", "Meeting", 200, False, 404),
-        ("/api/v1/meetings/{id}/record", staff + "record whether it took place and the outcome; take_up answers "
-         "with the new issue-based referral's id", "Record", "Meeting", 200, False, 404),
-        ("/api/v1/cases/{id}/plan", cases + "the advocacy plan agreed with the child", "Plan", "Case", 200, False,
-         404),
-        ("/api/v1/cases/{id}/issues", cases + "an issue the child raised, with its theme", "Issue", "Case", 201,
-         True, 404),
-        ("/api/v1/cases/{id}/issues/{issue_id}/conclude", cases + "the issue's outcome", "ConcludeIssue", "Case",
-         200, False, 404),
-        ("/api/v1/cases/{id}/activities", cases + "activity, with how the child chose to contribute", "Activity",
-         "Case", 201, True, 404),
-        ("/api/v1/cases/{id}/signposting", cases + "signposting to specialist or legal advice", "Signpost", "Case",
-         201, True, 404),
-        ("/api/v1/cases/{id}/advocate-change-requests", cases + "the child asks for a different advocate",
-         "AdvocateChangeRequest", "Case", 201, False, 404),
-        ("/api/v1/cases/{id}/advocate-change-requests/{request_id}/decide", cases + "a manager grants (the case "
-         "moves) or declines it", "AdvocateChangeDecision", "Case", 200, False, 404),
-        ("/api/v1/cases/{id}/disclosures", cases + "a disclosure without consent: reason, who decided, to whom, "
-         "when, whether and when the child was told (manager only)", "Disclosure", "Case", 201, False, 404),
-        ("/api/v1/cases/{id}/close", cases + "closure with the outcome and the child's feedback (every issue "
-         "concluded first)", "CloseCase", "Case", 200, False, 404),
-        ("/api/v1/complaints/{id}/acknowledge", complaints + "acknowledge it", "Empty", "ComplaintRecord", 200,
-         False, 404),
-        ("/api/v1/complaints/{id}/respond", complaints + "the answer at its stage, with its outcome (the other routes "
-         "are told)", "ComplaintAnswer", "ComplaintRecord", 200, False, 404),
-        ("/api/v1/complaints/{id}/escalate", complaints + "the complainant takes it to stage 2", "Empty",
-         "ComplaintRecord", 200, False, 404),
-        ("/api/v1/complaints/{id}/close", complaints + "close it once answered", "Empty", "ComplaintRecord", 200,
-         False, 404),
-        ("/api/v1/complaints/{id}/withdraw", complaints + "withdrawn by the complainant", "Empty",
-         "ComplaintRecord", 200, False, 404),
-    ]:
-        operation = _command(summary, request, answer, status, idempotent=idempotent)
-        operation["parameters"] = operation.get("parameters", []) + [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"{(\w+)}", path)]
-        operation["responses"].update(_problems(missing))
-        spec.path(path=path, operations={"post": operation})
+    for path, summary, request, answer, status, idempotent in COMMANDS:
+        step = _operation(summary, status, answer, 404, 409, request=request, idempotent=idempotent,
+                          body_required=request != "Empty", parameters=_ids(path))
+        spec.path(path=path, operations={"post": step})
     spec.path(path="/api/v1/meetings/{id}/invitation.ics", operations={
-        "get": {"summary": staff + "the meeting as an iCalendar invitation (advocate, manager)", "security": secured,
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "text/calendar",
-                                      "content": {"text/calendar": {"schema": {"type": "string"}}}},
-                              **_problems(401, 403, 404, 503)}},
+        "get": _operation(STAFF + "the meeting as an iCalendar invitation (the allocated advocate, a manager)", 200,
+                          {"text/calendar": {"schema": {"type": "string"}}}, 404,
+                          parameters=_ids("/api/v1/meetings/{id}"), description="text/calendar"),
     })
-    listing = {
-        "/api/v1/meetings": (staff + "a day's meetings (advocate, manager)", schemas.MeetingQuerySchema),
-        "/api/v1/deadlines": (staff + "deadlines at risk or missed on open referrals (advocate, manager)",
-                              schemas.DeadlineQuerySchema),
-    }
-    for path, (summary, query) in listing.items():
-        spec.path(path=path, operations={"get": {
-            "summary": summary, "security": secured, "parameters": [{"in": "query", "schema": query}],
-            "responses": {"200": {"description": "`items`."}, **_problems(401, 403, 422, 503)}}})
+    spec.path(path="/api/v1/meetings", operations={
+        "get": _operation(STAFF + "a day's meetings (advocate, manager)", 200, "MeetingList", 422,
+                          parameters=_query(schemas.MeetingQuerySchema), description="`items`."),
+    })
+    spec.path(path="/api/v1/deadlines", operations={
+        "get": _operation(STAFF + "deadlines at risk or missed on open referrals (advocate, manager)", 200,
+                          "DeadlineList", 422, parameters=_query(schemas.DeadlineQuerySchema), description="`items`."),
+    })
     spec.path(path="/api/v1/cases", operations={
-        "post": _command(cases + "open the case of an issue-based referral, with the child's consent to a case file",
-                         "OpenCase", "Case", 201, idempotent=True),
-        "get": {"summary": cases + "the cases you may see (`status`, `advocate`)", "security": secured,
-                "responses": {"200": {"description": "`items`, without content."}, **_problems(401, 403, 503)}},
+        "post": _operation(CASES + "open the case of an issue-based referral allocated to you, with the child's "
+                           "consent to a case file", 201, "Case", 404, request="OpenCase", idempotent=True),
+        "get": _operation(CASES + "the cases you may see", 200, "CaseList", 422,
+                          parameters=_query(schemas.CaseQuerySchema), description="`items`, without content."),
     })
-    for path, summary in [("/api/v1/cases/{id}", cases + "the whole case"),
-                          ("/api/v1/cases/{id}/record", cases + "the child's own record as a readable page (HTML), "
-                                                                "in their language or `?language=en|cy`"),
-                          ("/api/v1/complaints/{id}", complaints + "the whole complaint")]:
-        spec.path(path=path, operations={"get": {
-            "summary": summary, "security": secured,
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "Found."}, **_problems(401, 403, 404, 503)}}})
+    spec.path(path="/api/v1/cases/{id}", operations={
+        "get": _operation(CASES + "the whole case", 200, "Case", 404, parameters=_ids("/api/v1/cases/{id}"),
+                          description="Found."),
+    })
+    spec.path(path="/api/v1/cases/{id}/record", operations={
+        "get": _operation(CASES + "the child's own record as a readable page, in their language or `language`", 200,
+                          {"text/html": {"schema": {"type": "string"}}}, 404, 422,
+                          parameters=[*_ids("/api/v1/cases/{id}"), *_query(schemas.ChildRecordQuerySchema)],
+                          description="An HTML page."),
+    })
     spec.path(path="/api/v1/complaints", operations={
-        "post": _command(complaints + "record a complaint, representation or compliment received another way",
-                         "Complaint", "ComplaintRecord", 201, idempotent=True),
-        "get": {"summary": complaints + "every one (`status`, `kind`)", "security": secured,
-                "responses": {"200": {"description": "`items`."}, **_problems(401, 403, 503)}},
+        "post": _operation(COMPLAINTS + "record a complaint, representation or compliment received another way", 201,
+                           "ComplaintRecord", request="Complaint", idempotent=True),
+        "get": _operation(COMPLAINTS + "every one", 200, "ComplaintList", 422,
+                          parameters=_query(schemas.ComplaintQuerySchema), description="`items`."),
+    })
+    spec.path(path="/api/v1/complaints/{id}", operations={
+        "get": _operation(COMPLAINTS + "the whole complaint", 200, "ComplaintRecord", 404,
+                          parameters=_ids("/api/v1/complaints/{id}"), description="Found."),
     })
     spec.path(path="/api/v1/openapi.json", operations={
-        "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3."}}},
+        "get": _operation("This document", 200, {"application/json": {"schema": {"type": "object"}}},
+                          secured=False, description="OpenAPI 3."),
     })
-    return spec.to_dict()
+    document = spec.to_dict()
+    _cross_field_rules(document["components"]["schemas"], sorted(councils))
+    _date_forms(document)
+    _state_rules(document["paths"])
+    document["paths"]["/api/v1/referrals"]["post"]["requestBody"]["content"]["application/json"]["example"] = \
+        _example_referral(today)
+    return document

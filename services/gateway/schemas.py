@@ -1,22 +1,72 @@
 """The public API's request and response shapes (API.md), in marshmallow.
 
 They validate requests and generate the OpenAPI document, so the two never disagree. Shape only: the rules of the
-work (ages, consent, contactability) belong to the service that owns the referral.
+work (ages, consent, contactability) belong to the service that owns the referral. What no field may hold (control
+characters, unpaired surrogates, bidirectional overrides, dates outside the shared window) is shared.validation's,
+which every service checks again.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
 
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared import validation
 from shared.contracts import casework as casework_contracts
 from shared.contracts import complaints as complaint_contracts
+from shared.contracts import referral as referral_contracts
 
 NAME = validate.Length(min=1, max=100)
 TEXT = validate.Length(max=2000)
 SHORT = validate.Length(max=200)
-PHONE = validate.Regexp(r"^[0-9+() -]{6,30}$", error="Not a phone number.")
-ACTIVE_OFFER_BASES = ("looked_after", "child_protection", "care_and_support")
 STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
+
+
+class Pattern(validate.Regexp):
+    """A regular expression the whole value must match, as JSON Schema's `pattern` (which the OpenAPI document
+    states) means it: Python's `$` would also let a trailing line break through."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+PHONE = Pattern(r"^[0-9+() -]{6,30}$", error="Not a phone number.")
+ACTIVE_OFFER_BASES = referral_contracts.ACTIVE_OFFER_BASES
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters Python's str.strip() removes, which is what the services mean by blank."""
+
+
+def _characters(printable: re.Pattern) -> tuple[str, str]:
+    """The class of characters shared.validation's `printable` pattern allows (`[^...]`), and the ranges it refuses,
+    to build patterns that say more in the regex dialect JSON Schema validators share (no lookaround)."""
+    allowed = printable.pattern.removeprefix("^").removesuffix("*$")
+    return allowed, allowed.removeprefix("[^").removesuffix("]")
+
+
+def _said(printable: re.Pattern) -> str:
+    """The pattern of printable text that is not blank: at least one character besides whitespace."""
+    allowed, refused = _characters(printable)
+    return rf"^{allowed}*[^{refused}{WHITESPACE}]{allowed}*$"
+
+
+SAID_TEXT = _said(validation.TEXT_PATTERN)
+SAID_LINE = _said(validation.LINE_PATTERN)
+
+
+class Said(validate.Validator):
+    """An answer that says something: the services refuse a blank one, so the gateway does too, and the OpenAPI
+    document states it as the field's pattern (its `regex`, listed before the printable-text check's)."""
+
+    def __init__(self, *, one_line: bool = False):
+        self.regex = re.compile(SAID_LINE if one_line else SAID_TEXT)
+
+    def __call__(self, value):
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError("Must not be blank.")
+        return value
 
 
 class StrictBoolean(fields.Boolean):
@@ -32,32 +82,95 @@ class Strict(Schema):
     """Unknown fields are refused, so a misspelt field is an error rather than silently ignored."""
 
 
+def _printable(given, *, one_line: bool) -> list:
+    """`given` validators and the printable-text check; the check's pattern is the one the OpenAPI document states
+    unless a validator given has its own (which, as `Said`'s does, then says the same and more)."""
+    listed = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
+    stated = any(hasattr(check, "regex") for check in listed)
+    return [*listed, validation.Printable(one_line=one_line, documented=not stated)]
+
+
+class Line(fields.String):
+    """A name or a short answer: no control characters, bidirectional overrides or unpaired surrogates, on one line
+    (stated in the OpenAPI document as its pattern)."""
+
+    def __init__(self, *, validate=None, **kwargs):
+        super().__init__(validate=_printable(validate, one_line=True), **kwargs)
+
+
+class Text(fields.String):
+    """Free text: as `Line`, but tabs and line breaks are welcome."""
+
+    def __init__(self, *, validate=None, **kwargs):
+        super().__init__(validate=_printable(validate, one_line=False), **kwargs)
+
+
+def _described(kwargs: dict, said: str) -> dict:
+    """A field's arguments with `said` added to its description, so the OpenAPI document states the rule."""
+    metadata = kwargs.pop("metadata", {})
+    return {**kwargs, "metadata": {**metadata, "description": " ".join(filter(None, [metadata.get("description"),
+                                                                                    said]))}}
+
+
+class Day(fields.Date):
+    """A date as YYYY-MM-DD only (Python alone would also read 20130502), inside the window every service shares;
+    `past` for a date that has been, such as a birth."""
+
+    def __init__(self, *, past: bool = False, **kwargs):
+        self.past = past
+        super().__init__(**_described(kwargs, "YYYY-MM-DD, " + ("not in the future and " if past else "")
+                                      + f"{validation.WINDOW}."))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problem = validation.day_problem(value, past=self.past)
+        if problem:
+            raise ValidationError(problem)
+        return validation.parse_day(value)
+
+
+class Moment(fields.AwareDateTime):
+    """A time as RFC 3339 with its offset (at most 14 hours), inside the window every service shares; `past` for a
+    time that has been, such as a disclosure; `query` for a filter, which stores nothing and may name any year."""
+
+    def __init__(self, *, past: bool = False, query: bool = False, **kwargs):
+        self.past, self.query = past, query
+        super().__init__(format="iso", **_described(kwargs, f"RFC 3339 with {validation.OFFSETS}" + (
+            "." if query else ", " + ("not in the future and " if past else "") + f"{validation.WINDOW}.")))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problem = (validation.well_formed_moment(value) if self.query else
+                   validation.moment_problem(value, past=self.past))
+        if problem:
+            raise ValidationError(problem)
+        return validation.parse_moment(value)
+
+
 class ContactSchema(Strict):
     phone = fields.String(validate=PHONE)
     email = fields.Email(validate=SHORT)
-    address = fields.String(validate=validate.Length(max=500))
-    carer_name = fields.String(validate=NAME)
+    address = Text(validate=validate.Length(max=500))
+    carer_name = Line(validate=NAME)
     carer_phone = fields.String(validate=PHONE)
 
 
 class ChildSchema(Strict):
-    given_name = fields.String(required=True, validate=NAME)
-    family_name = fields.String(required=True, validate=NAME)
-    date_of_birth = fields.Date(required=True)
-    preferred_language = fields.String(required=True, validate=validate.Regexp(
+    given_name = Line(required=True, validate=NAME)
+    family_name = Line(required=True, validate=NAME)
+    date_of_birth = Day(required=True, past=True)
+    preferred_language = fields.String(required=True, validate=Pattern(
         r"^[a-z]{2}$", error="Give an ISO 639-1 code of two lower-case letters, e.g. cy or en."))
     interpreter_needed = StrictBoolean(load_default=False)
-    communication_needs = fields.String(load_default="", validate=TEXT)
+    communication_needs = Text(load_default="", validate=TEXT)
     contact = fields.Nested(ContactSchema, required=True)
 
 
 class ReferrerSchema(Strict):
-    name = fields.String(required=True, validate=NAME)
+    name = Line(required=True, validate=NAME)
     role = fields.String(required=True, validate=validate.OneOf(
         ["social_worker", "iro", "carer", "professional", "parent", "self", "other"]))
     email = fields.Email(validate=SHORT)
     phone = fields.String(validate=PHONE)
-    team = fields.String(validate=SHORT)
+    team = Line(validate=SHORT)
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(
         ["en", "cy"], error="Emails to the referrer are in English (en) or Welsh (cy)."))
 
@@ -71,15 +184,16 @@ class ConsentSchema(Strict):
 
 class ReferralRequestSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(["active_offer", "issue_based"]))
-    basis = fields.String(required=True, validate=validate.Regexp(
-        r"^[a-z_]{3,40}$", error="Give a basis code such as looked_after, or an eligibility code."))
-    external_ref = fields.String(validate=validate.Length(min=1, max=100))
+    basis = fields.String(required=True, validate=validate.OneOf(
+        referral_contracts.ELIGIBILITY, error="Give a basis code such as looked_after, or an eligibility code."),
+        metadata={"description": "An Active Offer's basis is looked_after, child_protection or care_and_support."})
+    external_ref = Line(validate=validate.Length(min=1, max=100))
     child = fields.Nested(ChildSchema, required=True)
     referrer = fields.Nested(ReferrerSchema, required=True)
-    statutory_meeting_at = fields.AwareDateTime(format="iso")
+    statutory_meeting_at = Moment()
     consent = fields.Nested(ConsentSchema, required=True)
-    risks = fields.String(load_default="", validate=TEXT)
-    summary = fields.String(load_default="", validate=TEXT, metadata={
+    risks = Text(load_default="", validate=TEXT)
+    summary = Text(load_default="", validate=TEXT, metadata={
         "description": "What the child would like help with, in the referrer's (or the child's own) words."})
 
 
@@ -122,14 +236,44 @@ class ReferralListSchema(Schema):
 
 class ReferralQuerySchema(Strict):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    updated_since = fields.AwareDateTime(format="iso")
+    updated_since = Moment(query=True)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(validate=validate.Length(max=200))
+    cursor = fields.String(validate=[validate.Length(max=200), Pattern(
+        r"^[A-Za-z0-9_-]+$", error="Not a cursor this API gave: pass `next` from the previous page as it came.")])
+
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PATH = r"(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?$"
+WEBHOOK_URL = (rf"^(?:https://(?:{_LABEL}\.)*[A-Za-z0-9][A-Za-z0-9-]{{0,61}}[A-Za-z0-9]"
+               rf"|http://(?:localhost|127\.0\.0\.1)){_PATH}")
+"""Where webhooks may go, as the OpenAPI document states it: https to a host name, or http to this machine (for
+trying it out); port and path as URLs have them. Every such URL is one marshmallow's URL check takes too."""
+
+
+
+
+def _webhook_secret() -> str:
+    """A one-line secret, which if it starts whsec_ is base64 after the prefix (as Standard Webhooks issues them, and
+    as notify reads it: padded to a whole number of quads, Python's base64 also takes up to two more `=`)."""
+    allowed, refused = _characters(validation.LINE_PATTERN)
+
+    def but(char: str) -> str:
+        return f"[^{char}{refused}]"
+
+    unprefixed = f"(?:{but('w')}|w(?:{but('h')}|h(?:{but('s')}|s(?:{but('e')}|e(?:{but('c')}|c{but('_')})))))"
+    quad = "[A-Za-z0-9+/]"
+    base64 = f"(?:(?:{quad}{{4}})+={{0,2}}|(?:{quad}{{4}})*(?:{quad}{{2}}==|{quad}{{3}}=))?"
+    return f"^(?:{unprefixed}{allowed}*|whsec_{base64})$"
+
+
+WEBHOOK_SECRET = _webhook_secret()
 
 
 class WebhookSchema(Strict):
-    url = fields.Url(required=True, schemes={"https", "http"}, require_tld=False, validate=validate.Length(max=500))
-    secret = fields.String(required=True, load_only=True, validate=validate.Length(min=24, max=200))
+    url = fields.Url(required=True, schemes={"https", "http"}, require_tld=False, validate=[
+        validate.Length(max=500), Pattern(WEBHOOK_URL, error="Give an https:// URL (http:// only to localhost).")])
+    secret = Line(required=True, load_only=True, validate=[validate.Length(min=24, max=200), Pattern(
+        WEBHOOK_SECRET, error="A secret starting whsec_ is base64 after the prefix.")])
 
 
 class ProblemSchema(Schema):
@@ -139,20 +283,24 @@ class ProblemSchema(Schema):
     detail = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "For validation errors: field path to messages."})
+    status_now = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "On a 409 about a referral's status: the status it has now."})
+    meeting_id = fields.String(metadata={
+        "description": "On a 409 because a meeting stands for the referral: the one to reschedule or cancel."})
 
 
 class StaffReferralQuerySchema(ReferralQuerySchema):
-    council = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
+    council = fields.String(validate=Pattern(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
     advocate = fields.Email()
 
 
 class MeetingQuerySchema(Strict):
-    day = fields.Date(required=True)
+    day = Day(required=True)
     advocate = fields.Email()
 
 
 class DeadlineQuerySchema(Strict):
-    state = fields.String(validate=validate.Regexp(r"^(at_risk|missed)(,(at_risk|missed))?$",
+    state = fields.String(validate=Pattern(r"^(at_risk|missed)(,(at_risk|missed))?$",
                                                    error="at_risk, missed, or both comma-separated."))
     advocate = fields.Email()
 
@@ -165,7 +313,7 @@ class ContactAttemptSchema(Strict):
     method = fields.String(required=True, validate=validate.OneOf(["phone", "text", "email", "visit", "letter"]))
     result = fields.String(required=True, validate=validate.OneOf(
         ["reached", "no_answer", "message_left", "wrong_details", "declined_meeting"]))
-    note = fields.String(load_default="", validate=TEXT)
+    note = Text(load_default="", validate=TEXT)
 
 
 class CloseSchema(Strict):
@@ -175,10 +323,10 @@ class CloseSchema(Strict):
 
 class OptOutSchema(Strict):
     basis = fields.String(required=True, validate=validate.OneOf(ACTIVE_OFFER_BASES))
-    date_of_birth = fields.Date(required=True)
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    offered_at = fields.AwareDateTime(required=True, format="iso")
-    external_ref = fields.String(validate=validate.Length(min=1, max=100))
+    date_of_birth = Day(required=True, past=True)
+    reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    offered_at = Moment(required=True, past=True)
+    external_ref = Line(validate=validate.Length(min=1, max=100))
 
 
 class OptOutViewSchema(Schema):
@@ -191,27 +339,29 @@ class OptOutViewSchema(Schema):
 
 
 class VenueSchema(Strict):
-    name = fields.String(required=True, validate=SHORT)
-    address = fields.String(load_default="", validate=validate.Length(max=500))
-    accessible = StrictBoolean(required=True)
-    risk_assessed = StrictBoolean(required=True)
+    name = Line(required=True, validate=SHORT)
+    address = Text(load_default="", validate=validate.Length(max=500))
+    accessible = StrictBoolean(required=True, validate=validate.Equal(
+        True, error="The venue must be accessible to the child."))
+    risk_assessed = StrictBoolean(required=True, validate=validate.Equal(
+        True, error="The venue must be risk-assessed before the meeting."))
 
 
 class MeetingRequestSchema(Strict):
-    starts_at = fields.AwareDateTime(required=True, format="iso")
+    starts_at = Moment(required=True)
     duration_minutes = fields.Integer(load_default=60, strict=True, validate=validate.Range(min=15, max=240))
     venue = fields.Nested(VenueSchema, required=True)
-    language = fields.String(load_default="en", validate=validate.Regexp(r"^[a-z]{2}$"))
-    late_reason = fields.String(validate=validate.Length(min=1, max=1000))
+    language = fields.String(load_default="en", validate=Pattern(r"^[a-z]{2}$"))
+    late_reason = Text(validate=[validate.Length(min=1, max=1000), Said()])
 
 
 class RescheduleSchema(Strict):
-    starts_at = fields.AwareDateTime(required=True, format="iso")
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    starts_at = Moment(required=True)
+    reason = Text(required=True, validate=[validate.Length(min=1, max=1000), Said()])
 
 
 class CancelSchema(Strict):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    reason = Text(required=True, validate=[validate.Length(min=1, max=1000), Said()])
 
 
 class SharingConsentSchema(Strict):
@@ -221,9 +371,9 @@ class SharingConsentSchema(Strict):
 
 class RecordSchema(Strict):
     took_place = StrictBoolean(required=True)
-    reason_not_held = fields.String(validate=validate.Length(min=1, max=1000))
+    reason_not_held = Text(validate=[validate.Length(min=1, max=1000), Said()])
     outcome = fields.String(validate=validate.OneOf(["take_up", "declined", "reflecting", "other_support"]))
-    decline_reason = fields.String(validate=validate.Length(min=1, max=1000))
+    decline_reason = Text(validate=[validate.Length(min=1, max=1000), Said()])
     consent = fields.Nested(SharingConsentSchema)
 
 
@@ -242,68 +392,73 @@ class MeetingViewSchema(Schema):
     outcome = fields.String(allow_none=True)
     follow_on_referral_id = fields.String(allow_none=True, metadata={"description": "On take_up: the new "
                                                                                     "issue-based referral."})
+    decline_reason = fields.String(allow_none=True)
+    reason_not_held = fields.String(allow_none=True)
+    history = fields.List(fields.Nested("MeetingHistoryEntrySchema"))
 
 
 # casework (API.md style, issue-based advocacy)
 
 class OpenCaseSchema(Strict):
-    referral_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    consents_to_case_file = StrictBoolean(required=True, metadata={
+    referral_id = Line(required=True, validate=validate.Length(min=1, max=64))
+    consents_to_case_file = StrictBoolean(required=True, validate=validate.Equal(
+        True, error="A case file is opened only when the child consents to it."), metadata={
         "description": "The child consents to a case file being opened; a case is opened only with it."})
 
 
 class PlanSchema(Strict):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    agreed_with_child = StrictBoolean(required=True)
+    text = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
+    agreed_with_child = StrictBoolean(required=True, validate=validate.Equal(
+        True, error="The plan is the one agreed with the child: agree it with them first."))
 
 
 class IssueSchema(Strict):
     theme = fields.String(required=True, validate=validate.OneOf(casework_contracts.THEMES))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    description = Text(required=True, validate=[validate.Length(min=1, max=2000), Said()])
 
 
 class ConcludeIssueSchema(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(casework_contracts.ISSUE_OUTCOMES))
-    note = fields.String(load_default="", validate=TEXT)
+    note = Text(load_default="", validate=TEXT)
 
 
 class ActivitySchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(casework_contracts.ACTIVITIES))
     contribution = fields.String(required=True, validate=validate.OneOf(casework_contracts.CONTRIBUTIONS))
-    note = fields.String(load_default="", validate=TEXT)
-    happened_at = fields.AwareDateTime(format="iso")
+    note = Text(load_default="", validate=TEXT)
+    happened_at = Moment(past=True)
 
 
 class SignpostSchema(Strict):
     to = fields.String(required=True, validate=validate.OneOf(casework_contracts.SIGNPOSTS))
-    note = fields.String(load_default="", validate=TEXT)
+    note = Text(load_default="", validate=TEXT)
 
 
 class AdvocateChangeRequestSchema(Strict):
-    reason = fields.String(load_default="", validate=TEXT)
+    reason = Text(load_default="", validate=TEXT)
 
 
 class AdvocateChangeDecisionSchema(Strict):
     result = fields.String(required=True, validate=validate.OneOf(["granted", "declined"]))
     new_advocate_email = fields.Email(validate=SHORT)
-    reason = fields.String(load_default="", validate=TEXT)
+    reason = Text(load_default="", validate=TEXT)
 
 
 class DisclosureSchema(Strict):
     reason = fields.String(required=True, validate=validate.OneOf(casework_contracts.DISCLOSURE_REASONS))
-    decided_by = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    disclosed_to = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    disclosed_at = fields.AwareDateTime(required=True, format="iso")
+    decided_by = Line(required=True, validate=[validate.Length(min=1, max=200), Said(one_line=True)])
+    disclosed_to = Line(required=True, validate=[validate.Length(min=1, max=200), Said(one_line=True)])
+    disclosed_at = Moment(required=True, past=True)
     child_told = StrictBoolean(required=True)
-    child_told_at = fields.AwareDateTime(format="iso")
-    why_not_told = fields.String(validate=validate.Length(min=1, max=2000))
+    child_told_at = Moment(past=True, metadata={"description": "Not before disclosed_at."})
+    why_not_told = Text(validate=[validate.Length(min=1, max=2000), Said()])
 
 
 class CloseCaseSchema(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(casework_contracts.CASE_OUTCOMES))
     satisfaction = fields.Integer(load_default=None, allow_none=True, strict=True,
                                   validate=validate.Range(min=1, max=5))
-    feedback = fields.String(load_default="", validate=TEXT)
+    feedback = Text(load_default="", validate=TEXT)
 
 
 # complaints, representations and compliments about the advocacy service
@@ -316,18 +471,322 @@ class ComplainantContactSchema(Strict):
 class ComplaintSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(complaint_contracts.KINDS))
     made_by = fields.String(required=True, validate=validate.OneOf(complaint_contracts.FROM))
-    name = fields.String(load_default="", validate=validate.Length(max=100))
+    name = Line(load_default="", validate=validate.Length(max=100))
     contact = fields.Nested(ComplainantContactSchema, load_default=dict)
-    about = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    council = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
+    about = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
+    council = fields.String(validate=Pattern(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
     language = fields.String(load_default="en", validate=validate.OneOf(["en", "cy"]))
     wants_reply = StrictBoolean(load_default=True)
 
 
 class ComplaintAnswerSchema(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(["upheld", "partly_upheld", "not_upheld"]))
-    summary = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    summary = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
 
 
 class EmptySchema(Strict):
     """A step that needs nothing but the decision to take it."""
+
+
+# what the API answers, field by field (the OpenAPI document's response schemas; never used to load a request)
+
+def _maybe(field: fields.Field) -> fields.Field:
+    """A field the answer always has, null until it is known."""
+    field.allow_none = True
+    return field
+
+
+class TimelineEntrySchema(Schema):
+    at = fields.String()
+    what = fields.String()
+    by = fields.String()
+    detail = fields.Dict(metadata={"description": "What changed, by field (e.g. `advocate_email`, `reason`)."})
+
+
+class ContactView(Schema):
+    phone = fields.String()
+    email = fields.String()
+    address = fields.String()
+    carer_name = fields.String()
+    carer_phone = fields.String()
+
+
+class ChildView(Schema):
+    given_name = fields.String()
+    family_name = fields.String()
+    date_of_birth = fields.String()
+    preferred_language = fields.String()
+    interpreter_needed = fields.Boolean()
+    communication_needs = fields.String()
+    contact = fields.Nested(ContactView)
+
+
+class ReferrerView(Schema):
+    name = fields.String()
+    role = fields.String()
+    email = fields.String()
+    phone = fields.String()
+    team = fields.String()
+    preferred_language = fields.String()
+
+
+class ConsentView(Schema):
+    child_informed = fields.Boolean()
+    child_agrees = fields.Boolean()
+    share_arrangements_with_referrer = fields.Boolean()
+    share_outcome_with_referrer = fields.Boolean()
+
+
+class ContactAttemptView(Schema):
+    at = fields.String()
+    by = fields.String()
+    method = fields.String()
+    result = fields.String()
+    note = fields.String()
+
+
+class StaffMeetingSummarySchema(MeetingSummarySchema):
+    """The referral's meeting as provider staff see it: with its id."""
+
+    id = fields.String()
+    starts_at = fields.String()
+    venue = fields.String()
+
+
+class StaffReferralViewSchema(ReferralViewSchema):
+    """The whole referral with its timeline, as provider staff (advocates and managers) see it."""
+
+    external_ref = _maybe(fields.String())
+    meeting = fields.Nested(StaffMeetingSummarySchema)
+    council = fields.String()
+    region = fields.String()
+    nation = fields.String()
+    source = _maybe(fields.String(metadata={"description": "Who referred: social_worker, self, active_offer (a "
+                                                            "take-up), iro, carer, ..."}))
+    child = fields.Nested(ChildView)
+    referrer = fields.Nested(ReferrerView)
+    risks = fields.String()
+    summary = fields.String()
+    consent = fields.Nested(ConsentView)
+    advocate_email = _maybe(fields.String())
+    statutory_meeting_at = _maybe(fields.String())
+    contact_attempts = fields.List(fields.Nested(ContactAttemptView))
+    close_reason = _maybe(fields.String())
+    decline_reason = _maybe(fields.String())
+    outcome = _maybe(fields.String())
+    follow_on_referral_id = _maybe(fields.String())
+    follow_on_of = _maybe(fields.String(metadata={"description": "For a take-up's referral: the Active Offer's."}))
+    earlier_referral_ids = fields.List(fields.String())
+    meeting_took_place = _maybe(fields.Boolean())
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))
+    next_actions = fields.List(fields.String(), metadata={"description": "The steps its status allows now."})
+
+
+class MeetingHistoryEntrySchema(Schema):
+    at = fields.String()
+    what = fields.String()
+    by = fields.String()
+    reason = fields.String()
+    from_ = fields.String(data_key="from", metadata={"description": "On a rescheduling: when it was to start."})
+
+
+class MeetingListSchema(Schema):
+    items = fields.List(fields.Nested(MeetingViewSchema))
+
+
+class DeadlineView(Schema):
+    referral_id = fields.String()
+    council = fields.String()
+    advocate_email = _maybe(fields.String())
+    deadline = fields.String(validate=validate.OneOf(["acknowledge_by", "allocate_by", "first_contact_by",
+                                                      "meeting_by"]))
+    state = fields.String(validate=validate.OneOf(["at_risk", "missed"]))
+    due_at = fields.String()
+
+
+class DeadlineListSchema(Schema):
+    items = fields.List(fields.Nested(DeadlineView))
+
+
+class WebhookViewSchema(Schema):
+    url = fields.String(metadata={"description": "Where events go; the secret is never shown."})
+
+
+class CasePlanView(Schema):
+    text = fields.String()
+    version = fields.Integer()
+    agreed_at = fields.String()
+    agreed_by = fields.String()
+
+
+class CaseIssueView(Schema):
+    id = fields.String()
+    theme = fields.String()
+    description = fields.String()
+    raised_at = fields.String()
+    raised_by = fields.String()
+    outcome = _maybe(fields.String())
+    outcome_note = _maybe(fields.String())
+    concluded_at = _maybe(fields.String())
+
+
+class CaseActivityView(Schema):
+    at = fields.String()
+    kind = fields.String()
+    contribution = fields.String()
+    note = fields.String()
+    by = fields.String()
+
+
+class CaseSignpostView(Schema):
+    at = fields.String()
+    to = fields.String()
+    note = fields.String()
+    by = fields.String()
+
+
+class AdvocateChangeView(Schema):
+    id = fields.String()
+    requested_at = fields.String()
+    requested_by = fields.String()
+    reason = fields.String()
+    result = _maybe(fields.String())
+    decided_at = _maybe(fields.String())
+    decided_by = _maybe(fields.String())
+    decision_reason = _maybe(fields.String())
+    new_advocate_email = _maybe(fields.String())
+
+
+class DisclosureView(Schema):
+    reason = fields.String()
+    decided_by = fields.String()
+    disclosed_to = fields.String()
+    disclosed_at = fields.String()
+    child_told = fields.Boolean()
+    child_told_at = _maybe(fields.String())
+    why_not_told = _maybe(fields.String())
+    recorded_at = fields.String()
+    recorded_by = fields.String()
+
+
+class CaseClosureView(Schema):
+    outcome = fields.String()
+    satisfaction = _maybe(fields.Integer())
+    feedback = fields.String()
+    closed_at = fields.String()
+    closed_by = fields.String()
+
+
+class CaseViewSchema(Schema):
+    """An advocacy case, whole (casework owns it)."""
+
+    id = fields.String()
+    referral_id = fields.String()
+    council = fields.String()
+    region = fields.String()
+    nation = fields.String()
+    source = _maybe(fields.String())
+    basis = fields.String()
+    language = fields.String()
+    advocate_email = fields.String()
+    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    opened_at = fields.String()
+    opened_by = fields.String()
+    plan = _maybe(fields.Nested(CasePlanView))
+    issues = fields.List(fields.Nested(CaseIssueView))
+    activities = fields.List(fields.Nested(CaseActivityView))
+    signposting = fields.List(fields.Nested(CaseSignpostView))
+    advocate_changes = fields.List(fields.Nested(AdvocateChangeView))
+    disclosures = fields.List(fields.Nested(DisclosureView))
+    closure = _maybe(fields.Nested(CaseClosureView))
+    updated_at = fields.String()
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))
+
+
+class CaseSummaryView(Schema):
+    """A case in a list: no content."""
+
+    id = fields.String()
+    referral_id = fields.String()
+    council = fields.String()
+    advocate_email = fields.String()
+    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    opened_at = fields.String()
+    updated_at = fields.String()
+    open_issues = fields.Integer()
+
+
+class CaseListSchema(Schema):
+    items = fields.List(fields.Nested(CaseSummaryView))
+
+
+class ComplaintAnswerView(Schema):
+    stage = fields.Integer()
+    outcome = fields.String()
+    summary = fields.String()
+    at = fields.String()
+    by = fields.String()
+    other_routes_told = fields.List(fields.String())
+
+
+class ComplaintRecordSchema(Schema):
+    """A complaint, representation or compliment, whole."""
+
+    id = fields.String()
+    kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
+    made_by = fields.String(validate=validate.OneOf(complaint_contracts.FROM))
+    name = fields.String()
+    contact = fields.Nested(ContactView)
+    about = fields.String()
+    council = _maybe(fields.String())
+    nation = fields.String()
+    language = fields.String()
+    wants_reply = fields.Boolean()
+    status = fields.String()
+    stage = fields.Integer()
+    received_at = fields.String()
+    deadlines = fields.Dict(keys=fields.String(), values=fields.String(),
+                            metadata={"description": "acknowledge_by, respond_by, stage_2_respond_by, once counted."})
+    acknowledged_at = _maybe(fields.String())
+    responses = fields.List(fields.Nested(ComplaintAnswerView))
+    outcome = _maybe(fields.String())
+    closed_at = _maybe(fields.String())
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))
+    updated_at = fields.String()
+    tracking_digest = _maybe(fields.String(metadata={"description": "A digest of the complainant's private key."}))
+    tracking_key = fields.String(metadata={"description": "Only when it is recorded: the private key the "
+                                                          "complainant follows it with; give it to them."})
+
+
+class ComplaintSummaryView(Schema):
+    id = fields.String()
+    kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
+    made_by = fields.String(validate=validate.OneOf(complaint_contracts.FROM))
+    status = fields.String()
+    stage = fields.Integer()
+    received_at = fields.String()
+    deadlines = fields.Dict(keys=fields.String(), values=fields.String())
+    outcome = _maybe(fields.String())
+    updated_at = fields.String()
+
+
+class ComplaintListSchema(Schema):
+    items = fields.List(fields.Nested(ComplaintSummaryView))
+
+
+# the lists' filters
+
+class CaseQuerySchema(Strict):
+    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    advocate = fields.Email(metadata={"description": "A manager's filter: one advocate's cases."})
+
+
+class ComplaintQuerySchema(Strict):
+    status = fields.String(validate=validate.OneOf(
+        ["received", "recorded", "acknowledged", "responded", "escalated", "closed"]))
+    kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
+
+
+class ChildRecordQuerySchema(Strict):
+    language = fields.String(validate=validate.OneOf(["en", "cy"]), metadata={
+        "description": "The page's language; the child's own when left out."})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 
 from shared.clock import new_id, now, timestamp
 from shared.store import Document, Put, Store, VersionConflict, find_all
@@ -103,12 +104,28 @@ class GatewayStore:
     def idempotency(self, scope: str, key: str) -> Document | None:
         return self.store.get(IDEMPOTENCY, f"{scope}:{key}")
 
-    def reserve_idempotency(self, scope: str, key: str, request_hash: str, existing: Document | None) -> Document:
-        """Claim the key for this request; VersionConflict when another request holds it."""
-        body = {"request_hash": request_hash, "state": "pending", "created_at": timestamp()}
+    def reserve_idempotency(self, scope: str, key: str, request_hash: str, existing: Document | None,
+                            holder: dict) -> Document:
+        """Claim the key for this request, naming the process that runs it (`holder`); VersionConflict when another
+        request holds it."""
+        body = {"request_hash": request_hash, "state": "pending", "created_at": timestamp(), "holder": holder}
         put = Put.update(existing, body) if existing else Put.new(IDEMPOTENCY, f"{scope}:{key}", body)
         version = self.store.commit(put)
         return Document(IDEMPOTENCY, put.id, version, body)
+
+    def release_idempotency(self, reserved: Document) -> bool:
+        """Free a key whose request ended without an answer to keep, so a repeat runs afresh."""
+        try:
+            self.store.commit(Put.update(reserved, {**reserved.body, "state": "released", "released_at": timestamp()}))
+            return True
+        except VersionConflict:
+            return False  # finished or taken over meanwhile: that stands
+
+    def release_abandoned_idempotency(self, abandoned: Callable[[dict], bool]) -> int:
+        """Release every pending reservation `abandoned` says was left by a request that died; how many."""
+        return sum(self.release_idempotency(document)
+                   for document in find_all(self.store, IDEMPOTENCY, {"state": "pending"})
+                   if abandoned(document.body))
 
     def finish_idempotency(self, reserved: Document, status: int, answer: object) -> None:
         state = "done" if status < 500 else "failed"

@@ -82,6 +82,35 @@ class Withheld(Exception):
         self.reason = reason
 
 
+SELF_REFERRAL = "self"
+TAKE_UP = "active_offer"
+"""Sources of referrals that reached the service without the council (as the referral service records them)."""
+
+
+def council_may_know(source: str | None, consent: dict[str, bool]) -> None:
+    """Raise Withheld unless the referral's council may know the referral exists at all.
+
+    The second check of the referral service's rule (`council_may_see`), made again here from what notify was told,
+    because nothing leaves without consent: a referral the council made is its own; a self-referral is told to the
+    council only if the child agreed to share with it; a take-up's follow-on only with the outcome's consent, since
+    it tells the outcome by existing. Every message about the referral obeys this, acknowledgements and duties too.
+    """
+    if source == TAKE_UP and not consent.get(OUTCOME):
+        raise Withheld("a referral opened by a take-up would tell the outcome, which the child has not agreed to "
+                       f"share ({OUTCOME})")
+    if source == SELF_REFERRAL and not (consent.get(ARRANGEMENTS) or consent.get(OUTCOME)):
+        raise Withheld("the child referred themselves and has not agreed to the council being told "
+                       f"({ARRANGEMENTS}, {OUTCOME})")
+
+
+def still_allowed(basis: str, source: str | None, consent: dict[str, bool]) -> None:
+    """Raise Withheld if a message made earlier may no longer leave: the child has since withdrawn the consent it
+    was made under (a duty needs only that the council may know the referral)."""
+    council_may_know(source, consent)
+    if basis in (ARRANGEMENTS, OUTCOME) and not consent.get(basis):
+        raise Withheld(f"the child no longer agrees to share this ({basis})")
+
+
 def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) -> tuple[dict[str, Any], str]:
     """What the referring council may be told of an event, and on what basis: (data, basis).
 

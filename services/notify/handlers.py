@@ -1,8 +1,10 @@
 """Notify's event handlers, and the dispatcher that delivers webhooks and emails.
 
 Consent is checked here a second time, before anything leaves: each message is made from what `domain.disclose`
-allows, and records the consent or duty it is sent under; a message consent does not allow is never made, and the
-refusal is recorded instead.
+allows, about a referral the council may know of at all (`domain.council_may_know`), and records the consent or
+duty it is sent under; a message consent does not allow is never made, and the refusal is recorded instead. Just
+before each attempt the consent is checked once more: a message whose consent the child has since withdrawn is
+marked `withheld` and never leaves.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ Mailer = Callable[[str, str, str], None]
 """Sends one email: (to, subject, body)."""
 
 
+class UnknownReferral(LookupError):
+    """An event about a referral whose `referral.received` notify has not yet kept: without its source and consent
+    nothing may be sent, so the event fails and the bus tries it again (the receipt is then known)."""
+
+
 def set_webhook(notify: NotifyStore, council: str, url: str, secret: str) -> None:
     domain.signing_key(secret)  # refuse a secret that cannot sign before keeping it
     notify.set_webhook(council, {"council": council, "url": url, "secret": secret, "updated_at": timestamp()})
@@ -42,20 +49,26 @@ def track_referral(event: Event, store: Store) -> None:
     data = event.data
     record = {"council": data["council"], "consent": data["consent"], "external_ref": data.get("external_ref"),
               "referrer_email": data.get("referrer_email"), "language": data.get("referrer_language") or "en",
-              "follow_on": data.get("source") == "active_offer"}
+              "source": data.get("source"), "follow_on": data.get("source") == domain.TAKE_UP}
     try:
         store.commit(Put.new(REFERRALS, data["referral_id"], record), handled=event.id)
     except VersionConflict:
         store.commit(handled=event.id)
 
 
+def _source(referral: dict) -> str | None:
+    """How the referral reached the service (kept since notify recorded it; before that, only take-ups were)."""
+    return referral.get("source", domain.TAKE_UP if referral.get("follow_on") else None)
+
+
 def _consent(notify: NotifyStore, event: Event) -> tuple[dict, dict]:
     """The consent that governs the event (the latest the child gave) and what notify knows of the referral."""
     known = notify.referral(event.data["referral_id"])
-    referral = known.body if known else {"consent": {}, "referrer_email": None, "language": "en",
-                                         "external_ref": event.data.get("external_ref")}
+    if known is None:
+        raise UnknownReferral(event.data["referral_id"])
+    referral = known.body
     consent = event.data.get("consent") or referral["consent"]
-    if known and event.data.get("consent") and event.data["consent"] != referral["consent"]:
+    if event.data.get("consent") and event.data["consent"] != referral["consent"]:
         try:
             notify.store.commit(Put.update(known, {**referral, "consent": event.data["consent"]}))
         except VersionConflict:
@@ -70,9 +83,7 @@ def notify_council(event: Event, store: Store) -> None:
     base = {"event_id": event.id, "type": event.type, "council": event.data["council"],
             "referral_id": event.data.get("referral_id"), "created_at": timestamp()}
     try:
-        if referral.get("follow_on") and not consent.get(domain.OUTCOME):
-            raise domain.Withheld("a referral opened by a take-up would tell the outcome, which the child has not "
-                                  f"agreed to share ({domain.OUTCOME})")
+        domain.council_may_know(_source(referral), consent)
         data, basis = domain.disclose(event.type, event.data, consent)
     except domain.Withheld as withheld:
         notify.record_all([(UNSENT, {**base, "id": event.id, "channel": "all", "reason": withheld.reason,
@@ -150,8 +161,25 @@ def _send_email(body: dict, mailer: Mailer | None) -> tuple[bool, dict]:
     return True, {"to": body["to"], "result": "accepted by the mail server"}
 
 
+def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
+    """Why a message made earlier may no longer leave (the child's consent as notify knows it now), or None."""
+    known = notify.referral(body["referral_id"]) if body.get("referral_id") else None
+    if known is None:
+        return None
+    try:
+        domain.still_allowed(body["basis"], _source(known.body), known.body["consent"])
+    except domain.Withheld as withheld:
+        return withheld.reason
+    return None
+
+
 def _attempt(notify: NotifyStore, claimed, session: requests.Session, mailer: Mailer | None) -> None:
     body = claimed.body
+    reason = _withdrawn(notify, body)
+    if reason is not None:
+        notify.update(claimed, {**body, "status": "withheld", "withheld_at": timestamp(), "reason": reason,
+                                "claimed_until": None})
+        return
     started = now()
     with telemetry.span_from_headers(f"{body['type']} {body['channel']}", body.get("trace"), kind=SpanKind.INTERNAL,
                                      attributes={"llais.council": body["council"], "llais.event_type": body["type"],
@@ -183,4 +211,4 @@ def delivery_view(body: dict) -> dict:
     result; never a secret."""
     return {k: body.get(k) for k in ("event_id", "type", "channel", "council", "referral_id", "to", "basis",
                                      "status", "subject", "created_at", "first_attempt_at", "next_attempt_at",
-                                     "delivered_at", "parked_at", "attempts")}
+                                     "delivered_at", "parked_at", "withheld_at", "reason", "attempts")}

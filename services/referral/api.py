@@ -3,17 +3,28 @@ caller's role, and says who is calling in the X-Llais-* headers)."""
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import datetime
 from typing import Any, Callable
 
 from flask import Blueprint, current_app, request
 
-from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, problem_response, with_json_body
+from shared import validation
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
+                        with_json_body)
 
 from services.referral import domain, handlers
 from services.referral.store import ReferralStore
 
 blueprint = Blueprint("referral", __name__)
+check_fields(blueprint, {
+    "child.date_of_birth": validation.past_day, "date_of_birth": validation.past_day,
+    "statutory_meeting_at": validation.any_moment, "offered_at": validation.past_moment,
+    "child.given_name": validation.one_line, "child.family_name": validation.one_line,
+    "child.contact.carer_name": validation.one_line, "referrer.name": validation.one_line,
+    "external_ref": validation.one_line,
+})
 STAFF_ROLES = ("advocate", "manager", "admin")
 
 
@@ -27,6 +38,10 @@ def councils():
 
 def actor() -> str:
     return request.headers.get(ACTOR_HEADER) or "unknown"
+
+
+def role() -> str | None:
+    return request.headers.get(ROLE_HEADER)
 
 
 def is_staff() -> bool:
@@ -58,9 +73,15 @@ def _not_found(exc: handlers.NotFound):
     return problem_response(Problem(404, "No such referral."))
 
 
+@blueprint.errorhandler(domain.NotAllocated)
+def _not_allocated(exc: domain.NotAllocated):
+    return problem_response(Problem(403, f"Not allowed: {exc}."))
+
+
 def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
     return with_json_body(command, *required, domain_errors=(
-        domain.ReferralRejected, handlers.UnknownCouncil, domain.TransitionForbidden, handlers.NotFound))
+        domain.ReferralRejected, handlers.UnknownCouncil, domain.TransitionForbidden, domain.NotAllocated,
+        handlers.NotFound))
 
 
 def _own(referral_id: str) -> None:
@@ -92,14 +113,16 @@ def allocate(referral_id: str):
 @blueprint.post("/referrals/<referral_id>/contact-attempts")
 def contact_attempt(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.record_contact_attempt(referrals(), referral_id, body, actor()),
+    return view(_body_for(lambda body: handlers.record_contact_attempt(referrals(), referral_id, body, actor(),
+                                                                       role()),
                           "method", "result")), 201
 
 
 @blueprint.post("/referrals/<referral_id>/close")
 def close(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.close(referrals(), referral_id, body["reason"], actor()), "reason"))
+    return view(_body_for(lambda body: handlers.close(referrals(), referral_id, body["reason"], actor(), role()),
+                          "reason"))
 
 
 @blueprint.get("/referrals/<referral_id>")
@@ -110,9 +133,29 @@ def read(referral_id: str):
     return view(referral)
 
 
+CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+
+
+def _cursor_problem(cursor: str) -> str | None:
+    """A cursor is what `next` gave: the base64url of the last referral listed. Anything else (a guess, an attempt at
+    injection) is a mistake to report, not a page to make up."""
+    if CURSOR.match(cursor):
+        try:
+            last_id = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
+        except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+            last_id = ""
+        if last_id and validation.line_problem(last_id) is None:
+            return None
+    return "Not a cursor this API gave: pass `next` from the previous page as it came."
+
+
 @blueprint.get("/referrals")
 def index():
     args = request.args
+    invalid = validation.field_problems(args, {"updated_since": validation.well_formed_moment,
+                                                "cursor": _cursor_problem})
+    if invalid:
+        raise Problem(422, "Some query parameters are invalid; see errors.", errors=invalid)
     try:
         limit = int(args.get("limit", 50))
         since = datetime.fromisoformat(args["updated_since"]) if args.get("updated_since") else None

@@ -9,15 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-ACTIVE_OFFER_BASES = ("looked_after", "child_protection", "care_and_support")
-ELIGIBILITY = (
-    "looked_after", "child_protection", "care_leaver", "custody", "mental_health_detention", "homeless_16_17",
-    "lacks_capacity", "complaint", "childrens_home", "send", "missing_from_care", "care_review", "young_carer",
-    "care_and_support", "to_be_confirmed",
-)
-"""Issue-based eligibility: the circumstances that give a right to advocacy (DOMAIN.md: England's statutory list,
-and Wales's care and support). `to_be_confirmed` is a child who referred themselves without knowing which applies;
-the advocate confirms it when they first speak."""
+from shared.contracts.referral import ACTIVE_OFFER_BASES, ELIGIBILITY
 
 CHILD_AGE_LIMIT = 18
 CARE_LEAVER_AGE_LIMIT = 25
@@ -115,16 +107,39 @@ def acknowledge(referral: dict[str, Any], at: str) -> dict[str, Any] | None:
             "timeline": [*referral["timeline"], {"at": at, "what": "acknowledged", "by": "provider"}]}
 
 
+ARRANGEMENTS = "share_arrangements_with_referrer"
+OUTCOME = "share_outcome_with_referrer"
+SELF_REFERRAL = "self"
+TAKE_UP = "active_offer"
+"""The sources of referrals that reach the service without the council: the child's own request, and the
+issue-based referral a take-up opens (DOMAIN.md: "treated as a self-referral with source active offer")."""
+
+
 def council_may_see(referral: dict[str, Any]) -> bool:
-    """A referral opened by a take-up tells the outcome by existing: the council sees it only with that consent."""
-    return referral.get("source") != "active_offer" or bool(referral["consent"].get("share_outcome_with_referrer"))
+    """Whether the referral's council may know the referral exists at all: the one rule behind the council's lists
+    and reads (a referral it may not see is as absent as another council's), which notify checks again before any
+    webhook or email leaves.
+
+    A referral the council made (its social worker through the API or `/refer`, or anyone it passes on) is one it
+    knows of already; the child's consent then decides only what it is told of the arrangements and the outcome
+    (`council_view`). A self-referral reached the service without the council, so the council hears of it only if
+    the child agreed to share with it: the self-referral form asks "Can we tell your social worker?" and records
+    the answer in the `share_*_with_referrer` flags, the ones API.md says govern what a council sees. A take-up's
+    follow-on referral tells the Active Offer's outcome by existing, so it needs `share_outcome_with_referrer`.
+    """
+    consent, source = referral["consent"], referral.get("source")
+    if source == TAKE_UP:
+        return bool(consent.get(OUTCOME))
+    if source == SELF_REFERRAL:
+        return bool(consent.get(ARRANGEMENTS) or consent.get(OUTCOME))
+    return True
 
 
 def council_view(referral: dict[str, Any]) -> dict[str, Any]:
     """A referral as its council sees it (API.md): what the child's consent withholds is absent, not empty."""
     consent = referral["consent"]
     meeting = {"status": referral["meeting"]["status"]}
-    if consent.get("share_arrangements_with_referrer"):
+    if consent.get(ARRANGEMENTS):
         for field in ("starts_at", "venue"):
             if referral["meeting"].get(field) is not None:
                 meeting[field] = referral["meeting"][field]
@@ -136,11 +151,19 @@ def council_view(referral: dict[str, Any]) -> dict[str, Any]:
     }
     if referral.get("meeting_took_place") is not None:
         view["meeting_took_place"] = referral["meeting_took_place"]
-    if consent.get("share_outcome_with_referrer"):
+    if consent.get(OUTCOME):
         for field in ("outcome", "follow_on_referral_id"):
             if referral.get(field) is not None:
                 view[field] = referral[field]
     return view
+
+
+def referrer_email(referral: dict[str, Any]) -> str | None:
+    """Where the referrer's notices go: a professional's work address. A child who referred themselves gets no
+    professional's notices, and their own address is a contact detail that stays out of events."""
+    if referral.get("source") == SELF_REFERRAL:
+        return None
+    return (referral.get("referrer") or {}).get("email")
 
 
 def received_event_data(referral: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +174,7 @@ def received_event_data(referral: dict[str, Any]) -> dict[str, Any]:
         "external_ref": referral.get("external_ref"), "received_at": referral["received_at"],
         "statutory_meeting_at": referral.get("statutory_meeting_at"),
         "preferred_language": referral["child"]["preferred_language"], "consent": dict(referral["consent"]),
-        "source": referral.get("source"), "referrer_email": (referral.get("referrer") or {}).get("email"),
+        "source": referral.get("source"), "referrer_email": referrer_email(referral),
         "referrer_language": (referral.get("referrer") or {}).get("preferred_language"),
         "earlier_referral_ids": list(referral.get("earlier_referral_ids", [])),
     }
@@ -234,6 +257,18 @@ def close(referral: dict[str, Any], reason: str, at: str, by: str) -> dict[str, 
     _require(referral, "close", "closed")
     return _changed(referral, at, "closed", by, status="closed", closed_at=at, close_reason=reason,
                     detail={"reason": reason})
+
+
+class NotAllocated(PermissionError):
+    """The caller is an advocate the referral is not allocated to (403)."""
+
+
+def check_allocated(referral: dict[str, Any], by: str, role: str | None) -> None:
+    """Managers act on every referral; an advocate only on the referrals allocated to them. Checked after the
+    status rules, so a step the status forbids is a conflict (409) whoever asks."""
+    if role == "manager" or (role == "advocate" and referral.get("advocate_email") == by):
+        return
+    raise NotAllocated("this referral is not allocated to you; a manager can allocate it")
 
 
 def meeting_arranged(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:

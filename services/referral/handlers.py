@@ -91,20 +91,31 @@ def allocate(referrals: ReferralStore, referral_id: str, advocate_email: str, by
                                       "advocate_email": advocate_email, "allocated_at": at}, r)])
 
 
-def record_contact_attempt(referrals: ReferralStore, referral_id: str, attempt: dict, by: str) -> dict:
+def _allocated(by: str, role: str | None, step: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    """The step, taken only by the advocate the referral is allocated to or a manager (after its status rules)."""
+    def decide(referral: dict) -> dict:
+        changed = step(referral)
+        domain.check_allocated(referral, by, role)
+        return changed
+
+    return decide
+
+
+def record_contact_attempt(referrals: ReferralStore, referral_id: str, attempt: dict, by: str,
+                           role: str | None) -> dict:
     at = timestamp()
     return _change(
         referrals, referral_id,
-        lambda r: domain.record_contact_attempt(r, attempt["method"], attempt["result"], attempt.get("note", ""), at,
-                                                by),
+        _allocated(by, role, lambda r: domain.record_contact_attempt(r, attempt["method"], attempt["result"],
+                                                                     attempt.get("note", ""), at, by)),
         lambda r: [_event("contact.attempted", {"referral_id": r["id"], "council": r["council"],
                                                 "method": attempt["method"], "result": attempt["result"],
                                                 "attempted_at": at}, r)])
 
 
-def close(referrals: ReferralStore, referral_id: str, reason: str, by: str) -> dict:
+def close(referrals: ReferralStore, referral_id: str, reason: str, by: str, role: str | None) -> dict:
     at = timestamp()
-    return _change(referrals, referral_id, lambda r: domain.close(r, reason, at, by),
+    return _change(referrals, referral_id, _allocated(by, role, lambda r: domain.close(r, reason, at, by)),
                    lambda r: [_event("referral.closed", domain.closed_event_data(r), r)])
 
 
@@ -210,12 +221,16 @@ def _after(cursor: str | None) -> str | None:
 def list_referrals(referrals: ReferralStore, where: dict[str, Any], *, updated_since: datetime | None = None,
                    limit: int = 50, cursor: str | None = None,
                    for_council: bool = False) -> tuple[list[dict], str | None]:
-    """A page of referrals matching `where`, oldest first, and the cursor of the next page (None at the end)."""
+    """A page of referrals matching `where`, oldest first, and the cursor of the next page (None at the end).
+
+    For a council, referrals it may not see are skipped as if absent: a next page is promised only when a referral
+    it may see follows, so neither `next` nor an empty page betrays one it may not.
+    """
     after, items = _after(cursor), []
-    while len(items) < limit:
-        page: list[Document] = referrals.page(where, limit=limit, after=after)
+    while len(items) <= limit:
+        page: list[Document] = referrals.page(where, limit=limit + 1, after=after)
         if not page:
-            return items, None
+            break
         for document in page:
             after = document.id
             if updated_since and datetime.fromisoformat(document.body["updated_at"]) < updated_since:
@@ -223,7 +238,10 @@ def list_referrals(referrals: ReferralStore, where: dict[str, Any], *, updated_s
             if for_council and not domain.council_may_see(document.body):
                 continue
             items.append(document.body)
-            if len(items) == limit:
+            if len(items) > limit:
                 break
-    more = referrals.page(where, limit=1, after=after)
-    return items, _cursor(after) if more else None
+        if len(page) <= limit:
+            break  # the store has no more
+    if len(items) > limit:
+        return items[:limit], _cursor(items[limit - 1]["id"])
+    return items, None

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, request
 
-from shared.web import ACTOR_HEADER, Problem, problem_response, with_json_body
+from shared import validation
+from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, problem_response, with_json_body
 
 from services.scheduling import domain, handlers
 from services.scheduling.store import SchedulingStore
 
 blueprint = Blueprint("scheduling", __name__)
+check_fields(blueprint, {"starts_at": validation.any_moment, "venue.name": validation.one_line})
 
 
 def scheduling() -> SchedulingStore:
@@ -21,6 +22,10 @@ def scheduling() -> SchedulingStore:
 
 def actor() -> str:
     return request.headers.get(ACTOR_HEADER) or "unknown"
+
+
+def role() -> str | None:
+    return request.headers.get(ROLE_HEADER)
 
 
 @blueprint.errorhandler(handlers.NotFound)
@@ -43,9 +48,21 @@ def _state(exc):
     return problem_response(Problem(409, f"Not now: {exc}."))
 
 
+@blueprint.errorhandler(domain.MeetingStands)
+def _stands(exc: domain.MeetingStands):
+    return problem_response(Problem(409, f"Not now: {exc}.", title="Meeting already arranged",
+                                    meeting_id=exc.meeting_id))
+
+
+@blueprint.errorhandler(domain.NotAllocated)
+def _not_allocated(exc):
+    return problem_response(Problem(403, f"Not allowed: {exc}."))
+
+
 def _with_body(command: Callable[[dict], Any], *required: str) -> Any:
     return with_json_body(command, *required, domain_errors=(
-        domain.MeetingRefused, domain.DoubleBooked, domain.MeetingStateForbids, handlers.NotFound))
+        domain.MeetingRefused, domain.DoubleBooked, domain.MeetingStateForbids, domain.NotAllocated,
+        handlers.NotFound))
 
 
 def meeting_view(meeting: dict) -> dict:
@@ -57,26 +74,27 @@ def meeting_view(meeting: dict) -> dict:
 
 @blueprint.post("/referrals/<referral_id>/meetings")
 def arrange(referral_id: str):
-    meeting = _with_body(lambda b: handlers.arrange(scheduling(), referral_id, b, actor()),
+    meeting = _with_body(lambda b: handlers.arrange(scheduling(), referral_id, b, actor(), role()),
                          "starts_at", "duration_minutes", "venue")
     return meeting_view(meeting), 201
 
 
 @blueprint.post("/meetings/<meeting_id>/reschedule")
 def reschedule(meeting_id: str):
-    return meeting_view(_with_body(lambda b: handlers.reschedule(scheduling(), meeting_id, b, actor()),
+    return meeting_view(_with_body(lambda b: handlers.reschedule(scheduling(), meeting_id, b, actor(), role()),
                                    "starts_at", "reason"))
 
 
 @blueprint.post("/meetings/<meeting_id>/cancel")
 def cancel(meeting_id: str):
-    return meeting_view(_with_body(lambda b: handlers.cancel(scheduling(), meeting_id, b["reason"], actor()),
+    return meeting_view(_with_body(lambda b: handlers.cancel(scheduling(), meeting_id, b["reason"], actor(), role()),
                                    "reason"))
 
 
 @blueprint.post("/meetings/<meeting_id>/record")
 def record(meeting_id: str):
-    return meeting_view(_with_body(lambda b: handlers.record(scheduling(), meeting_id, b, actor()), "took_place"))
+    return meeting_view(_with_body(lambda b: handlers.record(scheduling(), meeting_id, b, actor(), role()),
+                                   "took_place"))
 
 
 @blueprint.get("/meetings/<meeting_id>")
@@ -86,8 +104,7 @@ def read(meeting_id: str):
 
 @blueprint.get("/meetings/<meeting_id>/invitation.ics")
 def invitation(meeting_id: str):
-    meeting = handlers._meeting(scheduling(), meeting_id).body
-    return Response(handlers.invitation(meeting), mimetype="text/calendar",
+    return Response(handlers.invitation_for(scheduling(), meeting_id, actor(), role()), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="active-offer-{meeting_id}.ics"'})
 
 
@@ -96,7 +113,7 @@ def meetings():
     """The meetings of a day (`day`, YYYY-MM-DD in Europe/London), of one `advocate` or everyone's."""
     day = request.args.get("day", "")
     try:
-        date.fromisoformat(day)
+        validation.parse_day(day)
     except ValueError:
         raise Problem(422, "Give the day as YYYY-MM-DD.", errors={"day": ["Not a date."]}) from None
     return {"items": [meeting_view(m) for m in handlers.meetings_on(scheduling(), day,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -181,13 +182,76 @@ class MeetingStateForbids(ValueError):
     """The meeting or its referral's state does not allow this now (409)."""
 
 
-def check_meeting(case: dict, starts_at: datetime, duration_minutes: int, venue: dict, late_reason: str | None,
-                  now: datetime) -> bool:
-    """Whether the meeting is late (after `meeting_by`); MeetingRefused or MeetingStateForbids otherwise."""
+class MeetingStands(MeetingStateForbids):
+    """The referral has a live meeting already: the advocate reschedules or cancels it instead (409)."""
+
+    def __init__(self, meeting_id: str):
+        super().__init__(f"meeting {meeting_id} is arranged for this referral already: reschedule or cancel it "
+                         f"instead of arranging another")
+        self.meeting_id = meeting_id
+
+
+class NotAllocated(PermissionError):
+    """The caller is an advocate the referral is not allocated to (403)."""
+
+
+MANAGER = "manager"
+ADVOCATE = "advocate"
+LIVE = ("arranged",)
+"""A meeting that stands: not cancelled, held or not held. A referral has at most one."""
+UNCONFIRMED = timedelta(seconds=60)
+"""How long a slot taken for a meeting that is not written yet still counts: long enough for any request to finish
+writing it, short enough that one which died mid-way frees the slot soon after."""
+
+
+def check_allocated(advocate_email: str | None, by: str, role: str | None) -> None:
+    """Managers act on every referral's meetings; an advocate only on those of the referrals allocated to them
+    (for a meeting: the advocate whose diary it is in)."""
+    if role == MANAGER or (role == ADVOCATE and advocate_email is not None and advocate_email == by):
+        return
+    raise NotAllocated("this referral is not allocated to you; a manager can allocate it")
+
+
+def standing_meeting(meetings: Iterable[dict], claim: dict | None, now: datetime) -> str | None:
+    """The id of the referral's live meeting, if it has one: one of `meetings` still arranged, or the one `claim`
+    says is being arranged now (claimed moments ago and not written yet; a claim older than UNCONFIRMED was left
+    by a request that died)."""
+    written = {}
+    for meeting in meetings:
+        written[meeting["id"]] = meeting
+        if meeting["status"] in LIVE:
+            return meeting["id"]
+    if claim and claim["meeting_id"] not in written and now - datetime.fromisoformat(claim["at"]) < UNCONFIRMED:
+        return claim["meeting_id"]
+    return None
+
+
+def check_one_live_meeting(meetings: Iterable[dict], claim: dict | None, now: datetime) -> None:
+    """One live meeting per referral: arranging another while one stands is refused, naming the one to reschedule
+    or cancel (a second would put two meetings in the diary and send two invitations for one Active Offer)."""
+    standing = standing_meeting(meetings, claim, now)
+    if standing is not None:
+        raise MeetingStands(standing)
+
+
+def check_arranged(meeting: dict) -> None:
+    """Only a meeting that stands is moved, cancelled or recorded (409 otherwise)."""
+    if meeting["status"] not in LIVE:
+        raise MeetingStateForbids(f"the meeting is {meeting['status']}")
+
+
+def check_arrangeable(case: dict) -> None:
+    """A meeting is arranged only for an open referral that scheduling knows is allocated (409 otherwise)."""
     if case.get("closed"):
         raise MeetingStateForbids("the referral is closed")
     if not case.get("advocate_email"):
         raise MeetingStateForbids("allocate the referral to an advocate before arranging its meeting")
+
+
+def check_meeting(case: dict, starts_at: datetime, duration_minutes: int, venue: dict, late_reason: str | None,
+                  now: datetime) -> bool:
+    """Whether the meeting is late (after `meeting_by`); MeetingRefused or MeetingStateForbids otherwise."""
+    check_arrangeable(case)
     errors: dict[str, list[str]] = {}
     if starts_at <= now:
         errors["starts_at"] = ["The meeting must be in the future."]

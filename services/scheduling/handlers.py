@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from shared.clock import new_id, now, timestamp
@@ -15,7 +15,7 @@ from services.scheduling.store import CASES, COMPLAINT_CLOCKS, DIARIES, MEETINGS
 NAME = "scheduling"
 RETRIES = 5
 SECOND_STAGE = "stage_2_respond_by"
-UNCONFIRMED_BOOKING = timedelta(seconds=60)
+UNCONFIRMED_BOOKING = domain.UNCONFIRMED
 
 
 class NotFound(LookupError):
@@ -277,29 +277,70 @@ def _unbook(scheduling: SchedulingStore, advocate: str, meeting_id: str) -> None
             continue
 
 
-def arrange(scheduling: SchedulingStore, referral_id: str, request: dict, by: str) -> dict:
-    case = _case(scheduling, referral_id)
+def arrange(scheduling: SchedulingStore, referral_id: str, request: dict, by: str, role: str | None) -> dict:
+    """Arrange the referral's Active Offer meeting: its one live meeting, in the allocated advocate's diary."""
     starts = datetime.fromisoformat(request["starts_at"])
-    late = domain.check_meeting(case, starts, request["duration_minutes"], request["venue"],
-                                request.get("late_reason"), now())
     meeting_id = new_id()
-    finishes = domain.ends_at(starts, request["duration_minutes"])
-    _book(scheduling, case["advocate_email"], meeting_id, referral_id, starts, finishes)
-    at = timestamp()
-    meeting = {"id": meeting_id, "referral_id": referral_id, "council": case["council"],
-               "advocate_email": case["advocate_email"], "starts_at": starts.isoformat(),
-               "ends_at": finishes.isoformat(), "day": domain.diary_day(starts),
-               "duration_minutes": request["duration_minutes"],
-               "venue": request["venue"], "language": request.get("language") or "en", "late": late,
-               "late_reason": request.get("late_reason"), "status": "arranged", "arranged_by": by,
-               "history": [{"at": at, "what": "arranged", "by": by}]}
-    event = _event("meeting.arranged", {
-        "meeting_id": meeting_id, "referral_id": referral_id, "council": case["council"],
-        "advocate_email": case["advocate_email"], "starts_at": meeting["starts_at"],
-        "duration_minutes": meeting["duration_minutes"], "venue": request["venue"]["name"],
-        "language": meeting["language"], "late": late}, f"referral:{referral_id}")
-    scheduling.store.commit(Put.new(MEETINGS, meeting_id, meeting), events=[event])
+    case, late = _claim_the_meeting(scheduling, referral_id, meeting_id, starts, request, by, role)
+    try:
+        finishes = domain.ends_at(starts, request["duration_minutes"])
+        _book(scheduling, case["advocate_email"], meeting_id, referral_id, starts, finishes)
+        at = timestamp()
+        meeting = {"id": meeting_id, "referral_id": referral_id, "council": case["council"],
+                   "advocate_email": case["advocate_email"], "starts_at": starts.isoformat(),
+                   "ends_at": finishes.isoformat(), "day": domain.diary_day(starts),
+                   "duration_minutes": request["duration_minutes"],
+                   "venue": request["venue"], "language": request.get("language") or "en", "late": late,
+                   "late_reason": request.get("late_reason"), "status": "arranged", "arranged_by": by,
+                   "history": [{"at": at, "what": "arranged", "by": by}]}
+        event = _event("meeting.arranged", {
+            "meeting_id": meeting_id, "referral_id": referral_id, "council": case["council"],
+            "advocate_email": case["advocate_email"], "starts_at": meeting["starts_at"],
+            "duration_minutes": meeting["duration_minutes"], "venue": request["venue"]["name"],
+            "language": meeting["language"], "late": late}, f"referral:{referral_id}")
+        scheduling.store.commit(Put.new(MEETINGS, meeting_id, meeting), events=[event])
+    except BaseException:
+        _release_the_claim(scheduling, referral_id, meeting_id)
+        raise
     return meeting
+
+
+def _claim_the_meeting(scheduling: SchedulingStore, referral_id: str, meeting_id: str, starts: datetime,
+                       request: dict, by: str, role: str | None) -> tuple[dict, bool]:
+    """Decide on the referral's case and claim the meeting there, under the case's version: of two arranged at once
+    only one claim is written, and the other decides again and finds the first standing. Returns the case as claimed
+    and whether the meeting is late."""
+    for _ in range(RETRIES):
+        document = scheduling.case(referral_id)
+        if document is None:
+            raise NotFound(referral_id)
+        case = document.body
+        domain.check_arrangeable(case)
+        domain.check_allocated(case["advocate_email"], by, role)
+        domain.check_one_live_meeting(scheduling.meetings_of(referral_id), case.get("meeting_claim"), now())
+        late = domain.check_meeting(case, starts, request["duration_minutes"], request["venue"],
+                                    request.get("late_reason"), now())
+        claimed = {**case, "meeting_claim": {"meeting_id": meeting_id, "at": timestamp()}}
+        try:
+            scheduling.store.commit(Put.update(document, claimed))
+            return claimed, late
+        except VersionConflict:
+            continue
+    raise VersionConflict(f"the case of {referral_id} kept changing; try again")
+
+
+def _release_the_claim(scheduling: SchedulingStore, referral_id: str, meeting_id: str) -> None:
+    """Free the referral for another meeting when this one could not be arranged (if this fails too, the claim
+    lapses after domain.UNCONFIRMED)."""
+    for _ in range(RETRIES):
+        document = scheduling.case(referral_id)
+        if document is None or (document.body.get("meeting_claim") or {}).get("meeting_id") != meeting_id:
+            return
+        try:
+            scheduling.store.commit(Put.update(document, {**document.body, "meeting_claim": None}))
+            return
+        except VersionConflict:
+            continue
 
 
 def meetings_on(scheduling: SchedulingStore, day: str, advocate: str | None = None) -> list[dict]:
@@ -325,11 +366,17 @@ def _meeting(scheduling: SchedulingStore, meeting_id: str):
     return document
 
 
-def reschedule(scheduling: SchedulingStore, meeting_id: str, request: dict, by: str) -> dict:
+def _standing(scheduling: SchedulingStore, meeting_id: str, by: str, role: str | None):
+    """The meeting, if it still stands (409 otherwise) and the caller may act on it (403 otherwise)."""
     document = _meeting(scheduling, meeting_id)
+    domain.check_arranged(document.body)
+    domain.check_allocated(document.body["advocate_email"], by, role)
+    return document
+
+
+def reschedule(scheduling: SchedulingStore, meeting_id: str, request: dict, by: str, role: str | None) -> dict:
+    document = _standing(scheduling, meeting_id, by, role)
     meeting = document.body
-    if meeting["status"] != "arranged":
-        raise domain.MeetingStateForbids(f"the meeting is {meeting['status']}")
     case = _case(scheduling, meeting["referral_id"])
     starts = datetime.fromisoformat(request["starts_at"])
     late = domain.check_meeting(case, starts, meeting["duration_minutes"], meeting["venue"], request.get("reason"),
@@ -350,11 +397,9 @@ def reschedule(scheduling: SchedulingStore, meeting_id: str, request: dict, by: 
     return changed
 
 
-def cancel(scheduling: SchedulingStore, meeting_id: str, reason: str, by: str) -> dict:
-    document = _meeting(scheduling, meeting_id)
+def cancel(scheduling: SchedulingStore, meeting_id: str, reason: str, by: str, role: str | None) -> dict:
+    document = _standing(scheduling, meeting_id, by, role)
     meeting = document.body
-    if meeting["status"] != "arranged":
-        raise domain.MeetingStateForbids(f"the meeting is {meeting['status']}")
     changed = {**meeting, "status": "cancelled",
                "history": [*meeting["history"], {"at": timestamp(), "what": "cancelled", "by": by, "reason": reason}]}
     event = _event("meeting.cancelled", {"meeting_id": meeting_id, "referral_id": meeting["referral_id"],
@@ -365,9 +410,9 @@ def cancel(scheduling: SchedulingStore, meeting_id: str, reason: str, by: str) -
     return changed
 
 
-def record(scheduling: SchedulingStore, meeting_id: str, request: dict, by: str) -> dict:
+def record(scheduling: SchedulingStore, meeting_id: str, request: dict, by: str, role: str | None) -> dict:
     """Record whether the meeting took place and, if it did, the Active Offer's outcome."""
-    document = _meeting(scheduling, meeting_id)
+    document = _standing(scheduling, meeting_id, by, role)
     meeting = document.body
     domain.check_record(meeting, request, now())
     case = _case(scheduling, meeting["referral_id"])
@@ -397,6 +442,13 @@ def record(scheduling: SchedulingStore, meeting_id: str, request: dict, by: str)
     scheduling.store.commit(Put.update(document, changed), events=events)
     _unbook(scheduling, meeting["advocate_email"], meeting_id)
     return changed
+
+
+def invitation_for(scheduling: SchedulingStore, meeting_id: str, by: str, role: str | None) -> bytes:
+    """The meeting's invitation, for its advocate or a manager."""
+    meeting = _meeting(scheduling, meeting_id).body
+    domain.check_allocated(meeting["advocate_email"], by, role)
+    return invitation(meeting)
 
 
 def invitation(meeting: dict) -> bytes:

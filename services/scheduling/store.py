@@ -34,3 +34,6 @@ class SchedulingStore:
 
     def all_meetings(self, where: dict) -> list[Document]:
         return find_all(self.store, MEETINGS, where)
+
+    def meetings_of(self, referral_id: str) -> list[dict]:
+        return [document.body for document in self.all_meetings({"referral_id": referral_id})]

@@ -9,6 +9,16 @@ from marshmallow import Schema, fields, validate
 from shared.contracts.envelope import contract
 
 KINDS = ("active_offer", "issue_based")
+ACTIVE_OFFER_BASES = ("looked_after", "child_protection", "care_and_support")
+"""Why a child is offered an Active Offer (the basis of a referral of kind `active_offer`, and of an opt-out)."""
+ELIGIBILITY = (
+    "looked_after", "child_protection", "care_leaver", "custody", "mental_health_detention", "homeless_16_17",
+    "lacks_capacity", "complaint", "childrens_home", "send", "missing_from_care", "care_review", "young_carer",
+    "care_and_support", "to_be_confirmed",
+)
+"""Issue-based eligibility: the circumstances that give a right to advocacy (DOMAIN.md: England's statutory list,
+and Wales's care and support). `to_be_confirmed` is a child who referred themselves without knowing which applies;
+the advocate confirms it when they first speak."""
 
 
 class ConsentFlags(Schema):

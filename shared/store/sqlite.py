@@ -1,7 +1,9 @@
 """The SQLite adapter: one file per service, WAL mode, safe for several processes of that service.
 
-Each thread gets its own connection. Every write runs in a `BEGIN IMMEDIATE` transaction, so writers queue on the
-database lock (with a busy timeout) instead of failing, and readers never block.
+Connections come from a small pool: an operation borrows one and gives it back, so however many threads come and
+go (a server's request threads, the worker's loops) the store never holds more than `pool_size` connections, and
+their file handles, and `close()` can close every one. Every write runs in a `BEGIN IMMEDIATE` transaction, so
+writers queue on the database lock (with a busy timeout) instead of failing, and readers never block.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import json
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from shared.contracts import Event
 from shared.store import (AlreadyHandled, Document, Filter, OutboxEntry, Put, StoreUnavailable,
@@ -42,37 +45,107 @@ CREATE TABLE IF NOT EXISTS inbox (
 """
 
 
+POOL_SIZE = 8
+"""Connections one store may hold at once: enough for a service's request threads and its worker's loops to work
+side by side, few enough that a busy process stays far inside an ordinary open-files limit."""
+
+
 class SQLiteStore:
-    def __init__(self, path: Path | str, *, busy_timeout_ms: int = 15000):
+    def __init__(self, path: Path | str, *, busy_timeout_ms: int = 15000, pool_size: int = POOL_SIZE):
+        if pool_size < 1:
+            raise ValueError("a store needs at least one connection")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        conn = self._conn()
-        conn.executescript(_SCHEMA)
+        self.pool_size = pool_size
+        self._idle: list[sqlite3.Connection] = []
+        self._open = 0
+        self._generation = 0
+        self._changed = threading.Condition()
+        with self._connection() as conn:
+            conn.executescript(_SCHEMA)
 
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000,
-                                   check_same_thread=False)
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000,
+                               check_same_thread=False)
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """Borrow a connection for one operation: an idle one, a new one while fewer than `pool_size` are open, or
+        the next one given back (waiting as long as a write would wait for the database lock)."""
+        deadline = time.monotonic() + self._busy_timeout_ms / 1000
+        with self._changed:
+            while not self._idle and self._open >= self.pool_size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StoreUnavailable(f"SQLite store {self.path.name}: all {self.pool_size} connections busy")
+                self._changed.wait(remaining)
+            generation = self._generation
+            conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                self._open += 1
+        if conn is None:
+            try:
+                conn = self._connect()
+            except BaseException:
+                self._discard(None)
+                raise
+        try:
+            yield conn
+        finally:
+            self._give_back(conn, generation)
+
+    def _give_back(self, conn: sqlite3.Connection, generation: int) -> None:
+        """Keep a healthy connection for the next operation; close one left in a transaction (its ROLLBACK failed)
+        or borrowed before `close()`."""
+        with self._changed:
+            if generation == self._generation and not conn.in_transaction:
+                self._idle.append(conn)
+                self._changed.notify()
+                return
+        self._discard(conn)
+
+    def _discard(self, conn: sqlite3.Connection | None) -> None:
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        with self._changed:
+            self._open -= 1
+            self._changed.notify()
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A `BEGIN IMMEDIATE` transaction on a borrowed connection: committed when the block ends, rolled back
+        when it raises."""
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     # reads
 
     def get(self, collection: str, id: str) -> Document | None:
-        row = self._conn().execute(
-            "SELECT version, body FROM documents WHERE collection = ? AND id = ?", (collection, id)
-        ).fetchone()
-        return Document(collection, id, row[0], json.loads(row[1])) if row else None
+        rows = self._rows("SELECT version, body FROM documents WHERE collection = ? AND id = ?", (collection, id))
+        return Document(collection, id, rows[0][0], json.loads(rows[0][1])) if rows else None
 
     def find(self, collection: str, where: Filter | None = None, *, limit: int = 50,
              after: str | None = None) -> list[Document]:
@@ -95,22 +168,19 @@ class SQLiteStore:
             clauses.append("id > ?")
             params.append(after)
         params.append(int(limit))
-        rows = self._conn().execute(
-            f"SELECT id, version, body FROM documents WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?", params
-        ).fetchall()
+        rows = self._rows(
+            f"SELECT id, version, body FROM documents WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?", params)
         return [Document(collection, r[0], r[1], json.loads(r[2])) for r in rows]
 
     def handled(self, event_id: str) -> bool:
-        return self._conn().execute("SELECT 1 FROM inbox WHERE event_id = ?", (event_id,)).fetchone() is not None
+        return bool(self._rows("SELECT 1 FROM inbox WHERE event_id = ?", (event_id,)))
 
     # the one write
 
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
-        conn = self._conn()
         now = time.time()
         version = 0
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             if handled is not None:
                 try:
                     conn.execute("INSERT INTO inbox (event_id, handled_at) VALUES (?, ?)", (handled, now))
@@ -141,19 +211,13 @@ class SQLiteStore:
                     (event.id, json.dumps(event.envelope(), separators=(",", ":")),
                      json.dumps(event.headers, separators=(",", ":")), now),
                 )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return version
 
     # the outbox
 
     def claim_outbox(self, owner: str, *, limit: int = 100, lease_seconds: float = 30.0) -> list[OutboxEntry]:
-        conn = self._conn()
         now = time.time()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             rows = conn.execute(
                 "SELECT seq, id, envelope, headers FROM outbox "
                 "WHERE claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? ORDER BY seq LIMIT ?",
@@ -164,43 +228,32 @@ class SQLiteStore:
                     "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE seq = ?",
                     [(owner, now + lease_seconds, r[0]) for r in rows],
                 )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return [OutboxEntry(r[1], json.loads(r[2]), json.loads(r[3])) for r in rows]
 
     def mark_sent(self, entry_ids: Sequence[str]) -> None:
         if not entry_ids:
             return
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in entry_ids])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def outbox_stats(self) -> dict:
-        count, oldest = self._conn().execute("SELECT COUNT(*), MIN(created_at) FROM outbox").fetchone()
+        [(count, oldest)] = self._rows("SELECT COUNT(*), MIN(created_at) FROM outbox")
         return {"pending": count, "oldest_age_seconds": round(time.time() - oldest, 3) if oldest else 0.0}
 
     def ping(self) -> None:
         try:
-            self._conn().execute("SELECT 1").fetchone()
+            self._rows("SELECT 1")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"SQLite store {self.path.name}: {exc}") from exc
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                try:
-                    conn.close()
-                except sqlite3.Error:
-                    pass
-            self._all.clear()
-        self._local = threading.local()
+        """Close every connection: the idle ones now, any lent out as soon as it is given back. A later call opens
+        new ones, so a straggling thread at shutdown gets an answer rather than a closed handle."""
+        with self._changed:
+            idle, self._idle = self._idle, []
+            self._generation += 1
+        for conn in idle:
+            self._discard(conn)
 
 
 def _sql_value(value: Any) -> Any:

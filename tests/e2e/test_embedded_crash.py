@@ -14,6 +14,9 @@ from collections import Counter
 
 import requests
 
+from services import WORKER_SERVICES
+from shared.bus import list_parked
+from shared.config import Settings
 from tests.e2e.conftest import REFERRAL, free_port_block, wait_until_up
 from tests.e2e.test_walking_skeleton import LLAIS, admin
 
@@ -107,7 +110,7 @@ def _whole(platform: Platform, staff: dict, referral_id: str) -> dict:
 
 def test_a_sigkill_mid_burst_and_mid_catch_up_loses_no_consequence_and_doubles_none(tmp_path, webhook_receiver):
     env = {**os.environ, "LLAIS_DATA": str(tmp_path / "data"), "PORT": str(free_port_block(1)),
-           "LLAIS_RETRY_DELAYS": "0.5,1,2", "LLAIS_LOG_LEVEL": "WARNING"}
+           "LLAIS_LOG_LEVEL": "WARNING"}
     for name in ("AMQP_URL", "MONGO_URL"):
         env.pop(name, None)
     platform = Platform(env, int(env["PORT"]), tmp_path / "run.log")
@@ -143,7 +146,12 @@ def test_a_sigkill_mid_burst_and_mid_catch_up_loses_no_consequence_and_doubles_n
             if not waiting or time.monotonic() > deadline:
                 break
             time.sleep(1.0)
-        assert not waiting, f"{len(waiting)} of {len(stored)} stored referrals never reached their consequences"
+        missing = {r["id"]: [what for what, reached in (("deadlines", r.get("deadlines")),
+                                                        ("acknowledgement webhook", r["id"] in acknowledged))
+                             if not reached] for r in stored if r["id"] in waiting}
+        parked = {service: [(m.type, m.error) for m in list_parked(Settings.from_env(env), service)]
+                  for service in WORKER_SERVICES}
+        assert not waiting, f"{len(waiting)} of {len(stored)} never reached: {missing}; parked: {parked}"
         assert set(sent) <= {r["id"] for r in stored}, "a referral answered 201 was lost"
         assert len({r["external_ref"] for r in stored}) == len(stored), "a referral was stored twice"
 

@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
+from flask import Blueprint, Flask, Response, current_app, g, make_response, redirect, render_template, request
 from flask_babel import Babel, gettext
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -20,10 +20,12 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from shared import validation
 from shared.config import Settings
-from shared.web import Problem, http_problem, problem_response
+from shared.web import Problem, http_problem, problem_response, with_allow
 
 from services.gateway.store import GatewayStore
 from services.gateway.web.sessions import StoreSessionInterface
@@ -34,6 +36,8 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = ("en", "cy")
 LANGUAGE_COOKIE = "llais_language"
 ONE_YEAR = 365 * 24 * 3600
+MAX_NEXT = 2000
+"""The longest `next` a page returns to; longer ones came from nowhere on this site."""
 
 blueprint = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/assets")
@@ -73,8 +77,11 @@ def is_page_request() -> bool:
 
 
 def local_path(target: str | None, default: str = "/") -> str:
-    """`target` if it is a path on this site; `default` otherwise (no open redirects)."""
+    """`target` if it is a path on this site; `default` otherwise (no open redirects, and nothing a Location header
+    cannot carry: a line break there would split the response)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if validation.line_problem(target) or len(target) > MAX_NEXT:
         return default
     parts = urlsplit(target)
     return default if parts.scheme or parts.netloc else target
@@ -108,6 +115,7 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.finalize = shown
     Babel(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS))
     WTFormsHelpers(app)
     limiter = Limiter(key_func=get_remote_address, app=app, storage_uri=settings.rate_limit_storage,
@@ -169,8 +177,11 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
     def _http(exc: HTTPException):
         if is_page_request() and exc.code in page_errors:
             title, message = page_errors[exc.code]()
-            return render_template("error.html", title=title, message=message), exc.code
-        return problem_response(http_problem(exc, settings.max_body_bytes))
+            return with_allow(make_response(render_template("error.html", title=title, message=message), exc.code),
+                              exc)
+        if is_page_request() and (exc.code or 500) >= 500:
+            return service_error_page(exc.code or 500)
+        return with_allow(problem_response(http_problem(exc, settings.max_body_bytes)), exc)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):
@@ -178,10 +189,46 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
             title, message = page_errors[problem.status]()
             return render_template("error.html", title=title, message=message), problem.status
         if is_page_request() and problem.status >= 500:
-            return render_template("error.html", title=gettext("Sorry, there is a problem with the service"),
-                                   message=gettext("Try again shortly. What you entered has not been saved.")), \
-                problem.status
+            return service_error_page(problem.status)
         return problem_response(problem)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error in the gateway")
+        if is_page_request():
+            return service_error_page(500)
+        return problem_response(Problem(500, "Something went wrong on our side; it has been logged."))
+
+
+def service_error_page(status: int):
+    """The service's own page for its failures, in the page's language; if even that cannot be drawn (the failure
+    may lie in what every page uses), a plain one in both languages, never a bare server error."""
+    try:
+        return render_template("error.html", title=gettext("Sorry, there is a problem with the service"),
+                               message=gettext("Try again shortly. What you entered has not been saved.")), status
+    except Exception:  # the page itself failed: log it and fall back to the plain page below
+        log.exception("the error page could not be drawn")
+        return Response(PLAIN_ERROR_PAGE, status=status, mimetype="text/html")
+
+
+PLAIN_ERROR_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sorry, there is a problem with the service'
+    '</title></head><body><main><h1>Sorry, there is a problem with the service</h1>'
+    '<p>Try again shortly. What you entered has not been saved.</p>'
+    '<h1 lang="cy">Mae\'n ddrwg gennym, mae problem gyda\'r gwasanaeth</h1>'
+    '<p lang="cy">Rhowch gynnig arall arni cyn bo hir. Nid yw\'r hyn a roesoch wedi\'i gadw.</p>'
+    '<p><a href="/">Go to the start</a> · <a href="/" lang="cy">Mynd i\'r dechrau</a></p></main></body></html>')
+
+
+def shown(value):
+    """Every value a page shows, as Jinja finalizes it: text stored before the services refused unpaired surrogates,
+    control characters and bidirectional overrides is shown with those replaced, so one record cannot break or
+    spoof a page."""
+    if isinstance(value, Markup):
+        return Markup(validation.printable(str(value)))
+    if isinstance(value, str):
+        return validation.printable(value)
+    return value
 
 
 @blueprint.get("/language/<code>")

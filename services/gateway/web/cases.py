@@ -204,6 +204,8 @@ def open_case(referral_id: str):
     referral = read_referral(referral_id)
     if referral is None or referral["kind"] != "issue_based":
         abort(404)
+    if not domain.works_on(g.principal, referral["advocate_email"]):
+        abort(403)
     form = OpenCaseForm()
     loose: list[dict] = []
     if form.validate_on_submit():

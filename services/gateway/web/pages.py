@@ -137,15 +137,26 @@ def submit_step(step: Step, form, path: str, subject_id: str) -> tuple[dict | No
 
 
 def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:
-    """A stored RFC 3339 time as people read it, in Europe/London, in the page's language."""
+    """A stored RFC 3339 time as people read it, in Europe/London, in the page's language.
+
+    A time stored before the services kept to a sane window (year 9999 at an offset of -23:59 cannot be moved to
+    London) is shown as stored rather than failing the page."""
     if not moment:
         return ""
-    return format_datetime(datetime.fromisoformat(moment).astimezone(LONDON), pattern)
+    try:
+        return format_datetime(datetime.fromisoformat(moment).astimezone(LONDON), pattern)
+    except (TypeError, ValueError, OverflowError):
+        return str(moment)
 
 
 def long_date(day: str | None) -> str:
-    """A stored YYYY-MM-DD date as people read it, in the page's language."""
-    return format_date(date.fromisoformat(day), "d MMMM yyyy") if day else ""
+    """A stored YYYY-MM-DD date as people read it, in the page's language (as stored, if it is not one)."""
+    if not day:
+        return ""
+    try:
+        return format_date(date.fromisoformat(day), "d MMMM yyyy")
+    except (TypeError, ValueError):
+        return str(day)
 
 
 def london(day, time_text: str) -> str:

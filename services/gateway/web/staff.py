@@ -163,10 +163,19 @@ def referral(referral_id: str):
     if g.principal.role == "referrer":
         return render_template("referral_council.html", referral=found)
     _, clocks = call("scheduling", "GET", f"/referrals/{referral_id}/deadlines")
-    actions = [a for a in found["next_actions"] if g.principal.role in domain.JOURNEY_ROLES[a]]
+    actions = [a for a in found["next_actions"] if offered(a, found)]
     has_case = found["kind"] == "issue_based" and call("casework", "GET", f"/cases/{referral_id}")[0] == 200
+    may_open_case = (found["kind"] == "issue_based" and bool(found["advocate_email"]) and found["status"] != "closed"
+                     and domain.works_on(g.principal, found["advocate_email"]))
     return render_template("referral.html", referral=found, clocks=clocks.get("deadlines", {}),
-                           actions=actions, has_case=has_case)
+                           actions=actions, has_case=has_case, may_open_case=may_open_case)
+
+
+def offered(step_name: str, referral: dict) -> bool:
+    """Whether the signed-in user may take the step on this referral: their role may (allocating and closing are a
+    manager's) and, for an advocate, the referral is allocated to them."""
+    return g.principal.role in domain.JOURNEY_ROLES[step_name] and domain.works_on(g.principal,
+                                                                                   referral["advocate_email"])
 
 
 # the journey's steps, each a form posting to the owning service
@@ -255,7 +264,7 @@ def step(referral_id: str, slug: str):
     if found is None:
         abort(404)
     journey_step = STEPS[SLUGS[slug]]
-    if g.principal.role not in domain.JOURNEY_ROLES[journey_step.name]:
+    if not offered(journey_step.name, found):
         abort(403)
     form = journey_step.form()
     if journey_step.name == "allocate":

@@ -18,6 +18,7 @@ from shared.store.sqlite import SQLiteStore
 from services.notify import handlers
 from services.notify.store import NotifyStore
 
+SIAN = "sian@cardiff.example"
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
 
 
@@ -57,6 +58,22 @@ def acknowledged(council: str = "CARDIFF"):
     }, producer="referral", subject="referral:r1")
 
 
+def received_by_notify(notify, *, arrangements: bool = True, outcome: bool = True, language: str = "en",
+                       council: str = "CARDIFF", source: str = "social_worker",
+                       referrer_email: str | None = None, referral_id: str = "r1") -> dict:
+    """Notify keeps the referral's receipt first: who referred, by which way, and what the child agreed to share."""
+    consent = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": arrangements,
+               "share_outcome_with_referrer": outcome}
+    event = new_event("referral.received", {
+        "referral_id": referral_id, "council": council, "region": "cardiff-vale", "nation": "wales",
+        "kind": "active_offer", "basis": "looked_after", "external_ref": "MOSAIC-1",
+        "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None, "preferred_language": "cy",
+        "consent": consent, "source": source, "referrer_email": referrer_email, "referrer_language": language,
+    }, producer="referral", subject=f"referral:{referral_id}")
+    handlers.track_referral(event, notify.store)
+    return consent
+
+
 def verify(headers: dict, body: bytes) -> bool:
     key = base64.b64decode(SECRET[len("whsec_"):])
     signed = f"{headers['Webhook-Id']}.{headers['Webhook-Timestamp']}.".encode() + body
@@ -65,6 +82,7 @@ def verify(headers: dict, body: bytes) -> bool:
 
 
 def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
+    received_by_notify(notify)
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     event = acknowledged()
     handlers.notify_council(event, notify.store)
@@ -80,6 +98,7 @@ def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
 
 
 def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
+    received_by_notify(notify)
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     receiver.statuses = [500]
     handlers.notify_council(acknowledged(), notify.store)
@@ -97,6 +116,7 @@ def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
 
 
 def test_after_24_hours_of_failures_the_delivery_is_parked(notify, receiver):
+    received_by_notify(notify)
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     receiver.statuses = [503] * 3
     handlers.notify_council(acknowledged(), notify.store)
@@ -112,6 +132,7 @@ def test_after_24_hours_of_failures_the_delivery_is_parked(notify, receiver):
 
 
 def test_an_unreachable_webhook_counts_as_a_failed_attempt(notify):
+    received_by_notify(notify)
     handlers.set_webhook(notify, "CARDIFF", "http://127.0.0.1:9/hook", SECRET)
     handlers.notify_council(acknowledged(), notify.store)
     handlers.dispatch(notify)
@@ -122,6 +143,7 @@ def test_an_unreachable_webhook_counts_as_a_failed_attempt(notify):
 def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
     path = tmp_path / "notify.sqlite3"
     first, second = NotifyStore(SQLiteStore(path)), NotifyStore(SQLiteStore(path))
+    received_by_notify(first)
     handlers.set_webhook(first, "CARDIFF", receiver.url, SECRET)
     for _ in range(20):
         handlers.notify_council(acknowledged(), first.store)
@@ -141,6 +163,7 @@ def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
 
 
 def test_without_a_webhook_nothing_is_sent_and_the_reason_is_recorded(notify):
+    received_by_notify(notify, council="GWYNEDD")
     event = acknowledged("GWYNEDD")
     handlers.notify_council(event, notify.store)
     assert notify.pending() == []
@@ -182,19 +205,6 @@ def smtp():
     controller.stop()
 
 
-def received_by_notify(notify, *, arrangements: bool, outcome: bool, language: str = "en"):
-    consent = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": arrangements,
-               "share_outcome_with_referrer": outcome}
-    event = new_event("referral.received", {
-        "referral_id": "r1", "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
-        "kind": "active_offer", "basis": "looked_after", "external_ref": "MOSAIC-1",
-        "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None, "preferred_language": "cy",
-        "consent": consent, "referrer_email": "sian@cardiff.example", "referrer_language": language},
-        producer="referral", subject="referral:r1")
-    handlers.track_referral(event, notify.store)
-    return consent
-
-
 def arranged():
     return new_event("meeting.arranged", {
         "meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF", "advocate_email": "a@provider.example",
@@ -203,7 +213,7 @@ def arranged():
 
 
 def test_arrangements_are_not_sent_without_consent_and_the_refusal_is_recorded(notify, receiver, smtp):
-    received_by_notify(notify, arrangements=False, outcome=True)
+    received_by_notify(notify, arrangements=False, outcome=True, referrer_email=SIAN)
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     event = arranged()
     handlers.notify_council(event, notify.store)
@@ -216,7 +226,7 @@ def test_arrangements_are_not_sent_without_consent_and_the_refusal_is_recorded(n
 
 
 def test_with_consent_the_referrer_gets_an_email_in_their_language_and_the_council_a_webhook(notify, receiver, smtp):
-    received_by_notify(notify, arrangements=True, outcome=False, language="cy")
+    received_by_notify(notify, arrangements=True, outcome=False, language="cy", referrer_email=SIAN)
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     handlers.notify_council(arranged(), notify.store)
     mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
@@ -233,7 +243,7 @@ def test_with_consent_the_referrer_gets_an_email_in_their_language_and_the_counc
 
 
 def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, receiver, smtp):
-    received_by_notify(notify, arrangements=False, outcome=False)
+    received_by_notify(notify, arrangements=False, outcome=False, referrer_email=SIAN)
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     took_place = new_event("meeting.took_place", {"meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF",
                                                   "held_at": "2026-12-01T10:00:00+00:00", "before_deadline": True},
@@ -248,7 +258,7 @@ def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, re
 
 
 def test_without_a_mail_server_the_email_is_parked_saying_why(notify):
-    received_by_notify(notify, arrangements=True, outcome=True)
+    received_by_notify(notify, arrangements=True, outcome=True, referrer_email=SIAN)
     handlers.notify_council(arranged(), notify.store)
     handlers.dispatch(notify, mailer=None)
     records = [d.body for d in notify.deliveries({"channel": "email"})]
@@ -257,6 +267,7 @@ def test_without_a_mail_server_the_email_is_parked_saying_why(notify):
 
 
 def test_deliveries_waiting_on_back_off_never_hold_up_new_ones(notify, receiver):
+    received_by_notify(notify)
     handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
     receiver.statuses = [500] * 150
     for _ in range(150):
@@ -267,3 +278,62 @@ def test_deliveries_waiting_on_back_off_never_hold_up_new_ones(notify, receiver)
     handlers.notify_council(late, notify.store)
     assert handlers.dispatch(notify) == 1
     assert notify.deliveries({"event_id": late.id})[0].body["status"] == "delivered"
+
+
+# a referral the council may not know of: nothing about it leaves, not even a duty
+
+def test_a_self_referral_the_child_did_not_agree_to_share_is_never_told_to_the_council(notify, receiver, smtp):
+    received_by_notify(notify, source="self", arrangements=False, outcome=False, referrer_email="nia@example.org")
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    events = [acknowledged(), arranged(), new_event("meeting.took_place", {
+        "meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF", "held_at": "2026-12-01T10:00:00+00:00",
+        "before_deadline": True}, producer="scheduling", subject="referral:r1")]
+    for event in events:
+        handlers.notify_council(event, notify.store)
+        refusal = notify.store.get("unsent", event.id).body
+        assert refusal["basis"] == "withheld" and "referred themselves" in refusal["reason"]
+        assert notify.store.handled(event.id)
+    assert notify.deliveries({}) == [], "no webhook and no email is even queued"
+    assert handlers.dispatch(notify, mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url))) == 0
+    assert receiver.received == [] and smtp.messages == []
+
+
+def test_a_self_referral_the_child_agreed_to_share_is_acknowledged_to_the_council(notify, receiver):
+    received_by_notify(notify, source="self", arrangements=True, outcome=True, referrer_email=None)
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.notify_council(acknowledged(), notify.store)
+    assert handlers.dispatch(notify) == 1
+    (headers, body), = receiver.received
+    assert verify(headers, body) and json.loads(body)["data"]["referral_id"] == "r1"
+
+
+def test_an_event_for_a_referral_notify_has_not_heard_of_fails_to_be_tried_again(notify, receiver):
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    event = acknowledged()
+    with pytest.raises(handlers.UnknownReferral):
+        handlers.notify_council(event, notify.store)
+    assert not notify.store.handled(event.id) and notify.deliveries({}) == []
+    received_by_notify(notify)
+    handlers.notify_council(event, notify.store)
+    assert handlers.dispatch(notify) == 1
+
+
+def test_a_message_whose_consent_was_withdrawn_before_it_left_is_never_sent(notify, receiver):
+    received_by_notify(notify, arrangements=True, outcome=False)
+    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    receiver.statuses = [500]
+    handlers.notify_council(arranged(), notify.store)
+    assert handlers.dispatch(notify) == 1, "the first try fails and waits for its back-off"
+    withdrawn = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": False,
+                 "share_outcome_with_referrer": False}
+    handlers.notify_council(new_event("active_offer.completed", {
+        "referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1", "outcome": "declined",
+        "decline_reason": "No need now", "follow_on_referral_id": None, "consent": withdrawn,
+        "completed_at": "2026-12-01T11:00:00+00:00"}, producer="scheduling", subject="referral:r1"), notify.store)
+    pending = notify.pending()[0]
+    notify.update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
+    handlers.dispatch(notify)
+    record = notify.deliveries({"event_id": pending.body["event_id"]})[0].body
+    assert record["status"] == "withheld" and "share_arrangements_with_referrer" in record["reason"]
+    assert len(receiver.received) == 1, "only the first, failed, try ever left"
+    assert handlers.dispatch(notify) == 0

@@ -48,7 +48,7 @@ def test_issues_have_themes_and_one_outcome_each():
     assert issue["outcome"] == "resolved"
     with pytest.raises(domain.CaseStateForbids):
         domain.conclude_issue(case, "i1", "not_resolved", "", ADVOCATE, AT)
-    with pytest.raises(domain.CaseRefused):
+    with pytest.raises(domain.NoSuchPart):  # an id that is not there: 404, as API.md answers any
         domain.conclude_issue(case, "nope", "resolved", "", ADVOCATE, AT)
 
 
@@ -113,3 +113,14 @@ def test_case_events_carry_no_free_text():
                        "case.advocate_change_decided", "case.disclosure_recorded", "case.closed"):
         fields = set(contract_for(event_type, 1)().fields)
         assert not fields & free_text, (event_type, fields & free_text)
+
+
+@pytest.mark.parametrize("by, role", [(ADVOCATE, "advocate"), ("m@provider.example", "manager")])
+def test_the_allocated_advocate_or_a_manager_opens_the_case(by, role):
+    domain.check_allocated(stub(), by, role)
+
+
+@pytest.mark.parametrize("by, role", [("other@provider.example", "advocate"), (ADVOCATE, "admin")])
+def test_no_one_else_opens_a_case_on_the_referral(by, role):
+    with pytest.raises(domain.NotAllowed):
+        domain.check_allocated(stub(), by, role)

@@ -149,3 +149,60 @@ def test_a_second_stage_answer_is_due_ten_working_days_after_the_escalation():
     # 29th, 30th, 31st, then 4th-8th and 11th-12th January: the 12th is the tenth working day
     assert clock == {"due_at": "2027-01-12T23:59:59+00:00", "at_risk_at": "2027-01-11T23:59:59+00:00",
                      "state": "pending"}
+
+
+# one live meeting per referral, and who may act on it
+
+
+def meeting(meeting_id: str, status: str) -> dict:
+    return {"id": meeting_id, "status": status}
+
+
+@pytest.mark.parametrize("status", ["cancelled", "held", "not_held"])
+def test_a_meeting_that_no_longer_stands_leaves_room_for_another(status):
+    domain.check_one_live_meeting([meeting("m1", status)], {"meeting_id": "m1", "at": NOW.isoformat()}, NOW)
+    domain.check_one_live_meeting([], None, NOW)
+
+
+def test_a_referral_has_one_live_meeting_and_the_refusal_names_it():
+    with pytest.raises(domain.MeetingStands) as stands:
+        domain.check_one_live_meeting([meeting("m1", "cancelled"), meeting("m2", "arranged")], None, NOW)
+    assert stands.value.meeting_id == "m2" and "m2" in str(stands.value)
+    assert isinstance(stands.value, domain.MeetingStateForbids), "a conflict with the referral's state (409)"
+
+
+def test_a_meeting_being_arranged_right_now_stands_until_its_claim_lapses():
+    claim = {"meeting_id": "m3", "at": (NOW - timedelta(seconds=5)).isoformat()}
+    with pytest.raises(domain.MeetingStands) as stands:
+        domain.check_one_live_meeting([meeting("m1", "cancelled")], claim, NOW)
+    assert stands.value.meeting_id == "m3"
+    lapsed = NOW + domain.UNCONFIRMED
+    domain.check_one_live_meeting([meeting("m1", "cancelled")], claim, lapsed)  # its request died: free again
+    domain.check_one_live_meeting([meeting("m3", "cancelled")], claim, NOW)  # written, and cancelled since
+
+
+@pytest.mark.parametrize("advocate_email, by, role", [
+    ("a@provider.example", "a@provider.example", "advocate"),
+    ("a@provider.example", "m@provider.example", "manager"),
+    (None, "m@provider.example", "manager"),
+])
+def test_the_allocated_advocate_and_managers_act_on_a_meeting(advocate_email, by, role):
+    domain.check_allocated(advocate_email, by, role)
+
+
+@pytest.mark.parametrize("advocate_email, by, role", [
+    ("a@provider.example", "b@provider.example", "advocate"),
+    (None, "b@provider.example", "advocate"),
+    ("a@provider.example", "a@provider.example", "admin"),
+    ("a@provider.example", "a@provider.example", None),
+])
+def test_anyone_else_is_not_allowed(advocate_email, by, role):
+    with pytest.raises(domain.NotAllocated):
+        domain.check_allocated(advocate_email, by, role)
+
+
+@pytest.mark.parametrize("status", ["cancelled", "held", "not_held"])
+def test_only_a_meeting_that_stands_is_moved_cancelled_or_recorded(status):
+    domain.check_arranged(meeting("m1", "arranged"))
+    with pytest.raises(domain.MeetingStateForbids, match=status):
+        domain.check_arranged(meeting("m1", status))

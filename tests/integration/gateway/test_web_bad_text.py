@@ -1,0 +1,49 @@
+"""The web forms refuse what the API refuses (control characters, bidirectional overrides, a line break in a name,
+a date outside the window), on the field, in the page's language, and store nothing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from shared.config import Settings
+from services.platform import Embedded
+from tests.integration.gateway.test_web_forms import Site, allocated, errors_on
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("webtext"), bus_prefix=f"wt-{uuid.uuid4().hex[:8]}",
+                       cookie_secure=False, sign_in_rate_limit="1000 per minute")
+    embedded = Embedded(settings, port=0)
+    embedded.start()
+    yield Site(embedded)
+    embedded.stop()
+
+
+NEXT_YEAR = str(datetime.now().year + 1)
+MEETING = {"day": ["3", "3", NEXT_YEAR], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
+           "accessible": "yes", "risk_assessed": "yes", "language": "en", "late_reason": "The child chose the date"}
+
+
+@pytest.mark.parametrize("language, slug, data, expected", [
+    ("en", "contact", {"method": "phone", "result": "reached", "note": "Spoke to her\u202e"},
+     "Contains a bidirectional override character"),
+    ("cy", "contact", {"method": "phone", "result": "reached", "note": "Spoke to her\x1b[2J"},
+     "Mae'n cynnwys nod rheoli"),
+    ("en", "arrange", {**MEETING, "venue_name": "Library\tRoom 2"}, "Must be on one line"),
+    ("cy", "arrange", {**MEETING, "day": ["3", "3", "9999"]}, "y tu allan i'r amseroedd"),
+])
+def test_bad_text_on_a_form_is_shown_on_its_field_and_nothing_is_stored(site, language, slug, data, expected):
+    advocate, referral_id = allocated(site)
+    advocate.http.cookies.set("llais_language", language)
+    before = advocate.get(f"/referrals/{referral_id}").text.count("llais-timeline")
+    meetings = site.count("scheduling", "meetings")
+    page = advocate.submit(f"/referrals/{referral_id}/{slug}", data)
+    assert page.status_code == 200 and any(expected in e for e in errors_on(page)), errors_on(page)
+    assert site.count("scheduling", "meetings") == meetings
+    after = advocate.get(f"/referrals/{referral_id}").text
+    assert "contact attempted" not in after and after.count("llais-timeline") == before

@@ -86,6 +86,9 @@ class Settings:
     sign_in_rate_limit: str = "30 per minute"
     public_form_rate_limit: str = "20 per hour"
     complaint_days: tuple[int, int] = (2, 10)
+    strict_queries: bool = False
+    """Refuse a find that none of the service's declared indexes answers (the tests run so); when false, such a
+    find reads without an index and is logged once."""
 
     @property
     def store_backend(self) -> str:
@@ -143,4 +146,5 @@ class Settings:
             sign_in_rate_limit=env.get("LLAIS_SIGN_IN_RATE_LIMIT") or "30 per minute",
             public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or "20 per hour",
             complaint_days=_complaint_days(env.get("LLAIS_COMPLAINT_DAYS") or "2,10"),
+            strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", False),
         )

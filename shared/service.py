@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping, Sequence
 from flask import Blueprint, Flask
 
 from shared.config import Settings
-from shared.store import Store, open_store
+from shared.store import Index, Store, open_store
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class ServiceDefinition:
     """Builds the worker's periodic tasks from the store and settings (the bus's `Periodic`)."""
     configure: Callable[[Mapping[str, Callable], Settings], Mapping[str, Callable]] | None = None
     """Binds the handlers to settings they need (a region's time frames, say); the event types stay the same."""
+    indexes: Sequence[Index] = ()
+    """The combinations of fields the service finds its documents by (its store.py's INDEXES): the store makes an
+    index for each when the API or the worker starts."""
 
     def create_app(self, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
         from shared.bus import broker_check
@@ -31,6 +34,7 @@ class ServiceDefinition:
 
         settings = settings or Settings.from_env()
         store = store or open_store(self.name, settings)
+        store.ensure_indexes(self.indexes, strict=settings.strict_queries)
 
         def broker_reachable() -> None:
             broker_check(settings)
@@ -45,6 +49,7 @@ class ServiceDefinition:
 
         settings = settings or Settings.from_env()
         store = store or open_store(self.name, settings)
+        store.ensure_indexes(self.indexes, strict=settings.strict_queries)
         periodic = self.periodic(store, settings) if self.periodic else ()
         handlers = self.configure(self.handlers, settings) if self.configure else self.handlers
         return Worker(self.name, store, settings, handlers=handlers, periodic=periodic)

@@ -20,6 +20,7 @@ import pytest
 from shared.config import Settings
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
+os.environ.setdefault("LLAIS_STRICT_QUERIES", "true")  # the platform processes tests start refuse undeclared finds
 
 
 def amqp_url() -> str:
@@ -58,7 +59,7 @@ def bus_prefix() -> str:
 def settings(tmp_path, bus_prefix) -> Settings:
     """Embedded-mode settings with their own data folder and bus names: in-memory transport, SQLite stores."""
     return replace(Settings(), data_dir=tmp_path / "data", bus_prefix=bus_prefix, retry_delays=(0.2, 0.5),
-                   prefetch=10)
+                   prefetch=10, strict_queries=True)
 
 
 @pytest.fixture

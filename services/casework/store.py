@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Store, find_all
+from shared.store import Document, Store, every_combination, find_all
 
 REFERRALS = "referrals"
 CASES = "cases"
+
+INDEXES = every_combination(CASES, ("status", "advocate_email"))
+"""The case list's filters, each optional: the ways casework finds cases (shared/store: Index)."""
 
 
 class CaseworkStore:

@@ -10,8 +10,10 @@ from shared.service import ServiceDefinition
 from shared.store import Store
 
 from services.complaints import api, worker
+from services.complaints.store import INDEXES
 
-SERVICE = ServiceDefinition(name="complaints", blueprints=(api.blueprint,), handlers=worker.HANDLERS)
+SERVICE = ServiceDefinition(name="complaints", blueprints=(api.blueprint,), handlers=worker.HANDLERS,
+                            indexes=INDEXES)
 NAME = SERVICE.name
 create_worker = SERVICE.create_worker
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Store, find_all
+from shared.store import Document, Index, Store, every_combination, find_all
 
 COMPLAINTS = "complaints"
+
+INDEXES = (
+    Index(COMPLAINTS, ("tracking_digest",)),  # a complainant following their complaint by its tracking key
+    *every_combination(COMPLAINTS, ("status", "kind")),  # the list's filters, each optional
+)
+"""The ways the service finds complaints (shared/store: Index)."""
 
 
 class ComplaintsStore:

@@ -15,7 +15,7 @@ from shared.web import create_service_app
 
 from services.gateway import api, cases_api, complaints_api, web
 from services.gateway.openapi import build_spec
-from services.gateway.store import GatewayStore
+from services.gateway.store import INDEXES, GatewayStore
 
 NAME = "gateway"
 INTERNAL_SERVICES = ("referral", "scheduling", "casework", "complaints", "notify")
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                readiness: Iterable[Callable[[], None]] = ()) -> Flask:
     settings = settings or Settings.from_env()
     store = store or open_store(NAME, settings)
+    store.ensure_indexes(INDEXES, strict=settings.strict_queries)
     app = create_service_app(NAME, settings, store, readiness=readiness, internal=False)
     app.extensions["llais.gateway_store"] = GatewayStore(store)
     api.release_abandoned_reservations(app.extensions["llais.gateway_store"])  # left by a process that died

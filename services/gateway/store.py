@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Callable
+from datetime import datetime, timezone
+from typing import Callable, Iterator
 
 from shared.clock import new_id, now, timestamp
-from shared.store import Document, Put, Store, VersionConflict, find_all
+from shared.store import AtMost, Document, Index, Put, Store, VersionConflict, find_all
 
 API_CLIENTS = "api_clients"
 USERS = "users"
@@ -15,6 +15,13 @@ IDEMPOTENCY = "idempotency"
 AUDIT = "audit"
 WEB_SESSIONS = "web_sessions"
 SIGN_IN_FAILURES = "sign_in_failures"
+
+INDEXES = (
+    Index(WEB_SESSIONS, ("ended_at", "last_seen_at")),  # the sweep: sessions idle too long,
+    Index(WEB_SESSIONS, ("ended_at", "created_at")),  # or begun too long ago
+    Index(IDEMPOTENCY, ("state",)),  # reservations left pending by a request that died
+)
+"""The ways the gateway finds its documents (shared/store: Index)."""
 
 
 class GatewayStore:
@@ -80,8 +87,15 @@ class GatewayStore:
         if document is not None and not document.body.get("ended_at"):
             self.save_web_session(document, session_key, {**document.body, "ended_at": timestamp(), "data": {}})
 
-    def open_web_sessions(self) -> list[Document]:
-        return find_all(self.store, WEB_SESSIONS, {"ended_at": None})
+    def stale_web_sessions(self, seen_by: datetime, begun_by: datetime) -> Iterator[Document]:
+        """Sessions not ended that were last seen by `seen_by` or began by `begun_by`, page by page (their times
+        are UTC RFC 3339 text, which sorts as the moments do); a session in use is not read."""
+        for field, moment in (("last_seen_at", seen_by), ("created_at", begun_by)):
+            after = None
+            where = {"ended_at": None, field: AtMost(moment.astimezone(timezone.utc).isoformat())}
+            while page := self.store.find(WEB_SESSIONS, where, limit=200, after=after):
+                yield from page
+                after = page[-1].id
 
     def sign_in_failures(self, account_key: str) -> Document | None:
         return self.store.get(SIGN_IN_FAILURES, account_key)

@@ -12,7 +12,7 @@ from shared.service import ServiceDefinition
 from shared.store import Store
 
 from services.notify import api, handlers, worker
-from services.notify.store import NotifyStore
+from services.notify.store import INDEXES, NotifyStore
 
 
 def smtp_mailer(settings: Settings) -> handlers.Mailer | None:
@@ -39,10 +39,12 @@ def periodic(store: Store, settings: Settings) -> list[Periodic]:
     import requests
 
     session, mailer = requests.Session(), smtp_mailer(settings)
-    return [Periodic("dispatch", 0.5, lambda: handlers.dispatch(NotifyStore(store), session, mailer))]
+    return [Periodic("dispatch", 0.5, lambda: handlers.dispatch(NotifyStore(store), session, mailer),
+                     woken_by_events=True)]  # a handler that queued a delivery wakes it
 
 
-SERVICE = ServiceDefinition(name="notify", blueprints=(api.blueprint,), handlers=worker.HANDLERS, periodic=periodic)
+SERVICE = ServiceDefinition(name="notify", blueprints=(api.blueprint,), handlers=worker.HANDLERS, periodic=periodic,
+                            indexes=INDEXES)
 NAME = SERVICE.name
 create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker

@@ -112,10 +112,10 @@ def notify_council(event: Event, store: Store) -> None:
 
 
 def dispatch(notify: NotifyStore, session: requests.Session | None = None, mailer: Mailer | None = None) -> int:
-    """Make one attempt at every due delivery; return how many were made."""
+    """Make one attempt at every due delivery (found by its next attempt's time); return how many were made."""
     session = session or requests.Session()
-    made, after = 0, None
-    while page := notify.pending(after=after):
+    made, after, moment = 0, None, now()
+    while page := notify.due(moment, after=after):
         after = page[-1].id
         made += sum(_try_if_due(notify, document, session, mailer) for document in page)
     return made

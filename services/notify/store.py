@@ -3,14 +3,26 @@ message made, attempted or withheld."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
-from shared.store import Document, Put, Store, VersionConflict
+from shared.store import AtMost, Document, Index, Put, Store, VersionConflict, every_combination, find_all
 
 WEBHOOKS = "webhooks"
 REFERRALS = "referrals"
 DELIVERIES = "deliveries"
 UNSENT = "unsent"
+
+NARROW = ("event_id", "referral_id")
+"""Filters that leave a handful of messages (one event's, one referral's): a listing by one of them reads those
+through its own index and applies the rest of its filters to them."""
+
+INDEXES = (
+    Index(DELIVERIES, ("status", "next_attempt_at")),  # the dispatcher: pending deliveries due by now
+    *every_combination(DELIVERIES, ("council", "status", "channel")),  # the operators' listing
+    *(Index(collection, (field,)) for collection in (DELIVERIES, UNSENT) for field in NARROW),
+    Index(UNSENT, ("council",)),
+)
+"""The ways notify finds messages (shared/store: Index)."""
 
 
 class NotifyStore:
@@ -43,6 +55,13 @@ class NotifyStore:
     def pending(self, limit: int = 100, after: str | None = None) -> list[Document]:
         return self.store.find(DELIVERIES, {"status": "pending"}, limit=limit, after=after)
 
+    def due(self, moment: datetime, limit: int = 100, after: str | None = None) -> list[Document]:
+        """Pending deliveries whose next attempt is due by `moment` (next_attempt_at is UTC RFC 3339 text, which
+        sorts as the moments do), oldest first; those waiting out a back-off are not read at all."""
+        by = moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        return self.store.find(DELIVERIES, {"status": "pending", "next_attempt_at": AtMost(by)}, limit=limit,
+                               after=after)
+
     def claim(self, document: Document, claimed_until: datetime) -> Document:
         """Take the delivery for one attempt; VersionConflict when another dispatcher has it."""
         body = {**document.body, "claimed_until": claimed_until.isoformat()}
@@ -53,7 +72,18 @@ class NotifyStore:
         self.store.commit(Put.update(document, body))
 
     def deliveries(self, where: dict, limit: int = 200, after: str | None = None) -> list[Document]:
-        return self.store.find(DELIVERIES, where, limit=limit, after=after)
+        return self._listed(DELIVERIES, where, limit, after)
 
     def unsent(self, where: dict, limit: int = 200) -> list[Document]:
-        return self.store.find(UNSENT, where, limit=limit)
+        return self._listed(UNSENT, where, limit, None)
+
+    def _listed(self, collection: str, where: dict, limit: int, after: str | None) -> list[Document]:
+        """Messages matching `where` in id order: by one event or referral through its own index (the other
+        filters applied to its few messages), else through the index of exactly these filters."""
+        for field in NARROW:
+            if field in where:
+                rest = {k: v for k, v in where.items() if k != field}
+                found = [d for d in find_all(self.store, collection, {field: where[field]})
+                         if (after is None or d.id > after) and all(d.body.get(k) == v for k, v in rest.items())]
+                return found[:limit]
+        return self.store.find(collection, where, limit=limit, after=after)

@@ -10,8 +10,10 @@ from shared.service import ServiceDefinition
 from shared.store import Store
 
 from services.referral import api, worker
+from services.referral.store import INDEXES
 
-SERVICE = ServiceDefinition(name="referral", blueprints=(api.blueprint,), handlers=worker.HANDLERS)
+SERVICE = ServiceDefinition(name="referral", blueprints=(api.blueprint,), handlers=worker.HANDLERS,
+                            indexes=INDEXES)
 NAME = SERVICE.name
 create_worker = SERVICE.create_worker
 

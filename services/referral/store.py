@@ -5,10 +5,20 @@ from __future__ import annotations
 from typing import Sequence
 
 from shared.contracts import Event
-from shared.store import Document, Put, Store, find_all
+from shared.store import Document, Index, Put, Store, every_combination, find_all
 
 REFERRALS = "referrals"
 OPT_OUTS = "opt_outs"
+
+LISTED_BY = ("council", "status", "advocate_email")
+"""The filters of the referral list, each optional."""
+
+INDEXES = (
+    Index(REFERRALS, ("child.date_of_birth",)),  # earlier referrals of the same child: by name and date of birth,
+    Index(REFERRALS, ("council", "external_ref")),  # or by the council's own reference
+    *every_combination(REFERRALS, LISTED_BY),
+)
+"""The ways the service finds referrals (shared/store: Index)."""
 
 
 class ReferralStore:

@@ -12,6 +12,7 @@ from shared.service import ServiceDefinition
 from shared.store import Store
 
 from services.scheduling import api, domain, handlers, worker
+from services.scheduling.store import INDEXES
 
 CLOCK_SECONDS = 5.0
 
@@ -36,7 +37,7 @@ def periodic(store: Store, settings: Settings) -> list[Periodic]:
 
 
 SERVICE = ServiceDefinition(name="scheduling", blueprints=(api.blueprint,), handlers=worker.HANDLERS,
-                            periodic=periodic, configure=configure)
+                            periodic=periodic, configure=configure, indexes=INDEXES)
 NAME = SERVICE.name
 create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker

@@ -7,7 +7,7 @@ skipping weekends and that nation's bank holidays. Pure rules: no I/O, no clock 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -162,6 +162,22 @@ def tick(clocks: dict[str, dict], now: datetime) -> tuple[dict[str, dict], list[
 
 def open_clocks(clocks: dict[str, dict]) -> bool:
     return any(c["state"] in ("pending", "at_risk") for c in clocks.values())
+
+
+def comparable(moment: datetime) -> str:
+    """A moment as UTC text to the microsecond: such texts sort as their moments do, so the store can find the
+    clocks due by a moment."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def due_fields(clocks: dict[str, dict], closed: bool = False) -> dict:
+    """What the deadline clock finds a case (or a complaint's clock) by: whether any of its clocks still runs, and
+    when `tick` will next change one (a pending one falls at risk, an at-risk one is missed), as `comparable` text;
+    None when none runs. A tick then reads only what is due, not every open case."""
+    running = open_clocks(clocks) and not closed
+    changes = [datetime.fromisoformat(clock["at_risk_at"] if clock["state"] == "pending" else clock["due_at"])
+               for clock in clocks.values() if clock["state"] in ("pending", "at_risk")]
+    return {"clock_open": running, "next_due_at": comparable(min(changes)) if running else None}
 
 
 # meetings

@@ -41,7 +41,7 @@ def open_case(event: Event, store: Store, regions: dict[str, domain.Timeframes] 
     case = {"referral_id": data["referral_id"], "council": data["council"], "nation": data["nation"],
             "region": data["region"], "kind": data["kind"], "received_at": data["received_at"],
             "consent": data["consent"], "advocate_email": None, "closed": False, "clocks": clocks,
-            "clock_open": True}
+            **domain.due_fields(clocks)}
     scheduled = _event("deadlines.scheduled", {
         "referral_id": data["referral_id"], "council": data["council"],
         "deadlines": {name: clock["due_at"] for name, clock in clocks.items()}}, f"referral:{data['referral_id']}",
@@ -68,7 +68,7 @@ def _update_case(event: Event, store: Store, decide: Callable[[dict], dict | Non
         if changed is None:
             _nothing_to_do(event, store)
             return
-        changed["clock_open"] = domain.open_clocks(changed["clocks"]) and not changed.get("closed")
+        changed.update(domain.due_fields(changed["clocks"], closed=bool(changed.get("closed"))))
         try:
             store.commit(Put.update(document, changed), handled=event.id)
             return
@@ -126,23 +126,20 @@ def _complaint_deadline_event(clock: dict, kind: str, name: str, due: str) -> Ev
 
 
 def _tick(store: Store, collection: str, moment: datetime, event_for: Callable[[dict, str, str, str], Event]) -> int:
-    scheduling, said, after = SchedulingStore(store), 0, None
-    while True:
-        page = scheduling.open_cases(after, collection=collection)
-        if not page:
-            return said
-        for document in page:
-            after = document.id
-            clocks, changes = domain.tick(document.body["clocks"], moment)
-            if not changes:
-                continue
-            events = [event_for(document.body, kind, name, due) for kind, name, due in changes]
-            try:
-                store.commit(Put.update(document, {**document.body, "clocks": clocks,
-                                                   "clock_open": domain.open_clocks(clocks)}), events=events)
-                said += len(events)
-            except VersionConflict:
-                continue  # another worker ticked this one first; it said what was due
+    """Tick the clocks due by `moment` (found by their `next_due_at`), and date any that were not dated yet."""
+    said = 0
+    for document in SchedulingStore(store).due(domain.comparable(moment), collection):
+        clocks, changes = domain.tick(document.body["clocks"], moment)
+        due = domain.due_fields(clocks, closed=bool(document.body.get("closed")))
+        if not changes and all(document.body.get(field) == value for field, value in due.items()):
+            continue
+        events = [event_for(document.body, kind, name, at) for kind, name, at in changes]
+        try:
+            store.commit(Put.update(document, {**document.body, "clocks": clocks, **due}), events=events)
+            said += len(events)
+        except VersionConflict:
+            continue  # another worker ticked this one first; it said what was due
+    return said
 
 
 # complaints' time limits
@@ -159,7 +156,8 @@ def start_complaint_clock(event: Event, store: Store, days: tuple[int, int] = (2
     scheduled = _event("complaint.deadlines_scheduled", {
         "complaint_id": data["complaint_id"], **{name: clock["due_at"] for name, clock in clocks.items()}},
         f"complaint:{data['complaint_id']}", event)
-    clock = {"complaint_id": data["complaint_id"], "nation": data["nation"], "clocks": clocks, "clock_open": True}
+    clock = {"complaint_id": data["complaint_id"], "nation": data["nation"], "clocks": clocks,
+             **domain.due_fields(clocks)}
     try:
         store.commit(Put.new(COMPLAINT_CLOCKS, data["complaint_id"], clock), events=[scheduled], handled=event.id)
     except VersionConflict:
@@ -182,10 +180,10 @@ def start_second_stage_clock(event: Event, store: Store, days: tuple[int, int] =
         scheduled = _event("complaint.second_stage_scheduled", {"complaint_id": complaint_id,
                                                                 "respond_by": clock["due_at"]},
                            f"complaint:{complaint_id}", event)
+        clocks = {**document.body["clocks"], SECOND_STAGE: clock}
         try:
-            store.commit(Put.update(document, {**document.body, "clocks": {**document.body["clocks"],
-                                                                           SECOND_STAGE: clock},
-                                               "clock_open": True}), events=[scheduled], handled=event.id)
+            store.commit(Put.update(document, {**document.body, "clocks": clocks, **domain.due_fields(clocks)}),
+                         events=[scheduled], handled=event.id)
             return
         except VersionConflict:
             continue

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Store, find_all
+from typing import Iterator
+
+from shared.store import AtMost, Document, Index, Store, find_all
 
 CASES = "cases"
 COMPLAINT_CLOCKS = "complaint_clocks"
 MEETINGS = "meetings"
 DIARIES = "diaries"
+
+INDEXES = (
+    Index(CASES, ("clock_open", "next_due_at")),  # the deadline clock: cases with a clock due by now
+    Index(COMPLAINT_CLOCKS, ("clock_open", "next_due_at")),  # and complaints' time limits
+    Index(CASES, ("closed",)),  # deadlines needing attention on open referrals: everyone's,
+    Index(CASES, ("closed", "advocate_email")),  # or one advocate's
+    Index(MEETINGS, ("referral_id",)),  # a referral's meetings (its one live meeting)
+    Index(MEETINGS, ("day",)),  # the day's diary: everyone's,
+    Index(MEETINGS, ("day", "advocate_email")),  # or one advocate's
+)
+"""The ways scheduling finds its documents (shared/store: Index)."""
 
 
 class SchedulingStore:
@@ -23,11 +36,14 @@ class SchedulingStore:
     def diary(self, advocate_email: str) -> Document | None:
         return self.store.get(DIARIES, advocate_email)
 
-    def open_cases(self, after: str | None, limit: int = 200, collection: str = CASES) -> list[Document]:
-        return self.store.find(collection, {"clock_open": True}, limit=limit, after=after)
-
-    def cases(self, where: dict, after: str | None, limit: int = 200) -> list[Document]:
-        return self.store.find(CASES, where, limit=limit, after=after)
+    def due(self, moment: str, collection: str = CASES, page_size: int = 200) -> Iterator[Document]:
+        """The cases (or complaints' clocks) with a clock that changes by `moment` (domain.comparable), page by
+        page; then any written before they said when (no `next_due_at`), which their first tick dates."""
+        for where in ({"clock_open": True, "next_due_at": AtMost(moment)}, {"clock_open": True, "next_due_at": None}):
+            after = None
+            while page := self.store.find(collection, where, limit=page_size, after=after):
+                yield from page
+                after = page[-1].id
 
     def all_cases(self, where: dict) -> list[Document]:
         return find_all(self.store, CASES, where)

@@ -28,6 +28,8 @@ from queue import Empty
 
 from kombu.transport import TRANSPORT_ALIASES, virtual
 
+from shared.bus.wakeup import Wakeup
+
 SCHEME = "sqlite"
 LEASE_SECONDS = 600.0
 SWEEP_EVERY_SECONDS = 10.0
@@ -72,32 +74,14 @@ def bus_path(url: str) -> Path:
     return Path(url[len(prefix) + 1:])
 
 
-class _Wakeup:
-    """Wakes this process's waiting consumers when a message is published to the same file."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self.generation = 0
-
-    def notify(self) -> None:
-        with self._condition:
-            self.generation += 1
-            self._condition.notify_all()
-
-    def wait(self, seen: int, timeout: float) -> None:
-        with self._condition:
-            if self.generation == seen:
-                self._condition.wait(timeout)
-
-
-_wakeups: dict[str, _Wakeup] = {}
+_wakeups: dict[str, Wakeup] = {}
 _wakeups_lock = threading.Lock()
 
 
-def _wakeup(path: Path) -> _Wakeup:
+def _wakeup(path: Path) -> Wakeup:
     key = str(path.resolve())
     with _wakeups_lock:
-        return _wakeups.setdefault(key, _Wakeup())
+        return _wakeups.setdefault(key, Wakeup())
 
 
 def _alive(owner: str) -> bool:
@@ -307,6 +291,10 @@ class Transport(virtual.Transport):
 
     def driver_version(self):
         return sqlite3.sqlite_version
+
+    @property
+    def default_connection_params(self):
+        return {"port": None, "hostname": None}  # a file has no host: nothing for kombu to default or warn about
 
 
 TRANSPORT_ALIASES.setdefault(SCHEME, f"{__name__}:Transport")

@@ -23,6 +23,7 @@ from shared import telemetry
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed, connect
 from shared.bus.relay import OutboxRelay
 from shared.bus.topology import ServiceQueues, declare_topology, parking_queue, retry_queues, service_queue
+from shared.bus.wakeup import Wakeup
 from shared.clock import timestamp
 from shared.config import Settings
 from shared.contracts import ContractError, Event, parse_event
@@ -36,15 +37,20 @@ ATTEMPT = "x-llais-attempt"
 ERROR = "x-llais-error"
 PARKED_AT = "x-llais-parked-at"
 MAX_ERROR_CHARS = 1000
+RELAY_POLL_SECONDS = 0.05
+"""How soon the relay looks again when no handler here announced work: for events another process (a service's
+API role) committed to the outbox."""
 
 
 @dataclass(frozen=True)
 class Periodic:
-    """A task a worker runs every `interval` seconds (a dispatcher, a clock)."""
+    """A task a worker runs every `interval` seconds (a dispatcher, a clock); one `woken_by_events` runs again as soon
+    as the worker has handled an event, since a handler's commit may have given it work (a webhook to send)."""
 
     name: str
     interval: float
     run: Callable[[], None]
+    woken_by_events: bool = False
 
 
 class Backoff:
@@ -67,12 +73,13 @@ def describe(exc: BaseException) -> str:
 
 class EventConsumer(ConsumerMixin):
     def __init__(self, service: str, handlers: Mapping[str, Handler], store: Store, settings: Settings,
-                 publisher: ConfirmingPublisher):
+                 publisher: ConfirmingPublisher, handled: Callable[[], None] = lambda: None):
         self.service = service
         self.handlers = dict(handlers)
         self.store = store
         self.settings = settings
         self.publisher = publisher
+        self.handled = handled
         self.names = ServiceQueues(settings, service)
         self.connection = connect(settings)
         self.connect_max_retries = None
@@ -133,6 +140,7 @@ class EventConsumer(ConsumerMixin):
                     self._send_on(message, self._retry(message, attempt, delays[attempt - 1]))
                 return
         message.ack()
+        self.handled()
 
     def _copy(self, message, routing_key: str, headers: dict) -> Outgoing:
         properties = message.properties or {}
@@ -174,6 +182,8 @@ class Worker:
         self.relay = OutboxRelay(store, settings)
         self._consumer: EventConsumer | None = None
         self._threads: list[threading.Thread] = []
+        self.work = Wakeup()
+        """Signalled when a handler has committed: its effects may include events to relay and work for tasks."""
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Consume, relay and run the periodic tasks until `stop` is set."""
@@ -182,7 +192,7 @@ class Worker:
         loops: list[tuple[str, Callable[[], None]]] = [("relay", lambda: self._relay(stop))]
         if self.handlers:
             self._consumer = EventConsumer(self.service, self.handlers, self.store, self.settings,
-                                           ConfirmingPublisher(self.settings))
+                                           ConfirmingPublisher(self.settings), handled=self.work.notify)
             loops.append(("consumer", self._consumer.run))
         for task in self.periodic:
             loops.append((task.name, lambda task=task: self._every(task, stop)))
@@ -191,6 +201,7 @@ class Worker:
         for thread in threads:
             thread.start()
         stop.wait()
+        self.work.notify()
         if self._consumer is not None:
             self._consumer.should_stop = True
         for thread in threads:
@@ -213,11 +224,12 @@ class Worker:
     def _relay(self, stop: threading.Event) -> None:
         backoff = Backoff()
         while not stop.is_set():
+            seen = self.work.generation
             try:
                 sent = self.relay.run_once()
                 backoff.reset()
                 if sent < self.relay.batch:
-                    stop.wait(0.05)
+                    self.work.wait(seen, RELAY_POLL_SECONDS)
             except PublishFailed as exc:
                 wait = backoff.next()
                 log.warning("relay could not publish; the events stay in the outbox",
@@ -231,11 +243,15 @@ class Worker:
 
     def _every(self, task: Periodic, stop: threading.Event) -> None:
         while not stop.is_set():
+            seen = self.work.generation
             try:
                 task.run()
             except Exception:  # one failing run must not end the task: log it and run again next time
                 log.exception("periodic task failed", extra={"llais_service": self.service, "llais_task": task.name})
-            stop.wait(task.interval)
+            if task.woken_by_events:
+                self.work.wait(seen, task.interval)
+            else:
+                stop.wait(task.interval)
 
     def loops(self) -> dict[str, bool]:
         """Each of the worker's loops (consumer, relay, periodic tasks) and whether it is running."""

@@ -5,17 +5,27 @@ writes one document, the events that change causes (the outbox) and the id of th
 atomically: all of it or none of it. The relay claims outbox entries with a lease, publishes them and marks them
 sent. That is the whole interface; it is deliberately not a query language.
 
+A service finds documents by equality on a few fields (and a job picking due work by a moment a field has reached),
+and says which beforehand: it declares each combination it finds by as an `Index`, plain data passed to
+`ensure_indexes` at start-up. The store keeps an index for each and answers every such find from it, in id order,
+however many documents the collection holds. In strict mode (the tests', LLAIS_STRICT_QUERIES) a find no declared
+index answers is refused, so a new query cannot quietly read a whole collection.
+
 Adapters: `SQLiteStore` (embedded default, one file per service) and `MongoStore` (production, one database per
 service). `open_store` picks one from the settings.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol, Sequence
+from itertools import combinations
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from shared.contracts import Event
+
+log = logging.getLogger("llais.store")
 
 
 class StoreError(Exception):
@@ -32,6 +42,11 @@ class AlreadyHandled(StoreError):
 
 class StoreUnavailable(StoreError):
     """The database cannot be reached."""
+
+
+class UndeclaredFind(StoreError):
+    """A strict store was asked to find by fields no declared index answers: declare the `Index` (in the service's
+    store.py) or find by fields already declared."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,7 @@ class OutboxEntry:
 
 
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
+_COLLECTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def check_field(name: str) -> None:
@@ -76,8 +92,92 @@ def check_field(name: str) -> None:
         raise ValueError(f"not a field name: {name!r}")
 
 
+@dataclass(frozen=True)
+class AtMost:
+    """A filter value: the field's value is at most this one. For jobs that pick due work by a moment stored as
+    UTC RFC 3339 text (`2026-11-23T09:00:00.123+00:00`), which sorts as the moments do."""
+
+    value: str | int | float
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, bool) or not isinstance(self.value, (str, int, float)):
+            raise ValueError(f"AtMost takes text or a number, not {type(self.value).__name__}")
+
+
 Filter = Mapping[str, Any]
-"""Equality on (dotted) fields; a list or tuple value means 'any of these'."""
+"""Equality on (dotted) fields; a list or tuple value means 'any of these'; an `AtMost` value bounds the field."""
+
+
+@dataclass(frozen=True)
+class Index:
+    """One combination of fields a service finds a collection's documents by.
+
+    A find whose filter names exactly these fields (in any order) is answered from the index, in id order: equality
+    or any-of on each, and the last field may instead be bounded with `AtMost` (so put a due time last). The order
+    of `fields` is the index's; the id follows them, so equal values come out already in id order.
+    """
+
+    collection: str
+    fields: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.collection, str) or not _COLLECTION.match(self.collection):
+            raise ValueError(f"not a collection name: {self.collection!r}")
+        if isinstance(self.fields, str) or not self.fields or len(set(self.fields)) != len(self.fields):
+            raise ValueError(f"an index needs one or more distinct fields, not {self.fields!r}")
+        for name in self.fields:
+            check_field(name)
+
+    @property
+    def name(self) -> str:
+        """Its name in the database: says what it is for, and differs whenever the fields do."""
+        return f"find:{self.collection}:{','.join(self.fields)}"
+
+    def answers(self, collection: str, where: Filter) -> bool:
+        """Whether a find of `collection` by `where` is answered from this index."""
+        return (collection == self.collection and set(where) == set(self.fields)
+                and not any(isinstance(where[name], AtMost) for name in self.fields[:-1]))
+
+
+def every_combination(collection: str, fields: Sequence[str]) -> tuple[Index, ...]:
+    """An index for each combination of `fields`, for a listing whose filters are each optional: a find by any of
+    them together is then answered in id order, however few of the documents match."""
+    return tuple(Index(collection, chosen) for size in range(1, len(fields) + 1)
+                 for chosen in combinations(fields, size))
+
+
+class Declared:
+    """The indexes one store was told of, and what to do with a find none answers: refuse it (strict) or answer
+    it without an index, saying so in the log once for each collection and combination of fields."""
+
+    def __init__(self) -> None:
+        self.indexes: tuple[Index, ...] = ()
+        self.strict = False
+        self._warned: set[tuple[str, frozenset[str]]] = set()
+
+    def add(self, indexes: Iterable[Index], strict: bool) -> tuple[Index, ...]:
+        """Remember `indexes`; return those not known before."""
+        added = tuple(dict.fromkeys(i for i in indexes if i not in self.indexes))
+        self.indexes = self.indexes + added
+        self.strict = self.strict or strict
+        return added
+
+    def answering(self, collection: str, where: Filter) -> Index | None:
+        """The index that answers this find; None for a find by no fields (the id's order answers it) and for an
+        undeclared one a lenient store answers without an index."""
+        if not where:
+            return None
+        for index in self.indexes:
+            if index.answers(collection, where):
+                return index
+        shape = (collection, frozenset(where))
+        if self.strict:
+            raise UndeclaredFind(f"no declared index answers a find of {collection} by {', '.join(sorted(where))}")
+        if self.indexes and shape not in self._warned:
+            self._warned.add(shape)
+            log.warning("a find no declared index answers reads the whole collection",
+                        extra={"llais_collection": collection, "llais_fields": sorted(where)})
+        return None
 
 
 class Store(Protocol):
@@ -85,7 +185,15 @@ class Store(Protocol):
 
     def find(self, collection: str, where: Filter | None = None, *, limit: int = 50,
              after: str | None = None) -> list[Document]:
-        """Documents matching `where`, in id order, at most `limit`, with ids greater than `after`."""
+        """Documents matching `where`, in id order, at most `limit`, with ids greater than `after`.
+
+        Answered from the declared index whose fields are exactly those of `where`; in strict mode, UndeclaredFind
+        when there is none.
+        """
+
+    def ensure_indexes(self, indexes: Iterable[Index], *, strict: bool = False) -> None:
+        """Create the indexes the service finds by (those that exist stay as they are); `strict` refuses, from now
+        on, any find with a filter none of the declared indexes answers."""
 
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
         """Atomically write the document, append the events to the outbox and record `handled` in the inbox.
@@ -130,6 +238,7 @@ def open_store(service: str, settings: Any) -> Store:
 
 
 __all__ = [
-    "AlreadyHandled", "Document", "Filter", "OutboxEntry", "Put", "Store", "StoreError", "StoreUnavailable",
-    "VersionConflict", "check_field", "open_store",
+    "AlreadyHandled", "AtMost", "Document", "Filter", "Index", "OutboxEntry", "Put", "Store", "StoreError",
+    "StoreUnavailable", "UndeclaredFind", "VersionConflict", "check_field", "every_combination", "find_all",
+    "open_store",
 ]

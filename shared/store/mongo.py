@@ -5,12 +5,16 @@ document carries its own pending outbox (`_outbox`) and the ids of the events wh
 under a unique index so no two documents of a collection can both claim one event). A commit without a document
 writes a small marker document that carries them instead. The relay leases whole documents' outboxes (`_lease`),
 so two relays never publish the same entries at once, and one document's events go out in order.
+
+Each declared `Index` is a compound index on `body.<field>`s and `_id`, made at start-up (or, if the database does
+not answer then, when the collection is first used); a find it answers names it (`hint`).
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from pymongo import ASCENDING, MongoClient, ReturnDocument
 from pymongo.database import Database
@@ -18,11 +22,12 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.clock import new_id
 from shared.contracts import Event
-from shared.store import (AlreadyHandled, Document, Filter, OutboxEntry, Put, StoreUnavailable,
-                          VersionConflict, check_field)
+from shared.store import (AlreadyHandled, AtMost, Declared, Document, Filter, Index, OutboxEntry, Put,
+                          StoreUnavailable, VersionConflict, check_field)
 
 MARKERS = "_markers"
 LIST_EVERY_SECONDS = 5.0
+log = logging.getLogger("llais.store")
 
 
 class MongoStore:
@@ -31,6 +36,7 @@ class MongoStore:
         self._indexed: set[str] = set()
         self._listed_at = 0.0
         self._known: set[str] = set()
+        self._declared = Declared()
 
     @classmethod
     def connect(cls, url: str, *, database: str, timeout_ms: int = 3000) -> "MongoStore":
@@ -43,9 +49,28 @@ class MongoStore:
             collection.create_index([("_inbox", ASCENDING)], unique=True, name="inbox",
                                     partialFilterExpression={"_inbox": {"$exists": True}})
             collection.create_index([("_pending", ASCENDING), ("_lease", ASCENDING)], name="outbox")
+            for index in self._declared.indexes:
+                if index.collection == name:
+                    collection.create_index([*((f"body.{field}", ASCENDING) for field in index.fields),
+                                             ("_id", ASCENDING)], name=index.name)
             self._indexed.add(name)
             self._known.add(name)
         return collection
+
+    def ensure_indexes(self, indexes: Iterable[Index], *, strict: bool = False) -> None:
+        added = self._declared.add(indexes, strict)
+        for name in sorted({index.collection for index in added}):
+            self._indexed.discard(name)
+            try:
+                self._collection(name)
+            except PyMongoError as exc:  # made when the collection is first used, once the database answers
+                log.warning("indexes not made at start-up", extra={"llais_collection": name,
+                                                                    "llais_error": exc.__class__.__name__})
+
+    @property
+    def indexes(self) -> tuple[Index, ...]:
+        """The indexes declared to this store."""
+        return self._declared.indexes
 
     def _collections(self) -> list[str]:
         if time.monotonic() - self._listed_at > LIST_EVERY_SECONDS:
@@ -61,14 +86,25 @@ class MongoStore:
 
     def find(self, collection: str, where: Filter | None = None, *, limit: int = 50,
              after: str | None = None) -> list[Document]:
-        query: dict[str, Any] = {}
-        for name, value in (where or {}).items():
+        where = where or {}
+        for name in where:
             check_field(name)
-            query[f"body.{name}"] = {"$in": list(value)} if isinstance(value, (list, tuple, set, frozenset)) else value
+        index = self._declared.answering(collection, where)
+        query: dict[str, Any] = {}
+        for name, value in where.items():
+            if isinstance(value, AtMost):
+                query[f"body.{name}"] = {"$lte": value.value}
+            elif isinstance(value, (list, tuple, set, frozenset)):
+                query[f"body.{name}"] = {"$in": list(value)}
+            else:
+                query[f"body.{name}"] = value
         if after is not None:
             query["_id"] = {"$gt": after}
-        cursor = self.db[collection].find(query).sort("_id", ASCENDING).limit(int(limit))
-        return [_document(collection, raw) for raw in cursor]
+        if index is None:
+            cursor = self.db[collection].find(query)
+        else:
+            cursor = self._collection(collection).find(query).hint(index.name)
+        return [_document(collection, raw) for raw in cursor.sort("_id", ASCENDING).limit(int(limit))]
 
     def handled(self, event_id: str) -> bool:
         return any(self.db[name].find_one({"_inbox": event_id}, {"_id": 1}) for name in self._collections())

@@ -62,9 +62,10 @@ class StoreSessionInterface(SessionInterface):
         self.sweeping = threading.Lock()
 
     def sweep(self, moment: datetime) -> int:
-        """End every expired session that has not ended, clearing what it held; returns how many."""
+        """End every expired session that has not ended, clearing what it held; returns how many. Only sessions idle
+        or begun long enough ago to have expired are read."""
         ended = 0
-        for record in self.store.open_web_sessions():
+        for record in self.store.stale_web_sessions(moment - domain.SESSION_IDLE, moment - domain.SESSION_LONGEST):
             if domain.session_expired(record.body, moment):
                 self.store.end_web_session(record.id)
                 ended += 1

@@ -48,7 +48,7 @@ class Platform:
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
     settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("platform"),
-                       bus_prefix=f"test-{uuid.uuid4().hex[:8]}", max_body_bytes=16 * 1024)
+                       bus_prefix=f"test-{uuid.uuid4().hex[:8]}", max_body_bytes=16 * 1024, strict_queries=True)
     embedded = Embedded(settings, port=0)
     embedded.start()
     yield Platform(embedded)

@@ -14,7 +14,6 @@ from shared.config import Settings
 from shared.store import Put, open_store
 from services.gateway import handlers
 from services.platform import Embedded
-from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
 from tests.integration.gateway.test_web_forms import Site
 

@@ -99,7 +99,7 @@ def errors_on(page: requests.Response) -> list[str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("site"), bus_prefix=f"web-{uuid.uuid4().hex[:8]}",
-                       cookie_secure=False, sign_in_rate_limit="1000 per minute")
+                       cookie_secure=False, sign_in_rate_limit="1000 per minute", strict_queries=True)
     embedded = Embedded(settings, port=0)
     embedded.start()
     yield Site(embedded)

@@ -1,4 +1,5 @@
-"""The `store` fixture: the same contract tests on SQLite, on mongomock, and on a real MongoDB where there is one."""
+"""The `store` fixture: the same contract tests on SQLite, on mongomock, and on a real MongoDB where there is one;
+`mongo_store`, the MongoDB two alone."""
 
 from __future__ import annotations
 
@@ -44,21 +45,32 @@ def pytest_sessionfinish(session, exitstatus):
         container.stop()
 
 
+def _mongo_store(request, kind: str):
+    """A MongoStore on a database of its own: mongomock's, or the real MongoDB's (skipping, saying why, without one)."""
+    if kind == "mongomock":
+        import mongomock
+
+        yield MongoStore(mongomock.MongoClient()[f"test_{uuid.uuid4().hex[:8]}"])
+        return
+    url = request.getfixturevalue("mongo_url")
+    if url is None:
+        pytest.skip("no real MongoDB here: set MONGO_URL, or run a Docker engine for testcontainers")
+    made = MongoStore.connect(url, database=f"llais_test_{uuid.uuid4().hex[:8]}")
+    yield made
+    made.db.client.drop_database(made.db.name)
+    made.close()
+
+
 @pytest.fixture(params=["sqlite", "mongomock", "mongo"])
 def store(request, tmp_path):
     if request.param == "sqlite":
         made = SQLiteStore(tmp_path / "contract.sqlite3")
         yield made
         made.close()
-    elif request.param == "mongomock":
-        import mongomock
-
-        yield MongoStore(mongomock.MongoClient()[f"contract_{uuid.uuid4().hex[:8]}"])
     else:
-        url = request.getfixturevalue("mongo_url")
-        if url is None:
-            pytest.skip("no real MongoDB here: set MONGO_URL, or run a Docker engine for testcontainers")
-        made = MongoStore.connect(url, database=f"llais_contract_{uuid.uuid4().hex[:8]}")
-        yield made
-        made.db.client.drop_database(made.db.name)
-        made.close()
+        yield from _mongo_store(request, request.param)
+
+
+@pytest.fixture(params=["mongomock", "mongo"])
+def mongo_store(request):
+    yield from _mongo_store(request, request.param)

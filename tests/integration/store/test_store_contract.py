@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.contracts import new_event
-from shared.store import AlreadyHandled, Put, VersionConflict
+from shared.store import AlreadyHandled, AtMost, Index, Put, UndeclaredFind, VersionConflict
 
 ACK = {"referral_id": "r1", "council": "CARDIFF", "external_ref": None, "status": "received",
        "received_at": "2026-11-23T09:00:00+00:00", "acknowledged_at": "2026-11-23T09:00:01+00:00"}
@@ -52,6 +52,27 @@ def test_find_by_fields_in_id_order_with_paging(store):
     assert ids(store.find("referrals", after="id3")) == []
     with pytest.raises(ValueError):
         store.find("referrals", {"status') OR 1=1 --": "x"})
+
+
+def test_declared_finds_answer_the_same_through_their_indexes_and_a_bound(store):
+    store.ensure_indexes([Index("deliveries", ("status", "next_attempt_at")), Index("deliveries", ("council",)),
+                          Index("deliveries", ("council", "status"))], strict=True)
+    for n in range(8):
+        store.commit(Put.new("deliveries", f"d{n}", {"council": "CARDIFF" if n % 2 else "NEWPORT",
+                                                      "status": "pending" if n < 6 else "delivered",
+                                                      "next_attempt_at": f"2026-11-23T09:0{n}:00.000+00:00"}))
+    ids = lambda docs: [d.id for d in docs]  # noqa: E731
+    due = {"status": "pending", "next_attempt_at": AtMost("2026-11-23T09:03:00.000+00:00")}
+    assert ids(store.find("deliveries", due)) == ["d0", "d1", "d2", "d3"]
+    assert ids(store.find("deliveries", due, after="d1", limit=1)) == ["d2"]
+    assert ids(store.find("deliveries", {"next_attempt_at": None, "status": "pending"})) == []
+    assert ids(store.find("deliveries", {"council": "CARDIFF"}, limit=2, after="d1")) == ["d3", "d5"]
+    assert ids(store.find("deliveries", {"status": ["delivered"], "council": ["NEWPORT", "CARDIFF"]})) == ["d6", "d7"]
+    assert ids(store.find("deliveries")) == [f"d{n}" for n in range(8)]
+    with pytest.raises(UndeclaredFind):
+        store.find("deliveries", {"status": "pending"})
+    with pytest.raises(UndeclaredFind):  # a bound only on the index's last field
+        store.find("deliveries", {"status": AtMost("z"), "next_attempt_at": "x"})
 
 
 def test_a_commit_writes_document_outbox_and_inbox_together(store):

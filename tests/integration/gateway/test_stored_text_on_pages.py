@@ -4,18 +4,14 @@ English and in Welsh; and a page that fails anyway shows the service's own error
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import replace
 
 import pytest
 import requests
 
-from shared.config import Settings
 from shared.store import Put, open_store
 from services.gateway import handlers
-from services.platform import Embedded
 from tests.integration.bus.support import wait_for
-from tests.integration.gateway.test_web_forms import Site
+from tests.integration.gateway.test_web_forms import Site, running_site
 
 SURROGATE = "Cerys\ud800"
 OVERRIDE = "\u202eJones"
@@ -31,12 +27,7 @@ REFERENCE_SHOWN = "MOSAIC-\ufffd"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("stored"), bus_prefix=f"st-{uuid.uuid4().hex[:8]}",
-                       cookie_secure=False, sign_in_rate_limit="1000 per minute")
-    embedded = Embedded(settings, port=0)
-    embedded.start()
-    yield Site(embedded)
-    embedded.stop()
+    yield from running_site(tmp_path_factory, "stored")
 
 
 def settled(settings, referral_id: str) -> None:

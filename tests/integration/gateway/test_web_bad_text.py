@@ -3,25 +3,16 @@ a date outside the window), on the field, in the page's language, and store noth
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
-from shared.config import Settings
-from services.platform import Embedded
-from tests.integration.gateway.test_web_forms import Site, allocated, errors_on
+from tests.integration.gateway.test_web_forms import allocated, errors_on, running_site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("webtext"), bus_prefix=f"wt-{uuid.uuid4().hex[:8]}",
-                       cookie_secure=False, sign_in_rate_limit="1000 per minute")
-    embedded = Embedded(settings, port=0)
-    embedded.start()
-    yield Site(embedded)
-    embedded.stop()
+    yield from running_site(tmp_path_factory, "webtext")
 
 
 NEXT_YEAR = str(datetime.now().year + 1)

@@ -96,14 +96,20 @@ def errors_on(page: requests.Response) -> list[str]:
             for m in re.findall(r"<li>(.*?)</li>", summary.group(0), re.S)] if summary else []
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("site"), bus_prefix=f"web-{uuid.uuid4().hex[:8]}",
-                       cookie_secure=False, sign_in_rate_limit="1000 per minute", strict_queries=True)
+def running_site(tmp_path_factory, name: str, **changes):
+    """The embedded platform on a data folder and bus names of its own, with pages over plain http and sign-in
+    limits no test reaches, as a `Site`; stopped when the module's tests are done."""
+    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp(name), bus_prefix=f"{name}-{uuid.uuid4().hex[:8]}",
+                       cookie_secure=False, sign_in_rate_limit="1000 per minute", **changes)
     embedded = Embedded(settings, port=0)
     embedded.start()
     yield Site(embedded)
     embedded.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    yield from running_site(tmp_path_factory, "web", strict_queries=True)
 
 
 # signing in, sessions and their cookies

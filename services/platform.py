@@ -69,15 +69,34 @@ def gunicorn(factory: Callable[[], object], *, name: str, host: str, port: int, 
     Server().run()
 
 
+API_RELAY_POLL_SECONDS = 5.0
+"""An API process's relay is woken by its own requests' commits; it looks again this often only for a lease that
+ran out (the worker's relay catches anything else)."""
+
+
 def serve_api(name: str, settings: Settings, host: str, port: int, processes: int) -> None:
-    """The service's internal (or, for the gateway, public) API under gunicorn."""
+    """The service's internal (or, for the gateway, public) API under gunicorn. Each process of a service that
+    publishes events relays what its own requests commit as soon as they commit, on a thread of its own."""
     module = service_app(name)
 
     def build():
         telemetry.configure(name, level=settings.log_level)
-        return module.create_app(settings)
+        app = module.create_app(settings)
+        if name in WORKER_SERVICES:
+            start_api_relay(name, app.extensions["llais.store"], settings)
+        return app
 
     gunicorn(build, name=f"llais-{name}-api", host=host, port=port, processes=processes)
+
+
+def start_api_relay(name: str, store: Store, settings: Settings) -> threading.Thread:
+    from shared.bus import OutboxRelay
+
+    relay = OutboxRelay(store, settings)
+    thread = threading.Thread(target=relay.run, args=(threading.Event(), store.changes, API_RELAY_POLL_SECONDS),
+                              name=f"{name}-api-relay", daemon=True)
+    thread.start()
+    return thread
 
 
 def serve_worker(name: str, settings: Settings, host: str = "127.0.0.1") -> None:

@@ -86,6 +86,9 @@ class Settings:
     sign_in_rate_limit: str = "30 per minute"
     public_form_rate_limit: str = "20 per hour"
     complaint_days: tuple[int, int] = (2, 10)
+    settle_seconds: int = 5
+    """How long the gateway waits for the events an earlier command set travelling to arrive before it forwards a
+    call that would otherwise not see them (shared/settling); past that the call is answered 503."""
     strict_queries: bool = False
     """Refuse a find that none of the service's declared indexes answers (the tests run so); when false, such a
     find reads without an index and is logged once."""
@@ -146,5 +149,6 @@ class Settings:
             sign_in_rate_limit=env.get("LLAIS_SIGN_IN_RATE_LIMIT") or "30 per minute",
             public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or "20 per hour",
             complaint_days=_complaint_days(env.get("LLAIS_COMPLAINT_DAYS") or "2,10"),
+            settle_seconds=_int(env, "LLAIS_SETTLE_SECONDS", 5, minimum=1),
             strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", False),
         )

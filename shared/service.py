@@ -29,6 +29,7 @@ class ServiceDefinition:
     index for each when the API or the worker starts."""
 
     def create_app(self, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+        from shared import settling
         from shared.bus import broker_check
         from shared.web import create_service_app
 
@@ -40,6 +41,7 @@ class ServiceDefinition:
             broker_check(settings)
 
         app = create_service_app(self.name, settings, store, readiness=(broker_reachable,))
+        settling.install(app, store, self.handlers)
         for blueprint in self.blueprints:
             app.register_blueprint(blueprint)
         return app

@@ -38,9 +38,11 @@ class Problem(Exception):
     """An RFC 9457 problem: raise it from a route and the client gets it as application/problem+json."""
 
     def __init__(self, status: int, detail: str, *, title: str | None = None,
-                 errors: Mapping[str, Any] | None = None, type_: str | None = None, **extra: Any):
+                 errors: Mapping[str, Any] | None = None, type_: str | None = None,
+                 headers: Mapping[str, str] | None = None, **extra: Any):
         super().__init__(detail)
         self.status = status
+        self.headers = dict(headers or {})
         self.detail = detail
         self.title = title or _TITLES.get(status, "Error")
         self.errors = dict(errors) if errors else None
@@ -59,6 +61,7 @@ def problem_response(problem: Problem):
     response = jsonify(problem.to_dict())
     response.status_code = problem.status
     response.mimetype = PROBLEM_JSON
+    response.headers.update(problem.headers)
     return response
 
 

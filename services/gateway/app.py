@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.config import Settings
 from shared.councils import CouncilRegister
 from shared.http import ServiceClient
+from shared.settling import Settler
 from shared.store import Store, open_store
 from shared.web import create_service_app
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         name: ServiceClient(name, url, internal_token=settings.internal_token)
         for name, url in settings.service_urls.items() if name in INTERNAL_SERVICES
     }
+    app.extensions["llais.settler"] = Settler(app.extensions["llais.clients"], settings.settle_seconds)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(cases_api.blueprint)
     app.register_blueprint(complaints_api.blueprint)

@@ -1,12 +1,13 @@
-"""The gateway's repository: API clients, users, tokens, idempotency records and the audit log."""
+"""The gateway's repository: API clients, users, tokens, idempotency records, the audit log, and the events each
+caller's commands left travelling between services (shared/settling)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from shared.clock import new_id, now, timestamp
-from shared.store import AtMost, Document, Index, Put, Store, VersionConflict, find_all
+from shared.store import AtMost, Document, EventRef, Index, Put, Store, VersionConflict, find_all
 
 API_CLIENTS = "api_clients"
 USERS = "users"
@@ -15,11 +16,14 @@ IDEMPOTENCY = "idempotency"
 AUDIT = "audit"
 WEB_SESSIONS = "web_sessions"
 SIGN_IN_FAILURES = "sign_in_failures"
+IN_FLIGHT = "in_flight"
 
 INDEXES = (
     Index(WEB_SESSIONS, ("ended_at", "last_seen_at")),  # the sweep: sessions idle too long,
     Index(WEB_SESSIONS, ("ended_at", "created_at")),  # or begun too long ago
     Index(IDEMPOTENCY, ("state",)),  # reservations left pending by a request that died
+    Index(IN_FLIGHT, ("subject", "settled")),  # what a call on a referral (case, meeting) waits for,
+    Index(IN_FLIGHT, ("by", "settled")),  # and what a caller's own earlier commands left travelling
 )
 """The ways the gateway finds its documents (shared/store: Index)."""
 
@@ -148,6 +152,26 @@ class GatewayStore:
                                                     "answer": answer}))
         except VersionConflict:
             pass  # another request took the key over after ours was abandoned; its answer stands
+
+    # events in flight: what a command set travelling, kept until a later call has seen it arrive
+
+    def keep_in_flight(self, by: str, subjects: Iterable[str], events: Sequence[EventRef]) -> None:
+        """One record for each subject the command touched (the one it names, and any it created or linked)."""
+        body = {"by": by, "events": [list(event) for event in events], "settled": False, "at": timestamp()}
+        for subject in dict.fromkeys(subjects) or [""]:
+            self.store.commit(Put.new(IN_FLIGHT, new_id(), {**body, "subject": subject}))
+
+    def in_flight(self, *, subject: str | None = None, by: str | None = None) -> list[Document]:
+        """What is still travelling for `subject`, or from the commands of caller `by`."""
+        where = {"subject": subject} if subject is not None else {"by": by}
+        return find_all(self.store, IN_FLIGHT, {**where, "settled": False})
+
+    def settled(self, documents: Iterable[Document]) -> None:
+        for document in documents:
+            try:
+                self.store.commit(Put.update(document, {**document.body, "settled": True, "settled_at": timestamp()}))
+            except VersionConflict:
+                pass  # another call saw it arrive first
 
     # audit
 

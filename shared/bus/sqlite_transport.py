@@ -28,7 +28,7 @@ from queue import Empty
 
 from kombu.transport import TRANSPORT_ALIASES, virtual
 
-from shared.bus.wakeup import Wakeup
+from shared.wakeup import Wakeup
 
 SCHEME = "sqlite"
 LEASE_SECONDS = 600.0

@@ -23,11 +23,11 @@ from shared import telemetry
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed, connect
 from shared.bus.relay import OutboxRelay
 from shared.bus.topology import ServiceQueues, declare_topology, parking_queue, retry_queues, service_queue
-from shared.bus.wakeup import Wakeup
 from shared.clock import timestamp
 from shared.config import Settings
 from shared.contracts import ContractError, Event, parse_event
-from shared.store import AlreadyHandled, Store
+from shared.store import AlreadyHandled, Store, collecting_events
+from shared.wakeup import Wakeup
 
 log = logging.getLogger("llais.bus.worker")
 
@@ -37,9 +37,9 @@ ATTEMPT = "x-llais-attempt"
 ERROR = "x-llais-error"
 PARKED_AT = "x-llais-parked-at"
 MAX_ERROR_CHARS = 1000
-RELAY_POLL_SECONDS = 0.05
-"""How soon the relay looks again when no handler here announced work: for events another process (a service's
-API role) committed to the outbox."""
+RELAY_POLL_SECONDS = 1.0
+"""How soon the relay looks again when no commit in this process announced work. A service's API role relays what
+its own requests commit; this catches what a process that died before relaying left behind."""
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,6 @@ class Periodic:
     interval: float
     run: Callable[[], None]
     woken_by_events: bool = False
-
-
-class Backoff:
-    """Growing waits between reconnection attempts: 0.5 s doubling to a cap."""
-
-    def __init__(self, first: float = 0.5, cap: float = 10.0):
-        self.first, self.cap, self.current = first, cap, first
-
-    def next(self) -> float:
-        wait, self.current = self.current, min(self.cap, self.current * 2)
-        return wait
-
-    def reset(self) -> None:
-        self.current = self.first
 
 
 def describe(exc: BaseException) -> str:
@@ -122,9 +108,10 @@ class EventConsumer(ConsumerMixin):
                         "llais.event_type": event.type, "llais.attempt": attempt},
         ) as span:
             try:
-                handler(event, self.store)
-                if not self.store.handled(event.id):
-                    self.store.commit(handled=event.id)
+                with collecting_events():  # the inbox entry records all the handling committed
+                    handler(event, self.store)
+                    if not self.store.handled(event.id):
+                        self.store.commit(handled=event.id)
             except AlreadyHandled:
                 pass
             except Exception as exc:  # any handler failure is retried, then parked with its error
@@ -182,8 +169,9 @@ class Worker:
         self.relay = OutboxRelay(store, settings)
         self._consumer: EventConsumer | None = None
         self._threads: list[threading.Thread] = []
-        self.work = Wakeup()
-        """Signalled when a handler has committed: its effects may include events to relay and work for tasks."""
+        self.work: Wakeup = store.changes
+        """Signalled after every commit to the store in this process (a handler's, or in the embedded mode a request's
+        too): its effects may include events to relay and work for the tasks woken by events."""
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Consume, relay and run the periodic tasks until `stop` is set."""
@@ -222,24 +210,7 @@ class Worker:
                                                                "llais_error": describe(exc)[:200]})
 
     def _relay(self, stop: threading.Event) -> None:
-        backoff = Backoff()
-        while not stop.is_set():
-            seen = self.work.generation
-            try:
-                sent = self.relay.run_once()
-                backoff.reset()
-                if sent < self.relay.batch:
-                    self.work.wait(seen, RELAY_POLL_SECONDS)
-            except PublishFailed as exc:
-                wait = backoff.next()
-                log.warning("relay could not publish; the events stay in the outbox",
-                            extra={"llais_service": self.service, "llais_retry_in": wait,
-                                   "llais_error": describe(exc)[:200]})
-                stop.wait(wait)
-            except Exception:  # the store or the broker failed in a way we did not name: log, wait, go on
-                wait = backoff.next()
-                log.exception("relay failed", extra={"llais_service": self.service, "llais_retry_in": wait})
-                stop.wait(wait)
+        self.relay.run(stop, self.work, RELAY_POLL_SECONDS)
 
     def _every(self, task: Periodic, stop: threading.Event) -> None:
         while not stop.is_set():

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from shared.contracts import Event
+from shared.wakeup import Wakeup
 
 log = logging.getLogger("llais.store")
 
@@ -180,7 +183,41 @@ class Declared:
         return None
 
 
+EventRef = tuple[str, str]
+"""An event as the services that wait for it name it: (id, type)."""
+
+_committed: ContextVar[list[EventRef] | None] = ContextVar("llais_committed_events", default=None)
+
+
+@contextmanager
+def collecting_events() -> Iterator[list[EventRef]]:
+    """Gather every event committed in this context, in order: a request's, so the gateway knows what is still
+    travelling when it answers; a handled event's, so the inbox records everything its handling caused, however
+    many commits that took."""
+    token = _committed.set([])
+    try:
+        yield _committed.get()  # type: ignore[misc]
+    finally:
+        _committed.reset(token)
+
+
+def caused_with(events: Sequence[Event]) -> list[EventRef]:
+    """What a commit's inbox entry records: the events committed earlier in this context, then its own."""
+    return [*(_committed.get() or ()), *((event.id, event.type) for event in events)]
+
+
+def note_committed(events: Sequence[Event]) -> None:
+    """Called by an adapter once a commit holding `events` has succeeded."""
+    gathered = _committed.get()
+    if gathered is not None:
+        gathered.extend((event.id, event.type) for event in events)
+
+
 class Store(Protocol):
+    changes: Wakeup
+    """Signalled after every commit, for the loops of this process that wait for work a commit may give (the
+    relay, a dispatcher)."""
+
     def get(self, collection: str, id: str) -> Document | None: ...
 
     def find(self, collection: str, where: Filter | None = None, *, limit: int = 50,
@@ -203,6 +240,9 @@ class Store(Protocol):
         """
 
     def handled(self, event_id: str) -> bool: ...
+
+    def consequences(self, event_ids: Sequence[str]) -> dict[str, list[EventRef]]:
+        """For each of `event_ids` already handled here, the events its handling committed (often none)."""
 
     def claim_outbox(self, owner: str, *, limit: int = 100, lease_seconds: float = 30.0) -> list[OutboxEntry]:
         """Pending outbox entries, oldest first, leased to `owner` so no other relay takes them meanwhile."""
@@ -238,7 +278,7 @@ def open_store(service: str, settings: Any) -> Store:
 
 
 __all__ = [
-    "AlreadyHandled", "AtMost", "Document", "Filter", "Index", "OutboxEntry", "Put", "Store", "StoreError",
-    "StoreUnavailable", "UndeclaredFind", "VersionConflict", "check_field", "every_combination", "find_all",
-    "open_store",
+    "AlreadyHandled", "AtMost", "Document", "EventRef", "Filter", "Index", "OutboxEntry", "Put", "Store",
+    "StoreError", "StoreUnavailable", "UndeclaredFind", "VersionConflict", "caused_with", "check_field",
+    "collecting_events", "every_combination", "find_all", "note_committed", "open_store",
 ]

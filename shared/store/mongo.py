@@ -2,7 +2,8 @@
 
 MongoDB without a replica set has no multi-document transactions, so a commit stays inside one document: the
 document carries its own pending outbox (`_outbox`) and the ids of the events whose handling wrote it (`_inbox`,
-under a unique index so no two documents of a collection can both claim one event). A commit without a document
+under a unique index so no two documents of a collection can both claim one event), with what each handling
+caused (`_caused`, one entry per handled event). A commit without a document
 writes a small marker document that carries them instead. The relay leases whole documents' outboxes (`_lease`),
 so two relays never publish the same entries at once, and one document's events go out in order.
 
@@ -22,8 +23,9 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.clock import new_id
 from shared.contracts import Event
-from shared.store import (AlreadyHandled, AtMost, Declared, Document, Filter, Index, OutboxEntry, Put,
-                          StoreUnavailable, VersionConflict, check_field)
+from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, Filter, Index, OutboxEntry, Put,
+                          StoreUnavailable, VersionConflict, caused_with, check_field, note_committed)
+from shared.wakeup import Wakeup
 
 MARKERS = "_markers"
 LIST_EVERY_SECONDS = 5.0
@@ -37,6 +39,7 @@ class MongoStore:
         self._listed_at = 0.0
         self._known: set[str] = set()
         self._declared = Declared()
+        self.changes = Wakeup()
 
     @classmethod
     def connect(cls, url: str, *, database: str, timeout_ms: int = 3000) -> "MongoStore":
@@ -109,9 +112,26 @@ class MongoStore:
     def handled(self, event_id: str) -> bool:
         return any(self.db[name].find_one({"_inbox": event_id}, {"_id": 1}) for name in self._collections())
 
+    def consequences(self, event_ids: Sequence[str]) -> dict[str, list[EventRef]]:
+        wanted, found = set(event_ids), {}
+        if not wanted:
+            return {}
+        for name in self._collections():
+            for raw in self.db[name].find({"_inbox": {"$in": list(wanted)}}, {"_inbox": 1, "_caused": 1}):
+                caused = {entry["of"]: entry["events"] for entry in raw.get("_caused", [])}
+                for event_id in wanted.intersection(raw["_inbox"]):
+                    found[event_id] = [tuple(ref) for ref in caused.get(event_id, [])]
+        return found
+
     # the one write
 
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
+        version = self._write(put, events, handled)
+        note_committed(events)
+        self.changes.notify()
+        return version
+
+    def _write(self, put: Put | None, events: Sequence[Event], handled: str | None) -> int:
         if handled is not None and self.handled(handled):
             raise AlreadyHandled(handled)
         now = time.time()
@@ -120,12 +140,13 @@ class MongoStore:
         if put is None:
             if not outbox and handled is None:
                 return 0
-            self._insert(MARKERS, {"_id": new_id(), "_v": 1, "body": {}}, outbox, handled)
+            self._insert(MARKERS, {"_id": new_id(), "_v": 1, "body": {}}, outbox, handled, events)
             return 0
         version = put.expected_version + 1
         if put.expected_version == 0:
             try:
-                self._insert(put.collection, {"_id": put.id, "_v": version, "body": dict(put.body)}, outbox, handled)
+                self._insert(put.collection, {"_id": put.id, "_v": version, "body": dict(put.body)}, outbox,
+                             handled, events)
             except DuplicateKeyError as exc:
                 raise self._duplicate(exc, put, handled) from None
             return version
@@ -135,6 +156,7 @@ class MongoStore:
             update["$set"]["_pending"] = True
         if handled is not None:
             update["$addToSet"] = {"_inbox": handled}
+            update.setdefault("$push", {})["_caused"] = self._caused(handled, events)
         try:
             result = self._collection(put.collection).update_one({"_id": put.id, "_v": put.expected_version}, update)
         except DuplicateKeyError:
@@ -143,11 +165,17 @@ class MongoStore:
             raise VersionConflict(f"{put.collection}/{put.id} is not at version {put.expected_version}")
         return version
 
-    def _insert(self, collection: str, document: dict, outbox: list, handled: str | None) -> None:
+    def _insert(self, collection: str, document: dict, outbox: list, handled: str | None,
+                events: Sequence[Event]) -> None:
         document.update({"_outbox": outbox, "_pending": bool(outbox), "_lease": 0.0})
         if handled is not None:
             document["_inbox"] = [handled]  # absent, not empty, when none: the unique index skips the absent
+            document["_caused"] = [self._caused(handled, events)]
         self._collection(collection).insert_one(document)
+
+    @staticmethod
+    def _caused(handled: str, events: Sequence[Event]) -> dict:
+        return {"of": handled, "events": [list(ref) for ref in caused_with(events)]}
 
     @staticmethod
     def _duplicate(exc: DuplicateKeyError, put: Put, handled: str | None) -> Exception:

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from shared.contracts import Event
-from shared.store import (AlreadyHandled, AtMost, Declared, Document, Filter, Index, OutboxEntry, Put,
-                          StoreUnavailable, VersionConflict, check_field)
+from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, Filter, Index, OutboxEntry, Put,
+                          StoreUnavailable, VersionConflict, caused_with, check_field, note_committed)
+from shared.wakeup import Wakeup
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -45,9 +46,12 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE TABLE IF NOT EXISTS inbox (
     event_id TEXT PRIMARY KEY,
-    handled_at REAL NOT NULL
+    handled_at REAL NOT NULL,
+    caused TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
 """
+_INBOX_CAUSED = "ALTER TABLE inbox ADD COLUMN caused TEXT NOT NULL DEFAULT '[]'"
+"""For a file made before the inbox recorded what each handling caused."""
 
 
 POOL_SIZE = 8
@@ -68,8 +72,15 @@ class SQLiteStore:
         self._generation = 0
         self._changed = threading.Condition()
         self._declared = Declared()
+        self.changes = Wakeup()
         with self._connection() as conn:
             conn.executescript(_SCHEMA)
+            if "caused" not in {row[1] for row in conn.execute("PRAGMA table_info(inbox)")}:
+                try:
+                    conn.execute(_INBOX_CAUSED)
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def ensure_indexes(self, indexes: Iterable[Index], *, strict: bool = False) -> None:
         added = self._declared.add(indexes, strict)
@@ -221,6 +232,13 @@ class SQLiteStore:
     def handled(self, event_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM inbox WHERE event_id = ?", (event_id,)))
 
+    def consequences(self, event_ids: Sequence[str]) -> dict[str, list[EventRef]]:
+        ids = list(dict.fromkeys(event_ids))
+        if not ids:
+            return {}
+        rows = self._rows(f"SELECT event_id, caused FROM inbox WHERE event_id IN ({', '.join('?' * len(ids))})", ids)
+        return {event_id: [tuple(ref) for ref in json.loads(caused)] for event_id, caused in rows}
+
     # the one write
 
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
@@ -229,7 +247,8 @@ class SQLiteStore:
         with self._transaction() as conn:
             if handled is not None:
                 try:
-                    conn.execute("INSERT INTO inbox (event_id, handled_at) VALUES (?, ?)", (handled, now))
+                    conn.execute("INSERT INTO inbox (event_id, handled_at, caused) VALUES (?, ?, ?)",
+                                 (handled, now, json.dumps(caused_with(events), separators=(",", ":"))))
                 except sqlite3.IntegrityError:
                     raise AlreadyHandled(handled) from None
             if put is not None:
@@ -257,6 +276,8 @@ class SQLiteStore:
                     (event.id, json.dumps(event.envelope(), separators=(",", ":")),
                      json.dumps(event.headers, separators=(",", ":")), now),
                 )
+        note_committed(events)
+        self.changes.notify()
         return version
 
     # the outbox

@@ -6,7 +6,10 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -113,3 +116,13 @@ def wait_until_up(url: str, timeout: float = 60.0) -> None:
 
 REFERRAL = example_referral()
 """The example referral of the README, as a council system would send it."""
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 30) -> None:
+    """End a platform started in a session of its own (`start_new_session`): SIGTERM to every process of it, then
+    SIGKILL to whatever has not stopped within `timeout`."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)

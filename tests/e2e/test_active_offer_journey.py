@@ -9,7 +9,6 @@ import itertools
 import json
 import os
 import secrets
-import signal
 import subprocess
 import time
 import uuid
@@ -19,7 +18,7 @@ import pytest
 import requests
 
 from tests.conftest import delete_by_prefix
-from tests.e2e.conftest import free_port_block, verify_standard_webhook, wait_until_up
+from tests.e2e.conftest import free_port_block, stop_group, verify_standard_webhook, wait_until_up
 from tests.e2e.test_walking_skeleton import LLAIS, admin
 from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
@@ -78,11 +77,7 @@ def platform(broker_url, tmp_path_factory):
             "advocate": {"Authorization": f"Bearer {admin(env, 'create-token', '--email', advocate)}"},
         }
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
         log.close()
         receiver.shutdown()
         smtp.stop()

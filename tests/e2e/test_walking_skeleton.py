@@ -7,7 +7,6 @@ import base64
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import urllib.error
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import REFERRAL, free_port_block, verify_standard_webhook, wait_until_up
+from tests.e2e.conftest import REFERRAL, free_port_block, stop_group, verify_standard_webhook, wait_until_up
 
 LLAIS = str(Path(sys.executable).with_name("llais"))
 
@@ -119,11 +118,7 @@ def processes(broker_settings, tmp_path):
             wait_until_up(f"http://127.0.0.1:{port + offset}/healthz", timeout=90)
         yield f"http://127.0.0.1:{port}", env, f"http://127.0.0.1:{port + 5}", token
     finally:
-        os.killpg(platform.pid, signal.SIGTERM)
-        try:
-            platform.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(platform.pid, signal.SIGKILL)
+        stop_group(platform)
         log.close()
 
 

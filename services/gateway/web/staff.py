@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -21,8 +20,6 @@ CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES
 STATUSES = [("received", _l("Received")), ("allocated", _l("Allocated")), ("contacting", _l("Contacting")),
             ("meeting_arranged", _l("Meeting arranged")), ("closed", _l("Closed"))]
-ECHO_WAIT_SECONDS = 3.0
-"""How long a step owned by scheduling waits for the referral to hear of it before showing the referral's page."""
 DEADLINE_STATES = [("at_risk", _l("At risk")), ("missed", _l("Missed"))]
 
 
@@ -243,18 +240,6 @@ SLUGS = {"allocate": "allocate", "contact": "record_contact_attempt", "arrange":
 SLUG_OF = {name: slug for slug, name in SLUGS.items()}
 
 
-def _await_the_referral(referral_id: str, entries_before: int) -> None:
-    """A step another service owns reaches the referral as an event: wait a moment for it, so the page shown next
-    tells the truth; if it is slow, say so rather than show the old state as if nothing had happened."""
-    deadline = time.monotonic() + ECHO_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        status, latest = call("referral", "GET", f"/referrals/{referral_id}")  # not a view: nothing shown, no audit
-        if status != 200 or len(latest["timeline"]) > entries_before:
-            return
-        time.sleep(0.1)
-    flash(gettext("The referral's page will show it in a moment: refresh the page if it does not."))
-
-
 @blueprint.route("/referrals/<referral_id>/<slug>", methods=["GET", "POST"])
 @signed_in(*CASEWORKERS)
 def step(referral_id: str, slug: str):
@@ -277,8 +262,6 @@ def step(referral_id: str, slug: str):
         path = journey_step.path.format(referral=referral_id, meeting=found["meeting"].get("id"))
         answer, loose = submit_step(journey_step, form, path, referral_id)
         if answer is not None:
-            if journey_step.service != "referral":
-                _await_the_referral(referral_id, len(found["timeline"]))
             if answer.get("follow_on_referral_id"):
                 flash(gettext("A new issue-based referral was opened for the child's case"))
             return redirect(url_for("web.referral", referral_id=referral_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.contracts import new_event
-from shared.store import AlreadyHandled, AtMost, Index, Put, UndeclaredFind, VersionConflict
+from shared.store import AlreadyHandled, AtMost, Index, Put, UndeclaredFind, VersionConflict, collecting_events
 
 ACK = {"referral_id": "r1", "council": "CARDIFF", "external_ref": None, "status": "received",
        "received_at": "2026-11-23T09:00:00+00:00", "acknowledged_at": "2026-11-23T09:00:01+00:00"}
@@ -155,3 +155,24 @@ def test_claims_respect_the_limit_and_order(store):
 
 def test_ping_answers_on_a_live_store(store):
     store.ping()
+
+
+def test_the_inbox_keeps_what_each_handling_caused(store):
+    """What the gateway follows to know a command's consequences have all arrived (shared/settling)."""
+    caused, later = event(2), event(3)
+    store.commit(Put.new("things", "a", {"n": 1}), events=[caused], handled="e1")
+    store.commit(handled="e2")
+    assert store.consequences(["e1", "e2", "never"]) == {"e1": [(caused.id, caused.type)], "e2": []}
+    with collecting_events() as committed:  # a handler that commits twice: its inbox entry names both commits' events
+        store.commit(Put.new("things", "b", {"n": 1}), events=[caused.follow("referral.acknowledged", ACK,
+                                                                                 producer="test")])
+        store.commit(Put.update(store.get("things", "a"), {"n": 2}), events=[later], handled="e3")
+    assert [ref for ref in store.consequences(["e3"])["e3"]] == committed
+    assert committed[-1] == (later.id, later.type) and len(committed) == 2
+    assert store.consequences([]) == {}
+
+
+def test_every_commit_signals_this_process(store):
+    seen = store.changes.generation
+    store.commit(Put.new("things", "a", {"n": 1}))
+    assert store.changes.generation > seen

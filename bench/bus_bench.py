@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kombu import Connection, Exchange, Producer, Queue  # noqa: E402
 
+from bench.figures import against, beside, percentiles  # noqa: E402
+
 from shared.bus import ConfirmingPublisher, Outgoing, Worker, declare_topology  # noqa: E402
 from shared.config import Settings  # noqa: E402
 from shared.contracts import new_event  # noqa: E402
@@ -113,10 +115,43 @@ def through_the_bus(prefix: str) -> dict:
             "outbox_to_handler_events_per_s": rate(done, elapsed), "handled": done}
 
 
+def latency(prefix: str, per_second: int = 200, seconds: float = 10.0) -> dict:
+    """Commit → handler at a steady `per_second`: each event's time from its commit (in a thread of the producing
+    service's process, whose relay its commit wakes) to its handler on the consumer's worker."""
+    settings = replace(Settings(), amqp_url=URL, bus_prefix=prefix, prefetch=100)
+    folder = Path(tempfile.mkdtemp(prefix="llais-bench-"))
+    producer, consumer = SQLiteStore(folder / "producer.sqlite3"), SQLiteStore(folder / "consumer.sqlite3")
+    committed_at: dict[str, float] = {}
+    took: list[float] = []
+
+    def handle(event, store):
+        store.commit(Put.new("effects", event.id, {"n": 1}), handled=event.id)
+        took.append(time.perf_counter() - committed_at[event.id])
+
+    declare_topology(settings, {"benchlatency": ["referral.acknowledged"]})
+    workers = [Worker("benchproducer", producer, settings),
+               Worker("benchlatency", consumer, settings, handlers={"referral.acknowledged": handle})]
+    for worker in workers:
+        worker.start()
+    time.sleep(1.0)  # connected and consuming
+    total, began = int(per_second * seconds), time.perf_counter()
+    for n in range(total):
+        time.sleep(max(0.0, began + n / per_second - time.perf_counter()))
+        event = new_event("referral.acknowledged", DATA, producer="bench", subject="r")
+        committed_at[event.id] = time.perf_counter()
+        producer.commit(events=[event])
+    deadline = time.monotonic() + 30
+    while len(took) < total and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for worker in workers:
+        worker.stop()
+    return {"per_second": per_second, "handled": len(took), **percentiles(took)}
+
+
 def cleanup(prefix: str) -> None:
     with Connection(URL) as connection:
         channel = connection.channel()
-        for service in ("benchsink", "benchconsumer"):
+        for service in ("benchsink", "benchconsumer", "benchlatency"):
             for suffix in ("", ".dlq", ".retry.1000ms", ".retry.10000ms", ".retry.60000ms"):
                 channel.queue_delete(f"{prefix}.{service}{suffix}")
         channel.exchange_delete(f"{prefix}.events")
@@ -126,10 +161,14 @@ def main() -> dict:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     try:
         figures = {"events": EVENTS, "raw_kombu": raw_kombu(prefix), "llais_bus": {
-            **windowed_publisher(prefix), **through_the_bus(prefix)}}
+            **windowed_publisher(prefix), **through_the_bus(prefix)}, "commit_to_handler": latency(prefix)}
     finally:
         cleanup(prefix)
     print(json.dumps(figures, indent=2), flush=True)
+    beside("outbox -> handler", figures["llais_bus"]["outbox_to_handler_events_per_s"], "raw kombu consume-and-ack",
+           figures["raw_kombu"]["consume_ack"], "events/s", "target: ratio at least 0.50")
+    against("commit -> handler p99 at 200 events/s", figures["commit_to_handler"]["p99_ms"], "ms",
+            "target: under 100 ms")
     return figures
 
 

@@ -31,6 +31,7 @@ class ServiceClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._session = requests.Session()
+        self._session.trust_env = False  # calls between services never go through a proxy: no look at the environment
         if internal_token:
             self._session.headers[INTERNAL_TOKEN_HEADER] = internal_token
 

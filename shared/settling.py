@@ -139,6 +139,10 @@ def wait_for(store: Store, event_ids: Sequence[str], seconds: float) -> list[Eve
 _calls = ThreadPoolExecutor(max_workers=8, thread_name_prefix="llais-settle")
 
 
+LEARN_AGAIN_SECONDS = 60.0
+"""How long the gateway trusts what it learnt of which events each service consumes (a new release may bind more)."""
+
+
 class Settler:
     """Follows events from service to service until all have arrived, asking the services in parallel. It learns
     from their answers which events each consumes, so after the first call it asks only those that do."""
@@ -147,9 +151,12 @@ class Settler:
         self.clients = dict(clients)
         self.seconds = seconds
         self._consumes: dict[str, frozenset[str]] = {}
+        self._learnt_at = time.monotonic()
 
     def settle(self, events: Sequence[EventRef]) -> None:
         """Return once `events` and everything they caused have been handled; Unsettled if not within the bound."""
+        if time.monotonic() - self._learnt_at > LEARN_AGAIN_SECONDS:
+            self._consumes, self._learnt_at = {}, time.monotonic()
         deadline = time.monotonic() + self.seconds
         pending, seen = list(dict.fromkeys(events)), set(events)
         for _ in range(MAX_ROUNDS):
@@ -168,14 +175,17 @@ class Settler:
             raise Unsettled(f"{len(pending)} events still causing more after {MAX_ROUNDS} steps")
 
     def _ask(self, name: str, events: list[EventRef], deadline: float) -> list[EventRef]:
-        wait = max(0.0, deadline - time.monotonic())
-        try:
-            answer = self.clients[name].request("POST", SETTLE_PATH, json={
-                "events": [list(e) for e in events], "wait": round(wait, 3)})
-        except ServiceUnavailable:
-            raise Unsettled(f"the {name} service did not answer") from None
-        if answer.status_code != 200:
-            raise Unsettled(f"the {name} service has not handled them yet ({answer.status_code})")
-        body = answer.json()
-        self._consumes[name] = frozenset(body["consumes"])
-        return [(ref[0], ref[1]) for ref in body["caused"]]
+        caused: list[EventRef] = []
+        for start in range(0, len(events), MAX_EVENTS):
+            wait = max(0.0, deadline - time.monotonic())
+            try:
+                answer = self.clients[name].request("POST", SETTLE_PATH, json={
+                    "events": [list(e) for e in events[start:start + MAX_EVENTS]], "wait": round(wait, 3)})
+            except ServiceUnavailable:
+                raise Unsettled(f"the {name} service did not answer") from None
+            if answer.status_code != 200:
+                raise Unsettled(f"the {name} service has not handled them yet ({answer.status_code})")
+            body = answer.json()
+            self._consumes[name] = frozenset(body["consumes"])
+            caused.extend((ref[0], ref[1]) for ref in body["caused"])
+        return caused

@@ -33,6 +33,8 @@ blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
 log = logging.getLogger("llais.gateway")
 
 MAX_IDEMPOTENCY_KEY = 200
+REFERRAL_SCHEMA = ReferralRequestSchema()
+"""Built once: a referral's schema nests five others, and building them costs more than checking a body."""
 CASEWORKERS = domain.CASEWORKERS
 STEPS = domain.JOURNEY_ROLES
 
@@ -208,7 +210,7 @@ def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
 @requires(council=True)
 def create_referral():
     def create() -> tuple[int, Any, str]:
-        body = ReferralRequestSchema().dump(json_body(ReferralRequestSchema()))
+        body = REFERRAL_SCHEMA.dump(json_body(REFERRAL_SCHEMA))
         status, payload, content_type = forward("referral", "POST", "/referrals",
                                                 body={**body, "council": g.principal.council})
         referral_id = payload.get("id") if status == 201 else None

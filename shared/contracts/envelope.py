@@ -114,8 +114,19 @@ class Event:
         return replace(self, headers=dict(headers))
 
 
+_schemas: dict[type[Schema], Schema] = {}
+
+
+def _schema(schema: type[Schema]) -> Schema:
+    """One instance of each schema, kept: building one copies every declared field, which costs more than the
+    check itself, and a schema that is only loaded with is safe to share between threads."""
+    if schema not in _schemas:
+        _schemas[schema] = schema()
+    return _schemas[schema]
+
+
 def _check_data(event_type: str, version: int, data: Mapping[str, Any]) -> None:
-    errors = contract_for(event_type, version)().validate(data)
+    errors = _schema(contract_for(event_type, version)).validate(data)
     if errors:
         raise ContractError(f"{event_type} v{version} data fails its contract", errors)
 
@@ -151,7 +162,7 @@ def parse_event(body: bytes | str | Mapping[str, Any], headers: Mapping[str, Any
     if not isinstance(body, Mapping):
         raise ContractError("event body must be a JSON object")
     try:
-        EnvelopeSchema().load(body)
+        _schema(EnvelopeSchema).load(body)
     except ValidationError as exc:
         raise ContractError("event envelope is invalid", exc.messages) from None
     _check_data(body["type"], body["version"], body["data"])

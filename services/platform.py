@@ -93,7 +93,7 @@ def start_api_relay(name: str, store: Store, settings: Settings) -> threading.Th
     from shared.bus import OutboxRelay
 
     relay = OutboxRelay(store, settings)
-    thread = threading.Thread(target=relay.run, args=(threading.Event(), store.changes, API_RELAY_POLL_SECONDS),
+    thread = threading.Thread(target=relay.run, args=(threading.Event(), store.new_events, API_RELAY_POLL_SECONDS),
                               name=f"{name}-api-relay", daemon=True)
     thread.start()
     return thread

@@ -73,8 +73,8 @@ def install(app: Flask, store: Store, consumes: Iterable[str]) -> None:
     @app.after_request
     def _name_events(response: Response) -> Response:
         committed = g.get("llais_committed")
-        if committed and response.status_code < 400:
-            response.headers[EVENTS_HEADER] = header_value(committed)
+        if committed and committed.events and response.status_code < 400:
+            response.headers[EVENTS_HEADER] = header_value(committed.events)
         return response
 
     @app.teardown_request

@@ -108,9 +108,9 @@ class EventConsumer(ConsumerMixin):
                         "llais.event_type": event.type, "llais.attempt": attempt},
         ) as span:
             try:
-                with collecting_events():  # the inbox entry records all the handling committed
+                with collecting_events() as committed:  # the inbox entry records all the handling committed
                     handler(event, self.store)
-                    if not self.store.handled(event.id):
+                    if event.id not in committed.handled:
                         self.store.commit(handled=event.id)
             except AlreadyHandled:
                 pass
@@ -171,7 +171,7 @@ class Worker:
         self._threads: list[threading.Thread] = []
         self.work: Wakeup = store.changes
         """Signalled after every commit to the store in this process (a handler's, or in the embedded mode a request's
-        too): its effects may include events to relay and work for the tasks woken by events."""
+        too): it may have given work to the tasks woken by events."""
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Consume, relay and run the periodic tasks until `stop` is set."""
@@ -190,6 +190,7 @@ class Worker:
             thread.start()
         stop.wait()
         self.work.notify()
+        self.store.new_events.notify()
         if self._consumer is not None:
             self._consumer.should_stop = True
         for thread in threads:
@@ -210,7 +211,7 @@ class Worker:
                                                                "llais_error": describe(exc)[:200]})
 
     def _relay(self, stop: threading.Event) -> None:
-        self.relay.run(stop, self.work, RELAY_POLL_SECONDS)
+        self.relay.run(stop, self.store.new_events, RELAY_POLL_SECONDS)
 
     def _every(self, task: Periodic, stop: threading.Event) -> None:
         while not stop.is_set():

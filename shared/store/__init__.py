@@ -186,15 +186,23 @@ class Declared:
 EventRef = tuple[str, str]
 """An event as the services that wait for it name it: (id, type)."""
 
-_committed: ContextVar[list[EventRef] | None] = ContextVar("llais_committed_events", default=None)
+@dataclass
+class Committed:
+    """What the commits of one context wrote: its events in order, and the events it recorded as handled."""
+
+    events: list[EventRef]
+    handled: set[str]
+
+
+_committed: ContextVar[Committed | None] = ContextVar("llais_committed", default=None)
 
 
 @contextmanager
-def collecting_events() -> Iterator[list[EventRef]]:
-    """Gather every event committed in this context, in order: a request's, so the gateway knows what is still
+def collecting_events() -> Iterator[Committed]:
+    """Gather what every commit in this context wrote: a request's events, so the gateway knows what is still
     travelling when it answers; a handled event's, so the inbox records everything its handling caused, however
     many commits that took."""
-    token = _committed.set([])
+    token = _committed.set(Committed([], set()))
     try:
         yield _committed.get()  # type: ignore[misc]
     finally:
@@ -203,20 +211,25 @@ def collecting_events() -> Iterator[list[EventRef]]:
 
 def caused_with(events: Sequence[Event]) -> list[EventRef]:
     """What a commit's inbox entry records: the events committed earlier in this context, then its own."""
-    return [*(_committed.get() or ()), *((event.id, event.type) for event in events)]
+    earlier = _committed.get()
+    return [*(earlier.events if earlier else ()), *((event.id, event.type) for event in events)]
 
 
-def note_committed(events: Sequence[Event]) -> None:
-    """Called by an adapter once a commit holding `events` has succeeded."""
+def note_committed(events: Sequence[Event], handled: str | None) -> None:
+    """Called by an adapter once a commit holding `events` (and recording `handled`) has succeeded."""
     gathered = _committed.get()
     if gathered is not None:
-        gathered.extend((event.id, event.type) for event in events)
+        gathered.events.extend((event.id, event.type) for event in events)
+        if handled is not None:
+            gathered.handled.add(handled)
 
 
 class Store(Protocol):
     changes: Wakeup
-    """Signalled after every commit, for the loops of this process that wait for work a commit may give (the
-    relay, a dispatcher)."""
+    """Signalled after every commit, for what in this process waits for work a commit may give (a dispatcher, a
+    call waiting for an event to be handled)."""
+    new_events: Wakeup
+    """Signalled after a commit that added events to the outbox: the relay's signal."""
 
     def get(self, collection: str, id: str) -> Document | None: ...
 
@@ -278,7 +291,7 @@ def open_store(service: str, settings: Any) -> Store:
 
 
 __all__ = [
-    "AlreadyHandled", "AtMost", "Document", "EventRef", "Filter", "Index", "OutboxEntry", "Put", "Store",
+    "AlreadyHandled", "AtMost", "Committed", "Document", "EventRef", "Filter", "Index", "OutboxEntry", "Put", "Store",
     "StoreError", "StoreUnavailable", "UndeclaredFind", "VersionConflict", "caused_with", "check_field",
     "collecting_events", "every_combination", "find_all", "note_committed", "open_store",
 ]

@@ -40,6 +40,7 @@ class MongoStore:
         self._known: set[str] = set()
         self._declared = Declared()
         self.changes = Wakeup()
+        self.new_events = Wakeup()
 
     @classmethod
     def connect(cls, url: str, *, database: str, timeout_ms: int = 3000) -> "MongoStore":
@@ -127,8 +128,10 @@ class MongoStore:
 
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
         version = self._write(put, events, handled)
-        note_committed(events)
+        note_committed(events, handled)
         self.changes.notify()
+        if events:
+            self.new_events.notify()
         return version
 
     def _write(self, put: Put | None, events: Sequence[Event], handled: str | None) -> int:

@@ -73,6 +73,7 @@ class SQLiteStore:
         self._changed = threading.Condition()
         self._declared = Declared()
         self.changes = Wakeup()
+        self.new_events = Wakeup()
         with self._connection() as conn:
             conn.executescript(_SCHEMA)
             if "caused" not in {row[1] for row in conn.execute("PRAGMA table_info(inbox)")}:
@@ -276,18 +277,22 @@ class SQLiteStore:
                     (event.id, json.dumps(event.envelope(), separators=(",", ":")),
                      json.dumps(event.headers, separators=(",", ":")), now),
                 )
-        note_committed(events)
+        note_committed(events, handled)
         self.changes.notify()
+        if events:
+            self.new_events.notify()
         return version
 
     # the outbox
 
     def claim_outbox(self, owner: str, *, limit: int = 100, lease_seconds: float = 30.0) -> list[OutboxEntry]:
         now = time.time()
+        claimable = "WHERE claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?"
+        if not self._rows(f"SELECT 1 FROM outbox {claimable} LIMIT 1", (now, owner)):
+            return []  # a look that takes no lock: a relay with nothing to do never holds up a writer
         with self._transaction() as conn:
             rows = conn.execute(
-                "SELECT seq, id, envelope, headers FROM outbox "
-                "WHERE claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? ORDER BY seq LIMIT ?",
+                f"SELECT seq, id, envelope, headers FROM outbox {claimable} ORDER BY seq LIMIT ?",
                 (now, owner, int(limit)),
             ).fetchall()
             if rows:

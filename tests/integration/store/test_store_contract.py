@@ -167,12 +167,15 @@ def test_the_inbox_keeps_what_each_handling_caused(store):
         store.commit(Put.new("things", "b", {"n": 1}), events=[caused.follow("referral.acknowledged", ACK,
                                                                                  producer="test")])
         store.commit(Put.update(store.get("things", "a"), {"n": 2}), events=[later], handled="e3")
-    assert [ref for ref in store.consequences(["e3"])["e3"]] == committed
-    assert committed[-1] == (later.id, later.type) and len(committed) == 2
+    assert [ref for ref in store.consequences(["e3"])["e3"]] == committed.events
+    assert committed.events[-1] == (later.id, later.type) and len(committed.events) == 2
+    assert committed.handled == {"e3"}
     assert store.consequences([]) == {}
 
 
-def test_every_commit_signals_this_process(store):
-    seen = store.changes.generation
-    store.commit(Put.new("things", "a", {"n": 1}))
-    assert store.changes.generation > seen
+def test_every_commit_signals_this_process_and_only_one_with_events_wakes_the_relay(store):
+    changes, new_events = store.changes.generation, store.new_events.generation
+    store.commit(Put.new("things", "a", {"n": 1}), handled="e1")
+    assert store.changes.generation > changes and store.new_events.generation == new_events
+    store.commit(events=[event()])
+    assert store.new_events.generation > new_events

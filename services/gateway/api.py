@@ -9,6 +9,8 @@ import functools
 import hashlib
 import json
 import logging
+import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -84,6 +86,7 @@ RESOURCES = ("referrals", "meetings", "cases", "complaints")
 IN_FLIGHT_FOR = timedelta(minutes=10)
 """How long a command's events are waited for. Past this they are taken to have arrived (a call that waited that
 long is not back to back), so a parked event cannot keep a referral unreadable."""
+SWEEP_SECONDS = 60.0
 
 
 def forward(service_name: str, method: str, path: str, *, body: Any = None,
@@ -125,9 +128,31 @@ def _subject(path: str, body: Any) -> str | None:
     return None
 
 
+def sweep_in_flight(store: GatewayStore, moment: datetime) -> int:
+    """Stop waiting for what commands set travelling more than IN_FLIGHT_FOR before `moment`, so a caller who made
+    many commands and read none of them back is not made to wait for them all at once; how many."""
+    return sum(1 for _ in store.in_flight_since(moment - IN_FLIGHT_FOR))
+
+
+_swept = {"at": 0.0}
+_sweeping = threading.Lock()
+
+
+def _sweep_if_due(store: GatewayStore) -> None:
+    """At most once every SWEEP_SECONDS in each process, on the request that finds it due."""
+    if time.monotonic() - _swept["at"] < SWEEP_SECONDS or not _sweeping.acquire(blocking=False):
+        return
+    try:
+        _swept["at"] = time.monotonic()
+        sweep_in_flight(store, now())
+    finally:
+        _sweeping.release()
+
+
 def _settle(subject: str | None) -> None:
     """Wait for what is travelling towards this call: on its subject, and from this caller's own commands."""
     store = gateway_store()
+    _sweep_if_due(store)
     waiting = store.in_flight(subject=subject) if subject is not None else []
     if g.principal.kind != "public":
         waiting += store.in_flight(by=g.principal.id)

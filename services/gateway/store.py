@@ -23,7 +23,8 @@ INDEXES = (
     Index(WEB_SESSIONS, ("ended_at", "created_at")),  # or begun too long ago
     Index(IDEMPOTENCY, ("state",)),  # reservations left pending by a request that died
     Index(IN_FLIGHT, ("subject", "settled")),  # what a call on a referral (case, meeting) waits for,
-    Index(IN_FLIGHT, ("by", "settled")),  # and what a caller's own earlier commands left travelling
+    Index(IN_FLIGHT, ("by", "settled")),  # and what a caller's own earlier commands left travelling;
+    Index(IN_FLIGHT, ("settled", "at")),  # the sweep: what has been waited for long enough
 )
 """The ways the gateway finds its documents (shared/store: Index)."""
 
@@ -165,6 +166,13 @@ class GatewayStore:
         """What is still travelling for `subject`, or from the commands of caller `by`."""
         where = {"subject": subject} if subject is not None else {"by": by}
         return find_all(self.store, IN_FLIGHT, {**where, "settled": False})
+
+    def in_flight_since(self, moment: datetime) -> Iterator[Document]:
+        """What is still marked travelling though it was set off by `moment`, page by page."""
+        where = {"settled": False, "at": AtMost(timestamp(moment.astimezone(timezone.utc)))}
+        while page := self.store.find(IN_FLIGHT, where, limit=200):
+            yield from page
+            self.settled(page)
 
     def settled(self, documents: Iterable[Document]) -> None:
         for document in documents:

@@ -199,6 +199,20 @@ class Channel(virtual.Channel):
                     (target, tag, json.dumps(payload, separators=(",", ":")), time.time() + delay))
         _wakeup(self._path).notify()
 
+    def basic_publish(self, message, exchange="", routing_key="", **kwargs):
+        """One transaction for the message and every queue it is routed to: all of them get it, or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                published = super().basic_publish(message, exchange, routing_key, **kwargs)
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        _wakeup(self._path).notify()  # again, now that what a waiting consumer looks for is committed
+        return published
+
     def _put_fanout(self, exchange, message, routing_key=None, **kwargs):
         for queue in self._lookup(exchange, routing_key):
             self._put(queue, message)

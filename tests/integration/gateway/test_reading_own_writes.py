@@ -130,3 +130,24 @@ def test_a_new_referral_reads_with_its_deadlines_in_every_list_at_once(platform)
     assert all(set(r["deadlines"]) == DEADLINES for r in listed if r["id"] in ids)
     [kept] = platform.gateway.store.find("in_flight", {"subject": ids[0], "settled": True})
     assert platform.gateway.in_flight(by=kept.body["by"]) == []  # seen to arrive: the next call waits for nothing
+
+
+def test_what_was_set_travelling_long_ago_is_no_longer_waited_for(tmp_path):
+    from datetime import timedelta
+
+    from shared.clock import now, timestamp
+    from shared.store import open_store
+    from services.gateway import api
+    from services.gateway.store import IN_FLIGHT, INDEXES, GatewayStore
+
+    store = open_store("gateway", replace(Settings(), data_dir=tmp_path))
+    store.ensure_indexes(INDEXES, strict=True)
+    gateway = GatewayStore(store)
+    gateway.keep_in_flight("council-key", ["r-new"], [("e-new", "referral.received")])
+    gateway.keep_in_flight("council-key", ["r-old"], [("e-old", "referral.received")])
+    [old] = gateway.in_flight(subject="r-old")
+    store.commit(Put.update(old, {**old.body, "at": timestamp(now() - api.IN_FLIGHT_FOR - timedelta(seconds=1))}))
+    assert api.sweep_in_flight(gateway, now()) == 1
+    assert [d.body["subject"] for d in gateway.in_flight(by="council-key")] == ["r-new"]
+    assert api.sweep_in_flight(gateway, now()) == 0
+    assert store.get(IN_FLIGHT, old.id).body["settled"] is True

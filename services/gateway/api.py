@@ -8,10 +8,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
-import threading
-import time
-from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, request
@@ -24,7 +20,7 @@ from shared.web import (ACTOR_HEADER, COUNCIL_HEADER, PROBLEM_JSON, ROLE_HEADER,
                         json_body)
 from shared.store import VersionConflict
 
-from services.gateway import domain, handlers, processes
+from services.gateway import domain, handlers, in_flight, processes
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       DeadlineQuerySchema, MeetingQuerySchema, MeetingRequestSchema, OptOutSchema,
                                       RecordSchema, ReferralQuerySchema, ReferralRequestSchema, RescheduleSchema,
@@ -32,7 +28,6 @@ from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema,
 from services.gateway.store import GatewayStore
 
 blueprint = Blueprint("public_api", __name__, url_prefix="/api/v1")
-log = logging.getLogger("llais.gateway")
 
 MAX_IDEMPOTENCY_KEY = 200
 REFERRAL_SCHEMA = ReferralRequestSchema()
@@ -81,14 +76,6 @@ def identity_headers() -> dict[str, str]:
     return headers
 
 
-RESOURCES = ("referrals", "meetings", "cases", "complaints")
-"""The first segment of an internal path whose second names the call's subject (`/referrals/{id}/allocate`)."""
-IN_FLIGHT_FOR = timedelta(minutes=10)
-"""How long a command's events are waited for. Past this they are taken to have arrived (a call that waited that
-long is not back to back), so a parked event cannot keep a referral unreadable."""
-SWEEP_SECONDS = 60.0
-
-
 def forward(service_name: str, method: str, path: str, *, body: Any = None,
             params: dict | None = None) -> tuple[int, Any, str]:
     """Call the owning service; (status, JSON answer, content type). 503 problem when it does not answer.
@@ -96,9 +83,9 @@ def forward(service_name: str, method: str, path: str, *, body: Any = None,
     Before the call, what earlier commands left travelling towards it has arrived (shared/settling); after a
     command, what it set travelling is kept for the calls that follow.
     """
-    subject = _subject(path, body)
+    subject = in_flight.subject_of(path, body)
     if method == "GET" or subject is not None:
-        _settle(subject)
+        in_flight.wait_for(gateway_store(), current_app.extensions["llais.settler"], subject, g.principal)
     try:
         answer = service(service_name).request(method, path, json=body, params=params, headers=identity_headers())
     except ServiceUnavailable:
@@ -110,63 +97,8 @@ def forward(service_name: str, method: str, path: str, *, body: Any = None,
     if answer.status_code >= 500:
         raise Problem(503 if answer.status_code == 503 else 502,
                       f"The {service_name} service could not complete the request; try again shortly.")
-    events = settling.parse_header(answer.headers.get(settling.EVENTS_HEADER))
-    if events:
-        linked = [payload.get(name) for name in ("id", "referral_id", "follow_on_referral_id")
-                  if isinstance(payload, dict) and isinstance(payload.get(name), str)]
-        gateway_store().keep_in_flight(g.principal.id, [s for s in (subject, *linked) if s], events)
+    in_flight.keep(gateway_store(), g.principal, subject, payload, answer.headers.get(settling.EVENTS_HEADER))
     return answer.status_code, payload, answer.headers.get("Content-Type", "application/json")
-
-
-def _subject(path: str, body: Any) -> str | None:
-    """The referral, meeting, case or complaint a call is about, if it names one."""
-    parts = path.strip("/").split("/")
-    if len(parts) >= 2 and parts[0] in RESOURCES:
-        return parts[1]
-    if isinstance(body, dict) and isinstance(body.get("referral_id"), str):
-        return body["referral_id"]
-    return None
-
-
-def sweep_in_flight(store: GatewayStore, moment: datetime) -> int:
-    """Stop waiting for what commands set travelling more than IN_FLIGHT_FOR before `moment`, so a caller who made
-    many commands and read none of them back is not made to wait for them all at once; how many."""
-    return sum(1 for _ in store.in_flight_since(moment - IN_FLIGHT_FOR))
-
-
-_swept = {"at": 0.0}
-_sweeping = threading.Lock()
-
-
-def _sweep_if_due(store: GatewayStore) -> None:
-    """At most once every SWEEP_SECONDS in each process, on the request that finds it due."""
-    if time.monotonic() - _swept["at"] < SWEEP_SECONDS or not _sweeping.acquire(blocking=False):
-        return
-    try:
-        _swept["at"] = time.monotonic()
-        sweep_in_flight(store, now())
-    finally:
-        _sweeping.release()
-
-
-def _settle(subject: str | None) -> None:
-    """Wait for what is travelling towards this call: on its subject, and from this caller's own commands."""
-    store = gateway_store()
-    _sweep_if_due(store)
-    waiting = store.in_flight(subject=subject) if subject is not None else []
-    if g.principal.kind != "public":
-        waiting += store.in_flight(by=g.principal.id)
-    if not waiting:
-        return
-    recent = now() - IN_FLIGHT_FOR
-    events = [tuple(e) for d in waiting if datetime.fromisoformat(d.body["at"]) > recent for e in d.body["events"]]
-    try:
-        current_app.extensions["llais.settler"].settle(events)
-    except settling.Unsettled as exc:
-        log.warning("events still travelling; the call is refused for now", extra={"llais_reason": str(exc)})
-        raise Problem(503, "Llais is still passing on an earlier change; try again in a moment.",
-                      headers={"Retry-After": str(settling.RETRY_AFTER_SECONDS)}) from None
-    store.settled(waiting)
 
 
 def respond(status: int, payload: Any, content_type: str = "application/json") -> Response:

@@ -137,7 +137,7 @@ def test_what_was_set_travelling_long_ago_is_no_longer_waited_for(tmp_path):
 
     from shared.clock import now, timestamp
     from shared.store import open_store
-    from services.gateway import api
+    from services.gateway import in_flight
     from services.gateway.store import IN_FLIGHT, INDEXES, GatewayStore
 
     store = open_store("gateway", replace(Settings(), data_dir=tmp_path))
@@ -146,8 +146,8 @@ def test_what_was_set_travelling_long_ago_is_no_longer_waited_for(tmp_path):
     gateway.keep_in_flight("council-key", ["r-new"], [("e-new", "referral.received")])
     gateway.keep_in_flight("council-key", ["r-old"], [("e-old", "referral.received")])
     [old] = gateway.in_flight(subject="r-old")
-    store.commit(Put.update(old, {**old.body, "at": timestamp(now() - api.IN_FLIGHT_FOR - timedelta(seconds=1))}))
-    assert api.sweep_in_flight(gateway, now()) == 1
+    store.commit(Put.update(old, {**old.body, "at": timestamp(now() - in_flight.IN_FLIGHT_FOR - timedelta(seconds=1))}))
+    assert in_flight.Sweep.run(gateway, now()) == 1
     assert [d.body["subject"] for d in gateway.in_flight(by="council-key")] == ["r-new"]
-    assert api.sweep_in_flight(gateway, now()) == 0
+    assert in_flight.Sweep.run(gateway, now()) == 0
     assert store.get(IN_FLIGHT, old.id).body["settled"] is True

@@ -92,7 +92,7 @@ def serve_api(name: str, settings: Settings, host: str, port: int, processes: in
 def start_api_relay(name: str, store: Store, settings: Settings) -> threading.Thread:
     from shared.bus import OutboxRelay
 
-    relay = OutboxRelay(store, settings)
+    relay = OutboxRelay(store, settings, service=name)
     thread = threading.Thread(target=relay.run, args=(threading.Event(), store.new_events, API_RELAY_POLL_SECONDS),
                               name=f"{name}-api-relay", daemon=True)
     thread.start()

@@ -56,9 +56,10 @@ def wait_for(store: GatewayStore, settler: settling.Settler, subject: str | None
     """Before a call: wait for what is travelling towards it, on its subject and from the caller's own commands.
     The public forms' caller is everyone, so they wait on their subject alone."""
     sweep.if_due(store)
-    waiting = store.in_flight(subject=subject) if subject is not None else []
+    found = store.in_flight(subject=subject) if subject is not None else []
     if caller.kind != "public":
-        waiting += store.in_flight(by=caller.id)
+        found += store.in_flight(by=caller.id)
+    waiting = list({document.id: document for document in found}.values())  # a caller's record on this subject once
     if not waiting:
         return
     recent = now() - IN_FLIGHT_FOR

@@ -38,8 +38,9 @@ class Backoff:
 
 
 class OutboxRelay:
-    def __init__(self, store: Store, settings: Settings, *, owner: str | None = None, batch: int = 100,
-                 lease_seconds: float = 30.0, publisher: ConfirmingPublisher | None = None):
+    def __init__(self, store: Store, settings: Settings, *, service: str = "", owner: str | None = None,
+                 batch: int = 100, lease_seconds: float = 30.0, publisher: ConfirmingPublisher | None = None):
+        self.service = service
         self.store = store
         self.settings = settings
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{new_id()[-8:]}"
@@ -80,11 +81,12 @@ class OutboxRelay:
             except PublishFailed as exc:
                 wait = backoff.next()
                 log.warning("relay could not publish; the events stay in the outbox",
-                            extra={"llais_retry_in": wait, "llais_error": str(exc)[:200]})
+                            extra={"llais_service": self.service, "llais_retry_in": wait,
+                                   "llais_error": str(exc)[:200]})
                 stop.wait(wait)
             except Exception:  # the store or the broker failed in a way we did not name: log, wait, go on
                 wait = backoff.next()
-                log.exception("relay failed", extra={"llais_retry_in": wait})
+                log.exception("relay failed", extra={"llais_service": self.service, "llais_retry_in": wait})
                 stop.wait(wait)
 
     def mark_sent(self, entry_ids: list[str]) -> None:

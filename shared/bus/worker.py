@@ -59,13 +59,12 @@ def describe(exc: BaseException) -> str:
 
 class EventConsumer(ConsumerMixin):
     def __init__(self, service: str, handlers: Mapping[str, Handler], store: Store, settings: Settings,
-                 publisher: ConfirmingPublisher, handled: Callable[[], None] = lambda: None):
+                 publisher: ConfirmingPublisher):
         self.service = service
         self.handlers = dict(handlers)
         self.store = store
         self.settings = settings
         self.publisher = publisher
-        self.handled = handled
         self.names = ServiceQueues(settings, service)
         self.connection = connect(settings)
         self.connect_max_retries = None
@@ -127,7 +126,6 @@ class EventConsumer(ConsumerMixin):
                     self._send_on(message, self._retry(message, attempt, delays[attempt - 1]))
                 return
         message.ack()
-        self.handled()
 
     def _copy(self, message, routing_key: str, headers: dict) -> Outgoing:
         properties = message.properties or {}
@@ -166,7 +164,7 @@ class Worker:
         self.periodic = list(periodic)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.relay = OutboxRelay(store, settings)
+        self.relay = OutboxRelay(store, settings, service=service)
         self._consumer: EventConsumer | None = None
         self._threads: list[threading.Thread] = []
         self.work: Wakeup = store.changes
@@ -180,7 +178,7 @@ class Worker:
         loops: list[tuple[str, Callable[[], None]]] = [("relay", lambda: self._relay(stop))]
         if self.handlers:
             self._consumer = EventConsumer(self.service, self.handlers, self.store, self.settings,
-                                           ConfirmingPublisher(self.settings), handled=self.work.notify)
+                                           ConfirmingPublisher(self.settings))
             loops.append(("consumer", self._consumer.run))
         for task in self.periodic:
             loops.append((task.name, lambda task=task: self._every(task, stop)))

@@ -1,7 +1,8 @@
 """The worker role of a service: its event consumer, its outbox relay and its periodic tasks.
 
 Each message is acked only after the handler's effects are committed. An event already in the inbox is acked
-without handling. A handler that raises is tried again after each of the configured delays (TTL retry queues that
+without handling. On RabbitMQ the acks of a run of messages go as one (`multiple`), when half the prefetch window
+is done or the queue pauses; a crash before that redelivers what was done, and the inbox absorbs it. A handler that raises is tried again after each of the configured delays (TTL retry queues that
 dead-letter back to the service's queue), then parked with its error in the service's parking queue. A message that
 cannot be read, or whose type or version no contract knows, is parked at once. Connections that drop are re-opened
 with back-off; nothing is acked that was not done.
@@ -10,6 +11,7 @@ with back-off; nothing is acked that was not done.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from typing import Callable, Mapping, Sequence
 
 from kombu import Consumer
 from kombu.mixins import ConsumerMixin
+from kombu.transport import virtual
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from shared import telemetry
@@ -37,6 +40,8 @@ ATTEMPT = "x-llais-attempt"
 ERROR = "x-llais-error"
 PARKED_AT = "x-llais-parked-at"
 MAX_ERROR_CHARS = 1000
+ACK_PAUSE_SECONDS = 0.002
+"""How long the consumer waits for the next message before it sends the acks of those it has done."""
 RELAY_POLL_SECONDS = 1.0
 """How soon the relay looks again when no commit in this process announced work. A service's API role relays what
 its own requests commit; this catches what a process that died before relaying left behind."""
@@ -68,13 +73,50 @@ class EventConsumer(ConsumerMixin):
         self.names = ServiceQueues(settings, service)
         self.connection = connect(settings)
         self.connect_max_retries = None
+        self._done: object | None = None  # the last message done whose ack has not gone yet
+        self._done_count = 0
+        self._ack_every = 1
 
     def get_consumers(self, _consumer, channel):
+        self._done, self._done_count = None, 0  # tags of an earlier channel mean nothing on this one
+        # kombu's virtual transports (the embedded bus) ack one tag at a time; multiple acks are RabbitMQ's
+        self._ack_every = 1 if isinstance(channel, virtual.Channel) else max(1, self.settings.prefetch // 2)
         for queue in [parking_queue(self.settings, self.service), *retry_queues(self.settings, self.service)]:
             queue(channel).declare()
         queue = service_queue(self.settings, self.service, list(self.handlers))
         return [Consumer(channel, queues=[queue], on_message=self.on_message,
                          prefetch_count=self.settings.prefetch, no_ack=False)]
+
+    def consume(self, limit=None, timeout=None, safety_interval=1, **kwargs):
+        """ConsumerMixin's loop, except that while acks are owed it waits only a moment for the next message and,
+        if none comes, sends them."""
+        with self.consumer_context(**kwargs) as (connection, _channel, _consumers):
+            while not self.should_stop:
+                try:
+                    connection.drain_events(timeout=ACK_PAUSE_SECONDS if self._done else safety_interval)
+                except socket.timeout:
+                    self._ack_done()
+                    connection.heartbeat_check()
+                except OSError:
+                    if not self.should_stop:
+                        raise
+                else:
+                    yield
+            self._ack_done()
+
+    def _finished(self, message) -> None:
+        """The message is done with: ack it, now or with the next run."""
+        self._done, self._done_count = message, self._done_count + 1
+        if self._done_count >= self._ack_every:
+            self._ack_done()
+
+    def _ack_done(self) -> None:
+        if self._done is not None:
+            message, self._done, self._done_count = self._done, None, 0
+            if self._ack_every == 1:
+                message.ack()
+            else:
+                message.ack(multiple=True)
 
     def on_connection_error(self, exc, interval):
         log.warning("broker connection lost; reconnecting", extra={"llais_service": self.service,
@@ -98,7 +140,7 @@ class EventConsumer(ConsumerMixin):
             self._send_on(message, self._parked(message, exc, attempt))
             return
         if self.store.handled(event.id):
-            message.ack()
+            self._finished(message)
             return
         with telemetry.span_from_headers(
             f"{event.type} process", headers, kind=SpanKind.CONSUMER,
@@ -125,7 +167,7 @@ class EventConsumer(ConsumerMixin):
                 else:
                     self._send_on(message, self._retry(message, attempt, delays[attempt - 1]))
                 return
-        message.ack()
+        self._finished(message)
 
     def _copy(self, message, routing_key: str, headers: dict) -> Outgoing:
         properties = message.properties or {}
@@ -143,6 +185,7 @@ class EventConsumer(ConsumerMixin):
 
     def _send_on(self, message, outgoing: Outgoing) -> None:
         """Publish the retry or parked copy (confirmed), then ack the original; requeue it if that fails."""
+        self._ack_done()  # the acks owed go first: one covering several tags must not cover this one
         try:
             self.publisher.publish([outgoing])
         except PublishFailed as exc:

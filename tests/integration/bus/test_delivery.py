@@ -75,6 +75,27 @@ def test_the_relay_published_the_batch_twice_and_the_duplicates_reached_the_cons
     wait_for(lambda: _queue_depth(settings, queue) == 20, what="20 messages on the drill queue")
 
 
+def _unacked(name: str) -> int:
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name", "messages_unacknowledged"], check=True,
+                            capture_output=True, text=True, timeout=60).stdout
+    return next(int(count) for queue, count in (line.split() for line in listed.splitlines() if line.strip())
+                if queue == name)
+
+
+def test_acks_sent_together_leave_nothing_unacked_once_the_queue_falls_quiet(
+        drill_topology, producer_store, consumer_store, start_worker):
+    """The consumer acks a run of messages at once; the last few, fewer than a run, are acked when no more come."""
+    settings = drill_topology
+    odd = settings.prefetch // 2 * 2 + 3  # two runs of acks, and three left over
+    emit(producer_store, odd)
+    start_worker(producer_store, settings, handlers={}, service="drillproducer")
+    start_worker(consumer_store, settings)
+    wait_for(lambda: len(effects(consumer_store)) == odd, what=f"{odd} effects")
+    queue = ServiceQueues(settings, "drill").main
+    wait_for(lambda: _unacked(queue) == 0, timeout=20, every=0.5, what="every message acked")
+    assert _queue_depth(settings, queue) == 0
+
+
 def test_a_worker_killed_mid_handler_has_its_message_redelivered_and_the_effect_happens_once(
         drill_bus, producer_store, tmp_path):
     settings = drill_bus

@@ -6,10 +6,12 @@ import importlib
 import json
 
 import pytest
-from marshmallow import fields
+from hypothesis import given, settings, strategies as st
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.contracts import ContractError, known_contracts, new_event, parse_event
+from shared.contracts import ContractError, EnvelopeSchema, known_contracts, new_event, parse_event
+from shared.contracts.quick import quick_check
 
 ACK = {"referral_id": "r1", "council": "CARDIFF", "external_ref": None, "status": "received",
        "received_at": "2026-11-23T09:00:00+00:00", "acknowledged_at": "2026-11-23T09:00:01+00:00"}
@@ -65,6 +67,94 @@ def test_a_bad_envelope_names_its_fields():
     with pytest.raises(ContractError) as raised:
         parse_event({**envelope, "version": "1", "occurred_at": "noon"})
     assert {"producer", "version", "occurred_at"} <= set(raised.value.errors)
+
+
+MOMENTS = ["2026-11-23T09:00:00+00:00", "2026-11-23T09:00:00.123+00:00", "2026-11-23T09:00:00.5-01:30"]
+NOT_MOMENTS = ["2026-11-23T09:00:00", "2026-02-30T09:00:00Z", "2026-11-23", "noon"]
+ODD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True), st.binary(max_size=4),
+    st.text(max_size=3), st.text(min_size=63, max_size=66), st.text(min_size=199, max_size=201),
+    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from([*NOT_MOMENTS, "referral.acknowledged", "Referral.Acknowledged", "referral.acknowledged\n", "",
+                     " ", "\u0000", "1", "a" * 64, "a" * 65, "en", "cy", "wales"]))
+
+
+def likely(field: fields.Field) -> st.SearchStrategy:
+    """Values a field of this kind might be sent: mostly right, often just wrong."""
+    choices = [value for rule in field.validators for value in getattr(rule, "choices", ())]
+    patterns = [rule.regex for rule in field.validators if isinstance(rule, validate.Regexp)]
+    text = (st.sampled_from(choices) if choices else st.from_regex(patterns[0]) if patterns
+            else st.text(max_size=40))
+    kinds = {fields.AwareDateTime: st.sampled_from(MOMENTS), fields.Boolean: st.booleans(),
+             fields.Integer: st.integers(*next(((rule.min - 1, rule.max + 1 if rule.max else rule.min + 8)
+                                                for rule in field.validators if isinstance(rule, validate.Range)),
+                                               (-2, 8))), fields.Nested: st.deferred(lambda: data_for(field.schema)),
+             fields.List: st.lists(st.text(max_size=4), max_size=3),
+             fields.Dict: st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)}
+    right = kinds.get(type(field), text)
+    return st.integers(0, 5).flatmap(lambda n: ODD_VALUES if n == 0 else right)
+
+
+def data_for(schema) -> st.SearchStrategy:
+    """Data in roughly the schema's shape: every required field but perhaps one, optional ones or not, each with a
+    likely value, and sometimes a field the schema does not know."""
+    named = {(field.data_key or name): field for name, field in schema.load_fields.items()}
+    required = [name for name, field in named.items() if field.required]
+    shaped = st.fixed_dictionaries(
+        {name: likely(named[name]) for name in required},
+        optional={**{name: likely(field) for name, field in named.items() if name not in required},
+                  "extra": ODD_VALUES})
+    dropped = st.one_of(st.none(), st.none(), st.none(), st.sampled_from(required)) if required else st.none()
+    return st.tuples(shaped, dropped).map(lambda pair: {k: v for k, v in pair[0].items() if k != pair[1]})
+
+
+QUICKLY_CHECKED = [schema for schema in (EnvelopeSchema, *(known_contracts()[key] for key in sorted(known_contracts())))
+                   if quick_check(schema()) is not None]
+"""The rest have a rule the quick check does not follow (an email address): the schema checks every message."""
+
+
+@pytest.mark.parametrize("schema", QUICKLY_CHECKED, ids=lambda schema: schema.__name__)
+def test_the_quick_check_never_accepts_what_the_contract_refuses(schema):
+    instance = schema()
+    quick = quick_check(instance)
+    accepted = []
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(data=data_for(instance))
+    def holds(data):
+        if quick(data):
+            accepted.append(data)
+            assert instance.validate(data) == {}, data
+
+    holds()
+    assert accepted, "no example was in shape: the strategy never tried the quick check's yes"
+
+
+@pytest.mark.parametrize("name", ["id", "producer", "correlation_id", "causation_id", "subject"])
+@pytest.mark.parametrize("length", [0, 1, 64, 65, 200, 201])
+def test_the_quick_envelope_check_agrees_with_the_schema_at_every_length_limit(name, length):
+    envelope = {**make().envelope(), name: "a" * length}
+    assert quick_check(EnvelopeSchema())(envelope) == (EnvelopeSchema().validate(envelope) == {})
+
+
+def test_the_quick_check_accepts_what_producers_build_and_gives_way_to_rules_in_code():
+    envelope = make().envelope()
+    quick = quick_check(EnvelopeSchema())
+    assert quick(envelope) and quick({**envelope, "causation_id": "c" * 64})
+    assert not quick({**envelope, "version": True}) and EnvelopeSchema().validate({**envelope, "version": True})
+
+    class Checked(Schema):
+        when = fields.AwareDateTime(required=True)
+
+        @validates_schema
+        def not_in_the_past(self, data, **kwargs):
+            raise ValidationError("in the past")
+
+    class Addressed(Schema):
+        to = fields.Email(required=True)
+
+    assert quick_check(Checked()) is None and quick_check(Addressed()) is None
+    assert EnvelopeSchema in QUICKLY_CHECKED and len(QUICKLY_CHECKED) > len(known_contracts()) // 2
 
 
 def test_data_failing_its_schema_is_refused():

@@ -4,8 +4,6 @@ Every service module has the same surface in its `app.py`: `NAME`, `create_app(s
 its API role and, where it consumes events or relays an outbox, `create_worker(settings=None, *, store=None)`.
 """
 
-SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify")
-"""Every service, the gateway first."""
+from shared.config import INTERNAL_SERVICES, SERVICES
 
-WORKER_SERVICES = ("referral", "scheduling", "casework", "complaints", "notify")
-"""The services with a worker role (the gateway has an API role only)."""
+__all__ = ["INTERNAL_SERVICES", "SERVICES"]

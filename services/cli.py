@@ -18,7 +18,7 @@ import click
 
 from shared.config import ConfigError, Settings
 
-from services import SERVICES, WORKER_SERVICES
+from services import INTERNAL_SERVICES, SERVICES
 
 
 def _settings() -> Settings:
@@ -109,7 +109,7 @@ def serve(service: str, role: str, host: str, port: int | None, processes: int) 
     if role == "api":
         serve_api(service, settings, host, port or settings.port, processes)
     else:
-        if service not in WORKER_SERVICES:
+        if service not in INTERNAL_SERVICES:
             raise click.UsageError(f"{service} has no worker role")
         serve_worker(service, settings, host)
 
@@ -120,7 +120,7 @@ def bus() -> None:
 
 
 @bus.command()
-@click.argument("service", type=click.Choice(WORKER_SERVICES))
+@click.argument("service", type=click.Choice(INTERNAL_SERVICES))
 def parked(service: str) -> None:
     """List the messages parked for SERVICE, one JSON object a line; they stay parked."""
     from shared.bus import list_parked
@@ -134,7 +134,7 @@ def parked(service: str) -> None:
 
 
 @bus.command()
-@click.argument("service", type=click.Choice(WORKER_SERVICES))
+@click.argument("service", type=click.Choice(INTERNAL_SERVICES))
 @click.argument("event_id", required=False)
 def replay(service: str, event_id: str | None) -> None:
     """Put SERVICE's parked messages (or only EVENT_ID) back on its queue."""

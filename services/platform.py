@@ -24,7 +24,7 @@ from shared.clock import new_secret
 from shared.config import Settings
 from shared.store import Store, open_store
 
-from services import SERVICES, WORKER_SERVICES
+from services import INTERNAL_SERVICES, SERVICES
 
 log = logging.getLogger("llais.platform")
 
@@ -39,7 +39,7 @@ def bindings() -> dict[str, list[str]]:
     """The event types each service's queue is bound to: the bus topology."""
     return {
         name: sorted(importlib.import_module(f"services.{name}.worker").HANDLERS)
-        for name in WORKER_SERVICES
+        for name in INTERNAL_SERVICES
     }
 
 
@@ -82,7 +82,7 @@ def serve_api(name: str, settings: Settings, host: str, port: int, processes: in
     def build():
         telemetry.configure(name, level=settings.log_level)
         app = module.create_app(settings)
-        if name in WORKER_SERVICES:
+        if name in INTERNAL_SERVICES:
             start_api_relay(name, app.extensions["llais.store"], settings)
         return app
 
@@ -101,7 +101,7 @@ def start_api_relay(name: str, store: Store, settings: Settings) -> threading.Th
 
 def serve_worker(name: str, settings: Settings, host: str = "127.0.0.1") -> None:
     """The service's event consumer, outbox relay and periodic tasks, until SIGTERM or SIGINT."""
-    if name not in WORKER_SERVICES:
+    if name not in INTERNAL_SERVICES:
         raise ValueError(f"{name} has no worker role")
     telemetry.configure(name, level=settings.log_level)
     worker = service_app(name).create_worker(settings)
@@ -240,12 +240,12 @@ class Embedded:
         telemetry.configure("embedded", level=self.settings.log_level)
         declare_topology(self.settings, bindings())
         urls = {}
-        for name in SERVICES[1:]:
+        for name in INTERNAL_SERVICES:
             app = service_app(name).create_app(self.settings, store=self._store(name))
             server = self._serve(app, "127.0.0.1", 0, SERVICE_THREADS, name)
             urls[name] = f"http://127.0.0.1:{server.port}"
         self.settings = replace(self.settings, service_urls={**urls, **self.settings.service_urls})
-        for name in WORKER_SERVICES:
+        for name in INTERNAL_SERVICES:
             worker = service_app(name).create_worker(self.settings, store=self._store(name))
             worker.start()
             self._workers.append(worker)
@@ -314,7 +314,7 @@ def process_roles(settings: Settings, *, workers_per_service: int = 1,
             env[f"LLAIS_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
         roles.append(Role(f"{name}-api", [sys.executable, "-m", "services.cli", "serve", name, "--role", "api",
                                           "--port", str(port)]))
-    for name in WORKER_SERVICES:
+    for name in INTERNAL_SERVICES:
         for index in range(workers_per_service):
             roles.append(Role(f"{name}-worker-{index + 1}",
                               [sys.executable, "-m", "services.cli", "serve", name, "--role", "worker"]))

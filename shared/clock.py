@@ -7,6 +7,10 @@ import secrets
 import threading
 import time
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+"""Wales's and England's clock: the local time of meetings, deadlines and the days people read."""
 
 
 def now() -> datetime:

@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Mapping
 
 SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify")
+"""Every service of the platform, the gateway first: the one list the CLI, the gateway and the settings read."""
+
+INTERNAL_SERVICES = SERVICES[1:]
+"""The services behind the gateway, each with an internal API and a worker role (the gateway has an API role
+only)."""
 
 
 class ConfigError(ValueError):
@@ -122,33 +127,35 @@ class Settings:
             for name in SERVICES
             if env.get(f"LLAIS_{name.upper()}_URL")
         }
-        councils = env.get("LLAIS_COUNCILS_FILE")
+        councils, timeframes = env.get("LLAIS_COUNCILS_FILE"), env.get("LLAIS_TIMEFRAMES_FILE")
+        retry_delays, complaint_days = env.get("LLAIS_RETRY_DELAYS"), env.get("LLAIS_COMPLAINT_DAYS")
+        default = cls()  # each default is written once, on the field above
         return cls(
-            data_dir=Path(env.get("LLAIS_DATA") or "var"),
-            amqp_url=env.get("AMQP_URL") or "",
-            mongo_url=env.get("MONGO_URL") or None,
-            port=_int(env, "PORT", 8080, minimum=1),
-            bus_prefix=env.get("LLAIS_BUS_PREFIX") or "llais",
+            data_dir=Path(env["LLAIS_DATA"]) if env.get("LLAIS_DATA") else default.data_dir,
+            amqp_url=env.get("AMQP_URL") or default.amqp_url,
+            mongo_url=env.get("MONGO_URL") or default.mongo_url,
+            port=_int(env, "PORT", default.port, minimum=1),
+            bus_prefix=env.get("LLAIS_BUS_PREFIX") or default.bus_prefix,
             queue_type=queue_type,
-            retry_delays=_float_list("LLAIS_RETRY_DELAYS", env.get("LLAIS_RETRY_DELAYS") or "1,10,60"),
-            prefetch=_int(env, "LLAIS_PREFETCH", 20, minimum=1),
-            max_body_bytes=_int(env, "LLAIS_MAX_BODY_BYTES", 64 * 1024, minimum=1024),
-            internal_token=env.get("LLAIS_INTERNAL_TOKEN", ""),
-            secret_key=env.get("LLAIS_SECRET_KEY", ""),
-            councils_file=Path(councils) if councils else None,
+            retry_delays=_float_list("LLAIS_RETRY_DELAYS", retry_delays) if retry_delays else default.retry_delays,
+            prefetch=_int(env, "LLAIS_PREFETCH", default.prefetch, minimum=1),
+            max_body_bytes=_int(env, "LLAIS_MAX_BODY_BYTES", default.max_body_bytes, minimum=1024),
+            internal_token=env.get("LLAIS_INTERNAL_TOKEN", default.internal_token),
+            secret_key=env.get("LLAIS_SECRET_KEY", default.secret_key),
+            councils_file=Path(councils) if councils else default.councils_file,
             service_urls=urls,
-            log_level=env.get("LLAIS_LOG_LEVEL", "INFO").upper(),
-            smtp_url=env.get("LLAIS_SMTP_URL") or None,
-            timeframes_file=Path(env["LLAIS_TIMEFRAMES_FILE"]) if env.get("LLAIS_TIMEFRAMES_FILE") else None,
-            health_port=_int(env, "LLAIS_HEALTH_PORT", 0, minimum=0) or None,
-            mail_from=env.get("LLAIS_MAIL_FROM") or "Llais <llais@localhost>",
-            provider_name=env.get("LLAIS_PROVIDER_NAME") or "Llais",
-            cookie_secure=_flag(env, "LLAIS_COOKIE_SECURE", True),
-            rate_limit_storage=env.get("LLAIS_RATE_LIMIT_STORAGE") or "memory://",
-            trusted_proxies=_int(env, "LLAIS_TRUSTED_PROXIES", 0, minimum=0),
-            sign_in_rate_limit=env.get("LLAIS_SIGN_IN_RATE_LIMIT") or "30 per minute",
-            public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or "20 per hour",
-            complaint_days=_complaint_days(env.get("LLAIS_COMPLAINT_DAYS") or "2,10"),
-            settle_seconds=_int(env, "LLAIS_SETTLE_SECONDS", 5, minimum=1),
-            strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", False),
+            log_level=env.get("LLAIS_LOG_LEVEL", default.log_level).upper(),
+            smtp_url=env.get("LLAIS_SMTP_URL") or default.smtp_url,
+            timeframes_file=Path(timeframes) if timeframes else default.timeframes_file,
+            health_port=_int(env, "LLAIS_HEALTH_PORT", 0, minimum=0) or default.health_port,
+            mail_from=env.get("LLAIS_MAIL_FROM") or default.mail_from,
+            provider_name=env.get("LLAIS_PROVIDER_NAME") or default.provider_name,
+            cookie_secure=_flag(env, "LLAIS_COOKIE_SECURE", default.cookie_secure),
+            rate_limit_storage=env.get("LLAIS_RATE_LIMIT_STORAGE") or default.rate_limit_storage,
+            trusted_proxies=_int(env, "LLAIS_TRUSTED_PROXIES", default.trusted_proxies, minimum=0),
+            sign_in_rate_limit=env.get("LLAIS_SIGN_IN_RATE_LIMIT") or default.sign_in_rate_limit,
+            public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or default.public_form_rate_limit,
+            complaint_days=_complaint_days(complaint_days) if complaint_days else default.complaint_days,
+            settle_seconds=_int(env, "LLAIS_SETTLE_SECONDS", default.settle_seconds, minimum=1),
+            strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", default.strict_queries),
         )

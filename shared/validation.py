@@ -13,13 +13,11 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Mapping
-from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
-from shared.clock import now as clock_now
+from shared.clock import LONDON, now as clock_now
 
-LONDON = ZoneInfo("Europe/London")
 
 EARLIEST = date(1900, 1, 1)
 """Nothing the service records happened before this: the oldest thing it holds is a care leaver's date of birth."""

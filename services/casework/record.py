@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from shared.clock import LONDON
 from shared.validation import printable
 
-LONDON = ZoneInfo("Europe/London")
 
 WORDS = {
     "en": {

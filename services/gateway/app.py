@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.config import Settings
+from shared.config import INTERNAL_SERVICES, Settings
 from shared.councils import CouncilRegister
 from shared.http import ServiceClient
 from shared.settling import Settler
@@ -19,7 +19,6 @@ from services.gateway.openapi import build_spec
 from services.gateway.store import INDEXES, GatewayStore
 
 NAME = "gateway"
-INTERNAL_SERVICES = ("referral", "scheduling", "casework", "complaints", "notify")
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None,

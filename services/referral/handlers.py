@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
-from shared.clock import new_id, now, timestamp
+from shared.clock import LONDON, new_id, now, timestamp
 from shared.contracts import Event, new_event
 from shared.councils import CouncilRegister
 from shared.store import Document, Put, Store, VersionConflict
@@ -16,7 +15,6 @@ from services.referral import domain
 from services.referral.store import OPT_OUTS, ReferralStore
 
 NAME = "referral"
-LONDON = ZoneInfo("Europe/London")
 CONFLICT_RETRIES = 5
 
 

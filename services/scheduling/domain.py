@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
 import holidays
 
-LONDON = ZoneInfo("Europe/London")
+from shared.clock import LONDON
+
 END_OF_DAY = time(23, 59, 59)
 NATIONS = {"england": "ENG", "wales": "WLS"}
 

@@ -14,7 +14,7 @@ from collections import Counter
 
 import requests
 
-from services import WORKER_SERVICES
+from services import INTERNAL_SERVICES
 from shared.bus import list_parked
 from shared.config import Settings
 from tests.e2e.conftest import REFERRAL, free_port_block, wait_until_up
@@ -150,7 +150,7 @@ def test_a_sigkill_mid_burst_and_mid_catch_up_loses_no_consequence_and_doubles_n
                                                         ("acknowledgement webhook", r["id"] in acknowledged))
                              if not reached] for r in stored if r["id"] in waiting}
         parked = {service: [(m.type, m.error) for m in list_parked(Settings.from_env(env), service)]
-                  for service in WORKER_SERVICES}
+                  for service in INTERNAL_SERVICES}
         assert not waiting, f"{len(waiting)} of {len(stored)} never reached: {missing}; parked: {parked}"
         assert set(sent) <= {r["id"] for r in stored}, "a referral answered 201 was lost"
         assert len({r["external_ref"] for r in stored}) == len(stored), "a referral was stored twice"

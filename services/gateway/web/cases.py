@@ -13,6 +13,8 @@ from wtforms.validators import NumberRange, Optional
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 
+from shared.clock import LONDON
+
 from services.gateway import domain
 from services.gateway.api import audit, identity_headers, service
 from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSchema, AdvocateChangeRequestSchema,
@@ -20,7 +22,7 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
 from services.gateway.web import blueprint, forms
 from services.gateway.web.forms import YES_NO, choice, day, long_text, submit, text
-from services.gateway.web.pages import LONDON, Step, call, error_summary, signed_in, submit_step
+from services.gateway.web.pages import Step, call, error_summary, signed_in, submit_step
 from services.gateway.web.staff import advocates, read_referral
 
 THEMES = [("placement", _l("Where I live")), ("contact", _l("Seeing family and friends")),

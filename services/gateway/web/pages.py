@@ -6,19 +6,18 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, gettext
 from marshmallow import ValidationError
 
+from shared.clock import LONDON
 from shared.web import flatten_errors
 
 from services.gateway import api, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
 
-LONDON = ZoneInfo("Europe/London")
 SIGNED_IN_AS = "signed_in_as"
 PUBLIC = Principal("public", "public web form")
 

@@ -14,10 +14,10 @@ from typing import Any, Callable
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import format_date, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms

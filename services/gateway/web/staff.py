@@ -7,14 +7,14 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
 
-from shared.clock import now
+from shared.clock import LONDON, now
 
 from services.gateway import domain, handlers
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, current_language, forms, local_path
-from services.gateway.web.pages import (LONDON, SIGNED_IN_AS, Step, call, current_user, error_summary, gateway_store,
-                                        london, signed_in, submit_step)
+from services.gateway.web.pages import (SIGNED_IN_AS, Step, call, current_user, error_summary, gateway_store, london,
+                                        signed_in, submit_step)
 
 CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES

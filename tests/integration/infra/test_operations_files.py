@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from services import SERVICES, WORKER_SERVICES
+from services import INTERNAL_SERVICES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[3]
 LLAIS = str(Path(sys.executable).with_name("llais"))
@@ -22,7 +22,7 @@ def compose() -> dict:
 
 def test_compose_runs_every_role_of_every_service_and_each_scales_alone():
     services = compose()["services"]
-    expected = {f"{s}-api" for s in SERVICES} | {f"{s}-worker" for s in WORKER_SERVICES}
+    expected = {f"{s}-api" for s in SERVICES} | {f"{s}-worker" for s in INTERNAL_SERVICES}
     assert expected <= set(services)
     for name in expected:
         service, role = name.rsplit("-", 1)

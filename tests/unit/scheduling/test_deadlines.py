@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.scheduling.domain import (LONDON, Timeframes, UnknownNation, deadlines, is_working_day,
-                                        working_days_after)
+from shared.clock import LONDON
+
+from services.scheduling.domain import Timeframes, UnknownNation, deadlines, is_working_day, working_days_after
 
 
 def at(text: str) -> datetime:

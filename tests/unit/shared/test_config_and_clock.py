@@ -19,6 +19,13 @@ def test_the_embedded_defaults():
     assert settings.retry_delays == (1.0, 10.0, 60.0)
 
 
+def test_an_empty_environment_gives_every_default_the_settings_declare():
+    assert Settings.from_env({}) == Settings()
+    blank = {name: "" for name in ("LLAIS_DATA", "PORT", "LLAIS_RETRY_DELAYS", "LLAIS_COMPLAINT_DAYS",
+                                    "LLAIS_PREFETCH", "LLAIS_MAIL_FROM", "LLAIS_SETTLE_SECONDS")}
+    assert Settings.from_env(blank) == Settings()
+
+
 def test_settings_come_from_the_environment():
     settings = Settings.from_env({
         "AMQP_URL": "amqp://guest:guest@broker//", "MONGO_URL": "mongodb://db", "PORT": "9000",

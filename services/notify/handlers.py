@@ -1,4 +1,4 @@
-"""Notify's event handlers, and the dispatcher that delivers webhooks and emails.
+"""Notify's event handlers, and the dispatcher that delivers webhooks and emails (through services/notify/delivery).
 
 Consent is checked here a second time, before anything leaves: each message is made from what `domain.disclose`
 allows, about a referral the council may know of at all (`domain.council_may_know`), and records the consent or
@@ -13,7 +13,6 @@ import json
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import Callable
 
 import requests
 from opentelemetry.trace import SpanKind
@@ -23,15 +22,12 @@ from shared.clock import now, timestamp
 from shared.contracts import Event
 from shared.store import Put, Store, VersionConflict
 
-from services.notify import domain, templates
+from services.notify import delivery, domain, templates
+from services.notify.delivery import Mailer
 from services.notify.store import DELIVERIES, REFERRALS, UNSENT, NotifyStore
 
 log = logging.getLogger("llais.notify")
 CLAIM = timedelta(seconds=60)
-TIMEOUT_SECONDS = 10
-
-Mailer = Callable[[str, str, str], None]
-"""Sends one email: (to, subject, body)."""
 
 
 class UnknownReferral(LookupError):
@@ -136,29 +132,14 @@ def _try_if_due(notify: NotifyStore, document, session: requests.Session, mailer
     return True
 
 
-def _send_webhook(notify: NotifyStore, body: dict, session: requests.Session) -> tuple[bool, dict]:
+def _send_webhook(notify: NotifyStore, body: dict, session: requests.Session) -> delivery.Attempt:
+    """The delivery to the council's webhook as registered now, signed with its secret now."""
     webhook = notify.webhook(body["council"])
     if webhook is None:
         return False, {"url": None, "result": "no webhook registered now"}
     payload = body["payload"].encode()
     headers = domain.webhook_headers(webhook.body["secret"], body["event_id"], int(time.time()), payload)
-    attempt = {"url": webhook.body["url"]}
-    try:
-        answer = session.post(webhook.body["url"], data=payload, headers=headers, timeout=TIMEOUT_SECONDS,
-                              allow_redirects=False)
-    except requests.RequestException as exc:
-        return False, {**attempt, "result": f"no answer: {exc.__class__.__name__}"}
-    return domain.delivered(answer.status_code), {**attempt, "result": "answered", "status_code": answer.status_code}
-
-
-def _send_email(body: dict, mailer: Mailer | None) -> tuple[bool, dict]:
-    if mailer is None:
-        return False, {"to": body["to"], "result": "no mail server configured (LLAIS_SMTP_URL)"}
-    try:
-        mailer(body["to"], body["subject"], body["body"])
-    except OSError as exc:
-        return False, {"to": body["to"], "result": f"mail server refused or did not answer: {exc.__class__.__name__}"}
-    return True, {"to": body["to"], "result": "accepted by the mail server"}
+    return delivery.post_webhook(session, webhook.body["url"], payload, headers)
 
 
 def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
@@ -187,7 +168,7 @@ def _attempt(notify: NotifyStore, claimed, session: requests.Session, mailer: Ma
         if body["channel"] == "webhook":
             ok, attempt = _send_webhook(notify, body, session)
         else:
-            ok, attempt = _send_email(body, mailer)
+            ok, attempt = delivery.send_email(mailer, body["to"], body["subject"], body["body"])
     attempts = [*body["attempts"], {"at": timestamp(started), **attempt}]
     first = body["first_attempt_at"] or attempts[0]["at"]
     update = {**body, "attempts": attempts, "first_attempt_at": first, "claimed_until": None}

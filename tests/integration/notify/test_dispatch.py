@@ -177,7 +177,7 @@ from dataclasses import replace  # noqa: E402
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from services.notify.app import smtp_mailer  # noqa: E402
+from services.notify.delivery import smtp_mailer  # noqa: E402
 from shared.config import Settings  # noqa: E402
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, current_app, request
 
 from shared import validation
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
                         with_json_body)
 
-from services.casework import domain, handlers, record
+from services.casework import domain, handlers
 from services.casework.store import CaseworkStore
 
 blueprint = Blueprint("casework", __name__)
@@ -99,10 +99,10 @@ def read(case_id: str):
 
 @blueprint.get("/cases/<case_id>/record")
 def child_record(case_id: str):
-    """The child's own record, as a page they can read, in their language (or `language`)."""
+    """What the child's own record shows them, and the language to show it in: theirs, or `language`."""
     case = handlers.visible_case(casework(), case_id, actor(), role())
-    language = request.args.get("language") or case["language"]
-    return Response(record.render(domain.child_record(case), language), mimetype="text/html")
+    language = request.args.get("language") if request.args.get("language") in ("en", "cy") else case["language"]
+    return {**domain.child_record(case), "language": language}
 
 
 @blueprint.post("/cases/<case_id>/plan")

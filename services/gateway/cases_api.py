@@ -19,6 +19,7 @@ from services.gateway.api import (audit, checked_query, forward, gateway_store, 
 from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSchema, AdvocateChangeRequestSchema,
                                       CaseQuerySchema, ChildRecordQuerySchema, CloseCaseSchema, ConcludeIssueSchema,
                                       DisclosureSchema, IssueSchema, OpenCaseSchema, PlanSchema, SignpostSchema)
+from services.gateway.web.child_record import render as render_child_record
 
 blueprint = Blueprint("cases_api", __name__, url_prefix="/api/v1")
 CASEWORKERS = domain.CASEWORKERS
@@ -66,7 +67,7 @@ def child_record(case_id: str):
     audit("read child's record", case_id, answer.status_code, purpose())
     if answer.status_code != 200:
         return respond(answer.status_code, answer.json(), answer.headers.get("Content-Type", PROBLEM_JSON))
-    return Response(answer.content, status=200, mimetype="text/html")
+    return Response(render_child_record(answer.json()), status=200, mimetype="text/html")
 
 
 def _step(case_id: str, suffix: str, schema, what: str) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
@@ -20,7 +20,7 @@ from services.gateway.api import audit, identity_headers, service
 from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSchema, AdvocateChangeRequestSchema,
                                       CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
-from services.gateway.web import blueprint, forms
+from services.gateway.web import blueprint, child_record, forms
 from services.gateway.web.forms import YES_NO, choice, day, long_text, submit, text
 from services.gateway.web.pages import Step, call, error_summary, signed_in, submit_step
 from services.gateway.web.staff import advocates, read_referral
@@ -244,7 +244,7 @@ def case_record(case_id: str):
     answer = call_raw(f"/cases/{case_id}/record", params)
     if answer.status_code != 200:
         abort(404)
-    return Response(answer.content, mimetype="text/html")
+    return child_record.render(answer.json())
 
 
 def call_raw(path: str, params: dict):

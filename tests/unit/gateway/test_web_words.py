@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from services.referral import domain as referral_domain
 from shared.contracts import casework, complaints
-from services.gateway.web import cases, complaints as complaint_pages, forms
+from services.gateway.web import cases, child_record, complaints as complaint_pages, forms
 
 WEB = Path(forms.__file__).resolve().parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -25,6 +25,9 @@ def test_every_code_the_services_use_has_a_label():
     assert {code for code, _ in complaint_pages.KINDS} == set(complaints.KINDS)
     assert {code for code, _ in complaint_pages.MADE_BY} == set(complaints.FROM)
     assert set(forms.WORDS["basis"]) == set(referral_domain.ELIGIBILITY) | set(referral_domain.ACTIVE_OFFER_BASES)
+    assert set(child_record.OUTCOMES) == set(casework.ISSUE_OUTCOMES) | set(casework.CASE_OUTCOMES)
+    assert set(child_record.CONTRIBUTIONS_WORDS) == set(casework.CONTRIBUTIONS)
+    assert set(child_record.REASONS) == set(casework.DISCLOSURE_REASONS)
 
 
 def test_every_text_of_the_pages_has_its_welsh_with_the_same_placeholders():

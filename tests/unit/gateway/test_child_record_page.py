@@ -1,0 +1,60 @@
+"""The child's own record as a page of the service: in their language and their words, with nothing the advocate
+wrote trusted as HTML."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from shared.config import Settings
+
+from services.gateway.app import create_app as create_gateway
+from services.gateway.web import child_record
+
+AT = "2026-11-23T10:00:00+00:00"
+ADVOCATE = "advocate@provider.example"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return create_gateway(replace(Settings(), data_dir=tmp_path_factory.mktemp("record"), cookie_secure=False))
+
+
+RECORD = {  # as the casework service gives it, with what an old store may still hold
+    "opened_at": AT, "status": "closed",
+    "plan": {"text": "Plan\x00 <script>", "version": 1, "agreed_at": AT, "agreed_by": ADVOCATE},
+    "issues": [{"id": "i1", "description": "School <i>", "outcome": "partly_resolved"}],
+    "activities": [{"at": "9999-12-31T23:59:59-23:59", "kind": "meeting", "contribution": "jointly",
+                    "note": "Cerys\ud800 \u202eJones <b>"}],
+    "signposting": [{"to": "legal", "note": ""}],
+    "disclosures": [{"reason": "significant_harm", "disclosed_to": "Children's services", "disclosed_at": AT,
+                     "child_told": True, "child_told_at": AT}],
+    "closure": {"outcome": "moved_away", "satisfaction": 4, "feedback": "Good", "closed_at": AT,
+                "closed_by": ADVOCATE},
+}
+
+
+def page(app, language: str) -> str:
+    with app.test_request_context("/"):
+        return child_record.render({**RECORD, "language": language})
+
+
+def test_the_record_reads_in_welsh_in_the_childs_words_with_the_services_header(app):
+    text = page(app, "cy")
+    assert 'lang="cy"' in text and "Fy nghofnod eiriolaeth" in text and "llais-header" in text
+    assert "Sut daeth i ben" in text and "symudais i i ffwrdd" in text, "how it ended, not only when"
+    assert "23 Tachwedd 2026" in text, "dates as a Welsh reader writes them"
+    assert "gyda fy eiriolwr" in text and "Cyngor cyfreithiol" in text and "My advocacy record" not in text
+
+
+def test_the_record_reads_in_english_when_asked(app):
+    text = page(app, "en")
+    assert "My advocacy record" in text and "I moved away" in text and "23 November 2026" in text
+
+
+def test_what_the_advocate_wrote_is_shown_as_text_and_a_bad_stored_time_as_stored(app):
+    text = page(app, "en")
+    text.encode("utf-8")
+    assert "Cerys\ufffd \ufffdJones &lt;b&gt;" in text and "Plan\ufffd &lt;script&gt;" in text
+    assert "9999-12-31T23:59:59-23:59" in text

@@ -2,10 +2,11 @@
 
 Each message is acked only after the handler's effects are committed. An event already in the inbox is acked
 without handling. On RabbitMQ the acks of a run of messages go as one (`multiple`), when half the prefetch window
-is done or the queue pauses; a crash before that redelivers what was done, and the inbox absorbs it. A handler that raises is tried again after each of the configured delays (TTL retry queues that
-dead-letter back to the service's queue), then parked with its error in the service's parking queue. A message that
-cannot be read, or whose type or version no contract knows, is parked at once. Connections that drop are re-opened
-with back-off; nothing is acked that was not done.
+is done or the queue pauses; a crash before that redelivers what was done, and the inbox absorbs it. A handler that
+raises is tried again after each of the configured delays (TTL retry queues that dead-letter back to the service's
+queue), then parked with its error in the service's parking queue. A message that cannot be read, or whose type or
+version no contract knows, is parked at once. Connections that drop are re-opened with back-off; nothing is acked
+that was not done.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class EventConsumer(ConsumerMixin):
         self.names = ServiceQueues(settings, service)
         self.connection = connect(settings)
         self.connect_max_retries = None
-        self._done: object | None = None  # the last message done whose ack has not gone yet
+        self._done = None  # the last message done whose ack has not gone yet (a kombu Message)
         self._done_count = 0
         self._ack_every = 1
 

@@ -20,7 +20,7 @@ from services.gateway.api import audit, identity_headers, service
 from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSchema, AdvocateChangeRequestSchema,
                                       CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
-from services.gateway.web import blueprint, child_record, forms
+from services.gateway.web import LANGUAGES, blueprint, child_record, forms
 from services.gateway.web.forms import YES_NO, choice, day, long_text, submit, text
 from services.gateway.web.pages import Step, call, error_summary, signed_in, submit_step
 from services.gateway.web.staff import advocates, read_referral
@@ -240,7 +240,7 @@ def case(case_id: str):
 @signed_in(*domain.CASEWORKERS)
 def case_record(case_id: str):
     """The child's own record, to print or give them, in their language or the one asked for."""
-    params = {"language": request.args["language"]} if request.args.get("language") in ("en", "cy") else {}
+    params = {"language": request.args["language"]} if request.args.get("language") in LANGUAGES else {}
     answer = call_raw(f"/cases/{case_id}/record", params)
     if answer.status_code != 200:
         abort(404)

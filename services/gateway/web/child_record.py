@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import force_locale, lazy_gettext as _l
 
-from services.gateway.web import cases
+from services.gateway.web import LANGUAGES, cases
 
 STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
 # in the child's words, for each code of shared.contracts.casework the record holds
@@ -19,15 +19,15 @@ OUTCOMES = {
     "withdrawn": _l("I stopped it"), "issues_resolved": _l("what I wanted help with was sorted out"),
     "child_withdrew": _l("I decided to stop"), "moved_away": _l("I moved away"), "other": _l("for another reason"),
 }
-CONTRIBUTIONS_WORDS = {"own": _l("on my own"), "through_advocate": _l("through my advocate"),
-                       "jointly": _l("together with my advocate")}
+CONTRIBUTIONS = {"own": _l("on my own"), "through_advocate": _l("through my advocate"),
+                 "jointly": _l("together with my advocate")}
 REASONS = {"significant_harm": _l("a worry that someone could be seriously harmed"), "court_order": _l("a court order")}
 
 
 def render(record: dict) -> str:
     """The record as a page in the language the casework service named (English when it named neither)."""
-    language = record.get("language") if record.get("language") in ("en", "cy") else "en"
+    language = record.get("language") if record.get("language") in LANGUAGES else "en"
     with force_locale(language):
         return render_template("child_record.html", record=record, language=language, statuses=STATUSES,
-                               outcomes=OUTCOMES, contributions=CONTRIBUTIONS_WORDS, reasons=REASONS,
+                               outcomes=OUTCOMES, contributions=CONTRIBUTIONS, reasons=REASONS,
                                signposts=dict(cases.SIGNPOSTS))

@@ -26,7 +26,7 @@ def test_every_code_the_services_use_has_a_label():
     assert {code for code, _ in complaint_pages.MADE_BY} == set(complaints.FROM)
     assert set(forms.WORDS["basis"]) == set(referral_domain.ELIGIBILITY) | set(referral_domain.ACTIVE_OFFER_BASES)
     assert set(child_record.OUTCOMES) == set(casework.ISSUE_OUTCOMES) | set(casework.CASE_OUTCOMES)
-    assert set(child_record.CONTRIBUTIONS_WORDS) == set(casework.CONTRIBUTIONS)
+    assert set(child_record.CONTRIBUTIONS) == set(casework.CONTRIBUTIONS)
     assert set(child_record.REASONS) == set(casework.DISCLOSURE_REASONS)
 
 

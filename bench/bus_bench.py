@@ -25,7 +25,6 @@ from bench.figures import against, beside, percentiles  # noqa: E402
 from shared.bus import ConfirmingPublisher, Outgoing, Worker, declare_topology  # noqa: E402
 from shared.config import Settings  # noqa: E402
 from shared.contracts import new_event  # noqa: E402
-from shared.store import Put  # noqa: E402
 from shared.store.sqlite import SQLiteStore  # noqa: E402
 
 URL = os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672//"
@@ -103,8 +102,8 @@ def through_the_bus(prefix: str) -> dict:
     producer, consumer = SQLiteStore(folder / "producer.sqlite3"), SQLiteStore(folder / "consumer.sqlite3")
     handled_at: list[float] = []
 
-    def handle(event, store):
-        store.commit(Put.new("effects", event.id, {"n": 1}), handled=event.id)
+    def handle(event, uow):
+        uow.create("effects", event.id, {"n": 1})
         handled_at.append(time.perf_counter())
 
     declare_topology(settings, {"benchconsumer": ["referral.acknowledged"]})
@@ -137,8 +136,8 @@ def latency(prefix: str, per_second: int = 200, seconds: float = 10.0) -> dict:
     committed_at: dict[str, float] = {}
     took: list[float] = []
 
-    def handle(event, store):
-        store.commit(Put.new("effects", event.id, {"n": 1}), handled=event.id)
+    def handle(event, uow):
+        uow.create("effects", event.id, {"n": 1})
         took.append(time.perf_counter() - committed_at[event.id])
 
     declare_topology(settings, {"benchlatency": ["referral.acknowledged"]})

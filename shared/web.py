@@ -1,7 +1,7 @@
 """What every service's Flask app shares: problem+json errors, health and readiness, size limits, internal auth.
 
-Domain errors are mapped to HTTP problems once, here. Routes raise `Problem` (or a subclass of `DomainError`
-registered with `problem_for`) and never build error responses themselves.
+Errors are mapped to HTTP problems once, here: routes raise `Problem`, handlers raise the named errors of
+shared/errors (each knows its status and code), and neither builds an error response itself.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from shared import telemetry, validation
 from shared.config import Settings
+from shared.errors import Busy, LlaisError, Refused
 
 PROBLEM_JSON = "application/problem+json"
 INTERNAL_TOKEN_HEADER = "X-Llais-Internal-Token"
@@ -63,6 +64,13 @@ def problem_response(problem: Problem):
     response.mimetype = PROBLEM_JSON
     response.headers.update(problem.headers)
     return response
+
+
+def problem_of(error: LlaisError) -> Problem:
+    """A named error as the problem a caller reads."""
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Busy) else None
+    return Problem(error.status, error.detail or _TITLES.get(error.status, "Error"),
+                   errors=error.errors if isinstance(error, Refused) else None, headers=headers, **error.extra)
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -218,6 +226,10 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
     @app.errorhandler(Problem)
     def _problem(problem: Problem):
         return problem_response(problem)
+
+    @app.errorhandler(LlaisError)
+    def _named(error: LlaisError):
+        return problem_response(problem_of(error))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

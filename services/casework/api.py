@@ -11,10 +11,17 @@ from shared import validation
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
                         with_json_body)
 
+from shared.unit_of_work import UnitOfWork
+
 from services.casework import domain, handlers
+from services.casework.commands import ChangeCase, OpenCase
 from services.casework.store import CaseworkStore
 
 blueprint = Blueprint("casework", __name__)
+
+
+def uow() -> UnitOfWork:
+    return UnitOfWork(current_app.extensions["llais.store"])
 
 
 def casework() -> CaseworkStore:
@@ -70,15 +77,15 @@ def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
         domain.CaseRefused, domain.CaseStateForbids, domain.NotAllowed, domain.NoSuchPart, handlers.NotFound))
 
 
-def _change(case_id: str, step: Callable[..., Any], *required: str, **extra: Any):
-    return _body_for(lambda body: handlers.change(
-        casework(), case_id, actor(), role(), lambda case, at: step(case, at, body, actor(), **extra)), *required)
+def _change(case_id: str, handler: Callable[[ChangeCase, UnitOfWork], dict], *required: str,
+            part_id: str | None = None):
+    return _body_for(lambda body: handler(ChangeCase(case_id, body, actor(), role(), part_id), uow()), *required)
 
 
 @blueprint.post("/cases")
 def open_case():
-    case = _body_for(lambda body: handlers.open_case(casework(), body["referral_id"], body["consents_to_case_file"],
-                                                     actor(), role()), "referral_id")
+    case = _body_for(lambda body: handlers.open_case(
+        OpenCase(body["referral_id"], body["consents_to_case_file"], actor(), role()), uow()), "referral_id")
     return case, 201
 
 
@@ -117,7 +124,7 @@ def issues(case_id: str):
 
 @blueprint.post("/cases/<case_id>/issues/<issue_id>/conclude")
 def conclude(case_id: str, issue_id: str):
-    return _change(case_id, handlers.conclude_issue, "outcome", issue_id=issue_id)
+    return _change(case_id, handlers.conclude_issue, "outcome", part_id=issue_id)
 
 
 @blueprint.post("/cases/<case_id>/activities")
@@ -137,12 +144,12 @@ def change_request(case_id: str):
 
 @blueprint.post("/cases/<case_id>/advocate-change-requests/<request_id>/decide")
 def decide(case_id: str, request_id: str):
-    return _change(case_id, handlers.decide_advocate_change, "result", role=role(), request_id=request_id)
+    return _change(case_id, handlers.decide_advocate_change, "result", part_id=request_id)
 
 
 @blueprint.post("/cases/<case_id>/disclosures")
 def disclosures(case_id: str):
-    return _change(case_id, handlers.record_disclosure, role=role()), 201
+    return _change(case_id, handlers.record_disclosure), 201
 
 
 @blueprint.post("/cases/<case_id>/close")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.store import Document, Store, every_combination, find_all
+from shared.unit_of_work import UnitOfWork
 
 REFERRALS = "referrals"
 CASES = "cases"
@@ -12,7 +13,7 @@ INDEXES = every_combination(CASES, ("status", "advocate_email"))
 
 
 class CaseworkStore:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store | UnitOfWork):
         self.store = store
 
     def referral(self, referral_id: str) -> Document | None:

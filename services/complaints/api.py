@@ -11,11 +11,18 @@ from shared import validation
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
                         with_json_body)
 
+from shared.unit_of_work import UnitOfWork
+
 from services.complaints import domain, handlers
+from services.complaints.commands import ChangeComplaint, ReceiveComplaint
 from services.complaints.store import ComplaintsStore
 
 blueprint = Blueprint("complaints", __name__)
 HANDLERS_ROLE = "manager"
+
+
+def uow() -> UnitOfWork:
+    return UnitOfWork(current_app.extensions["llais.store"])
 
 
 def complaints() -> ComplaintsStore:
@@ -61,7 +68,7 @@ def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
 @blueprint.post("/complaints")
 def receive():
     councils = current_app.extensions["llais.councils"]
-    return _body_for(lambda body: handlers.receive(complaints(), councils, body, actor())), 201
+    return _body_for(lambda body: handlers.receive(ReceiveComplaint(body, actor()), uow(), councils=councils)), 201
 
 
 @blueprint.get("/followed/<key>")
@@ -92,5 +99,4 @@ STEPS = {"acknowledge": handlers.acknowledge, "respond": handlers.respond, "esca
 def take_step(complaint_id: str, step: str):
     if step not in STEPS:
         raise Problem(404, "No such step.")
-    return _body_for(lambda body: handlers.change(complaints(), complaint_id,
-                                                  lambda c, at: STEPS[step](c, at, body, actor())))
+    return _body_for(lambda body: STEPS[step](ChangeComplaint(complaint_id, body, actor()), uow()))

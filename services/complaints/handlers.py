@@ -1,21 +1,22 @@
-"""The complaints service's commands and event handlers."""
+"""The complaints service's commands and event handlers, each `(command or event, uow)` (shared/unit_of_work)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import wraps
 from typing import Callable
 
 from shared.clock import new_id, timestamp
 from shared.contracts import Event, new_event
 from shared.councils import CouncilRegister
-from shared.store import Put, Store, VersionConflict
+from shared.unit_of_work import Decision, UnitOfWork
 
 from services.complaints import domain
+from services.complaints.commands import ChangeComplaint, ReceiveComplaint
 from services.complaints.store import COMPLAINTS, ComplaintsStore
 
 NAME = "complaints"
-CONFLICT_RETRIES = 5
 
 
 class NotFound(LookupError):
@@ -27,7 +28,8 @@ def complaint_event(event_type: str, complaint: dict, **data) -> Event:
                      producer=NAME, subject=f"complaint:{complaint['id']}")
 
 
-def receive(complaints: ComplaintsStore, councils: CouncilRegister, request: dict, by: str) -> dict:
+def receive(command: ReceiveComplaint, uow: UnitOfWork, *, councils: CouncilRegister) -> dict:
+    request, by = command.request, command.by
     domain.check(request)
     council = councils.get(request["council"]) if request.get("council") else None
     if request.get("council") and council is None:
@@ -39,7 +41,7 @@ def receive(complaints: ComplaintsStore, councils: CouncilRegister, request: dic
     received = complaint_event("complaint.received", complaint, made_by=complaint["made_by"],
                                council=complaint["council"], nation=complaint["nation"], received_at=at,
                                language=complaint["language"])
-    complaints.store.commit(Put.new(COMPLAINTS, complaint["id"], complaint), events=[received])
+    uow.create(COMPLAINTS, complaint["id"], complaint, [received])
     return {**complaint, "tracking_key": tracking_key}
 
 
@@ -57,33 +59,31 @@ def followed(complaints: ComplaintsStore, key: str) -> dict:
     return found[0].body
 
 
-def change(complaints: ComplaintsStore, complaint_id: str,
-           decide: Callable[[dict, str], tuple[dict | None, list[Event]]], handled: str | None = None) -> dict:
-    for _ in range(CONFLICT_RETRIES):
-        document = complaints.complaint(complaint_id)
-        if document is None:
-            raise NotFound(complaint_id)
-        changed, events = decide(document.body, timestamp())
-        if changed is None:
-            if handled and not complaints.store.handled(handled):
-                complaints.store.commit(handled=handled)
-            return document.body
-        try:
-            complaints.store.commit(Put.update(document, changed), events=events, handled=handled)
-            return changed
-        except VersionConflict:
-            continue
-    raise VersionConflict(f"complaint {complaint_id} kept changing; try again")
+def complaint_step(step: Callable[[dict, str, ChangeComplaint], "Decision | None"]
+                   ) -> Callable[[ChangeComplaint, UnitOfWork], dict]:
+    """The handler of a step on a complaint: `step(complaint, at, command)` decides its new state and the events
+    that say so, or None when the step is done already."""
+    @wraps(step)
+    def handler(command: ChangeComplaint, uow: UnitOfWork) -> dict:
+        if len(command.complaint_id) > 64:
+            raise NotFound(command.complaint_id)
+        return uow.change(COMPLAINTS, command.complaint_id, lambda complaint: step(complaint, timestamp(), command),
+                          missing=lambda: NotFound(command.complaint_id))
+
+    return handler
 
 
-def acknowledge(complaint: dict, at: str, body: dict, by: str):
-    changed = domain.acknowledge(complaint, by, at)
-    return changed, [] if changed is None else [complaint_event("complaint.acknowledged", changed,
-                                                                acknowledged_at=at)]
+@complaint_step
+def acknowledge(complaint: dict, at: str, command: ChangeComplaint) -> Decision | None:
+    changed = domain.acknowledge(complaint, command.by, at)
+    return None if changed is None else (changed, [complaint_event("complaint.acknowledged", changed,
+                                                                   acknowledged_at=at)])
 
 
-def respond(complaint: dict, at: str, body: dict, by: str):
-    changed = domain.respond(complaint, body.get("outcome"), body.get("summary", ""), by, at)
+@complaint_step
+def respond(complaint: dict, at: str, command: ChangeComplaint) -> Decision:
+    body = command.body
+    changed = domain.respond(complaint, body.get("outcome"), body.get("summary", ""), command.by, at)
     events = [complaint_event("complaint.responded", changed, stage=changed["stage"], outcome=changed["outcome"],
                               responded_at=at)]
     if not complaint.get("acknowledged_at"):
@@ -91,30 +91,33 @@ def respond(complaint: dict, at: str, body: dict, by: str):
     return changed, events
 
 
-def escalate(complaint: dict, at: str, body: dict, by: str):
-    changed = domain.escalate(complaint, by, at)
+@complaint_step
+def escalate(complaint: dict, at: str, command: ChangeComplaint) -> Decision:
+    changed = domain.escalate(complaint, command.by, at)
     return changed, [complaint_event("complaint.escalated", changed, stage=changed["stage"],
                                      escalated_at=at)]
 
 
-def close(complaint: dict, at: str, body: dict, by: str):
-    changed = domain.close(complaint, by, at)
+@complaint_step
+def close(complaint: dict, at: str, command: ChangeComplaint) -> Decision:
+    changed = domain.close(complaint, command.by, at)
     return changed, [complaint_event("complaint.closed", changed, outcome=changed["outcome"], closed_at=at)]
 
 
-def withdraw(complaint: dict, at: str, body: dict, by: str):
-    changed = domain.withdraw(complaint, by, at)
+@complaint_step
+def withdraw(complaint: dict, at: str, command: ChangeComplaint) -> Decision:
+    changed = domain.withdraw(complaint, command.by, at)
     return changed, [complaint_event("complaint.closed", changed, outcome="withdrawn", closed_at=at)]
 
 
-def record_deadlines(event: Event, store: Store) -> None:
+def record_deadlines(event: Event, uow: UnitOfWork) -> None:
     """On `complaint.deadlines_scheduled`: when the acknowledgement and the answer are due, as scheduling counted;
     on `complaint.second_stage_scheduled`: when the answer at the second stage is."""
     if event.type == "complaint.second_stage_scheduled":
         counted = {"stage_2_respond_by": event.data["respond_by"]}
     else:
         counted = {"acknowledge_by": event.data["acknowledge_by"], "respond_by": event.data["respond_by"]}
-    change(ComplaintsStore(store), event.data["complaint_id"],
-           lambda c, at: (None if counted.items() <= c["deadlines"].items()
-                          else {**c, "deadlines": {**c["deadlines"], **counted}}, []),
-           handled=event.id)
+    uow.change(COMPLAINTS, event.data["complaint_id"],
+               lambda c: None if counted.items() <= c["deadlines"].items()
+               else ({**c, "deadlines": {**c["deadlines"], **counted}}, []),
+               missing=lambda: NotFound(event.data["complaint_id"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.store import Document, Index, Store, every_combination, find_all
+from shared.unit_of_work import UnitOfWork
 
 COMPLAINTS = "complaints"
 
@@ -14,7 +15,7 @@ INDEXES = (
 
 
 class ComplaintsStore:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store | UnitOfWork):
         self.store = store
 
     def complaint(self, complaint_id: str) -> Document | None:

@@ -94,9 +94,11 @@ def forward(service_name: str, method: str, path: str, *, body: Any = None,
         payload = answer.json()
     except ValueError:
         raise Problem(502, f"The {service_name} service gave an answer that is not JSON.") from None
+    if answer.status_code == 503:  # busy (others changing the same thing at once): a moment later will do
+        raise Problem(503, f"The {service_name} service is busy with this; try again shortly.",
+                      headers={"Retry-After": answer.headers.get("Retry-After") or "1"})
     if answer.status_code >= 500:
-        raise Problem(503 if answer.status_code == 503 else 502,
-                      f"The {service_name} service could not complete the request; try again shortly.")
+        raise Problem(502, f"The {service_name} service could not complete the request; try again shortly.")
     in_flight.keep(gateway_store(), g.principal, subject, payload, answer.headers.get(settling.EVENTS_HEADER))
     return answer.status_code, payload, answer.headers.get("Content-Type", "application/json")
 

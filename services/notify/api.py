@@ -6,7 +6,10 @@ from flask import Blueprint, current_app, request
 
 from shared.web import Problem, json_body
 
+from shared.unit_of_work import UnitOfWork
+
 from services.notify import domain, handlers
+from services.notify.commands import SetWebhook
 from services.notify.store import NotifyStore
 
 blueprint = Blueprint("notify", __name__)
@@ -28,7 +31,7 @@ def put_webhook(council: str):
     if errors:
         raise Problem(422, "The webhook is incomplete; see errors.", errors=errors)
     try:
-        handlers.set_webhook(notify(), council, url, secret)
+        handlers.set_webhook(SetWebhook(council, url, secret), UnitOfWork(current_app.extensions["llais.store"]))
     except domain.InvalidSecret as exc:
         raise Problem(422, "The secret cannot sign webhooks.", errors={"secret": [str(exc)]}) from None
     return {"council": council, "url": url}

@@ -20,11 +20,13 @@ from opentelemetry.trace import SpanKind
 from shared import telemetry
 from shared.clock import now, timestamp
 from shared.contracts import Event
-from shared.store import Put, Store, VersionConflict
+from shared.store import Document
+from shared.unit_of_work import UnitOfWork
 
 from services.notify import delivery, domain, templates
+from services.notify.commands import SetWebhook
 from services.notify.delivery import Mailer
-from services.notify.store import DELIVERIES, REFERRALS, UNSENT, NotifyStore
+from services.notify.store import DELIVERIES, REFERRALS, UNSENT, WEBHOOKS, NotifyStore
 
 log = logging.getLogger("llais.notify")
 CLAIM = timedelta(seconds=60)
@@ -35,21 +37,19 @@ class UnknownReferral(LookupError):
     nothing may be sent, so the event fails and the bus tries it again (the receipt is then known)."""
 
 
-def set_webhook(notify: NotifyStore, council: str, url: str, secret: str) -> None:
-    domain.signing_key(secret)  # refuse a secret that cannot sign before keeping it
-    notify.set_webhook(council, {"council": council, "url": url, "secret": secret, "updated_at": timestamp()})
+def set_webhook(command: SetWebhook, uow: UnitOfWork) -> None:
+    domain.signing_key(command.secret)  # refuse a secret that cannot sign before keeping it
+    webhook = {"council": command.council, "url": command.url, "secret": command.secret, "updated_at": timestamp()}
+    uow.change(WEBHOOKS, command.council, lambda current: (webhook, []), initial={})
 
 
-def track_referral(event: Event, store: Store) -> None:
+def track_referral(event: Event, uow: UnitOfWork) -> None:
     """On `referral.received`: keep who referred (for their notices) and what the child agreed to share."""
     data = event.data
     record = {"council": data["council"], "consent": data["consent"], "external_ref": data.get("external_ref"),
               "referrer_email": data.get("referrer_email"), "language": data.get("referrer_language") or "en",
               "source": data.get("source"), "follow_on": data.get("source") == domain.TAKE_UP}
-    try:
-        store.commit(Put.new(REFERRALS, data["referral_id"], record), handled=event.id)
-    except VersionConflict:
-        store.commit(handled=event.id)
+    uow.create(REFERRALS, data["referral_id"], record)
 
 
 def _source(referral: dict) -> str | None:
@@ -57,33 +57,29 @@ def _source(referral: dict) -> str | None:
     return referral.get("source", domain.TAKE_UP if referral.get("follow_on") else None)
 
 
-def _consent(notify: NotifyStore, event: Event) -> tuple[dict, dict]:
-    """The consent that governs the event (the latest the child gave) and what notify knows of the referral."""
-    known = notify.referral(event.data["referral_id"])
-    if known is None:
-        raise UnknownReferral(event.data["referral_id"])
-    referral = known.body
-    consent = event.data.get("consent") or referral["consent"]
-    if event.data.get("consent") and event.data["consent"] != referral["consent"]:
-        try:
-            notify.store.commit(Put.update(known, {**referral, "consent": event.data["consent"]}))
-        except VersionConflict:
-            pass  # another event updated it meanwhile; this event carries its own consent anyway
-    return consent, referral
+def _consent(uow: UnitOfWork, event: Event) -> tuple[dict, dict]:
+    """The consent that governs the event (the latest the child gave) and what notify knows of the referral, which
+    keeps that latest consent from now on."""
+    referral_id, given = event.data["referral_id"], event.data.get("consent")
+    referral = uow.change(REFERRALS, referral_id,
+                          lambda known: None if not given or given == known["consent"]
+                          else ({**known, "consent": given}, []),
+                          missing=lambda: UnknownReferral(referral_id), last=False)
+    return given or referral["consent"], referral
 
 
-def notify_council(event: Event, store: Store) -> None:
+def notify_council(event: Event, uow: UnitOfWork) -> None:
     """On an event the referring council hears about: make its webhook and email, or record why not."""
-    notify = NotifyStore(store)
-    consent, referral = _consent(notify, event)
+    notify = NotifyStore(uow)
+    consent, referral = _consent(uow, event)
     base = {"event_id": event.id, "type": event.type, "council": event.data["council"],
             "referral_id": event.data.get("referral_id"), "created_at": timestamp()}
     try:
         domain.council_may_know(_source(referral), consent)
         data, basis = domain.disclose(event.type, event.data, consent)
     except domain.Withheld as withheld:
-        notify.record_all([(UNSENT, {**base, "id": event.id, "channel": "all", "reason": withheld.reason,
-                                     "basis": "withheld"})], handled=event.id)
+        uow.create(UNSENT, event.id, {**base, "id": event.id, "channel": "all", "reason": withheld.reason,
+                                      "basis": "withheld"})
         return
     pending = {**base, "basis": basis, "status": "pending", "trace": telemetry.current_headers(),
                "next_attempt_at": timestamp(), "first_attempt_at": None, "claimed_until": None, "attempts": []}
@@ -104,31 +100,31 @@ def notify_council(event: Event, store: Store) -> None:
                              separators=(",", ":"))
         records.append((DELIVERIES, {**pending, "id": f"{event.id}:webhook", "channel": "webhook",
                                      "payload": payload}))
-    notify.record_all(records, handled=event.id)
+    for index, (collection, record) in enumerate(records):  # each once: a redelivery leaves those made already
+        uow.create(collection, record["id"], record, last=index == len(records) - 1)
 
 
-def dispatch(notify: NotifyStore, session: requests.Session | None = None, mailer: Mailer | None = None) -> int:
+def dispatch(uow: UnitOfWork, session: requests.Session | None = None, mailer: Mailer | None = None) -> int:
     """Make one attempt at every due delivery (found by its next attempt's time); return how many were made."""
-    session = session or requests.Session()
+    session, notify = session or requests.Session(), NotifyStore(uow)
     made, after, moment = 0, None, now()
     while page := notify.due(moment, after=after):
         after = page[-1].id
-        made += sum(_try_if_due(notify, document, session, mailer) for document in page)
+        made += sum(_try_if_due(uow, document, session, mailer) for document in page)
     return made
 
 
-def _try_if_due(notify: NotifyStore, document, session: requests.Session, mailer: Mailer | None) -> bool:
+def _try_if_due(uow: UnitOfWork, document: Document, session: requests.Session, mailer: Mailer | None) -> bool:
     moment = now()
     body = document.body
     if datetime.fromisoformat(body["next_attempt_at"]) > moment:
         return False
     if body["claimed_until"] and datetime.fromisoformat(body["claimed_until"]) > moment:
         return False
-    try:
-        claimed = notify.claim(document, moment + CLAIM)
-    except VersionConflict:
-        return False
-    _attempt(notify, claimed, session, mailer)
+    claimed = uow.update(document, {**body, "claimed_until": (moment + CLAIM).isoformat()})
+    if claimed is None:
+        return False  # another dispatcher has it
+    _attempt(uow, claimed, session, mailer)
     return True
 
 
@@ -154,11 +150,11 @@ def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
     return None
 
 
-def _attempt(notify: NotifyStore, claimed, session: requests.Session, mailer: Mailer | None) -> None:
-    body = claimed.body
+def _attempt(uow: UnitOfWork, claimed: Document, session: requests.Session, mailer: Mailer | None) -> None:
+    notify, body = NotifyStore(uow), claimed.body
     reason = _withdrawn(notify, body)
     if reason is not None:
-        notify.update(claimed, {**body, "status": "withheld", "withheld_at": timestamp(), "reason": reason,
+        uow.update(claimed, {**body, "status": "withheld", "withheld_at": timestamp(), "reason": reason,
                                 "claimed_until": None})
         return
     started = now()
@@ -184,7 +180,7 @@ def _attempt(notify: NotifyStore, claimed, session: requests.Session, mailer: Ma
                         extra={"llais_event_id": body["event_id"], "llais_channel": body["channel"]})
         else:
             update.update(next_attempt_at=following.isoformat())
-    notify.update(claimed, update)
+    uow.update(claimed, update)
 
 
 def delivery_view(body: dict) -> dict:

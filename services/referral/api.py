@@ -14,7 +14,10 @@ from shared import validation
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
                         with_json_body)
 
+from shared.unit_of_work import UnitOfWork
+
 from services.referral import domain, handlers
+from services.referral.commands import Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut
 from services.referral.store import ReferralStore
 
 blueprint = Blueprint("referral", __name__)
@@ -26,6 +29,10 @@ check_fields(blueprint, {
     "external_ref": validation.one_line,
 })
 STAFF_ROLES = ("advocate", "manager", "admin")
+
+
+def uow() -> UnitOfWork:
+    return UnitOfWork(current_app.extensions["llais.store"])
 
 
 def referrals() -> ReferralStore:
@@ -92,13 +99,14 @@ def _own(referral_id: str) -> None:
 
 @blueprint.post("/referrals")
 def create():
-    referral = _body_for(lambda body: handlers.receive_referral(referrals(), councils(), body), "council")
+    referral = _body_for(lambda body: handlers.receive_referral(ReceiveReferral(body), uow(), councils=councils()),
+                         "council")
     return view(referral), 201
 
 
 @blueprint.post("/opt-outs")
 def opt_out():
-    recorded = _body_for(lambda body: handlers.record_opt_out(referrals(), councils(), body),
+    recorded = _body_for(lambda body: handlers.record_opt_out(RecordOptOut(body), uow(), councils=councils()),
                          "council", "basis", "date_of_birth", "offered_at")
     return {k: recorded[k] for k in ("id", "basis", "offered_at", "reason", "external_ref", "recorded_at")}, 201
 
@@ -106,22 +114,22 @@ def opt_out():
 @blueprint.post("/referrals/<referral_id>/allocate")
 def allocate(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.allocate(referrals(), referral_id, body["advocate_email"].lower(),
-                                                         actor()), "advocate_email"))
+    return view(_body_for(lambda body: handlers.allocate(
+        Allocate(referral_id, body["advocate_email"].lower(), actor()), uow()), "advocate_email"))
 
 
 @blueprint.post("/referrals/<referral_id>/contact-attempts")
 def contact_attempt(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.record_contact_attempt(referrals(), referral_id, body, actor(),
-                                                                       role()),
-                          "method", "result")), 201
+    return view(_body_for(lambda body: handlers.record_contact_attempt(RecordContactAttempt(
+        referral_id, body["method"], body["result"], body.get("note", ""), actor(), role()), uow()),
+        "method", "result")), 201
 
 
 @blueprint.post("/referrals/<referral_id>/close")
 def close(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.close(referrals(), referral_id, body["reason"], actor(), role()),
+    return view(_body_for(lambda body: handlers.close(Close(referral_id, body["reason"], actor(), role()), uow()),
                           "reason"))
 
 

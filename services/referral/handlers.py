@@ -1,4 +1,5 @@
-"""The referral service's commands and event handlers: load, let the domain decide, save with the events."""
+"""The referral service's commands and event handlers, each `(command or event, uow)`: load, let the domain decide,
+commit with the events (shared/unit_of_work)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from typing import Any, Callable
 from shared.clock import LONDON, new_id, now, timestamp
 from shared.contracts import Event, new_event
 from shared.councils import CouncilRegister
-from shared.store import Document, Put, Store, VersionConflict
+from shared.store import Document
+from shared.unit_of_work import UnitOfWork
 
 from services.referral import domain
-from services.referral.store import OPT_OUTS, ReferralStore
+from services.referral.commands import Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut
+from services.referral.store import OPT_OUTS, REFERRALS, ReferralStore
 
 NAME = "referral"
-CONFLICT_RETRIES = 5
 
 
 class UnknownCouncil(ValueError):
@@ -30,18 +32,18 @@ def _today():
     return now().astimezone(LONDON).date()
 
 
-def receive_referral(referrals: ReferralStore, councils: CouncilRegister, request: dict) -> dict:
+def receive_referral(command: ReceiveReferral, uow: UnitOfWork, *, councils: CouncilRegister) -> dict:
     """Record a council's referral, linked to the child's earlier referrals, with `referral.received`."""
+    request = command.request
     council = councils.get(request["council"])
     if council is None:
         raise UnknownCouncil(request["council"])
     received = now()
     domain.check_referral(request, received.astimezone(LONDON).date())
     referral = domain.new_referral(new_id(), request, council, timestamp(received))
-    referral["earlier_referral_ids"] = [r["id"] for r in earlier_referrals(referrals, request, council.code)]
-    event = new_event("referral.received", domain.received_event_data(referral), producer=NAME,
-                      subject=f"referral:{referral['id']}")
-    referrals.add(referral, [event])
+    referral["earlier_referral_ids"] = [r["id"] for r in earlier_referrals(ReferralStore(uow), request, council.code)]
+    uow.create(REFERRALS, referral["id"], referral, [_event("referral.received", domain.received_event_data(referral),
+                                                            referral)])
     return referral
 
 
@@ -53,24 +55,14 @@ def earlier_referrals(referrals: ReferralStore, request: dict, council: str) -> 
     return [body for _, body in sorted(candidates.items()) if domain.same_child(body, request, council)]
 
 
-def _change(referrals: ReferralStore, referral_id: str, decide: Callable[[dict], dict | None],
-            events: Callable[[dict], list[Event]], handled: str | None = None) -> dict | None:
-    """Load, decide and save, again from the top if another writer got in between."""
-    for _ in range(CONFLICT_RETRIES):
-        document = referrals.get(referral_id)
-        if document is None:
-            raise NotFound(referral_id)
-        changed = decide(document.body)
-        if changed is None:
-            if handled is not None and not referrals.store.handled(handled):
-                referrals.store.commit(handled=handled)
-            return None
-        try:
-            referrals.save(document, changed, events(changed), handled=handled)
-            return changed
-        except VersionConflict:
-            continue
-    raise VersionConflict(f"referral {referral_id} kept changing; try again")
+def _change(uow: UnitOfWork, referral_id: str, decide: Callable[[dict], dict | None],
+            events: Callable[[dict], list[Event]]) -> dict | None:
+    """The referral as `decide` changes it, committed with the `events` of the change."""
+    def decision(referral: dict):
+        changed = decide(referral)
+        return None if changed is None else (changed, events(changed))
+
+    return uow.change(REFERRALS, referral_id, decision, missing=lambda: NotFound(referral_id))
 
 
 def _event(event_type: str, data: dict, referral: dict, cause: Event | None = None) -> Event:
@@ -82,11 +74,12 @@ def _event(event_type: str, data: dict, referral: dict, cause: Event | None = No
 # commands from the gateway
 
 
-def allocate(referrals: ReferralStore, referral_id: str, advocate_email: str, by: str) -> dict:
+def allocate(command: Allocate, uow: UnitOfWork) -> dict:
     at = timestamp()
-    return _change(referrals, referral_id, lambda r: domain.allocate(r, advocate_email, at, by), lambda r: [
-        _event("referral.allocated", {"referral_id": r["id"], "council": r["council"],
-                                      "advocate_email": advocate_email, "allocated_at": at}, r)])
+    return _change(uow, command.referral_id, lambda r: domain.allocate(r, command.advocate_email, at, command.by),
+                   lambda r: [_event("referral.allocated", {"referral_id": r["id"], "council": r["council"],
+                                                            "advocate_email": command.advocate_email,
+                                                            "allocated_at": at}, r)])
 
 
 def _allocated(by: str, role: str | None, step: Callable[[dict], dict]) -> Callable[[dict], dict]:
@@ -99,25 +92,26 @@ def _allocated(by: str, role: str | None, step: Callable[[dict], dict]) -> Calla
     return decide
 
 
-def record_contact_attempt(referrals: ReferralStore, referral_id: str, attempt: dict, by: str,
-                           role: str | None) -> dict:
+def record_contact_attempt(command: RecordContactAttempt, uow: UnitOfWork) -> dict:
     at = timestamp()
     return _change(
-        referrals, referral_id,
-        _allocated(by, role, lambda r: domain.record_contact_attempt(r, attempt["method"], attempt["result"],
-                                                                     attempt.get("note", ""), at, by)),
+        uow, command.referral_id,
+        _allocated(command.by, command.role, lambda r: domain.record_contact_attempt(
+            r, command.method, command.result, command.note, at, command.by)),
         lambda r: [_event("contact.attempted", {"referral_id": r["id"], "council": r["council"],
-                                                "method": attempt["method"], "result": attempt["result"],
+                                                "method": command.method, "result": command.result,
                                                 "attempted_at": at}, r)])
 
 
-def close(referrals: ReferralStore, referral_id: str, reason: str, by: str, role: str | None) -> dict:
+def close(command: Close, uow: UnitOfWork) -> dict:
     at = timestamp()
-    return _change(referrals, referral_id, _allocated(by, role, lambda r: domain.close(r, reason, at, by)),
+    return _change(uow, command.referral_id,
+                   _allocated(command.by, command.role, lambda r: domain.close(r, command.reason, at, command.by)),
                    lambda r: [_event("referral.closed", domain.closed_event_data(r), r)])
 
 
-def record_opt_out(referrals: ReferralStore, councils: CouncilRegister, request: dict) -> dict:
+def record_opt_out(command: RecordOptOut, uow: UnitOfWork, *, councils: CouncilRegister) -> dict:
+    request = command.request
     council = councils.get(request["council"])
     if council is None:
         raise UnknownCouncil(request["council"])
@@ -132,26 +126,24 @@ def record_opt_out(referrals: ReferralStore, councils: CouncilRegister, request:
                                           "region": council.region, "basis": opt_out["basis"], "age": age,
                                           "reason": opt_out["reason"], "offered_at": opt_out["offered_at"]},
                       producer=NAME, subject=f"optout:{opt_out['id']}")
-    referrals.store.commit(Put.new(OPT_OUTS, opt_out["id"], opt_out), events=[event])
+    uow.create(OPT_OUTS, opt_out["id"], opt_out, [event])
     return opt_out
 
 
 # events
 
 
-def acknowledge_referral(event: Event, store: Store) -> None:
+def acknowledge_referral(event: Event, uow: UnitOfWork) -> None:
     """On `referral.received`: acknowledge the referral and say so (`referral.acknowledged`), once."""
     at = timestamp()
-    _change(ReferralStore(store), event.data["referral_id"], lambda r: domain.acknowledge(r, at),
-            lambda r: [_event("referral.acknowledged", domain.acknowledged_event_data(r), r, event)],
-            handled=event.id)
+    _change(uow, event.data["referral_id"], lambda r: domain.acknowledge(r, at),
+            lambda r: [_event("referral.acknowledged", domain.acknowledged_event_data(r), r, event)])
 
 
-def record_deadlines(event: Event, store: Store) -> None:
+def record_deadlines(event: Event, uow: UnitOfWork) -> None:
     deadlines = event.data["deadlines"]
-    _change(ReferralStore(store), event.data["referral_id"],
-            lambda r: None if r.get("deadlines") == deadlines else {**r, "deadlines": deadlines},
-            lambda r: [], handled=event.id)
+    _change(uow, event.data["referral_id"],
+            lambda r: None if r.get("deadlines") == deadlines else {**r, "deadlines": deadlines}, lambda r: [])
 
 
 _MEETING_RULES: dict[str, Callable[[dict, dict, str], dict | None]] = {
@@ -163,16 +155,16 @@ _MEETING_RULES: dict[str, Callable[[dict, dict, str], dict | None]] = {
 }
 
 
-def follow_meeting(event: Event, store: Store) -> None:
+def follow_meeting(event: Event, uow: UnitOfWork) -> None:
     """Keep the referral's view of its meeting as scheduling reports it."""
     rule, at = _MEETING_RULES[event.type], timestamp()
-    _change(ReferralStore(store), event.data["referral_id"], lambda r: rule(r, event.data, at), lambda r: [],
-            handled=event.id)
+    _change(uow, event.data["referral_id"], lambda r: rule(r, event.data, at), lambda r: [])
 
 
-def complete_active_offer(event: Event, store: Store) -> None:
-    """On the meeting's outcome: close the Active Offer referral; on take-up, open the issue-based one."""
-    referrals, at = ReferralStore(store), timestamp()
+def complete_active_offer(event: Event, uow: UnitOfWork) -> None:
+    """On the meeting's outcome: close the Active Offer referral; on take-up, open the issue-based one first (once,
+    however often the event comes)."""
+    referrals, at = ReferralStore(uow), timestamp()
     follow_on_id = event.data.get("follow_on_referral_id")
     if event.data["outcome"] == "take_up" and follow_on_id and referrals.get(follow_on_id) is None:
         current = referrals.get(event.data["referral_id"])
@@ -182,12 +174,9 @@ def complete_active_offer(event: Event, store: Store) -> None:
                                               follow_on_id, at)
         received = event.follow("referral.received", domain.received_event_data(follow_on), producer=NAME,
                                 subject=f"referral:{follow_on_id}")
-        try:
-            referrals.add(follow_on, [received])
-        except VersionConflict:
-            pass  # made by an earlier delivery of this event that stopped before closing the Active Offer
-    _change(referrals, event.data["referral_id"], lambda r: domain.complete(r, event.data, at),
-            lambda r: [_event("referral.closed", domain.closed_event_data(r), r, event)], handled=event.id)
+        uow.create(REFERRALS, follow_on_id, follow_on, [received], last=False)
+    _change(uow, event.data["referral_id"], lambda r: domain.complete(r, event.data, at),
+            lambda r: [_event("referral.closed", domain.closed_event_data(r), r, event)])
 
 
 # reads

@@ -1,11 +1,9 @@
-"""The referral service's repository over the shared store."""
+"""The referral service's repository: how it reads referrals, from the store or within a unit of work."""
 
 from __future__ import annotations
 
-from typing import Sequence
-
-from shared.contracts import Event
-from shared.store import Document, Index, Put, Store, every_combination, find_all
+from shared.store import Document, Index, Store, every_combination, find_all
+from shared.unit_of_work import UnitOfWork
 
 REFERRALS = "referrals"
 OPT_OUTS = "opt_outs"
@@ -22,18 +20,11 @@ INDEXES = (
 
 
 class ReferralStore:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store | UnitOfWork):
         self.store = store
 
     def get(self, referral_id: str) -> Document | None:
         return self.store.get(REFERRALS, referral_id)
-
-    def add(self, referral: dict, events: Sequence[Event]) -> None:
-        self.store.commit(Put.new(REFERRALS, referral["id"], referral), events=events)
-
-    def save(self, document: Document, referral: dict, events: Sequence[Event] = (),
-             handled: str | None = None) -> None:
-        self.store.commit(Put.update(document, referral), events=events, handled=handled)
 
     def page(self, where: dict, limit: int, after: str | None) -> list[Document]:
         return self.store.find(REFERRALS, where, limit=limit, after=after)

@@ -10,8 +10,9 @@ from shared.bus import Periodic
 from shared.config import ConfigError, Settings
 from shared.service import ServiceDefinition
 from shared.store import Store
+from shared.unit_of_work import UnitOfWork
 
-from services.scheduling import api, domain, handlers, worker
+from services.scheduling import api, complaint_clocks, deadlines, domain, worker
 from services.scheduling.store import INDEXES
 
 CLOCK_SECONDS = 5.0
@@ -27,13 +28,14 @@ def region_timeframes(settings: Settings) -> dict[str, domain.Timeframes]:
 
 
 def configure(bound: Mapping, settings: Settings) -> Mapping:
-    return {**bound, "referral.received": functools.partial(handlers.open_case, regions=region_timeframes(settings)),
-            "complaint.received": functools.partial(handlers.start_complaint_clock, days=settings.complaint_days),
-            "complaint.escalated": functools.partial(handlers.start_second_stage_clock, days=settings.complaint_days)}
+    days = settings.complaint_days
+    return {**bound, "referral.received": functools.partial(deadlines.open_case, regions=region_timeframes(settings)),
+            "complaint.received": functools.partial(complaint_clocks.start_complaint_clock, days=days),
+            "complaint.escalated": functools.partial(complaint_clocks.start_second_stage_clock, days=days)}
 
 
 def periodic(store: Store, settings: Settings) -> list[Periodic]:
-    return [Periodic("deadline-clock", CLOCK_SECONDS, lambda: handlers.run_clock(store))]
+    return [Periodic("deadline-clock", CLOCK_SECONDS, lambda: deadlines.run_clock(UnitOfWork(store)))]
 
 
 SERVICE = ServiceDefinition(name="scheduling", blueprints=(api.blueprint,), handlers=worker.HANDLERS,

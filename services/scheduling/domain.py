@@ -336,3 +336,54 @@ def check_record(meeting: dict, record: dict, now: datetime) -> None:
         errors["reason_not_held"] = ["Record why the meeting did not take place."]
     if errors:
         raise MeetingRefused(errors)
+
+
+def _noted(meeting: dict, at: str, what: str, by: str, **changes) -> dict:
+    return {**meeting, **changes, "history": [*meeting["history"], {"at": at, "what": what, "by": by}]}
+
+
+def new_meeting(meeting_id: str, case: dict, starts_at: datetime, request: dict, late: bool, by: str,
+                at: str) -> dict:
+    """The referral's Active Offer meeting as arranged, in the allocated advocate's diary."""
+    return {"id": meeting_id, "referral_id": case["referral_id"], "council": case["council"],
+            "advocate_email": case["advocate_email"], "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at(starts_at, request["duration_minutes"]).isoformat(), "day": diary_day(starts_at),
+            "duration_minutes": request["duration_minutes"], "venue": request["venue"],
+            "language": request.get("language") or "en", "late": late, "late_reason": request.get("late_reason"),
+            "status": "arranged", "arranged_by": by, "history": [{"at": at, "what": "arranged", "by": by}]}
+
+
+def rescheduled(meeting: dict, starts_at: datetime, late: bool, reason: str, by: str, at: str) -> dict:
+    """The meeting moved to `starts_at`; a reason given for being late is kept while it stays late."""
+    check_arranged(meeting)
+    changed = _noted(meeting, at, "rescheduled", by, starts_at=starts_at.isoformat(),
+                     ends_at=ends_at(starts_at, meeting["duration_minutes"]).isoformat(),
+                     day=diary_day(starts_at), late=late, late_reason=reason if late else meeting.get("late_reason"))
+    changed["history"][-1].update({"from": meeting["starts_at"], "reason": reason})
+    return changed
+
+
+def cancelled(meeting: dict, reason: str, by: str, at: str) -> dict:
+    check_arranged(meeting)
+    changed = _noted(meeting, at, "cancelled", by, status="cancelled")
+    changed["history"][-1]["reason"] = reason
+    return changed
+
+
+def recorded(meeting: dict, record: dict, follow_on_referral_id: str | None, by: str, at: str) -> dict:
+    """The meeting as held, with the Active Offer's outcome, or as not held, with why."""
+    if not record["took_place"]:
+        return _noted(meeting, at, "not held", by, status="not_held", reason_not_held=record["reason_not_held"])
+    return _noted(meeting, at, "held", by, status="held", outcome=record["outcome"],
+                  decline_reason=record.get("decline_reason"), follow_on_referral_id=follow_on_referral_id)
+
+
+def held_before_deadline(meeting: dict, case: dict) -> bool:
+    """Whether the meeting was held by the statutory meeting deadline (true when the referral has none)."""
+    meeting_by = case["clocks"].get("meeting_by", {}).get("due_at")
+    return meeting_by is None or datetime.fromisoformat(meeting["starts_at"]) <= datetime.fromisoformat(meeting_by)
+
+
+def consent_after(case: dict, given: dict | None) -> dict:
+    """The child's consent after the meeting: what they agreed on referral, as changed by what they said there."""
+    return {**case["consent"], **(given or {})}

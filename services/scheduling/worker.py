@@ -1,17 +1,17 @@
-"""The events scheduling consumes, and its deadline clock."""
+"""The events scheduling consumes: each referral's deadline clocks, and complaints' time limits."""
 
-from services.scheduling import handlers
+from services.scheduling import complaint_clocks, deadlines
 
 HANDLERS = {
-    "referral.received": handlers.open_case,
-    "referral.acknowledged": handlers.meet_acknowledge_by,
-    "referral.allocated": handlers.case_allocated,
-    "contact.attempted": handlers.meet_first_contact_by,
-    "meeting.took_place": handlers.meet_meeting_by,
-    "referral.closed": handlers.case_closed,
-    "complaint.received": handlers.start_complaint_clock,
-    "complaint.acknowledged": handlers.complaint_acknowledged,
-    "complaint.escalated": handlers.start_second_stage_clock,
-    "complaint.responded": handlers.complaint_answered,
-    "complaint.closed": handlers.complaint_closed,
+    "referral.received": deadlines.open_case,
+    "referral.acknowledged": deadlines.meet_acknowledge_by,
+    "referral.allocated": deadlines.case_allocated,
+    "contact.attempted": deadlines.meet_first_contact_by,
+    "meeting.took_place": deadlines.meet_meeting_by,
+    "referral.closed": deadlines.case_closed,
+    "complaint.received": complaint_clocks.start_complaint_clock,
+    "complaint.acknowledged": complaint_clocks.complaint_acknowledged,
+    "complaint.escalated": complaint_clocks.start_second_stage_clock,
+    "complaint.responded": complaint_clocks.complaint_answered,
+    "complaint.closed": complaint_clocks.complaint_closed,
 }

@@ -29,13 +29,14 @@ from shared.bus.relay import OutboxRelay
 from shared.bus.topology import ServiceQueues, declare_topology, parking_queue, retry_queues, service_queue
 from shared.clock import timestamp
 from shared.config import Settings
-from shared.contracts import ContractError, Event, parse_event
-from shared.store import AlreadyHandled, Store, collecting_events
+from shared.contracts import ContractError, parse_event
+from shared.store import Store
+from shared.unit_of_work import EventHandler, handle
 from shared.wakeup import Wakeup
 
 log = logging.getLogger("llais.bus.worker")
 
-Handler = Callable[[Event, Store], None]
+Handler = EventHandler
 
 ATTEMPT = "x-llais-attempt"
 ERROR = "x-llais-error"
@@ -150,12 +151,7 @@ class EventConsumer(ConsumerMixin):
                         "llais.event_type": event.type, "llais.attempt": attempt},
         ) as span:
             try:
-                with collecting_events() as committed:  # the inbox entry records all the handling committed
-                    handler(event, self.store)
-                    if event.id not in committed.handled:
-                        self.store.commit(handled=event.id)
-            except AlreadyHandled:
-                pass
+                handle(handler, event, self.store)
             except Exception as exc:  # any handler failure is retried, then parked with its error
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR))

@@ -105,7 +105,8 @@ def test_referral_finds_only_by_what_it_declared(strict):
 
 
 def test_scheduling_finds_only_by_what_it_declared(strict):
-    from services.scheduling import handlers
+    from shared.unit_of_work import UnitOfWork, handle
+    from services.scheduling import deadlines
 
     client, store = started("scheduling", strict)
     received = datetime.now(timezone.utc) - timedelta(days=40)
@@ -115,11 +116,11 @@ def test_scheduling_finds_only_by_what_it_declared(strict):
         "statutory_meeting_at": None, "preferred_language": "cy",
         "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
                     "share_outcome_with_referrer": True}}, producer="referral", subject="referral:r1")
-    handlers.open_case(event, store)
-    handlers.case_allocated(new_event("referral.allocated", {
+    handle(deadlines.open_case, event, store)
+    handle(deadlines.case_allocated, new_event("referral.allocated", {
         "referral_id": "r1", "council": "CARDIFF", "advocate_email": "advocate@provider.example",
         "allocated_at": now().isoformat()}, producer="referral", subject="referral:r1"), store)
-    assert handlers.run_clock(store) > 0
+    assert deadlines.run_clock(UnitOfWork(store)) > 0
     meeting = {"starts_at": (now() + timedelta(days=1)).isoformat(), "duration_minutes": 60, "late_reason": "late",
                "venue": {"name": "Ysgol", "accessible": True, "risk_assessed": True}}
     arranged = client.post("/referrals/r1/meetings", json=meeting, headers=ADVOCATE)  # the referral's meetings
@@ -131,13 +132,13 @@ def test_scheduling_finds_only_by_what_it_declared(strict):
 
 def test_notify_finds_only_by_what_it_declared(strict):
     from services.notify import handlers
-    from services.notify.store import NotifyStore
+    from shared.unit_of_work import UnitOfWork
 
     client, store = started("notify", strict)
     store.commit(Put.new("deliveries", "e1:webhook", {
         "event_id": "e1", "council": "CARDIFF", "referral_id": "r1", "channel": "webhook", "status": "pending",
         "next_attempt_at": (now() + timedelta(minutes=5)).isoformat(), "claimed_until": None, "attempts": []}))
-    assert handlers.dispatch(NotifyStore(store)) == 0, "not due yet"
+    assert handlers.dispatch(UnitOfWork(store)) == 0, "not due yet"
     filters = {"council": "CARDIFF", "event_id": "e1", "status": "pending", "channel": "webhook", "referral_id": "r1"}
     get_each(client, "/deliveries", filters, MANAGER)
     get_each(client, "/withheld", {k: filters[k] for k in ("council", "event_id", "referral_id")}, MANAGER)

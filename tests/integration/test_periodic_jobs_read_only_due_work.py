@@ -49,39 +49,41 @@ def received(referral_id: str, days_ago: int):
 
 
 def test_the_deadline_clock_reads_only_cases_with_a_clock_due(tmp_path):
-    from services.scheduling import handlers
+    from shared.unit_of_work import UnitOfWork, handle
+    from services.scheduling import deadlines
     from services.scheduling.store import INDEXES
 
     store = declared(tmp_path, INDEXES)
     for n in range(BESIDE):
-        handlers.open_case(received(f"today-{n:02d}", days_ago=0), store)
-    handlers.open_case(received("late", days_ago=40), store)
+        handle(deadlines.open_case, received(f"today-{n:02d}", days_ago=0), store)
+    handle(deadlines.open_case, received("late", days_ago=40), store)
     store.read = 0
-    assert handlers.run_clock(store) == 8, "the late referral's four deadlines, each at risk then missed"
+    assert deadlines.run_clock(UnitOfWork(store)) == 8, "the late referral's four deadlines, each at risk then missed"
     assert store.read == 1, "only the late referral's case is read"
 
     store.read = 0
-    assert handlers.run_clock(store) == 0 and store.read == 0, "nothing more is due: nothing is read"
+    assert deadlines.run_clock(UnitOfWork(store)) == 0 and store.read == 0, "nothing more is due: nothing is read"
 
     store.read = 0
-    assert handlers.run_clock(store, at=now() + timedelta(days=60)) == BESIDE * 8
+    assert deadlines.run_clock(UnitOfWork(store), at=now() + timedelta(days=60)) == BESIDE * 8
     assert store.read == BESIDE, "in sixty days every other case is due"
 
 
 def test_a_case_kept_before_cases_said_when_they_fall_due_is_dated_by_the_first_tick(tmp_path):
-    from services.scheduling import handlers
+    from shared.unit_of_work import UnitOfWork, handle
+    from services.scheduling import deadlines
     from services.scheduling.store import INDEXES
 
     store = declared(tmp_path, INDEXES)
-    handlers.open_case(received("older", days_ago=0), store)
+    handle(deadlines.open_case, received("older", days_ago=0), store)
     kept = store.get("cases", "older")
     store.commit(Put.update(kept, {k: v for k, v in kept.body.items() if k != "next_due_at"}))
     store.read = 0
-    assert handlers.run_clock(store) == 0 and store.read == 1
+    assert deadlines.run_clock(UnitOfWork(store)) == 0 and store.read == 1
     dated = store.get("cases", "older").body["next_due_at"]
     assert dated == kept.body["next_due_at"]
     store.read = 0
-    assert handlers.run_clock(store) == 0 and store.read == 0
+    assert deadlines.run_clock(UnitOfWork(store)) == 0 and store.read == 0
 
 
 def delivery(n: int, next_attempt_at: datetime) -> dict:
@@ -94,7 +96,8 @@ def delivery(n: int, next_attempt_at: datetime) -> dict:
 
 def test_the_dispatcher_reads_only_deliveries_whose_next_attempt_is_due(tmp_path):
     from services.notify import handlers
-    from services.notify.store import DELIVERIES, INDEXES, NotifyStore
+    from shared.unit_of_work import UnitOfWork
+    from services.notify.store import DELIVERIES, INDEXES
 
     store = declared(tmp_path, INDEXES)
     for n in range(BESIDE):  # backing off after failures
@@ -103,11 +106,11 @@ def test_the_dispatcher_reads_only_deliveries_whose_next_attempt_is_due(tmp_path
     due = delivery(99, now() - timedelta(seconds=1))
     store.commit(Put.new(DELIVERIES, due["id"], due))
     store.read = 0
-    assert handlers.dispatch(NotifyStore(store)) == 1
+    assert handlers.dispatch(UnitOfWork(store)) == 1
     assert store.read == 1, "only the due delivery is read"
     assert store.get(DELIVERIES, due["id"]).body["status"] == "parked"  # no mail server configured here
     store.read = 0
-    assert handlers.dispatch(NotifyStore(store)) == 0 and store.read == 0
+    assert handlers.dispatch(UnitOfWork(store)) == 0 and store.read == 0
 
 
 def test_the_session_sweep_reads_only_sessions_that_may_have_expired(tmp_path):

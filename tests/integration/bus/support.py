@@ -13,7 +13,8 @@ from marshmallow import Schema, fields
 
 from shared.config import Settings
 from shared.contracts import Event, contract, known_contracts, new_event
-from shared.store import Put, Store
+from shared.store import Store
+from shared.unit_of_work import UnitOfWork
 from shared.store.sqlite import SQLiteStore
 
 DRILL = "drill.happened"
@@ -39,14 +40,14 @@ def emit(store: Store, count: int, start: int = 0) -> list[str]:
     return ids
 
 
-def record_effect(event: Event, store: Store) -> None:
+def record_effect(event: Event, uow: UnitOfWork) -> None:
     """The effect of a drill event: one document per event, committed with the inbox entry."""
     if event.data.get("pause"):
         marker = os.environ.get("DRILL_STARTED_FILE")
         if marker:
             Path(marker).write_text(event.id)
         time.sleep(event.data["pause"])
-    store.commit(Put.new("effects", event.id, {"n": event.data["n"], "pid": os.getpid()}), handled=event.id)
+    uow.create("effects", event.id, {"n": event.data["n"], "pid": os.getpid()})
 
 
 def effects(store: Store) -> list[dict]:

@@ -38,9 +38,9 @@ def test_every_outboxed_event_is_handled_once_even_when_the_relay_dies_after_pub
     handled = []
     original = __import__("tests.integration.bus.support", fromlist=["record_effect"]).record_effect
 
-    def counting(event, store):
+    def counting(event, uow):
         handled.append(event.id)
-        original(event, store)
+        original(event, uow)
 
     start_worker(consumer_store, settings, {DRILL: counting})
     time.sleep(0.6)  # the dead relay's lease runs out

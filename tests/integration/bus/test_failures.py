@@ -26,11 +26,11 @@ class Flaky:
         self.tries: dict[str, int] = {}
         self.healthy = False
 
-    def __call__(self, event, store):
+    def __call__(self, event, uow):
         self.tries[event.id] = self.tries.get(event.id, 0) + 1
         if not self.healthy:
             raise ValueError("the council's record system is down")
-        record_effect(event, store)
+        record_effect(event, uow)
 
 
 def _publish_raw(settings, body: bytes, message_type: str = DRILL) -> None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from shared.contracts import new_event
+from shared.unit_of_work import handle
 from shared.web import ACTOR_HEADER, COUNCIL_HEADER, ROLE_HEADER
 
 from services.casework import handlers
@@ -26,13 +27,13 @@ CONSENT = {"child_informed": True, "child_agrees": True, "share_arrangements_wit
 
 def heard_of(store, referral_id: str, *, language: str = "cy", advocate: str | None = ADVOCATE) -> None:
     """What casework's worker keeps of an issue-based referral and its allocation."""
-    handlers.remember_referral(new_event("referral.received", {
+    handle(handlers.remember_referral, new_event("referral.received", {
         "referral_id": referral_id, "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
         "kind": "issue_based", "basis": "looked_after", "external_ref": None,
         "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None, "preferred_language": language,
         "consent": CONSENT, "source": "active_offer"}, producer="referral", subject=f"referral:{referral_id}"), store)
     if advocate:
-        handlers.referral_allocated(new_event("referral.allocated", {
+        handle(handlers.referral_allocated, new_event("referral.allocated", {
             "referral_id": referral_id, "council": "CARDIFF", "advocate_email": advocate,
             "allocated_at": "2026-11-23T09:05:00+00:00"}, producer="referral", subject=f"referral:{referral_id}"),
             store)

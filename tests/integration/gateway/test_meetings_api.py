@@ -14,7 +14,8 @@ import pytest
 import requests
 
 from services.gateway import handlers
-from services.scheduling import handlers as scheduling_handlers
+from services.scheduling import deadlines
+from shared.unit_of_work import UnitOfWork
 from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
 from tests.integration.gateway.conftest import assert_problem
@@ -270,7 +271,7 @@ def test_deadlines_at_risk_or_missed_are_listed(platform, team):
     def missed_after_the_clock_ticks():
         # a tick that meets the case mid-change (the acknowledgement arriving) leaves it to the next tick, as the
         # worker's clock would
-        scheduling_handlers.run_clock(scheduling_store, at=datetime.now(timezone.utc) + timedelta(days=60))
+        deadlines.run_clock(UnitOfWork(scheduling_store), at=datetime.now(timezone.utc) + timedelta(days=60))
         answer = platform.get(f"/api/v1/deadlines?state=missed&advocate={team['email']}", team["advocate"])
         assert answer.status_code == 200
         found = {d["deadline"] for d in answer.json()["items"] if d["referral_id"] == referral_id}

@@ -29,6 +29,30 @@ def test_a_service_that_does_not_answer_is_a_503_problem_not_a_stack_trace(tmp_p
     assert "Traceback" not in answer.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("upstream,status", [(503, 503), (500, 502)])
+def test_a_busy_service_says_when_to_try_again_and_a_failing_one_is_a_502(tmp_path, upstream, status):
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    def service(environ, start_response):
+        return Response('{"status": %d}' % upstream, status=upstream, mimetype="application/problem+json",
+                        headers={"Retry-After": "2"} if upstream == 503 else {})(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, service, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        app = create_gateway(replace(Settings(), data_dir=tmp_path, service_urls={"referral": url}))
+        key = handlers.create_api_key(GatewayStore(app.extensions["llais.store"]), CouncilRegister.load(), "CARDIFF")
+        answer = app.test_client().post("/api/v1/referrals", json=EXAMPLE, headers={"Authorization": f"Bearer {key}"})
+    finally:
+        server.shutdown()
+    assert answer.status_code == status and answer.mimetype == "application/problem+json"
+    assert answer.headers.get("Retry-After") == ("2" if upstream == 503 else None)
+
+
 def test_a_service_left_unconfigured_is_named(tmp_path):
     app = create_gateway(replace(Settings(), data_dir=tmp_path))
     key = handlers.create_api_key(GatewayStore(app.extensions["llais.store"]), CouncilRegister.load(), "CARDIFF")

@@ -15,7 +15,9 @@ from werkzeug.wrappers import Request, Response
 
 from shared.contracts import new_event
 from shared.store.sqlite import SQLiteStore
+from shared.unit_of_work import UnitOfWork, handle
 from services.notify import handlers
+from services.notify.commands import SetWebhook
 from services.notify.store import NotifyStore
 
 SIAN = "sian@cardiff.example"
@@ -70,7 +72,7 @@ def received_by_notify(notify, *, arrangements: bool = True, outcome: bool = Tru
         "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None, "preferred_language": "cy",
         "consent": consent, "source": source, "referrer_email": referrer_email, "referrer_language": language,
     }, producer="referral", subject=f"referral:{referral_id}")
-    handlers.track_referral(event, notify.store)
+    handle(handlers.track_referral, event, notify.store)
     return consent
 
 
@@ -83,10 +85,10 @@ def verify(headers: dict, body: bytes) -> bool:
 
 def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
     received_by_notify(notify)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     event = acknowledged()
-    handlers.notify_council(event, notify.store)
-    assert handlers.dispatch(notify) == 1
+    handle(handlers.notify_council, event, notify.store)
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
     (headers, body), = receiver.received
     assert verify(headers, body)
     assert headers["Webhook-Id"] == event.id and headers["Content-Type"] == "application/json"
@@ -94,21 +96,21 @@ def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
     assert record["status"] == "delivered" and record["basis"] == "duty"
     assert record["attempts"][0]["status_code"] == 204
     assert SECRET not in str(handlers.delivery_view(record))
-    assert handlers.dispatch(notify) == 0, "a delivered webhook is not sent again"
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 0, "a delivered webhook is not sent again"
 
 
 def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
     received_by_notify(notify)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     receiver.statuses = [500]
-    handlers.notify_council(acknowledged(), notify.store)
-    assert handlers.dispatch(notify) == 1
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
     pending = notify.pending()[0]
     due = datetime.fromisoformat(pending.body["next_attempt_at"])
     assert due - datetime.now(timezone.utc) > timedelta(seconds=3)
-    assert handlers.dispatch(notify) == 0, "not before its time"
-    notify.update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    assert handlers.dispatch(notify) == 1
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 0, "not before its time"
+    UnitOfWork(notify.store).update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
     record = notify.deliveries({})[0].body
     assert record["status"] == "delivered"
     assert [a.get("status_code") for a in record["attempts"]] == [500, 204]
@@ -117,25 +119,25 @@ def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
 
 def test_after_24_hours_of_failures_the_delivery_is_parked(notify, receiver):
     received_by_notify(notify)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     receiver.statuses = [503] * 3
-    handlers.notify_council(acknowledged(), notify.store)
-    handlers.dispatch(notify)
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    handlers.dispatch(UnitOfWork(notify.store))
     pending = notify.pending()[0]
     long_ago = (datetime.now(timezone.utc) - timedelta(hours=24, minutes=1)).isoformat()
-    notify.update(pending, {**pending.body, "first_attempt_at": long_ago,
+    UnitOfWork(notify.store).update(pending, {**pending.body, "first_attempt_at": long_ago,
                             "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    handlers.dispatch(notify)
+    handlers.dispatch(UnitOfWork(notify.store))
     record = notify.deliveries({})[0].body
     assert record["status"] == "parked" and record["parked_at"]
-    assert handlers.dispatch(notify) == 0
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 0
 
 
 def test_an_unreachable_webhook_counts_as_a_failed_attempt(notify):
     received_by_notify(notify)
-    handlers.set_webhook(notify, "CARDIFF", "http://127.0.0.1:9/hook", SECRET)
-    handlers.notify_council(acknowledged(), notify.store)
-    handlers.dispatch(notify)
+    handlers.set_webhook(SetWebhook("CARDIFF", "http://127.0.0.1:9/hook", SECRET), UnitOfWork(notify.store))
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    handlers.dispatch(UnitOfWork(notify.store))
     record = notify.deliveries({})[0].body
     assert record["status"] == "pending" and record["attempts"][0]["result"].startswith("no answer")
 
@@ -144,14 +146,14 @@ def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
     path = tmp_path / "notify.sqlite3"
     first, second = NotifyStore(SQLiteStore(path)), NotifyStore(SQLiteStore(path))
     received_by_notify(first)
-    handlers.set_webhook(first, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(first.store))
     for _ in range(20):
-        handlers.notify_council(acknowledged(), first.store)
+        handle(handlers.notify_council, acknowledged(), first.store)
     barrier = threading.Barrier(2)
 
     def dispatch(notify):
         barrier.wait()
-        handlers.dispatch(notify)
+        handlers.dispatch(UnitOfWork(notify.store))
 
     threads = [threading.Thread(target=dispatch, args=(n,)) for n in (first, second)]
     for thread in threads:
@@ -165,7 +167,7 @@ def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
 def test_without_a_webhook_nothing_is_sent_and_the_reason_is_recorded(notify):
     received_by_notify(notify, council="GWYNEDD")
     event = acknowledged("GWYNEDD")
-    handlers.notify_council(event, notify.store)
+    handle(handlers.notify_council, event, notify.store)
     assert notify.pending() == []
     unsent = notify.store.get("unsent", f"{event.id}:webhook").body
     assert unsent["reason"] == "the council has no webhook" and notify.store.handled(event.id)
@@ -214,23 +216,23 @@ def arranged():
 
 def test_arrangements_are_not_sent_without_consent_and_the_refusal_is_recorded(notify, receiver, smtp):
     received_by_notify(notify, arrangements=False, outcome=True, referrer_email=SIAN)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     event = arranged()
-    handlers.notify_council(event, notify.store)
+    handle(handlers.notify_council, event, notify.store)
     assert notify.pending() == []
     refusal = notify.store.get("unsent", event.id).body
     assert refusal["basis"] == "withheld" and "share_arrangements_with_referrer" in refusal["reason"]
     mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
-    assert handlers.dispatch(notify, mailer=mailer) == 0
+    assert handlers.dispatch(UnitOfWork(notify.store), mailer=mailer) == 0
     assert receiver.received == [] and smtp.messages == []
 
 
 def test_with_consent_the_referrer_gets_an_email_in_their_language_and_the_council_a_webhook(notify, receiver, smtp):
     received_by_notify(notify, arrangements=True, outcome=False, language="cy", referrer_email=SIAN)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
-    handlers.notify_council(arranged(), notify.store)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
+    handle(handlers.notify_council, arranged(), notify.store)
     mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
-    assert handlers.dispatch(notify, mailer=mailer) == 2
+    assert handlers.dispatch(UnitOfWork(notify.store), mailer=mailer) == 2
     (recipients, message), = smtp.messages
     assert recipients == ["sian@cardiff.example"]
     assert "Cyfarfod y Cynnig Rhagweithiol wedi'i drefnu: MOSAIC-1" in message
@@ -244,12 +246,12 @@ def test_with_consent_the_referrer_gets_an_email_in_their_language_and_the_counc
 
 def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, receiver, smtp):
     received_by_notify(notify, arrangements=False, outcome=False, referrer_email=SIAN)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     took_place = new_event("meeting.took_place", {"meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF",
                                                   "held_at": "2026-12-01T10:00:00+00:00", "before_deadline": True},
                            producer="scheduling", subject="referral:r1")
-    handlers.notify_council(took_place, notify.store)
-    handlers.dispatch(notify, mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url)))
+    handle(handlers.notify_council, took_place, notify.store)
+    handlers.dispatch(UnitOfWork(notify.store), mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url)))
     (_, body), = receiver.received
     assert json.loads(body)["data"] == {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1",
                                         "meeting_took_place": True}
@@ -259,8 +261,8 @@ def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, re
 
 def test_without_a_mail_server_the_email_is_parked_saying_why(notify):
     received_by_notify(notify, arrangements=True, outcome=True, referrer_email=SIAN)
-    handlers.notify_council(arranged(), notify.store)
-    handlers.dispatch(notify, mailer=None)
+    handle(handlers.notify_council, arranged(), notify.store)
+    handlers.dispatch(UnitOfWork(notify.store), mailer=None)
     records = [d.body for d in notify.deliveries({"channel": "email"})]
     assert records[0]["status"] == "parked"
     assert "no mail server configured" in records[0]["attempts"][0]["result"]
@@ -268,15 +270,15 @@ def test_without_a_mail_server_the_email_is_parked_saying_why(notify):
 
 def test_deliveries_waiting_on_back_off_never_hold_up_new_ones(notify, receiver):
     received_by_notify(notify)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     receiver.statuses = [500] * 150
     for _ in range(150):
-        handlers.notify_council(acknowledged(), notify.store)
-    handlers.dispatch(notify)  # every one fails once and waits
+        handle(handlers.notify_council, acknowledged(), notify.store)
+    handlers.dispatch(UnitOfWork(notify.store))  # every one fails once and waits
     receiver.statuses = []
     late = acknowledged()
-    handlers.notify_council(late, notify.store)
-    assert handlers.dispatch(notify) == 1
+    handle(handlers.notify_council, late, notify.store)
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
     assert notify.deliveries({"event_id": late.id})[0].body["status"] == "delivered"
 
 
@@ -284,56 +286,56 @@ def test_deliveries_waiting_on_back_off_never_hold_up_new_ones(notify, receiver)
 
 def test_a_self_referral_the_child_did_not_agree_to_share_is_never_told_to_the_council(notify, receiver, smtp):
     received_by_notify(notify, source="self", arrangements=False, outcome=False, referrer_email="nia@example.org")
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     events = [acknowledged(), arranged(), new_event("meeting.took_place", {
         "meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF", "held_at": "2026-12-01T10:00:00+00:00",
         "before_deadline": True}, producer="scheduling", subject="referral:r1")]
     for event in events:
-        handlers.notify_council(event, notify.store)
+        handle(handlers.notify_council, event, notify.store)
         refusal = notify.store.get("unsent", event.id).body
         assert refusal["basis"] == "withheld" and "referred themselves" in refusal["reason"]
         assert notify.store.handled(event.id)
     assert notify.deliveries({}) == [], "no webhook and no email is even queued"
-    assert handlers.dispatch(notify, mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url))) == 0
+    assert handlers.dispatch(UnitOfWork(notify.store), mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url))) == 0
     assert receiver.received == [] and smtp.messages == []
 
 
 def test_a_self_referral_the_child_agreed_to_share_is_acknowledged_to_the_council(notify, receiver):
     received_by_notify(notify, source="self", arrangements=True, outcome=True, referrer_email=None)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
-    handlers.notify_council(acknowledged(), notify.store)
-    assert handlers.dispatch(notify) == 1
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
     (headers, body), = receiver.received
     assert verify(headers, body) and json.loads(body)["data"]["referral_id"] == "r1"
 
 
 def test_an_event_for_a_referral_notify_has_not_heard_of_fails_to_be_tried_again(notify, receiver):
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     event = acknowledged()
     with pytest.raises(handlers.UnknownReferral):
-        handlers.notify_council(event, notify.store)
+        handle(handlers.notify_council, event, notify.store)
     assert not notify.store.handled(event.id) and notify.deliveries({}) == []
     received_by_notify(notify)
-    handlers.notify_council(event, notify.store)
-    assert handlers.dispatch(notify) == 1
+    handle(handlers.notify_council, event, notify.store)
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
 
 
 def test_a_message_whose_consent_was_withdrawn_before_it_left_is_never_sent(notify, receiver):
     received_by_notify(notify, arrangements=True, outcome=False)
-    handlers.set_webhook(notify, "CARDIFF", receiver.url, SECRET)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     receiver.statuses = [500]
-    handlers.notify_council(arranged(), notify.store)
-    assert handlers.dispatch(notify) == 1, "the first try fails and waits for its back-off"
+    handle(handlers.notify_council, arranged(), notify.store)
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1, "the first try fails and waits for its back-off"
     withdrawn = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": False,
                  "share_outcome_with_referrer": False}
-    handlers.notify_council(new_event("active_offer.completed", {
+    handle(handlers.notify_council, new_event("active_offer.completed", {
         "referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1", "outcome": "declined",
         "decline_reason": "No need now", "follow_on_referral_id": None, "consent": withdrawn,
         "completed_at": "2026-12-01T11:00:00+00:00"}, producer="scheduling", subject="referral:r1"), notify.store)
     pending = notify.pending()[0]
-    notify.update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    handlers.dispatch(notify)
+    UnitOfWork(notify.store).update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
+    handlers.dispatch(UnitOfWork(notify.store))
     record = notify.deliveries({"event_id": pending.body["event_id"]})[0].body
     assert record["status"] == "withheld" and "share_arrangements_with_referrer" in record["reason"]
     assert len(receiver.received) == 1, "only the first, failed, try ever left"
-    assert handlers.dispatch(notify) == 0
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 0

@@ -9,7 +9,9 @@ import pytest
 from shared.contracts import parse_event
 from shared.councils import CouncilRegister
 from shared.store.sqlite import SQLiteStore
+from shared.unit_of_work import UnitOfWork, handle
 from services.referral import handlers
+from services.referral.commands import ReceiveReferral
 from services.referral.store import ReferralStore
 from tests.examples import example_referral
 
@@ -22,8 +24,8 @@ def store(tmp_path):
 
 
 def test_receipt_writes_the_referral_and_its_event_together(store):
-    referral = handlers.receive_referral(ReferralStore(store), CouncilRegister.load(),
-                                         {**EXAMPLE, "council": "CARDIFF"})
+    referral = handlers.receive_referral(ReceiveReferral({**EXAMPLE, "council": "CARDIFF"}), UnitOfWork(store),
+                                         councils=CouncilRegister.load())
     (entry,) = store.claim_outbox("test")
     event = parse_event(entry.envelope)
     assert event.type == "referral.received" and event.data["referral_id"] == referral["id"]
@@ -33,12 +35,13 @@ def test_receipt_writes_the_referral_and_its_event_together(store):
 
 def test_a_redelivered_received_event_acknowledges_once(store):
     referrals = ReferralStore(store)
-    referral = handlers.receive_referral(referrals, CouncilRegister.load(), {**EXAMPLE, "council": "CARDIFF"})
+    referral = handlers.receive_referral(ReceiveReferral({**EXAMPLE, "council": "CARDIFF"}), UnitOfWork(store),
+                                         councils=CouncilRegister.load())
     (entry,) = store.claim_outbox("test")
     store.mark_sent([entry.id])
     received = parse_event(entry.envelope)
-    handlers.acknowledge_referral(received, store)
-    handlers.acknowledge_referral(received, store)
+    handle(handlers.acknowledge_referral, received, store)
+    handle(handlers.acknowledge_referral, received, store)
     outbox = store.claim_outbox("test")
     assert [parse_event(e.envelope).type for e in outbox] == ["referral.acknowledged"]
     acknowledgement = parse_event(outbox[0].envelope)
@@ -60,5 +63,5 @@ def test_an_event_for_a_referral_this_service_does_not_hold_fails_loudly(store):
                     "share_outcome_with_referrer": True},
     }, producer="referral", subject="referral:missing")
     with pytest.raises(LookupError):
-        handlers.acknowledge_referral(event, store)
+        handle(handlers.acknowledge_referral, event, store)
     assert not store.handled(event.id)

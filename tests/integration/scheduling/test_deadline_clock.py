@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from shared.contracts import new_event
 from shared.store.sqlite import SQLiteStore
-from services.scheduling import handlers
+from shared.unit_of_work import UnitOfWork, handle
+from services.scheduling import complaint_clocks, deadlines
+from services.scheduling.clocks import NotFound
 
 
 def received(referral_id: str, days_ago: int):
@@ -33,20 +35,20 @@ def test_two_workers_ticking_at_once_say_each_deadline_once(tmp_path):
     path = tmp_path / "scheduling.sqlite3"
     store = SQLiteStore(path)
     for n in range(20):
-        handlers.open_case(received(f"r{n}", days_ago=40), store)
+        handle(deadlines.open_case, received(f"r{n}", days_ago=40), store)
     barrier = threading.Barrier(2)
 
     def tick():
         worker_store = SQLiteStore(path)
         barrier.wait()
-        handlers.run_clock(worker_store)
+        deadlines.run_clock(UnitOfWork(worker_store))
 
     threads = [threading.Thread(target=tick) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    handlers.run_clock(store)
+    deadlines.run_clock(UnitOfWork(store))
     counted = said(store)
     assert set(counted.values()) == {20}, "each referral's each deadline said once"
     assert len(counted) == 8  # at risk and missed, for four deadlines
@@ -54,26 +56,26 @@ def test_two_workers_ticking_at_once_say_each_deadline_once(tmp_path):
 
 def test_met_deadlines_and_closed_referrals_stay_quiet(tmp_path):
     store = SQLiteStore(tmp_path / "scheduling.sqlite3")
-    handlers.open_case(received("r1", days_ago=40), store)
+    handle(deadlines.open_case, received("r1", days_ago=40), store)
     acknowledged = new_event("referral.acknowledged", {
         "referral_id": "r1", "council": "CARDIFF", "external_ref": None, "status": "received",
         "received_at": "2026-10-01T09:00:00+00:00", "acknowledged_at": "2026-10-01T09:00:01+00:00"},
         producer="referral", subject="referral:r1")
-    handlers.meet_acknowledge_by(acknowledged, store)
-    handlers.meet_acknowledge_by(acknowledged, store)  # redelivered: changes nothing
-    handlers.run_clock(store)
+    handle(deadlines.meet_acknowledge_by, acknowledged, store)
+    handle(deadlines.meet_acknowledge_by, acknowledged, store)  # redelivered: changes nothing
+    deadlines.run_clock(UnitOfWork(store))
     counted = said(store)
     assert ("deadline.missed", "acknowledge_by") not in counted
     assert counted[("deadline.missed", "allocate_by")] == 1
 
-    handlers.open_case(received("r2", days_ago=0), store)
+    handle(deadlines.open_case, received("r2", days_ago=0), store)
     closed = new_event("referral.closed", {
         "referral_id": "r2", "council": "CARDIFF", "external_ref": None, "reason": "withdrawn", "outcome": None,
         "follow_on_referral_id": None, "meeting_took_place": None, "closed_at": "2026-11-23T10:00:00+00:00",
         "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
                     "share_outcome_with_referrer": True}}, producer="referral", subject="referral:r2")
-    handlers.case_closed(closed, store)
-    handlers.run_clock(store, at=datetime.now(timezone.utc) + timedelta(days=60))
+    handle(deadlines.case_closed, closed, store)
+    deadlines.run_clock(UnitOfWork(store), at=datetime.now(timezone.utc) + timedelta(days=60))
     assert not [k for k in said(store)], "a closed referral's clocks are stopped"
     assert store.get("cases", "r2").body["closed"] is True
 
@@ -93,7 +95,7 @@ def test_a_regions_own_time_frames_set_its_deadlines(tmp_path):
     worker = SERVICE.create_worker(settings)
     store = worker.store
     event = received("r1", days_ago=0)
-    worker.handlers["referral.received"](event, store)
+    handle(worker.handlers["referral.received"], event, store)
     clocks = store.get("cases", "r1").body["clocks"]
     received_at = datetime.fromisoformat(event.data["received_at"])
     from services.scheduling.domain import working_days_after
@@ -116,25 +118,25 @@ def complaint_event(event_type: str, complaint_id: str, **data):
 
 def test_a_second_stage_starts_its_own_clock_once_and_its_answer_meets_it(tmp_path):
     store = SQLiteStore(tmp_path / "scheduling.sqlite3")
-    handlers.start_complaint_clock(complaint_event(
+    handle(complaint_clocks.start_complaint_clock, complaint_event(
         "complaint.received", "c1", made_by="child", council="CARDIFF", nation="wales",
         received_at="2026-12-01T10:00:00+00:00", language="cy"), store)
-    handlers.complaint_answered(complaint_event("complaint.responded", "c1", stage=1, outcome="not_upheld",
+    handle(complaint_clocks.complaint_answered, complaint_event("complaint.responded", "c1", stage=1, outcome="not_upheld",
                                                 responded_at="2026-12-03T10:00:00+00:00"), store)
     answered_again = complaint_event("complaint.responded", "c1", stage=2, outcome="upheld",
                                      responded_at="2026-12-10T10:00:00+00:00")
     try:
-        handlers.complaint_answered(answered_again, store)
+        handle(complaint_clocks.complaint_answered, answered_again, store)
         raise AssertionError("a second-stage answer before its escalation must wait for it")
-    except handlers.NotFound:
+    except NotFound:
         pass
     escalated = complaint_event("complaint.escalated", "c1", stage=2, escalated_at="2026-12-04T10:00:00+00:00")
-    handlers.start_second_stage_clock(escalated, store)
-    handlers.start_second_stage_clock(escalated, store)  # redelivered: nothing more
+    handle(complaint_clocks.start_second_stage_clock, escalated, store)
+    handle(complaint_clocks.start_second_stage_clock, escalated, store)  # redelivered: nothing more
     entries = store.claim_outbox("test", limit=100)
     scheduled = [e.envelope["data"] for e in entries if e.envelope["type"] == "complaint.second_stage_scheduled"]
     assert scheduled == [{"complaint_id": "c1", "respond_by": "2026-12-18T23:59:59+00:00"}]
-    handlers.complaint_answered(answered_again, store)
+    handle(complaint_clocks.complaint_answered, answered_again, store)
     clocks = store.get("complaint_clocks", "c1").body["clocks"]
     assert {name: clock["state"] for name, clock in clocks.items()} == {
         "acknowledge_by": "pending", "respond_by": "met", "stage_2_respond_by": "met"}

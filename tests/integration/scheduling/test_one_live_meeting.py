@@ -11,7 +11,9 @@ import pytest
 
 from shared.contracts import new_event
 from shared.store.sqlite import SQLiteStore
-from services.scheduling import domain, handlers
+from shared.unit_of_work import UnitOfWork, handle
+from services.scheduling import deadlines, domain, meetings
+from services.scheduling.commands import ArrangeMeeting, CancelMeeting
 from services.scheduling.store import SchedulingStore
 from tests.integration.scheduling.test_deadline_clock import received
 
@@ -20,8 +22,8 @@ VENUE = {"name": "Ysgol", "accessible": True, "risk_assessed": True}
 
 
 def allocated(store, referral_id: str) -> None:
-    handlers.open_case(received(referral_id, days_ago=0), store)
-    handlers.case_allocated(new_event("referral.allocated", {
+    handle(deadlines.open_case, received(referral_id, days_ago=0), store)
+    handle(deadlines.case_allocated, new_event("referral.allocated", {
         "referral_id": referral_id, "council": "CARDIFF", "advocate_email": ADVOCATE,
         "allocated_at": datetime.now(timezone.utc).isoformat()}, producer="referral",
         subject=f"referral:{referral_id}"), store)
@@ -49,10 +51,10 @@ def test_of_eight_arranges_at_once_one_is_written_and_the_rest_name_it(path):
     barrier = threading.Barrier(8)
 
     def one(hours: int):
-        scheduling = SchedulingStore(SQLiteStore(path))
+        uow = UnitOfWork(SQLiteStore(path))
         barrier.wait()
         try:
-            return handlers.arrange(scheduling, "r1", request(hours), ADVOCATE, "advocate")
+            return meetings.arrange(ArrangeMeeting("r1", request(hours), ADVOCATE, "advocate"), uow)
         except domain.MeetingStands as stands:
             return stands
 
@@ -70,13 +72,14 @@ def test_of_eight_arranges_at_once_one_is_written_and_the_rest_name_it(path):
 
 
 def test_a_meeting_that_could_not_be_booked_leaves_the_referral_free(path):
-    scheduling = SchedulingStore(SQLiteStore(path))
-    allocated(scheduling.store, "r2")
-    handlers.arrange(scheduling, "r2", request(0), ADVOCATE, "advocate")
+    store = SQLiteStore(path)
+    uow, scheduling = UnitOfWork(store), SchedulingStore(store)
+    allocated(store, "r2")
+    meetings.arrange(ArrangeMeeting("r2", request(0), ADVOCATE, "advocate"), uow)
     with pytest.raises(domain.DoubleBooked):
-        handlers.arrange(scheduling, "r1", request(0), ADVOCATE, "advocate")
+        meetings.arrange(ArrangeMeeting("r1", request(0), ADVOCATE, "advocate"), uow)
     assert scheduling.case("r1").body["meeting_claim"] is None, "the refused meeting's claim is released"
-    first = handlers.arrange(scheduling, "r1", request(2), ADVOCATE, "advocate")
-    handlers.cancel(scheduling, first["id"], "The child moved placement", ADVOCATE, "advocate")
-    again = handlers.arrange(scheduling, "r1", request(4), ADVOCATE, "advocate")
+    first = meetings.arrange(ArrangeMeeting("r1", request(2), ADVOCATE, "advocate"), uow)
+    meetings.cancel(CancelMeeting(first["id"], "The child moved placement", ADVOCATE, "advocate"), uow)
+    again = meetings.arrange(ArrangeMeeting("r1", request(4), ADVOCATE, "advocate"), uow)
     assert again["id"] != first["id"] and again["status"] == "arranged"

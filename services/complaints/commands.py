@@ -1,0 +1,21 @@
+"""What the complaints service is asked to do, each as the internal API parses it from its request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReceiveComplaint:
+    request: dict
+    """The body as API.md describes it (the gateway checked its shape)."""
+    by: str
+
+
+@dataclass(frozen=True)
+class ChangeComplaint:
+    """A step in handling a complaint (acknowledge, respond, escalate, close, withdraw), with its body."""
+
+    complaint_id: str
+    body: dict
+    by: str

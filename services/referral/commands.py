@@ -1,0 +1,41 @@
+"""What the referral service is asked to do, each as the internal API parses it from its request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReceiveReferral:
+    request: dict
+    """The body as API.md describes it (the gateway checked its shape)."""
+
+
+@dataclass(frozen=True)
+class RecordOptOut:
+    request: dict
+
+
+@dataclass(frozen=True)
+class Allocate:
+    referral_id: str
+    advocate_email: str
+    by: str
+
+
+@dataclass(frozen=True)
+class RecordContactAttempt:
+    referral_id: str
+    method: str
+    result: str
+    note: str
+    by: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class Close:
+    referral_id: str
+    reason: str
+    by: str
+    role: str | None

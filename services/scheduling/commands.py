@@ -1,0 +1,40 @@
+"""What scheduling is asked to do about meetings, each as the internal API parses it from its request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ArrangeMeeting:
+    referral_id: str
+    request: dict
+    """starts_at, duration_minutes, venue, language and late_reason, as API.md describes them."""
+    by: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class RescheduleMeeting:
+    meeting_id: str
+    starts_at: str
+    reason: str
+    by: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class CancelMeeting:
+    meeting_id: str
+    reason: str
+    by: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class RecordMeeting:
+    meeting_id: str
+    record: dict
+    """took_place, and the outcome (with decline_reason and consent) or reason_not_held."""
+    by: str
+    role: str | None

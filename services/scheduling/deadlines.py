@@ -1,0 +1,86 @@
+"""Each referral's deadline clocks: started on its receipt by its region's time frames, met or stopped by the
+referral's events, and ticked by the clock job, which says (once) when one is at risk or missed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from shared.clock import now
+from shared.contracts import Event
+from shared.unit_of_work import UnitOfWork
+
+from services.scheduling import clocks, complaint_clocks, domain
+from services.scheduling.store import CASES, SchedulingStore
+
+
+def open_case(event: Event, uow: UnitOfWork, *, regions: dict[str, domain.Timeframes] | None = None) -> None:
+    """On `referral.received`: start the referral's deadline clocks, by its region's time frames, and say when
+    they fall due."""
+    data = event.data
+    timeframes = (regions or {}).get(data["region"], domain.Timeframes())
+    meeting = datetime.fromisoformat(data["statutory_meeting_at"]) if data.get("statutory_meeting_at") else None
+    started = domain.schedule(datetime.fromisoformat(data["received_at"]), data["nation"], timeframes, meeting)
+    case = {"referral_id": data["referral_id"], "council": data["council"], "nation": data["nation"],
+            "region": data["region"], "kind": data["kind"], "received_at": data["received_at"],
+            "consent": data["consent"], "advocate_email": None, "closed": False, "clocks": started}
+    scheduled = clocks.event("deadlines.scheduled", {
+        "referral_id": data["referral_id"], "council": data["council"],
+        "deadlines": {name: clock["due_at"] for name, clock in started.items()}}, f"referral:{data['referral_id']}",
+        event)
+    clocks.start(uow, CASES, data["referral_id"], case, scheduled)
+
+
+def _change(event: Event, uow: UnitOfWork, decide: Callable[[dict], dict | None]) -> None:
+    clocks.change(uow, event, decide, CASES, "referral_id")
+
+
+def _meet(name: str, at_field: str) -> Callable[[Event, UnitOfWork], None]:
+    def handler(event: Event, uow: UnitOfWork) -> None:
+        def decide(case: dict) -> dict | None:
+            met = domain.met(case["clocks"], name, event.data[at_field])
+            return None if met is None else {**case, "clocks": met}
+
+        _change(event, uow, decide)
+
+    handler.__name__ = f"meet_{name}"
+    return handler
+
+
+meet_acknowledge_by = _meet("acknowledge_by", "acknowledged_at")
+meet_first_contact_by = _meet("first_contact_by", "attempted_at")
+meet_meeting_by = _meet("meeting_by", "held_at")
+
+
+def case_allocated(event: Event, uow: UnitOfWork) -> None:
+    def decide(case: dict) -> dict:
+        met = domain.met(case["clocks"], "allocate_by", event.data["allocated_at"]) or case["clocks"]
+        return {**case, "advocate_email": event.data["advocate_email"], "clocks": met}
+
+    _change(event, uow, decide)
+
+
+def case_closed(event: Event, uow: UnitOfWork) -> None:
+    _change(event, uow, lambda case: None if case["closed"] else
+            {**case, "closed": True, "consent": event.data["consent"], "clocks": domain.stop(case["clocks"])})
+
+
+def run_clock(uow: UnitOfWork, at: datetime | None = None) -> int:
+    """Say which deadlines (referrals' and complaints') have become at risk or been missed; each is said once,
+    however many workers tick."""
+    moment = at or now()
+    return clocks.tick(uow, CASES, moment, _deadline_event) + complaint_clocks.tick(uow, moment)
+
+
+def _deadline_event(case: dict, kind: str, name: str, due: str) -> Event:
+    return clocks.event(kind, {"referral_id": case["referral_id"], "council": case["council"], "deadline": name,
+                               "due_at": due}, f"referral:{case['referral_id']}")
+
+
+def deadlines_needing_attention(scheduling: SchedulingStore, states: tuple[str, ...],
+                                advocate: str | None = None) -> list[dict]:
+    """Deadlines at risk or missed on referrals still open (closed ones' clocks have stopped), soonest first."""
+    where = {"closed": False, **({"advocate_email": advocate} if advocate else {})}
+    found = [item for document in scheduling.all_cases(where)
+             for item in domain.needing_attention(document.body, states)]
+    return sorted(found, key=lambda item: item["due_at"])

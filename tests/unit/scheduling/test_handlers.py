@@ -1,0 +1,131 @@
+"""Scheduling's handlers in memory: clocks started once with the event that says when they fall, meetings in the
+diary with no double booking, and a meeting's record saying what the Active Offer came to."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from shared.contracts import new_event
+from services.scheduling import complaint_clocks, deadlines, domain, meetings
+from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
+from services.scheduling.store import CASES, DIARIES, MEETINGS
+from tests.unit.fakes import FakeUnitOfWork, run
+
+ADVOCATE = "advocate@provider.example"
+VENUE = {"name": "Ysgol", "accessible": True, "risk_assessed": True}
+CONSENT = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
+           "share_outcome_with_referrer": True}
+
+
+def received(referral_id: str = "r1"):
+    return new_event("referral.received", {
+        "referral_id": referral_id, "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
+        "kind": "active_offer", "basis": "looked_after", "external_ref": None,
+        "received_at": datetime.now(timezone.utc).isoformat(), "statutory_meeting_at": None,
+        "preferred_language": "cy", "consent": CONSENT}, producer="referral", subject=f"referral:{referral_id}")
+
+
+def allocated(uow: FakeUnitOfWork, referral_id: str = "r1") -> None:
+    event = received(referral_id)
+    run(deadlines.open_case, event, uow.handling_of(event))
+    allocation = new_event("referral.allocated", {
+        "referral_id": referral_id, "council": "CARDIFF", "advocate_email": ADVOCATE,
+        "allocated_at": datetime.now(timezone.utc).isoformat()}, producer="referral", subject=f"referral:{referral_id}")
+    run(deadlines.case_allocated, allocation, uow.handling_of(allocation))
+
+
+def starts(hours: int) -> str:
+    moment = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=2, hours=hours)
+    return moment.isoformat()
+
+
+def arrange(uow: FakeUnitOfWork, hours: int = 0, referral_id: str = "r1") -> dict:
+    return meetings.arrange(ArrangeMeeting(referral_id, {"starts_at": starts(hours), "duration_minutes": 60,
+                                                         "venue": VENUE}, ADVOCATE, "advocate"), uow)
+
+
+def test_a_referrals_clocks_start_once_with_the_event_that_says_when_they_fall():
+    uow = FakeUnitOfWork()
+    event = received()
+    run(deadlines.open_case, event, uow.handling_of(event))
+    run(deadlines.open_case, event, uow.handling_of(event))
+    assert uow.types() == ["deadlines.scheduled"]
+    case = uow.body(CASES, "r1")
+    assert set(case["clocks"]) == set(uow.events[0].data["deadlines"]) and case["clock_open"] is True
+    assert uow.events[0].causation_id == event.id
+
+
+def test_an_event_about_a_clock_not_started_yet_fails_so_the_bus_tries_it_again():
+    uow = FakeUnitOfWork()
+    allocation = new_event("referral.allocated", {
+        "referral_id": "r9", "council": "CARDIFF", "advocate_email": ADVOCATE,
+        "allocated_at": datetime.now(timezone.utc).isoformat()}, producer="referral", subject="referral:r9")
+    with pytest.raises(LookupError):
+        run(deadlines.case_allocated, allocation, uow.handling_of(allocation))
+    assert uow.handled == []
+
+
+def test_a_meeting_is_booked_in_the_diary_and_a_clash_leaves_the_referral_free():
+    uow = FakeUnitOfWork()
+    allocated(uow, "r1")
+    allocated(uow, "r2")
+    first = arrange(uow, 0, "r2")
+    assert uow.types()[-1] == "meeting.arranged"
+    assert list(uow.body(DIARIES, ADVOCATE)["bookings"]) == [first["id"]]
+    with pytest.raises(domain.DoubleBooked):
+        arrange(uow, 0, "r1")
+    assert uow.body(CASES, "r1")["meeting_claim"] is None, "the refused meeting's claim is released"
+    with pytest.raises(domain.MeetingStands):
+        arrange(uow, 4, "r2")
+
+
+def test_moving_and_cancelling_keep_the_diary_and_say_so():
+    uow = FakeUnitOfWork()
+    allocated(uow)
+    meeting = arrange(uow)
+    moved = meetings.reschedule(RescheduleMeeting(meeting["id"], starts(3), "The child asked", ADVOCATE,
+                                                  "advocate"), uow)
+    assert moved["starts_at"] == starts(3) and uow.events[-1].data["previous_starts_at"] == meeting["starts_at"]
+    assert uow.body(DIARIES, ADVOCATE)["bookings"][meeting["id"]]["starts_at"] == starts(3)
+    with pytest.raises(domain.NotAllocated):
+        meetings.cancel(CancelMeeting(meeting["id"], "Moved away", "someone@provider.example", "advocate"), uow)
+    meetings.cancel(CancelMeeting(meeting["id"], "Moved away", ADVOCATE, "advocate"), uow)
+    assert uow.types()[-1] == "meeting.cancelled" and uow.body(DIARIES, ADVOCATE)["bookings"] == {}
+    with pytest.raises(domain.MeetingStateForbids):
+        meetings.cancel(CancelMeeting(meeting["id"], "Again", ADVOCATE, "advocate"), uow)
+
+
+def test_a_held_meeting_says_it_took_place_and_what_the_child_chose_with_the_consent_they_gave_there():
+    uow = FakeUnitOfWork()
+    allocated(uow)
+    meeting = arrange(uow)
+    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    stored = uow.body(MEETINGS, meeting["id"])
+    uow.written_by_another(MEETINGS, meeting["id"], {**stored, "starts_at": past.isoformat()})
+    given = {"share_outcome_with_referrer": False}
+    meetings.record(RecordMeeting(meeting["id"], {"took_place": True, "outcome": "take_up", "consent": given},
+                                  ADVOCATE, "advocate"), uow)
+    took_place, completed = uow.events[-2:]
+    assert (took_place.type, completed.type) == ("meeting.took_place", "active_offer.completed")
+    assert took_place.data["before_deadline"] is True
+    assert completed.data["consent"] == {**CONSENT, **given}
+    assert completed.data["follow_on_referral_id"] == uow.body(MEETINGS, meeting["id"])["follow_on_referral_id"]
+    assert uow.body(DIARIES, ADVOCATE)["bookings"] == {}
+
+
+def test_a_complaints_second_stage_clock_starts_once():
+    uow = FakeUnitOfWork()
+    complaint = new_event("complaint.received", {
+        "complaint_id": "c1", "kind": "complaint", "made_by": "child", "council": None, "nation": "wales",
+        "received_at": "2026-12-01T10:00:00+00:00", "language": "cy"}, producer="complaints",
+        subject="complaint:c1")
+    run(complaint_clocks.start_complaint_clock, complaint, uow.handling_of(complaint))
+    escalated = new_event("complaint.escalated", {"complaint_id": "c1", "kind": "complaint", "stage": 2,
+                                                  "escalated_at": "2026-12-04T10:00:00+00:00"},
+                          producer="complaints", subject="complaint:c1")
+    for _ in range(2):
+        uow.handled.clear()  # delivered again before the inbox saw it
+        run(complaint_clocks.start_second_stage_clock, escalated, uow.handling_of(escalated))
+    assert uow.types() == ["complaint.deadlines_scheduled", "complaint.second_stage_scheduled"]

@@ -1,0 +1,37 @@
+"""The shared errors are mapped once, by the app factory every service uses: each gives its own status, its
+detail, its field errors where it has them, and a busy service says when to try again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from shared.config import Settings
+from shared.errors import Busy, NotAllowed, NotFound, Refused, StateForbids
+from shared.web import create_service_app
+
+
+@pytest.fixture
+def client():
+    app = create_service_app("drill", replace(Settings(), internal_token=""), store=None)
+    raised = {"refused": Refused({"starts_at": ["The meeting must be in the future."]}),
+              "forbids": StateForbids("the referral is closed"), "absent": NotFound("no such referral"),
+              "not-allowed": NotAllowed("only a manager decides"), "busy": Busy("referral r1 kept changing")}
+    for name, error in raised.items():
+        app.add_url_rule(f"/{name}", name, lambda error=error: (_ for _ in ()).throw(error))
+    return app.test_client()
+
+
+@pytest.mark.parametrize("path,status", [("/refused", 422), ("/forbids", 409), ("/absent", 404),
+                                         ("/not-allowed", 403), ("/busy", 503)])
+def test_each_named_error_is_its_own_problem(client, path, status):
+    answer = client.get(path)
+    assert answer.status_code == status and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["status"] == status and answer.get_json()["detail"]
+
+
+def test_a_refusal_names_its_fields_and_a_busy_service_says_when_to_try_again(client):
+    assert client.get("/refused").get_json()["errors"] == {"starts_at": ["The meeting must be in the future."]}
+    busy = client.get("/busy")
+    assert busy.headers["Retry-After"] == "1" and "kept changing" in busy.get_json()["detail"]

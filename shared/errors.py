@@ -12,15 +12,24 @@ from typing import Any, Mapping
 
 
 class LlaisError(Exception):
-    """Base of the named errors: `status` is its HTTP status, `code` its stable name."""
+    """Base of the named errors: `status` is its HTTP status and `code` its stable name; a rule's own error may
+    name itself more closely (`meeting.double_booked`) and give a `title`. The message says what happened in the
+    rule's words; `detail_format` makes the problem's detail from it, and `params` go into the problem as they are
+    (so a page can say it again in its reader's language and words)."""
 
     status = 500
     code = "internal"
+    title: str | None = None
+    detail_format = "{message}"
 
-    def __init__(self, detail: str = "", **extra: Any):
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
+    def __init__(self, message: str = "", **params: Any):
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    @property
+    def detail(self) -> str:
+        return self.detail_format.format(message=self.message, **self.params)
 
 
 class Refused(LlaisError):
@@ -29,9 +38,10 @@ class Refused(LlaisError):
     status = 422
     code = "refused"
 
-    def __init__(self, errors: Mapping[str, list[str]], detail: str = "The request breaks a rule; see errors.",
-                 **extra: Any):
-        super().__init__(detail, **extra)
+    detail_format = "The request breaks a rule; see errors."
+
+    def __init__(self, errors: Mapping[str, list[str]], **params: Any):
+        super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()), **params)
         self.errors = {name: list(messages) for name, messages in errors.items()}
 
 
@@ -40,6 +50,7 @@ class StateForbids(LlaisError):
 
     status = 409
     code = "state_forbids"
+    detail_format = "Not now: {message}."
 
 
 class NotFound(LlaisError, LookupError):
@@ -54,6 +65,7 @@ class NotAllowed(LlaisError):
 
     status = 403
     code = "not_allowed"
+    detail_format = "Not allowed: {message}."
 
 
 class Busy(LlaisError):

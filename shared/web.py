@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
@@ -26,6 +26,7 @@ ACTOR_HEADER = "X-Llais-Actor"
 ROLE_HEADER = "X-Llais-Role"
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _TITLES = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed", 404: "Not found",
@@ -67,10 +68,11 @@ def problem_response(problem: Problem):
 
 
 def problem_of(error: LlaisError) -> Problem:
-    """A named error as the problem a caller reads."""
+    """A named error as the problem a caller reads: its status, title, detail, stable code and parameters."""
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Busy) else None
-    return Problem(error.status, error.detail or _TITLES.get(error.status, "Error"),
-                   errors=error.errors if isinstance(error, Refused) else None, headers=headers, **error.extra)
+    return Problem(error.status, error.detail or _TITLES.get(error.status, "Error"), title=error.title,
+                   errors=error.errors if isinstance(error, Refused) else None, headers=headers, code=error.code,
+                   **error.params)
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -140,23 +142,23 @@ def json_body(schema: Schema | None = None) -> Any:
                       errors=flatten_errors(exc.messages)) from None
 
 
-def with_json_body(command: Callable[[dict], Any], *required: str,
-                   domain_errors: tuple[type[Exception], ...] = ()) -> Any:
-    """Run an internal API's command with the request's JSON object.
+def command_from_body(parse: Callable[[dict], T], *required: str) -> T:
+    """The command an internal API's request asks for, parsed once from its JSON object.
 
-    The gateway checked the body's shape already; this keeps a service from crashing if a caller did not: a missing
-    field or a value of the wrong kind is a 422 naming it. The service's own named errors pass through to its
-    handlers.
+    The gateway checked the body's shape already; this keeps a service from acting on a body that is not in it: a
+    missing field, or one `parse` cannot make its command from (a value of the wrong kind), is a 422 naming it. What
+    the handler raises afterwards is its own: a named error (shared/errors), or a programming error, which is a 500
+    logged with its trace id.
     """
     body = json_body()
     missing = [name for name in required if not isinstance(body, dict) or body.get(name) in (None, "")]
     if missing:
         raise Problem(422, "Some fields are missing; see errors.", errors={name: ["Missing."] for name in missing})
     try:
-        return command(body)
-    except domain_errors:
+        return parse(body)
+    except LlaisError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise Problem(422, "The request is not in the shape API.md describes.",
                       errors={"_schema": [f"{exc.__class__.__name__}: {exc}"]}) from None
 
@@ -237,8 +239,10 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unhandled error in %s", service)
-        return problem_response(Problem(500, "Something went wrong on our side; it has been logged."))
+        log.exception("unhandled error in %s", service)  # the log entry carries the request's trace id
+        trace = telemetry.current_trace_id()
+        return problem_response(Problem(500, "Something went wrong on our side; it has been logged.",
+                                        **({"trace_id": trace} if trace else {})))
 
     if internal and settings.internal_token:
         @app.before_request

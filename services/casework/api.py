@@ -3,15 +3,14 @@ identity and role come in the X-Llais-* headers). Cases are for provider staff o
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from flask import Blueprint, current_app, request
 
 from shared import validation
-from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
-                        with_json_body)
-
 from shared.unit_of_work import UnitOfWork
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
+                        command_from_body)
 
 from services.casework import domain, handlers
 from services.casework.commands import ChangeCase, OpenCase
@@ -47,45 +46,16 @@ check_fields(blueprint, {"happened_at": validation.past_moment, "disclosed_at": 
                          "disclosed_to": validation.one_line})
 
 
-@blueprint.errorhandler(domain.CaseRefused)
-def _refused(exc: domain.CaseRefused):
-    return problem_response(Problem(422, "The request breaks a rule; see errors.", errors=exc.errors))
-
-
-@blueprint.errorhandler(domain.CaseStateForbids)
-def _state(exc: domain.CaseStateForbids):
-    return problem_response(Problem(409, f"Not now: {exc}."))
-
-
-@blueprint.errorhandler(domain.NotAllowed)
-def _not_allowed(exc: domain.NotAllowed):
-    return problem_response(Problem(403, f"Not allowed: {exc}."))
-
-
-@blueprint.errorhandler(handlers.NotFound)
-def _not_found(exc: handlers.NotFound):
-    return problem_response(Problem(404, "No such case (or referral)."))
-
-
-@blueprint.errorhandler(domain.NoSuchPart)
-def _no_such_part(exc: domain.NoSuchPart):
-    return problem_response(Problem(404, f"This case has no such {exc}."))
-
-
-def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
-    return with_json_body(command, *required, domain_errors=(
-        domain.CaseRefused, domain.CaseStateForbids, domain.NotAllowed, domain.NoSuchPart, handlers.NotFound))
-
-
 def _change(case_id: str, handler: Callable[[ChangeCase, UnitOfWork], dict], *required: str,
             part_id: str | None = None):
-    return _body_for(lambda body: handler(ChangeCase(case_id, body, actor(), role(), part_id), uow()), *required)
+    return handler(command_from_body(lambda body: ChangeCase(case_id, body, actor(), role(), part_id), *required), uow())
 
 
 @blueprint.post("/cases")
 def open_case():
-    case = _body_for(lambda body: handlers.open_case(
-        OpenCase(body["referral_id"], body["consents_to_case_file"], actor(), role()), uow()), "referral_id")
+    command = command_from_body(lambda body: OpenCase(body["referral_id"], body.get("consents_to_case_file"), actor(),
+                                                      role()), "referral_id")
+    case = handlers.open_case(command, uow())
     return case, 201
 
 

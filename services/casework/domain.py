@@ -12,29 +12,26 @@ from typing import Any
 
 from shared.contracts.casework import (ACTIVITIES, CASE_OUTCOMES, CONTRIBUTIONS, DISCLOSURE_REASONS, ISSUE_OUTCOMES,
                                        SIGNPOSTS, THEMES)
+from shared.errors import NotAllowed, NotFound, Refused, StateForbids
 from shared.validation import CLOCK_SKEW
 
 MANAGER = "manager"
 
 
-class CaseRefused(ValueError):
+class CaseRefused(Refused):
     """A request that breaks a rule; `errors` says what to change (422)."""
 
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
-
-class CaseStateForbids(ValueError):
+class CaseStateForbids(StateForbids):
     """The case (or its referral) is not in a state that allows this now (409)."""
 
-
-class NotAllowed(PermissionError):
-    """The caller's role may not do this (403)."""
+    code = "case.state_forbids"
 
 
-class NoSuchPart(LookupError):
+class NoSuchPart(NotFound):
     """The case has no issue or request with the id in the path (404, as API.md answers any id that is not there)."""
+
+    detail_format = "This case has no such {message}."
 
 
 def _refuse_unless(checks: dict[str, str | None]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
+from shared import errors
 from shared.clock import new_id, timestamp
 from shared.contracts import Event, new_event
 from shared.unit_of_work import Decision, UnitOfWork
@@ -17,8 +18,8 @@ from services.casework.store import CASES, REFERRALS, CaseworkStore
 NAME = "casework"
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound):
+    detail_format = "No such case (or referral)."
 
 
 # what casework hears of referrals

@@ -3,15 +3,12 @@ reading and handling them is for the provider's managers."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from flask import Blueprint, current_app, request
 
 from shared import validation
-from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
-                        with_json_body)
-
 from shared.unit_of_work import UnitOfWork
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
+                        command_from_body)
 
 from services.complaints import domain, handlers
 from services.complaints.commands import ChangeComplaint, ReceiveComplaint
@@ -45,30 +42,11 @@ def _who_may():
 check_fields(blueprint, {"name": validation.one_line})
 
 
-@blueprint.errorhandler(domain.ComplaintRefused)
-def _refused(exc: domain.ComplaintRefused):
-    return problem_response(Problem(422, "The request breaks a rule; see errors.", errors=exc.errors))
-
-
-@blueprint.errorhandler(domain.ComplaintStateForbids)
-def _state(exc: domain.ComplaintStateForbids):
-    return problem_response(Problem(409, f"Not now: {exc}."))
-
-
-@blueprint.errorhandler(handlers.NotFound)
-def _not_found(exc: handlers.NotFound):
-    return problem_response(Problem(404, "No such complaint."))
-
-
-def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
-    return with_json_body(command, *required, domain_errors=(
-        domain.ComplaintRefused, domain.ComplaintStateForbids, handlers.NotFound))
-
-
 @blueprint.post("/complaints")
 def receive():
     councils = current_app.extensions["llais.councils"]
-    return _body_for(lambda body: handlers.receive(ReceiveComplaint(body, actor()), uow(), councils=councils)), 201
+    command = command_from_body(lambda body: ReceiveComplaint(body, actor()))
+    return handlers.receive(command, uow(), councils=councils), 201
 
 
 @blueprint.get("/followed/<key>")
@@ -99,4 +77,4 @@ STEPS = {"acknowledge": handlers.acknowledge, "respond": handlers.respond, "esca
 def take_step(complaint_id: str, step: str):
     if step not in STEPS:
         raise Problem(404, "No such step.")
-    return _body_for(lambda body: STEPS[step](ChangeComplaint(complaint_id, body, actor()), uow()))
+    return STEPS[step](command_from_body(lambda body: ChangeComplaint(complaint_id, body, actor())), uow())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.contracts.complaints import FROM, KINDS, OUTCOMES
+from shared.errors import Refused, StateForbids
 
 OTHER_ROUTES = {"wales": ("council", "childrens_commissioner_for_wales"),
                 "england": ("council", "childrens_commissioner_for_england")}
@@ -19,14 +20,14 @@ of the nation the complaint belongs to (in England, the Children's Commissioner'
 LAST_STAGE = 2
 
 
-class ComplaintRefused(ValueError):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
+class ComplaintRefused(Refused):
+    """A complaint that breaks a rule; `errors` says what to change (422)."""
 
 
-class ComplaintStateForbids(ValueError):
+class ComplaintStateForbids(StateForbids):
     """The complaint's status does not allow this now (409)."""
+
+    code = "complaint.state_forbids"
 
 
 def _blank(value: Any) -> bool:

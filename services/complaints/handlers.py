@@ -7,6 +7,7 @@ import secrets
 from functools import wraps
 from typing import Callable
 
+from shared import errors
 from shared.clock import new_id, timestamp
 from shared.contracts import Event, new_event
 from shared.councils import CouncilRegister
@@ -19,8 +20,8 @@ from services.complaints.store import COMPLAINTS, ComplaintsStore
 NAME = "complaints"
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound):
+    detail_format = "No such complaint."
 
 
 def complaint_event(event_type: str, complaint: dict, **data) -> Event:

@@ -287,6 +287,18 @@ class ProblemSchema(Schema):
         "description": "On a 409 about a referral's status: the status it has now."})
     meeting_id = fields.String(metadata={
         "description": "On a 409 because a meeting stands for the referral: the one to reschedule or cancel."})
+    code = fields.String(metadata={
+        "description": "What went wrong, as a stable name to act on whatever the wording of `detail`: refused, "
+                       "state_forbids, not_found, not_allowed, busy, or a rule's own (e.g. "
+                       "referral.transition_forbidden, meeting.double_booked, meeting.stands)."})
+    action = fields.String(metadata={
+        "description": "With referral.transition_forbidden: what was asked (allocated, closed, ...)."})
+    booked_from = fields.String(metadata={
+        "description": "With meeting.double_booked: when the booking in the way starts (RFC 3339)."})
+    booked_until = fields.String(metadata={
+        "description": "With meeting.double_booked: when the booking in the way ends (RFC 3339)."})
+    trace_id = fields.String(metadata={
+        "description": "On a 500: the request's trace, to quote to the provider's operators."})
 
 
 class StaffReferralQuerySchema(ReferralQuerySchema):

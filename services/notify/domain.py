@@ -14,6 +14,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.errors import Refused
+
 WEBHOOK_TYPES = ("referral.acknowledged", "meeting.arranged", "meeting.took_place", "meeting.not_held",
                  "active_offer.completed", "referral.closed")
 """The event types a council's webhook receives (API.md)."""
@@ -25,8 +27,13 @@ RETRY_FOR = timedelta(hours=24)
 """A delivery is tried again until an attempt has failed 24 hours or more after the first; then it is parked."""
 
 
-class InvalidSecret(ValueError):
-    pass
+class InvalidSecret(Refused):
+    """A secret that cannot sign webhooks (422)."""
+
+    detail_format = "The secret cannot sign webhooks."
+
+    def __init__(self, why: str):
+        super().__init__({"secret": [why]})
 
 
 def signing_key(secret: str) -> bytes:

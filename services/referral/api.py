@@ -6,15 +6,13 @@ from __future__ import annotations
 import base64
 import re
 from datetime import datetime
-from typing import Any, Callable
 
 from flask import Blueprint, current_app, request
 
 from shared import validation
-from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields, problem_response,
-                        with_json_body)
-
 from shared.unit_of_work import UnitOfWork
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
+                        command_from_body)
 
 from services.referral import domain, handlers
 from services.referral.commands import Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut
@@ -59,38 +57,6 @@ def view(referral: dict) -> dict:
     return domain.staff_view(referral) if is_staff() else domain.council_view(referral)
 
 
-@blueprint.errorhandler(domain.ReferralRejected)
-def _rejected(exc: domain.ReferralRejected):
-    return problem_response(Problem(422, "The request breaks a rule; see errors.", errors=exc.errors))
-
-
-@blueprint.errorhandler(handlers.UnknownCouncil)
-def _unknown_council(exc: handlers.UnknownCouncil):
-    return problem_response(Problem(422, "No council has that code.", errors={"council": [f"Unknown: {exc}"]}))
-
-
-@blueprint.errorhandler(domain.TransitionForbidden)
-def _forbidden(exc: domain.TransitionForbidden):
-    return problem_response(Problem(409, f"The referral is {exc.status}, so it cannot be {exc.action} now.",
-                                    status_now=exc.status))
-
-
-@blueprint.errorhandler(handlers.NotFound)
-def _not_found(exc: handlers.NotFound):
-    return problem_response(Problem(404, "No such referral."))
-
-
-@blueprint.errorhandler(domain.NotAllocated)
-def _not_allocated(exc: domain.NotAllocated):
-    return problem_response(Problem(403, f"Not allowed: {exc}."))
-
-
-def _body_for(command: Callable[[dict], Any], *required: str) -> Any:
-    return with_json_body(command, *required, domain_errors=(
-        domain.ReferralRejected, handlers.UnknownCouncil, domain.TransitionForbidden, domain.NotAllocated,
-        handlers.NotFound))
-
-
 def _own(referral_id: str) -> None:
     """A council acts only on its own referrals: another's is as if absent."""
     if handlers.visible_referral(referrals(), referral_id, caller_council()) is None:
@@ -99,38 +65,39 @@ def _own(referral_id: str) -> None:
 
 @blueprint.post("/referrals")
 def create():
-    referral = _body_for(lambda body: handlers.receive_referral(ReceiveReferral(body), uow(), councils=councils()),
-                         "council")
+    command = command_from_body(ReceiveReferral.parse, "council")
+    referral = handlers.receive_referral(command, uow(), councils=councils())
     return view(referral), 201
 
 
 @blueprint.post("/opt-outs")
 def opt_out():
-    recorded = _body_for(lambda body: handlers.record_opt_out(RecordOptOut(body), uow(), councils=councils()),
-                         "council", "basis", "date_of_birth", "offered_at")
+    command = command_from_body(RecordOptOut, "council", "basis", "date_of_birth", "offered_at")
+    recorded = handlers.record_opt_out(command, uow(), councils=councils())
     return {k: recorded[k] for k in ("id", "basis", "offered_at", "reason", "external_ref", "recorded_at")}, 201
 
 
 @blueprint.post("/referrals/<referral_id>/allocate")
 def allocate(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.allocate(
-        Allocate(referral_id, body["advocate_email"].lower(), actor()), uow()), "advocate_email"))
+    command = command_from_body(lambda body: Allocate(referral_id, body["advocate_email"].lower(), actor()),
+                                "advocate_email")
+    return view(handlers.allocate(command, uow()))
 
 
 @blueprint.post("/referrals/<referral_id>/contact-attempts")
 def contact_attempt(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.record_contact_attempt(RecordContactAttempt(
-        referral_id, body["method"], body["result"], body.get("note", ""), actor(), role()), uow()),
-        "method", "result")), 201
+    command = command_from_body(lambda body: RecordContactAttempt(
+        referral_id, body["method"], body["result"], body.get("note", ""), actor(), role()), "method", "result")
+    return view(handlers.record_contact_attempt(command, uow())), 201
 
 
 @blueprint.post("/referrals/<referral_id>/close")
 def close(referral_id: str):
     _own(referral_id)
-    return view(_body_for(lambda body: handlers.close(Close(referral_id, body["reason"], actor(), role()), uow()),
-                          "reason"))
+    command = command_from_body(lambda body: Close(referral_id, body["reason"], actor(), role()), "reason")
+    return view(handlers.close(command, uow()))
 
 
 @blueprint.get("/referrals/<referral_id>")

@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+OBJECTS = ("child", "referrer", "consent")
+"""The parts of a referral that are objects of their own."""
+
+
 @dataclass(frozen=True)
 class ReceiveReferral:
     request: dict
-    """The body as API.md describes it (the gateway checked its shape)."""
+    """The body as API.md describes it (the gateway checked its shape; the domain checks its rules)."""
+
+    @classmethod
+    def parse(cls, body: dict) -> "ReceiveReferral":
+        wrong = [name for name in OBJECTS if not isinstance(body.get(name), dict)]
+        if wrong:
+            raise TypeError(f"{', '.join(wrong)} must each be an object")
+        return cls(body)
 
 
 @dataclass(frozen=True)

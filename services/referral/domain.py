@@ -10,18 +10,15 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.contracts.referral import ACTIVE_OFFER_BASES, ELIGIBILITY
+from shared.errors import NotAllowed, Refused, StateForbids
 
 CHILD_AGE_LIMIT = 18
 CARE_LEAVER_AGE_LIMIT = 25
 CONTACT_WAYS = ("phone", "email", "address", "carer_phone")
 
 
-class ReferralRejected(ValueError):
+class ReferralRejected(Refused):
     """A referral that breaks a rule; `errors` maps each field path to what is wrong with it."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -194,12 +191,15 @@ STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
 CLOSE_REASONS = ("unable_to_contact", "declined_meeting", "withdrawn", "duplicate")
 
 
-class TransitionForbidden(ValueError):
+class TransitionForbidden(StateForbids):
     """The referral's status does not allow this now (409)."""
 
+    code = "referral.transition_forbidden"
+    detail_format = "The referral is {status_now}, so it cannot be {action} now."
+
     def __init__(self, action: str, status: str):
-        super().__init__(f"a referral that is {status} cannot be {action}")
-        self.action, self.status = action, status
+        super().__init__(f"a referral that is {status} cannot be {action}", status_now=status, action=action)
+        self.action, self.status_now = action, status
 
 
 OPEN = ("received", "allocated", "contacting", "meeting_arranged")
@@ -259,7 +259,7 @@ def close(referral: dict[str, Any], reason: str, at: str, by: str) -> dict[str, 
                     detail={"reason": reason})
 
 
-class NotAllocated(PermissionError):
+class NotAllocated(NotAllowed):
     """The caller is an advocate the referral is not allocated to (403)."""
 
 

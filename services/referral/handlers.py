@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from shared.clock import LONDON, new_id, now, timestamp
 from shared.contracts import Event, new_event
+from shared import errors
 from shared.councils import CouncilRegister
 from shared.store import Document
 from shared.unit_of_work import UnitOfWork
@@ -20,12 +21,15 @@ from services.referral.store import OPT_OUTS, REFERRALS, ReferralStore
 NAME = "referral"
 
 
-class UnknownCouncil(ValueError):
-    pass
+class UnknownCouncil(errors.Refused):
+    detail_format = "No council has that code."
+
+    def __init__(self, council: str):
+        super().__init__({"council": [f"Unknown: {council}"]})
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound):
+    detail_format = "No such referral."
 
 
 def _today():

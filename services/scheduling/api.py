@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from flask import Blueprint, Response, current_app, request
 
 from shared import validation
-from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, problem_response, with_json_body
-
 from shared.unit_of_work import UnitOfWork
+from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body
 
 from services.scheduling import deadlines, domain, meetings
-from services.scheduling.clocks import NotFound
 from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
 from services.scheduling.store import SchedulingStore
 
@@ -36,43 +32,6 @@ def role() -> str | None:
     return request.headers.get(ROLE_HEADER)
 
 
-@blueprint.errorhandler(NotFound)
-def _not_found(exc):
-    return problem_response(Problem(404, "No such referral or meeting here."))
-
-
-@blueprint.errorhandler(domain.MeetingRefused)
-def _refused(exc: domain.MeetingRefused):
-    return problem_response(Problem(422, "The meeting cannot be arranged like that; see errors.", errors=exc.errors))
-
-
-@blueprint.errorhandler(domain.DoubleBooked)
-def _double_booked(exc):
-    return problem_response(Problem(409, f"{exc}. Choose another time.", title="Advocate already booked"))
-
-
-@blueprint.errorhandler(domain.MeetingStateForbids)
-def _state(exc):
-    return problem_response(Problem(409, f"Not now: {exc}."))
-
-
-@blueprint.errorhandler(domain.MeetingStands)
-def _stands(exc: domain.MeetingStands):
-    return problem_response(Problem(409, f"Not now: {exc}.", title="Meeting already arranged",
-                                    meeting_id=exc.meeting_id))
-
-
-@blueprint.errorhandler(domain.NotAllocated)
-def _not_allocated(exc):
-    return problem_response(Problem(403, f"Not allowed: {exc}."))
-
-
-def _with_body(command: Callable[[dict], Any], *required: str) -> Any:
-    return with_json_body(command, *required, domain_errors=(
-        domain.MeetingRefused, domain.DoubleBooked, domain.MeetingStateForbids, domain.NotAllocated,
-        NotFound))
-
-
 def meeting_view(meeting: dict) -> dict:
     return {k: meeting.get(k) for k in ("id", "referral_id", "advocate_email", "starts_at", "ends_at",
                                         "duration_minutes", "venue", "language", "late", "late_reason", "status",
@@ -82,29 +41,29 @@ def meeting_view(meeting: dict) -> dict:
 
 @blueprint.post("/referrals/<referral_id>/meetings")
 def arrange(referral_id: str):
-    meeting = _with_body(lambda b: meetings.arrange(ArrangeMeeting(referral_id, b, actor(), role()), uow()),
-                         "starts_at", "duration_minutes", "venue")
+    command = command_from_body(lambda body: ArrangeMeeting.parse(referral_id, body, actor(), role()),
+                                "starts_at", "duration_minutes", "venue")
+    meeting = meetings.arrange(command, uow())
     return meeting_view(meeting), 201
 
 
 @blueprint.post("/meetings/<meeting_id>/reschedule")
 def reschedule(meeting_id: str):
-    return meeting_view(_with_body(lambda b: meetings.reschedule(
-        RescheduleMeeting(meeting_id, b["starts_at"], b["reason"], actor(), role()), uow()),
-                                   "starts_at", "reason"))
+    command = command_from_body(lambda body: RescheduleMeeting(meeting_id, body["starts_at"], body["reason"], actor(),
+                                                               role()), "starts_at", "reason")
+    return meeting_view(meetings.reschedule(command, uow()))
 
 
 @blueprint.post("/meetings/<meeting_id>/cancel")
 def cancel(meeting_id: str):
-    return meeting_view(_with_body(lambda b: meetings.cancel(CancelMeeting(meeting_id, b["reason"], actor(), role()),
-                                                             uow()),
-                                   "reason"))
+    command = command_from_body(lambda body: CancelMeeting(meeting_id, body["reason"], actor(), role()), "reason")
+    return meeting_view(meetings.cancel(command, uow()))
 
 
 @blueprint.post("/meetings/<meeting_id>/record")
 def record(meeting_id: str):
-    return meeting_view(_with_body(lambda b: meetings.record(RecordMeeting(meeting_id, b, actor(), role()), uow()),
-                                   "took_place"))
+    command = command_from_body(lambda body: RecordMeeting(meeting_id, body, actor(), role()), "took_place")
+    return meeting_view(meetings.record(command, uow()))
 
 
 @blueprint.get("/meetings/<meeting_id>")

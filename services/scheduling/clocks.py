@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
+from shared import errors
 from shared.contracts import Event, new_event
 from shared.unit_of_work import UnitOfWork
 
@@ -15,8 +16,8 @@ from services.scheduling.store import SchedulingStore
 NAME = "scheduling"
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound):
+    detail_format = "No such referral or meeting here."
 
 
 def event(event_type: str, data: dict, subject: str, cause: Event | None = None) -> Event:

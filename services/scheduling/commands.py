@@ -13,6 +13,15 @@ class ArrangeMeeting:
     by: str
     role: str | None
 
+    @classmethod
+    def parse(cls, referral_id: str, body: dict, by: str, role: str | None) -> "ArrangeMeeting":
+        minutes = body["duration_minutes"]
+        if isinstance(minutes, bool) or not isinstance(minutes, int):
+            raise TypeError("duration_minutes must be a whole number of minutes")
+        if not isinstance(body["venue"], dict):
+            raise TypeError("venue must be an object")
+        return cls(referral_id, body, by, role)
+
 
 @dataclass(frozen=True)
 class RescheduleMeeting:

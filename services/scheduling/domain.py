@@ -14,6 +14,7 @@ from typing import Iterable
 import holidays
 
 from shared.clock import LONDON
+from shared.errors import NotAllowed, Refused, StateForbids
 
 END_OF_DAY = time(23, 59, 59)
 NATIONS = {"england": "ENG", "wales": "WLS"}
@@ -182,32 +183,43 @@ def due_fields(clocks: dict[str, dict], closed: bool = False) -> dict:
 
 # meetings
 
-class MeetingRefused(ValueError):
+class MeetingRefused(Refused):
     """A meeting that cannot be arranged as asked; `errors` says what to change (422)."""
 
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
+    detail_format = "The meeting cannot be arranged like that; see errors."
 
 
-class DoubleBooked(ValueError):
-    """The advocate is already booked then (409)."""
-
-
-class MeetingStateForbids(ValueError):
+class MeetingStateForbids(StateForbids):
     """The meeting or its referral's state does not allow this now (409)."""
+
+    code = "meeting.state_forbids"
+
+
+class DoubleBooked(StateForbids):
+    """The advocate is already booked then (409): `booked_from` and `booked_until` are the booking in the way."""
+
+    code = "meeting.double_booked"
+    title = "Advocate already booked"
+    detail_format = "{message}. Choose another time."
+
+    def __init__(self, advocate: str, booking: dict):
+        super().__init__(f"{advocate} is already booked between {booking['starts_at']} and {booking['ends_at']}",
+                         booked_from=booking["starts_at"], booked_until=booking["ends_at"])
 
 
 class MeetingStands(MeetingStateForbids):
     """The referral has a live meeting already: the advocate reschedules or cancels it instead (409)."""
 
+    code = "meeting.stands"
+    title = "Meeting already arranged"
+
     def __init__(self, meeting_id: str):
         super().__init__(f"meeting {meeting_id} is arranged for this referral already: reschedule or cancel it "
-                         f"instead of arranging another")
+                         f"instead of arranging another", meeting_id=meeting_id)
         self.meeting_id = meeting_id
 
 
-class NotAllocated(PermissionError):
+class NotAllocated(NotAllowed):
     """The caller is an advocate the referral is not allocated to (403)."""
 
 
@@ -307,14 +319,12 @@ def ends_at(starts_at: datetime, duration_minutes: int) -> datetime:
     return starts_at + timedelta(minutes=duration_minutes)
 
 
-def clashes(bookings: dict[str, dict], starts_at: datetime, finishes_at: datetime, ignore: str | None = None) -> bool:
-    """Whether [starts_at, finishes_at) overlaps any of the advocate's bookings (other than `ignore`)."""
-    return any(
-        meeting_id != ignore
-        and datetime.fromisoformat(b["starts_at"]) < finishes_at
-        and starts_at < datetime.fromisoformat(b["ends_at"])
-        for meeting_id, b in bookings.items()
-    )
+def clash(bookings: dict[str, dict], starts_at: datetime, finishes_at: datetime,
+          ignore: str | None = None) -> dict | None:
+    """The first of the advocate's bookings (other than `ignore`) that [starts_at, finishes_at) overlaps, if any."""
+    return next((b for meeting_id, b in bookings.items()
+                 if meeting_id != ignore and datetime.fromisoformat(b["starts_at"]) < finishes_at
+                 and starts_at < datetime.fromisoformat(b["ends_at"])), None)
 
 
 RECORDABLE = ("arranged",)

@@ -70,9 +70,9 @@ def _book(uow: UnitOfWork, advocate: str, meeting_id: str, referral_id: str, sta
     """Hold the slot in the advocate's diary; DoubleBooked if it overlaps another live booking."""
     def decide(diary: dict):
         bookings = _live_bookings(uow, diary["bookings"])
-        if domain.clashes(bookings, starts, finishes, ignore=meeting_id):
-            raise domain.DoubleBooked(f"{advocate} is already booked between {starts.isoformat()} and "
-                                      f"{finishes.isoformat()}")
+        clash = domain.clash(bookings, starts, finishes, ignore=meeting_id)
+        if clash is not None:
+            raise domain.DoubleBooked(advocate, clash)
         bookings[meeting_id] = {"starts_at": starts.isoformat(), "ends_at": finishes.isoformat(),
                                 "referral_id": referral_id, "booked_at": timestamp()}
         return {"advocate_email": advocate, "bookings": bookings}, []

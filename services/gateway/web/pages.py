@@ -17,6 +17,7 @@ from shared.web import flatten_errors
 from services.gateway import api, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
+from services.gateway.web import service_messages
 
 SIGNED_IN_AS = "signed_in_as"
 PUBLIC = Principal("public", "public web form")
@@ -132,7 +133,7 @@ def submit_step(step: Step, form, path: str, subject_id: str) -> tuple[dict | No
     if status < 300:
         flash(str(step.done))
         return answer, []
-    return None, put_errors(form, answer.get("errors") or {}, step.fields, answer.get("detail"))
+    return None, put_errors(form, answer.get("errors") or {}, step.fields, service_messages.said(answer, when))
 
 
 def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:

@@ -1,8 +1,39 @@
 """The services' own messages that the web forms show, so the catalogue carries them and a Welsh reader reads them in
-Welsh. The services answer in English (their API's language); `put_errors` looks each message up here by its text.
-A message missing from this list is shown as the service wrote it."""
+Welsh. The services answer in English (their API's language).
 
-from flask_babel import lazy_gettext as _l
+A problem whose `code` is in `CODED` is said again from its parameters, in the reader's language and with times in
+their words (`said`); any other message is looked up here by its text (`put_errors`), and one missing from both is
+shown as the service wrote it."""
+
+from typing import Callable
+
+from flask_babel import gettext, lazy_gettext as _l
+
+CODED: dict[str, Callable[..., str]] = {
+    "meeting.double_booked": lambda booked_from, booked_until, **_: gettext(
+        "The advocate already has a meeting from %(booked_from)s to %(booked_until)s. Choose another time.",
+        booked_from=booked_from, booked_until=booked_until),
+    "meeting.stands": lambda **_: gettext(
+        "This referral has a meeting arranged already: reschedule or cancel that one instead."),
+}
+"""The problems said again from their parameters, by their stable code."""
+TIMES = ("booked_from", "booked_until")
+"""The parameters that are moments: said as `when` says them (Europe/London, the reader's language)."""
+
+
+def said(problem: dict, when: Callable[[str], str]) -> str | None:
+    """What a service's problem says in the reader's language: from its code where there is a wording for it, else
+    its detail (translated when the catalogue knows the text)."""
+    wording = CODED.get(problem.get("code") or "")
+    if wording is None:
+        return problem.get("detail")
+    params = {name: when(value) if name in TIMES else value for name, value in problem.items()
+              if name not in ("type", "title", "status", "detail", "errors", "code")}
+    try:
+        return wording(**params)
+    except TypeError:  # a problem without the parameters its code promises: what the service wrote
+        return problem.get("detail")
+
 
 SERVICE_MESSAGES = (
     _l("The child must be under 18 (25 for care leavers)."),

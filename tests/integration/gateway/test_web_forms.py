@@ -331,9 +331,9 @@ def test_viewing_a_childs_record_is_audited(site):
 # the journey's forms refuse bad input and change nothing
 
 
-def allocated(site) -> tuple[Visitor, str]:
+def allocated(site, advocate_email: str | None = None) -> tuple[Visitor, str]:
     manager = site.signed_in(site.user("manager"))
-    advocate_email = site.user("advocate")
+    advocate_email = advocate_email or site.user("advocate")
     referral_id = site.refer()
     wait_for(lambda: manager.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
     done = manager.submit(f"/referrals/{referral_id}/allocate", {"advocate_email": advocate_email})
@@ -483,6 +483,24 @@ def test_a_meeting_is_arranged_moved_and_cancelled_through_the_forms(site):
     cancelled = advocate.submit(f"/referrals/{referral_id}/cancel", {"reason": "The child moved placement"})
     assert cancelled.status_code == 302, errors_on(cancelled)
     assert "Contacting" in advocate.get(f"/referrals/{referral_id}").text
+
+
+def test_a_clash_in_the_diary_names_the_booking_in_the_way_in_the_readers_words(site):
+    advocate_email = site.user("advocate")
+    advocate, first = allocated(site, advocate_email)
+    _, second = allocated(site, advocate_email)
+    day = datetime.now(timezone.utc) + timedelta(days=7)
+    meeting = {"day": [str(day.day), str(day.month), str(day.year)], "duration_minutes": "60",
+               "venue_name": "Library", "accessible": "yes", "risk_assessed": "yes", "language": "cy"}
+    booked = wait_for(lambda: (answer := advocate.submit(f"/referrals/{first}/arrange", {**meeting, "time": "10:00"})
+                               ).status_code == 302 and answer, what="the first meeting to be arranged")
+    assert booked.status_code == 302
+    advocate.http.cookies.set("llais_language", "cy")
+    clash = advocate.submit(f"/referrals/{second}/arrange", {**meeting, "time": "10:30"})
+    (said,) = errors_on(clash)
+    assert said.startswith("Mae gan yr eiriolwr gyfarfod yn barod o ") and "Dewiswch amser arall" in said
+    assert "10:00" in said and "11:00" in said, "the booking in the way, not the time asked for"
+    assert "+00:00" not in said and "T10" not in said, "times as people read them"
 
 
 def test_the_public_complaint_form_refuses_bad_input_and_bots_and_takes_a_complaint(site):

@@ -90,10 +90,10 @@ def test_no_meeting_for_a_closed_or_unallocated_referral(case):
 def test_overlapping_bookings_clash_and_touching_ones_do_not():
     ten = NOW.replace(hour=10)
     bookings = {"m1": {"starts_at": ten.isoformat(), "ends_at": (ten + timedelta(hours=1)).isoformat()}}
-    assert domain.clashes(bookings, ten + timedelta(minutes=30), ten + timedelta(hours=2))
-    assert domain.clashes(bookings, ten - timedelta(minutes=30), ten + timedelta(minutes=1))
-    assert not domain.clashes(bookings, ten + timedelta(hours=1), ten + timedelta(hours=2))
-    assert not domain.clashes(bookings, ten, ten + timedelta(hours=1), ignore="m1")
+    assert domain.clash(bookings, ten + timedelta(minutes=30), ten + timedelta(hours=2)) == bookings["m1"]
+    assert domain.clash(bookings, ten - timedelta(minutes=30), ten + timedelta(minutes=1)) == bookings["m1"]
+    assert domain.clash(bookings, ten + timedelta(hours=1), ten + timedelta(hours=2)) is None
+    assert domain.clash(bookings, ten, ten + timedelta(hours=1), ignore="m1") is None
 
 
 @pytest.mark.parametrize("record, field", [

@@ -9,7 +9,7 @@ import pytest
 
 from shared.config import Settings
 from shared.errors import Busy, NotAllowed, NotFound, Refused, StateForbids
-from shared.web import create_service_app
+from shared.web import command_from_body, create_service_app
 
 
 @pytest.fixture
@@ -20,6 +20,12 @@ def client():
               "not-allowed": NotAllowed("only a manager decides"), "busy": Busy("referral r1 kept changing")}
     for name, error in raised.items():
         app.add_url_rule(f"/{name}", name, lambda error=error: (_ for _ in ()).throw(error))
+
+    def handler(command: dict) -> dict:
+        return {"named": command["name"].upper(), "bug": command["missing"]}  # a KeyError: the handler's own bug
+
+    app.add_url_rule("/command", "command", methods=["POST"],
+                     view_func=lambda: handler(command_from_body(lambda body: {"name": body["name"].strip()}, "name")))
     return app.test_client()
 
 
@@ -35,3 +41,12 @@ def test_a_refusal_names_its_fields_and_a_busy_service_says_when_to_try_again(cl
     assert client.get("/refused").get_json()["errors"] == {"starts_at": ["The meeting must be in the future."]}
     busy = client.get("/busy")
     assert busy.headers["Retry-After"] == "1" and "kept changing" in busy.get_json()["detail"]
+
+
+def test_a_body_the_command_cannot_be_made_from_is_a_422_and_a_bug_in_the_handler_a_500(client):
+    for body, field in (({}, "name"), ({"name": 7}, "_schema")):
+        refused = client.post("/command", json=body)
+        assert refused.status_code == 422 and field in refused.get_json()["errors"]
+    bug = client.post("/command", json={"name": "Cerys"})
+    assert bug.status_code == 500, "a programming error is never the caller's fault"
+    assert "Cerys" not in bug.get_data(as_text=True) and "KeyError" not in bug.get_data(as_text=True)

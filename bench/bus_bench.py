@@ -22,7 +22,7 @@ from kombu import Connection, Exchange, Producer, Queue  # noqa: E402
 
 from bench.figures import against, beside, percentiles  # noqa: E402
 
-from shared.bus import ConfirmingPublisher, Outgoing, Worker, declare_topology  # noqa: E402
+from shared.bus import ConfirmingPublisher, OutboxRelay, Outgoing, Worker, declare_topology  # noqa: E402
 from shared.config import Settings  # noqa: E402
 from shared.contracts import new_event  # noqa: E402
 from shared.store.sqlite import SQLiteStore  # noqa: E402
@@ -94,9 +94,9 @@ def _relay_all(prefix: str, path: str, count: int) -> None:
     worker.stop()
 
 
-def through_the_bus(prefix: str) -> dict:
-    """Events a service committed to its outbox, relayed by its worker (its own process) and handled by another
-    service's worker with its inbox: events/s from the first handled to the last."""
+def _producer_and_consumer(prefix: str, consumer_name: str):
+    """Settings, a folder, the producing and the consuming service's stores, the moments the consumer's handler ran,
+    and that handler (one effect per event, with its inbox entry)."""
     settings = replace(Settings(), amqp_url=URL, bus_prefix=prefix, prefetch=100)
     folder = Path(tempfile.mkdtemp(prefix="llais-bench-"))
     producer, consumer = SQLiteStore(folder / "producer.sqlite3"), SQLiteStore(folder / "consumer.sqlite3")
@@ -106,10 +106,21 @@ def through_the_bus(prefix: str) -> dict:
         uow.create("effects", event.id, {"n": 1})
         handled_at.append(time.perf_counter())
 
-    declare_topology(settings, {"benchconsumer": ["referral.acknowledged"]})
-    started = time.perf_counter()
+    declare_topology(settings, {consumer_name: ["referral.acknowledged"]})
+    return settings, folder, producer, consumer, handled_at, handle
+
+
+def _commit_events(producer: SQLiteStore) -> None:
     for _ in range(EVENTS):
         producer.commit(events=[new_event("referral.acknowledged", DATA, producer="bench", subject="r")])
+
+
+def through_the_bus(prefix: str) -> dict:
+    """Events a service committed to its outbox, relayed by its worker (its own process) and handled by another
+    service's worker with its inbox: events/s from the first handled to the last."""
+    settings, folder, producer, consumer, handled_at, handle = _producer_and_consumer(prefix, "benchconsumer")
+    started = time.perf_counter()
+    _commit_events(producer)
     committed = time.perf_counter() - started
     producer.close()
     worker = Worker("benchconsumer", consumer, settings, handlers={"referral.acknowledged": handle})
@@ -125,6 +136,25 @@ def through_the_bus(prefix: str) -> dict:
     span = handled_at[-1] - handled_at[0] if len(handled_at) > 1 else 0.0
     return {"outbox_commits_per_s": rate(EVENTS, committed),
             "outbox_to_handler_events_per_s": rate(len(handled_at) - 1, span), "handled": len(handled_at)}
+
+
+def consumer_alone(prefix: str) -> dict:
+    """A service's worker consuming a queue the relay filled beforehand, as the raw kombu anchor consumes one: the
+    handler's path (parse, inbox, span, the effect's commit, acks) without the relay's publishing beside it."""
+    settings, _, producer, consumer, handled_at, handle = _producer_and_consumer(prefix, "benchalone")
+    _commit_events(producer)
+    relay = OutboxRelay(producer, settings)
+    while relay.run_once():
+        pass
+    relay.close()
+    worker = Worker("benchalone", consumer, settings, handlers={"referral.acknowledged": handle})
+    worker.start()
+    deadline = time.monotonic() + 120
+    while len(handled_at) < EVENTS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.stop()
+    span = handled_at[-1] - handled_at[0] if len(handled_at) > 1 else 0.0
+    return {"consumer_alone_events_per_s": rate(len(handled_at) - 1, span)}
 
 
 def latency(prefix: str, per_second: int = 200, seconds: float = 10.0) -> dict:
@@ -163,7 +193,7 @@ def latency(prefix: str, per_second: int = 200, seconds: float = 10.0) -> dict:
 def cleanup(prefix: str) -> None:
     with Connection(URL) as connection:
         channel = connection.channel()
-        for service in ("benchsink", "benchconsumer", "benchlatency"):
+        for service in ("benchsink", "benchconsumer", "benchalone", "benchlatency"):
             for suffix in ("", ".dlq", ".retry.1000ms", ".retry.10000ms", ".retry.60000ms"):
                 channel.queue_delete(f"{prefix}.{service}{suffix}")
         channel.exchange_delete(f"{prefix}.events")
@@ -173,12 +203,16 @@ def main() -> dict:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     try:
         figures = {"events": EVENTS, "raw_kombu": raw_kombu(prefix), "llais_bus": {
-            **windowed_publisher(prefix), **through_the_bus(prefix)}, "commit_to_handler": latency(prefix)}
+            **windowed_publisher(prefix), **through_the_bus(prefix), **consumer_alone(prefix)},
+            "commit_to_handler": latency(prefix)}
     finally:
         cleanup(prefix)
     print(json.dumps(figures, indent=2), flush=True)
     beside("outbox -> handler", figures["llais_bus"]["outbox_to_handler_events_per_s"], "raw kombu consume-and-ack",
            figures["raw_kombu"]["consume_ack"], "events/s", "target: ratio at least 0.50")
+    beside("for the reading, a worker alone on a queue filled beforehand",
+           figures["llais_bus"]["consumer_alone_events_per_s"], "raw kombu consume-and-ack",
+           figures["raw_kombu"]["consume_ack"], "events/s", "the anchor's own conditions; no target")
     against("commit -> handler p99 at 200 events/s", figures["commit_to_handler"]["p99_ms"], "ms",
             "target: under 100 ms")
     return figures

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from shared.clock import now
 from shared.councils import CouncilRegister
-from shared.store import VersionConflict
 
 from services.gateway import domain
 from services.gateway.domain import API_KEY, STAFF_TOKEN, CredentialError, Principal
@@ -22,10 +21,8 @@ def create_api_key(store: GatewayStore, councils: CouncilRegister, council: str,
 def create_user(store: GatewayStore, councils: CouncilRegister, email: str, role: str, council: str | None,
                 password: str) -> str:
     email = domain.check_new_user(email, role, council, council in councils if council else False)
-    try:
-        store.add_user(email, role, council, domain.hash_password(password))
-    except VersionConflict:
-        raise CredentialError(f"a user with the email {email} exists already") from None
+    if not store.add_user(email, role, council, domain.hash_password(password)):
+        raise CredentialError(f"a user with the email {email} exists already")
     return email
 
 

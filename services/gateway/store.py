@@ -1,5 +1,6 @@
 """The gateway's repository: API clients, users, tokens, idempotency records, the audit log, and the events each
-caller's commands left travelling between services (shared/settling)."""
+caller's commands left travelling between services (shared/settling). It writes through the unit of work
+(shared/unit_of_work): each record is created once, or written over as it was read."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
 from shared.clock import new_id, now, timestamp
-from shared.store import AtMost, Document, EventRef, Index, Put, Store, VersionConflict, find_all
+from shared.store import AtMost, Document, EventRef, Index, Store, VersionConflict, find_all
+from shared.unit_of_work import UnitOfWork
 
 API_CLIENTS = "api_clients"
 USERS = "users"
@@ -32,13 +34,20 @@ INDEXES = (
 class GatewayStore:
     def __init__(self, store: Store):
         self.store = store
+        self.uow = UnitOfWork(store)
+
+    def _put(self, existing: Document | None, collection: str, id: str, body: dict) -> Document | None:
+        """Write over `existing` as it was read, or create the record; None if another writer got there first."""
+        if existing is not None:
+            return self.uow.update(existing, body)
+        return Document(collection, id, 1, body) if self.uow.create(collection, id, body) else None
 
     # API clients
 
     def add_api_client(self, key_id: str, council: str, name: str, secret_digest: str) -> None:
-        self.store.commit(Put.new(API_CLIENTS, key_id, {
+        self.uow.create(API_CLIENTS, key_id, {
             "council": council, "name": name, "digest": secret_digest, "created_at": timestamp(), "revoked_at": None,
-        }))
+        })
 
     def api_client(self, key_id: str) -> Document | None:
         return self.store.get(API_CLIENTS, key_id)
@@ -52,25 +61,27 @@ class GatewayStore:
             return False
         if document.body.get("revoked_at"):
             return True
-        self.store.commit(Put.update(document, {**document.body, "revoked_at": timestamp()}))
+        self.uow.change(collection, key_id, lambda body: None if body.get("revoked_at") else (
+            {**body, "revoked_at": timestamp()}, []))
         return True
 
     # staff
 
-    def add_user(self, email: str, role: str, council: str | None, password_hash: str) -> None:
-        self.store.commit(Put.new(USERS, email, {
+    def add_user(self, email: str, role: str, council: str | None, password_hash: str) -> bool:
+        """False when a user with this email exists already."""
+        return self.uow.create(USERS, email, {
             "email": email, "role": role, "council": council, "password_hash": password_hash,
             "created_at": timestamp(), "disabled": False,
-        }))
+        })
 
     def user(self, email: str) -> Document | None:
         return self.store.get(USERS, email.strip().lower())
 
     def add_token(self, key_id: str, email: str, secret_digest: str, expires_at: datetime) -> None:
-        self.store.commit(Put.new(TOKENS, key_id, {
+        self.uow.create(TOKENS, key_id, {
             "email": email, "digest": secret_digest, "created_at": timestamp(),
             "expires_at": expires_at.isoformat(), "revoked_at": None,
-        }))
+        })
 
     def token(self, key_id: str) -> Document | None:
         return self.store.get(TOKENS, key_id)
@@ -81,11 +92,8 @@ class GatewayStore:
         return self.store.get(WEB_SESSIONS, session_key)
 
     def save_web_session(self, existing: Document | None, session_key: str, body: dict) -> None:
-        """Write the session; a concurrent request's write wins (VersionConflict is not an error here)."""
-        try:
-            self.store.commit(Put.update(existing, body) if existing else Put.new(WEB_SESSIONS, session_key, body))
-        except VersionConflict:
-            pass
+        """Write the session; a concurrent request's write wins (that is not an error here)."""
+        self._put(existing, WEB_SESSIONS, session_key, body)
 
     def end_web_session(self, session_key: str) -> None:
         document = self.store.get(WEB_SESSIONS, session_key)
@@ -110,10 +118,7 @@ class GatewayStore:
         if existing is None and body is None:
             return
         body = body or {"count": 0, "last_at": timestamp(), "locked_until": None}
-        try:
-            self.store.commit(Put.update(existing, body) if existing else Put.new(SIGN_IN_FAILURES, account_key, body))
-        except VersionConflict:
-            pass  # a concurrent attempt counted itself; one lost count in a race is harmless
+        self._put(existing, SIGN_IN_FAILURES, account_key, body)  # a lost count in a race is harmless
 
     def users(self) -> list[Document]:
         return find_all(self.store, USERS)
@@ -128,17 +133,15 @@ class GatewayStore:
         """Claim the key for this request, naming the process that runs it (`holder`); VersionConflict when another
         request holds it."""
         body = {"request_hash": request_hash, "state": "pending", "created_at": timestamp(), "holder": holder}
-        put = Put.update(existing, body) if existing else Put.new(IDEMPOTENCY, f"{scope}:{key}", body)
-        version = self.store.commit(put)
-        return Document(IDEMPOTENCY, put.id, version, body)
+        reserved = self._put(existing, IDEMPOTENCY, f"{scope}:{key}", body)
+        if reserved is None:
+            raise VersionConflict(f"idempotency key {key} is held by another request")
+        return reserved
 
     def release_idempotency(self, reserved: Document) -> bool:
         """Free a key whose request ended without an answer to keep, so a repeat runs afresh."""
-        try:
-            self.store.commit(Put.update(reserved, {**reserved.body, "state": "released", "released_at": timestamp()}))
-            return True
-        except VersionConflict:
-            return False  # finished or taken over meanwhile: that stands
+        released = {**reserved.body, "state": "released", "released_at": timestamp()}
+        return self.uow.update(reserved, released) is not None  # finished or taken over meanwhile: that stands
 
     def release_abandoned_idempotency(self, abandoned: Callable[[dict], bool]) -> int:
         """Release every pending reservation `abandoned` says was left by a request that died; how many."""
@@ -148,11 +151,8 @@ class GatewayStore:
 
     def finish_idempotency(self, reserved: Document, status: int, answer: object) -> None:
         state = "done" if status < 500 else "failed"
-        try:
-            self.store.commit(Put.update(reserved, {**reserved.body, "state": state, "status": status,
-                                                    "answer": answer}))
-        except VersionConflict:
-            pass  # another request took the key over after ours was abandoned; its answer stands
+        # another request that took the key over after ours was abandoned wins: its answer stands
+        self.uow.update(reserved, {**reserved.body, "state": state, "status": status, "answer": answer})
 
     # events in flight: what a command set travelling, kept until a later call has seen it arrive
 
@@ -160,7 +160,7 @@ class GatewayStore:
         """One record for each subject the command touched (the one it names, and any it created or linked)."""
         body = {"by": by, "events": [list(event) for event in events], "settled": False, "at": timestamp()}
         for subject in dict.fromkeys(subjects) or [""]:
-            self.store.commit(Put.new(IN_FLIGHT, new_id(), {**body, "subject": subject}))
+            self.uow.create(IN_FLIGHT, new_id(), {**body, "subject": subject})
 
     def in_flight(self, *, subject: str | None = None, by: str | None = None) -> list[Document]:
         """What is still travelling for `subject`, or from the commands of caller `by`."""
@@ -175,16 +175,13 @@ class GatewayStore:
             self.settled(page)
 
     def settled(self, documents: Iterable[Document]) -> None:
-        for document in documents:
-            try:
-                self.store.commit(Put.update(document, {**document.body, "settled": True, "settled_at": timestamp()}))
-            except VersionConflict:
-                pass  # another call saw it arrive first
+        for document in documents:  # where another call saw it arrive first, that stands
+            self.uow.update(document, {**document.body, "settled": True, "settled_at": timestamp()})
 
     # audit
 
     def audit(self, entry: dict) -> None:
-        self.store.commit(Put.new(AUDIT, new_id(), {"at": timestamp(), **entry}))
+        self.uow.create(AUDIT, new_id(), {"at": timestamp(), **entry})
 
 
 def expired(document: Document) -> bool:

@@ -14,6 +14,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.contracts.referral import ARRANGEMENTS, OUTCOME, SELF_REFERRAL, TAKE_UP
 from shared.errors import Refused
 
 WEBHOOK_TYPES = ("referral.acknowledged", "meeting.arranged", "meeting.took_place", "meeting.not_held",
@@ -76,8 +77,6 @@ def delivered(status_code: int) -> bool:
 
 # what may leave: consent or duty
 
-ARRANGEMENTS = "share_arrangements_with_referrer"
-OUTCOME = "share_outcome_with_referrer"
 DUTY = "duty"
 
 
@@ -87,11 +86,6 @@ class Withheld(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-SELF_REFERRAL = "self"
-TAKE_UP = "active_offer"
-"""Sources of referrals that reached the service without the council (as the referral service records them)."""
 
 
 def council_may_know(source: str | None, consent: dict[str, bool]) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from shared.contracts.referral import ACTIVE_OFFER_BASES, ELIGIBILITY
+from shared.contracts.referral import (ACTIVE_OFFER_BASES, ARRANGEMENTS, ELIGIBILITY, OUTCOME, SELF_REFERRAL,
+                                      TAKE_UP)
 from shared.errors import NotAllowed, Refused, StateForbids
 
 CHILD_AGE_LIMIT = 18
@@ -102,14 +103,6 @@ def acknowledge(referral: dict[str, Any], at: str) -> dict[str, Any] | None:
         return None
     return {**referral, "acknowledged_at": at, "updated_at": at,
             "timeline": [*referral["timeline"], {"at": at, "what": "acknowledged", "by": "provider"}]}
-
-
-ARRANGEMENTS = "share_arrangements_with_referrer"
-OUTCOME = "share_outcome_with_referrer"
-SELF_REFERRAL = "self"
-TAKE_UP = "active_offer"
-"""The sources of referrals that reach the service without the council: the child's own request, and the
-issue-based referral a take-up opens (DOMAIN.md: "treated as a self-referral with source active offer")."""
 
 
 def council_may_see(referral: dict[str, Any]) -> bool:

@@ -2,7 +2,8 @@
 
 Each message is acked only after the handler's effects are committed. An event already in the inbox is acked
 without handling. On RabbitMQ the acks of a run of messages go as one (`multiple`), when half the prefetch window
-is done or the queue pauses; a crash before that redelivers what was done, and the inbox absorbs it. A handler that
+is done or the queue pauses; on a store that can (SQLite) the run's effects are committed together just before, in
+one transaction, so a crash before the acks loses the effects with them and the redelivery does the work again. A handler that
 raises is tried again after each of the configured delays (TTL retry queues that dead-letter back to the service's
 queue), then parked with its error in the service's parking queue. A message that cannot be read, or whose type or
 version no contract knows, is parked at once. Connections that drop are re-opened with back-off; nothing is acked
@@ -78,8 +79,10 @@ class EventConsumer(ConsumerMixin):
         self._done = None  # the last message done whose ack has not gone yet (a kombu Message)
         self._done_count = 0
         self._ack_every = 1
+        self._batch = None  # the store's transaction holding the effects of the messages whose acks are owed
 
     def get_consumers(self, _consumer, channel):
+        self._drop_batch()  # its messages were not acked: the broker gives them again
         self._done, self._done_count = None, 0  # tags of an earlier channel mean nothing on this one
         # kombu's virtual transports (the embedded bus) ack one tag at a time; multiple acks are RabbitMQ's
         self._ack_every = 1 if isinstance(channel, virtual.Channel) else max(1, self.settings.prefetch // 2)
@@ -92,19 +95,22 @@ class EventConsumer(ConsumerMixin):
     def consume(self, limit=None, timeout=None, safety_interval=1, **kwargs):
         """ConsumerMixin's loop, except that while acks are owed it waits only a moment for the next message and,
         if none comes, sends them."""
-        with self.consumer_context(**kwargs) as (connection, _channel, _consumers):
-            while not self.should_stop:
-                try:
-                    connection.drain_events(timeout=ACK_PAUSE_SECONDS if self._done else safety_interval)
-                except socket.timeout:
-                    self._ack_done()
-                    connection.heartbeat_check()
-                except OSError:
-                    if not self.should_stop:
-                        raise
-                else:
-                    yield
-            self._ack_done()
+        try:
+            with self.consumer_context(**kwargs) as (connection, _channel, _consumers):
+                while not self.should_stop:
+                    try:
+                        connection.drain_events(timeout=ACK_PAUSE_SECONDS if self._done else safety_interval)
+                    except socket.timeout:
+                        self._ack_done()
+                        connection.heartbeat_check()
+                    except OSError:
+                        if not self.should_stop:
+                            raise
+                    else:
+                        yield
+                self._ack_done()
+        finally:
+            self._drop_batch()
 
     def _finished(self, message) -> None:
         """The message is done with: ack it, now or with the next run."""
@@ -112,7 +118,26 @@ class EventConsumer(ConsumerMixin):
         if self._done_count >= self._ack_every:
             self._ack_done()
 
+    def _in_batch(self) -> None:
+        """Open the transaction the coming run of messages is handled in, where acks go in runs and the store can."""
+        if self._batch is None and self._ack_every > 1 and hasattr(self.store, "begin"):
+            self._batch = self.store.begin()
+
+    def _drop_batch(self) -> None:
+        if self._batch is not None:
+            batch, self._batch = self._batch, None
+            batch.rollback()
+
     def _ack_done(self) -> None:
+        if self._batch is not None:
+            batch, self._batch = self._batch, None
+            try:
+                batch.commit()
+            except Exception as exc:  # nothing of the run was kept: reconnect, and the broker gives it all again
+                log.warning("could not commit a run of handled messages; they come again",
+                            extra={"llais_service": self.service, "llais_error": describe(exc)[:200]})
+                self._done, self._done_count = None, 0
+                raise OSError(f"the store could not commit: {describe(exc)}") from exc
         if self._done is not None:
             message, self._done, self._done_count = self._done, None, 0
             if self._ack_every == 1:
@@ -141,6 +166,7 @@ class EventConsumer(ConsumerMixin):
                                                             "llais_error": describe(exc)[:200]})
             self._send_on(message, self._parked(message, exc, attempt))
             return
+        self._in_batch()
         if self.store.handled(event.id):
             self._finished(message)
             return

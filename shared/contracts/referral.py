@@ -21,6 +21,17 @@ and Wales's care and support). `to_be_confirmed` is a child who referred themsel
 the advocate confirms it when they first speak."""
 
 
+ARRANGEMENTS = "share_arrangements_with_referrer"
+OUTCOME = "share_outcome_with_referrer"
+CONSENT_FLAGS = ("child_informed", "child_agrees", ARRANGEMENTS, OUTCOME)
+"""What a child's consent records: that they know of the referral and agree to it, and the two purposes the
+referrer may be told for (the meeting's arrangements, its outcome)."""
+SELF_REFERRAL = "self"
+TAKE_UP = "active_offer"
+"""The sources of referrals that reach the service without the council: the child's own request, and the
+issue-based referral a take-up opens (DOMAIN.md: "treated as a self-referral with source active offer")."""
+
+
 class ConsentFlags(Schema):
     child_informed = fields.Boolean(required=True)
     child_agrees = fields.Boolean(required=True)

@@ -72,6 +72,7 @@ class SQLiteStore:
         self._generation = 0
         self._changed = threading.Condition()
         self._declared = Declared()
+        self._local = threading.local()  # this thread's open Batch, if it has one
         self.changes = Wakeup()
         self.new_events = Wakeup()
         with self._connection() as conn:
@@ -112,8 +113,20 @@ class SQLiteStore:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        """Borrow a connection for one operation: an idle one, a new one while fewer than `pool_size` are open, or
-        the next one given back (waiting as long as a write would wait for the database lock)."""
+        """Borrow a connection for one operation (this thread's batch's, while it has one)."""
+        batch = getattr(self._local, "batch", None)
+        if batch is not None:
+            yield batch.conn
+            return
+        conn, generation = self._borrow()
+        try:
+            yield conn
+        finally:
+            self._give_back(conn, generation)
+
+    def _borrow(self) -> tuple[sqlite3.Connection, int]:
+        """An idle connection, a new one while fewer than `pool_size` are open, or the next one given back (waiting
+        as long as a write would wait for the database lock)."""
         deadline = time.monotonic() + self._busy_timeout_ms / 1000
         with self._changed:
             while not self._idle and self._open >= self.pool_size:
@@ -131,10 +144,7 @@ class SQLiteStore:
             except BaseException:
                 self._discard(None)
                 raise
-        try:
-            yield conn
-        finally:
-            self._give_back(conn, generation)
+        return conn, generation
 
     def _give_back(self, conn: sqlite3.Connection, generation: int) -> None:
         """Keep a healthy connection for the next operation; close one left in a transaction (its ROLLBACK failed)
@@ -163,7 +173,18 @@ class SQLiteStore:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A `BEGIN IMMEDIATE` transaction on a borrowed connection: committed when the block ends, rolled back
-        when it raises."""
+        when it raises. Inside this thread's batch, a savepoint of the batch's transaction instead."""
+        batch = getattr(self._local, "batch", None)
+        if batch is not None:
+            batch.conn.execute("SAVEPOINT one_commit")
+            try:
+                yield batch.conn
+                batch.conn.execute("RELEASE one_commit")
+            except BaseException:
+                batch.conn.execute("ROLLBACK TO one_commit")
+                batch.conn.execute("RELEASE one_commit")
+                raise
+            return
         with self._connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -278,10 +299,42 @@ class SQLiteStore:
                      json.dumps(event.headers, separators=(",", ":")), now),
                 )
         note_committed(events, handled)
-        self.changes.notify()
-        if events:
-            self.new_events.notify()
+        batch = getattr(self._local, "batch", None)
+        if batch is not None:
+            batch.new_events = batch.new_events or bool(events)
+        else:
+            self._committed(bool(events))
         return version
+
+    def _committed(self, new_events: bool) -> None:
+        self.changes.notify()
+        if new_events:
+            self.new_events.notify()
+
+    def begin(self) -> "Batch":
+        """Hold this thread's commits in one transaction until `Batch.commit`: for a consumer that handles a run of
+        events and acks them together, so the run costs one write to disk rather than one each. Each commit inside
+        is a savepoint (refused whole, as ever); until the batch commits, nothing of it is seen by other threads or
+        processes, and a crash loses all of it together, as it loses the acks that were waiting for it."""
+        if getattr(self._local, "batch", None) is not None:
+            raise RuntimeError("this thread has a batch open already")
+        conn, generation = self._borrow()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._give_back(conn, generation)
+            raise
+        batch = Batch(self, conn, generation)
+        self._local.batch = batch
+        return batch
+
+    def _end(self, batch: "Batch", sql: str) -> None:
+        self._local.batch = None
+        try:
+            if batch.conn.in_transaction:
+                batch.conn.execute(sql)
+        finally:
+            self._give_back(batch.conn, batch.generation)
 
     # the outbox
 
@@ -326,6 +379,21 @@ class SQLiteStore:
             self._generation += 1
         for conn in idle:
             self._discard(conn)
+
+
+class Batch:
+    """A run of commits on one thread, written together (SQLiteStore.begin)."""
+
+    def __init__(self, store: SQLiteStore, conn: sqlite3.Connection, generation: int):
+        self.store, self.conn, self.generation = store, conn, generation
+        self.new_events = False
+
+    def commit(self) -> None:
+        self.store._end(self, "COMMIT")
+        self.store._committed(self.new_events)
+
+    def rollback(self) -> None:
+        self.store._end(self, "ROLLBACK")
 
 
 def _path(name: str) -> str:

@@ -19,6 +19,8 @@ from wtforms.validators import Length, Optional
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 
+from shared.contracts.referral import ARRANGEMENTS, CONSENT_FLAGS, OUTCOME
+
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms
 from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, LANGUAGES, PHONE, YES_NO, choice, day, long_text,
@@ -226,9 +228,7 @@ def _professional_referral(answers: dict) -> dict:
         "referrer": {"name": you["name"], "role": "social_worker", "email": g.principal.id,
                      "preferred_language": you["preferred_language"],
                      **_contact(you, "phone", "team")},
-        "consent": {flag: _yes(consent[flag]) for flag in ("child_informed", "child_agrees",
-                                                           "share_arrangements_with_referrer",
-                                                           "share_outcome_with_referrer")},
+        "consent": {flag: _yes(consent[flag]) for flag in CONSENT_FLAGS},
         "risks": about.get("risks") or "", "summary": about.get("summary") or "",
     }
     if about.get("external_ref"):
@@ -252,8 +252,7 @@ def _self_referral(answers: dict) -> dict:
                      "preferred_language": you["preferred_language"],
                      **({"email": contact["email"]} if "email" in contact else {}),
                      **({"phone": contact["phone"]} if "phone" in contact else {})},
-        "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": shared,
-                    "share_outcome_with_referrer": shared},
+        "consent": {"child_informed": True, "child_agrees": True, ARRANGEMENTS: shared, OUTCOME: shared},
         "summary": say.get("summary") or "",
     }
 
@@ -273,9 +272,7 @@ REFER = Flow("refer", [
     "child.contact": ("contact", "phone"), "kind": ("about", "kind"), "basis": ("about", "basis"),
     "statutory_meeting_at": ("about", "statutory_meeting_day"), "external_ref": ("about", "external_ref"),
     "risks": ("about", "risks"), "summary": ("about", "summary"),
-    **{f"consent.{flag}": ("consent", flag) for flag in ("child_informed", "child_agrees",
-                                                         "share_arrangements_with_referrer",
-                                                         "share_outcome_with_referrer")},
+    **{f"consent.{flag}": ("consent", flag) for flag in CONSENT_FLAGS},
     "referrer.name": ("you", "name"), "referrer.phone": ("you", "phone"), "referrer.team": ("you", "team"),
 })
 SELF = Flow("self", [

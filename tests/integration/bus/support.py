@@ -71,11 +71,12 @@ def wait_for(predicate, timeout: float = 60.0, every: float = 0.1, what: str = "
 
 
 def worker_main() -> None:
-    """A drill worker process: `python -m tests.integration.bus.support DB PREFIX AMQP_URL`."""
+    """A drill worker process: `python -m tests.integration.bus.support DB PREFIX AMQP_URL [PREFETCH]`."""
     from shared.bus import Worker
 
     database, prefix, url = sys.argv[1:4]
-    settings = replace(Settings(), amqp_url=url, bus_prefix=prefix, retry_delays=(0.2, 0.5), prefetch=1)
+    prefetch = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    settings = replace(Settings(), amqp_url=url, bus_prefix=prefix, retry_delays=(0.2, 0.5), prefetch=prefetch)
     stop = threading.Event()
     Worker("drill", SQLiteStore(database), settings, handlers={DRILL: record_effect}).run(stop)
 

@@ -96,16 +96,21 @@ def test_acks_sent_together_leave_nothing_unacked_once_the_queue_falls_quiet(
     assert _queue_depth(settings, queue) == 0
 
 
+def drill_worker(settings, database, started, prefetch: int = 1) -> subprocess.Popen:
+    """A drill worker in a process of its own; a drill event with a pause writes `started` as its handler begins."""
+    env = {**os.environ, "DRILL_STARTED_FILE": str(started), "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "tests.integration.bus.support", str(database),
+                             settings.bus_prefix, settings.bus_url, str(prefetch)], env=env, cwd=ROOT)
+
+
 def test_a_worker_killed_mid_handler_has_its_message_redelivered_and_the_effect_happens_once(
         drill_bus, producer_store, tmp_path):
     settings = drill_bus
     database = tmp_path / "killed-worker.sqlite3"
     started = tmp_path / "started"
-    env = {**os.environ, "DRILL_STARTED_FILE": str(started), "PYTHONPATH": str(ROOT)}
 
     def spawn():
-        return subprocess.Popen([sys.executable, "-m", "tests.integration.bus.support", str(database),
-                                 settings.bus_prefix, settings.bus_url], env=env, cwd=ROOT)
+        return drill_worker(settings, database, started)
 
     from tests.integration.bus.support import drill
 
@@ -135,6 +140,54 @@ def test_a_worker_killed_mid_handler_has_its_message_redelivered_and_the_effect_
         second.wait(20)
     found = effects(store)
     assert len(found) == 1 and found[0]["id"] == event.id and found[0]["pid"] == second.pid
+    assert _queue_depth(settings, ServiceQueues(settings, "drill").main) == 0
+
+
+def test_a_worker_killed_mid_run_loses_the_runs_effects_with_its_acks_and_the_redelivery_does_each_once(
+        drill_bus, producer_store, tmp_path):
+    """On RabbitMQ the worker commits a run of handled messages in one transaction just before their acks go
+    together: killed while the run is open, it has acked none of them and committed none of them. The embedded bus
+    acks one at a time, each after its own commit."""
+    settings = drill_bus
+    runs = settings.broker
+    database = tmp_path / "killed-mid-run.sqlite3"
+    started = tmp_path / "started"
+
+    def spawn():
+        return drill_worker(settings, database, started, prefetch=40)
+
+    from tests.integration.bus.support import drill
+
+    events = [drill(n) for n in range(9)] + [drill(9, pause=30.0)]
+    producer_store.commit(events=events)
+    relay = OutboxRelay(producer_store, settings)
+    assert relay.run_once() == 10
+    relay.close()
+
+    first = spawn()
+    try:
+        wait_for(started.exists, timeout=60, what="the last handler of the run to start")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        first.kill()
+    store = SQLiteStore(database)
+    kept = effects(store)
+    if runs:
+        assert kept == [], "the nine handled before it were neither committed nor acked"
+    else:
+        assert len(kept) == 9 and {e["pid"] for e in kept} == {first.pid}, "each committed, then acked"
+    started.unlink()
+
+    second = spawn()
+    try:
+        wait_for(lambda: len(effects(store)) == 10, timeout=90, what="every effect, after the redelivery")
+    finally:
+        second.terminate()
+        second.wait(20)
+    found = effects(store)
+    assert sorted(e["id"] for e in found) == sorted(e.id for e in events), "each once"
+    assert {e["pid"] for e in found if e["id"] not in {k["id"] for k in kept}} == {second.pid}
     assert _queue_depth(settings, ServiceQueues(settings, "drill").main) == 0
 
 

@@ -14,7 +14,7 @@ from shared.settling import Settler
 from shared.store import Store, open_store
 from shared.web import create_service_app
 
-from services.gateway import api, cases_api, complaints_api, web
+from services.gateway import api, cases_api, complaints_api, idempotency, web
 from services.gateway.openapi import build_spec
 from services.gateway.store import INDEXES, GatewayStore
 
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     store.ensure_indexes(INDEXES, strict=settings.strict_queries)
     app = create_service_app(NAME, settings, store, readiness=readiness, internal=False)
     app.extensions["llais.gateway_store"] = GatewayStore(store)
-    api.release_abandoned_reservations(app.extensions["llais.gateway_store"])  # left by a process that died
+    idempotency.release_abandoned_reservations(app.extensions["llais.gateway_store"])  # left by a process that died
     app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
     app.extensions["llais.clients"] = {
         name: ServiceClient(name, url, internal_token=settings.internal_token)

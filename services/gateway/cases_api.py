@@ -14,8 +14,9 @@ from shared.http import ServiceUnavailable
 from shared.web import PROBLEM_JSON, Problem, json_body
 
 from services.gateway import domain
-from services.gateway.api import (audit, checked_query, forward, gateway_store, identity_headers, idempotent,
-                                  purpose, requires, respond, service)
+from services.gateway.access import audit, gateway_store, identity_headers, purpose, requires
+from services.gateway.forwarding import checked_query, forward, respond, service
+from services.gateway.idempotency import idempotent
 from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSchema, AdvocateChangeRequestSchema,
                                       CaseQuerySchema, ChildRecordQuerySchema, CloseCaseSchema, ConcludeIssueSchema,
                                       DisclosureSchema, IssueSchema, OpenCaseSchema, PlanSchema, SignpostSchema)

@@ -10,7 +10,9 @@ from flask import Blueprint, request
 
 from shared.web import Problem, json_body
 
-from services.gateway.api import audit, checked_query, forward, idempotent, purpose, requires, respond
+from services.gateway.access import audit, purpose, requires
+from services.gateway.forwarding import checked_query, forward, respond
+from services.gateway.idempotency import idempotent
 from services.gateway.schemas import ComplaintAnswerSchema, ComplaintQuerySchema, ComplaintSchema, EmptySchema
 
 blueprint = Blueprint("complaints_api", __name__, url_prefix="/api/v1")

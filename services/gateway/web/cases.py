@@ -16,7 +16,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from shared.clock import LONDON
 
 from services.gateway import domain
-from services.gateway.api import audit, identity_headers, service
+from services.gateway.access import audit, identity_headers
+from services.gateway.forwarding import service
 from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSchema, AdvocateChangeRequestSchema,
                                       CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
                                       OpenCaseSchema, PlanSchema, SignpostSchema)

@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from shared.clock import LONDON
 from shared.web import flatten_errors
 
-from services.gateway import api, handlers
+from services.gateway import access, forwarding, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
 from services.gateway.web import service_messages
@@ -61,9 +61,9 @@ def as_public() -> None:
 def call(service_name: str, method: str, path: str, *, body: Any = None, params: dict | None = None,
          what: str | None = None, referral_id: str | None = None) -> tuple[int, Any]:
     """Call a service as the signed-in user (or the public form); audit it when `what` says what was done."""
-    status, payload, _ = api.forward(service_name, method, path, body=body, params=params)
+    status, payload, _ = forwarding.forward(service_name, method, path, body=body, params=params)
     if what:
-        api.audit(what, referral_id or (payload.get("id") if isinstance(payload, dict) and status < 300 else None),
+        access.audit(what, referral_id or (payload.get("id") if isinstance(payload, dict) and status < 300 else None),
                   status, f"web forms ({g.principal.role or g.principal.kind})")
     return status, payload
 

@@ -1,0 +1,58 @@
+"""Who is calling the public API, and what they may do: their credential checked, their role against the
+route's, the identity the services are told, and the audit of every access to a child's record."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from flask import current_app, g, request
+
+from shared.web import ACTOR_HEADER, COUNCIL_HEADER, ROLE_HEADER, Problem
+
+from services.gateway import domain, handlers
+from services.gateway.store import GatewayStore
+
+
+def gateway_store() -> GatewayStore:
+    return current_app.extensions["llais.gateway_store"]
+
+
+def requires(*, council: bool = False, roles: tuple[str, ...] = ()) -> Callable:
+    """Let through council systems (`council`) and/or staff with one of `roles`; 401 or 403 problems otherwise."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any):
+            principal = handlers.authenticate(gateway_store(), request.headers.get("Authorization"))
+            if principal is None:
+                raise Problem(401, "Send a valid API key or staff token as 'Authorization: Bearer <token>'.")
+            if not domain.may(principal, council=council, roles=roles):
+                raise Problem(403, "Your credentials do not allow this request.")
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def identity_headers() -> dict[str, str]:
+    principal: domain.Principal = g.principal
+    headers = {ACTOR_HEADER: principal.id}
+    if principal.council:
+        headers[COUNCIL_HEADER] = principal.council
+    if principal.role:
+        headers[ROLE_HEADER] = principal.role
+    return headers
+
+
+def audit(what: str, referral_id: str | None, status: int, why: str) -> None:
+    principal: domain.Principal = g.principal
+    gateway_store().audit({"who": principal.id, "kind": principal.kind, "council": principal.council,
+                           "role": principal.role, "what": what, "referral_id": referral_id, "status": status,
+                           "why": why})
+
+
+def purpose() -> str:
+    return "council integration" if g.principal.is_council else f"provider staff ({g.principal.role})"

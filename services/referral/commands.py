@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 OBJECTS = ("child", "referrer", "consent")
 """The parts of a referral that are objects of their own."""
+CHILD_TEXT = ("given_name", "family_name", "date_of_birth")
+"""What the child's earlier referrals are found by."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,9 @@ class ReceiveReferral:
         wrong = [name for name in OBJECTS if not isinstance(body.get(name), dict)]
         if wrong:
             raise TypeError(f"{', '.join(wrong)} must each be an object")
+        unnamed = [name for name in CHILD_TEXT if not isinstance(body["child"].get(name), str)]
+        if unnamed:
+            raise TypeError(f"child.{', child.'.join(unnamed)} must each be text")
         return cls(body)
 
 

@@ -6,6 +6,7 @@ a child, what an Active Offer referral needs, and what a council may see of it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
@@ -76,6 +77,7 @@ def new_referral(referral_id: str, request: dict[str, Any], council: Any, receiv
         "source": "social_worker" if request["referrer"]["role"] == "social_worker" else request["referrer"]["role"],
         "external_ref": request.get("external_ref"),
         "child": request["child"],
+        "child_key": child_key(request["child"]),
         "referrer": request["referrer"],
         "statutory_meeting_at": request.get("statutory_meeting_at"),
         "consent": request["consent"],
@@ -317,6 +319,7 @@ def follow_on_referral(active_offer: dict[str, Any], referral_id: str, at: str) 
     basis = active_offer["basis"] if active_offer["basis"] in ELIGIBILITY else "looked_after"
     return {
         **{k: active_offer[k] for k in ("council", "region", "nation", "external_ref", "child", "referrer", "risks")},
+        "child_key": child_key(active_offer["child"]),
         "id": referral_id, "kind": "issue_based", "basis": basis, "source": "active_offer",
         "statutory_meeting_at": None, "consent": dict(active_offer["consent"]), "status": "received",
         "received_at": at, "acknowledged_at": None, "deadlines": {}, "meeting": {"status": "none"},
@@ -348,15 +351,19 @@ def staff_view(referral: dict[str, Any]) -> dict[str, Any]:
         "timeline")}, "next_actions": next_actions(referral)}
 
 
+def child_key(child: dict[str, Any]) -> str:
+    """What a child's earlier referrals are found by: their date of birth and name, as `same_child` compares them
+    (a digest, so the index holds no name)."""
+    said = "|".join((child["date_of_birth"], child["given_name"].strip().lower(), child["family_name"].strip().lower()))
+    return hashlib.sha256(said.encode()).hexdigest()[:32]
+
+
 def same_child(earlier: dict[str, Any], request: dict[str, Any], council: str) -> bool:
     """A later referral of the same child: same council and external_ref, or same name and date of birth."""
     if request.get("external_ref") and earlier["council"] == council \
             and earlier.get("external_ref") == request["external_ref"]:
         return True
-    child, other = request["child"], earlier["child"]
-    return (child["date_of_birth"] == other["date_of_birth"]
-            and child["given_name"].strip().lower() == other["given_name"].strip().lower()
-            and child["family_name"].strip().lower() == other["family_name"].strip().lower())
+    return child_key(earlier["child"]) == child_key(request["child"])
 
 
 def check_opt_out(request: dict[str, Any], today: date) -> None:

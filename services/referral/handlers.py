@@ -52,7 +52,9 @@ def receive_referral(command: ReceiveReferral, uow: UnitOfWork, *, councils: Cou
 
 
 def earlier_referrals(referrals: ReferralStore, request: dict, council: str) -> list[dict]:
-    candidates = {d.id: d.body for d in referrals.everything({"child.date_of_birth": request["child"]["date_of_birth"]})}
+    born = request["child"]["date_of_birth"]
+    candidates = {d.id: d.body for key in (domain.child_key(request["child"]), None)
+                  for d in referrals.everything({"child.date_of_birth": born, "child_key": key})}
     if request.get("external_ref"):
         candidates.update({d.id: d.body for d in referrals.everything(
             {"council": council, "external_ref": request["external_ref"]})})

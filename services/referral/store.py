@@ -12,7 +12,8 @@ LISTED_BY = ("council", "status", "advocate_email")
 """The filters of the referral list, each optional."""
 
 INDEXES = (
-    Index(REFERRALS, ("child.date_of_birth",)),  # earlier referrals of the same child: by name and date of birth,
+    Index(REFERRALS, ("child.date_of_birth", "child_key")),  # earlier referrals of the same child: by name and date
+    # of birth (and, for a referral kept before it had a child_key, its date of birth alone),
     Index(REFERRALS, ("council", "external_ref")),  # or by the council's own reference
     *every_combination(REFERRALS, LISTED_BY),
 )

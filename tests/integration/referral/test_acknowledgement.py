@@ -65,3 +65,27 @@ def test_an_event_for_a_referral_this_service_does_not_hold_fails_loudly(store):
     with pytest.raises(LookupError):
         handle(handlers.acknowledge_referral, event, store)
     assert not store.handled(event.id)
+
+
+def test_earlier_referrals_are_found_by_the_childs_name_and_birth_date_including_those_kept_before_child_keys(store):
+    from shared.store import Put
+    from services.referral import domain
+    from services.referral.store import INDEXES, REFERRALS
+
+    store.ensure_indexes(INDEXES, strict=True)
+    councils = CouncilRegister.load()
+    kept_long_ago = {k: v for k, v in domain.new_referral("old", {**EXAMPLE, "council": "CARDIFF"},
+                                                          councils.get("CARDIFF"), "2025-01-01T09:00:00+00:00").items()
+                     if k != "child_key"}
+    store.commit(Put.new(REFERRALS, "old", kept_long_ago))
+    first = handlers.receive_referral(ReceiveReferral({**EXAMPLE, "council": "CARDIFF", "external_ref": None}),
+                                      UnitOfWork(store), councils=councils)
+    shouted = {**EXAMPLE["child"], "given_name": f"  {EXAMPLE['child']['given_name'].upper()} "}
+    again = handlers.receive_referral(ReceiveReferral({**EXAMPLE, "council": "CARDIFF", "external_ref": None,
+                                                       "child": shouted}), UnitOfWork(store), councils=councils)
+    twin = {**EXAMPLE["child"], "given_name": "Someone Else"}
+    other = handlers.receive_referral(ReceiveReferral({**EXAMPLE, "council": "CARDIFF", "external_ref": None,
+                                                       "child": twin}), UnitOfWork(store), councils=councils)
+    assert first["earlier_referral_ids"] == ["old"]
+    assert again["earlier_referral_ids"] == sorted(["old", first["id"]])
+    assert other["earlier_referral_ids"] == [], "born the same day, another child"

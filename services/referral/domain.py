@@ -353,9 +353,10 @@ def staff_view(referral: dict[str, Any]) -> dict[str, Any]:
 
 def child_key(child: dict[str, Any]) -> str:
     """What a child's earlier referrals are found by: their date of birth and name, as `same_child` compares them
-    (a digest, so the index holds no name)."""
+    (a digest, so the index holds no name). Text kept before the services refused what cannot be encoded (a lone
+    surrogate) is digested as it is."""
     said = "|".join((child["date_of_birth"], child["given_name"].strip().lower(), child["family_name"].strip().lower()))
-    return hashlib.sha256(said.encode()).hexdigest()[:32]
+    return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def same_child(earlier: dict[str, Any], request: dict[str, Any], council: str) -> bool:

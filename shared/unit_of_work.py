@@ -118,7 +118,11 @@ def handle(handler: EventHandler, event: Event, store: Store) -> None:
     """Handle `event` once: its effects, the events they cause and its inbox entry, which records everything the
     handling committed (however many writes that took). An event already handled changes nothing: the write that
     would record it again is refused whole."""
-    uow = UnitOfWork(store, event)
+    handle_in(handler, event, UnitOfWork(store, event))
+
+
+def handle_in(handler: EventHandler, event: Event, uow: UnitOfWork) -> None:
+    """`handle`, in a unit of work of the caller's (a test's in-memory one)."""
     try:
         with collecting_events():
             handler(event, uow)
@@ -127,4 +131,4 @@ def handle(handler: EventHandler, event: Event, store: Store) -> None:
         pass  # another delivery of it got there first
 
 
-__all__ = ["CONFLICT_RETRIES", "Decide", "Decision", "EventHandler", "UnitOfWork", "handle"]
+__all__ = ["CONFLICT_RETRIES", "Decide", "Decision", "EventHandler", "UnitOfWork", "handle", "handle_in"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from shared import errors
 from shared.contracts import Event, new_event
 from shared.unit_of_work import UnitOfWork
 
@@ -14,10 +13,6 @@ from services.scheduling import domain
 from services.scheduling.store import SchedulingStore
 
 NAME = "scheduling"
-
-
-class NotFound(errors.NotFound):
-    detail_format = "No such referral or meeting here."
 
 
 def event(event_type: str, data: dict, subject: str, cause: Event | None = None) -> Event:
@@ -41,7 +36,7 @@ def change(uow: UnitOfWork, event_: Event, decide: Callable[[dict], dict | None]
         return {**changed, **domain.due_fields(changed["clocks"], closed=bool(changed.get("closed")))}, []
 
     uow.change(collection, event_.data[key], decision,
-               missing=lambda: NotFound(f"no clock for {key} {event_.data[key]} yet"))
+               missing=lambda: domain.NotFound(f"no clock for {key} {event_.data[key]} yet"))
 
 
 def tick(uow: UnitOfWork, collection: str, moment: datetime,

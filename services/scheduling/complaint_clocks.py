@@ -10,7 +10,6 @@ from shared.contracts import Event
 from shared.unit_of_work import UnitOfWork
 
 from services.scheduling import clocks, domain
-from services.scheduling.clocks import NotFound
 from services.scheduling.store import COMPLAINT_CLOCKS
 
 SECOND_STAGE = "stage_2_respond_by"
@@ -48,7 +47,7 @@ def start_second_stage_clock(event: Event, uow: UnitOfWork, *, days: tuple[int, 
         return {**body, "clocks": started, **domain.due_fields(started)}, [scheduled]
 
     uow.change(COMPLAINT_CLOCKS, complaint_id, decide,
-               missing=lambda: NotFound(f"no clock for complaint {complaint_id} yet"))
+               missing=lambda: domain.NotFound(f"no clock for complaint {complaint_id} yet"))
 
 
 def _met(at_field: str, clock_of: Callable[[dict], str]) -> Callable[[Event, UnitOfWork], None]:
@@ -59,7 +58,7 @@ def _met(at_field: str, clock_of: Callable[[dict], str]) -> Callable[[Event, Uni
 
         def decide(clock: dict) -> dict | None:
             if name not in clock["clocks"]:  # its escalation is still on its way: try again after it
-                raise NotFound(f"no {name} clock for complaint {event.data['complaint_id']} yet")
+                raise domain.NotFound(f"no {name} clock for complaint {event.data['complaint_id']} yet")
             met = domain.met(clock["clocks"], name, event.data[at_field])
             return None if met is None else {**clock, "clocks": met}
 

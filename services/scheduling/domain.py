@@ -14,6 +14,7 @@ from typing import Iterable
 import holidays
 
 from shared.clock import LONDON
+from shared import errors
 from shared.errors import NotAllowed, Refused, StateForbids
 
 END_OF_DAY = time(23, 59, 59)
@@ -182,6 +183,12 @@ def due_fields(clocks: dict[str, dict], closed: bool = False) -> dict:
 
 
 # meetings
+
+class NotFound(errors.NotFound):
+    """No such referral (no clock for it yet) or meeting here (404; an event about it is tried again)."""
+
+    detail_format = "No such referral or meeting here."
+
 
 class MeetingRefused(Refused):
     """A meeting that cannot be arranged as asked; `errors` says what to change (422)."""

@@ -9,7 +9,6 @@ from shared.clock import new_id, now, timestamp
 from shared.unit_of_work import UnitOfWork
 
 from services.scheduling import clocks, domain, invitation
-from services.scheduling.clocks import NotFound
 from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
 from services.scheduling.store import CASES, DIARIES, MEETINGS, SchedulingStore
 
@@ -53,7 +52,7 @@ def _claim_the_meeting(uow: UnitOfWork, command: ArrangeMeeting, meeting_id: str
                                     request.get("late_reason"), now())
         return {**case, "meeting_claim": {"meeting_id": meeting_id, "at": timestamp()}}, []
 
-    claimed = uow.change(CASES, command.referral_id, decide, missing=lambda: NotFound(command.referral_id))
+    claimed = uow.change(CASES, command.referral_id, decide, missing=lambda: domain.NotFound(command.referral_id))
     return claimed, late
 
 
@@ -101,14 +100,14 @@ def _unbook(uow: UnitOfWork, advocate: str, meeting_id: str) -> None:
 def meeting_for(scheduling: SchedulingStore, meeting_id: str) -> dict:
     document = scheduling.meeting(meeting_id)
     if document is None:
-        raise NotFound(meeting_id)
+        raise domain.NotFound(meeting_id)
     return document.body
 
 
 def _case(scheduling: SchedulingStore, referral_id: str) -> dict:
     document = scheduling.case(referral_id)
     if document is None:
-        raise NotFound(referral_id)
+        raise domain.NotFound(referral_id)
     return document.body
 
 
@@ -120,7 +119,7 @@ def _change(uow: UnitOfWork, meeting_id: str, by: str, role: str | None, decide)
         domain.check_allocated(meeting["advocate_email"], by, role)
         return decide(meeting)
 
-    return uow.change(MEETINGS, meeting_id, decision, missing=lambda: NotFound(meeting_id))
+    return uow.change(MEETINGS, meeting_id, decision, missing=lambda: domain.NotFound(meeting_id))
 
 
 def reschedule(command: RescheduleMeeting, uow: UnitOfWork) -> dict:

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from shared.contracts import Event
 from shared.store import AlreadyHandled, AtMost, Document, Filter, Put, VersionConflict
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import UnitOfWork, handle_in
 
 
 def _value(body: dict, field: str):
@@ -111,10 +111,5 @@ class FakeUnitOfWork(UnitOfWork):
         return version
 
 
-def run(handler: Callable[[Event, UnitOfWork], None], event: Event, uow: FakeUnitOfWork) -> None:
-    """Handle `event` as the worker does (shared.unit_of_work.handle), in memory."""
-    try:
-        handler(event, uow)
-        uow.done()
-    except AlreadyHandled:
-        pass
+run = handle_in
+"""Handle an event as the worker does (shared.unit_of_work.handle), in memory: `run(handler, event, fake)`."""

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta, timezone
 from shared.contracts import new_event
 from shared.store.sqlite import SQLiteStore
 from shared.unit_of_work import UnitOfWork, handle
-from services.scheduling import complaint_clocks, deadlines
-from services.scheduling.clocks import NotFound
+from services.scheduling import complaint_clocks, deadlines, domain
 
 
 def received(referral_id: str, days_ago: int):
@@ -128,7 +127,7 @@ def test_a_second_stage_starts_its_own_clock_once_and_its_answer_meets_it(tmp_pa
     try:
         handle(complaint_clocks.complaint_answered, answered_again, store)
         raise AssertionError("a second-stage answer before its escalation must wait for it")
-    except NotFound:
+    except domain.NotFound:
         pass
     escalated = complaint_event("complaint.escalated", "c1", stage=2, escalated_at="2026-12-04T10:00:00+00:00")
     handle(complaint_clocks.start_second_stage_clock, escalated, store)

@@ -15,11 +15,13 @@ writes only through the unit of work:
 While it handles an event, its id goes into the inbox with the write that ends the handling: every write does so
 unless told it is a step before others (`last=False`), and `done()` records it alone when the handling wrote
 nothing. So an event's effects, its events and its inbox entry are committed together or not at all, and a
-redelivery is recognised. `handle` is how the worker (and a test) runs an event handler.
+redelivery is recognised. `handle` is how the worker (and a test) runs an event handler; where the store can hold
+several commits in one transaction (SQLite's `together`), a handling that writes more than once commits once.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Callable, Mapping, Sequence, Tuple
 
 from shared.contracts import Event
@@ -117,8 +119,15 @@ EventHandler = Callable[[Event, UnitOfWork], None]
 def handle(handler: EventHandler, event: Event, store: Store) -> None:
     """Handle `event` once: its effects, the events they cause and its inbox entry, which records everything the
     handling committed (however many writes that took). An event already handled changes nothing: the write that
-    would record it again is refused whole."""
-    handle_in(handler, event, UnitOfWork(store, event))
+    would record it again is refused whole.
+
+    On SQLite the handling's writes are one transaction (`together`), so a crash or a failure between two of them
+    leaves none. On MongoDB each write is one document; there a handling that writes more than once writes its steps
+    so that each is done once (`create`) or decided again (`change`) when the event comes again, its inbox entry
+    with the last."""
+    together = getattr(store, "together", None)
+    with together() if together is not None else nullcontext():
+        handle_in(handler, event, UnitOfWork(store, event))
 
 
 def handle_in(handler: EventHandler, event: Event, uow: UnitOfWork) -> None:

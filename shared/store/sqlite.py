@@ -328,6 +328,31 @@ class SQLiteStore:
         self._local.batch = batch
         return batch
 
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """The commits of one event's handling as one transaction: all of them or none, whatever the handler does
+        between them (a take-up's two referrals; notify's copy of the child's consent and the messages made under
+        it). Inside this thread's batch, a savepoint of the batch; otherwise a batch of its own, committed when the
+        block ends. A handling that raises leaves nothing behind, and is tried again whole."""
+        batch = getattr(self._local, "batch", None)
+        if batch is not None:
+            batch.conn.execute("SAVEPOINT one_handling")
+            try:
+                yield
+            except BaseException:
+                batch.conn.execute("ROLLBACK TO one_handling")
+                batch.conn.execute("RELEASE one_handling")
+                raise
+            batch.conn.execute("RELEASE one_handling")
+            return
+        own = self.begin()
+        try:
+            yield
+        except BaseException:
+            own.rollback()
+            raise
+        own.commit()
+
     def _end(self, batch: "Batch", sql: str) -> None:
         self._local.batch = None
         try:

@@ -13,6 +13,7 @@ import pytest
 from shared.contracts import new_event
 from shared.store import AlreadyHandled, Put, VersionConflict
 from shared.store.sqlite import SQLiteStore
+from shared.unit_of_work import handle
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -79,3 +80,42 @@ def test_a_batch_rolled_back_or_left_by_a_crash_keeps_nothing(tmp_path):
     store.begin()
     with pytest.raises(RuntimeError):
         store.begin()
+
+
+def _two_steps_then(store: SQLiteStore, event, fail: bool) -> None:
+    """A handling of `event` that writes twice (as a take-up's or notify's does) and may fail after the first."""
+    def handler(message, uow):
+        uow.create("consent", "r1", {"share": True}, last=False)
+        if fail:
+            raise RuntimeError("the handler failed between its writes")
+        uow.create("deliveries", f"{message.id}:webhook", {"basis": "consent"})
+
+    handle(handler, event, store)
+
+
+@pytest.mark.parametrize("in_a_run", [False, True], ids=["alone", "in a run of messages"])
+def test_a_handling_that_fails_between_its_writes_leaves_none_of_them(tmp_path, in_a_run):
+    store, event = SQLiteStore(tmp_path / "s.sqlite3"), drill(1)
+    run = store.begin() if in_a_run else None
+    store.commit(Put.new("effects", "before", {"n": 0}), handled="e0")
+    with pytest.raises(RuntimeError):
+        _two_steps_then(store, event, fail=True)
+    assert store.get("consent", "r1") is None and not store.handled(event.id), "the first write went with the rest"
+    _two_steps_then(store, event, fail=False)  # the bus gives it again
+    if run is not None:
+        run.commit()
+    assert store.get("consent", "r1") is not None and store.get("deliveries", f"{event.id}:webhook") is not None
+    assert store.handled(event.id) and store.get("effects", "before") is not None, "the run's other work is kept"
+    assert seen_elsewhere(store, "deliveries", f"{event.id}:webhook")
+
+
+def test_a_handling_is_seen_by_others_only_when_all_its_writes_are_made(tmp_path):
+    store, event, seen = SQLiteStore(tmp_path / "s.sqlite3"), drill(1), []
+
+    def handler(message, uow):
+        uow.create("consent", "r1", {"share": True}, last=False)
+        seen.append(seen_elsewhere(store, "consent", "r1"))
+        uow.create("deliveries", f"{message.id}:webhook", {"basis": "consent"})
+
+    handle(handler, event, store)
+    assert seen == [False] and seen_elsewhere(store, "consent", "r1")

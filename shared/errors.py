@@ -8,7 +8,50 @@ is a programming error: a 500, logged with its trace.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from string import Formatter
+from typing import Any, ClassVar, Mapping
+
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "errors", "reasons", "code", "trace_id"})
+"""The members of a problem (RFC 9457, and ours): no rule's parameter may take one's name."""
+
+
+class Reason(str):
+    """A rule's message as the service says it (English, its API's language), knowing which rule it is: `code` and
+    the `params` it was said with, so a page can say it again in its reader's language and words."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, text: str, params: Mapping[str, Any]) -> "Reason":
+        reason = super().__new__(cls, text)
+        reason.code, reason.params = code, dict(params)
+        return reason
+
+    def __reduce__(self):
+        return Reason, (self.code, str(self), self.params)
+
+
+class Rule:
+    """A rule a service refuses by: its stable `code` and its wording, whose `{placeholders}` its parameters fill.
+    `rule(**params)` is the Reason to raise or to put on a field. Every rule is listed in `Rule.known`, so a test can
+    check that the web forms have a wording for each, in both languages."""
+
+    known: ClassVar[dict[str, "Rule"]] = {}
+
+    def __init__(self, code: str, text: str):
+        if code in Rule.known and Rule.known[code].text != text:
+            raise ValueError(f"two rules are called {code}")
+        taken = {name for _, name, _, _ in Formatter().parse(text) if name} & PROBLEM_MEMBERS
+        if taken:
+            raise ValueError(f"a problem has its own {', '.join(sorted(taken))}: name {code}'s parameters otherwise")
+        self.code, self.text = code, text
+        Rule.known[code] = self
+
+    def __call__(self, **params: Any) -> Reason:
+        return Reason(self.code, self.text.format(**params), params)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.code!r})"
 
 
 class LlaisError(Exception):
@@ -23,7 +66,11 @@ class LlaisError(Exception):
     detail_format = "{message}"
 
     def __init__(self, message: str = "", **params: Any):
+        """`message` may be a Reason (`rule(**params)`): the error then takes the rule's code and parameters."""
         super().__init__(message)
+        if isinstance(message, Reason):
+            self.code = message.code
+            params = {**message.params, **params}
         self.message = message
         self.params = params
 
@@ -42,7 +89,12 @@ class Refused(LlaisError):
 
     def __init__(self, errors: Mapping[str, list[str]], **params: Any):
         super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()), **params)
-        self.errors = {name: list(messages) for name, messages in errors.items()}
+        self.errors = {name: [str(message) for message in messages] for name, messages in errors.items()}
+        self.reasons = {name: [{"code": message.code, **message.params} for message in messages]
+                        for name, messages in errors.items()
+                        if messages and all(isinstance(message, Reason) for message in messages)}
+        """The fields whose messages Rules gave, each message as its code and parameters (the problem's
+        `reasons`), in the order of `errors`."""
 
 
 class StateForbids(LlaisError):
@@ -76,4 +128,9 @@ class Busy(LlaisError):
     retry_after = 1
 
 
-__all__ = ["Busy", "LlaisError", "NotAllowed", "NotFound", "Refused", "StateForbids"]
+NOT_ALLOCATED_TO_YOU = Rule("not_allocated_to_you",
+                            "this referral is not allocated to you; a manager can allocate it")
+"""An advocate acts only on the referrals (and their meetings and cases) allocated to them."""
+
+
+__all__ = ["NOT_ALLOCATED_TO_YOU", "Busy", "LlaisError", "NotAllowed", "NotFound", "Reason", "Refused", "Rule", "StateForbids"]

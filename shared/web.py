@@ -70,9 +70,11 @@ def problem_response(problem: Problem):
 def problem_of(error: LlaisError) -> Problem:
     """A named error as the problem a caller reads: its status, title, detail, stable code and parameters."""
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Busy) else None
+    refused = isinstance(error, Refused)
+    reasons = {"reasons": error.reasons} if refused and error.reasons else {}
     return Problem(error.status, error.detail or _TITLES.get(error.status, "Error"), title=error.title,
-                   errors=error.errors if isinstance(error, Refused) else None, headers=headers, code=error.code,
-                   **error.params)
+                   errors=error.errors if refused else None, headers=headers, code=error.code,
+                   **error.params, **reasons)
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ NAME = "casework"
 
 
 class NotFound(errors.NotFound):
+    code = "case.not_found"
     detail_format = "No such case (or referral)."
 
 
@@ -57,7 +58,7 @@ def open_case(command: OpenCase, uow: UnitOfWork) -> dict:
     opened = _event("case.opened", case, advocate_email=case["advocate_email"], source=case["source"] or "other",
                     basis=case["basis"], language=case["language"], opened_at=at)
     if not uow.create(CASES, case["id"], case, [opened]):
-        raise domain.CaseStateForbids("this referral's case is open already")
+        raise domain.CaseStateForbids(domain.ALREADY_OPEN())
     return case
 
 

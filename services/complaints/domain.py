@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.contracts.complaints import FROM, KINDS, OUTCOMES
-from shared.errors import Refused, StateForbids
+from shared.errors import Refused, Rule, StateForbids
 
 OTHER_ROUTES = {"wales": ("council", "childrens_commissioner_for_wales"),
                 "england": ("council", "childrens_commissioner_for_england")}
@@ -30,6 +30,19 @@ class ComplaintStateForbids(StateForbids):
     code = "complaint.state_forbids"
 
 
+KIND = Rule("complaint.kind", f"Say what this is: one of {', '.join(KINDS)}.")
+MADE_BY = Rule("complaint.made_by", f"Say who it is from: one of {', '.join(FROM)}.")
+ABOUT = Rule("complaint.about", "Say what it is about.")
+NO_WAY_TO_REPLY = Rule("complaint.no_way_to_reply", "Give an email address or a phone number, so we can reply.")
+UNKNOWN_COUNCIL = Rule("complaint.unknown_council", "No council has that code.")
+COMPLIMENT = Rule("complaint.compliment", "a compliment is recorded, not {action}")
+NOT_NOW = Rule("complaint.not_now", "the complaint is {complaint_status}, so it cannot be {action}")
+ANSWER_OUTCOME = Rule("complaint.answer_outcome",
+                      "Give the outcome: upheld, partly_upheld or not_upheld (withdraw it otherwise).")
+ANSWER_SUMMARY = Rule("complaint.answer_summary", "Say what the answer was.")
+LAST_STAGE_HAD = Rule("complaint.last_stage", "the complaint has had its last stage; the other routes remain open")
+
+
 def _blank(value: Any) -> bool:
     return not str(value or "").strip()
 
@@ -37,14 +50,14 @@ def _blank(value: Any) -> bool:
 def check(request: dict) -> None:
     errors: dict[str, list[str]] = {}
     if request.get("kind") not in KINDS:
-        errors["kind"] = [f"Say what this is: one of {', '.join(KINDS)}."]
+        errors["kind"] = [KIND()]
     if request.get("made_by") not in FROM:
-        errors["made_by"] = [f"Say who it is from: one of {', '.join(FROM)}."]
+        errors["made_by"] = [MADE_BY()]
     if _blank(request.get("about")):
-        errors["about"] = ["Say what it is about."]
+        errors["about"] = [ABOUT()]
     contact = request.get("contact") or {}
     if request.get("wants_reply") and _blank(contact.get("email")) and _blank(contact.get("phone")):
-        errors["contact"] = ["Give an email address or a phone number, so we can reply."]
+        errors["contact"] = [NO_WAY_TO_REPLY()]
     if errors:
         raise ComplaintRefused(errors)
 
@@ -73,9 +86,9 @@ def _changed(complaint: dict, at: str, what: str, by: str, **changes: Any) -> di
 
 def _require(complaint: dict, action: str, *statuses: str) -> None:
     if complaint["kind"] == "compliment":
-        raise ComplaintStateForbids(f"a compliment is recorded, not {action}")
+        raise ComplaintStateForbids(COMPLIMENT(action=action))
     if complaint["status"] not in statuses:
-        raise ComplaintStateForbids(f"the complaint is {complaint['status']}, so it cannot be {action}")
+        raise ComplaintStateForbids(NOT_NOW(complaint_status=complaint["status"], action=action))
 
 
 def acknowledge(complaint: dict, by: str, at: str) -> dict | None:
@@ -92,9 +105,9 @@ def respond(complaint: dict, outcome: str, summary: str, by: str, at: str) -> di
     _require(complaint, "answered", "received", "acknowledged", "escalated")
     errors = {}
     if outcome not in OUTCOMES or outcome == "withdrawn":
-        errors["outcome"] = ["Give the outcome: upheld, partly_upheld or not_upheld (withdraw it otherwise)."]
+        errors["outcome"] = [ANSWER_OUTCOME()]
     if _blank(summary):
-        errors["summary"] = ["Say what the answer was."]
+        errors["summary"] = [ANSWER_SUMMARY()]
     if errors:
         raise ComplaintRefused(errors)
     response = {"stage": complaint["stage"], "outcome": outcome, "summary": summary.strip(), "at": at, "by": by,
@@ -108,7 +121,7 @@ def escalate(complaint: dict, by: str, at: str) -> dict:
     """The complainant takes the answer to the next stage."""
     _require(complaint, "escalated", "responded")
     if complaint["stage"] >= LAST_STAGE:
-        raise ComplaintStateForbids("the complaint has had its last stage; the other routes remain open")
+        raise ComplaintStateForbids(LAST_STAGE_HAD())
     return _changed(complaint, at, "escalated", by, status="escalated", stage=complaint["stage"] + 1)
 
 

@@ -21,6 +21,7 @@ NAME = "complaints"
 
 
 class NotFound(errors.NotFound):
+    code = "complaint.not_found"
     detail_format = "No such complaint."
 
 
@@ -34,7 +35,7 @@ def receive(command: ReceiveComplaint, uow: UnitOfWork, *, councils: CouncilRegi
     domain.check(request)
     council = councils.get(request["council"]) if request.get("council") else None
     if request.get("council") and council is None:
-        raise domain.ComplaintRefused({"council": ["No council has that code."]})
+        raise domain.ComplaintRefused({"council": [domain.UNKNOWN_COUNCIL()]})
     at = timestamp()
     tracking_key = secrets.token_urlsafe(24)
     complaint = domain.new_complaint(new_id(), request, council.nation if council else "wales", at, by,

@@ -289,16 +289,28 @@ class ProblemSchema(Schema):
         "description": "On a 409 because a meeting stands for the referral: the one to reschedule or cancel."})
     code = fields.String(metadata={
         "description": "What went wrong, as a stable name to act on whatever the wording of `detail`: refused, "
-                       "state_forbids, not_found, not_allowed, busy, or a rule's own (e.g. "
-                       "referral.transition_forbidden, meeting.double_booked, meeting.stands)."})
+                       "state_forbids, not_found, not_allowed, busy, or the rule's own (e.g. "
+                       "referral.transition_forbidden, meeting.double_booked, meeting.stands, case.issues_open), "
+                       "each documented beside the parameters it comes with."})
     action = fields.String(metadata={
-        "description": "With referral.transition_forbidden: what was asked (allocated, closed, ...)."})
+        "description": "With referral.transition_forbidden and the complaints' state errors: what was asked (allocated, "
+                       "closed, ...)."})
     booked_from = fields.String(metadata={
         "description": "With meeting.double_booked: when the booking in the way starts (RFC 3339)."})
     booked_until = fields.String(metadata={
         "description": "With meeting.double_booked: when the booking in the way ends (RFC 3339)."})
+    meeting_status = fields.String(metadata={
+        "description": "With meeting.not_live: the meeting's status now (cancelled, held, not_held)."})
+    complaint_status = fields.String(metadata={
+        "description": "With complaint.not_now: the complaint's status now."})
+    open_issues = fields.Integer(metadata={
+        "description": "With case.issues_open: how many of the case's issues have no outcome yet."})
     trace_id = fields.String(metadata={
         "description": "On a 500: the request's trace, to quote to the provider's operators."})
+    reasons = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()), metadata={
+        "description": "Beside `errors`, for the fields a rule refused: field path to each message's rule as its "
+                       "`code` and the parameters it was said with (e.g. `meeting_by` for meeting.late_reason), "
+                       "in the order of `errors`; say them in your own words and language by code."})
 
 
 class StaffReferralQuerySchema(ReferralQuerySchema):

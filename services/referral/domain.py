@@ -6,13 +6,15 @@ a child, what an Active Offer referral needs, and what a council may see of it.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from typing import Any
 
 from shared.contracts.referral import (ACTIVE_OFFER_BASES, ARRANGEMENTS, ELIGIBILITY, OUTCOME, SELF_REFERRAL,
                                       TAKE_UP)
-from shared.errors import NotAllowed, Refused, StateForbids
+from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
+
+from services.referral import model
+from services.referral.model import Referral, child_key
 
 CHILD_AGE_LIMIT = 18
 CARE_LEAVER_AGE_LIMIT = 25
@@ -21,6 +23,23 @@ CONTACT_WAYS = ("phone", "email", "address", "carer_phone")
 
 class ReferralRejected(Refused):
     """A referral that breaks a rule; `errors` maps each field path to what is wrong with it."""
+
+
+NOT_AN_ACTIVE_OFFER_BASIS = Rule("referral.active_offer_basis",
+                                 f"An Active Offer's basis is one of {', '.join(ACTIVE_OFFER_BASES)}.")
+NOT_ELIGIBLE = Rule("referral.eligibility", f"Give the eligibility: one of {', '.join(ELIGIBILITY)}.")
+BORN_IN_THE_FUTURE = Rule("referral.born_in_the_future", "The date of birth is in the future.")
+TOO_OLD = Rule("referral.too_old", "The child must be under {limit}.")
+TOO_OLD_UNLESS_CARE_LEAVER = Rule("referral.too_old_unless_care_leaver",
+                                  "The child must be under {limit} ({care_leaver_limit} for care leavers).")
+NEEDS_AGREEMENT = Rule("referral.active_offer_needs_agreement",
+                       "An Active Offer referral needs the child to know and agree; "
+                       "if the child opted out, record it with POST /api/v1/opt-outs instead.")
+NO_WAY_TO_CONTACT = Rule("referral.no_way_to_contact", "Give at least one way to contact the child or their carer: "
+                                                       "phone, email, address or carer_phone.")
+STATUTORY_MEETING_PAST = Rule("referral.statutory_meeting_past", "The statutory meeting is in the past.")
+UNKNOWN_COUNCIL = Rule("referral.unknown_council", "Unknown: {council}")
+OFFERED_IN_THE_FUTURE = Rule("referral.offered_in_the_future", "The offer cannot have been made in the future.")
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -33,70 +52,45 @@ def check_referral(request: dict[str, Any], today: date) -> None:
     errors: dict[str, list[str]] = {}
     kind, basis = request["kind"], request["basis"]
     if kind == "active_offer" and basis not in ACTIVE_OFFER_BASES:
-        errors["basis"] = [f"An Active Offer's basis is one of {', '.join(ACTIVE_OFFER_BASES)}."]
+        errors["basis"] = [NOT_AN_ACTIVE_OFFER_BASIS()]
     if kind == "issue_based" and basis not in ELIGIBILITY:
-        errors["basis"] = [f"Give the eligibility: one of {', '.join(ELIGIBILITY)}."]
+        errors["basis"] = [NOT_ELIGIBLE()]
 
     born = date.fromisoformat(request["child"]["date_of_birth"])
     limit = CARE_LEAVER_AGE_LIMIT if basis == "care_leaver" else CHILD_AGE_LIMIT
     if born > today:
-        errors["child.date_of_birth"] = ["The date of birth is in the future."]
+        errors["child.date_of_birth"] = [BORN_IN_THE_FUTURE()]
     elif age_on(born, today) >= limit:
         errors["child.date_of_birth"] = [
-            f"The child must be under {limit}" + (" (25 for care leavers)." if limit == CHILD_AGE_LIMIT else ".")]
+            TOO_OLD_UNLESS_CARE_LEAVER(limit=limit, care_leaver_limit=CARE_LEAVER_AGE_LIMIT)
+            if limit == CHILD_AGE_LIMIT else TOO_OLD(limit=limit)]
 
     consent = request["consent"]
     if kind == "active_offer":
         for flag in ("child_informed", "child_agrees"):
             if not consent[flag]:
-                errors[f"consent.{flag}"] = [
-                    "An Active Offer referral needs the child to know and agree; "
-                    "if the child opted out, record it with POST /api/v1/opt-outs instead."]
+                errors[f"consent.{flag}"] = [NEEDS_AGREEMENT()]
 
     contact = request["child"].get("contact") or {}
     if not any(str(contact.get(way) or "").strip() for way in CONTACT_WAYS):
-        errors["child.contact"] = ["Give at least one way to contact the child or their carer: "
-                                   "phone, email, address or carer_phone."]
+        errors["child.contact"] = [NO_WAY_TO_CONTACT()]
 
     meeting = request.get("statutory_meeting_at")
     if meeting and datetime.fromisoformat(meeting).date() < today:
-        errors["statutory_meeting_at"] = ["The statutory meeting is in the past."]
+        errors["statutory_meeting_at"] = [STATUTORY_MEETING_PAST()]
     if errors:
         raise ReferralRejected(errors)
 
 
-def new_referral(referral_id: str, request: dict[str, Any], council: Any, received_at: str) -> dict[str, Any]:
-    """The referral as first recorded: status `received`, with its first timeline entry."""
-    return {
-        "id": referral_id,
-        "council": council.code,
-        "region": council.region,
-        "nation": council.nation,
-        "kind": request["kind"],
-        "basis": request["basis"],
-        "source": "social_worker" if request["referrer"]["role"] == "social_worker" else request["referrer"]["role"],
-        "external_ref": request.get("external_ref"),
-        "child": request["child"],
-        "child_key": child_key(request["child"]),
-        "referrer": request["referrer"],
-        "statutory_meeting_at": request.get("statutory_meeting_at"),
-        "consent": request["consent"],
-        "risks": request.get("risks", ""),
-        "summary": request.get("summary", ""),
-        "status": "received",
-        "received_at": received_at,
-        "acknowledged_at": None,
-        "deadlines": {},
-        "meeting": {"status": "none"},
-        "meeting_took_place": None,
-        "outcome": None,
-        "follow_on_referral_id": None,
-        "advocate_email": None,
-        "contact_attempts": [],
-        "earlier_referral_ids": [],
-        "timeline": [{"at": received_at, "what": "received", "by": council.code}],
-        "updated_at": received_at,
-    }
+def new_referral(referral_id: str, request: dict[str, Any], council: Any, received_at: str) -> Referral:
+    """The referral a council (or a child, referring themselves) makes: status `received`."""
+    role = request["referrer"]["role"]
+    return model.referral(
+        id=referral_id, council=council.code, region=council.region, nation=council.nation, kind=request["kind"],
+        basis=request["basis"], source=role, external_ref=request.get("external_ref"), child=request["child"],
+        referrer=request["referrer"], statutory_meeting_at=request.get("statutory_meeting_at"),
+        consent=request["consent"], risks=request.get("risks", ""), summary=request.get("summary", ""),
+        received_at=received_at, received_from=council.code)
 
 
 def acknowledge(referral: dict[str, Any], at: str) -> dict[str, Any] | None:
@@ -186,14 +180,16 @@ STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
 CLOSE_REASONS = ("unable_to_contact", "declined_meeting", "withdrawn", "duplicate")
 
 
+TRANSITION_FORBIDDEN = Rule("referral.transition_forbidden", "a referral that is {status_now} cannot be {action}")
+
+
 class TransitionForbidden(StateForbids):
     """The referral's status does not allow this now (409)."""
 
-    code = "referral.transition_forbidden"
     detail_format = "The referral is {status_now}, so it cannot be {action} now."
 
     def __init__(self, action: str, status: str):
-        super().__init__(f"a referral that is {status} cannot be {action}", status_now=status, action=action)
+        super().__init__(TRANSITION_FORBIDDEN(status_now=status, action=action))
         self.action, self.status_now = action, status
 
 
@@ -263,7 +259,7 @@ def check_allocated(referral: dict[str, Any], by: str, role: str | None) -> None
     status rules, so a step the status forbids is a conflict (409) whoever asks."""
     if role == "manager" or (role == "advocate" and referral.get("advocate_email") == by):
         return
-    raise NotAllocated("this referral is not allocated to you; a manager can allocate it")
+    raise NotAllocated(NOT_ALLOCATED_TO_YOU())
 
 
 def meeting_arranged(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
@@ -314,21 +310,17 @@ def complete(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[st
                     detail={"outcome": data["outcome"]})
 
 
-def follow_on_referral(active_offer: dict[str, Any], referral_id: str, at: str) -> dict[str, Any]:
+def follow_on_referral(active_offer: Referral, referral_id: str, at: str) -> Referral:
     """On take-up: a new issue-based referral, treated as a self-referral with source `active_offer`."""
     basis = active_offer["basis"] if active_offer["basis"] in ELIGIBILITY else "looked_after"
-    return {
-        **{k: active_offer[k] for k in ("council", "region", "nation", "external_ref", "child", "referrer", "risks")},
-        "child_key": child_key(active_offer["child"]),
-        "id": referral_id, "kind": "issue_based", "basis": basis, "source": "active_offer",
-        "statutory_meeting_at": None, "consent": dict(active_offer["consent"]), "status": "received",
-        "received_at": at, "acknowledged_at": None, "deadlines": {}, "meeting": {"status": "none"},
-        "meeting_took_place": None, "outcome": None, "follow_on_referral_id": None,
-        "follow_on_of": active_offer["id"],
-        "earlier_referral_ids": [*active_offer.get("earlier_referral_ids", []), active_offer["id"]],
-        "timeline": [{"at": at, "what": "received", "by": "active offer", "detail": {"from": active_offer["id"]}}],
-        "updated_at": at,
-    }
+    return model.referral(
+        id=referral_id, council=active_offer["council"], region=active_offer["region"],
+        nation=active_offer["nation"], kind="issue_based", basis=basis, source=TAKE_UP,
+        external_ref=active_offer["external_ref"], child=active_offer["child"], referrer=active_offer["referrer"],
+        consent=active_offer["consent"], risks=active_offer["risks"], summary=active_offer.get("summary", ""),
+        received_at=at, received_from="active offer", follow_on_of=active_offer["id"],
+        earlier_referral_ids=[*active_offer.get("earlier_referral_ids", []), active_offer["id"]],
+        detail={"from": active_offer["id"]})
 
 
 def closed_event_data(referral: dict[str, Any]) -> dict[str, Any]:
@@ -351,14 +343,6 @@ def staff_view(referral: dict[str, Any]) -> dict[str, Any]:
         "timeline")}, "next_actions": next_actions(referral)}
 
 
-def child_key(child: dict[str, Any]) -> str:
-    """What a child's earlier referrals are found by: their date of birth and name, as `same_child` compares them
-    (a digest, so the index holds no name). Text kept before the services refused what cannot be encoded (a lone
-    surrogate) is digested as it is."""
-    said = "|".join((child["date_of_birth"], child["given_name"].strip().lower(), child["family_name"].strip().lower()))
-    return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
 def same_child(earlier: dict[str, Any], request: dict[str, Any], council: str) -> bool:
     """A later referral of the same child: same council and external_ref, or same name and date of birth."""
     if request.get("external_ref") and earlier["council"] == council \
@@ -370,13 +354,13 @@ def same_child(earlier: dict[str, Any], request: dict[str, Any], council: str) -
 def check_opt_out(request: dict[str, Any], today: date) -> None:
     errors: dict[str, list[str]] = {}
     if request["basis"] not in ACTIVE_OFFER_BASES:
-        errors["basis"] = [f"An Active Offer's basis is one of {', '.join(ACTIVE_OFFER_BASES)}."]
+        errors["basis"] = [NOT_AN_ACTIVE_OFFER_BASIS()]
     born = date.fromisoformat(request["date_of_birth"])
     if born > today:
-        errors["date_of_birth"] = ["The date of birth is in the future."]
+        errors["date_of_birth"] = [BORN_IN_THE_FUTURE()]
     elif age_on(born, today) >= CHILD_AGE_LIMIT:
-        errors["date_of_birth"] = ["The child must be under 18."]
+        errors["date_of_birth"] = [TOO_OLD(limit=CHILD_AGE_LIMIT)]
     if datetime.fromisoformat(request["offered_at"]).date() > today:
-        errors["offered_at"] = ["The offer cannot have been made in the future."]
+        errors["offered_at"] = [OFFERED_IN_THE_FUTURE()]
     if errors:
         raise ReferralRejected(errors)

@@ -25,10 +25,11 @@ class UnknownCouncil(errors.Refused):
     detail_format = "No council has that code."
 
     def __init__(self, council: str):
-        super().__init__({"council": [f"Unknown: {council}"]})
+        super().__init__({"council": [domain.UNKNOWN_COUNCIL(council=council)]})
 
 
 class NotFound(errors.NotFound):
+    code = "referral.not_found"
     detail_format = "No such referral."
 
 

@@ -15,7 +15,8 @@ import holidays
 
 from shared.clock import LONDON
 from shared import errors
-from shared.errors import NotAllowed, Refused, StateForbids
+from shared.contracts.referral import OUTCOMES
+from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 END_OF_DAY = time(23, 59, 59)
 NATIONS = {"england": "ENG", "wales": "WLS"}
@@ -187,6 +188,7 @@ def due_fields(clocks: dict[str, dict], closed: bool = False) -> dict:
 class NotFound(errors.NotFound):
     """No such referral (no clock for it yet) or meeting here (404; an event about it is tried again)."""
 
+    code = "meeting.not_found"
     detail_format = "No such referral or meeting here."
 
 
@@ -202,27 +204,44 @@ class MeetingStateForbids(StateForbids):
     code = "meeting.state_forbids"
 
 
+SHORTEST_MEETING, LONGEST_MEETING = 15, 240
+"""A meeting's length in minutes."""
+
+DOUBLE_BOOKED = Rule("meeting.double_booked", "the advocate is already booked between {booked_from} and {booked_until}")
+STANDS = Rule("meeting.stands", "meeting {meeting_id} is arranged for this referral already: reschedule or cancel "
+                                "it instead of arranging another")
+NOT_LIVE = Rule("meeting.not_live", "the meeting is {meeting_status}")
+REFERRAL_CLOSED = Rule("meeting.referral_closed", "the referral is closed")
+NOT_ALLOCATED_YET = Rule("meeting.not_allocated_yet", "allocate the referral to an advocate before arranging its meeting")
+IN_THE_PAST = Rule("meeting.in_the_past", "The meeting must be in the future.")
+DURATION = Rule("meeting.duration", "A meeting lasts {shortest} to {longest} minutes.")
+NOT_ACCESSIBLE = Rule("meeting.venue_not_accessible", "The venue must be accessible to the child.")
+NOT_RISK_ASSESSED = Rule("meeting.venue_not_risk_assessed", "The venue must be risk-assessed before the meeting.")
+LATE_WITHOUT_REASON = Rule("meeting.late_reason",
+                           "The meeting is after {meeting_by}, the deadline: say why in late_reason.")
+NOT_STARTED = Rule("meeting.not_started", "The meeting has not started yet.")
+NO_OUTCOME = Rule("meeting.outcome", f"Give the outcome: one of {', '.join(OUTCOMES)}.")
+NO_DECLINE_REASON = Rule("meeting.decline_reason", "Record why the child declined.")
+NO_REASON_NOT_HELD = Rule("meeting.reason_not_held", "Record why the meeting did not take place.")
+
+
 class DoubleBooked(StateForbids):
     """The advocate is already booked then (409): `booked_from` and `booked_until` are the booking in the way."""
 
-    code = "meeting.double_booked"
     title = "Advocate already booked"
     detail_format = "{message}. Choose another time."
 
-    def __init__(self, advocate: str, booking: dict):
-        super().__init__(f"{advocate} is already booked between {booking['starts_at']} and {booking['ends_at']}",
-                         booked_from=booking["starts_at"], booked_until=booking["ends_at"])
+    def __init__(self, booking: dict):
+        super().__init__(DOUBLE_BOOKED(booked_from=booking["starts_at"], booked_until=booking["ends_at"]))
 
 
 class MeetingStands(MeetingStateForbids):
     """The referral has a live meeting already: the advocate reschedules or cancels it instead (409)."""
 
-    code = "meeting.stands"
     title = "Meeting already arranged"
 
     def __init__(self, meeting_id: str):
-        super().__init__(f"meeting {meeting_id} is arranged for this referral already: reschedule or cancel it "
-                         f"instead of arranging another", meeting_id=meeting_id)
+        super().__init__(STANDS(meeting_id=meeting_id))
         self.meeting_id = meeting_id
 
 
@@ -244,7 +263,7 @@ def check_allocated(advocate_email: str | None, by: str, role: str | None) -> No
     (for a meeting: the advocate whose diary it is in)."""
     if role == MANAGER or (role == ADVOCATE and advocate_email is not None and advocate_email == by):
         return
-    raise NotAllocated("this referral is not allocated to you; a manager can allocate it")
+    raise NotAllocated(NOT_ALLOCATED_TO_YOU())
 
 
 def standing_meeting(meetings: Iterable[dict], claim: dict | None, now: datetime) -> str | None:
@@ -272,15 +291,15 @@ def check_one_live_meeting(meetings: Iterable[dict], claim: dict | None, now: da
 def check_arranged(meeting: dict) -> None:
     """Only a meeting that stands is moved, cancelled or recorded (409 otherwise)."""
     if meeting["status"] not in LIVE:
-        raise MeetingStateForbids(f"the meeting is {meeting['status']}")
+        raise MeetingStateForbids(NOT_LIVE(meeting_status=meeting["status"]))
 
 
 def check_arrangeable(case: dict) -> None:
     """A meeting is arranged only for an open referral that scheduling knows is allocated (409 otherwise)."""
     if case.get("closed"):
-        raise MeetingStateForbids("the referral is closed")
+        raise MeetingStateForbids(REFERRAL_CLOSED())
     if not case.get("advocate_email"):
-        raise MeetingStateForbids("allocate the referral to an advocate before arranging its meeting")
+        raise MeetingStateForbids(NOT_ALLOCATED_YET())
 
 
 def check_meeting(case: dict, starts_at: datetime, duration_minutes: int, venue: dict, late_reason: str | None,
@@ -289,17 +308,17 @@ def check_meeting(case: dict, starts_at: datetime, duration_minutes: int, venue:
     check_arrangeable(case)
     errors: dict[str, list[str]] = {}
     if starts_at <= now:
-        errors["starts_at"] = ["The meeting must be in the future."]
-    if not 15 <= duration_minutes <= 240:
-        errors["duration_minutes"] = ["A meeting lasts 15 to 240 minutes."]
+        errors["starts_at"] = [IN_THE_PAST()]
+    if not SHORTEST_MEETING <= duration_minutes <= LONGEST_MEETING:
+        errors["duration_minutes"] = [DURATION(shortest=SHORTEST_MEETING, longest=LONGEST_MEETING)]
     if not venue.get("accessible"):
-        errors["venue.accessible"] = ["The venue must be accessible to the child."]
+        errors["venue.accessible"] = [NOT_ACCESSIBLE()]
     if not venue.get("risk_assessed"):
-        errors["venue.risk_assessed"] = ["The venue must be risk-assessed before the meeting."]
+        errors["venue.risk_assessed"] = [NOT_RISK_ASSESSED()]
     meeting_by = case.get("clocks", {}).get("meeting_by", {}).get("due_at")
     late = bool(meeting_by) and starts_at > datetime.fromisoformat(meeting_by)
     if late and not (late_reason or "").strip():
-        errors["late_reason"] = [f"The meeting is after {meeting_by}, the deadline: say why in late_reason."]
+        errors["late_reason"] = [LATE_WITHOUT_REASON(meeting_by=meeting_by)]
     if errors:
         raise MeetingRefused(errors)
     return late
@@ -335,22 +354,21 @@ def clash(bookings: dict[str, dict], starts_at: datetime, finishes_at: datetime,
 
 
 RECORDABLE = ("arranged",)
-OUTCOMES = ("take_up", "declined", "reflecting", "other_support")
 
 
 def check_record(meeting: dict, record: dict, now: datetime) -> None:
     if meeting["status"] not in RECORDABLE:
-        raise MeetingStateForbids(f"the meeting is {meeting['status']}")
+        raise MeetingStateForbids(NOT_LIVE(meeting_status=meeting["status"]))
     errors: dict[str, list[str]] = {}
     if record["took_place"]:
         if datetime.fromisoformat(meeting["starts_at"]) > now:
-            errors["took_place"] = ["The meeting has not started yet."]
+            errors["took_place"] = [NOT_STARTED()]
         if record.get("outcome") not in OUTCOMES:
-            errors["outcome"] = [f"Give the outcome: one of {', '.join(OUTCOMES)}."]
+            errors["outcome"] = [NO_OUTCOME()]
         if record.get("outcome") == "declined" and not (record.get("decline_reason") or "").strip():
-            errors["decline_reason"] = ["Record why the child declined."]
+            errors["decline_reason"] = [NO_DECLINE_REASON()]
     elif not (record.get("reason_not_held") or "").strip():
-        errors["reason_not_held"] = ["Record why the meeting did not take place."]
+        errors["reason_not_held"] = [NO_REASON_NOT_HELD()]
     if errors:
         raise MeetingRefused(errors)
 

@@ -71,7 +71,7 @@ def _book(uow: UnitOfWork, advocate: str, meeting_id: str, referral_id: str, sta
         bookings = _live_bookings(uow, diary["bookings"])
         clash = domain.clash(bookings, starts, finishes, ignore=meeting_id)
         if clash is not None:
-            raise domain.DoubleBooked(advocate, clash)
+            raise domain.DoubleBooked(clash)
         bookings[meeting_id] = {"starts_at": starts.isoformat(), "ends_at": finishes.isoformat(),
                                 "referral_id": referral_id, "booked_at": timestamp()}
         return {"advocate_email": advocate, "bookings": bookings}, []

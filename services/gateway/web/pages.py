@@ -96,6 +96,12 @@ def put_errors(form, errors: dict[str, list[str]], fields: dict[str, str], detai
     return loose
 
 
+def put_problem(form, problem: dict, fields: dict[str, str]) -> list[dict]:
+    """Put a service's problem on the form as `put_errors` does, each message said from its code in the reader's
+    language and words (web/service_messages)."""
+    return put_errors(form, service_messages.field_errors(problem, when), fields, service_messages.said(problem, when))
+
+
 def error_summary(form, loose: list[dict] | None = None) -> list[dict]:
     """The error summary's list: problems without a field first, then each field's first error, linked to it."""
     listed = list(loose or [])
@@ -133,7 +139,7 @@ def submit_step(step: Step, form, path: str, subject_id: str) -> tuple[dict | No
     if status < 300:
         flash(str(step.done))
         return answer, []
-    return None, put_errors(form, answer.get("errors") or {}, step.fields, service_messages.said(answer, when))
+    return None, put_problem(form, answer, step.fields)
 
 
 def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:

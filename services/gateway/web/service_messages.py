@@ -1,65 +1,166 @@
-"""The services' own messages that the web forms show, so the catalogue carries them and a Welsh reader reads them in
-Welsh. The services answer in English (their API's language).
+"""The services' messages as the web forms say them, in the reader's language and words. The services answer in
+English (their API's language) and give each message the stable code of the rule it comes from: a problem's `code`
+for what it says as a whole, and `reasons` for its fields' messages (shared/errors.Rule).
 
-A problem whose `code` is in `CODED` is said again from its parameters, in the reader's language and with times in
-their words (`said`); any other message is looked up here by its text (`put_errors`), and one missing from both is
-shown as the service wrote it."""
+A message is said from its code and parameters wherever there is a wording for the code here (`WORDINGS`), with
+times in the reader's words; the few without a code (the format checks every service makes at its door, in
+shared/validation) are looked up in the catalogue by their text; one known to neither is shown as the service
+wrote it."""
 
-from typing import Callable
+from types import FunctionType
+from typing import Any, Callable
 
 from flask_babel import gettext, lazy_gettext as _l
 
-CODED: dict[str, Callable[..., str]] = {
+from shared.errors import PROBLEM_MEMBERS
+
+MOVED_ON = _l("This has moved on since the page was opened, so it cannot be done now. Reload the page to see what "
+              "can be done.")
+
+WORDINGS: dict[str, Any] = {
+    # referrals
+    "not_allocated_to_you": _l("This referral is not allocated to you. A manager can allocate it to you."),
+    "referral.not_found": _l("This referral could not be found."),
+    "referral.active_offer_basis": _l("For the Active Offer, choose one of the first three reasons: looked after, "
+                                      "child protection, or care and support."),
+    "referral.eligibility": _l("Choose why the child is entitled to an advocate."),
+    "referral.born_in_the_future": _l("The date of birth is in the future."),
+    "referral.too_old": lambda limit, **_: gettext("The child must be under %(limit)s.", limit=limit),
+    "referral.too_old_unless_care_leaver": lambda limit, care_leaver_limit, **_: gettext(
+        "The child must be under %(limit)s (%(care_leaver_limit)s for care leavers).", limit=limit,
+        care_leaver_limit=care_leaver_limit),
+    "referral.active_offer_needs_agreement": _l("An Active Offer referral needs the child to know about it and "
+                                                "agree to it. If the child opted out, record the opt-out instead."),
+    "referral.no_way_to_contact": _l("Give at least one way to contact the child or their carer: a phone number, "
+                                     "an email address, an address or the carer's phone number."),
+    "referral.statutory_meeting_past": _l("The statutory meeting is in the past."),
+    "referral.unknown_council": _l("Choose a council from the list."),
+    "referral.offered_in_the_future": _l("The offer cannot have been made in the future."),
+    "referral.transition_forbidden": MOVED_ON,
+    # meetings
+    "meeting.not_found": _l("This referral or meeting could not be found."),
     "meeting.double_booked": lambda booked_from, booked_until, **_: gettext(
         "The advocate already has a meeting from %(booked_from)s to %(booked_until)s. Choose another time.",
         booked_from=booked_from, booked_until=booked_until),
-    "meeting.stands": lambda **_: gettext(
-        "This referral has a meeting arranged already: reschedule or cancel that one instead."),
+    "meeting.stands": _l("This referral has a meeting arranged already: reschedule or cancel that one instead."),
+    "meeting.not_live": _l("This meeting is no longer arranged: it was moved, cancelled or its outcome recorded. "
+                           "Reload the page to see it as it is."),
+    "meeting.referral_closed": _l("The referral is closed, so no meeting can be arranged for it."),
+    "meeting.not_allocated_yet": _l("Allocate the referral to an advocate before arranging its meeting."),
+    "meeting.in_the_past": _l("The meeting must be in the future."),
+    "meeting.duration": lambda shortest, longest, **_: gettext(
+        "A meeting lasts between %(shortest)s and %(longest)s minutes.", shortest=shortest, longest=longest),
+    "meeting.venue_not_accessible": _l("The venue must be accessible to the child."),
+    "meeting.venue_not_risk_assessed": _l("The venue must be risk-assessed before the meeting."),
+    "meeting.late_reason": lambda meeting_by, **_: gettext(
+        "The meeting is after its deadline, %(meeting_by)s. Say why it cannot be sooner.", meeting_by=meeting_by),
+    "meeting.not_started": _l("The meeting has not started yet."),
+    "meeting.outcome": _l("Choose the outcome of the meeting."),
+    "meeting.decline_reason": _l("Record why the child declined."),
+    "meeting.reason_not_held": _l("Record why the meeting did not take place."),
+    # cases
+    "case.not_found": _l("This case could not be found."),
+    "case.time_format": _l("Enter a real date and time."),
+    "case.closed": _l("The case is closed, so it cannot be changed."),
+    "case.issue_based_only": _l("Only an issue-based referral becomes a case. An Active Offer's case opens when the "
+                                "child takes up advocacy."),
+    "case.not_allocated_yet": _l("Allocate the referral to an advocate before opening its case."),
+    "case.already_open": _l("This referral's case is open already."),
+    "case.no_consent_to_case_file": _l("A case file is opened only when the child consents to it."),
+    "case.plan_missing": _l("Write the plan."),
+    "case.plan_not_agreed": _l("The plan is the one agreed with the child: agree it with them first."),
+    "case.theme": _l("Choose what the issue is about."),
+    "case.issue_description": _l("Say what the issue is."),
+    "case.no_such_issue": _l("This case has no such issue."),
+    "case.issue_concluded": _l("This issue has its outcome already."),
+    "case.issue_outcome": _l("Choose the outcome of the issue."),
+    "case.activity_kind": _l("Choose what kind of activity it was."),
+    "case.contribution": _l("Choose how the child chose to take part."),
+    "case.activity_in_the_future": _l("The activity cannot have happened in the future."),
+    "case.signpost": _l("Choose where the child was signposted to."),
+    "case.change_waiting": _l("A request to change advocate is waiting for a decision already."),
+    "case.manager_decides_change": _l("Only a manager decides a request to change advocate."),
+    "case.no_such_change": _l("This case has no such request to change advocate."),
+    "case.change_decided": _l("This request has been decided already."),
+    "case.change_result": _l("Choose whether the request is granted or declined."),
+    "case.new_advocate_missing": _l("Name the new advocate."),
+    "case.new_advocate_same": _l("The new advocate is the case's advocate already."),
+    "case.change_decline_reason": _l("Say why the request is declined."),
+    "case.manager_records_disclosure": _l("Only a manager records a disclosure made without the child's consent."),
+    "case.disclosure_reason": _l("Choose why it was disclosed."),
+    "case.disclosure_decided_by": _l("Say who decided to disclose."),
+    "case.disclosure_to": _l("Say to whom it was disclosed."),
+    "case.disclosure_at": _l("Say when it was disclosed."),
+    "case.disclosure_in_the_future": _l("The disclosure cannot have been made in the future."),
+    "case.child_told": _l("Say whether the child was told"),
+    "case.child_told_at": _l("Say when the child was told."),
+    "case.told_in_the_future": _l("The child cannot have been told in the future."),
+    "case.told_before_disclosure": _l("The child cannot have been told before the disclosure was made."),
+    "case.why_not_told": _l("Say why the child was not told."),
+    "case.issues_open": lambda open_issues, **_: gettext(
+        "Record the outcome of every issue first: %(open_issues)s still open.", open_issues=open_issues),
+    "case.outcome": _l("Choose how the case ended."),
+    "case.satisfaction": lambda lowest, highest, **_: gettext(
+        "The child's satisfaction is from %(lowest)s to %(highest)s, or leave it out if they gave none.",
+        lowest=lowest, highest=highest),
+    # complaints
+    "complaint.not_found": _l("This complaint could not be found."),
+    "complaint.kind": _l("Choose whether it is a complaint, a representation or a compliment."),
+    "complaint.made_by": _l("Choose who it is from."),
+    "complaint.about": _l("Say what it is about."),
+    "complaint.no_way_to_reply": _l("Give an email address or a phone number, so we can reply."),
+    "complaint.unknown_council": _l("Choose a council from the list."),
+    "complaint.compliment": _l("A compliment is recorded; it is not answered, escalated or closed."),
+    "complaint.not_now": MOVED_ON,
+    "complaint.answer_outcome": _l("Choose the outcome: upheld, partly upheld or not upheld. To end it otherwise, "
+                                   "withdraw it."),
+    "complaint.answer_summary": _l("Say what the answer was."),
+    "complaint.last_stage": _l("The complaint has had its last stage here. The council's complaints procedure and "
+                               "the Children's Commissioner remain open to the complainant."),
+    # any service
+    "busy": _l("Someone else was changing this at the same moment. Try again."),
 }
-"""The problems said again from their parameters, by their stable code."""
-TIMES = ("booked_from", "booked_until")
+"""Each code a service answers with, as the pages say it: a text, or a function of the parameters it was said with."""
+TIMES = ("booked_from", "booked_until", "meeting_by")
 """The parameters that are moments: said as `when` says them (Europe/London, the reader's language)."""
 
 
-def said(problem: dict, when: Callable[[str], str]) -> str | None:
-    """What a service's problem says in the reader's language: from its code where there is a wording for it, else
-    its detail (translated when the catalogue knows the text)."""
-    wording = CODED.get(problem.get("code") or "")
+def _worded(code: str | None, params: dict, when: Callable[[str], str]) -> str | None:
+    """The wording for `code` with its parameters, or None when there is none (or the parameters do not fit it)."""
+    wording = WORDINGS.get(code or "")
     if wording is None:
-        return problem.get("detail")
-    params = {name: when(value) if name in TIMES else value for name, value in problem.items()
-              if name not in ("type", "title", "status", "detail", "errors", "code")}
+        return None
+    if not isinstance(wording, FunctionType):
+        return str(wording)
     try:
-        return wording(**params)
-    except TypeError:  # a problem without the parameters its code promises: what the service wrote
-        return problem.get("detail")
+        return wording(**{name: when(value) if name in TIMES else value for name, value in params.items()})
+    except TypeError:  # said without the parameters its code promises: what the service wrote is shown instead
+        return None
+
+
+def said(problem: dict, when: Callable[[str], str]) -> str | None:
+    """What a service's problem says as a whole, in the reader's language: from its code where there is a wording
+    for it, else its detail (translated when the catalogue knows the text)."""
+    params = {name: value for name, value in problem.items() if name not in PROBLEM_MEMBERS}
+    return _worded(problem.get("code"), params, when) or problem.get("detail")
+
+
+def field_errors(problem: dict, when: Callable[[str], str]) -> dict[str, list[str]]:
+    """A service's problem's field errors (field path to messages) in the reader's language: each message from the
+    code of its rule where the problem gives one (`reasons`), else from the catalogue by its text."""
+    reasons = problem.get("reasons") or {}
+    said_fields = {}
+    for path, messages in (problem.get("errors") or {}).items():
+        coded = reasons.get(path) or []
+        if len(coded) != len(messages):
+            coded = [{}] * len(messages)
+        said_fields[path] = [
+            _worded(reason.get("code"), {k: v for k, v in reason.items() if k != "code"}, when) or gettext(message)
+            for reason, message in zip(coded, messages)]
+    return said_fields
 
 
 SERVICE_MESSAGES = (
-    _l("The child must be under 18 (25 for care leavers)."),
-    _l("The child must be under 25."),
-    _l("The date of birth is in the future."),
-    _l("Give at least one way to contact the child or their carer: phone, email, address or carer_phone."),
-    _l("The statutory meeting is in the past."),
-    _l("An Active Offer referral needs the child to know and agree; if the child opted out, record it with "
-       "POST /api/v1/opt-outs instead."),
-    _l("The meeting must be in the future."),
-    _l("The venue must be accessible to the child."),
-    _l("The venue must be risk-assessed before the meeting."),
-    _l("The meeting has not started yet."),
-    _l("Record why the child declined."),
-    _l("Record why the meeting did not take place."),
-    _l("A case file is opened only when the child consents to it."),
-    _l("The plan is the one agreed with the child: agree it with them first."),
-    _l("Name the new advocate."),
-    _l("The new advocate is the case's advocate already."),
-    _l("Say why the request is declined."),
-    _l("Say who decided to disclose."),
-    _l("Say to whom it was disclosed."),
-    _l("Say when it was disclosed."),
-    _l("Say when the child was told."),
-    _l("Say why the child was not told."),
-    _l("Give an email address or a phone number, so we can reply."),
     _l("Not a valid email address."),
     _l("Not a phone number."),
     _l("Contains an unpaired surrogate, which is not a character."),
@@ -75,8 +176,5 @@ SERVICE_MESSAGES = (
     _l("Give an offset of at most 14 hours from UTC."),
     _l("The time is outside the times this service records (from 1900-01-01 to two years ahead)."),
     _l("The time is in the future."),
-    _l("The activity cannot have happened in the future."),
-    _l("The disclosure cannot have been made in the future."),
-    _l("The child cannot have been told in the future."),
-    _l("The child cannot have been told before the disclosure was made."),
 )
+"""The messages without a code: the format checks each service makes at its door (shared/validation), by their text."""

@@ -3,13 +3,14 @@ detail, its field errors where it has them, and a busy service says when to try 
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 
 import pytest
 
 from shared.config import Settings
-from shared.errors import Busy, NotAllowed, NotFound, Refused, StateForbids
-from shared.web import command_from_body, create_service_app
+from shared.errors import Busy, NotAllowed, NotFound, Refused, Rule, StateForbids
+from shared.web import command_from_body, create_service_app, problem_of
 
 
 @pytest.fixture
@@ -50,3 +51,22 @@ def test_a_body_the_command_cannot_be_made_from_is_a_422_and_a_bug_in_the_handle
     bug = client.post("/command", json={"name": "Cerys"})
     assert bug.status_code == 500, "a programming error is never the caller's fault"
     assert "Cerys" not in bug.get_data(as_text=True) and "KeyError" not in bug.get_data(as_text=True)
+
+
+def test_a_rule_names_its_message_so_a_reader_can_say_it_again_in_their_words():
+    late = Rule("drill.late", "The meeting is after {meeting_by}, the deadline.")
+    closed = Rule("drill.closed", "the referral is closed")
+    reason = late(meeting_by="2026-12-14T17:00:00+00:00")
+    assert reason == "The meeting is after 2026-12-14T17:00:00+00:00, the deadline."
+    assert (reason.code, reason.params) == ("drill.late", {"meeting_by": "2026-12-14T17:00:00+00:00"})
+    assert pickle.loads(pickle.dumps(reason)).params == reason.params
+
+    problem = problem_of(Refused({"starts_at": [reason], "venue": ["Give the venue."]})).to_dict()
+    assert problem["errors"] == {"starts_at": [str(reason)], "venue": ["Give the venue."]}
+    assert problem["reasons"] == {"starts_at": [{"code": "drill.late", "meeting_by": "2026-12-14T17:00:00+00:00"}]}
+    forbids = problem_of(StateForbids(closed())).to_dict()
+    assert (forbids["code"], forbids["detail"]) == ("drill.closed", "Not now: the referral is closed.")
+    with pytest.raises(ValueError):
+        Rule("drill.closed", "some other wording")
+    with pytest.raises(ValueError):
+        Rule("drill.status", "the meeting is {status}")  # it would stand for the problem's own status

@@ -1,0 +1,83 @@
+"""What a referral is, as the referral service records it: its fields (`Referral`) and the one way one is made
+(`referral`), whether a council refers the child or the child's take-up at an Active Offer meeting opens it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Optional, Sequence, TypedDict
+
+
+class TimelineEntry(TypedDict, total=False):
+    at: str
+    what: str
+    by: str
+    detail: dict[str, Any]
+
+
+class Referral(TypedDict, total=False):
+    """A referral as stored. The rules in domain.py take one and give back the next, never changing it in place."""
+
+    id: str
+    council: str
+    region: str
+    nation: str
+    kind: str
+    """active_offer or issue_based (shared/contracts/referral.KINDS)."""
+    basis: str
+    source: str
+    """Who referred: social_worker (or another role of the referrer), self, or active_offer for a take-up."""
+    external_ref: Optional[str]
+    child: dict[str, Any]
+    child_key: str
+    referrer: dict[str, Any]
+    statutory_meeting_at: Optional[str]
+    consent: dict[str, bool]
+    risks: str
+    summary: str
+    status: str
+    received_at: str
+    acknowledged_at: Optional[str]
+    deadlines: dict[str, Any]
+    meeting: dict[str, Any]
+    meeting_took_place: Optional[bool]
+    outcome: Optional[str]
+    decline_reason: Optional[str]
+    follow_on_referral_id: Optional[str]
+    follow_on_of: Optional[str]
+    advocate_email: Optional[str]
+    allocated_at: Optional[str]
+    first_contact_at: Optional[str]
+    contact_attempts: list[dict[str, Any]]
+    earlier_referral_ids: list[str]
+    closed_at: Optional[str]
+    close_reason: Optional[str]
+    timeline: list[TimelineEntry]
+    updated_at: str
+
+
+def referral(*, id: str, council: str, region: str, nation: str, kind: str, basis: str, source: str,
+             child: dict[str, Any], referrer: dict[str, Any], consent: dict[str, bool], received_at: str,
+             received_from: str, external_ref: str | None = None, statutory_meeting_at: str | None = None,
+             risks: str = "", summary: str = "", follow_on_of: str | None = None,
+             earlier_referral_ids: Sequence[str] = (), detail: dict[str, Any] | None = None) -> Referral:
+    """A referral as first recorded: `received`, nothing done yet, with its first timeline entry (by
+    `received_from`, with `detail` when given)."""
+    received: TimelineEntry = {"at": received_at, "what": "received", "by": received_from}
+    if detail:
+        received["detail"] = detail
+    return Referral(
+        id=id, council=council, region=region, nation=nation, kind=kind, basis=basis, source=source,
+        external_ref=external_ref, child=child, child_key=child_key(child), referrer=referrer,
+        statutory_meeting_at=statutory_meeting_at, consent=dict(consent), risks=risks, summary=summary,
+        status="received", received_at=received_at, acknowledged_at=None, deadlines={}, meeting={"status": "none"},
+        meeting_took_place=None, outcome=None, follow_on_referral_id=None, follow_on_of=follow_on_of,
+        advocate_email=None, contact_attempts=[], earlier_referral_ids=list(earlier_referral_ids),
+        timeline=[received], updated_at=received_at)
+
+
+def child_key(child: dict[str, Any]) -> str:
+    """What a child's earlier referrals are found by: their date of birth and name, as `same_child` compares them
+    (a digest, so the index holds no name). Text kept before the services refused what cannot be encoded (a lone
+    surrogate) is digested as it is."""
+    said = "|".join((child["date_of_birth"], child["given_name"].strip().lower(), child["family_name"].strip().lower()))
+    return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -8,6 +8,8 @@ from typing import Callable
 from flask import Blueprint, current_app, request
 
 from shared import validation
+from shared.contracts.casework import CASE_STATUSES
+from shared.contracts.referral import LANGUAGES
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
                         command_from_body)
@@ -61,7 +63,7 @@ def open_case():
 
 @blueprint.get("/cases")
 def cases():
-    where = {"status": request.args["status"]} if request.args.get("status") in ("open", "closed") else {}
+    where = {"status": request.args["status"]} if request.args.get("status") in CASE_STATUSES else {}
     if role() != domain.MANAGER:
         where["advocate_email"] = actor()
     elif request.args.get("advocate"):
@@ -78,7 +80,7 @@ def read(case_id: str):
 def child_record(case_id: str):
     """What the child's own record shows them, and the language to show it in: theirs, or `language`."""
     case = handlers.visible_case(casework(), case_id, actor(), role())
-    language = request.args.get("language") if request.args.get("language") in ("en", "cy") else case["language"]
+    language = request.args.get("language") if request.args.get("language") in LANGUAGES else case["language"]
     return {**domain.child_record(case), "language": language}
 
 

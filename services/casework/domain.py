@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.contracts.casework import (ACTIVITIES, CASE_OUTCOMES, CONTRIBUTIONS, DISCLOSURE_REASONS, ISSUE_OUTCOMES,
-                                       SIGNPOSTS, THEMES)
+from shared.contracts.casework import (ACTIVITIES, CASE_OUTCOMES, CHANGE_RESULTS, CONTRIBUTIONS, DISCLOSURE_REASONS,
+                                       ISSUE_OUTCOMES, SIGNPOSTS, THEMES)
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, NotFound, Reason, Refused, Rule, StateForbids
 from shared.validation import CLOCK_SKEW
+
+from services.casework import model
+from services.casework.model import Case
 
 MANAGER = "manager"
 
@@ -123,7 +126,7 @@ def referral_stub(data: dict) -> dict:
             "language": data["preferred_language"], "advocate_email": None}
 
 
-def open_case(stub: dict, consents_to_case_file: bool, by: str, at: str) -> dict:
+def open_case(stub: dict, consents_to_case_file: bool, by: str, at: str) -> Case:
     """The case of an issue-based referral, opened with the child's consent to a case file, for its advocate."""
     if stub["kind"] != "issue_based":
         raise CaseStateForbids(ISSUE_BASED_ONLY())
@@ -131,14 +134,9 @@ def open_case(stub: dict, consents_to_case_file: bool, by: str, at: str) -> dict
         raise CaseStateForbids(NOT_ALLOCATED_YET())
     _refuse_unless({"consents_to_case_file": None if consents_to_case_file is True else
                     NO_CONSENT()})
-    return {
-        "id": stub["referral_id"], "referral_id": stub["referral_id"], "council": stub["council"],
-        "region": stub["region"], "nation": stub["nation"], "source": stub["source"], "basis": stub["basis"],
-        "language": stub["language"], "advocate_email": stub["advocate_email"], "status": "open",
-        "opened_at": at, "opened_by": by, "plan": None, "issues": [], "activities": [], "signposting": [],
-        "advocate_changes": [], "disclosures": [], "closure": None, "updated_at": at,
-        "timeline": [{"at": at, "what": "case opened", "by": by}],
-    }
+    return model.case(referral_id=stub["referral_id"], council=stub["council"], region=stub["region"],
+                      nation=stub["nation"], source=stub["source"], basis=stub["basis"], language=stub["language"],
+                      advocate_email=stub["advocate_email"], opened_by=by, opened_at=at)
 
 
 # the work
@@ -220,7 +218,7 @@ def decide_advocate_change(case: dict, request_id: str, result: str, new_advocat
     if request["result"] is not None:
         raise CaseStateForbids(CHANGE_DECIDED())
     _refuse_unless({
-        "result": None if result in ("granted", "declined") else CHANGE_RESULT(),
+        "result": None if result in CHANGE_RESULTS else CHANGE_RESULT(),
         "new_advocate_email": (NO_NEW_ADVOCATE() if result == "granted" and _blank(new_advocate) else
                                SAME_ADVOCATE() if result == "granted" and new_advocate == case["advocate_email"]
                                else None),

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.contracts.complaints import FROM, KINDS, OUTCOMES
+from shared.contracts.complaints import ANSWERS, FROM, KINDS
 from shared.errors import Refused, Rule, StateForbids
+
+from services.complaints import model
+from services.complaints.model import Complaint
 
 OTHER_ROUTES = {"wales": ("council", "childrens_commissioner_for_wales"),
                 "england": ("council", "childrens_commissioner_for_england")}
@@ -63,20 +66,14 @@ def check(request: dict) -> None:
 
 
 def new_complaint(complaint_id: str, request: dict, nation: str, at: str, by: str,
-                  tracking_digest: str | None = None) -> dict:
-    """A complaint or representation as received (its clock starts); a compliment as recorded. `tracking_digest`
-    is the digest of the private key the complainant follows it with."""
-    compliment = request["kind"] == "compliment"
-    return {
-        "tracking_digest": tracking_digest,
-        "id": complaint_id, "kind": request["kind"], "made_by": request["made_by"],
-        "name": (request.get("name") or "").strip(), "contact": request.get("contact") or {},
-        "about": request["about"].strip(), "council": request.get("council"), "nation": nation,
-        "language": request.get("language") or "en", "wants_reply": bool(request.get("wants_reply")),
-        "status": "recorded" if compliment else "received", "stage": 1, "received_at": at,
-        "deadlines": {}, "acknowledged_at": None, "responses": [], "outcome": None, "closed_at": None,
-        "timeline": [{"at": at, "what": "recorded" if compliment else "received", "by": by}], "updated_at": at,
-    }
+                  tracking_digest: str | None = None) -> Complaint:
+    """The complaint as asked for, with what was left out as the service keeps it. `tracking_digest` is the digest
+    of the private key the complainant follows it with."""
+    return model.complaint(id=complaint_id, kind=request["kind"], made_by=request["made_by"],
+                           name=(request.get("name") or "").strip(), contact=request.get("contact") or {},
+                           about=request["about"].strip(), council=request.get("council"), nation=nation,
+                           language=request.get("language") or "en", wants_reply=bool(request.get("wants_reply")),
+                           received_at=at, by=by, tracking_digest=tracking_digest)
 
 
 def _changed(complaint: dict, at: str, what: str, by: str, **changes: Any) -> dict:
@@ -104,7 +101,7 @@ def respond(complaint: dict, outcome: str, summary: str, by: str, at: str) -> di
     Answering a complaint not yet acknowledged acknowledges it too."""
     _require(complaint, "answered", "received", "acknowledged", "escalated")
     errors = {}
-    if outcome not in OUTCOMES or outcome == "withdrawn":
+    if outcome not in ANSWERS:
         errors["outcome"] = [ANSWER_OUTCOME()]
     if _blank(summary):
         errors["summary"] = [ANSWER_SUMMARY()]

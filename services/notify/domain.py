@@ -88,6 +88,12 @@ class Withheld(Exception):
         self.reason = reason
 
 
+def consent_applying(known: dict[str, bool], given: dict[str, bool] | None) -> dict[str, bool]:
+    """Which of the child's consents governs an event: the one it carries, when it carries one (an outcome's, as the
+    child gave it at the meeting), else the latest notify was told of. Notify keeps what this returns."""
+    return dict(given) if given else dict(known)
+
+
 def council_may_know(source: str | None, consent: dict[str, bool]) -> None:
     """Raise Withheld unless the referral's council may know the referral exists at all.
 

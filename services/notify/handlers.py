@@ -58,14 +58,16 @@ def _source(referral: dict) -> str | None:
 
 
 def _consent(uow: UnitOfWork, event: Event) -> tuple[dict, dict]:
-    """The consent that governs the event (the latest the child gave) and what notify knows of the referral, which
-    keeps that latest consent from now on."""
+    """The consent that governs the event and what notify knows of the referral, which keeps that consent from now
+    on, in the same commit as the messages made under it."""
     referral_id, given = event.data["referral_id"], event.data.get("consent")
-    referral = uow.change(REFERRALS, referral_id,
-                          lambda known: None if not given or given == known["consent"]
-                          else ({**known, "consent": given}, []),
-                          missing=lambda: UnknownReferral(referral_id), last=False)
-    return given or referral["consent"], referral
+
+    def keep(known: dict):
+        applying = domain.consent_applying(known["consent"], given)
+        return None if applying == known["consent"] else ({**known, "consent": applying}, [])
+
+    referral = uow.change(REFERRALS, referral_id, keep, missing=lambda: UnknownReferral(referral_id), last=False)
+    return domain.consent_applying(referral["consent"], given), referral
 
 
 def notify_council(event: Event, uow: UnitOfWork) -> None:

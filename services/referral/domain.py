@@ -176,10 +176,6 @@ def acknowledged_event_data(referral: dict[str, Any]) -> dict[str, Any]:
 
 # the journey after receipt
 
-STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
-CLOSE_REASONS = ("unable_to_contact", "declined_meeting", "withdrawn", "duplicate")
-
-
 TRANSITION_FORBIDDEN = Rule("referral.transition_forbidden", "a referral that is {status_now} cannot be {action}")
 
 
@@ -300,24 +296,32 @@ def meeting_not_held(referral: dict[str, Any], data: dict[str, Any], at: str) ->
                     detail={"reason_not_held": data["reason_not_held"]})
 
 
+def consent_after_meeting(outcome: dict[str, Any]) -> dict[str, bool]:
+    """Which of the child's consents applies once the Active Offer's outcome is known (`active_offer.completed`'s
+    data): the consent as the child gave it at the meeting, which scheduling merged into what they agreed on
+    referral. The Active Offer closes, and an issue-based referral from its take-up starts, with it."""
+    return dict(outcome["consent"])
+
+
 def complete(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     """The Active Offer's outcome closes the referral, with the consents as the child gave them at the meeting."""
     if referral["status"] == "closed":
         return None
     return _changed(referral, at, "active offer completed", "scheduling", status="closed", closed_at=at,
                     close_reason="completed", outcome=data["outcome"], decline_reason=data.get("decline_reason"),
-                    follow_on_referral_id=data.get("follow_on_referral_id"), consent=dict(data["consent"]),
+                    follow_on_referral_id=data.get("follow_on_referral_id"), consent=consent_after_meeting(data),
                     detail={"outcome": data["outcome"]})
 
 
-def follow_on_referral(active_offer: Referral, referral_id: str, at: str) -> Referral:
-    """On take-up: a new issue-based referral, treated as a self-referral with source `active_offer`."""
+def follow_on_referral(active_offer: Referral, referral_id: str, consent: dict[str, bool], at: str) -> Referral:
+    """On take-up: a new issue-based referral, treated as a self-referral with source `active_offer`, under the
+    consent the child gave at the meeting."""
     basis = active_offer["basis"] if active_offer["basis"] in ELIGIBILITY else "looked_after"
     return model.referral(
         id=referral_id, council=active_offer["council"], region=active_offer["region"],
         nation=active_offer["nation"], kind="issue_based", basis=basis, source=TAKE_UP,
         external_ref=active_offer["external_ref"], child=active_offer["child"], referrer=active_offer["referrer"],
-        consent=active_offer["consent"], risks=active_offer["risks"], summary=active_offer.get("summary", ""),
+        consent=dict(consent), risks=active_offer["risks"], summary=active_offer.get("summary", ""),
         received_at=at, received_from="active offer", follow_on_of=active_offer["id"],
         earlier_referral_ids=[*active_offer.get("earlier_referral_ids", []), active_offer["id"]],
         detail={"from": active_offer["id"]})

@@ -177,8 +177,8 @@ def complete_active_offer(event: Event, uow: UnitOfWork) -> None:
         current = referrals.get(event.data["referral_id"])
         if current is None:
             raise NotFound(event.data["referral_id"])
-        follow_on = domain.follow_on_referral({**current.body, "consent": dict(event.data["consent"])},
-                                              follow_on_id, at)
+        follow_on = domain.follow_on_referral(current.body, follow_on_id, domain.consent_after_meeting(event.data),
+                                              at)
         received = event.follow("referral.received", domain.received_event_data(follow_on), producer=NAME,
                                 subject=f"referral:{follow_on_id}")
         uow.create(REFERRALS, follow_on_id, follow_on, [received], last=False)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from shared import validation
+from shared.contracts.scheduling import ATTENTION_STATES
 from shared.unit_of_work import UnitOfWork
 from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body
 
-from services.scheduling import deadlines, domain, meetings
+from services.scheduling import deadlines, meetings
 from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
 from services.scheduling.store import SchedulingStore
 
@@ -92,8 +93,8 @@ def day_meetings():
 @blueprint.get("/deadlines")
 def deadlines_needing_attention():
     """Deadlines at risk or missed (`state`, comma-separated; both by default), of one `advocate` or everyone's."""
-    states = tuple(s for s in request.args.get("state", ",".join(domain.ATTENTION)).split(",") if s)
-    if not states or any(s not in domain.ATTENTION for s in states):
+    states = tuple(s for s in request.args.get("state", ",".join(ATTENTION_STATES)).split(",") if s)
+    if not states or any(s not in ATTENTION_STATES for s in states):
         raise Problem(422, "state is at_risk, missed, or both comma-separated.", errors={"state": ["Unknown state."]})
     return {"items": deadlines.deadlines_needing_attention(scheduling(), states, request.args.get("advocate"))}
 

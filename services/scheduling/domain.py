@@ -16,7 +16,11 @@ import holidays
 from shared.clock import LONDON
 from shared import errors
 from shared.contracts.referral import OUTCOMES
+from shared.contracts.scheduling import ATTENTION_STATES
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
+
+from services.scheduling import model
+from services.scheduling.model import Meeting
 
 END_OF_DAY = time(23, 59, 59)
 NATIONS = {"england": "ENG", "wales": "WLS"}
@@ -329,10 +333,7 @@ def diary_day(starts_at: datetime) -> str:
     return starts_at.astimezone(LONDON).date().isoformat()
 
 
-ATTENTION = ("at_risk", "missed")
-
-
-def needing_attention(case: dict, states: tuple[str, ...] = ATTENTION) -> list[dict]:
+def needing_attention(case: dict, states: tuple[str, ...] = ATTENTION_STATES) -> list[dict]:
     """The case's deadlines that are at risk or missed (of `states`), soonest due first."""
     found = [{"referral_id": case["referral_id"], "council": case["council"],
               "advocate_email": case.get("advocate_email"), "deadline": name, "state": clock["state"],
@@ -378,14 +379,14 @@ def _noted(meeting: dict, at: str, what: str, by: str, **changes) -> dict:
 
 
 def new_meeting(meeting_id: str, case: dict, starts_at: datetime, request: dict, late: bool, by: str,
-                at: str) -> dict:
+                at: str) -> Meeting:
     """The referral's Active Offer meeting as arranged, in the allocated advocate's diary."""
-    return {"id": meeting_id, "referral_id": case["referral_id"], "council": case["council"],
-            "advocate_email": case["advocate_email"], "starts_at": starts_at.isoformat(),
-            "ends_at": ends_at(starts_at, request["duration_minutes"]).isoformat(), "day": diary_day(starts_at),
-            "duration_minutes": request["duration_minutes"], "venue": request["venue"],
-            "language": request.get("language") or "en", "late": late, "late_reason": request.get("late_reason"),
-            "status": "arranged", "arranged_by": by, "history": [{"at": at, "what": "arranged", "by": by}]}
+    return model.meeting(id=meeting_id, referral_id=case["referral_id"], council=case["council"],
+                         advocate_email=case["advocate_email"], starts_at=starts_at.isoformat(),
+                         ends_at=ends_at(starts_at, request["duration_minutes"]).isoformat(), day=diary_day(starts_at),
+                         duration_minutes=request["duration_minutes"], venue=request["venue"],
+                         language=request.get("language") or "en", late=late, late_reason=request.get("late_reason"),
+                         arranged_by=by, arranged_at=at)
 
 
 def rescheduled(meeting: dict, starts_at: datetime, late: bool, reason: str, by: str, at: str) -> dict:

@@ -17,6 +17,10 @@ CONTRIBUTIONS = ("own", "through_advocate", "jointly")
 SIGNPOSTS = ("legal", "specialist", "health", "education", "housing", "other")
 DISCLOSURE_REASONS = ("significant_harm", "court_order")
 CASE_OUTCOMES = ("issues_resolved", "partly_resolved", "child_withdrew", "moved_away", "other")
+CHANGE_RESULTS = ("granted", "declined")
+"""A manager's decision on a child's request for a different advocate."""
+CASE_STATUSES = ("open", "closed")
+"""A case is open from its opening until its advocate closes it."""
 
 
 class _CaseEvent(Schema):
@@ -72,7 +76,7 @@ class AdvocateChangeRequestedV1(_CaseEvent):
 @contract("case.advocate_change_decided", 1)
 class AdvocateChangeDecidedV1(_CaseEvent):
     request_id = fields.String(required=True)
-    result = fields.String(required=True, validate=validate.OneOf(("granted", "declined")))
+    result = fields.String(required=True, validate=validate.OneOf(CHANGE_RESULTS))
     advocate_email = fields.Email(required=True, metadata={"description": "The case's advocate after the decision."})
 
 

@@ -11,6 +11,10 @@ from shared.contracts.envelope import contract
 KINDS = ("complaint", "representation", "compliment")
 FROM = ("child", "parent", "professional", "other")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "withdrawn")
+ANSWERS = tuple(outcome for outcome in OUTCOMES if outcome != "withdrawn")
+"""The outcomes an answer gives; `withdrawn` is the complainant's, ending a complaint without one."""
+STATUSES = ("received", "recorded", "acknowledged", "responded", "escalated", "closed")
+"""Where a complaint or representation is (a compliment is only ever recorded)."""
 CLOCKS = ("acknowledge_by", "respond_by", "stage_2_respond_by")
 
 

@@ -19,6 +19,10 @@ ELIGIBILITY = (
 """Issue-based eligibility: the circumstances that give a right to advocacy (DOMAIN.md: England's statutory list,
 and Wales's care and support). `to_be_confirmed` is a child who referred themselves without knowing which applies;
 the advocate confirms it when they first speak."""
+TO_BE_CONFIRMED = "to_be_confirmed"
+"""The eligibility of a child who referred themselves without knowing which circumstance applies."""
+LANGUAGES = ("en", "cy")
+"""The languages the service writes and speaks in, and people choose between: English and Welsh."""
 
 
 ARRANGEMENTS = "share_arrangements_with_referrer"
@@ -30,6 +34,9 @@ SELF_REFERRAL = "self"
 TAKE_UP = "active_offer"
 """The sources of referrals that reach the service without the council: the child's own request, and the
 issue-based referral a take-up opens (DOMAIN.md: "treated as a self-referral with source active offer")."""
+REFERRER_ROLES = ("social_worker", "iro", "carer", "professional", "parent", "self", "other")
+"""Who makes a referral: a council's social worker, an independent reviewing officer, a carer, another professional,
+a parent, the child themselves (`self`) or someone else."""
 
 
 class ConsentFlags(Schema):
@@ -56,7 +63,7 @@ class ReferralReceivedV1(Schema):
     referrer_email = fields.Email(load_default=None, allow_none=True,
                                   metadata={"description": "A professional's work address, for notices they consented to."})
     earlier_referral_ids = fields.List(fields.String(), load_default=list)
-    referrer_language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["en", "cy"]))
+    referrer_language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
 
 
 @contract("referral.acknowledged", 1)
@@ -69,7 +76,11 @@ class ReferralAcknowledgedV1(Schema):
     acknowledged_at = fields.AwareDateTime(required=True, format="iso")
 
 
+STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
+"""A referral's status, in the order of its journey."""
 CLOSE_REASONS = ("unable_to_contact", "declined_meeting", "withdrawn", "duplicate", "completed")
+CLOSE_REASONS_BY_HAND = tuple(reason for reason in CLOSE_REASONS if reason != "completed")
+"""Why a referral is closed by a manager's decision; `completed` is the Active Offer's own ending, never chosen."""
 OUTCOMES = ("take_up", "declined", "reflecting", "other_support")
 CONTACT_METHODS = ("phone", "text", "email", "visit", "letter")
 CONTACT_RESULTS = ("reached", "no_answer", "message_left", "wrong_details", "declined_meeting")

@@ -6,6 +6,10 @@ from shared.contracts.envelope import contract
 from shared.contracts.referral import ConsentFlags
 
 DEADLINES = ("acknowledge_by", "allocate_by", "first_contact_by", "meeting_by")
+ATTENTION_STATES = ("at_risk", "missed")
+"""The states of a deadline that needs someone's attention, as `deadline.at_risk` and `deadline.missed` announce."""
+MEETING_STATUSES = ("arranged", "held", "not_held", "cancelled")
+"""Where a meeting is: arranged, then held, not held or cancelled."""
 
 
 class Deadlines(Schema):

@@ -49,3 +49,11 @@ def test_a_childs_no_withholds_even_the_acknowledgement():
     with pytest.raises(domain.Withheld, match="take-up"):
         domain.council_may_know("active_offer", no)
     domain.council_may_know("social_worker", no)
+
+
+@given(known=consents, given_=st.one_of(st.none(), consents))
+def test_an_event_is_governed_by_the_consent_it_carries_else_by_the_latest_notify_knows(known, given_):
+    applying = domain.consent_applying(known, given_)
+    assert applying == (given_ if given_ else known)
+    applying["child_agrees"] = not applying["child_agrees"]
+    assert (given_ or known)["child_agrees"] != applying["child_agrees"], "a copy: the kept consent is not changed"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.referral import domain
+from shared.contracts.referral import STATUSES
 from shared.councils import CouncilRegister
 
 EXAMPLE = json.loads((Path(__file__).resolve().parents[3] / "examples" / "referral.json").read_text())
@@ -143,7 +144,7 @@ def test_the_next_actions_follow_the_journey():
 
 
 def test_what_the_next_actions_offer_is_what_the_rules_allow():
-    for status in domain.STATUSES:
+    for status in STATUSES:
         current = {"status": status, "meeting": {"status": "none"}, "timeline": [], "contact_attempts": []}
         offered = domain.next_actions(current)
         for action, attempt in [("allocate", lambda r: domain.allocate(r, "a@example.org", "t", "m")),

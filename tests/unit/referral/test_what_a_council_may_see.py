@@ -30,7 +30,7 @@ def received(role: str, consent: dict) -> dict:
 
 def taken_up(consent: dict) -> dict:
     active_offer = {**received("social_worker", consent), "kind": "active_offer"}
-    return domain.follow_on_referral(active_offer, "r2", "2026-12-01T11:00:00+00:00")
+    return domain.follow_on_referral(active_offer, "r2", consent, "2026-12-01T11:00:00+00:00")
 
 
 @settings(max_examples=200)

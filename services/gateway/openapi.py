@@ -21,7 +21,7 @@ from typing import Iterable
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shared.contracts.referral import ACTIVE_OFFER_BASES
+from shared.contracts.referral import ACTIVE_OFFER_BASES, OUTCOMES
 from shared.validation import WINDOW
 from services.gateway import schemas
 
@@ -181,7 +181,7 @@ def _cross_field_rules(components: dict, councils: list[str]) -> None:
          "properties": {"took_place": {"enum": [False]}}},
         {"description": "It took place, with the outcome.", "required": ["outcome"],
          "properties": {"took_place": {"enum": [True]},
-                        "outcome": {"enum": ["take_up", "reflecting", "other_support"]}}},
+                        "outcome": {"enum": [outcome for outcome in OUTCOMES if outcome != "declined"]}}},
         {"description": "It took place and the child declined, saying why.", "required": ["outcome", "decline_reason"],
          "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["declined"]}}},
     ]

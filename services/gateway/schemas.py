@@ -16,11 +16,12 @@ from shared import validation
 from shared.contracts import casework as casework_contracts
 from shared.contracts import complaints as complaint_contracts
 from shared.contracts import referral as referral_contracts
+from shared.contracts import scheduling as scheduling_contracts
 
 NAME = validate.Length(min=1, max=100)
 TEXT = validate.Length(max=2000)
 SHORT = validate.Length(max=200)
-STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
+STATUSES = referral_contracts.STATUSES
 
 
 class Pattern(validate.Regexp):
@@ -35,6 +36,11 @@ class Pattern(validate.Regexp):
 
 PHONE = Pattern(r"^[0-9+() -]{6,30}$", error="Not a phone number.")
 ACTIVE_OFFER_BASES = referral_contracts.ACTIVE_OFFER_BASES
+LANGUAGES = referral_contracts.LANGUAGES
+MEETING_SUMMARY_STATUSES = ("none", *(status for status in scheduling_contracts.MEETING_STATUSES
+                                      if status != "cancelled"))
+"""A referral's meeting as its council sees it: none until one is arranged (and again once it is cancelled), then
+as scheduling says."""
 WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 """The characters Python's str.strip() removes, which is what the services mean by blank."""
 
@@ -166,13 +172,12 @@ class ChildSchema(Strict):
 
 class ReferrerSchema(Strict):
     name = Line(required=True, validate=NAME)
-    role = fields.String(required=True, validate=validate.OneOf(
-        ["social_worker", "iro", "carer", "professional", "parent", "self", "other"]))
+    role = fields.String(required=True, validate=validate.OneOf(referral_contracts.REFERRER_ROLES))
     email = fields.Email(validate=SHORT)
     phone = fields.String(validate=PHONE)
     team = Line(validate=SHORT)
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(
-        ["en", "cy"], error="Emails to the referrer are in English (en) or Welsh (cy)."))
+        LANGUAGES, error="Emails to the referrer are in English (en) or Welsh (cy)."))
 
 
 class ConsentSchema(Strict):
@@ -183,7 +188,7 @@ class ConsentSchema(Strict):
 
 
 class ReferralRequestSchema(Strict):
-    kind = fields.String(required=True, validate=validate.OneOf(["active_offer", "issue_based"]))
+    kind = fields.String(required=True, validate=validate.OneOf(referral_contracts.KINDS))
     basis = fields.String(required=True, validate=validate.OneOf(
         referral_contracts.ELIGIBILITY, error="Give a basis code such as looked_after, or an eligibility code."),
         metadata={"description": "An Active Offer's basis is looked_after, child_protection or care_and_support."})
@@ -207,7 +212,7 @@ class DeadlinesSchema(Schema):
 class MeetingSummarySchema(Schema):
     """The meeting as a referral's council sees it."""
 
-    status = fields.String(validate=validate.OneOf(["none", "arranged", "held", "not_held"]))
+    status = fields.String(validate=validate.OneOf(MEETING_SUMMARY_STATUSES))
     starts_at = fields.String(metadata={"description": "Only with share_arrangements_with_referrer."})
     venue = fields.String(metadata={"description": "Only with share_arrangements_with_referrer."})
 
@@ -323,9 +328,13 @@ class MeetingQuerySchema(Strict):
     advocate = fields.Email()
 
 
+ATTENTION = "|".join(scheduling_contracts.ATTENTION_STATES)
+"""The states of a deadline that needs attention, as a pattern's alternatives."""
+
+
 class DeadlineQuerySchema(Strict):
-    state = fields.String(validate=Pattern(r"^(at_risk|missed)(,(at_risk|missed))?$",
-                                                   error="at_risk, missed, or both comma-separated."))
+    state = fields.String(validate=Pattern(rf"^({ATTENTION})(,({ATTENTION}))?$",
+                                           error="at_risk, missed, or both comma-separated."))
     advocate = fields.Email()
 
 
@@ -334,15 +343,13 @@ class AllocateSchema(Strict):
 
 
 class ContactAttemptSchema(Strict):
-    method = fields.String(required=True, validate=validate.OneOf(["phone", "text", "email", "visit", "letter"]))
-    result = fields.String(required=True, validate=validate.OneOf(
-        ["reached", "no_answer", "message_left", "wrong_details", "declined_meeting"]))
+    method = fields.String(required=True, validate=validate.OneOf(referral_contracts.CONTACT_METHODS))
+    result = fields.String(required=True, validate=validate.OneOf(referral_contracts.CONTACT_RESULTS))
     note = Text(load_default="", validate=TEXT)
 
 
 class CloseSchema(Strict):
-    reason = fields.String(required=True, validate=validate.OneOf(
-        ["unable_to_contact", "declined_meeting", "withdrawn", "duplicate"]))
+    reason = fields.String(required=True, validate=validate.OneOf(referral_contracts.CLOSE_REASONS_BY_HAND))
 
 
 class OptOutSchema(Strict):
@@ -396,7 +403,7 @@ class SharingConsentSchema(Strict):
 class RecordSchema(Strict):
     took_place = StrictBoolean(required=True)
     reason_not_held = Text(validate=[validate.Length(min=1, max=1000), Said()])
-    outcome = fields.String(validate=validate.OneOf(["take_up", "declined", "reflecting", "other_support"]))
+    outcome = fields.String(validate=validate.OneOf(referral_contracts.OUTCOMES))
     decline_reason = Text(validate=[validate.Length(min=1, max=1000), Said()])
     consent = fields.Nested(SharingConsentSchema)
 
@@ -412,7 +419,7 @@ class MeetingViewSchema(Schema):
     language = fields.String()
     late = fields.Boolean()
     late_reason = fields.String(allow_none=True)
-    status = fields.String(validate=validate.OneOf(["arranged", "held", "not_held", "cancelled"]))
+    status = fields.String(validate=validate.OneOf(scheduling_contracts.MEETING_STATUSES))
     outcome = fields.String(allow_none=True)
     follow_on_referral_id = fields.String(allow_none=True, metadata={"description": "On take_up: the new "
                                                                                     "issue-based referral."})
@@ -463,7 +470,7 @@ class AdvocateChangeRequestSchema(Strict):
 
 
 class AdvocateChangeDecisionSchema(Strict):
-    result = fields.String(required=True, validate=validate.OneOf(["granted", "declined"]))
+    result = fields.String(required=True, validate=validate.OneOf(casework_contracts.CHANGE_RESULTS))
     new_advocate_email = fields.Email(validate=SHORT)
     reason = Text(load_default="", validate=TEXT)
 
@@ -499,12 +506,12 @@ class ComplaintSchema(Strict):
     contact = fields.Nested(ComplainantContactSchema, load_default=dict)
     about = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
     council = fields.String(validate=Pattern(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
-    language = fields.String(load_default="en", validate=validate.OneOf(["en", "cy"]))
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
     wants_reply = StrictBoolean(load_default=True)
 
 
 class ComplaintAnswerSchema(Strict):
-    outcome = fields.String(required=True, validate=validate.OneOf(["upheld", "partly_upheld", "not_upheld"]))
+    outcome = fields.String(required=True, validate=validate.OneOf(complaint_contracts.ANSWERS))
     summary = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
 
 
@@ -622,9 +629,8 @@ class DeadlineView(Schema):
     referral_id = fields.String()
     council = fields.String()
     advocate_email = _maybe(fields.String())
-    deadline = fields.String(validate=validate.OneOf(["acknowledge_by", "allocate_by", "first_contact_by",
-                                                      "meeting_by"]))
-    state = fields.String(validate=validate.OneOf(["at_risk", "missed"]))
+    deadline = fields.String(validate=validate.OneOf(scheduling_contracts.DEADLINES))
+    state = fields.String(validate=validate.OneOf(scheduling_contracts.ATTENTION_STATES))
     due_at = fields.String()
 
 
@@ -713,7 +719,7 @@ class CaseViewSchema(Schema):
     basis = fields.String()
     language = fields.String()
     advocate_email = fields.String()
-    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    status = fields.String(validate=validate.OneOf(casework_contracts.CASE_STATUSES))
     opened_at = fields.String()
     opened_by = fields.String()
     plan = _maybe(fields.Nested(CasePlanView))
@@ -734,7 +740,7 @@ class CaseSummaryView(Schema):
     referral_id = fields.String()
     council = fields.String()
     advocate_email = fields.String()
-    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    status = fields.String(validate=validate.OneOf(casework_contracts.CASE_STATUSES))
     opened_at = fields.String()
     updated_at = fields.String()
     open_issues = fields.Integer()
@@ -801,16 +807,15 @@ class ComplaintListSchema(Schema):
 # the lists' filters
 
 class CaseQuerySchema(Strict):
-    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    status = fields.String(validate=validate.OneOf(casework_contracts.CASE_STATUSES))
     advocate = fields.Email(metadata={"description": "A manager's filter: one advocate's cases."})
 
 
 class ComplaintQuerySchema(Strict):
-    status = fields.String(validate=validate.OneOf(
-        ["received", "recorded", "acknowledged", "responded", "escalated", "closed"]))
+    status = fields.String(validate=validate.OneOf(complaint_contracts.STATUSES))
     kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
 
 
 class ChildRecordQuerySchema(Strict):
-    language = fields.String(validate=validate.OneOf(["en", "cy"]), metadata={
+    language = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
         "description": "The page's language; the child's own when left out."})

@@ -14,6 +14,7 @@ from wtforms.validators import NumberRange, Optional
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 
 from shared.clock import LONDON
+from shared.contracts import casework
 
 from services.gateway import domain
 from services.gateway.access import audit, identity_headers
@@ -22,26 +23,35 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
                                       CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
 from services.gateway.web import LANGUAGES, blueprint, child_record, forms
-from services.gateway.web.forms import YES_NO, choice, day, long_text, submit, text
+from services.gateway.web.forms import YES_NO, choice, day, labelled, long_text, submit, text
 from services.gateway.web.pages import Step, call, error_summary, signed_in, submit_step
 from services.gateway.web.staff import advocates, read_referral
 
-THEMES = [("placement", _l("Where I live")), ("contact", _l("Seeing family and friends")),
-          ("education", _l("School or college")), ("health", _l("Health")), ("leaving_care", _l("Leaving care")),
-          ("complaint_about_council", _l("A complaint about the council")), ("safety", _l("Feeling safe")),
-          ("identity", _l("Identity and culture")), ("money", _l("Money")), ("other", _l("Something else"))]
-ISSUE_OUTCOMES = [("resolved", _l("Resolved")), ("partly_resolved", _l("Partly resolved")),
-                  ("not_resolved", _l("Not resolved")), ("withdrawn", _l("The child withdrew it"))]
-ACTIVITIES = [("meeting", _l("Meeting")), ("representation", _l("Representation made")), ("call", _l("Call")),
-              ("visit", _l("Visit")), ("letter", _l("Letter or email")), ("other", _l("Something else"))]
-CONTRIBUTIONS = [("own", _l("On their own")), ("through_advocate", _l("Through the advocate")),
-                 ("jointly", _l("Jointly with the advocate"))]
-SIGNPOSTS = [("legal", _l("Legal advice")), ("specialist", _l("Specialist advice")), ("health", _l("Health")),
-             ("education", _l("Education")), ("housing", _l("Housing")), ("other", _l("Somewhere else"))]
-DISCLOSURE_REASONS = [("significant_harm", _l("To prevent significant harm")), ("court_order", _l("A court order"))]
-CASE_OUTCOMES = [("issues_resolved", _l("The child's issues were resolved")),
-                 ("partly_resolved", _l("Partly resolved")), ("child_withdrew", _l("The child withdrew")),
-                 ("moved_away", _l("The child moved away")), ("other", _l("Something else"))]
+THEMES = labelled(casework.THEMES, {
+    "placement": _l("Where I live"), "contact": _l("Seeing family and friends"), "education": _l("School or college"),
+    "health": _l("Health"), "leaving_care": _l("Leaving care"),
+    "complaint_about_council": _l("A complaint about the council"), "safety": _l("Feeling safe"),
+    "identity": _l("Identity and culture"), "money": _l("Money"), "other": _l("Something else")})
+ISSUE_OUTCOMES = labelled(casework.ISSUE_OUTCOMES, {
+    "resolved": _l("Resolved"), "partly_resolved": _l("Partly resolved"), "not_resolved": _l("Not resolved"),
+    "withdrawn": _l("The child withdrew it")})
+ACTIVITIES = labelled(casework.ACTIVITIES, {
+    "meeting": _l("Meeting"), "representation": _l("Representation made"), "call": _l("Call"), "visit": _l("Visit"),
+    "letter": _l("Letter or email"), "other": _l("Something else")})
+CONTRIBUTIONS = labelled(casework.CONTRIBUTIONS, {
+    "own": _l("On their own"), "through_advocate": _l("Through the advocate"),
+    "jointly": _l("Jointly with the advocate")})
+SIGNPOSTS = labelled(casework.SIGNPOSTS, {
+    "legal": _l("Legal advice"), "specialist": _l("Specialist advice"), "health": _l("Health"),
+    "education": _l("Education"), "housing": _l("Housing"), "other": _l("Somewhere else")})
+DISCLOSURE_REASONS = labelled(casework.DISCLOSURE_REASONS, {
+    "significant_harm": _l("To prevent significant harm"), "court_order": _l("A court order")})
+CASE_OUTCOMES = labelled(casework.CASE_OUTCOMES, {
+    "issues_resolved": _l("The child's issues were resolved"), "partly_resolved": _l("Partly resolved"),
+    "child_withdrew": _l("The child withdrew"), "moved_away": _l("The child moved away"),
+    "other": _l("Something else")})
+CHANGE_RESULTS = labelled(casework.CHANGE_RESULTS, {
+    "granted": _l("Granted: move the case"), "declined": _l("Declined")})
 
 
 class OpenCaseForm(FlaskForm):
@@ -91,8 +101,7 @@ class ChangeRequestForm(FlaskForm):
 
 
 class DecideChangeForm(FlaskForm):
-    result = choice(_l("Decision"), [("granted", _l("Granted: move the case")), ("declined", _l("Declined"))],
-                    _l("Choose the decision"))
+    result = choice(_l("Decision"), CHANGE_RESULTS, _l("Choose the decision"))
     new_advocate_email = SelectField(_l("New advocate (if granted)"), [Optional()], choices=[], widget=GovSelect())
     reason = long_text(_l("Reason (needed if declined)"))
     submit = submit(_l("Record the decision"))
@@ -195,7 +204,7 @@ def read_case(case_id: str) -> dict | None:
 @blueprint.get("/cases")
 @signed_in(*domain.CASEWORKERS)
 def cases():
-    status_filter = request.args.get("status") if request.args.get("status") in ("open", "closed") else None
+    status_filter = request.args.get("status") if request.args.get("status") in casework.CASE_STATUSES else None
     _, listed = call("casework", "GET", "/cases", params={"status": status_filter} if status_filter else {},
                      what="list cases")
     return render_template("cases.html", cases=listed.get("items", []), status=status_filter)

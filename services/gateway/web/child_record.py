@@ -10,18 +10,22 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import force_locale, lazy_gettext as _l
 
-from services.gateway.web import LANGUAGES, cases
+from shared.contracts import casework
 
-STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
+from services.gateway.web import LANGUAGES, cases
+from services.gateway.web.forms import labelled
+
+STATUSES = dict(labelled(casework.CASE_STATUSES, {"open": _l("Open"), "closed": _l("Closed")}))
 # in the child's words, for each code of shared.contracts.casework the record holds
-OUTCOMES = {
+OUTCOMES = dict(labelled(tuple(dict.fromkeys(casework.ISSUE_OUTCOMES + casework.CASE_OUTCOMES)), {
     "resolved": _l("sorted out"), "partly_resolved": _l("partly sorted out"), "not_resolved": _l("not sorted out"),
     "withdrawn": _l("I stopped it"), "issues_resolved": _l("what I wanted help with was sorted out"),
     "child_withdrew": _l("I decided to stop"), "moved_away": _l("I moved away"), "other": _l("for another reason"),
-}
-CONTRIBUTIONS = {"own": _l("on my own"), "through_advocate": _l("through my advocate"),
-                 "jointly": _l("together with my advocate")}
-REASONS = {"significant_harm": _l("a worry that someone could be seriously harmed"), "court_order": _l("a court order")}
+}))
+CONTRIBUTIONS = dict(labelled(casework.CONTRIBUTIONS, {
+    "own": _l("on my own"), "through_advocate": _l("through my advocate"), "jointly": _l("together with my advocate")}))
+REASONS = dict(labelled(casework.DISCLOSURE_REASONS, {
+    "significant_harm": _l("a worry that someone could be seriously harmed"), "court_order": _l("a court order")}))
 
 
 def render(record: dict) -> str:

@@ -13,21 +13,27 @@ from wtforms.validators import Optional
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
+from shared.contracts import complaints as complaint_contracts
+
 from services.gateway.schemas import ComplaintAnswerSchema, ComplaintSchema, EmptySchema
 from services.gateway.web import blueprint, current_language
-from services.gateway.web.forms import EMAIL, LANGUAGES, PHONE, YES_NO, choice, long_text, submit, text
+from services.gateway.web.forms import (EMAIL, LANGUAGES, MIN_SECONDS_TO_FILL, PHONE, YES_NO, Honeypot, choice,
+                                       labelled, long_text, submit, text)
 from services.gateway.web.pages import Step, as_public, call, checked, error_summary, put_errors, signed_in, \
     submit_step
-from services.gateway.web.refer import MIN_SECONDS_TO_FILL, Honeypot
 
-KINDS = [("complaint", _l("A complaint: something went wrong")),
-         ("representation", _l("A comment or suggestion about how we work")),
-         ("compliment", _l("A compliment: something went well"))]
-MADE_BY = [("child", _l("A child or young person")), ("parent", _l("A parent or carer")),
-           ("professional", _l("A professional")), ("other", _l("Someone else"))]
-OUTCOMES = [("upheld", _l("Upheld")), ("partly_upheld", _l("Partly upheld")), ("not_upheld", _l("Not upheld"))]
-STATUSES = {"received": _l("Received"), "acknowledged": _l("Acknowledged"), "responded": _l("Answered"),
-            "escalated": _l("At stage 2"), "closed": _l("Closed"), "recorded": _l("Recorded")}
+KINDS = labelled(complaint_contracts.KINDS, {
+    "complaint": _l("A complaint: something went wrong"),
+    "representation": _l("A comment or suggestion about how we work"),
+    "compliment": _l("A compliment: something went well")})
+MADE_BY = labelled(complaint_contracts.FROM, {
+    "child": _l("A child or young person"), "parent": _l("A parent or carer"), "professional": _l("A professional"),
+    "other": _l("Someone else")})
+OUTCOMES = labelled(complaint_contracts.ANSWERS, {
+    "upheld": _l("Upheld"), "partly_upheld": _l("Partly upheld"), "not_upheld": _l("Not upheld")})
+STATUSES = dict(labelled(complaint_contracts.STATUSES, {
+    "received": _l("Received"), "acknowledged": _l("Acknowledged"), "responded": _l("Answered"),
+    "escalated": _l("At stage 2"), "closed": _l("Closed"), "recorded": _l("Recorded")}))
 
 
 class ComplaintForm(FlaskForm):

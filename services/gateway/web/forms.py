@@ -7,6 +7,7 @@ meeting after its deadline) come back onto the same fields. Every label and mess
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Mapping, Sequence
 
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,11 +18,29 @@ from wtforms import (DateField, IntegerField, PasswordField, RadioField, SelectF
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
+from shared.contracts import referral
+
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address in the correct format, "
                                                           "like name@example.com"))
 PHONE = Regexp(r"^[0-9+() -]{6,30}$", message=_l("Enter a phone number, like 01632 960 001 or 07700 900 982"))
 TIME = Regexp(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", message=_l("Enter a time on the 24-hour clock, like 14:30"))
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+MIN_SECONDS_TO_FILL = 3
+"""A public form sent faster than a person could read its pages is a bot's."""
+
+
+def labelled(vocabulary: Sequence[str], labels: Mapping[str, Any], *, every: bool = True) -> list[tuple[str, Any]]:
+    """A contract's codes with the page's words for them, as a form's choices, in the order of `labels` (the order
+    the page shows them).
+
+    A label for a code the contract lacks, or (unless the form deliberately offers only some, `every=False`) a code
+    without a label, is a page out of step with the services: it fails on import, not in front of a child."""
+    unknown = [code for code in labels if code not in vocabulary]
+    unlabelled = [code for code in vocabulary if code not in labels] if every else []
+    if unknown or unlabelled:
+        raise ValueError(f"the labels do not fit the vocabulary {tuple(vocabulary)}: "
+                         f"not in it {unknown}, without a label {unlabelled}")
+    return list(labels.items())
 
 
 class TranslatedDateInput(GovDateInput):
@@ -78,6 +97,12 @@ def submit(label):
     return SubmitField(label, widget=GovSubmitInput())
 
 
+class Honeypot(FlaskForm):
+    """A field people never see or fill in; bots that fill every field give themselves away."""
+
+    website = StringField(_l("Leave this empty"), [Optional(), Length(max=0)], widget=GovTextInput())
+
+
 class NotInFuture:
     def __call__(self, form, field):
         if field.data and field.data > date.today():
@@ -99,34 +124,36 @@ class SignOutForm(FlaskForm):
 
 # the journey's actions on a referral
 
-CONTACT_METHODS = [("phone", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email")),
-                   ("visit", _l("Visit")), ("letter", _l("Letter"))]
-CONTACT_RESULTS = [("reached", _l("Spoke to the child")), ("no_answer", _l("No answer")),
-                   ("message_left", _l("Left a message")), ("wrong_details", _l("The contact details are wrong")),
-                   ("declined_meeting", _l("The child does not want to meet"))]
-OUTCOMES = [("take_up", _l("Take-up: the child wants an advocate for an issue now")),
-            ("declined", _l("Declined: no need for an advocate now")),
-            ("reflecting", _l("Reflecting: the child wants time to think")),
-            ("other_support", _l("Other support: the child prefers someone outside the service"))]
-CLOSE_REASONS = [("unable_to_contact", _l("We could not contact the child")),
-                 ("declined_meeting", _l("The child declined the meeting")),
-                 ("withdrawn", _l("The referral was withdrawn")),
-                 ("duplicate", _l("It duplicates another referral"))]
-LANGUAGES = [("en", _l("English")), ("cy", _l("Welsh"))]
+CONTACT_METHODS = labelled(referral.CONTACT_METHODS, {
+    "phone": _l("Phone call"), "text": _l("Text message"), "email": _l("Email"), "visit": _l("Visit"),
+    "letter": _l("Letter")})
+CONTACT_RESULTS = labelled(referral.CONTACT_RESULTS, {
+    "reached": _l("Spoke to the child"), "no_answer": _l("No answer"), "message_left": _l("Left a message"),
+    "wrong_details": _l("The contact details are wrong"), "declined_meeting": _l("The child does not want to meet")})
+OUTCOMES = labelled(referral.OUTCOMES, {
+    "take_up": _l("Take-up: the child wants an advocate for an issue now"),
+    "declined": _l("Declined: no need for an advocate now"),
+    "reflecting": _l("Reflecting: the child wants time to think"),
+    "other_support": _l("Other support: the child prefers someone outside the service")})
+CLOSE_REASONS = labelled(referral.CLOSE_REASONS_BY_HAND, {
+    "unable_to_contact": _l("We could not contact the child"),
+    "declined_meeting": _l("The child declined the meeting"), "withdrawn": _l("The referral was withdrawn"),
+    "duplicate": _l("It duplicates another referral")})
+LANGUAGES = labelled(referral.LANGUAGES, {"en": _l("English"), "cy": _l("Welsh")})
 
-BASES = [("looked_after", _l("Looked after: the child has become looked after")),
-         ("child_protection", _l("Child protection: enquiries leading to an initial conference")),
-         ("care_and_support", _l("Care and support: being assessed, no safeguarding intervention"))]
-ELIGIBILITY = [("looked_after", _l("Looked after")), ("care_leaver", _l("Care leaver")),
-               ("child_protection", _l("Child protection")), ("care_and_support", _l("Care and support")),
-               ("childrens_home", _l("Lives in a children's home")), ("young_carer", _l("Young carer")),
-               ("complaint", _l("Making a complaint or representation")),
-               ("missing_from_care", _l("Missing from care")), ("send", _l("Special educational needs")),
-               ("homeless_16_17", _l("Homeless, aged 16 or 17")), ("custody", _l("In custody")),
-               ("mental_health_detention", _l("Detained under the Mental Health Act")),
-               ("lacks_capacity", _l("Aged 16 or 17 and lacking capacity")),
-               ("care_review", _l("Looked after, with care being reviewed")),
-               ("to_be_confirmed", _l("To be confirmed"))]
+BASES = labelled(referral.ACTIVE_OFFER_BASES, {
+    "looked_after": _l("Looked after: the child has become looked after"),
+    "child_protection": _l("Child protection: enquiries leading to an initial conference"),
+    "care_and_support": _l("Care and support: being assessed, no safeguarding intervention")})
+ELIGIBILITY = labelled(referral.ELIGIBILITY, {
+    "looked_after": _l("Looked after"), "care_leaver": _l("Care leaver"), "child_protection": _l("Child protection"),
+    "care_and_support": _l("Care and support"), "childrens_home": _l("Lives in a children's home"),
+    "young_carer": _l("Young carer"), "complaint": _l("Making a complaint or representation"),
+    "missing_from_care": _l("Missing from care"), "send": _l("Special educational needs"),
+    "homeless_16_17": _l("Homeless, aged 16 or 17"), "custody": _l("In custody"),
+    "mental_health_detention": _l("Detained under the Mental Health Act"),
+    "lacks_capacity": _l("Aged 16 or 17 and lacking capacity"),
+    "care_review": _l("Looked after, with care being reviewed"), "to_be_confirmed": _l("To be confirmed")})
 TIMELINE = {"received": _l("Received"), "acknowledged": _l("Acknowledged"), "allocated": _l("Allocated"),
             "contact attempted": _l("Contact attempted"), "meeting arranged": _l("Meeting arranged"),
             "meeting rescheduled": _l("Meeting rescheduled"), "meeting cancelled": _l("Meeting cancelled"),

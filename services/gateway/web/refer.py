@@ -1,40 +1,35 @@
 """Referring a child through the web: `/refer` for a council's social worker, `/self-referral` for a young person.
 
-Both are one question per page, then "check your answers", as GOV.UK's patterns do for long forms. Answers wait in
-the server-side session until sent; the referral service checks them against the same rules as the API's.
+Both are one question per page, then "check your answers" (flow.py): here are their questions, how the answers
+make the API's referral, and their pages. The referral service checks the referral against the same rules as the
+API's.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import format_date, gettext, lazy_gettext as _l
+from flask import abort, current_app, g, redirect, render_template, session, url_for
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
+from shared.contracts import referral
 from shared.contracts.referral import ARRANGEMENTS, CONSENT_FLAGS, OUTCOME
 
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms
-from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, LANGUAGES, PHONE, YES_NO, choice, day, long_text,
-                                       submit, text)
-from services.gateway.web.pages import as_public, call, checked, current_user, error_summary, london
+from services.gateway.web.flow import Flow, Page, check_view, page_view
+from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, LANGUAGES, MIN_SECONDS_TO_FILL, PHONE, YES_NO,
+                                       choice, day, labelled, long_text, submit, text)
+from services.gateway.web.pages import as_public, call, current_user, london
 
-MIN_SECONDS_TO_FILL = 3
-"""A self-referral sent faster than a person could read the pages is a bot's."""
-
-
-class Honeypot(FlaskForm):
-    """A field people never see or fill in; bots that fill every field give themselves away."""
-
-    website = StringField(_l("Leave this empty"), [Optional(), Length(max=0)], widget=GovTextInput())
+NOT_SENT = "The referral could not be sent."
+"""What the check page says when the referral service refuses a referral without saying why."""
 
 
 # the questions
@@ -62,15 +57,19 @@ class ContactForm(FlaskForm):
     submit = submit(_l("Continue"))
 
 
+KINDS = labelled(referral.KINDS, {"active_offer": _l("The Active Offer: a first meeting with an advocate"),
+                                  "issue_based": _l("Issue-based advocacy: help with something now")})
+ENTITLEMENTS = BASES + [(code, label) for code, label in ELIGIBILITY
+                        if code not in referral.ACTIVE_OFFER_BASES and code != referral.TO_BE_CONFIRMED]
+"""Why a professional says the child is entitled: an Active Offer's bases first, then every other eligibility but
+`to_be_confirmed` (a professional knows which applies)."""
+
+
 class AboutReferralForm(FlaskForm):
-    kind = choice(_l("What is the referral for?"),
-                  [("active_offer", _l("The Active Offer: a first meeting with an advocate")),
-                   ("issue_based", _l("Issue-based advocacy: help with something now"))],
-                  _l("Choose what the referral is for"))
-    basis = choice(_l("Why is the child entitled to an advocate?"), BASES + [
-        e for e in ELIGIBILITY if e[0] not in dict(BASES) and e[0] != "to_be_confirmed"],
-        _l("Choose why the child is entitled"),
-        hint=_l("For the Active Offer, one of the first three"))
+    kind = choice(_l("What is the referral for?"), KINDS, _l("Choose what the referral is for"))
+    basis = choice(_l("Why is the child entitled to an advocate?"), ENTITLEMENTS,
+                   _l("Choose why the child is entitled"),
+                   hint=_l("For the Active Offer, one of the first three"))
     statutory_meeting_day = day(_l("Date of the first review or initial conference (optional)"), None,
                                 hint=_l("The Active Offer meeting must happen before it"), optional=True)
     external_ref = text(_l("Your reference for the child (optional)"), optional=True,
@@ -111,11 +110,12 @@ class AboutYouForm(FlaskForm):
     submit = submit(_l("Continue"))
 
 
-SITUATIONS = [("looked_after", _l("I am in care")), ("care_leaver", _l("I have left care")),
-              ("child_protection", _l("Social workers are worried about my safety")),
-              ("care_and_support", _l("I get care and support from social services")),
-              ("young_carer", _l("I look after someone in my family")),
-              ("to_be_confirmed", _l("I'm not sure"))]
+SITUATIONS = labelled(referral.ELIGIBILITY, {
+    "looked_after": _l("I am in care"), "care_leaver": _l("I have left care"),
+    "child_protection": _l("Social workers are worried about my safety"),
+    "care_and_support": _l("I get care and support from social services"),
+    "young_carer": _l("I look after someone in my family"), "to_be_confirmed": _l("I'm not sure")}, every=False)
+"""The eligibilities a young person may recognise as theirs, in their words, or not being sure."""
 
 
 class WhereYouLiveForm(FlaskForm):
@@ -145,67 +145,7 @@ class YourSayForm(FlaskForm):
     submit = submit(_l("Continue"))
 
 
-# the flows
-
-@dataclass
-class Page:
-    slug: str
-    form: type
-    title: Any
-
-
-@dataclass
-class Flow:
-    name: str
-    pages: list[Page]
-    request: Callable[[dict], dict]
-    fields: dict[str, tuple[str, str]]
-    """An API field path to the page and the field where its error is shown."""
-
-    def page(self, slug: str) -> Page:
-        for page in self.pages:
-            if page.slug == slug:
-                return page
-        abort(404)
-
-    def answers(self) -> dict[str, dict]:
-        return session.get(f"flow.{self.name}", {})
-
-    def keep(self, slug: str, form: FlaskForm) -> None:
-        answers = {**self.answers(), slug: {f.name: _stored(f.data) for f in form
-                                            if f.type not in ("CSRFTokenField", "SubmitField")}}
-        session[f"flow.{self.name}"] = answers
-
-    def forget(self) -> None:
-        session.pop(f"flow.{self.name}", None)
-
-    def next_slug(self) -> str | None:
-        """The first page still unanswered, or None when all are: then "check your answers"."""
-        answers = self.answers()
-        for page in self.pages:
-            if page.slug not in answers:
-                return page.slug
-        return None
-
-    def form_for(self, page: Page) -> FlaskForm:
-        stored = self.answers().get(page.slug)
-        form = page.form() if request.method == "POST" or not stored else page.form(data=_restored(stored))
-        return form
-
-
-def _stored(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _restored(stored: dict) -> dict:
-    restored = {}
-    for name, value in stored.items():
-        try:
-            restored[name] = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
-        except ValueError:
-            restored[name] = value
-    return restored
-
+# the answers as the API's referral
 
 def _yes(value: str | None) -> bool:
     return value == "yes"
@@ -257,6 +197,8 @@ def _self_referral(answers: dict) -> dict:
     }
 
 
+# the flows
+
 CHILD_FIELDS = {f"child.{name}": ("child", name) for name in (
     "given_name", "family_name", "date_of_birth", "preferred_language", "interpreter_needed",
     "communication_needs")}
@@ -274,7 +216,18 @@ REFER = Flow("refer", [
     "risks": ("about", "risks"), "summary": ("about", "summary"),
     **{f"consent.{flag}": ("consent", flag) for flag in CONSENT_FLAGS},
     "referrer.name": ("you", "name"), "referrer.phone": ("you", "phone"), "referrer.team": ("you", "team"),
-})
+}, ReferralRequestSchema, NOT_SENT)
+
+
+def _prepare(form: FlaskForm) -> None:
+    """The councils to choose from, by name in the page's language."""
+    if isinstance(form, WhereYouLiveForm):
+        welsh = current_language() == "cy"
+        councils = current_app.extensions["llais.councils"].all()
+        form.council.choices = [("", gettext("Choose your council area")), *sorted(
+            ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
+
+
 SELF = Flow("self", [
     Page("about-you", AboutYouForm, _l("About you")),
     Page("where-you-live", WhereYouLiveForm, _l("Where you live")),
@@ -289,82 +242,7 @@ SELF = Flow("self", [
     "child.contact.carer_phone": ("contact", "carer_phone"), "council": ("where-you-live", "council"),
     "basis": ("where-you-live", "situation"), "summary": ("your-say", "summary"),
     "child.communication_needs": ("your-say", "communication_needs"),
-})
-
-
-def _prepare(flow: Flow, form: FlaskForm) -> None:
-    if isinstance(form, WhereYouLiveForm):
-        welsh = current_language() == "cy"
-        councils = current_app.extensions["llais.councils"].all()
-        form.council.choices = [("", gettext("Choose your council area")), *sorted(
-            ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
-
-
-def _summary(flow: Flow) -> list[dict]:
-    """Each answer as a row of "check your answers", with a link to change it."""
-    rows = []
-    for page in flow.pages:
-        form = page.form(data=_restored(flow.answers().get(page.slug, {})), meta={"csrf": False})
-        _prepare(flow, form)
-        for field in form:
-            if field.type in ("CSRFTokenField", "SubmitField"):
-                continue
-            rows.append({"key": {"text": str(field.label.text)}, "value": {"text": _shown(field)},
-                         "actions": {"items": [{"href": url_for(f"web.{flow.name}_page", slug=page.slug,
-                                                                check="1"),
-                                                "text": gettext("Change"),
-                                                "visuallyHiddenText": str(field.label.text)}]}})
-    return rows
-
-
-def _shown(field) -> str:
-    if field.data in (None, ""):
-        return gettext("Not given")
-    if field.type in ("RadioField", "SelectField"):
-        return str(dict(field.choices).get(field.data, field.data))
-    if isinstance(field.data, date):
-        return format_date(field.data, "d MMMM yyyy")
-    return str(field.data)
-
-
-def _page_view(flow: Flow, slug: str, template: str):
-    page = flow.page(slug)
-    form = flow.form_for(page)
-    _prepare(flow, form)
-    honeypot = Honeypot(prefix="hp", meta={"csrf": False}) if flow is SELF else None
-    if request.method == "POST" and honeypot is not None and not honeypot.validate():
-        abort(400)
-    if form.validate_on_submit():
-        flow.keep(slug, form)
-        following = None if request.args.get("check") else flow.next_slug()
-        return redirect(url_for(f"web.{flow.name}_page", slug=following) if following
-                        else url_for(f"web.{flow.name}_check"))
-    return render_template(template, form=form, page=page, flow=flow, honeypot=honeypot,
-                           errors=error_summary(form), position=flow.pages.index(page) + 1)
-
-
-def _check_view(flow: Flow, template: str, send: Callable[[dict], tuple[int, Any]]):
-    missing = [page.slug for page in flow.pages if page.slug not in flow.answers()]
-    if missing:
-        return redirect(url_for(f"web.{flow.name}_page", slug=missing[0]))
-    problems: list[dict] = []
-    if request.method == "POST":
-        form = FlaskForm()
-        if not form.validate_on_submit():
-            abort(400)
-        body, errors = checked(ReferralRequestSchema(), flow.request(flow.answers()))
-        if body is not None:
-            status, answer = send(body)
-            if status == 201:
-                flow.forget()
-                session[f"flow.{flow.name}.sent"] = answer.get("id")
-                return redirect(url_for(f"web.{flow.name}_sent"))
-            errors = answer.get("errors") or {"": [answer.get("detail") or "The referral could not be sent."]}
-        for path, messages in errors.items():
-            slug, _ = flow.fields.get(path, (flow.pages[0].slug, ""))
-            problems.append({"text": gettext(messages[0]),
-                             "href": url_for(f"web.{flow.name}_page", slug=slug, check="1")})
-    return render_template(template, rows=_summary(flow), flow=flow, errors=problems, form=FlaskForm())
+}, ReferralRequestSchema, NOT_SENT, prepare=_prepare, honeypot=True)
 
 
 # /refer: social workers whose council has no integration
@@ -388,14 +266,14 @@ def _referrer():
 def refer_page(slug: str):
     if _referrer() is None:
         return redirect(url_for("web.sign_in", next=f"/refer/{slug}"))
-    return _page_view(REFER, slug, "flow_page.html")
+    return page_view(REFER, slug, "flow_page.html")
 
 
 @blueprint.route("/refer/check", methods=["GET", "POST"])
 def refer_check():
     if _referrer() is None:
         return redirect(url_for("web.sign_in", next="/refer/check"))
-    return _check_view(REFER, "flow_check.html", lambda body: call(
+    return check_view(REFER, "flow_check.html", lambda body: call(
         "referral", "POST", "/referrals", body={**body, "council": g.principal.council}, what="create referral"))
 
 
@@ -419,7 +297,7 @@ def self_start():
 def self_page(slug: str):
     if "flow.self.started" not in session:
         return redirect(url_for("web.self_start"))
-    return _page_view(SELF, slug, "flow_page.html")
+    return page_view(SELF, slug, "flow_page.html")
 
 
 @blueprint.route("/self-referral/check", methods=["GET", "POST"])
@@ -434,7 +312,7 @@ def self_check():
         council = SELF.answers()["where-you-live"]["council"]
         return call("referral", "POST", "/referrals", body={**body, "council": council}, what="self-referral")
 
-    return _check_view(SELF, "flow_check.html", send)
+    return check_view(SELF, "flow_check.html", send)
 
 
 @blueprint.get("/self-referral/sent")

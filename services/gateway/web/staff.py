@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext, lazy_gettext as _l
 
 from shared.clock import LONDON, now
+from shared.contracts import referral as referral_contracts, scheduling as scheduling_contracts
 
 from services.gateway import domain, handlers
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
@@ -18,9 +19,11 @@ from services.gateway.web.pages import (SIGNED_IN_AS, Step, call, current_user, 
 
 CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES
-STATUSES = [("received", _l("Received")), ("allocated", _l("Allocated")), ("contacting", _l("Contacting")),
-            ("meeting_arranged", _l("Meeting arranged")), ("closed", _l("Closed"))]
-DEADLINE_STATES = [("at_risk", _l("At risk")), ("missed", _l("Missed"))]
+STATUSES = forms.labelled(referral_contracts.STATUSES, {
+    "received": _l("Received"), "allocated": _l("Allocated"), "contacting": _l("Contacting"),
+    "meeting_arranged": _l("Meeting arranged"), "closed": _l("Closed")})
+DEADLINE_STATES = forms.labelled(scheduling_contracts.ATTENTION_STATES, {
+    "at_risk": _l("At risk"), "missed": _l("Missed")})
 
 
 # signing in and out

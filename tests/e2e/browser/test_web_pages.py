@@ -10,7 +10,7 @@ from datetime import datetime
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import PASSWORD, in_both_languages, sign_in, sign_out, snapshot
+from tests.e2e.browser.conftest import in_both_languages, sign_in, sign_out, snapshot
 from tests.examples import example_referral
 
 

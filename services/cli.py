@@ -177,8 +177,10 @@ def export_topology(queue_type: str | None) -> None:
 
 def _attach_admin() -> None:
     from services.gateway.admin import admin
+    from services.reporting.admin import reporting
 
     main.add_command(admin)
+    main.add_command(reporting)
 
 
 _attach_admin()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify")
+SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify", "reporting")
 """Every service of the platform, the gateway first: the one list the CLI, the gateway and the settings read."""
 
 INTERNAL_SERVICES = SERVICES[1:]

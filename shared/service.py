@@ -27,6 +27,9 @@ class ServiceDefinition:
     indexes: Sequence[Index] = ()
     """The combinations of fields the service finds its documents by (its store.py's INDEXES): the store makes an
     index for each when the API or the worker starts."""
+    councils: bool = False
+    """Whether the API reads the council register (`app.extensions["llais.councils"]`): the councils, their
+    regions and nations, loaded once from the settings' file."""
 
     def create_app(self, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
         from shared import settling
@@ -44,6 +47,10 @@ class ServiceDefinition:
         settling.install(app, store, self.handlers)
         for blueprint in self.blueprints:
             app.register_blueprint(blueprint)
+        if self.councils:
+            from shared.councils import CouncilRegister
+
+            app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
         return app
 
     def create_worker(self, settings: Settings | None = None, *, store: Store | None = None):

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
-
-from shared.config import Settings
-from shared.councils import CouncilRegister
 from shared.service import ServiceDefinition
-from shared.store import Store
 
 from services.complaints import api, worker
 from services.complaints.store import INDEXES
 
 SERVICE = ServiceDefinition(name="complaints", blueprints=(api.blueprint,), handlers=worker.HANDLERS,
-                            indexes=INDEXES)
+                            indexes=INDEXES, councils=True)
 NAME = SERVICE.name
+create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker
 
-
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
-    settings = settings or Settings.from_env()
-    app = SERVICE.create_app(settings, store=store)
-    app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
-    return app

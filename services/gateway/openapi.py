@@ -99,6 +99,8 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "child_told_at": f"Not in the future, and not before disclosed_at; {WINDOW}.",
     },
     ("post", "/api/v1/complaints"): {"Idempotency-Key": IDEMPOTENCY_RULE},
+    ("get", "/api/v1/reports/quarterly"): {"region": "Not with `council`: a report is of one scope."},
+    ("get", "/api/v1/reports/annual"): {"region": "Not with `council`: a report is of one scope."},
 }
 
 
@@ -258,6 +260,7 @@ COMPONENTS = [
 STAFF = "Provider staff: "
 CASES = "Cases (advocates their own, managers all; never councils or commissioners): "
 COMPLAINTS = "Complaints about the service (managers only; never councils or commissioners): "
+REPORTS = "Reports (a council its own figures, managers every scope; counts, never names): "
 
 # the steps: path, summary, request, answer, success status, whether it takes an Idempotency-Key
 COMMANDS = [
@@ -380,6 +383,18 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
     spec.path(path="/api/v1/complaints/{id}", operations={
         "get": _operation(COMPLAINTS + "the whole complaint", 200, "ComplaintRecord", 404,
                           parameters=_ids("/api/v1/complaints/{id}"), description="Found."),
+    })
+    spec.path(path="/api/v1/reports/quarterly", operations={
+        "get": _operation(REPORTS + "the National Reporting Template for a financial-year quarter", 200,
+                          {"application/json": {"schema": {"type": "object"}}}, 404, 422,
+                          parameters=_query(schemas.QuarterlyReportQuerySchema),
+                          description="`scope`, `period`, a section per part of the template, `period_before`."),
+    })
+    spec.path(path="/api/v1/reports/annual", operations={
+        "get": _operation(REPORTS + "the same template over a financial year", 200,
+                          {"application/json": {"schema": {"type": "object"}}}, 404, 422,
+                          parameters=_query(schemas.AnnualReportQuerySchema),
+                          description="As the quarterly report, over the year."),
     })
     spec.path(path="/api/v1/openapi.json", operations={
         "get": _operation("This document", 200, {"application/json": {"schema": {"type": "object"}}},

@@ -816,6 +816,20 @@ class ComplaintQuerySchema(Strict):
     kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
 
 
+class AnnualReportQuerySchema(Strict):
+    year = fields.Integer(required=True, strict=False, validate=validate.Range(2000, 2100), metadata={
+        "description": "The financial year, by the calendar year its April is in."})
+    council = fields.String(validate=Pattern(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."),
+                            metadata={"description": "One council's figures; a council's own key reads only its own."})
+    region = fields.String(validate=Pattern(r"^[a-z][a-z0-9-]{1,39}$", error="A region code, e.g. cardiff-vale."),
+                           metadata={"description": "A region's figures (not with `council`)."})
+
+
+class QuarterlyReportQuerySchema(AnnualReportQuerySchema):
+    quarter = fields.Integer(required=True, strict=False, validate=validate.Range(1, 4), metadata={
+        "description": "The financial-year quarter: 1 is April to June, 4 is January to March."})
+
+
 class ChildRecordQuerySchema(Strict):
     language = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
         "description": "The page's language; the child's own when left out."})

@@ -48,7 +48,7 @@ def test_every_server_of_the_embedded_mode_names_no_software_and_stops_clean(set
     gateway = platform.start()
     try:
         urls = {"gateway": gateway, **platform.settings.service_urls}
-        assert set(urls) == {"gateway", "referral", "scheduling", "casework", "complaints", "notify"}
+        assert set(urls) == {"gateway", "referral", "scheduling", "casework", "complaints", "notify", "reporting"}
         for name, url in urls.items():
             for path in ("/healthz", "/no-such-page"):
                 answer = requests.get(f"{url}{path}", timeout=10)

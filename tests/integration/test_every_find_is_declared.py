@@ -159,6 +159,15 @@ def test_complaints_find_only_by_what_they_declared(strict):
     get_each(client, "/complaints", {"status": "received", "kind": "complaint"}, MANAGER)
 
 
+def test_reporting_finds_only_by_what_it_declared(strict):
+    client, _ = started("reporting", strict)
+    for period in ("quarterly?year=2026&quarter=3", "annual?year=2026"):
+        for scope in ("", "&council=CARDIFF", "&region=cardiff-vale"):
+            answer = client.get(f"/reports/{period}{scope}", headers=MANAGER)
+            assert answer.status_code == 200, answer.get_json()
+        assert client.get(f"/reports/{period}", headers=COUNCIL).status_code == 200
+
+
 def test_the_gateway_finds_only_by_what_it_declared(strict):
     from services.gateway.store import GatewayStore
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify")
+SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify", "reporting")
 
 
 def crossings(root: Path) -> list[str]:

@@ -117,6 +117,10 @@ WORDINGS: dict[str, Any] = {
     "complaint.answer_summary": _l("Say what the answer was."),
     "complaint.last_stage": _l("The complaint has had its last stage here. The council's complaints procedure and "
                                "the Children's Commissioner remain open to the complainant."),
+    # reports
+    "report.year": _l("Enter a financial year from 2000 to 2100, such as 2026 for April 2026 to March 2027."),
+    "report.quarter": _l("Choose a quarter from 1 (April to June) to 4 (January to March)."),
+    "report.scope_not_found": _l("There is no report for this council or region."),
     # any service
     "busy": _l("Someone else was changing this at the same moment. Try again."),
 }

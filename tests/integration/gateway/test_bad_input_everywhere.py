@@ -85,7 +85,7 @@ def test_without_credentials_nothing_is_looked_at(platform, callers, who, method
 
 VENUE = {"name": "Ysgol y Wern", "address": "Heol y Wern, Caerdydd", "accessible": True, "risk_assessed": True}
 WATCHED = {"referral": ("referrals", "opt_outs"), "scheduling": ("meetings",), "casework": ("cases",),
-           "complaints": ("complaints",), "notify": ("webhooks",)}
+           "complaints": ("complaints",), "notify": ("webhooks",), "reporting": ("facts",)}
 """Where each endpoint would store what it is sent."""
 
 

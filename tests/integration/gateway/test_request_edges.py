@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from shared.config import Settings
+from shared.config import INTERNAL_SERVICES, Settings
 from shared.councils import CouncilRegister
 from services.gateway import handlers
 from services.gateway.app import create_app as create_gateway
@@ -59,7 +59,7 @@ def recording(recorder):
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory, recorder):
-    urls = {name: recorder.url for name in ("referral", "scheduling", "casework", "complaints", "notify")}
+    urls = {name: recorder.url for name in INTERNAL_SERVICES}
     settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("edges"), service_urls=urls, cookie_secure=False,
                        sign_in_rate_limit="1000 per minute")
     return create_gateway(settings)

@@ -17,7 +17,7 @@ from shared.errors import Busy, LlaisError, NotFound, Rule
 from services.gateway.app import create_app as create_gateway
 from services.gateway.web import pages, service_messages
 
-SERVICES = ("referral", "scheduling", "casework", "complaints")
+SERVICES = ("referral", "scheduling", "casework", "complaints", "reporting")
 """The services whose problems the web forms show (notify answers the council API only)."""
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 

@@ -185,7 +185,7 @@ def test_events_carry_the_trace_they_happened_in():
     assert carried.headers == {"traceparent": event.headers["traceparent"]}
 
 
-CONSUMERS = ("casework", "complaints", "notify", "referral", "scheduling")
+CONSUMERS = ("casework", "complaints", "notify", "referral", "reporting", "scheduling")
 
 
 def consumed() -> list[tuple[str, str]]:

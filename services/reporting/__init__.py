@@ -1,0 +1,2 @@
+"""Reporting: the quarterly National Reporting Template, counted from the facts the other services announce.
+"""

@@ -1,0 +1,249 @@
+"""The National Reporting Template (DOMAIN.md, "Quarterly monitoring"; API.md, "Reports"). Pure.
+
+The reporting service keeps the facts it counts, codes and dates only (never a name, a contact or a free text),
+each under the financial-year quarter it happened in, and a *journey* per referral: when it was received, allocated,
+first contacted and met, beside the time frames scheduling set for it. A figure is counted from these, so any
+period can be counted again, and a rebuild makes the journeys again from the facts alone.
+
+A referral counts in the quarter it was received; a meeting, an outcome, an opt-out or a closure in the quarter it
+happened (API.md). Quarters are of the financial year, which starts in April: April to June is quarter 1 of the year
+that starts then, January to March quarter 4 of the year before. Days are London's.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Mapping
+
+from shared.clock import LONDON
+from shared.contracts.referral import ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, OUTCOMES, TAKE_UP
+from shared.contracts.scheduling import DEADLINES
+from shared.errors import Refused, Rule
+
+ACTIVE_OFFER = "active_offer"
+ISSUE_BASED = "issue_based"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""The financial years a report may be asked for."""
+
+# the periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """A financial year (`quarter` None) or one of its quarters: the quarters it spans and its first and last day."""
+
+    year: int
+    quarter: int | None = None
+
+    @property
+    def quarters(self) -> tuple[str, ...]:
+        return (quarter_key(self.year, self.quarter),) if self.quarter else tuple(
+            quarter_key(self.year, q) for q in (1, 2, 3, 4))
+
+    @property
+    def first_day(self) -> date:
+        month = 4 + 3 * ((self.quarter or 1) - 1)
+        return date(self.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        following = Period(self.year + 1, 1) if self.quarter in (None, 4) else Period(self.year, self.quarter + 1)
+        return following.first_day - timedelta(days=1)
+
+    def before(self) -> "Period":
+        """The period before, to compare with: the quarter before, or the year before."""
+        if self.quarter is None:
+            return Period(self.year - 1)
+        return Period(self.year - 1, 4) if self.quarter == 1 else Period(self.year, self.quarter - 1)
+
+    def described(self) -> dict:
+        return {"year": self.year, "quarter": self.quarter, "from": self.first_day.isoformat(),
+                "to": self.last_day.isoformat()}
+
+
+def quarter_key(year: int, quarter: int) -> str:
+    """How a quarter is kept: `2026Q1` is April to June 2026."""
+    return f"{year}Q{quarter}"
+
+
+def quarter_of(moment: str) -> str:
+    """The financial-year quarter an RFC 3339 moment falls in, by its date in London."""
+    day = datetime.fromisoformat(moment).astimezone(LONDON).date()
+    year = day.year if day.month >= 4 else day.year - 1
+    return quarter_key(year, (day.month - 4) % 12 // 3 + 1)
+
+
+PERIOD_YEAR = Rule("report.year", f"a financial year from {FIRST_YEAR} to {LAST_YEAR}, as four digits")
+PERIOD_QUARTER = Rule("report.quarter", "a quarter from 1 (April to June) to 4 (January to March)")
+
+
+class PeriodRefused(Refused):
+    """The period asked for is not one a report covers (422)."""
+
+    detail_format = "Ask for a financial year and, for a quarter, its number; see errors."
+
+
+def period(year: Any, quarter: Any = None, *, annual: bool = False) -> Period:
+    """The period a request names: `year` (and `quarter`, unless `annual`) as query-string text or numbers."""
+    errors = {}
+    parsed_year = _whole(year)
+    if parsed_year is None or not FIRST_YEAR <= parsed_year <= LAST_YEAR:
+        errors["year"] = [PERIOD_YEAR()]
+    parsed_quarter = None if annual else _whole(quarter)
+    if not annual and (parsed_quarter is None or not 1 <= parsed_quarter <= 4):
+        errors["quarter"] = [PERIOD_QUARTER()]
+    if errors:
+        raise PeriodRefused(errors)
+    return Period(parsed_year, parsed_quarter)  # type: ignore[arg-type]
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 4:
+        return int(value)
+    return None
+
+
+# the facts kept
+
+KEPT = {
+    "referral.received": ("kind", "basis", "source", "preferred_language", "statutory_meeting_at"),
+    "referral.allocated": (),
+    "contact.attempted": ("method", "result"),
+    "deadlines.scheduled": (),
+    "deadline.missed": ("deadline",),
+    "optout.recorded": ("basis", "reason", "age"),
+    "meeting.took_place": ("before_deadline",),
+    "meeting.not_held": ("reason_not_held",),
+    "active_offer.completed": ("outcome", "decline_reason"),
+    "referral.closed": ("reason", "outcome", "meeting_took_place"),
+    "case.opened": ("source", "basis", "language"),
+}
+"""What each fact counted keeps, beside its type, council, referral and moment: codes, flags and dates only."""
+MOMENTS = {
+    "referral.received": "received_at", "referral.allocated": "allocated_at", "contact.attempted": "attempted_at",
+    "optout.recorded": "offered_at", "meeting.took_place": "held_at", "active_offer.completed": "completed_at",
+    "referral.closed": "closed_at", "case.opened": "opened_at", "deadline.missed": "due_at",
+}
+"""The field that says when each fact happened; a fact without one happened when its event occurred."""
+
+
+def fact(event_type: str, data: Mapping[str, Any], occurred_at: str) -> dict:
+    """What is kept of an event: its codes and dates, under the quarter it happened in."""
+    at = data.get(MOMENTS.get(event_type, ""), None) or occurred_at
+    kept = {name: data.get(name) for name in KEPT[event_type]}
+    if event_type == "deadlines.scheduled":
+        kept["deadlines"] = {name: clock["due_at"] for name, clock in data["deadlines"].items()
+                             if isinstance(clock, Mapping) and clock.get("due_at")}
+    return {"type": event_type, "council": data["council"], "referral_id": data.get("referral_id"), "at": at,
+            "quarter": quarter_of(at), **kept}
+
+
+# a referral's journey
+
+def journey_after(journey: Mapping[str, Any], kept: Mapping[str, Any]) -> dict | None:
+    """The referral's journey with a fact in it; None when the fact changes nothing (it is in already). Facts may
+    come in any order and more than once: each sets what it says, the first contact is the earliest."""
+    changed = dict(journey) or {"referral_id": kept["referral_id"], "council": kept["council"]}
+    kind, at = kept["type"], kept["at"]
+    if kind == "referral.received":
+        changed.update(quarter=kept["quarter"], received_at=at, kind=kept["kind"], basis=kept["basis"],
+                       source=kept["source"])
+    elif kind == "referral.allocated":
+        changed.setdefault("allocated_at", at)
+    elif kind == "contact.attempted":
+        changed["first_contact_at"] = min(filter(None, (changed.get("first_contact_at"), at)))
+    elif kind == "meeting.took_place":
+        changed["held_at"] = at
+    elif kind == "deadlines.scheduled":
+        changed["due"] = {**changed.get("due", {}), **kept["deadlines"]}
+    else:
+        return None
+    return None if changed == journey else changed
+
+
+# counting
+
+def _counts(values: Iterable[Any], every: Iterable[str] = ()) -> dict[str, int]:
+    """How many of each value, every code named (with 0) and any other value that occurs after them."""
+    counted = Counter(v for v in values if v is not None)
+    return {**{code: counted.get(code, 0) for code in every}, **dict(sorted(counted.items()))}
+
+
+def _days(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 86400
+
+
+RESPONSES = {"allocation": ("allocated_at", "allocate_by"), "first_contact_attempt": ("first_contact_at",
+                                                                                       "first_contact_by"),
+             "meeting_held": ("held_at", "meeting_by")}
+"""Each response time: when the step was reached, and the time frame scheduling set for it."""
+
+
+def response_times(journeys: Iterable[Mapping[str, Any]]) -> dict:
+    """From receipt to each step, for the Active Offer referrals received in the period: how many reached it, the
+    median in days, and the share reached within the contract's time frame (of those that had one)."""
+    offered = [j for j in journeys if j.get("kind") == ACTIVE_OFFER and j.get("received_at")]
+    figures = {}
+    for name, (reached, frame) in RESPONSES.items():
+        got = [j for j in offered if j.get(reached)]
+        timed = [j for j in got if j.get("due", {}).get(frame)]
+        within = sum(datetime.fromisoformat(j[reached]) <= datetime.fromisoformat(j["due"][frame]) for j in timed)
+        figures[name] = {
+            "reached": len(got),
+            "median_days": round(statistics.median(_days(j["received_at"], j[reached]) for j in got), 1)
+            if got else None,
+            "within_time_frame": round(within / len(timed), 3) if timed else None,
+        }
+    return figures
+
+
+def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str, Any]]) -> dict:
+    """The template's sections from the facts that happened in the period and the journeys of the referrals
+    received in it."""
+    facts, journeys = list(facts), list(journeys)
+    of = lambda kind: [f for f in facts if f["type"] == kind]  # noqa: E731
+    received = of("referral.received")
+    offers_received = [f for f in received if f["kind"] == ACTIVE_OFFER]
+    opt_outs = of("optout.recorded")
+    held = of("meeting.took_place")
+    completed = of("active_offer.completed")
+    closed_by_hand = [f for f in of("referral.closed") if f["reason"] in CLOSE_REASONS_BY_HAND]
+    return {
+        "active_offer": {
+            "offers": len(offers_received) + len(opt_outs),
+            "opt_outs": len(opt_outs),
+            "opt_out_reasons": _counts(f["reason"] for f in opt_outs),
+            "referrals_received": len(offers_received),
+            "by_basis": _counts((f["basis"] for f in offers_received), ACTIVE_OFFER_BASES),
+            "first_contact_made": sum(1 for j in journeys if j.get("kind") == ACTIVE_OFFER
+                                      and j.get("first_contact_at")),
+            "meetings_held": len(held),
+            "meetings_held_before_deadline": sum(1 for f in held if f["before_deadline"]),
+            "meetings_not_held": len(of("meeting.not_held")),
+            "not_held_reasons": _counts(f["reason_not_held"] for f in of("meeting.not_held")),
+            "outcomes": _counts((f["outcome"] for f in completed), OUTCOMES),
+            "decline_reasons": _counts(f["decline_reason"] for f in completed if f["outcome"] == "declined"),
+            "closed_without_meeting": _counts((f["reason"] for f in closed_by_hand if not f["meeting_took_place"]),
+                                              CLOSE_REASONS_BY_HAND),
+            "issue_based_from_take_up": sum(1 for f in received if f["source"] == TAKE_UP),
+            "cases_opened": len(of("case.opened")),
+        },
+        "referrals": {
+            "received": len(received),
+            "by_kind": _counts((f["kind"] for f in received), (ACTIVE_OFFER, ISSUE_BASED)),
+            "by_source": _counts(f["source"] for f in received),
+            "by_basis": _counts(f["basis"] for f in received),
+        },
+        "response_times": response_times(journeys),
+        "deadlines_missed": _counts((f["deadline"] for f in of("deadline.missed")), DEADLINES),
+        "language": {
+            "welsh_asked_for": sum(1 for f in received if f["preferred_language"] == "cy"),
+        },
+    }

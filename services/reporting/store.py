@@ -1,0 +1,47 @@
+"""The reporting service's repository: the facts it counts and the referrals' journeys, both found by council and
+quarter."""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+from shared.store import Document, Index, Store, find_all
+from shared.unit_of_work import UnitOfWork
+
+FACTS = "facts"
+JOURNEYS = "journeys"
+
+INDEXES = (
+    Index(FACTS, ("quarter",)),  # the whole provider's period
+    Index(FACTS, ("council", "quarter")),  # a council's, or a region's councils' (any of them)
+    Index(JOURNEYS, ("quarter",)),
+    Index(JOURNEYS, ("council", "quarter")),
+)
+"""The ways the service finds what it counts (shared/store: Index); a rebuild reads the facts by quarter too."""
+
+
+class ReportingStore:
+    def __init__(self, store: Store | UnitOfWork):
+        self.store = store
+
+    def facts(self, quarters: Sequence[str], councils: Sequence[str] | None) -> list[dict]:
+        """The facts that happened in `quarters`, of `councils` (None: every council)."""
+        return [d.body for d in find_all(self.store, FACTS, _where(quarters, councils))]
+
+    def journeys(self, quarters: Sequence[str], councils: Sequence[str] | None) -> list[dict]:
+        """The journeys of the referrals received in `quarters`, of `councils` (None: every council)."""
+        return [d.body for d in find_all(self.store, JOURNEYS, _where(quarters, councils))]
+
+    def every_fact(self) -> Iterator[Document]:
+        """Every fact kept, page by page in the order of their ids, for a rebuild."""
+        after = None
+        while page := self.store.find(FACTS, None, limit=500, after=after):
+            yield from page
+            after = page[-1].id
+
+
+def _where(quarters: Sequence[str], councils: Sequence[str] | None) -> dict:
+    where: dict = {"quarter": list(quarters)}
+    if councils is not None:
+        where["council"] = list(councils)
+    return where

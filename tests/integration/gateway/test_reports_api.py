@@ -1,0 +1,61 @@
+"""The reports API through the real platform (API.md, "Reports"): a referral made through the API is counted in its
+quarter's template at once, read back to back; a council's key reads its own council alone, a wider scope is 404;
+managers read every scope; other staff are refused; every read is audited; bad queries are 422 naming the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.clock import now
+from shared.councils import CouncilRegister
+
+from services.reporting import domain
+from tests.examples import example_referral
+from tests.integration.gateway.conftest import assert_problem
+
+
+def this_quarter() -> str:
+    year, quarter = domain.quarter_of(now().isoformat()).split("Q")
+    return f"year={year}&quarter={quarter}"
+
+
+def this_year() -> str:
+    return domain.quarter_of(now().isoformat()).split("Q")[0]
+
+
+def test_a_referral_is_counted_at_once_and_a_council_reads_only_its_own(platform):
+    cardiff, other = platform.key("CARDIFF"), platform.key("SWANSEA")
+    manager = platform.staff("manager")
+    before = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", cardiff).json()["active_offer"]
+    made = platform.post("/api/v1/referrals", cardiff, json=example_referral())
+    assert made.status_code == 201, made.text
+    after = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", cardiff)  # back to back: no waiting
+    assert after.status_code == 200, after.text
+    assert after.json()["scope"] == {"kind": "council", "code": "CARDIFF"}
+    assert after.json()["active_offer"]["referrals_received"] == before["referrals_received"] + 1
+    assert platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", other).json()["active_offer"][
+        "referrals_received"] == 0, "another council's figures are never in a council's report"
+    for wider in ("council=SWANSEA", f"region={CouncilRegister.load().get('CARDIFF').region}"):
+        assert_problem(platform.get(f"/api/v1/reports/quarterly?{this_quarter()}&{wider}", cardiff), 404)
+    whole = platform.get(f"/api/v1/reports/annual?year={this_year()}", manager)
+    assert whole.status_code == 200 and whole.json()["scope"]["kind"] == "provider"
+    assert "Cerys" not in whole.text and "Cerys" not in after.text, "counts, never names"
+
+
+@pytest.mark.parametrize("role, council", [("advocate", None), ("admin", None), ("referrer", "CARDIFF")])
+def test_staff_other_than_managers_cannot_read_reports(platform, role, council):
+    assert_problem(platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", platform.staff(role, council)), 403)
+
+
+@pytest.mark.parametrize("query", ["year=2026", "quarter=2", "year=26&quarter=1", "year=2026&quarter=5",
+                                   "year=2026&quarter=1&council=cardiff", "year=2026&quarter=1&colour=red"])
+def test_a_report_query_out_of_shape_is_422(platform, query):
+    assert_problem(platform.get(f"/api/v1/reports/quarterly?{query}", platform.staff("manager")), 422)
+
+
+def test_every_report_read_is_audited(platform):
+    from services.gateway.store import AUDIT
+
+    platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", platform.key("CARDIFF"))
+    entries = [d.body for d in platform.gateway.store.find(AUDIT, None, limit=1000)]
+    assert any(e["what"] == "read quarterly report" and e["council"] == "CARDIFF" for e in entries)

@@ -1,0 +1,163 @@
+"""The template's rules: financial-year quarters by London's date, what a fact keeps, a referral's journey whatever
+order and however often its facts come, and each figure counted from facts made here for the purpose."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.reporting import domain
+
+
+@pytest.mark.parametrize("moment, quarter", [
+    ("2026-04-01T00:00:00+01:00", "2026Q1"),  # April's first minute in London is still March in UTC
+    ("2026-03-31T23:30:00+00:00", "2026Q1"),  # ... and this is April in London (BST)
+    ("2026-03-31T22:59:00+00:00", "2025Q4"),
+    ("2026-06-30T12:00:00+00:00", "2026Q1"),
+    ("2026-07-01T00:00:00+01:00", "2026Q2"),
+    ("2026-12-31T23:59:59+00:00", "2026Q3"),
+    ("2027-01-01T00:00:00+00:00", "2026Q4"),
+    ("2027-03-31T23:59:59+01:00", "2026Q4"),
+])
+def test_a_moment_falls_in_the_financial_quarter_of_its_london_date(moment, quarter):
+    assert domain.quarter_of(moment) == quarter
+
+
+def test_a_period_spans_its_quarters_days_and_knows_the_one_before():
+    third = domain.period("2026", "3")
+    assert (third.quarters, third.first_day.isoformat(), third.last_day.isoformat()) == (
+        ("2026Q3",), "2026-10-01", "2026-12-31")
+    fourth = domain.period(2026, 4)
+    assert (fourth.first_day.isoformat(), fourth.last_day.isoformat()) == ("2027-01-01", "2027-03-31")
+    year = domain.period("2026", annual=True)
+    assert year.quarters == ("2026Q1", "2026Q2", "2026Q3", "2026Q4")
+    assert (year.first_day.isoformat(), year.last_day.isoformat()) == ("2026-04-01", "2027-03-31")
+    assert domain.period(2026, 1).before() == domain.Period(2025, 4) and year.before() == domain.Period(2025)
+
+
+@pytest.mark.parametrize("year, quarter, wrong", [
+    ("26", "1", {"year"}), ("1999", "1", {"year"}), ("2026", "5", {"quarter"}), ("2026", "0", {"quarter"}),
+    ("２０２６", "1", {"year"}), ("2026", None, {"quarter"}), (None, "x", {"year", "quarter"}), (True, 1, {"year"}),
+    ("-2026", "1", {"year"}), ("2026", "1.0", {"quarter"}),
+])
+def test_a_period_out_of_range_or_not_a_number_is_refused_by_name(year, quarter, wrong):
+    with pytest.raises(domain.PeriodRefused) as refused:
+        domain.period(year, quarter)
+    assert set(refused.value.errors) == wrong
+
+
+RECEIVED = {"referral_id": "r1", "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
+            "kind": "active_offer", "basis": "looked_after", "source": "social_worker",
+            "external_ref": "CARDIFF-123", "received_at": "2026-10-05T09:00:00+00:00", "statutory_meeting_at": None,
+            "preferred_language": "cy", "referrer_email": "sian@cardiff.example", "earlier_referral_ids": [],
+            "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
+                        "share_outcome_with_referrer": True}}
+
+
+def test_a_fact_keeps_codes_and_dates_never_a_contact_or_a_reference():
+    kept = domain.fact("referral.received", RECEIVED, "2026-10-05T09:00:01+00:00")
+    assert kept == {"type": "referral.received", "council": "CARDIFF", "referral_id": "r1",
+                    "at": "2026-10-05T09:00:00+00:00", "quarter": "2026Q3", "kind": "active_offer",
+                    "basis": "looked_after", "source": "social_worker", "preferred_language": "cy",
+                    "statutory_meeting_at": None}
+    assert "sian" not in str(kept) and "CARDIFF-123" not in str(kept)
+
+
+def facts_of_one_referral() -> list[dict]:
+    return [
+        domain.fact("referral.received", RECEIVED, "2026-10-05T09:00:00+00:00"),
+        domain.fact("deadlines.scheduled", {"referral_id": "r1", "council": "CARDIFF", "deadlines": {
+            "allocate_by": {"due_at": "2026-10-07T17:00:00+00:00"},
+            "first_contact_by": {"due_at": "2026-10-08T17:00:00+00:00"},
+            "meeting_by": {"due_at": "2026-10-20T17:00:00+00:00"}}}, "2026-10-05T09:00:01+00:00"),
+        domain.fact("referral.allocated", {"referral_id": "r1", "council": "CARDIFF", "advocate_email": "a@p.example",
+                                           "allocated_at": "2026-10-06T09:00:00+00:00"}, "2026-10-06T09:00:00+00:00"),
+        domain.fact("contact.attempted", {"referral_id": "r1", "council": "CARDIFF", "method": "phone",
+                                          "result": "no_answer", "attempted_at": "2026-10-09T09:00:00+00:00"},
+                    "2026-10-09T09:00:00+00:00"),
+        domain.fact("contact.attempted", {"referral_id": "r1", "council": "CARDIFF", "method": "phone",
+                                          "result": "reached", "attempted_at": "2026-10-10T09:00:00+00:00"},
+                    "2026-10-10T09:00:00+00:00"),
+        domain.fact("meeting.took_place", {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1",
+                                           "held_at": "2026-10-15T09:00:00+00:00", "before_deadline": True},
+                    "2026-10-15T10:00:00+00:00"),
+    ]
+
+
+def journey_of(facts: list[dict]) -> dict:
+    journey: dict = {}
+    for kept in facts:
+        journey = domain.journey_after(journey, kept) or journey
+    return journey
+
+
+@settings(max_examples=100)
+@given(order=st.permutations(range(6)), again=st.lists(st.integers(0, 5), max_size=6))
+def test_a_journey_is_the_same_whatever_order_its_facts_come_in_and_however_often(order, again):
+    facts = facts_of_one_referral()
+    expected = journey_of(facts)
+    assert journey_of([facts[i] for i in [*order, *again]]) == expected
+    assert expected["first_contact_at"] == "2026-10-09T09:00:00+00:00", "the first attempt, reached or not"
+    assert domain.journey_after(expected, facts[0]) is None, "a fact already in changes nothing"
+
+
+def test_response_times_are_medians_in_days_with_the_share_within_each_time_frame():
+    late = {**journey_of(facts_of_one_referral()), "referral_id": "r2", "allocated_at": "2026-10-09T09:00:00+00:00"}
+    figures = domain.response_times([journey_of(facts_of_one_referral()), late,
+                                     {"referral_id": "r3", "kind": "active_offer",
+                                      "received_at": "2026-10-05T09:00:00+00:00"}])
+    assert figures["allocation"] == {"reached": 2, "median_days": 2.5, "within_time_frame": 0.5}
+    assert figures["first_contact_attempt"] == {"reached": 2, "median_days": 4.0, "within_time_frame": 0.0}
+    assert figures["meeting_held"] == {"reached": 2, "median_days": 10.0, "within_time_frame": 1.0}
+    assert domain.response_times([])["allocation"] == {"reached": 0, "median_days": None, "within_time_frame": None}
+
+
+def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
+    at = "2026-11-01T10:00:00+00:00"
+    issue_based = {**RECEIVED, "referral_id": "r9", "kind": "issue_based", "basis": "looked_after",
+                   "source": "active_offer", "preferred_language": "en"}
+    facts = [
+        *facts_of_one_referral(),
+        domain.fact("referral.received", issue_based, at),
+        domain.fact("optout.recorded", {"optout_id": "o1", "council": "CARDIFF", "region": "cardiff-vale",
+                                        "basis": "looked_after", "age": 14, "reason": "has_an_advocate",
+                                        "offered_at": at}, at),
+        domain.fact("meeting.not_held", {"referral_id": "r5", "council": "CARDIFF", "meeting_id": "m5",
+                                         "reason_not_held": "child_unwell"}, at),
+        domain.fact("active_offer.completed", {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1",
+                                               "outcome": "declined", "decline_reason": "has support",
+                                               "completed_at": at, "consent": RECEIVED["consent"]}, at),
+        domain.fact("referral.closed", {"referral_id": "r6", "council": "CARDIFF", "reason": "unable_to_contact",
+                                        "meeting_took_place": None, "closed_at": at,
+                                        "consent": RECEIVED["consent"]}, at),
+        domain.fact("referral.closed", {"referral_id": "r1", "council": "CARDIFF", "reason": "completed",
+                                        "outcome": "declined", "meeting_took_place": True, "closed_at": at,
+                                        "consent": RECEIVED["consent"]}, at),
+        domain.fact("deadline.missed", {"referral_id": "r6", "council": "CARDIFF", "deadline": "first_contact_by",
+                                        "due_at": at}, at),
+        domain.fact("case.opened", {"case_id": "r9", "referral_id": "r9", "council": "CARDIFF",
+                                    "region": "cardiff-vale", "advocate_email": "a@p.example",
+                                    "source": "active_offer", "basis": "looked_after", "language": "en",
+                                    "opened_at": at}, at),
+    ]
+    figures = domain.template(facts, [journey_of(facts_of_one_referral())])
+    funnel = figures["active_offer"]
+    assert funnel["offers"] == 2 and funnel["opt_outs"] == 1 and funnel["opt_out_reasons"] == {"has_an_advocate": 1}
+    assert funnel["referrals_received"] == 1
+    assert funnel["by_basis"] == {"looked_after": 1, "child_protection": 0, "care_and_support": 0}
+    assert funnel["first_contact_made"] == 1
+    assert (funnel["meetings_held"], funnel["meetings_held_before_deadline"], funnel["meetings_not_held"]) == (1, 1, 1)
+    assert funnel["not_held_reasons"] == {"child_unwell": 1}
+    assert funnel["outcomes"] == {"take_up": 0, "declined": 1, "reflecting": 0, "other_support": 0}
+    assert funnel["decline_reasons"] == {"has support": 1}
+    assert funnel["closed_without_meeting"] == {"unable_to_contact": 1, "declined_meeting": 0, "withdrawn": 0,
+                                                "duplicate": 0}
+    assert (funnel["issue_based_from_take_up"], funnel["cases_opened"]) == (1, 1)
+    assert figures["referrals"] == {"received": 2, "by_kind": {"active_offer": 1, "issue_based": 1},
+                                    "by_source": {"active_offer": 1, "social_worker": 1},
+                                    "by_basis": {"looked_after": 2}}
+    assert figures["deadlines_missed"] == {"acknowledge_by": 0, "allocate_by": 0, "first_contact_by": 1,
+                                           "meeting_by": 0}
+    assert figures["language"] == {"welsh_asked_for": 1}
+    assert "sian" not in str(figures) and "a@p.example" not in str(figures), "counts, never names"

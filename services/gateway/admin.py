@@ -48,15 +48,17 @@ def create_api_key(council: str, name: str) -> None:
 @admin.command("create-user")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--council", default=None, help="Only for the referrer role: the council they work for.")
+@click.option("--council", default=None,
+              help="For a referrer, the council they work for; for a commissioner, the council they read reports of.")
+@click.option("--region", default=None, help="For a commissioner, the region whose reports they read.")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
-def create_user(email: str, role: str, council: str | None, password_stdin: bool) -> None:
-    """Create a staff user (or a council referrer) with a password read from standard input."""
+def create_user(email: str, role: str, council: str | None, region: str | None, password_stdin: bool) -> None:
+    """Create a staff user (a council referrer, a commissioner) with a password read from standard input."""
     store, councils = _context()
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         created = handlers.create_user(store, councils, email, role, council.strip().upper() if council else None,
-                                       password)
+                                       password, region=region.strip().lower() if region else None)
     except CredentialError as exc:
         _refuse(exc)
     click.echo(f"created {role} {created}", err=True)

@@ -50,6 +50,8 @@ class Principal:
     id: str  # the API key's id, or the staff member's email
     council: str | None = None
     role: str | None = None
+    region: str | None = None
+    """A commissioner's region, when they read a region's reports rather than one council's."""
 
     @property
     def is_council(self) -> bool:
@@ -88,7 +90,12 @@ def password_matches(password: str, password_hash: str) -> bool:
         return False
 
 
-def check_new_user(email: str, role: str, council: str | None, known_council: bool) -> str:
+BOUND = ("referrer", "commissioner")
+"""The roles bound to a council (a commissioner to a council or a region): they see that scope and nothing wider."""
+
+
+def check_new_user(email: str, role: str, council: str | None, known_council: bool, region: str | None = None,
+                   known_region: bool = False) -> str:
     """The normalised email of a user who may be created as asked; CredentialError saying what is wrong otherwise."""
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
@@ -97,10 +104,17 @@ def check_new_user(email: str, role: str, council: str | None, known_council: bo
         raise CredentialError(f"role must be one of {', '.join(ROLES)}")
     if role == "referrer" and not council:
         raise CredentialError("a referrer works for one council: give --council CODE")
-    if role != "referrer" and council:
-        raise CredentialError("only a referrer is bound to a council; leave out --council")
+    if role == "commissioner" and bool(council) == bool(region):
+        raise CredentialError("a commissioner reads one council's or one region's reports: give --council CODE or "
+                              "--region CODE")
+    if role not in BOUND and council:
+        raise CredentialError("only a referrer or a commissioner is bound to a council; leave out --council")
+    if role != "commissioner" and region:
+        raise CredentialError("only a commissioner is bound to a region; leave out --region")
     if council and not known_council:
         raise CredentialError(f"no council has the code {council}")
+    if region and not known_region:
+        raise CredentialError(f"no region has the code {region}")
     return email
 
 

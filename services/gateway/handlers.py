@@ -19,9 +19,10 @@ def create_api_key(store: GatewayStore, councils: CouncilRegister, council: str,
 
 
 def create_user(store: GatewayStore, councils: CouncilRegister, email: str, role: str, council: str | None,
-                password: str) -> str:
-    email = domain.check_new_user(email, role, council, council in councils if council else False)
-    if not store.add_user(email, role, council, domain.hash_password(password)):
+                password: str, *, region: str | None = None) -> str:
+    email = domain.check_new_user(email, role, council, council in councils if council else False, region,
+                                  any(c.region == region for c in councils.all()))
+    if not store.add_user(email, role, council, domain.hash_password(password), region=region):
         raise CredentialError(f"a user with the email {email} exists already")
     return email
 
@@ -75,7 +76,12 @@ def principal_of(store: GatewayStore, email: str) -> Principal | None:
     user = store.user(email)
     if user is None or user.body.get("disabled") or user.body["role"] not in domain.WEB_ROLES:
         return None
-    return Principal("staff", user.id, council=user.body.get("council"), role=user.body["role"])
+    return _staff(user)
+
+
+def _staff(user) -> Principal:
+    body = user.body
+    return Principal("staff", user.id, council=body.get("council"), role=body["role"], region=body.get("region"))
 
 
 def revoke(store: GatewayStore, text_or_id: str) -> bool:
@@ -104,4 +110,4 @@ def authenticate(store: GatewayStore, authorization: str | None) -> Principal | 
     user = store.user(token.body["email"])
     if user is None or user.body.get("disabled"):
         return None
-    return Principal("staff", user.id, council=user.body.get("council"), role=user.body["role"])
+    return _staff(user)

@@ -59,7 +59,16 @@ def wait_for(store: GatewayStore, settler: settling.Settler, subject: str | None
     found = store.in_flight(subject=subject) if subject is not None else []
     if caller.kind != "public":
         found += store.in_flight(by=caller.id)
-    waiting = list({document.id: document for document in found}.values())  # a caller's record on this subject once
+    _settle(store, settler, list({document.id: document for document in found}.values()))  # each record once
+
+
+def wait_for_everything(store: GatewayStore, settler: settling.Settler) -> None:
+    """Before a read of figures counted from every caller's commands (a report): wait for all that is travelling."""
+    sweep.if_due(store)
+    _settle(store, settler, store.all_in_flight())
+
+
+def _settle(store: GatewayStore, settler: settling.Settler, waiting: list) -> None:
     if not waiting:
         return
     recent = now() - IN_FLIGHT_FOR

@@ -1,20 +1,46 @@
 """The reports API (API.md, "Reports"): the National Reporting Template's counts, never names. A council's key reads
-its own council's figures, a manager every scope; a scope wider than the caller's is 404."""
+its own council's figures; a commissioner the council or the region they are bound to (and a region's councils);
+a manager every scope. A scope wider than the caller's is 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, g
 
-from services.gateway.access import audit, purpose, requires
+from shared.web import Problem
+
+from services.gateway import domain, in_flight
+from services.gateway.access import audit, gateway_store, purpose, requires
 from services.gateway.forwarding import checked_query, forward, respond
 from services.gateway.schemas import AnnualReportQuerySchema, QuarterlyReportQuerySchema
 
 blueprint = Blueprint("reports_api", __name__, url_prefix="/api/v1")
-READERS = ("manager",)
+READERS = ("manager", "commissioner")
+
+
+def within_scope(principal: domain.Principal, query: dict[str, str]) -> dict[str, str]:
+    """The query as a commissioner may ask it: within their council or region, which it names when it names none;
+    404 for anything wider. Council keys are held to their council by the reporting service itself."""
+    if principal.role != "commissioner":
+        return query
+    council, region = query.get("council"), query.get("region")
+    if principal.council:
+        if region or council not in (None, principal.council):
+            raise Problem(404, "No such report here.")
+        return {**query, "council": principal.council}
+    if region not in (None, principal.region) or (council and _region_of(council) != principal.region):
+        raise Problem(404, "No such report here.")
+    return query if council else {**query, "region": principal.region}
+
+
+def _region_of(council: str) -> str | None:
+    found = current_app.extensions["llais.councils"].get(council)
+    return found.region if found else None
 
 
 def _report(period: str, schema) -> object:
-    status, payload, content_type = forward("reporting", "GET", f"/reports/{period}", params=checked_query(schema))
+    query = within_scope(g.principal, checked_query(schema))
+    in_flight.wait_for_everything(gateway_store(), current_app.extensions["llais.settler"])  # figures of every caller
+    status, payload, content_type = forward("reporting", "GET", f"/reports/{period}", params=query)
     audit(f"read {period} report", None, status, purpose())
     return respond(status, payload, content_type)
 

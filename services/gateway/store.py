@@ -67,10 +67,11 @@ class GatewayStore:
 
     # staff
 
-    def add_user(self, email: str, role: str, council: str | None, password_hash: str) -> bool:
+    def add_user(self, email: str, role: str, council: str | None, password_hash: str, *,
+                 region: str | None = None) -> bool:
         """False when a user with this email exists already."""
         return self.uow.create(USERS, email, {
-            "email": email, "role": role, "council": council, "password_hash": password_hash,
+            "email": email, "role": role, "council": council, "region": region, "password_hash": password_hash,
             "created_at": timestamp(), "disabled": False,
         })
 
@@ -166,6 +167,10 @@ class GatewayStore:
         """What is still travelling for `subject`, or from the commands of caller `by`."""
         where = {"subject": subject} if subject is not None else {"by": by}
         return find_all(self.store, IN_FLIGHT, {**where, "settled": False})
+
+    def all_in_flight(self) -> list[Document]:
+        """Everything still travelling, from every caller's commands."""
+        return find_all(self.store, IN_FLIGHT, {"settled": False, "at": AtMost(timestamp())})
 
     def in_flight_since(self, moment: datetime) -> Iterator[Document]:
         """What is still marked travelling though it was set off by `moment`, page by page."""

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
 
 from shared.clock import LONDON
+from shared.contracts import casework, complaints
 from shared.contracts.referral import ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, OUTCOMES, TAKE_UP
 from shared.contracts.scheduling import DEADLINES
 from shared.errors import Refused, Rule
@@ -124,25 +125,47 @@ KEPT = {
     "active_offer.completed": ("outcome", "decline_reason"),
     "referral.closed": ("reason", "outcome", "meeting_took_place"),
     "case.opened": ("source", "basis", "language"),
+    "case.issue_raised": ("theme",),
+    "case.issue_concluded": ("theme", "outcome"),
+    "case.activity_recorded": ("kind", "contribution"),
+    "case.signposted": ("to",),
+    "case.advocate_change_requested": (),
+    "case.advocate_change_decided": ("result",),
+    "case.disclosure_recorded": ("reason", "child_told"),
+    "case.closed": ("outcome", "satisfaction"),
+    "complaint.received": ("kind", "made_by", "language"),
+    "complaint.deadlines_scheduled": ("respond_by",),
+    "complaint.second_stage_scheduled": ("respond_by",),
+    "complaint.responded": ("kind", "stage", "outcome"),
+    "complaint.escalated": ("kind",),
+    "complaint.closed": ("kind", "outcome"),
+    "complaint.deadline_missed": ("deadline",),
 }
 """What each fact counted keeps, beside its type, council, referral and moment: codes, flags and dates only."""
 MOMENTS = {
     "referral.received": "received_at", "referral.allocated": "allocated_at", "contact.attempted": "attempted_at",
     "optout.recorded": "offered_at", "meeting.took_place": "held_at", "active_offer.completed": "completed_at",
     "referral.closed": "closed_at", "case.opened": "opened_at", "deadline.missed": "due_at",
+    "case.closed": "closed_at", "complaint.received": "received_at", "complaint.responded": "responded_at",
+    "complaint.escalated": "escalated_at", "complaint.closed": "closed_at", "complaint.deadline_missed": "due_at",
 }
 """The field that says when each fact happened; a fact without one happened when its event occurred."""
 
 
-def fact(event_type: str, data: Mapping[str, Any], occurred_at: str) -> dict:
-    """What is kept of an event: its codes and dates, under the quarter it happened in."""
+COMPLAINT_FACTS = tuple(t for t in KEPT if t.startswith("complaint."))
+"""Facts of a complaint; all but its receipt name no council, which is the one the complaint was received for."""
+
+
+def fact(event_type: str, data: Mapping[str, Any], occurred_at: str, *, council: str | None = None) -> dict:
+    """What is kept of an event: its codes and dates, under the quarter it happened in. `council` is a complaint's,
+    for its facts after receipt."""
     at = data.get(MOMENTS.get(event_type, ""), None) or occurred_at
     kept = {name: data.get(name) for name in KEPT[event_type]}
     if event_type == "deadlines.scheduled":
-        kept["deadlines"] = {name: clock["due_at"] for name, clock in data["deadlines"].items()
-                             if isinstance(clock, Mapping) and clock.get("due_at")}
-    return {"type": event_type, "council": data["council"], "referral_id": data.get("referral_id"), "at": at,
-            "quarter": quarter_of(at), **kept}
+        kept["deadlines"] = {name: due for name, due in data["deadlines"].items() if isinstance(due, str)}
+    ids = {"complaint_id": data["complaint_id"]} if event_type in COMPLAINT_FACTS else {}
+    return {"type": event_type, "council": data.get("council", council), "referral_id": data.get("referral_id"),
+            **ids, "at": at, "quarter": quarter_of(at), **kept}
 
 
 # a referral's journey
@@ -166,6 +189,28 @@ def journey_after(journey: Mapping[str, Any], kept: Mapping[str, Any]) -> dict |
     else:
         return None
     return None if changed == journey else changed
+
+
+# a complaint's time limits
+
+def complaint_after(complaint: Mapping[str, Any], kept: Mapping[str, Any]) -> dict | None:
+    """The complaint as reporting follows it: its council once received, and the answer due at each stage."""
+    changed = dict(complaint) or {"complaint_id": kept["complaint_id"]}
+    if kept["type"] == "complaint.received":
+        changed["council"] = kept["council"]
+    elif kept["type"] == "complaint.deadlines_scheduled":
+        changed.setdefault("respond_by", {})["1"] = kept["respond_by"]
+    elif kept["type"] == "complaint.second_stage_scheduled":
+        changed.setdefault("respond_by", {})["2"] = kept["respond_by"]
+    else:
+        return None
+    return None if changed == complaint else changed
+
+
+def within_time_limit(complaint: Mapping[str, Any], answered: Mapping[str, Any]) -> bool | None:
+    """Whether an answer came by its stage's time limit; None while that limit is not known."""
+    due = complaint.get("respond_by", {}).get(str(answered["stage"]))
+    return None if due is None else datetime.fromisoformat(answered["at"]) <= datetime.fromisoformat(due)
 
 
 # counting
@@ -243,7 +288,52 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         },
         "response_times": response_times(journeys),
         "deadlines_missed": _counts((f["deadline"] for f in of("deadline.missed")), DEADLINES),
+        "casework": casework_figures(facts),
+        "complaints": complaint_figures(facts),
         "language": {
             "welsh_asked_for": sum(1 for f in received if f["preferred_language"] == "cy"),
         },
+    }
+
+
+def casework_figures(facts: list[Mapping[str, Any]]) -> dict:
+    """Cases, their issues and how they were worked, in the period (a disclosure by its count alone)."""
+    of = lambda kind: [f for f in facts if f["type"] == kind]  # noqa: E731
+    closed = of("case.closed")
+    rated = [f["satisfaction"] for f in closed if f["satisfaction"] is not None]
+    return {
+        "cases_opened": len(of("case.opened")),
+        "cases_closed": len(closed),
+        "closed_by_outcome": _counts((f["outcome"] for f in closed), casework.CASE_OUTCOMES),
+        "issues_raised_by_theme": _counts((f["theme"] for f in of("case.issue_raised")), casework.THEMES),
+        "issues_concluded_by_outcome": _counts((f["outcome"] for f in of("case.issue_concluded")),
+                                               casework.ISSUE_OUTCOMES),
+        "signposted_to": _counts((f["to"] for f in of("case.signposted")), casework.SIGNPOSTS),
+        "advocate_changes_requested": len(of("case.advocate_change_requested")),
+        "advocate_changes_granted": sum(1 for f in of("case.advocate_change_decided") if f["result"] == "granted"),
+        "contributions": _counts((f["contribution"] for f in of("case.activity_recorded")),
+                                 casework.CONTRIBUTIONS),
+        "disclosures_without_consent": len(of("case.disclosure_recorded")),
+        "satisfaction": {"given": len(rated), "mean": round(statistics.mean(rated), 2) if rated else None,
+                         "by_score": _counts((str(score) for score in rated), ("1", "2", "3", "4", "5"))},
+    }
+
+
+def complaint_figures(facts: list[Mapping[str, Any]]) -> dict:
+    """Complaints, representations and compliments received in the period; answers given in it, by outcome, stage
+    and whether they came within the time limit."""
+    of = lambda kind: [f for f in facts if f["type"] == kind]  # noqa: E731
+    received, answered = of("complaint.received"), of("complaint.responded")
+    timed = [f for f in answered if f.get("within_time_limit") is not None]
+    return {
+        "received_by_kind": _counts((f["kind"] for f in received), complaints.KINDS),
+        "received_from": _counts((f["made_by"] for f in received), complaints.FROM),
+        "answered": len(answered),
+        "answered_by_outcome": _counts((f["outcome"] for f in answered), complaints.ANSWERS),
+        "answered_by_stage": _counts((str(f["stage"]) for f in answered), ("1", "2")),
+        "answered_within_time_limit": round(sum(f["within_time_limit"] for f in timed) / len(timed), 3)
+        if timed else None,
+        "escalated": len(of("complaint.escalated")),
+        "withdrawn": sum(1 for f in of("complaint.closed") if f["outcome"] == "withdrawn"),
+        "time_limits_missed": _counts((f["deadline"] for f in of("complaint.deadline_missed")), complaints.CLOCKS),
     }

@@ -6,7 +6,7 @@ in the same handling. A rebuild makes every journey again from the facts kept.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from shared.contracts import Event
 from shared.councils import CouncilRegister
@@ -14,7 +14,7 @@ from shared.errors import NotFound
 from shared.unit_of_work import UnitOfWork
 
 from services.reporting import domain
-from services.reporting.store import FACTS, JOURNEYS, ReportingStore
+from services.reporting.store import COMPLAINTS, FACTS, JOURNEYS, ReportingStore
 
 NAME = "reporting"
 
@@ -24,32 +24,57 @@ class ScopeNotFound(NotFound):
     detail_format = "No such council or region."
 
 
+class UnknownComplaint(Exception):
+    """A complaint's fact came before its receipt, which names its council: handled again after a moment."""
+
+
 def record(event: Event, uow: UnitOfWork) -> None:
-    """On a fact the template counts: keep its codes and dates, once, and follow it on its referral's journey."""
+    """On a fact the template counts: keep its codes and dates, once, and follow it on its referral's journey (or
+    its complaint's time limits)."""
+    if event.type in domain.COMPLAINT_FACTS:
+        return _record_of_complaint(event, uow)
     kept = domain.fact(event.type, event.data, event.occurred_at)
     uow.create(FACTS, event.id, kept, last=False)
     if kept["referral_id"]:
-        uow.change(JOURNEYS, kept["referral_id"], lambda journey: _followed(journey, kept), initial={})
+        uow.change(JOURNEYS, kept["referral_id"], lambda journey: _decided(domain.journey_after(journey, kept)),
+                   initial={})
 
 
-def _followed(journey: Mapping, kept: Mapping) -> tuple[dict, list] | None:
-    changed = domain.journey_after(journey, kept)
+def _record_of_complaint(event: Event, uow: UnitOfWork) -> None:
+    complaint_id = event.data["complaint_id"]
+    known = uow.get(COMPLAINTS, complaint_id)
+    complaint = known.body if known else {}
+    if event.type != "complaint.received" and "council" not in complaint:
+        raise UnknownComplaint(complaint_id)
+    kept = domain.fact(event.type, event.data, event.occurred_at, council=complaint.get("council"))
+    if event.type == "complaint.responded":
+        kept["within_time_limit"] = domain.within_time_limit(complaint, kept)
+    uow.create(FACTS, event.id, kept, last=False)
+    uow.change(COMPLAINTS, complaint_id, lambda current: _decided(domain.complaint_after(current, kept)), initial={})
+
+
+def _decided(changed: dict | None) -> tuple[dict, list] | None:
     return None if changed is None else (changed, [])
 
 
 def rebuild(uow: UnitOfWork) -> int:
-    """Make every journey again from the facts kept, as if each had just arrived; how many facts were read."""
-    journeys: dict[str, dict] = {}
+    """Make every journey and complaint's time limits again from the facts kept, as if each had just arrived; how
+    many facts were read."""
+    made: dict[tuple[str, str], dict] = {}
     read = 0
     for document in ReportingStore(uow).every_fact():
         read += 1
         kept = document.body
         if kept.get("referral_id"):
-            current = journeys.get(kept["referral_id"], {})
-            journeys[kept["referral_id"]] = domain.journey_after(current, kept) or current
-    for referral_id, journey in journeys.items():
-        uow.change(JOURNEYS, referral_id, lambda stored, made=journey: None if stored == made else (made, []),
-                   initial={})
+            key, follow = (JOURNEYS, kept["referral_id"]), domain.journey_after
+        elif kept.get("complaint_id"):
+            key, follow = (COMPLAINTS, kept["complaint_id"]), domain.complaint_after
+        else:
+            continue
+        current = made.get(key, {})
+        made[key] = follow(current, kept) or current
+    for (collection, id_), body in made.items():
+        uow.change(collection, id_, lambda stored, body=body: None if stored == body else (body, []), initial={})
     return read
 
 

@@ -1,5 +1,5 @@
 """The reporting service's repository: the facts it counts and the referrals' journeys, both found by council and
-quarter."""
+quarter, and the complaints' time limits."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from shared.unit_of_work import UnitOfWork
 
 FACTS = "facts"
 JOURNEYS = "journeys"
+COMPLAINTS = "complaints"
+"""Each complaint's council and the answer due at each stage, read by its id alone."""
 
 INDEXES = (
     Index(FACTS, ("quarter",)),  # the whole provider's period

@@ -37,7 +37,8 @@ class Team:
         self.emails = {}
         for role in ("manager", "advocate", "second_advocate", "commissioner"):
             email = f"{role.replace('_', '-')}-{uuid.uuid4().hex[:6]}@provider.example"
-            handlers.create_user(self.gateway, councils, email, role.replace("second_", ""), None, PASSWORD)
+            handlers.create_user(self.gateway, councils, email, role.replace("second_", ""),
+                                 "CARDIFF" if role == "commissioner" else None, PASSWORD)
             self.emails[role] = email
             setattr(self, role, {"Authorization": f"Bearer {handlers.create_token(self.gateway, email)}"})
 

@@ -70,6 +70,16 @@ def test_a_user_is_created_once(run):
     assert again.exit_code == 2 and "exists already" in again.output
 
 
+def test_a_commissioner_is_bound_to_a_council_or_a_region(run, tmp_path):
+    assert run("create-user", "--email", "c1@council.example", "--role", "commissioner", "--region", "Cardiff-Vale",
+               "--password-stdin", stdin="long enough password\n").exit_code == 0
+    user = store(tmp_path).user("c1@council.example")
+    assert (user.body["role"], user.body["council"], user.body["region"]) == ("commissioner", None, "cardiff-vale")
+    unbound = run("create-user", "--email", "c2@council.example", "--role", "commissioner", "--password-stdin",
+                  stdin="long enough password\n")
+    assert unbound.exit_code == 2 and "--region CODE" in unbound.output
+
+
 def test_a_referrer_is_bound_to_a_council(run, tmp_path):
     assert run("create-user", "--email", "sw@cardiff.example", "--role", "referrer", "--council", "CARDIFF",
                "--password-stdin", stdin="long enough password\n").exit_code == 0

@@ -51,7 +51,7 @@ def test_a_revoked_key_stops_working(platform):
     assert_problem(platform.get("/api/v1/referrals", headers), 401)
 
 
-@pytest.mark.parametrize("role, council", [("referrer", "CARDIFF"), ("commissioner", None), ("admin", None)])
+@pytest.mark.parametrize("role, council", [("referrer", "CARDIFF"), ("commissioner", "CARDIFF"), ("admin", None)])
 def test_staff_cannot_use_the_council_endpoints(platform, role, council):
     headers = platform.staff(role, council)
     assert_problem(platform.post("/api/v1/referrals", headers, json=EXAMPLE), 403)

@@ -59,3 +59,30 @@ def test_every_report_read_is_audited(platform):
     platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", platform.key("CARDIFF"))
     entries = [d.body for d in platform.gateway.store.find(AUDIT, None, limit=1000)]
     assert any(e["what"] == "read quarterly report" and e["council"] == "CARDIFF" for e in entries)
+
+
+def commissioner(platform, *, council: str | None = None, region: str | None = None) -> dict:
+    from services.gateway import handlers
+
+    email = f"commissioner-{council or region}-{now().timestamp()}@council.example".lower()
+    handlers.create_user(platform.gateway, platform.councils, email, "commissioner", council, "a long enough password",
+                         region=region)
+    return {"Authorization": f"Bearer {handlers.create_token(platform.gateway, email)}"}
+
+
+def test_a_commissioner_reads_the_council_or_region_they_are_bound_to_and_nothing_wider(platform):
+    home = CouncilRegister.load().get("CARDIFF").region
+    neighbour = next(c.code for c in CouncilRegister.load().all() if c.region == home and c.code != "CARDIFF")
+    outside = next(c for c in CouncilRegister.load().all() if c.region != home)
+    of_cardiff, of_region = commissioner(platform, council="CARDIFF"), commissioner(platform, region=home)
+    answer = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", of_cardiff)
+    assert answer.status_code == 200 and answer.json()["scope"] == {"kind": "council", "code": "CARDIFF"}
+    answer = platform.get(f"/api/v1/reports/annual?year={this_year()}", of_region)
+    assert answer.status_code == 200 and answer.json()["scope"] == {"kind": "region", "code": home}
+    answer = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}&council={neighbour}", of_region)
+    assert answer.status_code == 200 and answer.json()["scope"] == {"kind": "council", "code": neighbour}
+    for who, wider in ((of_cardiff, f"council={neighbour}"), (of_cardiff, f"region={home}"),
+                       (of_region, f"council={outside.code}"), (of_region, f"region={outside.region}")):
+        assert_problem(platform.get(f"/api/v1/reports/quarterly?{this_quarter()}&{wider}", who), 404)
+    for staff_only in ("/api/v1/referrals", "/api/v1/cases", "/api/v1/complaints"):
+        assert_problem(platform.get(staff_only, of_region), 403)

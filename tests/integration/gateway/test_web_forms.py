@@ -182,7 +182,7 @@ def test_the_lock_lifts_after_its_time(site):
 
 
 def test_commissioners_and_admins_cannot_use_the_forms(site):
-    page = site.visitor().submit("/sign-in", {"email": site.user("commissioner"), "password": PASSWORD})
+    page = site.visitor().submit("/sign-in", {"email": site.user("commissioner", "CARDIFF"), "password": PASSWORD})
     assert errors_on(page) == ["Your account cannot use these pages"]
 
 

@@ -80,7 +80,8 @@ def test_a_council_reads_its_own_figures_and_nothing_wider(client, store):
 
 
 @pytest.mark.parametrize("query, field", [
-    ("year=2026", "quarter"), ("quarter=1", "year"), ("year=1800&quarter=1", "year"), ("year=2026&quarter=9", "quarter"),
+    ("year=2026", "quarter"), ("quarter=1", "year"), ("year=1800&quarter=1", "year"),
+    ("year=2026&quarter=9", "quarter"),
     ("year=2026&quarter=%F0%9F%98%80", "quarter"), (f"year=2026&quarter=1&council=CARDIFF&region={HOME}", "region"),
 ])
 def test_a_period_or_scope_that_is_not_one_is_refused_by_name(client, query, field):
@@ -133,3 +134,24 @@ def test_an_operator_rebuilds_from_the_command_line(tmp_path, monkeypatch):
     store = open_store("reporting", Settings.from_env())
     assert store.get(JOURNEYS, "r1").body["quarter"] == "2026Q3"
     store.close()
+
+
+def test_a_complaints_answer_waits_for_its_receipt_and_counts_in_its_councils_report(client, store):
+    answered = {"complaint_id": "c1", "kind": "complaint", "stage": 1, "outcome": "upheld",
+                "responded_at": "2026-11-10T10:00:00+00:00"}
+    early = new_event("complaint.responded", answered, producer="complaints", subject="complaint:c1")
+    with pytest.raises(handlers.UnknownComplaint):
+        handle(HANDLERS["complaint.responded"], early, store)  # retried by the worker until its receipt is in
+    deliver(store, "complaint.received", {"complaint_id": "c1", "kind": "complaint", "made_by": "child",
+                                          "council": "CARDIFF", "nation": "wales", "language": "cy",
+                                          "received_at": "2026-11-01T10:00:00+00:00"})
+    deliver(store, "complaint.deadlines_scheduled", {"complaint_id": "c1",
+                                                     "acknowledge_by": "2026-11-03T17:00:00+00:00",
+                                                     "respond_by": "2026-11-20T17:00:00+00:00"})
+    handle(HANDLERS["complaint.responded"], early, store)
+    handle(HANDLERS["complaint.responded"], early, store)
+    figures = client.get("/reports/quarterly?year=2026&quarter=3", headers=CARDIFF).get_json()["complaints"]
+    assert (figures["answered"], figures["answered_within_time_limit"]) == (1, 1.0)
+    assert figures["received_by_kind"]["complaint"] == 1
+    other = client.get(f"/reports/quarterly?year=2026&quarter=3&council={OTHER.code}", headers=MANAGER).get_json()
+    assert other["complaints"]["answered"] == 0

@@ -38,12 +38,26 @@ def test_passwords_are_argon2_and_at_least_12_characters():
     ("not-an-email", "manager", None, False, "not an email"),
     ("a@b.org", "wizard", None, False, "role must be"),
     ("a@b.org", "referrer", None, False, "give --council"),
-    ("a@b.org", "manager", "CARDIFF", True, "only a referrer"),
+    ("a@b.org", "manager", "CARDIFF", True, "only a referrer or a commissioner"),
     ("a@b.org", "referrer", "ATLANTIS", False, "no council"),
 ])
 def test_a_user_who_cannot_be_created_is_told_why(email, role, council, known, says):
     with pytest.raises(domain.CredentialError, match=says):
         domain.check_new_user(email, role, council, known)
+
+
+@pytest.mark.parametrize("role, council, region, says", [
+    ("commissioner", None, None, "give --council CODE or --region CODE"),
+    ("commissioner", "CARDIFF", "cardiff-vale", "give --council CODE or --region CODE"),
+    ("commissioner", None, "atlantis", "no region"),
+    ("manager", None, "cardiff-vale", "only a commissioner is bound to a region"),
+    ("referrer", "CARDIFF", "cardiff-vale", "only a commissioner is bound to a region"),
+])
+def test_a_commissioner_is_bound_to_one_council_or_one_region(role, council, region, says):
+    with pytest.raises(domain.CredentialError, match=says):
+        domain.check_new_user("c@council.example", role, council, True, region, region == "cardiff-vale")
+    assert domain.check_new_user("c@council.example", "commissioner", None, False, "cardiff-vale", True)
+    assert domain.check_new_user("c@council.example", "commissioner", "CARDIFF", True)
 
 
 def test_emails_are_normalised():

@@ -68,9 +68,9 @@ def facts_of_one_referral() -> list[dict]:
     return [
         domain.fact("referral.received", RECEIVED, "2026-10-05T09:00:00+00:00"),
         domain.fact("deadlines.scheduled", {"referral_id": "r1", "council": "CARDIFF", "deadlines": {
-            "allocate_by": {"due_at": "2026-10-07T17:00:00+00:00"},
-            "first_contact_by": {"due_at": "2026-10-08T17:00:00+00:00"},
-            "meeting_by": {"due_at": "2026-10-20T17:00:00+00:00"}}}, "2026-10-05T09:00:01+00:00"),
+            "acknowledge_by": "2026-10-06T17:00:00+00:00", "allocate_by": "2026-10-07T17:00:00+00:00",
+            "first_contact_by": "2026-10-08T17:00:00+00:00", "meeting_by": "2026-10-20T17:00:00+00:00"}},
+            "2026-10-05T09:00:01+00:00"),
         domain.fact("referral.allocated", {"referral_id": "r1", "council": "CARDIFF", "advocate_email": "a@p.example",
                                            "allocated_at": "2026-10-06T09:00:00+00:00"}, "2026-10-06T09:00:00+00:00"),
         domain.fact("contact.attempted", {"referral_id": "r1", "council": "CARDIFF", "method": "phone",
@@ -161,3 +161,76 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
                                            "meeting_by": 0}
     assert figures["language"] == {"welsh_asked_for": 1}
     assert "sian" not in str(figures) and "a@p.example" not in str(figures), "counts, never names"
+
+
+def case_fact(event_type: str, at: str = "2026-11-02T10:00:00+00:00", **data) -> dict:
+    return domain.fact(event_type, {"case_id": "r9", "referral_id": "r9", "council": "CARDIFF",
+                                    "region": "cardiff-vale", **data}, at)
+
+
+def test_casework_counts_cases_issues_and_how_they_were_worked_and_a_disclosure_by_its_count_alone():
+    facts = [
+        case_fact("case.opened", advocate_email="a@p.example", source="active_offer", basis="looked_after",
+                  language="cy", opened_at="2026-11-01T10:00:00+00:00"),
+        case_fact("case.issue_raised", issue_id="i1", theme="contact"),
+        case_fact("case.issue_raised", issue_id="i2", theme="education"),
+        case_fact("case.issue_concluded", issue_id="i1", theme="contact", outcome="resolved"),
+        case_fact("case.activity_recorded", kind="meeting", contribution="jointly"),
+        case_fact("case.activity_recorded", kind="call", contribution="own"),
+        case_fact("case.signposted", to="legal"),
+        case_fact("case.advocate_change_requested", request_id="c1"),
+        case_fact("case.advocate_change_decided", request_id="c1", result="granted", advocate_email="b@p.example"),
+        case_fact("case.disclosure_recorded", reason="significant_harm", child_told=True),
+        case_fact("case.closed", outcome="issues_resolved", satisfaction=4, closed_at="2026-12-01T10:00:00+00:00"),
+        domain.fact("case.closed", {"case_id": "r8", "referral_id": "r8", "council": "CARDIFF",
+                                    "region": "cardiff-vale", "outcome": "moved_away", "satisfaction": None,
+                                    "closed_at": "2026-12-01T10:00:00+00:00"}, "2026-12-01T10:00:00+00:00"),
+    ]
+    figures = domain.template(facts, [])["casework"]
+    assert (figures["cases_opened"], figures["cases_closed"]) == (1, 2)
+    assert figures["closed_by_outcome"]["issues_resolved"] == 1 and figures["closed_by_outcome"]["moved_away"] == 1
+    assert figures["issues_raised_by_theme"]["contact"] == 1 and figures["issues_raised_by_theme"]["education"] == 1
+    assert figures["issues_concluded_by_outcome"]["resolved"] == 1
+    assert figures["signposted_to"]["legal"] == 1 and figures["signposted_to"]["specialist"] == 0
+    assert (figures["advocate_changes_requested"], figures["advocate_changes_granted"]) == (1, 1)
+    assert figures["contributions"] == {"own": 1, "through_advocate": 0, "jointly": 1}
+    assert figures["disclosures_without_consent"] == 1
+    assert figures["satisfaction"] == {"given": 1, "mean": 4, "by_score": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 0}}
+    assert "significant_harm" not in str(figures) and "b@p.example" not in str(figures)
+
+
+def complaint_fact(event_type: str, council: str | None = "CARDIFF", **data) -> dict:
+    return domain.fact(event_type, {"complaint_id": "c1", **data}, "2026-11-05T10:00:00+00:00", council=council)
+
+
+def test_a_complaint_is_answered_within_its_stages_time_limit_or_not_and_each_stage_counts():
+    complaint: dict = {}
+    for kept in (complaint_fact("complaint.received", kind="complaint", made_by="child", council="CARDIFF",
+                                nation="wales", language="cy", received_at="2026-11-01T10:00:00+00:00"),
+                 complaint_fact("complaint.deadlines_scheduled", acknowledge_by="2026-11-03T17:00:00+00:00",
+                                respond_by="2026-11-20T17:00:00+00:00"),
+                 complaint_fact("complaint.second_stage_scheduled", respond_by="2026-12-10T17:00:00+00:00")):
+        complaint = domain.complaint_after(complaint, kept) or complaint
+    assert complaint == {"complaint_id": "c1", "council": "CARDIFF",
+                         "respond_by": {"1": "2026-11-20T17:00:00+00:00", "2": "2026-12-10T17:00:00+00:00"}}
+    first = complaint_fact("complaint.responded", kind="complaint", stage=1, outcome="not_upheld",
+                           responded_at="2026-11-19T10:00:00+00:00")
+    second = complaint_fact("complaint.responded", kind="complaint", stage=2, outcome="partly_upheld",
+                            responded_at="2026-12-11T10:00:00+00:00")
+    assert domain.within_time_limit(complaint, first) is True
+    assert domain.within_time_limit(complaint, second) is False
+    assert domain.within_time_limit({"complaint_id": "c1", "council": None}, first) is None, "not known yet"
+    first["within_time_limit"], second["within_time_limit"] = True, False
+    figures = domain.template([
+        complaint_fact("complaint.received", kind="compliment", made_by="parent", council="CARDIFF", nation="wales",
+                       language="en", received_at="2026-11-01T10:00:00+00:00"),
+        first, second, complaint_fact("complaint.escalated", kind="complaint", stage=2,
+                                      escalated_at="2026-11-25T10:00:00+00:00"),
+        complaint_fact("complaint.deadline_missed", deadline="stage_2_respond_by", due_at="2026-12-10T17:00:00+00:00"),
+    ], [])["complaints"]
+    assert figures["received_by_kind"] == {"complaint": 0, "representation": 0, "compliment": 1}
+    assert figures["received_from"]["parent"] == 1
+    assert (figures["answered"], figures["answered_within_time_limit"], figures["escalated"]) == (2, 0.5, 1)
+    assert figures["answered_by_outcome"] == {"upheld": 0, "partly_upheld": 1, "not_upheld": 1}
+    assert figures["answered_by_stage"] == {"1": 1, "2": 1}
+    assert figures["time_limits_missed"] == {"acknowledge_by": 0, "respond_by": 0, "stage_2_respond_by": 1}

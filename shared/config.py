@@ -94,6 +94,9 @@ class Settings:
     settle_seconds: int = 5
     """How long the gateway waits for the events an earlier command set travelling to arrive before it forwards a
     call that would otherwise not see them (shared/settling); past that the call is answered 503."""
+    report_suppress_below: int = 5
+    """In a report meant for publication (`publication=true`), a count from 1 to one below this is not given, so a
+    small group of children cannot be told apart."""
     strict_queries: bool = False
     """Refuse a find that none of the service's declared indexes answers (the tests run so); when false, such a
     find reads without an index and is logged once."""
@@ -157,5 +160,6 @@ class Settings:
             public_form_rate_limit=env.get("LLAIS_PUBLIC_FORM_RATE_LIMIT") or default.public_form_rate_limit,
             complaint_days=_complaint_days(complaint_days) if complaint_days else default.complaint_days,
             settle_seconds=_int(env, "LLAIS_SETTLE_SECONDS", default.settle_seconds, minimum=1),
+            report_suppress_below=_int(env, "LLAIS_REPORT_SUPPRESS_BELOW", default.report_suppress_below, minimum=1),
             strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", default.strict_queries),
         )

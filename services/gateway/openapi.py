@@ -261,6 +261,10 @@ STAFF = "Provider staff: "
 CASES = "Cases (advocates their own, managers all; never councils or commissioners): "
 COMPLAINTS = "Complaints about the service (managers only; never councils or commissioners): "
 REPORTS = "Reports (a council its own figures, managers every scope; counts, never names): "
+REPORT_FORMATS = {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                      "schema": {"type": "string", "format": "binary"}}}
+"""A report as JSON, or (by `Accept`) the same figures as CSV or as a workbook with a sheet and a chart per section."""
 
 # the steps: path, summary, request, answer, success status, whether it takes an Idempotency-Key
 COMMANDS = [
@@ -386,13 +390,13 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
     })
     spec.path(path="/api/v1/reports/quarterly", operations={
         "get": _operation(REPORTS + "the National Reporting Template for a financial-year quarter", 200,
-                          {"application/json": {"schema": {"type": "object"}}}, 404, 422,
+                          REPORT_FORMATS, 404, 422,
                           parameters=_query(schemas.QuarterlyReportQuerySchema),
                           description="`scope`, `period`, a section per part of the template, `period_before`."),
     })
     spec.path(path="/api/v1/reports/annual", operations={
         "get": _operation(REPORTS + "the same template over a financial year", 200,
-                          {"application/json": {"schema": {"type": "object"}}}, 404, 422,
+                          REPORT_FORMATS, 404, 422,
                           parameters=_query(schemas.AnnualReportQuerySchema),
                           description="As the quarterly report, over the year."),
     })

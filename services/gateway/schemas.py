@@ -823,6 +823,9 @@ class AnnualReportQuerySchema(Strict):
                             metadata={"description": "One council's figures; a council's own key reads only its own."})
     region = fields.String(validate=Pattern(r"^[a-z][a-z0-9-]{1,39}$", error="A region code, e.g. cardiff-vale."),
                            metadata={"description": "A region's figures (not with `council`)."})
+    publication = fields.Boolean(metadata={
+        "description": "For publication: each count from 1 to below the provider's threshold is withheld (null), "
+                       "and `suppressed_below` says the threshold."})
 
 
 class QuarterlyReportQuerySchema(AnnualReportQuerySchema):

@@ -86,3 +86,50 @@ def test_a_commissioner_reads_the_council_or_region_they_are_bound_to_and_nothin
         assert_problem(platform.get(f"/api/v1/reports/quarterly?{this_quarter()}&{wider}", who), 404)
     for staff_only in ("/api/v1/referrals", "/api/v1/cases", "/api/v1/complaints"):
         assert_problem(platform.get(staff_only, of_region), 403)
+
+
+def test_the_same_figures_come_as_csv_and_as_a_workbook_with_a_chart_per_section(platform):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    cardiff = platform.key("CARDIFF")
+    platform.post("/api/v1/referrals", cardiff, json=example_referral())
+    report = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", cardiff).json()
+    answer = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}", {**cardiff, "Accept": "text/csv"})
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    assert answer.headers["Content-Disposition"].endswith('-CARDIFF.csv"')
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert rows[0] == ["scope", "council", "CARDIFF"]
+    table = {(row[0], row[1]): row[2] for row in rows[rows.index(["section", "figure", "this period",
+                                                                  "period before"]) + 1:]}
+    assert table[("active_offer", "referrals_received")] == str(report["active_offer"]["referrals_received"])
+    assert table[("active_offer", "outcomes.take_up")] == str(report["active_offer"]["outcomes"]["take_up"])
+    workbook = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}",
+                            {**cardiff, "Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    assert workbook.status_code == 200
+    book = load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames[0] == "About" and {"active_offer", "referrals", "casework", "complaints"} <= set(
+        book.sheetnames)
+    sheet = book["active_offer"]
+    found = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert found["referrals_received"] == report["active_offer"]["referrals_received"]
+    assert all(book[name]._charts for name in book.sheetnames[1:]), "a chart beside each section's table"
+
+
+def test_a_report_for_publication_withholds_small_counts_in_every_format(platform):
+    import csv
+    import io
+
+    council = platform.key("NEWPORT")
+    for _ in range(2):
+        assert platform.post("/api/v1/referrals", council, json=example_referral()).status_code == 201
+    query = f"/api/v1/reports/quarterly?{this_quarter()}"
+    assert platform.get(query, council).json()["active_offer"]["referrals_received"] == 2
+    published = platform.get(f"{query}&publication=true", council).json()
+    assert published["active_offer"]["referrals_received"] is None and published["suppressed_below"] == 5
+    assert published["active_offer"]["meetings_held"] == 0, "a zero tells of no child and stays"
+    rows = list(csv.reader(io.StringIO(platform.get(f"{query}&publication=true",
+                                                    {**council, "Accept": "text/csv"}).text)))
+    assert ["active_offer", "referrals_received", "withheld", "0"] in rows

@@ -150,6 +150,10 @@ MOMENTS = {
     "complaint.escalated": "escalated_at", "complaint.closed": "closed_at", "complaint.deadline_missed": "due_at",
 }
 """The field that says when each fact happened; a fact without one happened when its event occurred."""
+FREE_TEXT = ("reason", "decline_reason", "reason_not_held")
+"""Reasons people write in their own words, which may name a child: kept only as whether one was given. (A reason's
+breakdown needs it chosen from a list where it is recorded.)"""
+GIVEN, NOT_GIVEN = "given", "not_given"
 
 
 COMPLAINT_FACTS = tuple(t for t in KEPT if t.startswith("complaint."))
@@ -161,6 +165,9 @@ def fact(event_type: str, data: Mapping[str, Any], occurred_at: str, *, council:
     for its facts after receipt."""
     at = data.get(MOMENTS.get(event_type, ""), None) or occurred_at
     kept = {name: data.get(name) for name in KEPT[event_type]}
+    for name in FREE_TEXT:
+        if name in kept and event_type != "referral.closed":  # a closure's reason is a code
+            kept[name] = GIVEN if isinstance(kept[name], str) and kept[name].strip() else NOT_GIVEN
     if event_type == "deadlines.scheduled":
         kept["deadlines"] = {name: due for name, due in data["deadlines"].items() if isinstance(due, str)}
     ids = {"complaint_id": data["complaint_id"]} if event_type in COMPLAINT_FACTS else {}
@@ -264,7 +271,7 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         "active_offer": {
             "offers": len(offers_received) + len(opt_outs),
             "opt_outs": len(opt_outs),
-            "opt_out_reasons": _counts(f["reason"] for f in opt_outs),
+            "opt_out_reasons": _counts((f["reason"] for f in opt_outs), (GIVEN, NOT_GIVEN)),
             "referrals_received": len(offers_received),
             "by_basis": _counts((f["basis"] for f in offers_received), ACTIVE_OFFER_BASES),
             "first_contact_made": sum(1 for j in journeys if j.get("kind") == ACTIVE_OFFER
@@ -272,9 +279,10 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
             "meetings_held": len(held),
             "meetings_held_before_deadline": sum(1 for f in held if f["before_deadline"]),
             "meetings_not_held": len(of("meeting.not_held")),
-            "not_held_reasons": _counts(f["reason_not_held"] for f in of("meeting.not_held")),
+            "not_held_reasons": _counts((f["reason_not_held"] for f in of("meeting.not_held")), (GIVEN, NOT_GIVEN)),
             "outcomes": _counts((f["outcome"] for f in completed), OUTCOMES),
-            "decline_reasons": _counts(f["decline_reason"] for f in completed if f["outcome"] == "declined"),
+            "decline_reasons": _counts((f["decline_reason"] for f in completed if f["outcome"] == "declined"),
+                                       (GIVEN, NOT_GIVEN)),
             "closed_without_meeting": _counts((f["reason"] for f in closed_by_hand if not f["meeting_took_place"]),
                                               CLOSE_REASONS_BY_HAND),
             "issue_based_from_take_up": sum(1 for f in received if f["source"] == TAKE_UP),

@@ -143,14 +143,16 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
     ]
     figures = domain.template(facts, [journey_of(facts_of_one_referral())])
     funnel = figures["active_offer"]
-    assert funnel["offers"] == 2 and funnel["opt_outs"] == 1 and funnel["opt_out_reasons"] == {"has_an_advocate": 1}
+    assert funnel["offers"] == 2 and funnel["opt_outs"] == 1
+    assert funnel["opt_out_reasons"] == {"given": 1, "not_given": 0}, "whether a reason was given, never its words"
     assert funnel["referrals_received"] == 1
     assert funnel["by_basis"] == {"looked_after": 1, "child_protection": 0, "care_and_support": 0}
     assert funnel["first_contact_made"] == 1
     assert (funnel["meetings_held"], funnel["meetings_held_before_deadline"], funnel["meetings_not_held"]) == (1, 1, 1)
-    assert funnel["not_held_reasons"] == {"child_unwell": 1}
+    assert funnel["not_held_reasons"] == {"given": 1, "not_given": 0}
     assert funnel["outcomes"] == {"take_up": 0, "declined": 1, "reflecting": 0, "other_support": 0}
-    assert funnel["decline_reasons"] == {"has support": 1}
+    assert funnel["decline_reasons"] == {"given": 1, "not_given": 0}
+    assert "has support" not in str(facts) and "child_unwell" not in str(facts), "free text is never kept"
     assert funnel["closed_without_meeting"] == {"unable_to_contact": 1, "declined_meeting": 0, "withdrawn": 0,
                                                 "duplicate": 0}
     assert (funnel["issue_based_from_take_up"], funnel["cases_opened"]) == (1, 1)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
+from services import SERVICES
 from tests.conftest import delete_by_prefix
 from tests.e2e.conftest import free_port_block, stop_group, verify_standard_webhook, wait_until_up
 from tests.e2e.test_walking_skeleton import LLAIS, admin
@@ -36,9 +37,9 @@ def platform(broker_url, tmp_path_factory):
 
     import threading
 
-    port = free_port_block(7)
+    port = free_port_block(len(SERVICES) + 1)  # the services, then the mail server
     inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=port + 6)
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port + len(SERVICES))
     smtp.start()
     hooks = []
 
@@ -54,12 +55,12 @@ def platform(broker_url, tmp_path_factory):
     data = tmp_path_factory.mktemp("journey")
     env = {**os.environ, "AMQP_URL": broker_url, "LLAIS_DATA": str(data), "LLAIS_BUS_PREFIX": prefix,
            "PORT": str(port), "LLAIS_INTERNAL_TOKEN": secrets.token_hex(16), "LLAIS_RETRY_DELAYS": "0.5,1",
-           "LLAIS_SMTP_URL": f"smtp://127.0.0.1:{port + 6}"}
+           "LLAIS_SMTP_URL": f"smtp://127.0.0.1:{port + len(SERVICES)}"}
     env.pop("MONGO_URL", None)
     log = open(data / "up.log", "w")
     process = subprocess.Popen([LLAIS, "up"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        for offset in range(6):
+        for offset in range(len(SERVICES)):
             wait_until_up(f"http://127.0.0.1:{port + offset}/healthz", timeout=90)
         gateway = f"http://127.0.0.1:{port}"
         manager, advocate = f"manager-{prefix}@provider.example", f"advocate-{prefix}@provider.example"
@@ -72,7 +73,8 @@ def platform(broker_url, tmp_path_factory):
         assert answer.status_code == 200
         yield {
             "gateway": gateway, "council": council, "hooks": hooks, "inbox": inbox, "advocate_email": advocate,
-            "notify": f"http://127.0.0.1:{port + 5}", "internal": {"X-Llais-Internal-Token": env["LLAIS_INTERNAL_TOKEN"]},
+            "notify": f"http://127.0.0.1:{port + SERVICES.index('notify')}",
+            "internal": {"X-Llais-Internal-Token": env["LLAIS_INTERNAL_TOKEN"]},
             "manager": {"Authorization": f"Bearer {admin(env, 'create-token', '--email', manager)}"},
             "advocate": {"Authorization": f"Bearer {admin(env, 'create-token', '--email', advocate)}"},
         }

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from services import SERVICES
 from tests.conftest import delete_by_prefix
 from tests.e2e.conftest import free_port_block, stop_group, wait_until_up
 from tests.e2e.test_walking_skeleton import LLAIS, admin
 
 SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "back_to_back.py"
-SERVICE_COUNT = 6
 
 
 def _accounts(env: dict) -> dict:
@@ -55,7 +55,7 @@ def _stop(process, log) -> None:
 
 @pytest.mark.parametrize("mode", ["embedded", "multi-process"])
 def test_the_active_offer_back_to_back(mode, tmp_path, broker_url):
-    port = free_port_block(SERVICE_COUNT)
+    port = free_port_block(len(SERVICES))
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     env = {**os.environ, "LLAIS_DATA": str(tmp_path), "PORT": str(port), "LLAIS_BUS_PREFIX": prefix,
            "LLAIS_INTERNAL_TOKEN": secrets.token_hex(16), "LLAIS_STRICT_QUERIES": "true"}
@@ -65,7 +65,7 @@ def test_the_active_offer_back_to_back(mode, tmp_path, broker_url):
         env["AMQP_URL"] = broker_url
     process, log = _platform("run" if mode == "embedded" else "up", env, tmp_path)
     try:
-        for offset in range(1 if mode == "embedded" else SERVICE_COUNT):
+        for offset in range(1 if mode == "embedded" else len(SERVICES)):
             wait_until_up(f"http://127.0.0.1:{port + offset}/healthz", timeout=90)
         _run_script(env, f"http://127.0.0.1:{port}", rounds=2)
     finally:

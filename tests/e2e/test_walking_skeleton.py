@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from services import SERVICES
 from tests.e2e.conftest import REFERRAL, free_port_block, stop_group, verify_standard_webhook, wait_until_up
 
 LLAIS = str(Path(sys.executable).with_name("llais"))
@@ -104,7 +105,7 @@ def test_embedded_mode_takes_a_referral_to_the_webhook(settings, tmp_path, webho
 
 @pytest.fixture
 def processes(broker_settings, tmp_path):
-    port = free_port_block(6)
+    port = free_port_block(len(SERVICES))
     token = secrets.token_hex(16)
     env = {**os.environ, "AMQP_URL": broker_settings.amqp_url, "LLAIS_DATA": str(tmp_path / "data"),
            "LLAIS_BUS_PREFIX": broker_settings.bus_prefix, "PORT": str(port), "LLAIS_INTERNAL_TOKEN": token,
@@ -114,9 +115,9 @@ def processes(broker_settings, tmp_path):
     platform = subprocess.Popen([LLAIS, "up"], env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        for offset in range(6):
+        for offset in range(len(SERVICES)):
             wait_until_up(f"http://127.0.0.1:{port + offset}/healthz", timeout=90)
-        yield f"http://127.0.0.1:{port}", env, f"http://127.0.0.1:{port + 5}", token
+        yield f"http://127.0.0.1:{port}", env, f"http://127.0.0.1:{port + SERVICES.index('notify')}", token
     finally:
         stop_group(platform)
         log.close()

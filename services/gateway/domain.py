@@ -176,6 +176,9 @@ LOCK_OUT = timedelta(minutes=15)
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_LONGEST = timedelta(hours=10)
 WEB_ROLES = ("advocate", "manager", "referrer")
+"""The roles whose work the staff pages are for."""
+SIGN_IN_ROLES = (*WEB_ROLES, "commissioner")
+"""The roles that may sign in to the pages: a commissioner to read their reports and nothing else."""
 """Who may sign in to the web forms. Commissioners read reports and admins use the command line, not these pages."""
 
 

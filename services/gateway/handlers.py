@@ -66,7 +66,7 @@ def sign_in(store: GatewayStore, email: str, password: str):
         store.record_sign_in_failures(failures, account_key, counted)
         raise SignInRefused("locked" if domain.locked_out(counted, moment) else "wrong")
     store.record_sign_in_failures(failures, account_key, None)
-    if user.body["role"] not in domain.WEB_ROLES:
+    if user.body["role"] not in domain.SIGN_IN_ROLES:
         raise SignInRefused("role")
     return user
 
@@ -74,7 +74,7 @@ def sign_in(store: GatewayStore, email: str, password: str):
 def principal_of(store: GatewayStore, email: str) -> Principal | None:
     """The signed-in user as a principal, as their account stands now (disabled or gone: None)."""
     user = store.user(email)
-    if user is None or user.body.get("disabled") or user.body["role"] not in domain.WEB_ROLES:
+    if user is None or user.body.get("disabled") or user.body["role"] not in domain.SIGN_IN_ROLES:
         return None
     return _staff(user)
 

@@ -126,7 +126,7 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
              content_security_policy_nonce_in=["script-src"],
              permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"})
 
-    from services.gateway.web import cases, complaints, refer, staff  # noqa: F401  (their routes join the blueprint)
+    from services.gateway.web import cases, complaints, refer, reports, staff  # noqa: F401  (routes join the blueprint)
     from services.gateway.web.forms import word
     from services.gateway.web.pages import long_date, when
 

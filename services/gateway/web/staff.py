@@ -71,6 +71,8 @@ def home():
     user = current_user()
     if user is None:
         return render_template("start.html")
+    if user.role == "commissioner":
+        return redirect(url_for("web.reports"))
     if user.role == "referrer":
         status, listed = call("referral", "GET", "/referrals", params={"limit": 200},
                               what="list referrals")

@@ -181,8 +181,8 @@ def test_the_lock_lifts_after_its_time(site):
     assert site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD}).status_code == 302
 
 
-def test_commissioners_and_admins_cannot_use_the_forms(site):
-    page = site.visitor().submit("/sign-in", {"email": site.user("commissioner", "CARDIFF"), "password": PASSWORD})
+def test_admins_cannot_use_the_forms(site):
+    page = site.visitor().submit("/sign-in", {"email": site.user("admin"), "password": PASSWORD})
     assert errors_on(page) == ["Your account cannot use these pages"]
 
 

@@ -1,0 +1,187 @@
+"""The National Reporting Template in the browser, for commissioners and managers: each section a table with the
+period before beside it, a chart where a picture reads faster (the funnel, the outcomes, the response times), in
+English and Welsh and fit to print; the same figures to download as CSV or a workbook. A commissioner sees the
+council or region they are bound to and nothing else; every read is in the audit log."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, g, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as _l
+from marshmallow import ValidationError
+
+from shared.clock import now
+from shared.contracts import referral as referral_contracts
+
+from services.gateway import in_flight, report_files
+from services.gateway.access import gateway_store
+from services.gateway.reports_api import TRUE, within_scope
+from services.gateway.schemas import AnnualReportQuerySchema, QuarterlyReportQuerySchema
+from services.gateway.web import blueprint, cases, complaints, council_name, forms
+from services.gateway.web.pages import call, signed_in
+from shared.web import Problem, settings
+
+READERS = ("manager", "commissioner")
+SECTIONS = {
+    "active_offer": _l("The Active Offer"), "referrals": _l("Referrals"), "response_times": _l("Response times"),
+    "deadlines_missed": _l("Deadlines missed"), "casework": _l("Casework"), "complaints": _l("Complaints"),
+    "language": _l("Language"),
+}
+MEASURES = {
+    "offers": _l("Active Offers made (referrals and opt-outs)"), "opt_outs": _l("Opt-outs"),
+    "opt_out_reasons": _l("Opt-outs"), "referrals_received": _l("Active Offer referrals received"),
+    "by_basis": _l("By basis"), "first_contact_made": _l("First contact made"),
+    "meetings_held": _l("Meetings held"), "meetings_held_before_deadline": _l("Meetings held before the deadline"),
+    "meetings_not_held": _l("Meetings not held"), "not_held_reasons": _l("Meetings not held"),
+    "outcomes": _l("Outcomes"), "decline_reasons": _l("Declined"),
+    "closed_without_meeting": _l("Closed without a meeting"),
+    "issue_based_from_take_up": _l("Issue-based referrals from a take-up"), "cases_opened": _l("Cases opened"),
+    "received": _l("Referrals received"), "by_kind": _l("By kind"), "by_source": _l("By source"),
+    "allocation": _l("To allocation"), "first_contact_attempt": _l("To the first contact attempt"),
+    "meeting_held": _l("To the meeting held"), "reached": _l("reached"), "median_days": _l("median, days"),
+    "within_time_frame": _l("share within the time frame"),
+    "cases_closed": _l("Cases closed"), "closed_by_outcome": _l("Cases closed, by how they ended"),
+    "issues_raised_by_theme": _l("Issues raised, by theme"),
+    "issues_concluded_by_outcome": _l("Issues concluded, by outcome"), "signposted_to": _l("Signposted to"),
+    "advocate_changes_requested": _l("Changes of advocate asked for"),
+    "advocate_changes_granted": _l("Changes of advocate granted"), "contributions": _l("How children contributed"),
+    "disclosures_without_consent": _l("Disclosures without consent"), "satisfaction": _l("Satisfaction at closure"),
+    "given": _l("given"), "mean": _l("mean, 1 to 5"), "by_score": _l("by score"),
+    "received_by_kind": _l("Received, by kind"), "received_from": _l("Received from"), "answered": _l("Answered"),
+    "answered_by_outcome": _l("Answered, by outcome"), "answered_by_stage": _l("Answered, by stage"),
+    "answered_within_time_limit": _l("Share answered within the time limit"), "escalated": _l("Taken to stage 2"),
+    "withdrawn": _l("Withdrawn"), "time_limits_missed": _l("Time limits missed"),
+    "welsh_asked_for": _l("Welsh asked for"),
+}
+SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
+           "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
+           "other": _l("Someone else"), referral_contracts.TAKE_UP: _l("An Active Offer taken up")}
+REASONS = {"given": _l("A reason given"), "not_given": _l("No reason given")}
+CLOCKS = {"acknowledge_by": _l("Acknowledgement"), "allocate_by": _l("Allocation"),
+          "first_contact_by": _l("First contact"), "meeting_by": _l("Active Offer meeting"),
+          "respond_by": _l("Answer at stage 1"), "stage_2_respond_by": _l("Answer at stage 2")}
+STAGES = {"1": _l("Stage 1"), "2": _l("Stage 2")}
+BREAKDOWNS = {
+    "by_basis": dict(forms.ELIGIBILITY), "outcomes": dict(forms.OUTCOMES),
+    "closed_without_meeting": dict(forms.CLOSE_REASONS), "opt_out_reasons": REASONS, "decline_reasons": REASONS,
+    "not_held_reasons": REASONS, "by_kind": {"active_offer": _l("Active Offer"), "issue_based": _l("Issue-based")},
+    "by_source": SOURCES, "deadlines_missed": CLOCKS, "closed_by_outcome": dict(cases.CASE_OUTCOMES),
+    "issues_raised_by_theme": dict(cases.THEMES), "issues_concluded_by_outcome": dict(cases.ISSUE_OUTCOMES),
+    "signposted_to": dict(cases.SIGNPOSTS), "contributions": dict(cases.CONTRIBUTIONS),
+    "received_by_kind": dict(complaints.KINDS), "received_from": dict(complaints.MADE_BY),
+    "answered_by_outcome": dict(complaints.OUTCOMES), "answered_by_stage": STAGES, "time_limits_missed": CLOCKS,
+}
+"""The words for the codes of each breakdown, the forms' own where the forms ask for them."""
+CHARTS = {
+    "active_offer": ("offers", "referrals_received", "first_contact_made", "meetings_held",
+                     "meetings_held_before_deadline"),
+    "response_times": ("allocation.median_days", "first_contact_attempt.median_days", "meeting_held.median_days"),
+}
+"""The figures charted beside a section's table, where a picture reads faster: the funnel, the days to each step;
+and each section's breakdowns named in CHARTED_BREAKDOWNS."""
+CHARTED_BREAKDOWNS = ("outcomes", "closed_by_outcome", "issues_raised_by_theme", "answered_by_outcome")
+
+
+def label(figure: str) -> str:
+    """A figure's name in the page's language: its measure, then its code or its part."""
+    parts = figure.split(".")
+    words = [str(MEASURES.get(parts[0], parts[0].replace("_", " ")))]
+    for previous, part in zip(parts, parts[1:]):
+        words.append(str(BREAKDOWNS.get(previous, MEASURES).get(part) or MEASURES.get(part) or part))
+    return ": ".join(words)
+
+
+SHARES = ("within_time_frame", "answered_within_time_limit")
+"""The figures that are shares of a whole, shown as percentages."""
+
+
+def shown(figure: str, value, withheld: bool) -> str:
+    """A figure as the page writes it in its language: a count, a share as a percentage, days to one place."""
+    if value is None:
+        return gettext("withheld") if withheld else "–"
+    if figure.split(".")[-1] in SHARES:
+        return format_percent(value)
+    if isinstance(value, float):
+        return format_decimal(value, format="#,##0.#")
+    return format_decimal(value)
+
+
+def rows_of(report: dict) -> list[dict]:
+    """Each section with its rows (label, this period, the period before) and the bars of its chart, if any."""
+    shown_ = []
+    withheld = "suppressed_below" in report
+    for name, rows in report_files.sections(report):
+        table = [{"figure": figure, "label": label(figure), "value": value, "before": earlier,
+                  "shown": shown(figure, value, withheld), "shown_before": shown(figure, earlier, withheld)}
+                 for figure, value, earlier in rows]
+        charted = [row for row in table if row["figure"] in CHARTS.get(name, ())
+                   or row["figure"].split(".")[0] in CHARTED_BREAKDOWNS]
+        top = max([row[key] or 0 for row in charted for key in ("value", "before")] or [0]) or 1
+        shown_.append({"name": name, "title": SECTIONS.get(name, name), "rows": table,
+                       "chart": [{**row, "share": (row["value"] or 0) / top,
+                                  "before_share": (row["before"] or 0) / top} for row in charted]})
+    return shown_
+
+
+def _query() -> tuple[str, dict]:
+    """The period and scope asked for, as the API's query; this quarter when none is asked for."""
+    annual = request.args.get("period") == "annual"
+    current_year, current_quarter = _this_quarter()
+    query = {"year": request.args.get("year") or str(current_year)}
+    if not annual:
+        query["quarter"] = request.args.get("quarter") or str(current_quarter)
+    kind, _, code = request.args.get("scope", "").partition(":")
+    if kind in ("council", "region") and code:
+        query[kind] = code
+    try:
+        (AnnualReportQuerySchema() if annual else QuarterlyReportQuerySchema()).load(query)
+        return ("annual" if annual else "quarterly"), within_scope(g.principal, query)
+    except (ValidationError, Problem):
+        abort(404)
+
+
+def _this_quarter() -> tuple[int, int]:
+    today = now().date()
+    year = today.year if today.month >= 4 else today.year - 1
+    return year, (today.month - 4) % 12 // 3 + 1
+
+
+def scopes() -> list[tuple[str, str]]:
+    """The scopes the reader may choose among, as (`scope` value, name): a manager the whole provider, every region
+    and council; a region's commissioner their region and its councils; a council's commissioner their council."""
+    councils = current_app.extensions["llais.councils"].all()
+    principal = g.principal
+    if principal.role == "commissioner" and principal.council:
+        return [(f"council:{c.code}", council_name(c.code)) for c in councils if c.code == principal.council]
+    if principal.role == "commissioner":
+        return [(f"region:{principal.region}", principal.region)] + [
+            (f"council:{c.code}", council_name(c.code)) for c in councils if c.region == principal.region]
+    regions = sorted({c.region for c in councils})
+    return [("", str(_l("The whole provider")))] + [(f"region:{r}", r) for r in regions] + [
+        (f"council:{c.code}", council_name(c.code)) for c in councils]
+
+
+@blueprint.get("/reports")
+@signed_in(*READERS)
+def reports():
+    period, query = _query()
+    in_flight.wait_for_everything(gateway_store(), current_app.extensions["llais.settler"])
+    status, report = call("reporting", "GET", f"/reports/{period}", params=query, what=f"read {period} report")
+    if status == 404:
+        abort(404)
+    if status != 200:
+        abort(502)
+    if str(request.args.get("publication", "")).lower() in TRUE:
+        report = report_files.suppressed(report, settings().report_suppress_below)
+    wanted = request.args.get("format")
+    name = f"llais-{period}-{report['period']['from']}-{report['scope']['code'] or 'provider'}"
+    if wanted == "csv":
+        return Response(report_files.as_csv(report), mimetype=report_files.CSV,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if wanted == "xlsx":
+        return Response(report_files.as_workbook(report), mimetype=report_files.WORKBOOK,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    here = {k: v for k, v in request.args.items() if k != "format"}
+    return render_template("reports.html", report=report, sections=rows_of(report), period=period, query=query,
+                           scopes=scopes(), years=range(_this_quarter()[0], _this_quarter()[0] - 6, -1),
+                           csv=url_for("web.reports", **here, format="csv"),
+                           xlsx=url_for("web.reports", **here, format="xlsx"))

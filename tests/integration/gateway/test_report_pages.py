@@ -1,0 +1,77 @@
+"""The report pages as commissioners and managers use them, through the real platform: a commissioner signs in to
+their reports and nothing else; the figures are those of their scope, read back to back after a change; wider scopes
+are not there; the page reads in Welsh; the same figures download as CSV and as a workbook; every read is audited."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+
+import pytest
+from openpyxl import load_workbook
+
+from services.gateway import handlers
+from tests.integration.gateway.test_web_forms import PASSWORD, running_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    yield from running_site(tmp_path_factory, "reports", strict_queries=True)
+
+
+def commissioner(site, **scope) -> str:
+    email = f"commissioner-{uuid.uuid4().hex[:6]}@council.example"
+    handlers.create_user(site.gateway, site.councils, email, "commissioner", scope.get("council"), PASSWORD,
+                         region=scope.get("region"))
+    return email
+
+
+def row(page_text: str, label: str) -> str:
+    """The first figure of the row a label heads."""
+    found = re.search(rf"<th scope=\"row\"[^>]*>{re.escape(label)}</th>\s*<td[^>]*>([^<]*)</td>", page_text)
+    assert found, f"no row {label!r}"
+    return found.group(1).strip()
+
+
+def test_a_commissioner_signs_in_to_their_councils_report_and_sees_nothing_else(site):
+    visitor = site.signed_in(commissioner(site, council="CARDIFF"))
+    assert visitor.get("/").headers["Location"] == "/reports"
+    before = int(row(visitor.get("/reports").text, "Active Offer referrals received"))
+    site.refer("CARDIFF")
+    site.refer("SWANSEA")
+    page = visitor.get("/reports")
+    assert page.status_code == 200 and "National Reporting Template" in page.text and "Cardiff" in page.text
+    assert int(row(page.text, "Active Offer referrals received")) == before + 1, "read back to back, own scope"
+    assert "Cerys" not in page.text, "counts, never names"
+    for staff_page in ("/referrals", "/cases", "/complaints", "/refer"):
+        assert visitor.get(staff_page).status_code in (403, 404), staff_page
+    assert visitor.get("/reports?scope=council:SWANSEA").status_code == 404
+    assert visitor.get("/reports?scope=region:west-glamorgan").status_code == 404
+    assert any(e["what"] == "read quarterly report" and e["who"].startswith("commissioner-") for e in site.audit())
+
+
+def test_a_regions_commissioner_chooses_among_its_councils_and_the_page_reads_in_welsh(site):
+    visitor = site.signed_in(commissioner(site, region="cardiff-vale"))
+    page = visitor.get("/reports")
+    assert page.status_code == 200
+    assert 'value="council:VALE_OF_GLAMORGAN"' in page.text and 'value="council:SWANSEA"' not in page.text
+    assert visitor.get("/reports?scope=council:VALE_OF_GLAMORGAN").status_code == 200
+    visitor.get("/language/cy?next=/reports")
+    welsh = visitor.get("/reports?period=annual")
+    assert welsh.status_code == 200 and "Templed Adrodd Cenedlaethol" in welsh.text
+    assert "Active Offer referrals received" not in welsh.text
+
+
+def test_a_manager_downloads_the_figures_as_csv_and_as_a_workbook(site):
+    visitor = site.signed_in(site.user("manager"))
+    page = visitor.get("/reports?scope=council:CARDIFF")
+    shown = int(row(page.text, "Active Offer referrals received"))
+    csv = visitor.get("/reports?scope=council:CARDIFF&format=csv")
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    assert f"active_offer,referrals_received,{shown}," in csv.text
+    book = load_workbook(io.BytesIO(visitor.get("/reports?scope=council:CARDIFF&format=xlsx").content))
+    figures = {r[0]: r[1] for r in book["active_offer"].iter_rows(min_row=2, values_only=True)}
+    assert figures["referrals_received"] == shown
+    published = visitor.get("/reports?scope=council:CARDIFF&publication=true")
+    assert "withheld" in published.text

@@ -120,6 +120,7 @@ KEPT = {
     "deadlines.scheduled": (),
     "deadline.missed": ("deadline",),
     "optout.recorded": ("basis", "reason", "age"),
+    "meeting.arranged": ("language",),
     "meeting.took_place": ("before_deadline",),
     "meeting.not_held": ("reason_not_held",),
     "active_offer.completed": ("outcome", "decline_reason"),
@@ -189,6 +190,8 @@ def journey_after(journey: Mapping[str, Any], kept: Mapping[str, Any]) -> dict |
         changed.setdefault("allocated_at", at)
     elif kind == "contact.attempted":
         changed["first_contact_at"] = min(filter(None, (changed.get("first_contact_at"), at)))
+    elif kind == "meeting.arranged":
+        changed["meeting_language"] = kept["language"]
     elif kind == "meeting.took_place":
         changed["held_at"] = at
     elif kind == "deadlines.scheduled":
@@ -300,6 +303,8 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         "complaints": complaint_figures(facts),
         "language": {
             "welsh_asked_for": sum(1 for f in received if f["preferred_language"] == "cy"),
+            "meetings_held": len(held),
+            "meetings_held_in_welsh": sum(1 for f in held if f.get("language") == "cy"),
         },
     }
 

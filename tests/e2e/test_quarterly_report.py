@@ -93,8 +93,10 @@ def a_quarter(provider: Provider) -> dict:
                           {"method": "phone", "result": "reached"}, 201)
             done[council]["contacted"] += 1
             starts = now().astimezone(timezone.utc).replace(microsecond=0) + timedelta(seconds=3)
+            language = "cy" if (council, ending) == ("CARDIFF", "take_up") else "en"
             meeting = provider.call("POST", f"/api/v1/referrals/{referral['id']}/meetings", advocate,
-                                    {"starts_at": starts.isoformat(), "duration_minutes": 15, "venue": VENUE}, 201)
+                                    {"starts_at": starts.isoformat(), "duration_minutes": 15, "venue": VENUE,
+                                     "language": language}, 201)
             meetings.append((council, ending, meeting, advocate))
         for reason in OPT_OUTS[council]:
             provider.call("POST", "/api/v1/opt-outs", key, {
@@ -192,6 +194,7 @@ def test_every_figure_of_a_known_quarter_in_every_scope_and_again_after_a_rebuil
     assert cardiff["complaints"]["answered"] == 1 and cardiff["complaints"]["answered_within_time_limit"] == 1.0
     assert cardiff["complaints"]["received_by_kind"] == {"complaint": 1, "representation": 0, "compliment": 0}
     assert reports["SWANSEA"]["complaints"]["received_by_kind"]["compliment"] == 1
+    assert whole["language"] == {"welsh_asked_for": 9, "meetings_held": 5, "meetings_held_in_welsh": 1}
     assert "Cerys" not in str(whole) and "provider.example" not in str(whole), "counts, never names"
     assert "unwell" not in str(whole) and "advocate already" not in str(whole), "nor anyone's own words"
 

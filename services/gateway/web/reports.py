@@ -50,7 +50,7 @@ MEASURES = {
     "answered_by_outcome": _l("Answered, by outcome"), "answered_by_stage": _l("Answered, by stage"),
     "answered_within_time_limit": _l("Share answered within the time limit"), "escalated": _l("Taken to stage 2"),
     "withdrawn": _l("Withdrawn"), "time_limits_missed": _l("Time limits missed"),
-    "welsh_asked_for": _l("Welsh asked for"),
+    "welsh_asked_for": _l("Welsh asked for"), "meetings_held_in_welsh": _l("Meetings held in Welsh"),
 }
 SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
            "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),

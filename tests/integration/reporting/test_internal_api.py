@@ -65,6 +65,19 @@ def test_each_fact_counts_once_in_the_quarter_it_happened(client, store):
     assert year["active_offer"]["referrals_received"] == 2 and year["period"]["to"] == "2027-03-31"
 
 
+def test_a_meeting_counts_as_held_in_welsh_when_it_was_arranged_in_welsh(client, store):
+    for referral_id, language in (("r1", "cy"), ("r2", "en")):
+        referred(store, referral_id)
+        meeting = {"meeting_id": f"m-{referral_id}", "referral_id": referral_id, "council": "CARDIFF"}
+        deliver(store, "meeting.arranged", {**meeting, "advocate_email": "a@p.example", "venue": "Ysgol y Wern",
+                                            "starts_at": "2026-10-10T10:00:00+00:00", "duration_minutes": 30,
+                                            "language": language, "late": False})
+        deliver(store, "meeting.took_place", {**meeting, "held_at": "2026-10-10T10:00:00+00:00",
+                                              "before_deadline": True})
+    language = client.get("/reports/quarterly?year=2026&quarter=3", headers=MANAGER).get_json()["language"]
+    assert language == {"welsh_asked_for": 2, "meetings_held": 2, "meetings_held_in_welsh": 1}
+
+
 def test_a_council_reads_its_own_figures_and_nothing_wider(client, store):
     referred(store, "r1")
     referred(store, "r2", council=OTHER.code)

@@ -161,7 +161,7 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
                                     "by_basis": {"looked_after": 2}}
     assert figures["deadlines_missed"] == {"acknowledge_by": 0, "allocate_by": 0, "first_contact_by": 1,
                                            "meeting_by": 0}
-    assert figures["language"] == {"welsh_asked_for": 1}
+    assert figures["language"] == {"welsh_asked_for": 1, "meetings_held": 1, "meetings_held_in_welsh": 0}
     assert "sian" not in str(figures) and "a@p.example" not in str(figures), "counts, never names"
 
 

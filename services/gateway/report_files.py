@@ -8,6 +8,8 @@ import csv
 import io
 from typing import Any, Iterator
 
+from flask import Response
+from marshmallow import fields
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
@@ -16,6 +18,23 @@ CSV = "text/csv"
 WORKBOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_SECTIONS = ("scope", "period", "period_before", "suppressed_below")
 WITHHELD = "withheld"
+
+
+TRUE = {str(value).lower() for value in fields.Boolean.truthy}
+"""What a query string's `publication` may say for yes, as its schema reads it."""
+
+
+def as_published(report: dict, publication: object, below: int) -> dict:
+    """The report as asked for: for publication (the query's `publication` says yes) with small counts withheld."""
+    return suppressed(report, below) if str(publication or "").lower() in TRUE else report
+
+
+def download(report: dict, period: str, media_type: str) -> Response:
+    """The report as a file to keep, CSV or a workbook, named by its period and scope."""
+    name = f"llais-{period}-{report['period']['from']}-{report['scope']['code'] or 'provider'}"
+    body, extension = (as_csv(report), "csv") if media_type == CSV else (as_workbook(report), "xlsx")
+    return Response(body, mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
 
 
 def suppressed(report: dict, below: int) -> dict:

@@ -4,8 +4,7 @@ a manager every scope. A scope wider than the caller's is 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, request
-from marshmallow import fields
+from flask import Blueprint, current_app, g, request
 
 from shared.web import Problem, settings
 
@@ -16,8 +15,6 @@ from services.gateway.schemas import AnnualReportQuerySchema, QuarterlyReportQue
 
 blueprint = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 READERS = ("manager", "commissioner")
-TRUE = {str(value).lower() for value in fields.Boolean.truthy}
-"""What the query string's `publication` may say for yes, as its schema reads it."""
 
 
 def within_scope(principal: domain.Principal, query: dict[str, str]) -> dict[str, str]:
@@ -42,7 +39,7 @@ def _region_of(council: str) -> str | None:
 
 def _report(period: str, schema) -> object:
     query = within_scope(g.principal, checked_query(schema))
-    publication = str(query.pop("publication", "")).lower() in TRUE
+    publication = query.pop("publication", None)
     wanted = request.accept_mimetypes.best_match(["application/json", report_files.CSV, report_files.WORKBOOK],
                                                  default="application/json")
     in_flight.wait_for_everything(gateway_store(), current_app.extensions["llais.settler"])  # figures of every caller
@@ -50,16 +47,10 @@ def _report(period: str, schema) -> object:
     audit(f"read {period} report", None, status, purpose())
     if status != 200:
         return respond(status, payload, content_type)
-    if publication:
-        payload = report_files.suppressed(payload, settings().report_suppress_below)
+    payload = report_files.as_published(payload, publication, settings().report_suppress_below)
     if wanted == "application/json":
         return respond(status, payload)
-    name = f"llais-{period}-{payload['period']['from']}-{payload['scope']['code'] or 'provider'}"
-    if wanted == report_files.CSV:
-        return Response(report_files.as_csv(payload), mimetype=report_files.CSV,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(report_files.as_workbook(payload), mimetype=report_files.WORKBOOK,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return report_files.download(payload, period, wanted)
 
 
 @blueprint.get("/reports/quarterly")

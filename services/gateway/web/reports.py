@@ -5,7 +5,7 @@ council or region they are bound to and nothing else; every read is in the audit
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, g, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as _l
 from marshmallow import ValidationError
 
@@ -14,7 +14,7 @@ from shared.contracts import referral as referral_contracts
 
 from services.gateway import in_flight, report_files
 from services.gateway.access import gateway_store
-from services.gateway.reports_api import TRUE, within_scope
+from services.gateway.reports_api import within_scope
 from services.gateway.schemas import AnnualReportQuerySchema, QuarterlyReportQuerySchema
 from services.gateway.web import blueprint, cases, complaints, council_name, forms
 from services.gateway.web.pages import call, signed_in
@@ -170,16 +170,10 @@ def reports():
         abort(404)
     if status != 200:
         abort(502)
-    if str(request.args.get("publication", "")).lower() in TRUE:
-        report = report_files.suppressed(report, settings().report_suppress_below)
-    wanted = request.args.get("format")
-    name = f"llais-{period}-{report['period']['from']}-{report['scope']['code'] or 'provider'}"
-    if wanted == "csv":
-        return Response(report_files.as_csv(report), mimetype=report_files.CSV,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    if wanted == "xlsx":
-        return Response(report_files.as_workbook(report), mimetype=report_files.WORKBOOK,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    report = report_files.as_published(report, request.args.get("publication"), settings().report_suppress_below)
+    formats = {"csv": report_files.CSV, "xlsx": report_files.WORKBOOK}
+    if request.args.get("format") in formats:
+        return report_files.download(report, period, formats[request.args["format"]])
     here = {k: v for k, v in request.args.items() if k != "format"}
     return render_template("reports.html", report=report, sections=rows_of(report), period=period, query=query,
                            scopes=scopes(), years=range(_this_quarter()[0], _this_quarter()[0] - 6, -1),

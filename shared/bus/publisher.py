@@ -8,7 +8,6 @@ outbox) and publishes them again, and consumers' inboxes absorb any that did arr
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Sequence
 from kombu import Connection, Producer
 
 import shared.bus.sqlite_transport  # noqa: F401  (registers the sqlite:// bus with kombu)
+from shared.bus.amqp_transport import ReadAheadTransport
 from shared.config import Settings
 
 log = logging.getLogger("llais.bus.publisher")
@@ -37,18 +37,15 @@ class Outgoing:
     type: str
     headers: dict = field(default_factory=dict)
 
-    @classmethod
-    def event(cls, envelope: dict, headers: dict, exchange: str) -> "Outgoing":
-        return cls(json.dumps(envelope, separators=(",", ":")).encode(), envelope["type"], exchange,
-                   envelope["id"], envelope["type"], dict(headers))
-
 
 def connect(settings: Settings) -> Connection:
-    """A connection to the bus of the settings: RabbitMQ with short timeouts so failures surface quickly, or the
-    embedded mode's SQLite file."""
+    """A connection to the bus of the settings: RabbitMQ with short timeouts so failures surface quickly (reading
+    the socket ahead, unless over TLS), or the embedded mode's SQLite file."""
     if not settings.broker:
         return Connection(settings.bus_url)
-    return Connection(settings.bus_url, connect_timeout=5, heartbeat=30)
+    plain = settings.bus_url.startswith("amqp://")
+    return Connection(settings.bus_url, connect_timeout=5, heartbeat=30,
+                      transport=ReadAheadTransport if plain else None)
 
 
 class ConfirmingPublisher:

@@ -11,8 +11,6 @@ import os
 import socket
 import threading
 
-from opentelemetry.trace import SpanKind
-
 from shared import telemetry
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed
 from shared.clock import new_id
@@ -55,14 +53,13 @@ class OutboxRelay:
             return 0
         messages = []
         for entry in entries:
-            with telemetry.span_from_headers(
-                f"{entry.envelope['type']} publish", entry.headers, kind=SpanKind.PRODUCER,
+            carried = telemetry.publish_span(
+                f"{entry.type} publish", entry.headers,
                 attributes={"messaging.system": "rabbitmq", "messaging.operation.type": "publish",
                             "messaging.destination.name": self.settings.exchange,
-                            "messaging.message.id": entry.id, "llais.event_type": entry.envelope["type"]},
-            ):
-                headers = {**entry.headers, **telemetry.current_headers()}
-            messages.append(Outgoing.event(entry.envelope, headers, self.settings.exchange))
+                            "messaging.message.id": entry.id, "llais.event_type": entry.type})
+            messages.append(Outgoing(entry.body, entry.type, self.settings.exchange, entry.id, entry.type,
+                                     {**entry.headers, **carried}))
         self.publisher.publish(messages)
         self.mark_sent([entry.id for entry in entries])
         return len(entries)

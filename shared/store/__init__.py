@@ -17,6 +17,7 @@ service). `open_store` picks one from the settings.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from contextlib import contextmanager
@@ -80,9 +81,17 @@ class Put:
 
 @dataclass(frozen=True)
 class OutboxEntry:
+    """An event waiting to be published: its envelope as the JSON that goes on the wire, and its headers."""
+
     id: str
-    envelope: dict
+    type: str
+    body: bytes
     headers: dict
+
+    @property
+    def envelope(self) -> dict:
+        """The envelope read back, for a reader of its fields (the relay publishes `body` as it is)."""
+        return json.loads(self.body)
 
 
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")

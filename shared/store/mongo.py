@@ -13,6 +13,7 @@ not answer then, when the collection is first used); a find it answers names it 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any, Iterable, Sequence
@@ -204,7 +205,9 @@ class MongoStore:
                     break
                 taken.append(raw["_id"])
                 for item in raw.get("_outbox", []):
-                    entries.append((item["created_at"], OutboxEntry(item["id"], item["envelope"], item["headers"])))
+                    envelope = item["envelope"]
+                    entry = OutboxEntry(item["id"], envelope["type"], _wire(envelope), item["headers"])
+                    entries.append((item["created_at"], entry))
         entries.sort(key=lambda pair: pair[0])  # stable: one document's events keep their order
         return [entry for _, entry in entries[:limit]]
 
@@ -242,3 +245,8 @@ class MongoStore:
 
 def _document(collection: str, raw: dict) -> Document:
     return Document(collection, raw["_id"], raw["_v"], raw.get("body", {}))
+
+
+def _wire(envelope: dict) -> bytes:
+    """An event's envelope as the JSON published, as SQLite's outbox keeps it."""
+    return json.dumps(envelope, separators=(",", ":")).encode()

@@ -370,7 +370,8 @@ class SQLiteStore:
             return []  # a look that takes no lock: a relay with nothing to do never holds up a writer
         with self._transaction() as conn:
             rows = conn.execute(
-                f"SELECT seq, id, envelope, headers FROM outbox {claimable} ORDER BY seq LIMIT ?",
+                f"SELECT seq, id, json_extract(envelope, '$.type'), envelope, headers FROM outbox {claimable} "
+                "ORDER BY seq LIMIT ?",
                 (now, owner, int(limit)),
             ).fetchall()
             if rows:
@@ -378,7 +379,7 @@ class SQLiteStore:
                     "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE seq = ?",
                     [(owner, now + lease_seconds, r[0]) for r in rows],
                 )
-        return [OutboxEntry(r[1], json.loads(r[2]), json.loads(r[3])) for r in rows]
+        return [OutboxEntry(r[1], r[2], r[3].encode(), json.loads(r[4])) for r in rows]
 
     def mark_sent(self, entry_ids: Sequence[str]) -> None:
         if not entry_ids:

@@ -121,6 +121,8 @@ _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:|"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 def nesting_problem(text: str, limit: int = MAX_DEPTH) -> str | None:
     """The top-level field of a JSON text whose value nests deeper than `limit` (`_schema` when the body itself
     does), or None; read without parsing, so that no parser recurses into it."""
+    if text.count("{") + text.count("[") <= limit:
+        return None  # too few brackets to nest that deep, wherever they stand
     depth, field = 0, "_schema"
     for token in _TOKEN.finditer(text):
         lexeme = token.group()

@@ -105,7 +105,27 @@ def json_body(schema: Schema | None = None) -> Any:
     Only UTF-8 without a byte order mark (RFC 8259; `json.loads` would guess UTF-16 or UTF-32 from bytes), nested no
     deeper than any request needs (a parser recursing into thousands of brackets fails), and with every string safe
     text (validation.text_problem): whatever the schema says, nothing that could break or spoof a page gets in.
+    The body is read and checked once a request, however many steps ask for it.
     """
+    payload = request.environ.get(_CHECKED_BODY, _UNREAD)
+    if payload is _UNREAD:
+        payload = request.environ[_CHECKED_BODY] = _checked_body()
+    if schema is None:
+        return payload
+    if not isinstance(payload, dict):
+        raise Problem(422, "The request body must be a JSON object.", errors={"_schema": ["Expected an object."]})
+    try:
+        return schema.load(payload)
+    except ValidationError as exc:
+        raise Problem(422, "Some fields are missing or invalid; see errors.",
+                      errors=flatten_errors(exc.messages)) from None
+
+
+_CHECKED_BODY = "llais.checked_body"
+_UNREAD = object()
+
+
+def _checked_body() -> Any:
     if not request.mimetype or request.mimetype != "application/json":
         raise Problem(415, "Send the body as JSON with Content-Type: application/json.")
     charset = request.mimetype_params.get("charset", "utf-8").lower()
@@ -133,15 +153,7 @@ def json_body(schema: Schema | None = None) -> Any:
     unsafe = validation.unsafe_strings(payload)
     if unsafe:
         raise Problem(422, "Some text contains characters that are not allowed; see errors.", errors=unsafe)
-    if schema is None:
-        return payload
-    if not isinstance(payload, dict):
-        raise Problem(422, "The request body must be a JSON object.", errors={"_schema": ["Expected an object."]})
-    try:
-        return schema.load(payload)
-    except ValidationError as exc:
-        raise Problem(422, "Some fields are missing or invalid; see errors.",
-                      errors=flatten_errors(exc.messages)) from None
+    return payload
 
 
 def command_from_body(parse: Callable[[dict], T], *required: str) -> T:

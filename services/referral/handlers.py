@@ -84,9 +84,8 @@ def _event(event_type: str, data: dict, referral: dict, cause: Event | None = No
 def allocate(command: Allocate, uow: UnitOfWork) -> dict:
     at = timestamp()
     return _change(uow, command.referral_id, lambda r: domain.allocate(r, command.advocate_email, at, command.by),
-                   lambda r: [_event("referral.allocated", {"referral_id": r["id"], "council": r["council"],
-                                                            "advocate_email": command.advocate_email,
-                                                            "allocated_at": at}, r)])
+                   lambda r: [_event("referral.allocated",
+                                     domain.allocated_event_data(r, command.advocate_email, at), r)])
 
 
 def _allocated(by: str, role: str | None, step: Callable[[dict], dict]) -> Callable[[dict], dict]:
@@ -105,9 +104,7 @@ def record_contact_attempt(command: RecordContactAttempt, uow: UnitOfWork) -> di
         uow, command.referral_id,
         _allocated(command.by, command.role, lambda r: domain.record_contact_attempt(
             r, command.method, command.result, command.note, at, command.by)),
-        lambda r: [_event("contact.attempted", {"referral_id": r["id"], "council": r["council"],
-                                                "method": command.method, "result": command.result,
-                                                "attempted_at": at}, r)])
+        lambda r: [_event("contact.attempted", domain.contact_attempt_event_data(r, r["contact_attempts"][-1]), r)])
 
 
 def close(command: Close, uow: UnitOfWork) -> dict:
@@ -127,12 +124,8 @@ def record_opt_out(command: RecordOptOut, uow: UnitOfWork, *, councils: CouncilR
                "date_of_birth": request["date_of_birth"], "reason": request.get("reason"),
                "offered_at": request["offered_at"], "external_ref": request.get("external_ref"),
                "recorded_at": timestamp()}
-    age = domain.age_on(datetime.fromisoformat(request["date_of_birth"]).date(),
-                        datetime.fromisoformat(request["offered_at"]).date())
-    event = new_event("optout.recorded", {"optout_id": opt_out["id"], "council": council.code,
-                                          "region": council.region, "basis": opt_out["basis"], "age": age,
-                                          "reason": opt_out["reason"], "offered_at": opt_out["offered_at"]},
-                      producer=NAME, subject=f"optout:{opt_out['id']}")
+    event = new_event("optout.recorded", domain.opt_out_event_data(opt_out), producer=NAME,
+                      subject=f"optout:{opt_out['id']}")
     uow.create(OPT_OUTS, opt_out["id"], opt_out, [event])
     return opt_out
 

@@ -30,5 +30,9 @@ class ReferralStore:
     def page(self, where: dict, limit: int, after: str | None) -> list[Document]:
         return self.store.find(REFERRALS, where, limit=limit, after=after)
 
+    def in_order(self, collection: str, limit: int, after: str | None) -> list[Document]:
+        """A page of every referral (or opt-out) ever kept, in the order of their ids: their history."""
+        return self.store.find(collection, None, limit=limit, after=after)
+
     def everything(self, where: dict) -> list[Document]:
         return find_all(self.store, REFERRALS, where)

@@ -171,7 +171,8 @@ def fact(event_type: str, data: Mapping[str, Any], occurred_at: str, *, council:
             kept[name] = GIVEN if isinstance(kept[name], str) and kept[name].strip() else NOT_GIVEN
     if event_type == "deadlines.scheduled":
         kept["deadlines"] = {name: due for name, due in data["deadlines"].items() if isinstance(due, str)}
-    ids = {"complaint_id": data["complaint_id"]} if event_type in COMPLAINT_FACTS else {}
+    ids = ({"complaint_id": data["complaint_id"]} if event_type in COMPLAINT_FACTS
+           else {"optout_id": data["optout_id"]} if event_type == "optout.recorded" else {})
     return {"type": event_type, "council": data.get("council", council), "referral_id": data.get("referral_id"),
             **ids, "at": at, "quarter": quarter_of(at), **kept}
 

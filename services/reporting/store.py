@@ -18,6 +18,8 @@ INDEXES = (
     Index(FACTS, ("council", "quarter")),  # a council's, or a region's councils' (any of them)
     Index(JOURNEYS, ("quarter",)),
     Index(JOURNEYS, ("council", "quarter")),
+    Index(FACTS, ("referral_id",)),  # a backfill's look for what was heard already of a referral
+    Index(FACTS, ("optout_id",)),  # or of an opt-out
 )
 """The ways the service finds what it counts (shared/store: Index); a rebuild reads the facts by quarter too."""
 
@@ -33,6 +35,15 @@ class ReportingStore:
     def journeys(self, quarters: Sequence[str], councils: Sequence[str] | None) -> list[dict]:
         """The journeys of the referrals received in `quarters`, of `councils` (None: every council)."""
         return [d.body for d in find_all(self.store, JOURNEYS, _where(quarters, councils))]
+
+    def heard(self, fact: dict) -> bool:
+        """Whether a fact of the same kind about the same referral (or opt-out), at the same moment, is kept
+        already: the same happening, heard as it happened and recalled from history."""
+        key = "optout_id" if fact.get("optout_id") else "referral_id"
+        if not fact.get(key):
+            return False
+        return any(d.body["type"] == fact["type"] and d.body["at"] == fact["at"]
+                   for d in find_all(self.store, FACTS, {key: fact[key]}))
 
     def every_fact(self) -> Iterator[Document]:
         """Every fact kept, page by page in the order of their ids, for a rebuild."""

@@ -13,6 +13,7 @@ from shared.contracts.envelope import (
     known_contracts,
     new_event,
     parse_event,
+    recalled_event,
 )
 from shared.contracts import referral as _referral  # noqa: F401  registers the referral contracts
 from shared.contracts import scheduling as _scheduling  # noqa: F401  registers the scheduling contracts
@@ -28,4 +29,5 @@ __all__ = [
     "known_contracts",
     "new_event",
     "parse_event",
+    "recalled_event",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
@@ -153,6 +154,23 @@ def new_event(event_type: str, data: Mapping[str, Any], *, producer: str, subjec
     return Event(id=event_id, type=event_type, version=version, occurred_at=timestamp(), producer=producer,
                  correlation_id=correlation_id or event_id, causation_id=causation_id, subject=subject,
                  data=dict(data), headers=headers)
+
+
+HISTORY = uuid.UUID("5b1f4c0e-6a53-4f1e-9d8e-6c6c61697321")
+"""The namespace of recalled events' ids."""
+
+
+def recalled_event(event_type: str, data: Mapping[str, Any], *, producer: str, subject: str, occurred_at: str,
+                   key: str = "") -> Event:
+    """An event its producer published before a consumer existed, made again from what the producer kept, for that
+    consumer to catch up on history (`llais reporting backfill`). Checked against its contract like a new one. Its
+    id is derived from what it is about (type, subject, moment and `key`), so recalling it again gives the same
+    event, which the consumer's inbox knows."""
+    version = latest_version(event_type)
+    _check_data(event_type, version, data)
+    event_id = str(uuid.uuid5(HISTORY, f"{event_type}|{subject}|{occurred_at}|{key}"))
+    return Event(id=event_id, type=event_type, version=version, occurred_at=occurred_at, producer=producer,
+                 correlation_id=event_id, causation_id=None, subject=subject, data=dict(data), headers={})
 
 
 def parse_event(body: bytes | str | Mapping[str, Any], headers: Mapping[str, Any] | None = None) -> Event:

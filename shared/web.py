@@ -9,7 +9,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from datetime import datetime
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
@@ -293,3 +294,32 @@ def caller_council() -> str | None:
     return request.headers.get(COUNCIL_HEADER) or None
 
 
+Recall = Callable[[Mapping[str, Any], datetime], Iterable[Any]]
+"""What a record implies happened before a moment: its events, recalled (shared.contracts.recalled_event)."""
+ReadPage = Callable[[int, "str | None"], Sequence[Any]]
+"""A page of a service's records in the order of their ids: `read(limit, after)`, documents with `id` and `body`."""
+
+
+def history_page(histories: Mapping[str, tuple[ReadPage, Recall]]) -> dict:
+    """An internal API's `GET /history`: the events a page of one kind of record (`of`) implies happened before
+    `before`, and the id to ask `after` for the next page (None at the end). For a service that came later to catch
+    up (`llais reporting backfill`); never to a council."""
+    if caller_council() is not None:
+        raise Problem(403, "History is read by the provider's own services, not by a council.")
+    args = request.args
+    invalid = validation.field_problems(args, {"before": validation.well_formed_moment,
+                                                "after": validation.one_line})
+    if args.get("of") not in histories:
+        invalid["of"] = [f"One of {', '.join(histories)}."]
+    if not args.get("before"):
+        invalid.setdefault("before", ["An RFC 3339 time with an offset: the moment the consumer began to hear."])
+    limit = args.get("limit", "100")
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 500):
+        invalid["limit"] = ["A whole number from 1 to 500."]
+    if invalid:
+        raise Problem(422, "Some query parameters are invalid; see errors.", errors=invalid)
+    read, recall = histories[args["of"]]
+    before = validation.parse_moment(args["before"])
+    page = read(int(limit), args.get("after") or None)
+    return {"events": [event.envelope() for document in page for event in recall(document.body, before)],
+            "after": page[-1].id if len(page) == int(limit) else None}

@@ -12,9 +12,9 @@ from shared.contracts.casework import CASE_STATUSES
 from shared.contracts.referral import LANGUAGES
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body)
+                        command_from_body, history_page)
 
-from services.casework import domain, handlers
+from services.casework import domain, handlers, history
 from services.casework.commands import ChangeCase, OpenCase
 from services.casework.store import CaseworkStore
 
@@ -127,3 +127,9 @@ def disclosures(case_id: str):
 @blueprint.post("/cases/<case_id>/close")
 def close(case_id: str):
     return _change(case_id, handlers.close, "outcome")
+
+
+@blueprint.get("/history")
+def recall():
+    """What each case implies happened before a moment (shared.web.history_page)."""
+    return history_page({"cases": (casework().in_order, history.of_case)})

@@ -90,6 +90,17 @@ def _blank(value: Any) -> bool:
     return not str(value or "").strip()
 
 
+def event_data(case: dict, **data: Any) -> dict:
+    """What every event about a case says of it, beside `data`: ids and where, never what the child said."""
+    return {"case_id": case["id"], "referral_id": case["referral_id"], "council": case["council"],
+            "region": case["region"], **data}
+
+
+def opened_event_data(case: dict) -> dict:
+    return {"advocate_email": case["advocate_email"], "source": case["source"] or "other", "basis": case["basis"], "language": case["language"],
+            "opened_at": case["opened_at"]}
+
+
 def _changed(case: dict, at: str, what: str, by: str, **changes: Any) -> dict:
     return {**case, **changes, "updated_at": at, "timeline": [*case["timeline"], {"at": at, "what": what, "by": by}]}
 

@@ -43,9 +43,7 @@ def referral_allocated(event: Event, uow: UnitOfWork) -> None:
 
 
 def _event(event_type: str, case: dict, **data) -> Event:
-    return new_event(event_type, {"case_id": case["id"], "referral_id": case["referral_id"],
-                                  "council": case["council"], "region": case["region"], **data},
-                     producer=NAME, subject=f"case:{case['id']}")
+    return new_event(event_type, domain.event_data(case, **data), producer=NAME, subject=f"case:{case['id']}")
 
 
 def open_case(command: OpenCase, uow: UnitOfWork) -> dict:
@@ -55,8 +53,7 @@ def open_case(command: OpenCase, uow: UnitOfWork) -> dict:
     at = timestamp()
     case = domain.open_case(referral.body, command.consents_to_case_file, command.by, at)
     domain.check_allocated(referral.body, command.by, command.role)
-    opened = _event("case.opened", case, advocate_email=case["advocate_email"], source=case["source"] or "other",
-                    basis=case["basis"], language=case["language"], opened_at=at)
+    opened = _event("case.opened", case, **domain.opened_event_data(case))
     if not uow.create(CASES, case["id"], case, [opened]):
         raise domain.CaseStateForbids(domain.ALREADY_OPEN())
     return case

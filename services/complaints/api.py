@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, request
 from shared import validation
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body)
+                        command_from_body, history_page)
 
-from services.complaints import domain, handlers
+from services.complaints import domain, handlers, history
 from services.complaints.commands import ChangeComplaint, ReceiveComplaint
 from services.complaints.store import ComplaintsStore
 
@@ -78,3 +78,9 @@ def take_step(complaint_id: str, step: str):
     if step not in STEPS:
         raise Problem(404, "No such step.")
     return STEPS[step](command_from_body(lambda body: ChangeComplaint(complaint_id, body, actor())), uow())
+
+
+@blueprint.get("/history")
+def recall():
+    """What each complaint and compliment implies happened before a moment (shared.web.history_page)."""
+    return history_page({"complaints": (complaints().in_order, history.of_complaint)})

@@ -114,6 +114,17 @@ def respond(complaint: dict, outcome: str, summary: str, by: str, at: str) -> di
                     responses=[*complaint["responses"], response])
 
 
+def event_data(complaint: dict, **data: Any) -> dict:
+    """What every event about a complaint says of it, beside `data`: its id and kind, never who made it or what
+    they said."""
+    return {"complaint_id": complaint["id"], "kind": complaint["kind"], **data}
+
+
+def received_event_data(complaint: dict) -> dict:
+    return {"made_by": complaint["made_by"], "council": complaint["council"], "nation": complaint["nation"],
+            "received_at": complaint["received_at"], "language": complaint["language"]}
+
+
 def escalate(complaint: dict, by: str, at: str) -> dict:
     """The complainant takes the answer to the next stage."""
     _require(complaint, "escalated", "responded")

@@ -26,8 +26,8 @@ class NotFound(errors.NotFound):
 
 
 def complaint_event(event_type: str, complaint: dict, **data) -> Event:
-    return new_event(event_type, {"complaint_id": complaint["id"], "kind": complaint["kind"], **data},
-                     producer=NAME, subject=f"complaint:{complaint['id']}")
+    return new_event(event_type, domain.event_data(complaint, **data), producer=NAME,
+                     subject=f"complaint:{complaint['id']}")
 
 
 def receive(command: ReceiveComplaint, uow: UnitOfWork, *, councils: CouncilRegister) -> dict:
@@ -40,9 +40,7 @@ def receive(command: ReceiveComplaint, uow: UnitOfWork, *, councils: CouncilRegi
     tracking_key = secrets.token_urlsafe(24)
     complaint = domain.new_complaint(new_id(), request, council.nation if council else "wales", at, by,
                                      tracking_digest=tracking_digest(tracking_key))
-    received = complaint_event("complaint.received", complaint, made_by=complaint["made_by"],
-                               council=complaint["council"], nation=complaint["nation"], received_at=at,
-                               language=complaint["language"])
+    received = complaint_event("complaint.received", complaint, **domain.received_event_data(complaint))
     uow.create(COMPLAINTS, complaint["id"], complaint, [received])
     return {**complaint, "tracking_key": tracking_key}
 

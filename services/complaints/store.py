@@ -21,5 +21,9 @@ class ComplaintsStore:
     def complaint(self, complaint_id: str) -> Document | None:
         return self.store.get(COMPLAINTS, complaint_id) if len(complaint_id) <= 64 else None
 
+    def in_order(self, limit: int, after: str | None) -> list[Document]:
+        """A page of every complaint and compliment ever kept, in the order of their ids: their history."""
+        return self.store.find(COMPLAINTS, None, limit=limit, after=after)
+
     def complaints(self, where: dict) -> list[Document]:
         return find_all(self.store, COMPLAINTS, where)

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, request
 from shared import validation
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body)
+                        command_from_body, history_page)
 
 from services.referral import domain, handlers, history
 from services.referral.commands import Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut
@@ -150,30 +150,10 @@ def index():
     return {"items": [view(r) for r in items], "next": following}
 
 
-HISTORIES = {"referrals": (REFERRALS, history.of_referral), "opt-outs": (OPT_OUTS, history.of_opt_out)}
-
-
 @blueprint.get("/history")
 def recall():
-    """The events of referrals (or opt-outs) that happened before `before`, recalled a page of records at a time,
-    for a service that came later to catch up (`llais reporting backfill`). Codes, dates and ids only, as the events
-    said them; never to a council."""
-    if caller_council() is not None:
-        raise Problem(403, "History is read by the provider's own services, not by a council.")
-    args = request.args
-    invalid = validation.field_problems(args, {"before": validation.well_formed_moment,
-                                                "after": validation.one_line})
-    if args.get("of") not in HISTORIES:
-        invalid["of"] = [f"One of {', '.join(HISTORIES)}."]
-    if not args.get("before"):
-        invalid.setdefault("before", ["An RFC 3339 time with an offset: the moment the consumer began to hear."])
-    limit = args.get("limit", "100")
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 500):
-        invalid["limit"] = ["A whole number from 1 to 500."]
-    if invalid:
-        raise Problem(422, "Some query parameters are invalid; see errors.", errors=invalid)
-    collection, recalled = HISTORIES[args["of"]]
-    before = validation.parse_moment(args["before"])
-    page = referrals().in_order(collection, int(limit), args.get("after") or None)
-    return {"events": [event.envelope() for document in page for event in recalled(document.body, before)],
-            "after": page[-1].id if len(page) == int(limit) else None}
+    """What each referral and opt-out implies happened before a moment (shared.web.history_page)."""
+    return history_page({
+        "referrals": (lambda limit, after: referrals().in_order(REFERRALS, limit, after), history.of_referral),
+        "opt-outs": (lambda limit, after: referrals().in_order(OPT_OUTS, limit, after), history.of_opt_out),
+    })

@@ -3,6 +3,7 @@ quarter, and the complaints' time limits."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Iterator, Sequence
 
 from shared.store import Document, Index, Store, find_all
@@ -20,8 +21,14 @@ INDEXES = (
     Index(JOURNEYS, ("council", "quarter")),
     Index(FACTS, ("referral_id",)),  # a backfill's look for what was heard already of a referral
     Index(FACTS, ("optout_id",)),  # or of an opt-out
+    Index(FACTS, ("complaint_id",)),  # or of a complaint
 )
 """The ways the service finds what it counts (shared/store: Index); a rebuild reads the facts by quarter too."""
+
+
+SUBJECTS = ("referral_id", "optout_id", "complaint_id")
+"""What a fact is about, by which one recalled from history is matched with one heard live."""
+SAME_MOMENT = timedelta(seconds=2)
 
 
 class ReportingStore:
@@ -37,12 +44,14 @@ class ReportingStore:
         return [d.body for d in find_all(self.store, JOURNEYS, _where(quarters, councils))]
 
     def heard(self, fact: dict) -> bool:
-        """Whether a fact of the same kind about the same referral (or opt-out), at the same moment, is kept
-        already: the same happening, heard as it happened and recalled from history."""
-        key = "optout_id" if fact.get("optout_id") else "referral_id"
-        if not fact.get(key):
+        """Whether a fact of the same kind about the same referral, opt-out or complaint, at the same moment, is
+        kept already: the same happening, heard as it happened and recalled from history. The moment an event
+        recalls may be its owner's record of it, a few milliseconds from when the event said it happened."""
+        key = next((name for name in SUBJECTS if fact.get(name)), None)
+        if key is None:
             return False
-        return any(d.body["type"] == fact["type"] and d.body["at"] == fact["at"]
+        at = datetime.fromisoformat(fact["at"])
+        return any(d.body["type"] == fact["type"] and abs(datetime.fromisoformat(d.body["at"]) - at) <= SAME_MOMENT
                    for d in find_all(self.store, FACTS, {key: fact[key]}))
 
     def every_fact(self) -> Iterator[Document]:

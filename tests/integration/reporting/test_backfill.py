@@ -1,7 +1,7 @@
-"""Catching up on history: a referral service that worked before reporting existed recalls what happened (`GET
-/history`), and `backfill` takes it in through reporting's own handler, counted as if heard live; what reporting
-heard live already is not counted twice, a second backfill changes nothing, what happened after the cut is left to
-the live events, and no name crosses."""
+"""Catching up on history: the referral, casework and complaints services, which worked before reporting existed,
+recall what happened (`GET /history`), and `backfill` takes it in through reporting's own handler, counted as if
+heard live; what reporting heard live already is not counted twice, a second backfill changes nothing, what happened
+after the cut is left to the live events, and no name or words cross."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from shared.store.sqlite import SQLiteStore
 from shared.unit_of_work import handle
 from shared.web import ACTOR_HEADER, COUNCIL_HEADER, INTERNAL_TOKEN_HEADER, ROLE_HEADER
 
-from services.referral.app import create_app as referral_app
+from services.casework.worker import HANDLERS as CASEWORK_HANDLERS
+from services.platform import service_app
 from services.reporting import backfill, handlers
 from services.reporting.app import create_app as reporting_app
 from services.reporting.domain import quarter_of
@@ -29,6 +30,9 @@ from tests.examples import example_referral
 COUNCIL = {ACTOR_HEADER: "key-1", COUNCIL_HEADER: "CARDIFF"}
 MANAGER = {ACTOR_HEADER: "manager@provider.example", ROLE_HEADER: "manager"}
 ADVOCATE = {ACTOR_HEADER: "advocate@provider.example", ROLE_HEADER: "advocate"}
+PUBLIC = {ACTOR_HEADER: "public"}
+COMPLAINT = {"kind": "complaint", "made_by": "child", "about": "My advocate did not come", "council": "CARDIFF",
+             "language": "cy", "wants_reply": True, "contact": {"email": "child@example.com"}}
 
 
 @pytest.fixture
@@ -51,8 +55,10 @@ def reporting_store(stores):
 
 
 @pytest.fixture
-def referrals(settings, referral_store):
-    return referral_app(settings, store=referral_store).test_client()
+def owners(settings, stores) -> dict:
+    """The services that owned the history, each on its store: referral, casework and complaints."""
+    return {name: service_app(name).create_app(settings, store=stores(name)).test_client()
+            for name in backfill.HISTORIES}
 
 
 @pytest.fixture
@@ -60,9 +66,9 @@ def reports(settings, reporting_store):
     return reporting_app(settings, store=reporting_store).test_client()
 
 
-def refer(referrals, basis: str = "looked_after") -> str:
+def refer(referrals, basis: str = "looked_after", kind: str = "active_offer") -> str:
     body = copy.deepcopy(example_referral())
-    body.update(council="CARDIFF", basis=basis)
+    body.update(council="CARDIFF", basis=basis, kind=kind)
     answer = referrals.post("/referrals", json=body, headers=COUNCIL)
     assert answer.status_code == 201, answer.json
     return answer.json["id"]
@@ -87,16 +93,49 @@ def opt_out(referrals) -> None:
     assert answer.status_code == 201, answer.json
 
 
-def recall_from(referrals, before: str, pages: list | None = None):
+def recall_from(owners: dict, before: str, pages: list | None = None):
     def recall(service: str, of: str, after: str | None) -> dict:
-        assert service == "referral"
-        answer = referrals.get("/history", query_string={"of": of, "before": before, "limit": 2,
-                                                         **({"after": after} if after else {})})
+        answer = owners[service].get("/history", query_string={"of": of, "before": before, "limit": 2,
+                                                               **({"after": after} if after else {})})
         assert answer.status_code == 200, answer.json
         if pages is not None:
             pages.append(answer.get_data(as_text=True))
         return answer.json
     return recall
+
+
+def a_case_worked_and_closed(owners, stores, referral_id: str) -> None:
+    """Casework hears of the referral and its allocation, and its advocate works a case to its close."""
+    for entry in stores("referral").claim_outbox("test", limit=500):
+        event = parse_event(entry.body, entry.headers)
+        if event.type in CASEWORK_HANDLERS:
+            handle(CASEWORK_HANDLERS[event.type], event, stores("casework"))
+    casework = owners["casework"]
+    opened = casework.post("/cases", json={"referral_id": referral_id, "consents_to_case_file": True},
+                           headers=ADVOCATE)
+    assert opened.status_code == 201, opened.json
+    path = f"/cases/{opened.json['id']}"
+    for step, body in (("issues", {"theme": "contact", "description": "Seeing my brother"}),
+                       ("activities", {"kind": "meeting", "contribution": "jointly", "note": "At the review"}),
+                       ("signposting", {"to": "legal", "note": "Solicitor for the hearing"})):
+        assert casework.post(f"{path}/{step}", json=body, headers=ADVOCATE).status_code == 201, step
+    issue_id = casework.get(path, headers=ADVOCATE).json["issues"][0]["id"]
+    assert casework.post(f"{path}/issues/{issue_id}/conclude", json={"outcome": "resolved", "note": "Sees him"},
+                         headers=ADVOCATE).status_code == 200
+    closed = casework.post(f"{path}/close", json={"outcome": "issues_resolved", "satisfaction": 4},
+                           headers=ADVOCATE)
+    assert closed.status_code == 200, closed.json
+
+
+def a_complaint_answered_and_a_compliment(owners) -> None:
+    complaints = owners["complaints"]
+    made = complaints.post("/complaints", json=COMPLAINT, headers=PUBLIC)
+    assert made.status_code == 201, made.json
+    path = f"/complaints/{made.json['id']}"
+    assert complaints.post(f"{path}/respond", json={"outcome": "upheld", "summary": "We are sorry"},
+                           headers=MANAGER).status_code == 200
+    assert complaints.post(f"{path}/close", json={}, headers=MANAGER).status_code == 200
+    assert complaints.post("/complaints", json={**COMPLAINT, "kind": "compliment"}, headers=PUBLIC).status_code == 201
 
 
 def funnel(reports) -> dict:
@@ -106,15 +145,21 @@ def funnel(reports) -> dict:
     return answer.json
 
 
-def test_history_before_the_cut_is_counted_once_as_if_heard_live(referrals, referral_store, reports,
+def test_history_before_the_cut_is_counted_once_as_if_heard_live(owners, stores, referral_store, reports,
                                                                 reporting_store):
+    referrals = owners["referral"]
     closed = refer(referrals)
     worked(referrals, closed, close="unable_to_contact")
     open_one = refer(referrals, basis="child_protection")
     worked(referrals, open_one)
     opt_out(referrals)
+    issue = refer(referrals, kind="issue_based")
+    assert referrals.post(f"/referrals/{issue}/allocate", json={"advocate_email": ADVOCATE[ACTOR_HEADER]},
+                          headers=MANAGER).status_code == 200
+    a_case_worked_and_closed(owners, stores, issue)
+    a_complaint_answered_and_a_compliment(owners)
     heard_live = refer(referrals, basis="care_and_support")
-    for entry in referral_store.claim_outbox("test", limit=100):  # reporting heard this one's receipt as it happened
+    for entry in referral_store.claim_outbox("test", limit=500):  # reporting heard this one's receipt as it happened
         event = parse_event(entry.body, entry.headers)
         if event.type == "referral.received" and event.data["referral_id"] == heard_live:
             handle(handlers.record, event, reporting_store)
@@ -122,66 +167,89 @@ def test_history_before_the_cut_is_counted_once_as_if_heard_live(referrals, refe
     after_the_cut = refer(referrals)  # reporting hears this one live: history must leave it alone
 
     pages: list[str] = []
-    counts = backfill.backfill(reporting_store, recall_from(referrals, cut, pages))
-    # 2 receipts (the third was heard live), 2 allocations, 2 attempts, 1 closure, 1 opt-out
-    assert counts == {"recalled": 8, "heard": 1}
+    counts = backfill.backfill(reporting_store, recall_from(owners, cut, pages))
+    # referral: 3 receipts (a fourth heard live), 3 allocations, 2 attempts, 1 closure, 1 opt-out;
+    # casework: opened, an issue raised and concluded, an activity, signposting, closed; complaints: 2 received,
+    # 1 answer, 1 closed
+    assert counts == {"recalled": 20, "heard": 1}
     report = funnel(reports)
     offer = report["active_offer"]
     assert offer["referrals_received"] == 3 and offer["opt_outs"] == 1 and offer["offers"] == 4
     assert offer["by_basis"] == {"looked_after": 1, "child_protection": 1, "care_and_support": 1}
     assert offer["closed_without_meeting"]["unable_to_contact"] == 1
+    assert report["referrals"]["by_kind"] == {"active_offer": 3, "issue_based": 1}
     times = report["response_times"]
     assert times["allocation"]["reached"] == times["first_contact_attempt"]["reached"] == 2
+    cases = report["casework"]
+    assert cases["cases_opened"] == cases["cases_closed"] == 1 and cases["issues_raised_by_theme"]["contact"] == 1
+    assert cases["signposted_to"]["legal"] == 1 and cases["contributions"]["jointly"] == 1
+    assert cases["satisfaction"]["mean"] == 4
+    answered = report["complaints"]
+    assert answered["received_by_kind"]["complaint"] == answered["received_by_kind"]["compliment"] == 1
+    assert answered["answered_by_outcome"]["upheld"] == 1
+
     recalled = [event for page in pages for event in json.loads(page)["events"]]
     assert after_the_cut not in {event["data"].get("referral_id") for event in recalled}
-    assert "Cerys" not in "".join(pages) and "Rang" not in "".join(pages), "no name, no note of an attempt"
-    opt_out_id = recalled[-1]["data"]["optout_id"]
+    said = "".join(pages)
+    for private in ("Cerys", "Rang", "brother", "review", "Solicitor", "did not come", "sorry", "child@example.com"):
+        assert private not in said, f"{private!r} crossed: codes and dates only"
+    opt_out_id = next(e["data"]["optout_id"] for e in recalled if e["type"] == "optout.recorded")
     kept = "".join(repr(d.body) for d in reporting_store.find("facts", {"optout_id": opt_out_id}))
     assert "support" not in kept and "'reason': 'given'" in kept, "an opt-out's reason kept as given, never its words"
 
-    again = backfill.backfill(reporting_store, recall_from(referrals, cut))
-    assert again == {"heard": 9}
+    again = backfill.backfill(reporting_store, recall_from(owners, cut))
+    assert again == {"heard": 21}
     assert funnel(reports) == report
 
 
-def test_history_is_the_providers_own_and_asks_for_what_it_needs(referrals):
-    assert referrals.get("/history?of=referrals&before=2026-01-01T00:00:00Z", headers=COUNCIL).status_code == 403
-    for query, field in (("of=cases&before=2026-01-01T00:00:00Z", "of"), ("of=referrals", "before"),
-                         ("of=referrals&before=yesterday", "before"),
-                         ("of=referrals&before=2026-01-01T00:00:00Z&limit=0", "limit"),
-                         ("of=referrals&before=2026-01-01T00:00:00Z&limit=5000", "limit")):
-        answer = referrals.get(f"/history?{query}")
+@pytest.mark.parametrize("owner, history", [("referral", "referrals"), ("casework", "cases"),
+                                            ("complaints", "complaints")])
+def test_history_is_the_providers_own_and_asks_for_what_it_needs(owners, owner, history):
+    client = owners[owner]
+    assert client.get(f"/history?of={history}&before=2026-01-01T00:00:00Z", headers=COUNCIL).status_code == 403
+    assert client.get(f"/history?of={history}&before=2026-01-01T00:00:00Z").json == {"events": [], "after": None}
+    for query, field in (("of=nothing&before=2026-01-01T00:00:00Z", "of"), (f"of={history}", "before"),
+                         (f"of={history}&before=yesterday", "before"),
+                         (f"of={history}&before=2026-01-01T00:00:00Z&limit=0", "limit"),
+                         (f"of={history}&before=2026-01-01T00:00:00Z&limit=5000", "limit"),
+                         (f"of={history}&before=2026-01-01T00:00:00Z&after=%E2%80%AEx", "after")):
+        answer = client.get(f"/history?{query}")
         assert answer.status_code == 422 and field in answer.json["errors"], (query, answer.json)
 
 
 @pytest.fixture
-def referral_server(settings, stores):
-    """The referral service's internal API over real HTTP, as the backfill command asks it."""
+def served(settings, stores):
+    """Each owner's internal API over real HTTP, as the backfill command asks them: its test client and its URL."""
     from werkzeug.serving import make_server
 
-    app = referral_app(replace(settings, internal_token="backfill-token"), store=stores("served-referral"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.test_client(), f"http://127.0.0.1:{server.port}"
-    server.shutdown()
+    running = {}
+    for name in backfill.HISTORIES:
+        app = service_app(name).create_app(replace(settings, internal_token="backfill-token"),
+                                           store=stores(f"served-{name}"))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        running[name] = (app.test_client(), f"http://127.0.0.1:{server.port}", server)
+    yield {name: (client, url) for name, (client, url, _) in running.items()}
+    for _, _, server in running.values():
+        server.shutdown()
 
 
-def test_an_operator_backfills_with_one_command_and_again_changes_nothing(referral_server, tmp_path, monkeypatch):
+def test_an_operator_backfills_with_one_command_and_again_changes_nothing(served, tmp_path, monkeypatch):
     from services.cli import main
 
-    client, url = referral_server
+    referrals, _ = served["referral"]
     for _ in range(2):
         body = copy.deepcopy(example_referral())
         body["council"] = "CARDIFF"
-        assert client.post("/referrals", json=body,
-                           headers={**COUNCIL, INTERNAL_TOKEN_HEADER: "backfill-token"}).status_code == 201
+        assert referrals.post("/referrals", json=body,
+                              headers={**COUNCIL, INTERNAL_TOKEN_HEADER: "backfill-token"}).status_code == 201
     monkeypatch.setenv("LLAIS_DATA", str(tmp_path / "reporting-data"))
     monkeypatch.setenv("LLAIS_INTERNAL_TOKEN", "backfill-token")
     cut = ["reporting", "backfill", "--before", timestamp()]
     assert "--before" in CliRunner().invoke(main, ["reporting", "backfill", "--before", "now"]).output
     assert "LLAIS_REFERRAL_URL" in CliRunner().invoke(main, cut).output
-    monkeypatch.setenv("LLAIS_REFERRAL_URL", url)
+    for name, (_, url) in served.items():
+        monkeypatch.setenv(f"LLAIS_{name.upper()}_URL", url)
     first = CliRunner().invoke(main, cut)
     assert first.exit_code == 0 and "2 events of history taken in, 0 heard already" in first.output, first.output
     again = CliRunner().invoke(main, cut)

@@ -178,6 +178,9 @@ class ReferrerSchema(Strict):
     team = Line(validate=SHORT)
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(
         LANGUAGES, error="Emails to the referrer are in English (en) or Welsh (cy)."))
+    organisation_type = fields.String(validate=validate.OneOf(
+        referral_contracts.ORGANISATION_TYPES, error="Give the organisation's type as one of: {choices}."), metadata={
+        "description": "The kind of organisation the referrer works for, if they say; left out, it is not recorded."})
 
 
 class ConsentSchema(Strict):
@@ -197,6 +200,10 @@ class ReferralRequestSchema(Strict):
     referrer = fields.Nested(ReferrerSchema, required=True)
     statutory_meeting_at = Moment()
     consent = fields.Nested(ConsentSchema, required=True)
+    placed_out_of_county = StrictBoolean(metadata={
+        "description": "Whether the child is placed outside the council's area; left out, it is not recorded."})
+    unaccompanied_asylum_seeking = StrictBoolean(metadata={
+        "description": "Whether the child is an unaccompanied asylum-seeking child; left out, it is not recorded."})
     risks = Text(load_default="", validate=TEXT)
     summary = Text(load_default="", validate=TEXT, metadata={
         "description": "What the child would like help with, in the referrer's (or the child's own) words."})
@@ -376,6 +383,9 @@ class VenueSchema(Strict):
         True, error="The venue must be accessible to the child."))
     risk_assessed = StrictBoolean(required=True, validate=validate.Equal(
         True, error="The venue must be risk-assessed before the meeting."))
+    type = fields.String(validate=validate.OneOf(
+        scheduling_contracts.VENUE_TYPES, error="Give the venue's type as one of: {choices}."), metadata={
+        "description": "The kind of place, if the advocate says; left out, it is not recorded."})
 
 
 class MeetingRequestSchema(Strict):
@@ -406,6 +416,9 @@ class RecordSchema(Strict):
     outcome = fields.String(validate=validate.OneOf(referral_contracts.OUTCOMES))
     decline_reason = Text(validate=[validate.Length(min=1, max=1000), Said()])
     consent = fields.Nested(SharingConsentSchema)
+    interpreter_used = StrictBoolean(metadata={
+        "description": "Whether an interpreter was used at the meeting, if it took place (not given otherwise); "
+                       "left out, it is not recorded."})
 
 
 class MeetingViewSchema(Schema):
@@ -425,6 +438,7 @@ class MeetingViewSchema(Schema):
                                                                                     "issue-based referral."})
     decline_reason = fields.String(allow_none=True)
     reason_not_held = fields.String(allow_none=True)
+    interpreter_used = fields.Boolean(allow_none=True)
     history = fields.List(fields.Nested("MeetingHistoryEntrySchema"))
 
 
@@ -559,6 +573,7 @@ class ReferrerView(Schema):
     phone = fields.String()
     team = fields.String()
     preferred_language = fields.String()
+    organisation_type = fields.String()
 
 
 class ConsentView(Schema):
@@ -601,6 +616,8 @@ class StaffReferralViewSchema(ReferralViewSchema):
     consent = fields.Nested(ConsentView)
     advocate_email = _maybe(fields.String())
     statutory_meeting_at = _maybe(fields.String())
+    placed_out_of_county = _maybe(fields.Boolean())
+    unaccompanied_asylum_seeking = _maybe(fields.Boolean())
     contact_attempts = fields.List(fields.Nested(ContactAttemptView))
     close_reason = _maybe(fields.String())
     decline_reason = _maybe(fields.String())

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.contracts.referral import ORGANISATION_TYPES
+
 
 OBJECTS = ("child", "referrer", "consent")
 """The parts of a referral that are objects of their own."""
 CHILD_TEXT = ("given_name", "family_name", "date_of_birth")
 """What the child's earlier referrals are found by."""
+FLAGS = ("placed_out_of_county", "unaccompanied_asylum_seeking")
+"""The child's circumstances a referral may record, true or false, or leave out."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,11 @@ class ReceiveReferral:
         unnamed = [name for name in CHILD_TEXT if not isinstance(body["child"].get(name), str)]
         if unnamed:
             raise TypeError(f"child.{', child.'.join(unnamed)} must each be text")
+        unflagged = [name for name in FLAGS if not isinstance(body.get(name, False), (bool, type(None)))]
+        if unflagged:
+            raise TypeError(f"{', '.join(unflagged)} must each be true or false")
+        if body["referrer"].get("organisation_type") not in (None, *ORGANISATION_TYPES):
+            raise ValueError(f"referrer.organisation_type must be one of {', '.join(ORGANISATION_TYPES)}")
         return cls(body)
 
 

@@ -90,7 +90,9 @@ def new_referral(referral_id: str, request: dict[str, Any], council: Any, receiv
         basis=request["basis"], source=role, external_ref=request.get("external_ref"), child=request["child"],
         referrer=request["referrer"], statutory_meeting_at=request.get("statutory_meeting_at"),
         consent=request["consent"], risks=request.get("risks", ""), summary=request.get("summary", ""),
-        received_at=received_at, received_from=council.code)
+        received_at=received_at, received_from=council.code,
+        placed_out_of_county=request.get("placed_out_of_county"),
+        unaccompanied_asylum_seeking=request.get("unaccompanied_asylum_seeking"))
 
 
 def acknowledge(referral: dict[str, Any], at: str) -> dict[str, Any] | None:
@@ -163,6 +165,25 @@ def received_event_data(referral: dict[str, Any]) -> dict[str, Any]:
         "source": referral.get("source"), "referrer_email": referrer_email(referral),
         "referrer_language": (referral.get("referrer") or {}).get("preferred_language"),
         "earlier_referral_ids": list(referral.get("earlier_referral_ids", [])),
+        **monitored(referral),
+    }
+
+
+def monitored(referral: dict[str, Any]) -> dict[str, Any]:
+    """What the template's headline groups and language-and-access measures count of a referral, as recorded: flags
+    and codes, None where nothing was said (a referral made before they were asked says nothing). Of the child's
+    communication needs only whether any were given; the organisation only of the professional who referred (a
+    self-referral's or a take-up's referrer is the child)."""
+    child = referral["child"]
+    needs = child.get("communication_needs")
+    organisation = (None if referral.get("source") in (SELF_REFERRAL, TAKE_UP)
+                    else (referral.get("referrer") or {}).get("organisation_type"))
+    return {
+        "placed_out_of_county": referral.get("placed_out_of_county"),
+        "unaccompanied_asylum_seeking": referral.get("unaccompanied_asylum_seeking"),
+        "referrer_organisation_type": organisation,
+        "interpreter_needed": child.get("interpreter_needed"),
+        "communication_needs_given": None if needs is None else bool(str(needs).strip()),
     }
 
 
@@ -343,7 +364,8 @@ def follow_on_referral(active_offer: Referral, referral_id: str, consent: dict[s
         consent=dict(consent), risks=active_offer["risks"], summary=active_offer.get("summary", ""),
         received_at=at, received_from="active offer", follow_on_of=active_offer["id"],
         earlier_referral_ids=[*active_offer.get("earlier_referral_ids", []), active_offer["id"]],
-        detail={"from": active_offer["id"]})
+        detail={"from": active_offer["id"]}, placed_out_of_county=active_offer.get("placed_out_of_county"),
+        unaccompanied_asylum_seeking=active_offer.get("unaccompanied_asylum_seeking"))
 
 
 def closed_event_data(referral: dict[str, Any]) -> dict[str, Any]:
@@ -360,7 +382,7 @@ def staff_view(referral: dict[str, Any]) -> dict[str, Any]:
     """The whole referral with its timeline, for provider staff (advocates and managers)."""
     return {**council_view(referral), **{k: referral.get(k) for k in (
         "council", "region", "nation", "source", "child", "referrer", "risks", "summary", "consent",
-        "advocate_email",
+        "advocate_email", "placed_out_of_county", "unaccompanied_asylum_seeking",
         "statutory_meeting_at", "contact_attempts", "close_reason", "decline_reason", "outcome",
         "follow_on_referral_id", "follow_on_of", "earlier_referral_ids", "meeting", "meeting_took_place",
         "timeline")}, "next_actions": next_actions(referral)}

@@ -31,6 +31,9 @@ class Referral(TypedDict, total=False):
     child_key: str
     referrer: dict[str, Any]
     statutory_meeting_at: Optional[str]
+    placed_out_of_county: Optional[bool]
+    unaccompanied_asylum_seeking: Optional[bool]
+    """The circumstances the template's headline groups count, as the referrer said them; None: not said."""
     consent: dict[str, bool]
     risks: str
     summary: str
@@ -59,7 +62,8 @@ def referral(*, id: str, council: str, region: str, nation: str, kind: str, basi
              child: dict[str, Any], referrer: dict[str, Any], consent: dict[str, bool], received_at: str,
              received_from: str, external_ref: str | None = None, statutory_meeting_at: str | None = None,
              risks: str = "", summary: str = "", follow_on_of: str | None = None,
-             earlier_referral_ids: Sequence[str] = (), detail: dict[str, Any] | None = None) -> Referral:
+             earlier_referral_ids: Sequence[str] = (), detail: dict[str, Any] | None = None,
+             placed_out_of_county: bool | None = None, unaccompanied_asylum_seeking: bool | None = None) -> Referral:
     """A referral as first recorded: `received`, nothing done yet, with its first timeline entry (by
     `received_from`, with `detail` when given)."""
     received: TimelineEntry = {"at": received_at, "what": "received", "by": received_from}
@@ -68,7 +72,8 @@ def referral(*, id: str, council: str, region: str, nation: str, kind: str, basi
     return Referral(
         id=id, council=council, region=region, nation=nation, kind=kind, basis=basis, source=source,
         external_ref=external_ref, child=child, child_key=child_key(child), referrer=referrer,
-        statutory_meeting_at=statutory_meeting_at, consent=dict(consent), risks=risks, summary=summary,
+        statutory_meeting_at=statutory_meeting_at, placed_out_of_county=placed_out_of_county,
+        unaccompanied_asylum_seeking=unaccompanied_asylum_seeking, consent=dict(consent), risks=risks, summary=summary,
         status="received", received_at=received_at, acknowledged_at=None, deadlines={}, meeting={"status": "none"},
         meeting_took_place=None, outcome=None, follow_on_referral_id=None, follow_on_of=follow_on_of,
         advocate_email=None, contact_attempts=[], earlier_referral_ids=list(earlier_referral_ids),

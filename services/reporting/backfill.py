@@ -28,7 +28,8 @@ from shared.unit_of_work import handle
 from services.reporting import domain, handlers
 from services.reporting.store import ReportingStore
 
-HISTORIES = {"referral": ("referrals", "opt-outs"), "casework": ("cases",), "complaints": ("complaints",)}
+HISTORIES = {"referral": ("referrals", "opt-outs"), "scheduling": ("cases", "meetings"), "casework": ("cases",),
+             "complaints": ("complaints",)}
 """Each owner's histories."""
 
 Recall = Callable[[str, str, "str | None"], Mapping]

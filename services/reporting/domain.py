@@ -20,12 +20,14 @@ from typing import Any, Iterable, Mapping
 
 from shared.clock import LONDON
 from shared.contracts import casework, complaints
-from shared.contracts.referral import ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, OUTCOMES, TAKE_UP
-from shared.contracts.scheduling import DEADLINES
+from shared.contracts.referral import ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, OUTCOMES, TAKE_UP, THIRD_SECTOR
+from shared.contracts.scheduling import DEADLINES, VENUE_TYPES
 from shared.errors import Refused, Rule
 
 ACTIVE_OFFER = "active_offer"
 ISSUE_BASED = "issue_based"
+CARE_LEAVER = "care_leaver"
+"""The eligibility of a young person who has left care: a headline group of the template."""
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 """The financial years a report may be asked for."""
 
@@ -114,14 +116,16 @@ def _whole(value: Any) -> int | None:
 # the facts kept
 
 KEPT = {
-    "referral.received": ("kind", "basis", "source", "preferred_language", "statutory_meeting_at"),
+    "referral.received": ("kind", "basis", "source", "preferred_language", "statutory_meeting_at",
+                          "placed_out_of_county", "unaccompanied_asylum_seeking", "referrer_organisation_type",
+                          "interpreter_needed", "communication_needs_given"),
     "referral.allocated": (),
     "contact.attempted": ("method", "result"),
     "deadlines.scheduled": (),
     "deadline.missed": ("deadline",),
     "optout.recorded": ("basis", "reason", "age"),
-    "meeting.arranged": ("language",),
-    "meeting.took_place": ("before_deadline",),
+    "meeting.arranged": ("language", "venue_type"),
+    "meeting.took_place": ("before_deadline", "interpreter_used"),
     "meeting.not_held": ("reason_not_held",),
     "active_offer.completed": ("outcome", "decline_reason"),
     "referral.closed": ("reason", "outcome", "meeting_took_place"),
@@ -142,7 +146,8 @@ KEPT = {
     "complaint.closed": ("kind", "outcome"),
     "complaint.deadline_missed": ("deadline",),
 }
-"""What each fact counted keeps, beside its type, council, referral and moment: codes, flags and dates only."""
+"""What each fact counted keeps, beside its type, council, referral and moment: codes, flags and dates only. A field
+an event's version does not have is kept as None: not recorded, which no figure counts."""
 MOMENTS = {
     "referral.received": "received_at", "referral.allocated": "allocated_at", "contact.attempted": "attempted_at",
     "optout.recorded": "offered_at", "meeting.took_place": "held_at", "active_offer.completed": "completed_at",
@@ -192,7 +197,7 @@ def journey_after(journey: Mapping[str, Any], kept: Mapping[str, Any]) -> dict |
     elif kind == "contact.attempted":
         changed["first_contact_at"] = min(filter(None, (changed.get("first_contact_at"), at)))
     elif kind == "meeting.arranged":
-        changed["meeting_language"] = kept["language"]
+        changed.update(meeting_language=kept["language"], meeting_venue_type=kept.get("venue_type"))
     elif kind == "meeting.took_place":
         changed["held_at"] = at
     elif kind == "deadlines.scheduled":
@@ -306,8 +311,24 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
             "welsh_asked_for": sum(1 for f in received if f["preferred_language"] == "cy"),
             "meetings_held": len(held),
             "meetings_held_in_welsh": sum(1 for f in held if f.get("language") == "cy"),
+            "interpreters_needed": _recorded(received, "interpreter_needed"),
+            "interpreters_used": _recorded(held, "interpreter_used"),
+            "communication_needs_given": _recorded(received, "communication_needs_given"),
+            "meetings_held_by_venue": _counts((f.get("venue_type") for f in held), VENUE_TYPES),
+        },
+        "headline_groups": {
+            "placed_out_of_county": _recorded(received, "placed_out_of_county"),
+            "unaccompanied_asylum_seeking": _recorded(received, "unaccompanied_asylum_seeking"),
+            "care_leavers": sum(1 for f in received if f["basis"] == CARE_LEAVER),
+            "third_sector_referrers": sum(1 for f in received if f.get("referrer_organisation_type") == THIRD_SECTOR),
         },
     }
+
+
+def _recorded(facts: Iterable[Mapping[str, Any]], flag: str) -> int:
+    """How many facts say `flag` is true: only what was recorded, so a fact that does not say (None, or one kept
+    before it was asked) is never counted either way."""
+    return sum(1 for f in facts if f.get(flag) is True)
 
 
 def casework_figures(facts: list[Mapping[str, Any]]) -> dict:

@@ -34,9 +34,10 @@ def record(event: Event, uow: UnitOfWork) -> None:
     if event.type in domain.COMPLAINT_FACTS:
         return _record_of_complaint(event, uow)
     kept = domain.fact(event.type, event.data, event.occurred_at)
-    if event.type == "meeting.took_place":  # held in the language it was arranged in
+    if event.type == "meeting.took_place":  # held in the language and at the kind of venue it was arranged with
         journey = uow.get(JOURNEYS, kept["referral_id"])
-        kept["language"] = journey.body.get("meeting_language") if journey else None
+        arranged = journey.body if journey else {}
+        kept.update(language=arranged.get("meeting_language"), venue_type=arranged.get("meeting_venue_type"))
     uow.create(FACTS, event.id, kept, last=False)
     if kept["referral_id"]:
         uow.change(JOURNEYS, kept["referral_id"], lambda journey: _decided(domain.journey_after(journey, kept)),

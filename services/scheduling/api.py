@@ -7,11 +7,11 @@ from flask import Blueprint, Response, current_app, request
 from shared import validation
 from shared.contracts.scheduling import ATTENTION_STATES
 from shared.unit_of_work import UnitOfWork
-from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body
+from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body, history_page
 
-from services.scheduling import deadlines, meetings
+from services.scheduling import deadlines, history, meetings
 from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
-from services.scheduling.store import SchedulingStore
+from services.scheduling.store import CASES, MEETINGS, SchedulingStore
 
 blueprint = Blueprint("scheduling", __name__)
 check_fields(blueprint, {"starts_at": validation.any_moment, "venue.name": validation.one_line})
@@ -37,7 +37,7 @@ def meeting_view(meeting: dict) -> dict:
     return {k: meeting.get(k) for k in ("id", "referral_id", "advocate_email", "starts_at", "ends_at",
                                         "duration_minutes", "venue", "language", "late", "late_reason", "status",
                                         "outcome", "decline_reason", "reason_not_held", "follow_on_referral_id",
-                                        "history")}
+                                        "interpreter_used", "history")}
 
 
 @blueprint.post("/referrals/<referral_id>/meetings")
@@ -63,7 +63,7 @@ def cancel(meeting_id: str):
 
 @blueprint.post("/meetings/<meeting_id>/record")
 def record(meeting_id: str):
-    command = command_from_body(lambda body: RecordMeeting(meeting_id, body, actor(), role()), "took_place")
+    command = command_from_body(lambda body: RecordMeeting.parse(meeting_id, body, actor(), role()), "took_place")
     return meeting_view(meetings.record(command, uow()))
 
 
@@ -105,3 +105,19 @@ def referral_deadlines(referral_id: str):
     if case is None:
         raise Problem(404, "No deadlines for that referral (yet).")
     return {"referral_id": referral_id, "deadlines": case.body["clocks"]}
+
+
+@blueprint.get("/history")
+def recall():
+    """What each referral's deadlines and each meeting imply happened before a moment (shared.web.history_page)."""
+    store = scheduling()
+
+    def case_of(referral_id: str) -> dict | None:
+        case = store.case(referral_id)
+        return case.body if case else None
+
+    return history_page({
+        "cases": (lambda limit, after: store.in_order(CASES, limit, after), history.of_case),
+        "meetings": (lambda limit, after: store.in_order(MEETINGS, limit, after),
+                     lambda meeting, before: history.of_meeting(meeting, before, case_of)),
+    })

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.contracts.scheduling import VENUE_TYPES
+
 
 @dataclass(frozen=True)
 class ArrangeMeeting:
@@ -20,6 +22,8 @@ class ArrangeMeeting:
             raise TypeError("duration_minutes must be a whole number of minutes")
         if not isinstance(body["venue"], dict):
             raise TypeError("venue must be an object")
+        if body["venue"].get("type") not in (None, *VENUE_TYPES):
+            raise ValueError(f"venue.type must be one of {', '.join(VENUE_TYPES)}")
         return cls(referral_id, body, by, role)
 
 
@@ -44,6 +48,12 @@ class CancelMeeting:
 class RecordMeeting:
     meeting_id: str
     record: dict
-    """took_place, and the outcome (with decline_reason and consent) or reason_not_held."""
+    """took_place, and the outcome (with decline_reason, consent and interpreter_used) or reason_not_held."""
     by: str
     role: str | None
+
+    @classmethod
+    def parse(cls, meeting_id: str, body: dict, by: str, role: str | None) -> "RecordMeeting":
+        if not isinstance(body.get("interpreter_used", False), (bool, type(None))):
+            raise TypeError("interpreter_used must be true or false")
+        return cls(meeting_id, body, by, role)

@@ -227,6 +227,8 @@ NOT_STARTED = Rule("meeting.not_started", "The meeting has not started yet.")
 NO_OUTCOME = Rule("meeting.outcome", f"Give the outcome: one of {', '.join(OUTCOMES)}.")
 NO_DECLINE_REASON = Rule("meeting.decline_reason", "Record why the child declined.")
 NO_REASON_NOT_HELD = Rule("meeting.reason_not_held", "Record why the meeting did not take place.")
+INTERPRETER_NOT_HELD = Rule("meeting.interpreter_not_held",
+                            "Say whether an interpreter was used only for a meeting that took place.")
 
 
 class DoubleBooked(StateForbids):
@@ -368,8 +370,11 @@ def check_record(meeting: dict, record: dict, now: datetime) -> None:
             errors["outcome"] = [NO_OUTCOME()]
         if record.get("outcome") == "declined" and not (record.get("decline_reason") or "").strip():
             errors["decline_reason"] = [NO_DECLINE_REASON()]
-    elif not (record.get("reason_not_held") or "").strip():
-        errors["reason_not_held"] = [NO_REASON_NOT_HELD()]
+    else:
+        if not (record.get("reason_not_held") or "").strip():
+            errors["reason_not_held"] = [NO_REASON_NOT_HELD()]
+        if record.get("interpreter_used") is not None:
+            errors["interpreter_used"] = [INTERPRETER_NOT_HELD()]
     if errors:
         raise MeetingRefused(errors)
 
@@ -411,7 +416,36 @@ def recorded(meeting: dict, record: dict, follow_on_referral_id: str | None, by:
     if not record["took_place"]:
         return _noted(meeting, at, "not held", by, status="not_held", reason_not_held=record["reason_not_held"])
     return _noted(meeting, at, "held", by, status="held", outcome=record["outcome"],
-                  decline_reason=record.get("decline_reason"), follow_on_referral_id=follow_on_referral_id)
+                  decline_reason=record.get("decline_reason"), follow_on_referral_id=follow_on_referral_id,
+                  interpreter_used=record.get("interpreter_used"))
+
+
+def arranged_event_data(meeting: dict) -> dict:
+    return {"meeting_id": meeting["id"], "referral_id": meeting["referral_id"], "council": meeting["council"],
+            "advocate_email": meeting["advocate_email"], "starts_at": meeting["starts_at"],
+            "duration_minutes": meeting["duration_minutes"], "venue": meeting["venue"]["name"],
+            "language": meeting["language"], "late": meeting["late"], "venue_type": meeting["venue"].get("type")}
+
+
+def _meeting_event_data(meeting: dict) -> dict:
+    return {"meeting_id": meeting["id"], "referral_id": meeting["referral_id"], "council": meeting["council"]}
+
+
+def not_held_event_data(meeting: dict) -> dict:
+    return {**_meeting_event_data(meeting), "reason_not_held": meeting["reason_not_held"]}
+
+
+def took_place_event_data(meeting: dict, case: dict) -> dict:
+    return {**_meeting_event_data(meeting), "held_at": meeting["starts_at"],
+            "before_deadline": held_before_deadline(meeting, case), "interpreter_used": meeting.get("interpreter_used")}
+
+
+def completed_event_data(meeting: dict, case: dict, consent_given: dict | None, at: str) -> dict:
+    """What `active_offer.completed` says: the outcome, and the child's consent as it stands after the meeting."""
+    return {"referral_id": meeting["referral_id"], "council": meeting["council"], "meeting_id": meeting["id"],
+            "outcome": meeting["outcome"], "decline_reason": meeting.get("decline_reason"),
+            "follow_on_referral_id": meeting.get("follow_on_referral_id"),
+            "consent": consent_after(case, consent_given), "completed_at": at}
 
 
 def held_before_deadline(meeting: dict, case: dict) -> bool:

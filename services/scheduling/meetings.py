@@ -23,11 +23,7 @@ def arrange(command: ArrangeMeeting, uow: UnitOfWork) -> dict:
         finishes = domain.ends_at(starts, request["duration_minutes"])
         _book(uow, case["advocate_email"], meeting_id, referral_id, starts, finishes)
         meeting = domain.new_meeting(meeting_id, case, starts, request, late, command.by, timestamp())
-        arranged = clocks.event("meeting.arranged", {
-            "meeting_id": meeting_id, "referral_id": referral_id, "council": case["council"],
-            "advocate_email": case["advocate_email"], "starts_at": meeting["starts_at"],
-            "duration_minutes": meeting["duration_minutes"], "venue": request["venue"]["name"],
-            "language": meeting["language"], "late": late}, f"referral:{referral_id}")
+        arranged = clocks.event("meeting.arranged", domain.arranged_event_data(meeting), f"referral:{referral_id}")
         uow.create(MEETINGS, meeting_id, meeting, [arranged])
     except BaseException:
         _release_the_claim(uow, referral_id, meeting_id)
@@ -162,20 +158,15 @@ def record(command: RecordMeeting, uow: UnitOfWork) -> dict:
         domain.check_record(meeting, record_, now())
         case = _case(scheduling, meeting["referral_id"])
         at, subject = timestamp(), f"referral:{meeting['referral_id']}"
-        base = {"meeting_id": command.meeting_id, "referral_id": meeting["referral_id"], "council": meeting["council"]}
         if not record_["took_place"]:
-            return domain.recorded(meeting, record_, None, command.by, at), [
-                clocks.event("meeting.not_held", {**base, "reason_not_held": record_["reason_not_held"]}, subject)]
+            changed = domain.recorded(meeting, record_, None, command.by, at)
+            return changed, [clocks.event("meeting.not_held", domain.not_held_event_data(changed), subject)]
         follow_on = new_id() if record_["outcome"] == "take_up" else None
-        return domain.recorded(meeting, record_, follow_on, command.by, at), [
-            clocks.event("meeting.took_place", {**base, "held_at": meeting["starts_at"],
-                                                "before_deadline": domain.held_before_deadline(meeting, case)},
-                         subject),
-            clocks.event("active_offer.completed", {
-                "referral_id": meeting["referral_id"], "council": meeting["council"], "meeting_id": command.meeting_id,
-                "outcome": record_["outcome"], "decline_reason": record_.get("decline_reason"),
-                "follow_on_referral_id": follow_on, "consent": domain.consent_after(case, record_.get("consent")),
-                "completed_at": at}, subject),
+        changed = domain.recorded(meeting, record_, follow_on, command.by, at)
+        return changed, [
+            clocks.event("meeting.took_place", domain.took_place_event_data(changed, case), subject),
+            clocks.event("active_offer.completed",
+                         domain.completed_event_data(changed, case, record_.get("consent"), at), subject),
         ]
 
     changed = _change(uow, command.meeting_id, command.by, command.role, decide)

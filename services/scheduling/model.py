@@ -30,6 +30,8 @@ class Meeting(TypedDict, total=False):
     decline_reason: Optional[str]
     reason_not_held: Optional[str]
     follow_on_referral_id: Optional[str]
+    interpreter_used: Optional[bool]
+    """Whether an interpreter was used at the meeting held, as the advocate recorded it; None: not said."""
     history: list[dict[str, Any]]
 
 

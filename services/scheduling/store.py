@@ -45,6 +45,10 @@ class SchedulingStore:
                 yield from page
                 after = page[-1].id
 
+    def in_order(self, collection: str, limit: int, after: str | None) -> list[Document]:
+        """A page of every referral's case (or every meeting) ever kept, in the order of their ids: their history."""
+        return self.store.find(collection, None, limit=limit, after=after)
+
     def all_cases(self, where: dict) -> list[Document]:
         return find_all(self.store, CASES, where)
 

@@ -37,6 +37,11 @@ issue-based referral a take-up opens (DOMAIN.md: "treated as a self-referral wit
 REFERRER_ROLES = ("social_worker", "iro", "carer", "professional", "parent", "self", "other")
 """Who makes a referral: a council's social worker, an independent reviewing officer, a carer, another professional,
 a parent, the child themselves (`self`) or someone else."""
+ORGANISATION_TYPES = ("council", "health", "education", "police", "third_sector", "other")
+"""The kind of organisation a professional referrer works for, when they say (the template's headline groups count
+referrals from the third sector): a council, the health service, a school or college, the police, a voluntary or
+community organisation (`third_sector`) or another."""
+THIRD_SECTOR = "third_sector"
 
 
 class ConsentFlags(Schema):
@@ -64,6 +69,20 @@ class ReferralReceivedV1(Schema):
                                   metadata={"description": "A professional's work address, for notices they consented to."})
     earlier_referral_ids = fields.List(fields.String(), load_default=list)
     referrer_language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
+
+
+@contract("referral.received", 2)
+class ReferralReceivedV2(ReferralReceivedV1):
+    """Version 1 with what the template's headline groups and language-and-access measures count, each as it was
+    recorded on the referral: a flag or a code, null where the referrer did not say (never guessed). Of the child's
+    communication needs only whether any were given: their words stay with the referral."""
+
+    placed_out_of_county = fields.Boolean(load_default=None, allow_none=True)
+    unaccompanied_asylum_seeking = fields.Boolean(load_default=None, allow_none=True)
+    referrer_organisation_type = fields.String(load_default=None, allow_none=True,
+                                               validate=validate.OneOf(ORGANISATION_TYPES))
+    interpreter_needed = fields.Boolean(load_default=None, allow_none=True)
+    communication_needs_given = fields.Boolean(load_default=None, allow_none=True)
 
 
 @contract("referral.acknowledged", 1)

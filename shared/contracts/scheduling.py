@@ -10,6 +10,10 @@ ATTENTION_STATES = ("at_risk", "missed")
 """The states of a deadline that needs someone's attention, as `deadline.at_risk` and `deadline.missed` announce."""
 MEETING_STATUSES = ("arranged", "held", "not_held", "cancelled")
 """Where a meeting is: arranged, then held, not held or cancelled."""
+VENUE_TYPES = ("school", "home", "placement", "advocacy_office", "community", "other")
+"""The kind of place a meeting is held in, when the advocate says (the template counts the venues of meetings held):
+the child's school, their home, their placement (a foster home, a children's home), the advocacy provider's office,
+a community place (a café, a youth centre) or another."""
 
 
 class Deadlines(Schema):
@@ -59,6 +63,13 @@ class MeetingArrangedV1(_MeetingEvent):
     late = fields.Boolean(required=True)
 
 
+@contract("meeting.arranged", 2)
+class MeetingArrangedV2(MeetingArrangedV1):
+    """Version 1 with the kind of venue, as a code: null where the advocate did not say."""
+
+    venue_type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(VENUE_TYPES))
+
+
 @contract("meeting.rescheduled", 1)
 class MeetingRescheduledV1(_MeetingEvent):
     starts_at = fields.AwareDateTime(required=True, format="iso")
@@ -75,6 +86,13 @@ class MeetingCancelledV1(_MeetingEvent):
 class MeetingTookPlaceV1(_MeetingEvent):
     held_at = fields.AwareDateTime(required=True, format="iso")
     before_deadline = fields.Boolean(required=True)
+
+
+@contract("meeting.took_place", 2)
+class MeetingTookPlaceV2(MeetingTookPlaceV1):
+    """Version 1 with whether an interpreter was used at the meeting: null where the advocate did not say."""
+
+    interpreter_used = fields.Boolean(load_default=None, allow_none=True)
 
 
 @contract("meeting.not_held", 1)

@@ -16,6 +16,7 @@ import requests
 
 from shared.clock import now
 from shared.config import Settings
+from shared.contracts.scheduling import VENUE_TYPES
 from shared.councils import CouncilRegister
 from shared.store import open_store
 from shared.unit_of_work import UnitOfWork
@@ -76,7 +77,9 @@ def a_quarter(provider: Provider) -> dict:
     for council in COUNCILS:
         key = provider.key(council)
         for ending in PLAN[council]:
-            referral = provider.call("POST", "/api/v1/referrals", key, example_referral(), 201)
+            monitored = (council, ending) == ("CARDIFF", "take_up")
+            referral = provider.call("POST", "/api/v1/referrals", key, monitored_referral() if monitored
+                                     else example_referral(), 201)
             advocate = provider.staff("advocate")
             provider.call("POST", f"/api/v1/referrals/{referral['id']}/allocate", provider.manager,
                           {"advocate_email": advocate["email"]})
@@ -95,22 +98,23 @@ def a_quarter(provider: Provider) -> dict:
             starts = now().astimezone(timezone.utc).replace(microsecond=0) + timedelta(seconds=3)
             language = "cy" if (council, ending) == ("CARDIFF", "take_up") else "en"
             meeting = provider.call("POST", f"/api/v1/referrals/{referral['id']}/meetings", advocate,
-                                    {"starts_at": starts.isoformat(), "duration_minutes": 15, "venue": VENUE,
+                                    {"starts_at": starts.isoformat(), "duration_minutes": 15,
+                                     "venue": {**VENUE, "type": "school"} if monitored else VENUE,
                                      "language": language}, 201)
-            meetings.append((council, ending, meeting, advocate))
+            meetings.append((council, ending, meeting, advocate, monitored))
         for reason in OPT_OUTS[council]:
             provider.call("POST", "/api/v1/opt-outs", key, {
                 "basis": "looked_after", "date_of_birth": "2014-05-01", "reason": reason,
                 "offered_at": (now() - timedelta(hours=1)).isoformat()}, 201)
-    time.sleep(max(0.0, max(datetime.fromisoformat(m["starts_at"]) for _, _, m, _ in meetings).timestamp()
+    time.sleep(max(0.0, max(datetime.fromisoformat(m["starts_at"]) for _, _, m, _, _ in meetings).timestamp()
                    - time.time()) + 0.3)
-    for council, ending, meeting, advocate in meetings:
+    for council, ending, meeting, advocate, monitored in meetings:
         if ending == "not_held":
             provider.call("POST", f"/api/v1/meetings/{meeting['id']}/record", advocate,
                           {"took_place": False, "reason_not_held": "The child was unwell"})
             done[council]["not_held"] += 1
             continue
-        record = {"took_place": True, "outcome": ending}
+        record = {"took_place": True, "outcome": ending, **({"interpreter_used": True} if monitored else {})}
         if ending == "declined":
             record["decline_reason"] = "Happy with the support already in place"
         recorded = provider.call("POST", f"/api/v1/meetings/{meeting['id']}/record", advocate, record)
@@ -130,6 +134,16 @@ def a_quarter(provider: Provider) -> dict:
         "kind": "compliment", "made_by": "parent", "about": "Thank you", "council": "SWANSEA", "wants_reply": False},
         201)
     return done
+
+
+def monitored_referral() -> dict:
+    """A referral saying what the headline groups and the language-and-access measures count: a child placed out of
+    county, needing an interpreter, with communication needs, referred by a third-sector organisation."""
+    body = example_referral()
+    body["placed_out_of_county"] = True
+    body["referrer"]["organisation_type"] = "third_sector"
+    body["child"].update(interpreter_needed=True, communication_needs="Uses Makaton signs")
+    return body
 
 
 def casework(provider: Provider, follow_on: str, advocate: dict) -> None:
@@ -194,7 +208,18 @@ def test_every_figure_of_a_known_quarter_in_every_scope_and_again_after_a_rebuil
     assert cardiff["complaints"]["answered"] == 1 and cardiff["complaints"]["answered_within_time_limit"] == 1.0
     assert cardiff["complaints"]["received_by_kind"] == {"complaint": 1, "representation": 0, "compliment": 0}
     assert reports["SWANSEA"]["complaints"]["received_by_kind"]["compliment"] == 1
-    assert whole["language"] == {"welsh_asked_for": 9, "meetings_held": 5, "meetings_held_in_welsh": 1}
+    monitored_twice = 2  # the monitored referral and its take-up's, for the same child as recorded
+    assert whole["language"] == {"welsh_asked_for": 9, "meetings_held": 5, "meetings_held_in_welsh": 1,
+                                 "interpreters_needed": monitored_twice, "interpreters_used": 1,
+                                 "communication_needs_given": monitored_twice,
+                                 "meetings_held_by_venue": {**dict.fromkeys(VENUE_TYPES, 0), "school": 1}}
+    assert whole["headline_groups"] == {"placed_out_of_county": monitored_twice, "unaccompanied_asylum_seeking": 0,
+                                        "care_leavers": 0, "third_sector_referrers": 1}
+    assert reports["SWANSEA"]["headline_groups"]["placed_out_of_county"] == 0
+    assert "Makaton" not in str(whole), "whether communication needs were given, never what they are"
+    published = provider.call("GET", f"/api/v1/reports/quarterly?{query}&publication=true", provider.manager)
+    assert published["headline_groups"]["third_sector_referrers"] is None, "a count of one is withheld"
+    assert published["language"]["meetings_held_by_venue"]["school"] is None
     assert "Cerys" not in str(whole) and "provider.example" not in str(whole), "counts, never names"
     assert "unwell" not in str(whole) and "advocate already" not in str(whole), "nor anyone's own words"
 

@@ -18,7 +18,7 @@ from wtforms import (DateField, IntegerField, PasswordField, RadioField, SelectF
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from shared.contracts import referral
+from shared.contracts import referral, scheduling
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address in the correct format, "
                                                           "like name@example.com"))
@@ -74,8 +74,15 @@ def long_text(label, message=None, *, hint=None, max_length=2000, optional=True)
         "This must be %(max)d characters or fewer", max=max_length))], description=hint or "", widget=GovTextArea())
 
 
-def choice(label, choices, message, *, hint=None):
-    return RadioField(label, [chosen(message)], choices=choices, description=hint or "", widget=GovRadioInput())
+def choice(label, choices, message=None, *, hint=None, optional=False):
+    """Radios; `optional` for a question that may be left unanswered (then nothing is recorded)."""
+    return RadioField(label, [Optional() if optional else chosen(message)], choices=choices, description=hint or "",
+                      widget=GovRadioInput())
+
+
+def yes_or_no(answer: str | None) -> bool | None:
+    """An optional yes-or-no answer as the API takes it: None when left unanswered, never taken for no."""
+    return {"yes": True, "no": False}.get(answer or "")
 
 
 class RealDateField(DateField):
@@ -140,6 +147,13 @@ CLOSE_REASONS = labelled(referral.CLOSE_REASONS_BY_HAND, {
     "declined_meeting": _l("The child declined the meeting"), "withdrawn": _l("The referral was withdrawn"),
     "duplicate": _l("It duplicates another referral")})
 LANGUAGES = labelled(referral.LANGUAGES, {"en": _l("English"), "cy": _l("Welsh")})
+ORGANISATION_TYPES = labelled(referral.ORGANISATION_TYPES, {
+    "council": _l("A council"), "health": _l("Health"), "education": _l("Education (a school or college)"),
+    "police": _l("Police"), "third_sector": _l("Third-sector organisation"), "other": _l("Another organisation")})
+VENUE_TYPES = labelled(scheduling.VENUE_TYPES, {
+    "school": _l("School"), "home": _l("The child's home"), "placement": _l("The child's placement"),
+    "advocacy_office": _l("The advocacy office"), "community": _l("A community venue"),
+    "other": _l("Somewhere else")})
 
 BASES = labelled(referral.ACTIVE_OFFER_BASES, {
     "looked_after": _l("Looked after: the child has become looked after"),
@@ -198,6 +212,7 @@ class MeetingForm(FlaskForm):
                         _l("Say whether the venue is accessible"))
     risk_assessed = choice(_l("Has the venue been risk-assessed?"), YES_NO,
                            _l("Say whether the venue has been risk-assessed"))
+    venue_type = choice(_l("Venue type (optional)"), VENUE_TYPES, optional=True)
     language = choice(_l("Language of the meeting"), LANGUAGES, _l("Choose the language of the meeting"))
     late_reason = long_text(_l("Reason if after the deadline (optional)"),
                             hint=_l("Needed only when the meeting is after the statutory meeting or deadline"),
@@ -225,6 +240,7 @@ class RecordMeetingForm(FlaskForm):
     outcome = RadioField(_l("Outcome (if it took place)"), [Optional()], choices=OUTCOMES, widget=GovRadioInput())
     decline_reason = long_text(_l("Why the child declined (optional)"), max_length=1000)
     reason_not_held = long_text(_l("Why it did not take place (if it did not)"), max_length=1000)
+    interpreter_used = choice(_l("Was an interpreter used? (optional, if it took place)"), YES_NO, optional=True)
     share_outcome_with_referrer = RadioField(
         _l("May we tell the referrer the outcome?"), [Optional()], choices=YES_NO,
         description=_l("Ask the child again at the meeting; leave unanswered to keep what they said at referral"),

@@ -24,8 +24,9 @@ from shared.contracts.referral import ARRANGEMENTS, CONSENT_FLAGS, OUTCOME
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms
 from services.gateway.web.flow import Flow, Page, check_view, page_view
-from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, LANGUAGES, MIN_SECONDS_TO_FILL, PHONE, YES_NO,
-                                       choice, day, labelled, long_text, submit, text)
+from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, LANGUAGES, MIN_SECONDS_TO_FILL,
+                                       ORGANISATION_TYPES, PHONE, YES_NO, choice, day, labelled, long_text, submit,
+                                       text, yes_or_no)
 from services.gateway.web.pages import as_public, call, current_user, london
 
 NOT_SENT = "The referral could not be sent."
@@ -74,6 +75,11 @@ class AboutReferralForm(FlaskForm):
                                 hint=_l("The Active Offer meeting must happen before it"), optional=True)
     external_ref = text(_l("Your reference for the child (optional)"), optional=True,
                         hint=_l("The child's number in your case system"))
+    placed_out_of_county = choice(_l("Is the child placed out of county? (optional)"), YES_NO, optional=True,
+                                  hint=_l("Placed outside your council's area. Leave it unanswered if you do not "
+                                          "know."))
+    unaccompanied_asylum_seeking = choice(_l("Is the child an unaccompanied asylum-seeking child? (optional)"),
+                                          YES_NO, optional=True)
     summary = long_text(_l("What would the child like help with? (optional)"))
     risks = long_text(_l("Risks to a visiting advocate (optional)"))
     submit = submit(_l("Continue"))
@@ -95,6 +101,8 @@ class ReferrerForm(FlaskForm):
     name = text(_l("Your name"), _l("Enter your name"))
     phone = text(_l("Your phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
     team = text(_l("Your team (optional)"), optional=True, max_length=200)
+    organisation_type = choice(_l("What kind of organisation do you work for? (optional)"), ORGANISATION_TYPES,
+                               optional=True)
     preferred_language = choice(_l("Which language should we write to you in?"), LANGUAGES,
                                 _l("Choose the language we write to you in"))
     submit = submit(_l("Continue"))
@@ -167,12 +175,16 @@ def _professional_referral(answers: dict) -> dict:
                   "contact": _contact(contact, "phone", "email", "address", "carer_name", "carer_phone")},
         "referrer": {"name": you["name"], "role": "social_worker", "email": g.principal.id,
                      "preferred_language": you["preferred_language"],
-                     **_contact(you, "phone", "team")},
+                     **_contact(you, "phone", "team"),
+                     **({"organisation_type": you["organisation_type"]} if you.get("organisation_type") else {})},
         "consent": {flag: _yes(consent[flag]) for flag in CONSENT_FLAGS},
         "risks": about.get("risks") or "", "summary": about.get("summary") or "",
     }
     if about.get("external_ref"):
         body["external_ref"] = about["external_ref"].strip()
+    for circumstance in ("placed_out_of_county", "unaccompanied_asylum_seeking"):
+        if yes_or_no(about.get(circumstance)) is not None:
+            body[circumstance] = yes_or_no(about[circumstance])
     if about.get("statutory_meeting_day"):
         body["statutory_meeting_at"] = london(date.fromisoformat(about["statutory_meeting_day"]), "09:00")
     return body
@@ -214,8 +226,11 @@ REFER = Flow("refer", [
     "child.contact": ("contact", "phone"), "kind": ("about", "kind"), "basis": ("about", "basis"),
     "statutory_meeting_at": ("about", "statutory_meeting_day"), "external_ref": ("about", "external_ref"),
     "risks": ("about", "risks"), "summary": ("about", "summary"),
+    "placed_out_of_county": ("about", "placed_out_of_county"),
+    "unaccompanied_asylum_seeking": ("about", "unaccompanied_asylum_seeking"),
     **{f"consent.{flag}": ("consent", flag) for flag in CONSENT_FLAGS},
     "referrer.name": ("you", "name"), "referrer.phone": ("you", "phone"), "referrer.team": ("you", "team"),
+    "referrer.organisation_type": ("you", "organisation_type"),
 }, ReferralRequestSchema, NOT_SENT)
 
 

@@ -24,7 +24,7 @@ READERS = ("manager", "commissioner")
 SECTIONS = {
     "active_offer": _l("The Active Offer"), "referrals": _l("Referrals"), "response_times": _l("Response times"),
     "deadlines_missed": _l("Deadlines missed"), "casework": _l("Casework"), "complaints": _l("Complaints"),
-    "language": _l("Language"),
+    "language": _l("Language and access"), "headline_groups": _l("Headline groups"),
 }
 MEASURES = {
     "offers": _l("Active Offers made (referrals and opt-outs)"), "opt_outs": _l("Opt-outs"),
@@ -51,6 +51,13 @@ MEASURES = {
     "answered_within_time_limit": _l("Share answered within the time limit"), "escalated": _l("Taken to stage 2"),
     "withdrawn": _l("Withdrawn"), "time_limits_missed": _l("Time limits missed"),
     "welsh_asked_for": _l("Welsh asked for"), "meetings_held_in_welsh": _l("Meetings held in Welsh"),
+    "interpreters_needed": _l("Referrals needing an interpreter"),
+    "interpreters_used": _l("Meetings held with an interpreter"),
+    "communication_needs_given": _l("Referrals with communication needs"),
+    "meetings_held_by_venue": _l("Meetings held, by venue type"),
+    "placed_out_of_county": _l("Placed out of county"),
+    "unaccompanied_asylum_seeking": _l("Unaccompanied asylum-seeking children"),
+    "care_leavers": _l("Care leavers"), "third_sector_referrers": _l("Referred by a third-sector organisation"),
 }
 SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
            "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
@@ -69,6 +76,7 @@ BREAKDOWNS = {
     "signposted_to": dict(cases.SIGNPOSTS), "contributions": dict(cases.CONTRIBUTIONS),
     "received_by_kind": dict(complaints.KINDS), "received_from": dict(complaints.MADE_BY),
     "answered_by_outcome": dict(complaints.OUTCOMES), "answered_by_stage": STAGES, "time_limits_missed": CLOCKS,
+    "meetings_held_by_venue": dict(forms.VENUE_TYPES),
 }
 """The words for the codes of each breakdown, the forms' own where the forms ask for them."""
 CHARTS = {

@@ -58,6 +58,7 @@ WORDINGS: dict[str, Any] = {
     "meeting.outcome": _l("Choose the outcome of the meeting."),
     "meeting.decline_reason": _l("Record why the child declined."),
     "meeting.reason_not_held": _l("Record why the meeting did not take place."),
+    "meeting.interpreter_not_held": _l("Say whether an interpreter was used only if the meeting took place."),
     # cases
     "case.not_found": _l("This case could not be found."),
     "case.time_format": _l("Enter a real date and time."),

@@ -189,15 +189,21 @@ def _meeting_body(form) -> dict:
                       "accessible": form.accessible.data == "yes",
                       "risk_assessed": form.risk_assessed.data == "yes"},
             "language": form.language.data}
+    if form.venue_type.data:
+        body["venue"]["type"] = form.venue_type.data
     if (form.late_reason.data or "").strip():
         body["late_reason"] = form.late_reason.data.strip()
     return body
 
 
 def _record_body(form) -> dict:
+    """The record as the API takes it; an interpreter said to be used at a meeting not held goes too, for the
+    service to refuse on its field rather than the page to drop it unsaid."""
+    interpreter_used = forms.yes_or_no(form.interpreter_used.data)
+    noted = {} if interpreter_used is None else {"interpreter_used": interpreter_used}
     if form.took_place.data == "no":
-        return {"took_place": False, "reason_not_held": form.reason_not_held.data.strip()}
-    body: dict[str, Any] = {"took_place": True, "outcome": form.outcome.data}
+        return {"took_place": False, "reason_not_held": form.reason_not_held.data.strip(), **noted}
+    body: dict[str, Any] = {"took_place": True, "outcome": form.outcome.data, **noted}
     if (form.decline_reason.data or "").strip():
         body["decline_reason"] = form.decline_reason.data.strip()
     if form.share_outcome_with_referrer.data in ("yes", "no"):
@@ -221,8 +227,9 @@ STEPS = {step.name: step for step in (
          "arrange meeting", _meeting_body,
          {"starts_at": "day", "duration_minutes": "duration_minutes", "venue.name": "venue_name",
           "venue.address": "venue_address", "venue.accessible": "accessible",
-          "venue.risk_assessed": "risk_assessed", "venue": "venue_name", "language": "language",
-          "late_reason": "late_reason"}, _l("The meeting is arranged"), _l("Arrange the Active Offer meeting")),
+          "venue.risk_assessed": "risk_assessed", "venue.type": "venue_type", "venue": "venue_name",
+          "language": "language", "late_reason": "late_reason"}, _l("The meeting is arranged"),
+         _l("Arrange the Active Offer meeting")),
     Step("reschedule_meeting", forms.RescheduleForm, RescheduleSchema, "scheduling", "/meetings/{meeting}/reschedule",
          "reschedule meeting", lambda f: {"starts_at": london(f.day.data, f.time.data), "reason": f.reason.data},
          {"starts_at": "day", "reason": "reason", "late_reason": "reason", "venue": "reason"},
@@ -233,7 +240,8 @@ STEPS = {step.name: step for step in (
     Step("record_meeting", forms.RecordMeetingForm, RecordSchema, "scheduling", "/meetings/{meeting}/record",
          "record meeting", _record_body,
          {"took_place": "took_place", "outcome": "outcome", "decline_reason": "decline_reason",
-          "reason_not_held": "reason_not_held", "consent": "share_outcome_with_referrer"},
+          "reason_not_held": "reason_not_held", "consent": "share_outcome_with_referrer",
+          "interpreter_used": "interpreter_used"},
          _l("The meeting is recorded"), _l("Record the meeting")),
     Step("close", forms.CloseForm, CloseSchema, "referral", "/referrals/{referral}/close", "close referral",
          lambda f: {"reason": f.reason.data}, {"reason": "reason"}, _l("The referral is closed"),

@@ -121,6 +121,20 @@ def test_other_outcomes_close_the_referral_without_a_follow_on(platform, team, o
     assert view["outcome"] == outcome and "follow_on_referral_id" not in view
 
 
+def test_the_venues_type_and_an_interpreter_used_are_kept_and_an_interpreter_at_a_meeting_not_held_refused(
+        platform, team):
+    referral_id = allocated_referral(platform, team)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(2.0), venue={**VENUE, "type": "school"}).json()
+    assert meeting["venue"]["type"] == "school"
+    wait_until_started(meeting)
+    refused = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
+                            json={"took_place": False, "reason_not_held": "Unwell", "interpreter_used": True})
+    assert_problem(refused, 422, "interpreter_used")
+    recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
+                             json={"took_place": True, "outcome": "reflecting", "interpreter_used": True})
+    assert recorded.status_code == 200 and recorded.json()["interpreter_used"] is True
+
+
 def test_a_meeting_not_held_returns_the_referral_to_contacting(platform, team):
     referral_id = allocated_referral(platform, team)
     meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
@@ -200,6 +214,7 @@ def test_a_meeting_after_the_deadline_needs_a_late_reason(platform, team):
     ({"starts_at": "tomorrow"}, "starts_at"),
     ({"duration_minutes": 600}, "duration_minutes"),
     ({"duration_minutes": "60"}, "duration_minutes"),
+    ({"venue": {**VENUE, "type": "cafe"}}, "venue.type"),
 ])
 def test_meetings_that_cannot_be_are_refused_and_nothing_is_booked(platform, team, changes, field):
     referral_id = allocated_referral(platform, team)

@@ -75,6 +75,15 @@ def test_a_council_refers_a_child_and_reads_it_back(platform):
     assert read["status"] in ("received", "acknowledged")
 
 
+def test_the_facts_the_headline_groups_count_are_kept_when_given_and_absent_when_not(platform):
+    body = changed(placed_out_of_county=True, referrer__organisation_type="third_sector")
+    created = platform.post("/api/v1/referrals", platform.key("SWANSEA"), json=body)
+    assert created.status_code == 201, created.text
+    kept = platform.store("referral").get("referrals", created.json()["id"]).body
+    assert (kept["placed_out_of_county"], kept["unaccompanied_asylum_seeking"]) == (True, None)
+    assert kept["referrer"]["organisation_type"] == "third_sector"
+
+
 @pytest.mark.parametrize("body, fields", [
     ({}, ["kind", "basis", "child", "referrer", "consent"]),
     (changed(child__given_name=...), ["child.given_name"]),
@@ -91,6 +100,9 @@ def test_a_council_refers_a_child_and_reads_it_back(platform):
     (changed(consent__child_informed=False), ["consent.child_informed"]),
     (changed(child__contact={"carer_name": "Mair"}), ["child.contact"]),
     (changed(kind="active_offer", basis="young_carer"), ["basis"]),
+    (changed(placed_out_of_county="yes"), ["placed_out_of_county"]),
+    (changed(unaccompanied_asylum_seeking=None), ["unaccompanied_asylum_seeking"]),
+    (changed(referrer__organisation_type="charity"), ["referrer.organisation_type"]),
 ])
 def test_an_invalid_referral_is_refused_field_by_field_and_nothing_is_stored(platform, body, fields):
     before = platform.referral_count()

@@ -75,3 +75,17 @@ def test_a_manager_downloads_the_figures_as_csv_and_as_a_workbook(site):
     assert figures["referrals_received"] == shown
     published = visitor.get("/reports?scope=council:CARDIFF&publication=true")
     assert "withheld" in published.text
+
+
+def test_the_headline_groups_are_a_section_of_the_page_in_english_and_welsh(site):
+    visitor = site.signed_in(site.user("manager"))
+    before = int(row(visitor.get("/reports?scope=council:CARDIFF").text, "Placed out of county"))
+    site.refer("CARDIFF", placed_out_of_county=True)
+    page = visitor.get("/reports?scope=council:CARDIFF").text
+    assert "Headline groups" in page and "Language and access" in page
+    assert int(row(page, "Placed out of county")) == before + 1
+    assert row(page, "Meetings held, by venue type: School") == "0"
+    visitor.get("/language/cy?next=/reports")
+    welsh = visitor.get("/reports?scope=council:CARDIFF").text
+    assert "Grwpiau allweddol" in welsh and "Cyfarfodydd a gynhaliwyd, yn ôl math o leoliad: Ysgol" in welsh
+    assert "Headline groups" not in welsh

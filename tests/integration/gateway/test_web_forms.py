@@ -540,3 +540,47 @@ def test_case_and_complaint_pages_are_for_staff_and_complaints_for_managers(site
     referrer = site.signed_in(site.user("referrer", "CARDIFF"))
     assert referrer.get("/cases").status_code == 403 and referrer.get("/complaints").status_code == 403
     assert site.visitor().get("/cases").status_code == 302
+
+
+def test_a_social_worker_records_the_headline_groups_facts_or_leaves_them_unanswered(site):
+    referrer = site.signed_in(site.user("referrer", "CARDIFF"))
+    born = ["2", "5", str(datetime.now().year - 12)]
+    pages = {
+        "child": {"given_name": "Osian", "family_name": "Hughes", "date_of_birth": born, "preferred_language": "cy",
+                  "interpreter_needed": "no"},
+        "contact": {"phone": "07700 900123"},
+        "about": {"kind": "issue_based", "basis": "care_and_support", "placed_out_of_county": "yes"},
+        "consent": {flag: "yes" for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer",
+                                             "share_outcome_with_referrer")},
+        "you": {"name": "Sian Evans", "preferred_language": "en", "organisation_type": "third_sector"},
+    }
+    for slug, data in pages.items():
+        answer = referrer.submit(f"/refer/{slug}", data)
+        assert answer.status_code == 302, errors_on(answer)
+    check = referrer.get("/refer/check").text
+    assert "Third-sector organisation" in check and "Not given" in check, "the question left unanswered"
+    assert referrer.submit("/refer/check", {}).headers["Location"] == "/refer/sent"
+    referrals = [d.body for d in open_store("referral", site.settings).find("referrals", limit=10_000)]
+    (sent,) = [r for r in referrals if r["child"]["given_name"] == "Osian"]
+    assert (sent["placed_out_of_county"], sent["unaccompanied_asylum_seeking"]) == (True, None)
+    assert sent["referrer"]["organisation_type"] == "third_sector"
+
+
+def test_the_meeting_forms_take_the_venues_type_and_refuse_an_interpreter_at_a_meeting_not_held(site):
+    advocate, referral_id = allocated(site)
+    assert advocate.submit(f"/referrals/{referral_id}/contact", {"method": "phone", "result": "reached"}
+                           ).status_code == 302
+    day = datetime.now(timezone.utc) + timedelta(days=9)
+    arranged = wait_for(lambda: (answer := advocate.submit(f"/referrals/{referral_id}/arrange", {
+        "day": [str(day.day), str(day.month), str(day.year)], "time": "11:00", "duration_minutes": "60",
+        "venue_name": "Ysgol y Wern", "accessible": "yes", "risk_assessed": "yes", "language": "en",
+        "venue_type": "school"})).status_code == 302 and answer, what="the meeting to be arranged")
+    assert arranged.status_code == 302
+    meetings = [d.body for d in open_store("scheduling", site.settings).find("meetings", limit=10_000)]
+    (meeting,) = [m for m in meetings if m["referral_id"] == referral_id]
+    assert meeting["venue"]["type"] == "school"
+    advocate.http.cookies.set("llais_language", "cy")
+    page = wait_for(lambda: (answer := advocate.submit(f"/referrals/{referral_id}/record", {
+        "took_place": "no", "reason_not_held": "Roedd y plentyn yn sâl", "interpreter_used": "yes"})
+        ).status_code == 200 and answer, what="the record form to answer")
+    assert errors_on(page) == ["Dywedwch a ddefnyddiwyd cyfieithydd dim ond os cynhaliwyd y cyfarfod."]

@@ -1,13 +1,14 @@
-"""Catching up on history: the referral, casework and complaints services, which worked before reporting existed,
-recall what happened (`GET /history`), and `backfill` takes it in through reporting's own handler, counted as if
-heard live; what reporting heard live already is not counted twice, a second backfill changes nothing, what happened
-after the cut is left to the live events, and no name or words cross."""
+"""Catching up on history: the referral, scheduling, casework and complaints services, which worked before reporting
+existed, recall what happened (`GET /history`), and `backfill` takes it in through reporting's own handler, counted
+as if heard live; what reporting heard live already is not counted twice, a second backfill changes nothing, what
+happened after the cut is left to the live events, and no name or words cross."""
 
 from __future__ import annotations
 
 import copy
 import json
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +22,7 @@ from shared.unit_of_work import handle
 from shared.web import ACTOR_HEADER, COUNCIL_HEADER, INTERNAL_TOKEN_HEADER, ROLE_HEADER
 
 from services.casework.worker import HANDLERS as CASEWORK_HANDLERS
+from services.scheduling.worker import HANDLERS as SCHEDULING_HANDLERS
 from services.platform import service_app
 from services.reporting import backfill, handlers
 from services.reporting.app import create_app as reporting_app
@@ -104,12 +106,32 @@ def recall_from(owners: dict, before: str, pages: list | None = None):
     return recall
 
 
-def a_case_worked_and_closed(owners, stores, referral_id: str) -> None:
-    """Casework hears of the referral and its allocation, and its advocate works a case to its close."""
+def hear_the_referrals(stores, service: str, handlers_of: dict) -> None:
+    """`service` hears what the referral service published, as its worker would (again: it knows each once)."""
     for entry in stores("referral").claim_outbox("test", limit=500):
         event = parse_event(entry.body, entry.headers)
-        if event.type in CASEWORK_HANDLERS:
-            handle(CASEWORK_HANDLERS[event.type], event, stores("casework"))
+        if event.type in handlers_of:
+            handle(handlers_of[event.type], event, stores(service))
+
+
+def a_meeting_held(owners, stores, referral_id: str) -> None:
+    """Scheduling hears of the referral and its allocation; its advocate meets the child at school, in Welsh, with
+    an interpreter, and the child wants time to think."""
+    hear_the_referrals(stores, "scheduling", SCHEDULING_HANDLERS)
+    starts = datetime.now(timezone.utc) + timedelta(seconds=1.5)
+    arranged = owners["scheduling"].post(f"/referrals/{referral_id}/meetings", headers=ADVOCATE, json={
+        "starts_at": starts.isoformat(), "duration_minutes": 60, "language": "cy",
+        "venue": {"name": "Ysgol y Wern", "type": "school", "accessible": True, "risk_assessed": True}})
+    assert arranged.status_code == 201, arranged.json
+    time.sleep(max(0.0, (starts - datetime.now(timezone.utc)).total_seconds()) + 0.1)  # it has begun
+    held = owners["scheduling"].post(f"/meetings/{arranged.json['id']}/record", headers=ADVOCATE, json={
+        "took_place": True, "outcome": "reflecting", "interpreter_used": True})
+    assert held.status_code == 200, held.json
+
+
+def a_case_worked_and_closed(owners, stores, referral_id: str) -> None:
+    """Casework hears of the referral and its allocation, and its advocate works a case to its close."""
+    hear_the_referrals(stores, "casework", CASEWORK_HANDLERS)
     casework = owners["casework"]
     opened = casework.post("/cases", json={"referral_id": referral_id, "consents_to_case_file": True},
                            headers=ADVOCATE)
@@ -152,6 +174,7 @@ def test_history_before_the_cut_is_counted_once_as_if_heard_live(owners, stores,
     worked(referrals, closed, close="unable_to_contact")
     open_one = refer(referrals, basis="child_protection")
     worked(referrals, open_one)
+    a_meeting_held(owners, stores, open_one)
     opt_out(referrals)
     issue = refer(referrals, kind="issue_based")
     assert referrals.post(f"/referrals/{issue}/allocate", json={"advocate_email": ADVOCATE[ACTOR_HEADER]},
@@ -163,20 +186,25 @@ def test_history_before_the_cut_is_counted_once_as_if_heard_live(owners, stores,
         event = parse_event(entry.body, entry.headers)
         if event.type == "referral.received" and event.data["referral_id"] == heard_live:
             handle(handlers.record, event, reporting_store)
+    hear_the_referrals(stores, "scheduling", SCHEDULING_HANDLERS)
     cut = timestamp()
     after_the_cut = refer(referrals)  # reporting hears this one live: history must leave it alone
 
     pages: list[str] = []
     counts = backfill.backfill(reporting_store, recall_from(owners, cut, pages))
-    # referral: 3 receipts (a fourth heard live), 3 allocations, 2 attempts, 1 closure, 1 opt-out;
-    # casework: opened, an issue raised and concluded, an activity, signposting, closed; complaints: 2 received,
-    # 1 answer, 1 closed
-    assert counts == {"recalled": 20, "heard": 1}
+    # referral: 3 receipts (a fourth heard live), 3 allocations, 2 attempts, 1 closure, 1 opt-out; scheduling: 4
+    # referrals' deadlines, a meeting arranged, held and its outcome; casework: opened, an issue raised and
+    # concluded, an activity, signposting, closed; complaints: 2 received, 1 answer, 1 closed
+    assert counts == {"recalled": 27, "heard": 1}
     report = funnel(reports)
     offer = report["active_offer"]
     assert offer["referrals_received"] == 3 and offer["opt_outs"] == 1 and offer["offers"] == 4
     assert offer["by_basis"] == {"looked_after": 1, "child_protection": 1, "care_and_support": 1}
     assert offer["closed_without_meeting"]["unable_to_contact"] == 1
+    assert offer["meetings_held"] == 1 and offer["outcomes"]["reflecting"] == 1
+    access = report["language"]
+    assert access["meetings_held_in_welsh"] == access["interpreters_used"] == 1
+    assert access["meetings_held_by_venue"]["school"] == 1
     assert report["referrals"]["by_kind"] == {"active_offer": 3, "issue_based": 1}
     times = report["response_times"]
     assert times["allocation"]["reached"] == times["first_contact_attempt"]["reached"] == 2
@@ -196,14 +224,16 @@ def test_history_before_the_cut_is_counted_once_as_if_heard_live(owners, stores,
     opt_out_id = next(e["data"]["optout_id"] for e in recalled if e["type"] == "optout.recorded")
     kept = "".join(repr(d.body) for d in reporting_store.find("facts", {"optout_id": opt_out_id}))
     assert "support" not in kept and "'reason': 'given'" in kept, "an opt-out's reason kept as given, never its words"
+    met = "".join(repr(d.body) for d in reporting_store.find("facts", {"referral_id": open_one}, limit=100))
+    assert "'school'" in met and "Ysgol" not in met, "a venue kept by its kind, never its name"
 
     again = backfill.backfill(reporting_store, recall_from(owners, cut))
-    assert again == {"heard": 21}
+    assert again == {"heard": 28}
     assert funnel(reports) == report
 
 
-@pytest.mark.parametrize("owner, history", [("referral", "referrals"), ("casework", "cases"),
-                                            ("complaints", "complaints")])
+@pytest.mark.parametrize("owner, history", [(owner, history) for owner, histories in backfill.HISTORIES.items()
+                                            for history in histories])
 def test_history_is_the_providers_own_and_asks_for_what_it_needs(owners, owner, history):
     client = owners[owner]
     assert client.get(f"/history?of={history}&before=2026-01-01T00:00:00Z", headers=COUNCIL).status_code == 403

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shared.contracts import new_event
+from shared.contracts.scheduling import VENUE_TYPES
 from shared.councils import CouncilRegister
 from shared.store import Put
 from shared.unit_of_work import UnitOfWork, handle
@@ -65,17 +66,19 @@ def test_each_fact_counts_once_in_the_quarter_it_happened(client, store):
     assert year["active_offer"]["referrals_received"] == 2 and year["period"]["to"] == "2027-03-31"
 
 
-def test_a_meeting_counts_as_held_in_welsh_when_it_was_arranged_in_welsh(client, store):
-    for referral_id, language in (("r1", "cy"), ("r2", "en")):
+def test_a_meeting_counts_as_held_in_welsh_and_at_its_venue_as_it_was_arranged(client, store):
+    for referral_id, language, said in (("r1", "cy", {"venue_type": "school"}), ("r2", "en", {})):
         referred(store, referral_id)
         meeting = {"meeting_id": f"m-{referral_id}", "referral_id": referral_id, "council": "CARDIFF"}
         deliver(store, "meeting.arranged", {**meeting, "advocate_email": "a@p.example", "venue": "Ysgol y Wern",
                                             "starts_at": "2026-10-10T10:00:00+00:00", "duration_minutes": 30,
-                                            "language": language, "late": False})
+                                            "language": language, "late": False, **said})
         deliver(store, "meeting.took_place", {**meeting, "held_at": "2026-10-10T10:00:00+00:00",
-                                              "before_deadline": True})
+                                              "before_deadline": True, "interpreter_used": bool(said)})
     language = client.get("/reports/quarterly?year=2026&quarter=3", headers=MANAGER).get_json()["language"]
-    assert language == {"welsh_asked_for": 2, "meetings_held": 2, "meetings_held_in_welsh": 1}
+    assert language == {"welsh_asked_for": 2, "meetings_held": 2, "meetings_held_in_welsh": 1,
+                        "interpreters_needed": 0, "interpreters_used": 1, "communication_needs_given": 0,
+                        "meetings_held_by_venue": {**dict.fromkeys(VENUE_TYPES, 0), "school": 1}}
 
 
 def test_a_council_reads_its_own_figures_and_nothing_wider(client, store):

@@ -50,6 +50,7 @@ OFFERED = {
     (forms.ContactAttemptForm, "method"): referral.CONTACT_METHODS,
     (forms.ContactAttemptForm, "result"): referral.CONTACT_RESULTS,
     (forms.MeetingForm, "language"): referral.LANGUAGES,
+    (forms.MeetingForm, "venue_type"): scheduling.VENUE_TYPES,
     (forms.RecordMeetingForm, "outcome"): referral.OUTCOMES,
     (forms.CloseForm, "reason"): referral.CLOSE_REASONS_BY_HAND,
     (refer.ChildForm, "preferred_language"): referral.LANGUAGES,
@@ -57,6 +58,7 @@ OFFERED = {
     (refer.AboutReferralForm, "basis"): tuple(code for code in referral.ELIGIBILITY
                                               if code != referral.TO_BE_CONFIRMED),
     (refer.ReferrerForm, "preferred_language"): referral.LANGUAGES,
+    (refer.ReferrerForm, "organisation_type"): referral.ORGANISATION_TYPES,
     (refer.AboutYouForm, "preferred_language"): referral.LANGUAGES,
     (cases.IssueForm, "theme"): casework.THEMES,
     (cases.ConcludeIssueForm, "outcome"): casework.ISSUE_OUTCOMES,
@@ -77,6 +79,8 @@ OFFERED_IN_PART = {(refer.WhereYouLiveForm, "situation"): referral.ELIGIBILITY}
 ACCEPTED = {
     (schemas.ReferrerSchema, "role"): referral.REFERRER_ROLES,
     (schemas.ReferrerSchema, "preferred_language"): referral.LANGUAGES,
+    (schemas.ReferrerSchema, "organisation_type"): referral.ORGANISATION_TYPES,
+    (schemas.VenueSchema, "type"): scheduling.VENUE_TYPES,
     (schemas.ReferralRequestSchema, "kind"): referral.KINDS,
     (schemas.ReferralRequestSchema, "basis"): referral.ELIGIBILITY,
     (schemas.MeetingSummarySchema, "status"): ("none", *(status for status in scheduling.MEETING_STATUSES

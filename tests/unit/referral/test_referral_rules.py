@@ -130,6 +130,23 @@ def test_the_received_event_carries_nothing_about_the_child_but_codes_and_dates(
     assert data["referrer_email"] == "sian.evans@example.gov.uk", "the referrer's work address, for their notices"
 
 
+def test_the_received_event_says_what_the_headline_groups_count_as_recorded_and_only_whether_needs_were_given():
+    request = referral(placed_out_of_county=True, referrer__organisation_type="third_sector",
+                       child__interpreter_needed=True, child__communication_needs="Uses Makaton signs")
+    council = CouncilRegister.load().get("CARDIFF")
+    data = domain.received_event_data(domain.new_referral("r1", request, council, "2026-11-23T09:00:00+00:00"))
+    assert {k: data[k] for k in ("placed_out_of_county", "unaccompanied_asylum_seeking", "referrer_organisation_type",
+                                 "interpreter_needed", "communication_needs_given")} == {
+        "placed_out_of_county": True, "unaccompanied_asylum_seeking": None,
+        "referrer_organisation_type": "third_sector", "interpreter_needed": True, "communication_needs_given": True}, "what was not said stays None, never a guess"
+    assert "Makaton" not in json.dumps(data), "the child's own needs stay with the referral"
+    follow_on = domain.follow_on_referral(domain.new_referral("r1", request, council, "2026-11-23T09:00:00+00:00"),
+                                          "r2", EXAMPLE["consent"], "2026-11-30T09:00:00+00:00")
+    again = domain.received_event_data(follow_on)
+    assert again["placed_out_of_county"] is True, "the same child, as recorded"
+    assert again["referrer_organisation_type"] is None, "a take-up is referred by the child, not the organisation"
+
+
 def test_the_next_actions_follow_the_journey():
     def referral(status: str, meeting: str = "none") -> dict:
         return {"status": status, "meeting": {"status": meeting}}

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.contracts.scheduling import VENUE_TYPES
+
 from services.reporting import domain
 
 
@@ -60,7 +62,9 @@ def test_a_fact_keeps_codes_and_dates_never_a_contact_or_a_reference():
     assert kept == {"type": "referral.received", "council": "CARDIFF", "referral_id": "r1",
                     "at": "2026-10-05T09:00:00+00:00", "quarter": "2026Q3", "kind": "active_offer",
                     "basis": "looked_after", "source": "social_worker", "preferred_language": "cy",
-                    "statutory_meeting_at": None}
+                    "statutory_meeting_at": None, "placed_out_of_county": None, "unaccompanied_asylum_seeking": None,
+                    "referrer_organisation_type": None, "interpreter_needed": None,
+                    "communication_needs_given": None}, "a version 1 event says nothing of them: not recorded"
     assert "sian" not in str(kept) and "CARDIFF-123" not in str(kept)
 
 
@@ -161,7 +165,11 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
                                     "by_basis": {"looked_after": 2}}
     assert figures["deadlines_missed"] == {"acknowledge_by": 0, "allocate_by": 0, "first_contact_by": 1,
                                            "meeting_by": 0}
-    assert figures["language"] == {"welsh_asked_for": 1, "meetings_held": 1, "meetings_held_in_welsh": 0}
+    assert figures["language"] == {"welsh_asked_for": 1, "meetings_held": 1, "meetings_held_in_welsh": 0,
+                                   "interpreters_needed": 0, "interpreters_used": 0, "communication_needs_given": 0,
+                                   "meetings_held_by_venue": dict.fromkeys(VENUE_TYPES, 0)}, "none recorded"
+    assert figures["headline_groups"] == {"placed_out_of_county": 0, "unaccompanied_asylum_seeking": 0,
+                                          "care_leavers": 0, "third_sector_referrers": 0}
     assert "sian" not in str(figures) and "a@p.example" not in str(figures), "counts, never names"
 
 

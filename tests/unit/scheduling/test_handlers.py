@@ -115,6 +115,31 @@ def test_a_held_meeting_says_it_took_place_and_what_the_child_chose_with_the_con
     assert uow.body(DIARIES, ADVOCATE)["bookings"] == {}
 
 
+def test_the_venues_type_and_whether_an_interpreter_was_used_go_on_the_events_as_recorded_or_not_at_all():
+    uow = FakeUnitOfWork()
+    allocated(uow)
+    meeting = meetings.arrange(ArrangeMeeting("r1", {"starts_at": starts(0), "duration_minutes": 60,
+                                                     "venue": {**VENUE, "type": "school"}}, ADVOCATE, "advocate"), uow)
+    arranged = uow.events[-1]
+    assert (arranged.version, arranged.data["venue_type"]) == (2, "school")
+    with pytest.raises(domain.MeetingRefused) as refused:
+        meetings.record(RecordMeeting(meeting["id"], {"took_place": False, "reason_not_held": "Unwell",
+                                                      "interpreter_used": True}, ADVOCATE, "advocate"), uow)
+    assert set(refused.value.errors) == {"interpreter_used"}, "only a meeting that took place had an interpreter"
+    stored = uow.body(MEETINGS, meeting["id"])
+    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    uow.written_by_another(MEETINGS, meeting["id"], {**stored, "starts_at": past.isoformat()})
+    meetings.record(RecordMeeting(meeting["id"], {"took_place": True, "outcome": "reflecting",
+                                                  "interpreter_used": True}, ADVOCATE, "advocate"), uow)
+    took_place = uow.events[-2]
+    assert (took_place.type, took_place.version, took_place.data["interpreter_used"]) == (
+        "meeting.took_place", 2, True)
+    assert uow.body(MEETINGS, meeting["id"])["interpreter_used"] is True
+    allocated(uow, "r2")
+    arrange(uow, 3, "r2")
+    assert uow.events[-1].data["venue_type"] is None, "a venue whose type was not said is not given one"
+
+
 def test_a_complaints_second_stage_clock_starts_once():
     uow = FakeUnitOfWork()
     complaint = new_event("complaint.received", {

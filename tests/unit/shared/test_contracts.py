@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from opentelemetry.sdk.trace import TracerProvider
 
 from shared.contracts import ContractError, EnvelopeSchema, known_contracts, new_event, parse_event
+from shared.contracts.envelope import latest_version
 from shared.contracts.quick import quick_check
 
 ACK = {"referral_id": "r1", "council": "CARDIFF", "external_ref": None, "status": "received",
@@ -215,3 +216,50 @@ def test_every_contract_refuses_missing_fields_wrong_types_and_unknown_fields(ev
     with pytest.raises(ContractError) as unknown:
         parse_event({**envelope, "data": {"favourite_colour": "blue"}})
     assert "favourite_colour" in unknown.value.errors
+
+
+VERSIONED = {
+    "referral.received": {"referral_id": "r1", "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
+                          "kind": "active_offer", "basis": "looked_after", "external_ref": None,
+                          "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None,
+                          "preferred_language": "cy", "consent": {"child_informed": True, "child_agrees": True,
+                                                                  "share_arrangements_with_referrer": True,
+                                                                  "share_outcome_with_referrer": False}},
+    "meeting.arranged": {"meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF",
+                         "advocate_email": "a@provider.example", "starts_at": "2026-11-30T10:00:00+00:00",
+                         "duration_minutes": 60, "venue": "Ysgol y Wern", "language": "cy", "late": False},
+    "meeting.took_place": {"meeting_id": "m1", "referral_id": "r1", "council": "CARDIFF",
+                           "held_at": "2026-11-30T10:00:00+00:00", "before_deadline": True},
+}
+"""Version 1 data of the events that gained a version 2, as events already on the bus carry it."""
+ADDED = {"referral.received": {"placed_out_of_county": True, "unaccompanied_asylum_seeking": False,
+                               "referrer_organisation_type": "third_sector", "interpreter_needed": True,
+                               "communication_needs_given": True},
+         "meeting.arranged": {"venue_type": "school"}, "meeting.took_place": {"interpreter_used": True}}
+
+
+@pytest.mark.parametrize("event_type", sorted(VERSIONED))
+def test_version_1_still_parses_beside_version_2_which_producers_publish(event_type):
+    v1 = VERSIONED[event_type]
+    assert latest_version(event_type) == 2
+    old = {**make().envelope(), "type": event_type, "version": 1, "data": v1}
+    assert parse_event(json.dumps(old)).data == v1, "events already on the bus are still handled"
+    for data in (v1, {**v1, **ADDED[event_type]}, {**v1, **dict.fromkeys(ADDED[event_type])}):
+        event = new_event(event_type, data, producer="test", subject="referral:r1")
+        assert event.version == 2 and parse_event(json.dumps(event.envelope())) == event
+    with pytest.raises(ContractError):  # version 1 knows nothing of the new fields
+        parse_event({**old, "data": {**v1, **ADDED[event_type]}})
+
+
+@pytest.mark.parametrize("event_type", sorted(VERSIONED))
+def test_version_2_adds_only_flags_and_codes_never_free_text(event_type):
+    v1, v2 = known_contracts()[(event_type, 1)](), known_contracts()[(event_type, 2)]()
+    added = {name: field for name, field in v2.fields.items() if name not in v1.fields}
+    assert set(added) == set(ADDED[event_type])
+    for name, field in added.items():
+        coded = isinstance(field, fields.String) and any(isinstance(v, validate.OneOf) for v in field.validators)
+        assert isinstance(field, fields.Boolean) or coded, f"{name} could carry someone's own words"
+        assert not field.required, f"{name} is optional: absent means not recorded"
+    with pytest.raises(ContractError):
+        new_event(event_type, {**VERSIONED[event_type], **{name: "Uses Makaton signs" for name in added}},
+                  producer="test", subject="referral:r1")

@@ -11,13 +11,15 @@ from typing import Any, Iterator
 from flask import Response
 from marshmallow import fields
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 
 CSV = "text/csv"
 WORKBOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_SECTIONS = ("scope", "period", "period_before", "suppressed_below")
 WITHHELD = "withheld"
+OVER_THE_PERIOD = "response_times_over_the_period"
+RESPONSE_STEPS = ("allocation", "first_contact_attempt", "meeting_held")
 
 
 TRUE = {str(value).lower() for value in fields.Boolean.truthy}
@@ -111,7 +113,9 @@ def as_workbook(report: dict) -> bytes:
         for figure, value, earlier in rows:
             sheet.append([figure, _shown(value, withheld), _shown(earlier, withheld)])
         sheet.column_dimensions["A"].width = 48
-        if rows:
+        if name == OVER_THE_PERIOD:
+            _over_the_period(sheet, report[name], withheld)
+        elif rows:
             chart = BarChart()
             chart.type, chart.title = "bar", name.replace("_", " ").capitalize()
             chart.height, chart.width = max(7.5, 0.5 * len(rows)), 16
@@ -122,3 +126,23 @@ def as_workbook(report: dict) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _over_the_period(sheet, over: dict, withheld: bool) -> None:
+    """The response times over the period laid out a row per week (or month) beside the figures, and a line chart
+    of the median days to each step across them."""
+    steps = ["received", *RESPONSE_STEPS]
+    sheet.cell(row=1, column=5, value="part").font = Font(bold=True)
+    for column, step in enumerate(steps, start=6):
+        sheet.cell(row=1, column=column, value=step).font = Font(bold=True)
+    for row, (part, figures_) in enumerate(over.items(), start=2):
+        sheet.cell(row=row, column=5, value=part)
+        for column, step in enumerate(steps, start=6):
+            sheet.cell(row=row, column=column, value=_shown(figures_[step], withheld))
+    chart = LineChart()
+    chart.title, chart.y_axis.title = "Median days from receipt", "days"
+    chart.height, chart.width = 9, 18
+    chart.add_data(Reference(sheet, min_col=7, max_col=6 + len(RESPONSE_STEPS), min_row=1, max_row=len(over) + 1),
+                   titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=5, min_row=2, max_row=len(over) + 1))
+    sheet.add_chart(chart, "L2")

@@ -159,6 +159,17 @@ class ContactSchema(Strict):
     carer_phone = fields.String(validate=PHONE)
 
 
+class EqualitySchema(Strict):
+    """Equality monitoring the child chose to give: each answer optional, `declined` where they chose not to say."""
+
+    gender = fields.String(validate=validate.OneOf(
+        referral_contracts.EQUALITY["gender"], error="Give gender as one of: {choices}."))
+    ethnic_group = fields.String(validate=validate.OneOf(
+        referral_contracts.EQUALITY["ethnic_group"], error="Give the ethnic group as one of: {choices}."))
+    disability = fields.String(validate=validate.OneOf(
+        referral_contracts.EQUALITY["disability"], error="Give disability as one of: {choices}."))
+
+
 class ChildSchema(Strict):
     given_name = Line(required=True, validate=NAME)
     family_name = Line(required=True, validate=NAME)
@@ -168,6 +179,8 @@ class ChildSchema(Strict):
     interpreter_needed = StrictBoolean(load_default=False)
     communication_needs = Text(load_default="", validate=TEXT)
     contact = fields.Nested(ContactSchema, required=True)
+    equality = fields.Nested(EqualitySchema, metadata={
+        "description": "Equality monitoring, only as the child gave it; left out, it is not recorded."})
 
 
 class ReferrerSchema(Strict):
@@ -564,6 +577,7 @@ class ChildView(Schema):
     interpreter_needed = fields.Boolean()
     communication_needs = fields.String()
     contact = fields.Nested(ContactView)
+    equality = fields.Nested(EqualitySchema)
 
 
 class ReferrerView(Schema):

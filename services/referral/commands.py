@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.contracts.referral import ORGANISATION_TYPES
+from shared.contracts.referral import EQUALITY, ORGANISATION_TYPES
 
 
 OBJECTS = ("child", "referrer", "consent")
@@ -33,6 +33,13 @@ class ReceiveReferral:
             raise TypeError(f"{', '.join(unflagged)} must each be true or false")
         if body["referrer"].get("organisation_type") not in (None, *ORGANISATION_TYPES):
             raise ValueError(f"referrer.organisation_type must be one of {', '.join(ORGANISATION_TYPES)}")
+        equality = body["child"].get("equality", {})
+        if not isinstance(equality, dict):
+            raise TypeError("child.equality must be an object")
+        for question, answer in equality.items():
+            if answer not in EQUALITY.get(question, ()):
+                raise ValueError(f"child.equality.{question} must be one of "
+                                 f"{', '.join(EQUALITY.get(question, ('gender', 'ethnic_group', 'disability')))}")
         return cls(body)
 
 

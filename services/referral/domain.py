@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from shared.contracts.referral import (ACTIVE_OFFER_BASES, ARRANGEMENTS, ELIGIBILITY, OUTCOME, SELF_REFERRAL,
-                                      TAKE_UP)
+from shared.contracts.referral import (ACTIVE_OFFER_BASES, ARRANGEMENTS, ELIGIBILITY, EQUALITY, OUTCOME,
+                                      SELF_REFERRAL, TAKE_UP)
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 from services.referral import model
@@ -173,7 +173,7 @@ def monitored(referral: dict[str, Any]) -> dict[str, Any]:
     """What the template's headline groups and language-and-access measures count of a referral, as recorded: flags
     and codes, None where nothing was said (a referral made before they were asked says nothing). Of the child's
     communication needs only whether any were given; the organisation only of the professional who referred (a
-    self-referral's or a take-up's referrer is the child)."""
+    self-referral's or a take-up's referrer is the child); the child's equality monitoring as they gave it."""
     child = referral["child"]
     needs = child.get("communication_needs")
     organisation = (None if referral.get("source") in (SELF_REFERRAL, TAKE_UP)
@@ -184,6 +184,7 @@ def monitored(referral: dict[str, Any]) -> dict[str, Any]:
         "referrer_organisation_type": organisation,
         "interpreter_needed": child.get("interpreter_needed"),
         "communication_needs_given": None if needs is None else bool(str(needs).strip()),
+        **{question: (child.get("equality") or {}).get(question) for question in EQUALITY},
     }
 
 

@@ -20,7 +20,8 @@ from typing import Any, Iterable, Mapping
 
 from shared.clock import LONDON
 from shared.contracts import casework, complaints
-from shared.contracts.referral import ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, OUTCOMES, TAKE_UP, THIRD_SECTOR
+from shared.contracts.referral import (ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, EQUALITY, OUTCOMES, TAKE_UP,
+                                      THIRD_SECTOR)
 from shared.contracts.scheduling import DEADLINES, VENUE_TYPES
 from shared.errors import Refused, Rule
 
@@ -118,7 +119,7 @@ def _whole(value: Any) -> int | None:
 KEPT = {
     "referral.received": ("kind", "basis", "source", "preferred_language", "statutory_meeting_at",
                           "placed_out_of_county", "unaccompanied_asylum_seeking", "referrer_organisation_type",
-                          "interpreter_needed", "communication_needs_given"),
+                          "interpreter_needed", "communication_needs_given", *EQUALITY),
     "referral.allocated": (),
     "contact.attempted": ("method", "result"),
     "deadlines.scheduled": (),
@@ -160,6 +161,9 @@ FREE_TEXT = ("reason", "decline_reason", "reason_not_held")
 """Reasons people write in their own words, which may name a child: kept only as whether one was given. (A reason's
 breakdown needs it chosen from a list where it is recorded.)"""
 GIVEN, NOT_GIVEN = "given", "not_given"
+NOT_RECORDED = "not_recorded"
+"""An equality question the referral does not answer: not asked (or asked before it was recorded). A child who chose
+not to answer is counted as `declined`, apart from these."""
 
 
 COMPLAINT_FACTS = tuple(t for t in KEPT if t.startswith("complaint."))
@@ -247,10 +251,19 @@ RESPONSES = {"allocation": ("allocated_at", "allocate_by"), "first_contact_attem
 """Each response time: when the step was reached, and the time frame scheduling set for it."""
 
 
+def _offered(journeys: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [j for j in journeys if j.get("kind") == ACTIVE_OFFER and j.get("received_at")]
+
+
+def _median_days(journeys: list[Mapping[str, Any]], reached: str) -> float | None:
+    got = [j for j in journeys if j.get(reached)]
+    return round(statistics.median(_days(j["received_at"], j[reached]) for j in got), 1) if got else None
+
+
 def response_times(journeys: Iterable[Mapping[str, Any]]) -> dict:
     """From receipt to each step, for the Active Offer referrals received in the period: how many reached it, the
     median in days, and the share reached within the contract's time frame (of those that had one)."""
-    offered = [j for j in journeys if j.get("kind") == ACTIVE_OFFER and j.get("received_at")]
+    offered = _offered(journeys)
     figures = {}
     for name, (reached, frame) in RESPONSES.items():
         got = [j for j in offered if j.get(reached)]
@@ -258,18 +271,49 @@ def response_times(journeys: Iterable[Mapping[str, Any]]) -> dict:
         within = sum(datetime.fromisoformat(j[reached]) <= datetime.fromisoformat(j["due"][frame]) for j in timed)
         figures[name] = {
             "reached": len(got),
-            "median_days": round(statistics.median(_days(j["received_at"], j[reached]) for j in got), 1)
-            if got else None,
+            "median_days": _median_days(got, reached),
             "within_time_frame": round(within / len(timed), 3) if timed else None,
         }
     return figures
 
 
-def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str, Any]]) -> dict:
+def parts_of(period: Period) -> list[tuple[str, date]]:
+    """The parts a period's response times are followed over, each named and with its first day: a quarter's weeks
+    (`week_1` starts on its first day, the last may be short), a year's months (`month_1` is April)."""
+    if period.quarter is None:
+        return [(f"month_{n}", date(period.year + (n > 9), (n + 2) % 12 + 1, 1)) for n in range(1, 13)]
+    weeks = (period.last_day - period.first_day).days // 7 + 1
+    return [(f"week_{n}", period.first_day + timedelta(weeks=n - 1)) for n in range(1, weeks + 1)]
+
+
+def response_times_over(journeys: Iterable[Mapping[str, Any]], period: Period) -> dict:
+    """The response times over the period's weeks (a year's months): for the Active Offer referrals received in each
+    part, how many, and the median days from receipt to each step (of those that reached it)."""
+    parts = parts_of(period)
+    received: dict[str, list[Mapping[str, Any]]] = {name: [] for name, _ in parts}
+    for journey in _offered(journeys):
+        day = datetime.fromisoformat(journey["received_at"]).astimezone(LONDON).date()
+        part = next((name for name, first in reversed(parts) if first <= day), None)
+        if part is not None and day <= period.last_day:
+            received[part].append(journey)
+    return {name: {"received": len(part), **{step: _median_days(part, reached)
+                                            for step, (reached, _) in RESPONSES.items()}}
+            for name, part in received.items()}
+
+
+def by_type(facts: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """The facts grouped by their type, in one pass: each section reads its kinds from here."""
+    grouped: dict[str, list[Mapping[str, Any]]] = {kind: [] for kind in KEPT}
+    for kept in facts:
+        grouped.setdefault(kept["type"], []).append(kept)
+    return grouped
+
+
+def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str, Any]], period: Period) -> dict:
     """The template's sections from the facts that happened in the period and the journeys of the referrals
     received in it."""
-    facts, journeys = list(facts), list(journeys)
-    of = lambda kind: [f for f in facts if f["type"] == kind]  # noqa: E731
+    grouped, journeys = by_type(facts), list(journeys)
+    of = grouped.__getitem__
     received = of("referral.received")
     offers_received = [f for f in received if f["kind"] == ACTIVE_OFFER]
     opt_outs = of("optout.recorded")
@@ -304,9 +348,10 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
             "by_basis": _counts(f["basis"] for f in received),
         },
         "response_times": response_times(journeys),
+        "response_times_over_the_period": response_times_over(journeys, period),
         "deadlines_missed": _counts((f["deadline"] for f in of("deadline.missed")), DEADLINES),
-        "casework": casework_figures(facts),
-        "complaints": complaint_figures(facts),
+        "casework": casework_figures(grouped),
+        "complaints": complaint_figures(grouped),
         "language": {
             "welsh_asked_for": sum(1 for f in received if f["preferred_language"] == "cy"),
             "meetings_held": len(held),
@@ -322,6 +367,9 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
             "care_leavers": sum(1 for f in received if f["basis"] == CARE_LEAVER),
             "third_sector_referrers": sum(1 for f in received if f.get("referrer_organisation_type") == THIRD_SECTOR),
         },
+        "equality": {question: _counts((f.get(question) or NOT_RECORDED for f in received),
+                                       (*answers, NOT_RECORDED))
+                     for question, answers in EQUALITY.items()},
     }
 
 
@@ -331,9 +379,9 @@ def _recorded(facts: Iterable[Mapping[str, Any]], flag: str) -> int:
     return sum(1 for f in facts if f.get(flag) is True)
 
 
-def casework_figures(facts: list[Mapping[str, Any]]) -> dict:
+def casework_figures(grouped: Mapping[str, list[Mapping[str, Any]]]) -> dict:
     """Cases, their issues and how they were worked, in the period (a disclosure by its count alone)."""
-    of = lambda kind: [f for f in facts if f["type"] == kind]  # noqa: E731
+    of = grouped.__getitem__
     closed = of("case.closed")
     rated = [f["satisfaction"] for f in closed if f["satisfaction"] is not None]
     return {
@@ -354,10 +402,10 @@ def casework_figures(facts: list[Mapping[str, Any]]) -> dict:
     }
 
 
-def complaint_figures(facts: list[Mapping[str, Any]]) -> dict:
+def complaint_figures(grouped: Mapping[str, list[Mapping[str, Any]]]) -> dict:
     """Complaints, representations and compliments received in the period; answers given in it, by outcome, stage
     and whether they came within the time limit."""
-    of = lambda kind: [f for f in facts if f["type"] == kind]  # noqa: E731
+    of = grouped.__getitem__
     received, answered = of("complaint.received"), of("complaint.responded")
     timed = [f for f in answered if f.get("within_time_limit") is not None]
     return {

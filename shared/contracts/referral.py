@@ -42,6 +42,15 @@ ORGANISATION_TYPES = ("council", "health", "education", "police", "third_sector"
 referrals from the third sector): a council, the health service, a school or college, the police, a voluntary or
 community organisation (`third_sector`) or another."""
 THIRD_SECTOR = "third_sector"
+DECLINED = "declined"
+EQUALITY = {
+    "gender": ("girl", "boy", "non_binary", "another_way", DECLINED),
+    "ethnic_group": ("asian", "black", "mixed", "white", "other", DECLINED),
+    "disability": ("yes", "no", DECLINED),
+}
+"""Equality monitoring a child may give or decline (`declined`), each question on its own and never asked twice:
+how the child describes their gender (a girl, a boy, non-binary, in another way), their ethnic group in the census's
+five broad groups, and whether they consider themselves disabled. Not asked, it is not recorded."""
 
 
 class ConsentFlags(Schema):
@@ -75,7 +84,8 @@ class ReferralReceivedV1(Schema):
 class ReferralReceivedV2(ReferralReceivedV1):
     """Version 1 with what the template's headline groups and language-and-access measures count, each as it was
     recorded on the referral: a flag or a code, null where the referrer did not say (never guessed). Of the child's
-    communication needs only whether any were given: their words stay with the referral."""
+    communication needs only whether any were given: their words stay with the referral. The child's equality
+    monitoring as they gave it (EQUALITY), `declined` where they chose not to."""
 
     placed_out_of_county = fields.Boolean(load_default=None, allow_none=True)
     unaccompanied_asylum_seeking = fields.Boolean(load_default=None, allow_none=True)
@@ -83,6 +93,9 @@ class ReferralReceivedV2(ReferralReceivedV1):
                                                validate=validate.OneOf(ORGANISATION_TYPES))
     interpreter_needed = fields.Boolean(load_default=None, allow_none=True)
     communication_needs_given = fields.Boolean(load_default=None, allow_none=True)
+    gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(EQUALITY["gender"]))
+    ethnic_group = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(EQUALITY["ethnic_group"]))
+    disability = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(EQUALITY["disability"]))
 
 
 @contract("referral.acknowledged", 1)

@@ -9,12 +9,12 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import requests
 
-from shared.clock import now
+from shared.clock import LONDON, now
 from shared.config import Settings
 from shared.contracts.scheduling import VENUE_TYPES
 from shared.councils import CouncilRegister
@@ -199,6 +199,10 @@ def test_every_figure_of_a_known_quarter_in_every_scope_and_again_after_a_rebuil
     assert whole["referrals"]["by_source"] == {"active_offer": 2, "social_worker": 7}
     for step, reached in (("allocation", 7), ("first_contact_attempt", 7), ("meeting_held", 5)):
         assert whole["response_times"][step] == {"reached": reached, "median_days": 0, "within_time_frame": 1.0}
+    this_week = f"week_{(now().astimezone(LONDON).date() - date.fromisoformat(whole['period']['from'])).days // 7 + 1}"
+    over = whole["response_times_over_the_period"]
+    assert {part: figures["received"] for part, figures in over.items() if figures["received"]} == {this_week: 7}
+    assert over[this_week] == {"received": 7, "allocation": 0, "first_contact_attempt": 0, "meeting_held": 0}
     cardiff = reports["CARDIFF"]
     assert cardiff["casework"]["cases_opened"] == 1 and cardiff["casework"]["cases_closed"] == 1
     assert cardiff["casework"]["issues_raised_by_theme"]["contact"] == 1

@@ -60,6 +60,8 @@ CASES = [
     ("referral", "POST", "/referrals", referral(child__date_of_birth="2099-01-01"), "child.date_of_birth"),
     ("referral", "POST", "/referrals", referral(statutory_meeting_at=OVERFLOW), "statutory_meeting_at"),
     ("referral", "POST", "/referrals", referral(statutory_meeting_at=YEAR_ONE), "statutory_meeting_at"),
+    ("referral", "POST", "/referrals", referral(child__equality={"gender": "female"}), "_schema"),
+    ("referral", "POST", "/referrals", referral(child__equality="declined"), "_schema"),
     ("referral", "POST", "/opt-outs", {**OPT_OUT, "offered_at": OVERFLOW}, "offered_at"),
     ("referral", "POST", "/opt-outs", {**OPT_OUT, "offered_at": tomorrow()}, "offered_at"),
     ("referral", "POST", "/opt-outs", {**OPT_OUT, "date_of_birth": "2013-5-2"}, "date_of_birth"),

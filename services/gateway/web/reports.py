@@ -5,8 +5,10 @@ council or region they are bound to and nothing else; every read is in the audit
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, g, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as _l
+from flask_babel import format_date, format_decimal, format_percent, gettext, lazy_gettext as _l
 from marshmallow import ValidationError
 
 from shared.clock import now
@@ -23,8 +25,10 @@ from shared.web import Problem, settings
 READERS = ("manager", "commissioner")
 SECTIONS = {
     "active_offer": _l("The Active Offer"), "referrals": _l("Referrals"), "response_times": _l("Response times"),
+    "response_times_over_the_period": _l("Response times over the period"),
     "deadlines_missed": _l("Deadlines missed"), "casework": _l("Casework"), "complaints": _l("Complaints"),
     "language": _l("Language and access"), "headline_groups": _l("Headline groups"),
+    "equality": _l("Equality monitoring"),
 }
 MEASURES = {
     "offers": _l("Active Offers made (referrals and opt-outs)"), "opt_outs": _l("Opt-outs"),
@@ -58,6 +62,7 @@ MEASURES = {
     "placed_out_of_county": _l("Placed out of county"),
     "unaccompanied_asylum_seeking": _l("Unaccompanied asylum-seeking children"),
     "care_leavers": _l("Care leavers"), "third_sector_referrers": _l("Referred by a third-sector organisation"),
+    "gender": _l("Gender"), "ethnic_group": _l("Ethnic group"), "disability": _l("Disability"),
 }
 SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
            "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
@@ -77,6 +82,7 @@ BREAKDOWNS = {
     "received_by_kind": dict(complaints.KINDS), "received_from": dict(complaints.MADE_BY),
     "answered_by_outcome": dict(complaints.OUTCOMES), "answered_by_stage": STAGES, "time_limits_missed": CLOCKS,
     "meetings_held_by_venue": dict(forms.VENUE_TYPES),
+    **{question: {**dict(answers), "not_recorded": _l("Not recorded")} for question, answers in forms.EQUALITY.items()},
 }
 """The words for the codes of each breakdown, the forms' own where the forms ask for them."""
 CHARTS = {
@@ -89,9 +95,28 @@ and each section's breakdowns named in CHARTED_BREAKDOWNS."""
 CHARTED_BREAKDOWNS = ("outcomes", "closed_by_outcome", "issues_raised_by_theme", "answered_by_outcome")
 
 
+OVER_THE_PERIOD = report_files.OVER_THE_PERIOD
+STEPS = {"received": _l("Active Offer referrals received"), "allocation": _l("median days to allocation"),
+         "first_contact_attempt": _l("median days to the first contact attempt"),
+         "meeting_held": _l("median days to the meeting held")}
+"""The figures of each week (or month) the response times are followed over; the lines of its chart."""
+LINES = {"allocation": "#1d70b8", "first_contact_attempt": "#f47738", "meeting_held": "#00703c"}
+"""Each step's line and its colour (GOV.UK's blue, orange and green, told apart by their key as well)."""
+
+
+def part_name(part: str) -> str:
+    """A week of a quarter (`week_3`) or a month of a year (`month_1` is April) in the page's language."""
+    kind, _, number = part.partition("_")
+    if kind == "month":
+        return format_date(date(2000, (int(number) + 2) % 12 + 1, 1), "LLLL")
+    return gettext("Week %(number)s", number=number)
+
+
 def label(figure: str) -> str:
     """A figure's name in the page's language: its measure, then its code or its part."""
     parts = figure.split(".")
+    if parts[0].startswith(("week_", "month_")):
+        return f"{part_name(parts[0])}: {STEPS[parts[1]]}"
     words = [str(MEASURES.get(parts[0], parts[0].replace("_", " ")))]
     for previous, part in zip(parts, parts[1:]):
         words.append(str(BREAKDOWNS.get(previous, MEASURES).get(part) or MEASURES.get(part) or part))
@@ -126,8 +151,25 @@ def rows_of(report: dict) -> list[dict]:
         top = max([row[key] or 0 for row in charted for key in ("value", "before")] or [0]) or 1
         shown_.append({"name": name, "title": SECTIONS.get(name, name), "rows": table,
                        "chart": [{**row, "share": (row["value"] or 0) / top,
-                                  "before_share": (row["before"] or 0) / top} for row in charted]})
+                                  "before_share": (row["before"] or 0) / top} for row in charted],
+                       "lines": lines_of(report[name]) if name == OVER_THE_PERIOD else None})
     return shown_
+
+
+def lines_of(over: dict) -> dict:
+    """The response times over the period as a line chart's points: a line per step, across the weeks (or months),
+    scaled to a 300 by 150 box, a gap where no referral of a week had reached the step."""
+    parts = list(over)
+    top = max([over[part][step] or 0 for part in parts for step in LINES] or [0]) or 1
+    step_x = 280 / max(len(parts) - 1, 1)
+    lines = []
+    for step, colour in LINES.items():
+        points = [(round(10 + i * step_x, 1), round(140 - 130 * over[part][step] / top, 1))
+                  for i, part in enumerate(parts) if over[part][step] is not None]
+        lines.append({"step": step, "label": STEPS[step], "colour": colour,
+                      "points": " ".join(f"{x},{y}" for x, y in points), "dots": points})
+    return {"lines": lines, "top": format_decimal(top, format="#,##0.#"), "first": part_name(parts[0]),
+            "last": part_name(parts[-1])}
 
 
 def _query() -> tuple[str, dict]:

@@ -82,6 +82,11 @@ def test_the_facts_the_headline_groups_count_are_kept_when_given_and_absent_when
     kept = platform.store("referral").get("referrals", created.json()["id"]).body
     assert (kept["placed_out_of_county"], kept["unaccompanied_asylum_seeking"]) == (True, None)
     assert kept["referrer"]["organisation_type"] == "third_sector"
+    monitored = platform.post("/api/v1/referrals", platform.key("SWANSEA"),
+                              json=changed(child__equality={"gender": "declined", "ethnic_group": "white"}))
+    assert monitored.status_code == 201, monitored.text
+    kept = platform.store("referral").get("referrals", monitored.json()["id"]).body
+    assert kept["child"]["equality"] == {"gender": "declined", "ethnic_group": "white"}
 
 
 @pytest.mark.parametrize("body, fields", [
@@ -103,6 +108,7 @@ def test_the_facts_the_headline_groups_count_are_kept_when_given_and_absent_when
     (changed(placed_out_of_county="yes"), ["placed_out_of_county"]),
     (changed(unaccompanied_asylum_seeking=None), ["unaccompanied_asylum_seeking"]),
     (changed(referrer__organisation_type="charity"), ["referrer.organisation_type"]),
+    (changed(child__equality={"disability": "unsure"}), ["child.equality.disability"]),
 ])
 def test_an_invalid_referral_is_refused_field_by_field_and_nothing_is_stored(platform, body, fields):
     before = platform.referral_count()

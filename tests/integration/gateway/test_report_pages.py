@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from services.gateway import handlers
+from tests.examples import example_referral
 from tests.integration.gateway.test_web_forms import PASSWORD, running_site
 
 
@@ -89,3 +90,37 @@ def test_the_headline_groups_are_a_section_of_the_page_in_english_and_welsh(site
     welsh = visitor.get("/reports?scope=council:CARDIFF").text
     assert "Grwpiau allweddol" in welsh and "Cyfarfodydd a gynhaliwyd, yn ôl math o leoliad: Ysgol" in welsh
     assert "Headline groups" not in welsh
+
+
+def test_response_times_over_the_quarters_weeks_are_a_table_a_line_chart_and_a_workbooks_chart(site):
+    visitor = site.signed_in(site.user("manager"))
+    site.refer("CARDIFF")
+    page = visitor.get("/reports?scope=council:CARDIFF").text
+    assert "Response times over the period" in page
+    assert row(page, "Week 1: Active Offer referrals received").isdigit()
+    weeks = re.findall(r"Week (\d+): Active Offer referrals received", page)
+    assert weeks[0] == "1" and len(weeks) in (13, 14), "every week of the quarter, the short last one too"
+    chart = page.split('id="chart-response_times_over_the_period"')[1].split("</svg>")[0]
+    assert chart.count("<polyline") == 3, "a line for each step"
+    book = load_workbook(io.BytesIO(visitor.get("/reports?scope=council:CARDIFF&format=xlsx").content))
+    sheet = book["response_times_over_the_period"]
+    laid_out = list(sheet.iter_rows(min_col=5, max_col=9, values_only=True))
+    assert laid_out[0] == ("part", "received", "allocation", "first_contact_attempt", "meeting_held")
+    assert sum(received for _, received, *_ in laid_out[1:] if received) >= 1
+    assert [type(chart).__name__ for chart in sheet._charts] == ["LineChart"]
+    visitor.get("/language/cy?next=/reports")
+    welsh = visitor.get("/reports?scope=council:CARDIFF&period=annual").text
+    assert "Amseroedd ymateb dros y cyfnod" in welsh and "Ebrill: Atgyfeiriadau" in welsh
+
+
+def test_equality_monitoring_is_counted_answer_by_answer_in_english_and_welsh(site):
+    visitor = site.signed_in(site.user("manager"))
+    before = int(row(visitor.get("/reports?scope=council:CARDIFF").text, "Gender: Chose not to say"))
+    example = example_referral()
+    site.refer("CARDIFF", child={**example["child"], "equality": {"gender": "declined", "ethnic_group": "white"}})
+    page = visitor.get("/reports?scope=council:CARDIFF").text
+    assert int(row(page, "Gender: Chose not to say")) == before + 1
+    assert int(row(page, "Ethnic group: White")) >= 1 and row(page, "Disability: Not recorded") != "0"
+    visitor.get("/language/cy?next=/reports")
+    welsh = visitor.get("/reports?scope=council:CARDIFF").text
+    assert "Monitro cydraddoldeb" in welsh and "Rhywedd: Wedi dewis peidio â dweud" in welsh

@@ -64,3 +64,14 @@ def test_a_meetings_record_says_whether_an_interpreter_was_used_as_true_or_false
     assert "interpreter_used" not in RecordSchema().load(record)
     assert errors_of(RecordSchema(), {**record, "interpreter_used": "yes"}) == {
         "interpreter_used": ["Not a valid boolean."]}
+
+
+def test_equality_monitoring_is_optional_answer_by_answer_and_takes_declined():
+    body = example_referral()
+    body["child"]["equality"] = {"gender": "declined", "disability": "no"}
+    assert ReferralRequestSchema().load(body)["child"]["equality"] == {"gender": "declined", "disability": "no"}
+    assert "equality" not in ReferralRequestSchema().load(example_referral())["child"], "not asked: not recorded"
+    body["child"]["equality"] = {"gender": "female", "religion": "none", "ethnic_group": 3}
+    said = errors_of(ReferralRequestSchema(), body)["child"]["equality"]
+    assert said["gender"] == ["Give gender as one of: girl, boy, non_binary, another_way, declined."]
+    assert said["religion"] == ["Unknown field."] and said["ethnic_group"] == ["Not a valid string."]

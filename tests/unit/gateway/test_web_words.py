@@ -80,6 +80,7 @@ ACCEPTED = {
     (schemas.ReferrerSchema, "role"): referral.REFERRER_ROLES,
     (schemas.ReferrerSchema, "preferred_language"): referral.LANGUAGES,
     (schemas.ReferrerSchema, "organisation_type"): referral.ORGANISATION_TYPES,
+    **{(schemas.EqualitySchema, question): answers for question, answers in referral.EQUALITY.items()},
     (schemas.VenueSchema, "type"): scheduling.VENUE_TYPES,
     (schemas.ReferralRequestSchema, "kind"): referral.KINDS,
     (schemas.ReferralRequestSchema, "basis"): referral.ELIGIBILITY,

@@ -140,6 +140,10 @@ def test_the_received_event_says_what_the_headline_groups_count_as_recorded_and_
         "placed_out_of_county": True, "unaccompanied_asylum_seeking": None,
         "referrer_organisation_type": "third_sector", "interpreter_needed": True, "communication_needs_given": True}, "what was not said stays None, never a guess"
     assert "Makaton" not in json.dumps(data), "the child's own needs stay with the referral"
+    assert (data["gender"], data["ethnic_group"], data["disability"]) == (None, None, None), "not asked"
+    request["child"]["equality"] = {"gender": "declined", "disability": "yes"}
+    data = domain.received_event_data(domain.new_referral("r1", request, council, "2026-11-23T09:00:00+00:00"))
+    assert (data["gender"], data["ethnic_group"], data["disability"]) == ("declined", None, "yes")
     follow_on = domain.follow_on_referral(domain.new_referral("r1", request, council, "2026-11-23T09:00:00+00:00"),
                                           "r2", EXAMPLE["consent"], "2026-11-30T09:00:00+00:00")
     again = domain.received_event_data(follow_on)

@@ -46,7 +46,7 @@ def figures(*events) -> dict:
         run(handlers.record, event, uow.handling_of(event))
     facts = [d.body for (collection, _), d in uow.documents.items() if collection == FACTS]
     journeys = [d.body for (collection, _), d in uow.documents.items() if collection == JOURNEYS]
-    return domain.template(facts, journeys)
+    return domain.template(facts, journeys, domain.Period(2026, 3))
 
 
 def test_the_headline_groups_count_only_what_the_referral_recorded():
@@ -59,6 +59,20 @@ def test_the_headline_groups_count_only_what_the_referral_recorded():
     )
     assert counted["headline_groups"] == {"placed_out_of_county": 1, "unaccompanied_asylum_seeking": 1,
                                           "care_leavers": 1, "third_sector_referrers": 1}
+
+
+def test_equality_monitoring_counts_each_answer_the_child_gave_apart_from_a_choice_not_to_say_and_from_not_asked():
+    counted = figures(
+        received("r1", gender="girl", ethnic_group="mixed", disability="no"),
+        received("r2", gender="declined", ethnic_group="declined", disability="declined"),
+        received("r3", gender="non_binary"),
+        received("r4", version=1),
+    )["equality"]
+    assert counted["gender"] == {"girl": 1, "boy": 0, "non_binary": 1, "another_way": 0, "declined": 1,
+                                 "not_recorded": 1}
+    assert counted["ethnic_group"] == {"asian": 0, "black": 0, "mixed": 1, "white": 0, "other": 0, "declined": 1,
+                                       "not_recorded": 2}
+    assert counted["disability"] == {"yes": 0, "no": 1, "declined": 1, "not_recorded": 2}
 
 
 def test_interpreters_and_communication_needs_count_referrals_and_meetings_held_that_said_so():

@@ -11,6 +11,8 @@ from shared.contracts.scheduling import VENUE_TYPES
 
 from services.reporting import domain
 
+THIRD_QUARTER = domain.Period(2026, 3)
+
 
 @pytest.mark.parametrize("moment, quarter", [
     ("2026-04-01T00:00:00+01:00", "2026Q1"),  # April's first minute in London is still March in UTC
@@ -64,7 +66,8 @@ def test_a_fact_keeps_codes_and_dates_never_a_contact_or_a_reference():
                     "basis": "looked_after", "source": "social_worker", "preferred_language": "cy",
                     "statutory_meeting_at": None, "placed_out_of_county": None, "unaccompanied_asylum_seeking": None,
                     "referrer_organisation_type": None, "interpreter_needed": None,
-                    "communication_needs_given": None}, "a version 1 event says nothing of them: not recorded"
+                    "communication_needs_given": None, "gender": None, "ethnic_group": None,
+                    "disability": None}, "a version 1 event says nothing of them: not recorded"
     assert "sian" not in str(kept) and "CARDIFF-123" not in str(kept)
 
 
@@ -117,6 +120,25 @@ def test_response_times_are_medians_in_days_with_the_share_within_each_time_fram
     assert domain.response_times([])["allocation"] == {"reached": 0, "median_days": None, "within_time_frame": None}
 
 
+def test_a_quarters_response_times_are_followed_week_by_week_and_a_years_month_by_month():
+    first = journey_of(facts_of_one_referral())  # received Monday 5 October, the quarter's week 1 began 1 October
+    later = {**first, "referral_id": "r2", "received_at": "2026-12-31T23:30:00+00:00", "allocated_at": None,
+             "first_contact_at": None, "held_at": None}
+    weekly = domain.response_times_over([first, later, {"referral_id": "r3", "kind": "issue_based",
+                                                        "received_at": "2026-10-05T09:00:00+00:00"}],
+                                        THIRD_QUARTER)
+    assert list(weekly) == [f"week_{n}" for n in range(1, 15)], "1 October to 31 December: 13 weeks and a day"
+    assert weekly["week_1"] == {"received": 1, "allocation": 1.0, "first_contact_attempt": 4.0, "meeting_held": 10.0}
+    assert weekly["week_2"] == {"received": 0, "allocation": None, "first_contact_attempt": None,
+                                "meeting_held": None}
+    assert weekly["week_14"]["received"] == 1 and weekly["week_14"]["allocation"] is None, "not yet reached"
+    monthly = domain.response_times_over([first], domain.Period(2026))
+    assert [name for name, _ in domain.parts_of(domain.Period(2026))][::11] == ["month_1", "month_12"]
+    assert [first_day.isoformat() for _, first_day in domain.parts_of(domain.Period(2026))][8:10] == [
+        "2026-12-01", "2027-01-01"]
+    assert monthly["month_7"]["received"] == 1 and sum(part["received"] for part in monthly.values()) == 1
+
+
 def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
     at = "2026-11-01T10:00:00+00:00"
     issue_based = {**RECEIVED, "referral_id": "r9", "kind": "issue_based", "basis": "looked_after",
@@ -145,7 +167,7 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
                                     "source": "active_offer", "basis": "looked_after", "language": "en",
                                     "opened_at": at}, at),
     ]
-    figures = domain.template(facts, [journey_of(facts_of_one_referral())])
+    figures = domain.template(facts, [journey_of(facts_of_one_referral())], THIRD_QUARTER)
     funnel = figures["active_offer"]
     assert funnel["offers"] == 2 and funnel["opt_outs"] == 1
     assert funnel["opt_out_reasons"] == {"given": 1, "not_given": 0}, "whether a reason was given, never its words"
@@ -170,7 +192,9 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
                                    "meetings_held_by_venue": dict.fromkeys(VENUE_TYPES, 0)}, "none recorded"
     assert figures["headline_groups"] == {"placed_out_of_county": 0, "unaccompanied_asylum_seeking": 0,
                                           "care_leavers": 0, "third_sector_referrers": 0}
-    assert "sian" not in str(figures) and "a@p.example" not in str(figures), "counts, never names"
+    assert figures["equality"]["gender"] == {"girl": 0, "boy": 0, "non_binary": 0, "another_way": 0, "declined": 0,
+                                             "not_recorded": 2}, "referrals that were not asked are not recorded"
+    assert "sian@" not in str(figures) and "a@p.example" not in str(figures), "counts, never names"
 
 
 def case_fact(event_type: str, at: str = "2026-11-02T10:00:00+00:00", **data) -> dict:
@@ -196,7 +220,7 @@ def test_casework_counts_cases_issues_and_how_they_were_worked_and_a_disclosure_
                                     "region": "cardiff-vale", "outcome": "moved_away", "satisfaction": None,
                                     "closed_at": "2026-12-01T10:00:00+00:00"}, "2026-12-01T10:00:00+00:00"),
     ]
-    figures = domain.template(facts, [])["casework"]
+    figures = domain.template(facts, [], THIRD_QUARTER)["casework"]
     assert (figures["cases_opened"], figures["cases_closed"]) == (1, 2)
     assert figures["closed_by_outcome"]["issues_resolved"] == 1 and figures["closed_by_outcome"]["moved_away"] == 1
     assert figures["issues_raised_by_theme"]["contact"] == 1 and figures["issues_raised_by_theme"]["education"] == 1
@@ -237,7 +261,7 @@ def test_a_complaint_is_answered_within_its_stages_time_limit_or_not_and_each_st
         first, second, complaint_fact("complaint.escalated", kind="complaint", stage=2,
                                       escalated_at="2026-11-25T10:00:00+00:00"),
         complaint_fact("complaint.deadline_missed", deadline="stage_2_respond_by", due_at="2026-12-10T17:00:00+00:00"),
-    ], [])["complaints"]
+    ], [], THIRD_QUARTER)["complaints"]
     assert figures["received_by_kind"] == {"complaint": 0, "representation": 0, "compliment": 1}
     assert figures["received_from"]["parent"] == 1
     assert (figures["answered"], figures["answered_within_time_limit"], figures["escalated"]) == (2, 0.5, 1)

@@ -234,7 +234,8 @@ VERSIONED = {
 """Version 1 data of the events that gained a version 2, as events already on the bus carry it."""
 ADDED = {"referral.received": {"placed_out_of_county": True, "unaccompanied_asylum_seeking": False,
                                "referrer_organisation_type": "third_sector", "interpreter_needed": True,
-                               "communication_needs_given": True},
+                               "communication_needs_given": True, "gender": "declined", "ethnic_group": "mixed",
+                               "disability": "no"},
          "meeting.arranged": {"venue_type": "school"}, "meeting.took_place": {"interpreter_used": True}}
 
 

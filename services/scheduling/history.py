@@ -4,7 +4,7 @@ meeting arranged, held (with the Active Offer's outcome) or not held, as the eve
 happened before the moment the consumer began to hear them. A meeting's steps are dated by its history; the child's
 consent after a meeting is recalled as the referral's, since what was changed at the meeting went on the event.
 
-Complaints' time limits are not recalled: their clocks keep when each falls due, not when they were set.
+Complaints' time limits are recalled by the complaints service, which kept them with when each was set.
 
 Pure: it reads a referral's case or a meeting and gives the events; the API pages through the store."""
 

@@ -19,6 +19,9 @@ from services.gateway.openapi import build_spec
 from services.gateway.store import INDEXES, GatewayStore
 
 NAME = "gateway"
+PATIENCE = {"reporting": 120.0}
+"""How long the gateway waits for a service's answer, where it is longer than the usual 10 seconds: a provider's
+annual report counts every fact of two years."""
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None,
@@ -31,7 +34,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     idempotency.release_abandoned_reservations(app.extensions["llais.gateway_store"])  # left by a process that died
     app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
     app.extensions["llais.clients"] = {
-        name: ServiceClient(name, url, internal_token=settings.internal_token)
+        name: ServiceClient(name, url, internal_token=settings.internal_token, timeout=PATIENCE.get(name, 10.0))
         for name, url in settings.service_urls.items() if name in INTERNAL_SERVICES
     }
     app.extensions["llais.settler"] = Settler(app.extensions["llais.clients"], settings.settle_seconds)

@@ -99,7 +99,8 @@ def scope_councils(councils: CouncilRegister, council: str | None, region: str |
 def report(reporting: ReportingStore, period: domain.Period, councils: Sequence[str] | None) -> dict:
     """The template's figures for the period, beside the period before's."""
     def counted(of: domain.Period) -> dict:
-        return domain.template(reporting.facts(of.quarters, councils), reporting.journeys(of.quarters, councils), of)
+        return domain.template(reporting.facts(of.quarters, councils, domain.COUNTED),
+                               reporting.journeys(of.quarters, councils), of)
 
     return {"period": period.described(), **counted(period),
             "period_before": {"period": period.before().described(), **counted(period.before())}}

@@ -365,6 +365,7 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
             "interpreters_used": _recorded(held, "interpreter_used"),
             "communication_needs_given": _recorded(received, "communication_needs_given"),
             "meetings_held_by_venue": _counts((f.get("venue_type") for f in held), VENUE_TYPES),
+            "meetings_held_at_accessible_risk_assessed_venues": len(held),  # scheduling arranges no meeting elsewhere
         },
         "headline_groups": {
             "placed_out_of_county": _recorded(received, "placed_out_of_county"),

@@ -216,7 +216,8 @@ def test_every_figure_of_a_known_quarter_in_every_scope_and_again_after_a_rebuil
     assert whole["language"] == {"welsh_asked_for": 9, "meetings_held": 5, "meetings_held_in_welsh": 1,
                                  "interpreters_needed": monitored_twice, "interpreters_used": 1,
                                  "communication_needs_given": monitored_twice,
-                                 "meetings_held_by_venue": {**dict.fromkeys(VENUE_TYPES, 0), "school": 1}}
+                                 "meetings_held_by_venue": {**dict.fromkeys(VENUE_TYPES, 0), "school": 1},
+                                 "meetings_held_at_accessible_risk_assessed_venues": 5}
     assert whole["headline_groups"] == {"placed_out_of_county": monitored_twice, "unaccompanied_asylum_seeking": 0,
                                         "care_leavers": 0, "third_sector_referrers": 1}
     assert reports["SWANSEA"]["headline_groups"]["placed_out_of_county"] == 0

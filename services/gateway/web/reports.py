@@ -59,6 +59,7 @@ MEASURES = {
     "interpreters_used": _l("Meetings held with an interpreter"),
     "communication_needs_given": _l("Referrals with communication needs"),
     "meetings_held_by_venue": _l("Meetings held, by venue type"),
+    "meetings_held_at_accessible_risk_assessed_venues": _l("Meetings held at accessible, risk-assessed venues"),
     "placed_out_of_county": _l("Placed out of county"),
     "unaccompanied_asylum_seeking": _l("Unaccompanied asylum-seeking children"),
     "care_leavers": _l("Care leavers"), "third_sector_referrers": _l("Referred by a third-sector organisation"),

@@ -78,7 +78,8 @@ def test_a_meeting_counts_as_held_in_welsh_and_at_its_venue_as_it_was_arranged(c
     language = client.get("/reports/quarterly?year=2026&quarter=3", headers=MANAGER).get_json()["language"]
     assert language == {"welsh_asked_for": 2, "meetings_held": 2, "meetings_held_in_welsh": 1,
                         "interpreters_needed": 0, "interpreters_used": 1, "communication_needs_given": 0,
-                        "meetings_held_by_venue": {**dict.fromkeys(VENUE_TYPES, 0), "school": 1}}
+                        "meetings_held_by_venue": {**dict.fromkeys(VENUE_TYPES, 0), "school": 1},
+                        "meetings_held_at_accessible_risk_assessed_venues": 2}
 
 
 def test_a_council_reads_its_own_figures_and_nothing_wider(client, store):

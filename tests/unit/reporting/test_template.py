@@ -189,7 +189,8 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
                                            "meeting_by": 0}
     assert figures["language"] == {"welsh_asked_for": 1, "meetings_held": 1, "meetings_held_in_welsh": 0,
                                    "interpreters_needed": 0, "interpreters_used": 0, "communication_needs_given": 0,
-                                   "meetings_held_by_venue": dict.fromkeys(VENUE_TYPES, 0)}, "none recorded"
+                                   "meetings_held_by_venue": dict.fromkeys(VENUE_TYPES, 0),
+                                   "meetings_held_at_accessible_risk_assessed_venues": 1}, "none recorded"
     assert figures["headline_groups"] == {"placed_out_of_county": 0, "unaccompanied_asylum_seeking": 0,
                                           "care_leavers": 0, "third_sector_referrers": 0}
     assert figures["equality"]["gender"] == {"girl": 0, "boy": 0, "non_binary": 0, "another_way": 0, "declined": 0,

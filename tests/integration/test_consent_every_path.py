@@ -168,6 +168,7 @@ def by_refer_form(platform: Platform, consent: dict, language: str) -> list[tupl
                   "preferred_language": language, "interpreter_needed": "no"},
         "contact": {"phone": "07700 900123"},
         "about": {"kind": kind, "basis": "looked_after", "external_ref": f"WEB-{uuid.uuid4().hex[:10]}"},
+        "equality": {},
         "consent": {flag: yes_no(consent[flag]) for flag in ("child_informed", "child_agrees", ARRANGEMENTS,
                                                              OUTCOME)},
         "you": {"name": "Sian Evans", "preferred_language": language},
@@ -194,6 +195,7 @@ def by_self_referral(platform: Platform, consent: dict, language: str) -> list[t
         "where-you-live": {"council": COUNCIL, "situation": "looked_after"},
         "contact": {"phone": "07700 900123", "email": f"{name.lower()}@example.org"},
         "your-say": {"summary": "I want to see my brother more", "share": yes_no(share)},
+        "more-about-you": {},
     }
     for slug, data in pages.items():
         answer = child.submit(f"/self-referral/{slug}", data)

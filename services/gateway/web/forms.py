@@ -154,20 +154,24 @@ VENUE_TYPES = labelled(scheduling.VENUE_TYPES, {
     "school": _l("School"), "home": _l("The child's home"), "placement": _l("The child's placement"),
     "advocacy_office": _l("The advocacy office"), "community": _l("A community venue"),
     "other": _l("Somewhere else")})
-DECLINED = _l("Chose not to say")
-EQUALITY = {
-    "gender": labelled(referral.EQUALITY["gender"], {
-        "girl": _l("A girl"), "boy": _l("A boy"), "non_binary": _l("Non-binary"),
-        "another_way": _l("In another way"), "declined": DECLINED}),
-    "ethnic_group": labelled(referral.EQUALITY["ethnic_group"], {
-        "asian": _l("Asian, Asian British or Asian Welsh"),
-        "black": _l("Black, Black British, Black Welsh, Caribbean or African"),
-        "mixed": _l("Mixed or multiple ethnic groups"), "white": _l("White"), "other": _l("Another ethnic group"),
-        "declined": DECLINED}),
-    "disability": labelled(referral.EQUALITY["disability"], {
-        "yes": _l("Disabled"), "no": _l("Not disabled"), "declined": DECLINED}),
-}
-"""The answers to each equality monitoring question, in the page's words (the census's broad ethnic groups)."""
+def equality_answers(declined) -> dict[str, list[tuple[str, Any]]]:
+    """The answers to each equality monitoring question, in the page's words (the census's broad ethnic groups),
+    with `declined` in the words of whoever answers: the child, or a professional saying what the child chose."""
+    return {
+        "gender": labelled(referral.EQUALITY["gender"], {
+            "girl": _l("A girl"), "boy": _l("A boy"), "non_binary": _l("Non-binary"),
+            "another_way": _l("In another way"), "declined": declined}),
+        "ethnic_group": labelled(referral.EQUALITY["ethnic_group"], {
+            "asian": _l("Asian, Asian British or Asian Welsh"),
+            "black": _l("Black, Black British, Black Welsh, Caribbean or African"),
+            "mixed": _l("Mixed or multiple ethnic groups"), "white": _l("White"),
+            "other": _l("Another ethnic group"), "declined": declined}),
+        "disability": labelled(referral.EQUALITY["disability"], {
+            "yes": _l("Disabled"), "no": _l("Not disabled"), "declined": declined}),
+    }
+
+
+EQUALITY = equality_answers(_l("Chose not to say"))
 
 BASES = labelled(referral.ACTIVE_OFFER_BASES, {
     "looked_after": _l("Looked after: the child has become looked after"),

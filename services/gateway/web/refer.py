@@ -85,6 +85,19 @@ class AboutReferralForm(FlaskForm):
     submit = submit(_l("Continue"))
 
 
+EQUALITY_HINT = _l("Only if the child chose to tell you. Leave a question unanswered if it was not asked.")
+
+
+class EqualityForm(FlaskForm):
+    gender = choice(_l("How does the child describe their gender? (optional)"), forms.EQUALITY["gender"],
+                    optional=True, hint=EQUALITY_HINT)
+    ethnic_group = choice(_l("What is the child's ethnic group? (optional)"), forms.EQUALITY["ethnic_group"],
+                          optional=True)
+    disability = choice(_l("Does the child consider themselves disabled? (optional)"),
+                        forms.EQUALITY["disability"], optional=True)
+    submit = submit(_l("Continue"))
+
+
 class ConsentForm(FlaskForm):
     child_informed = choice(_l("Has the child been told about this referral?"), YES_NO,
                             _l("Say whether the child has been told"))
@@ -126,6 +139,17 @@ SITUATIONS = labelled(referral.ELIGIBILITY, {
 """The eligibilities a young person may recognise as theirs, in their words, or not being sure."""
 
 
+YOURS = forms.equality_answers(_l("I'd rather not say"))
+
+
+class AboutYouMoreForm(FlaskForm):
+    gender = choice(_l("How do you describe your gender? (optional)"), YOURS["gender"], optional=True,
+                    hint=_l("These questions help us check we are fair to everyone. You do not have to answer."))
+    ethnic_group = choice(_l("What is your ethnic group? (optional)"), YOURS["ethnic_group"], optional=True)
+    disability = choice(_l("Do you consider yourself disabled? (optional)"), YOURS["disability"], optional=True)
+    submit = submit(_l("Continue"))
+
+
 class WhereYouLiveForm(FlaskForm):
     council = SelectField(_l("Which council area do you live in?"), [forms.chosen(_l("Choose your council area"))],
                           choices=[], widget=GovSelect(),
@@ -163,6 +187,12 @@ def _contact(answers: dict, *names: str) -> dict:
     return {name: answers[name].strip() for name in names if (answers.get(name) or "").strip()}
 
 
+def _equality(answers: dict) -> dict:
+    """The equality monitoring answered, as `child.equality`; nothing for a question left unanswered."""
+    given = {question: answers[question] for question in referral.EQUALITY if answers.get(question)}
+    return {"equality": given} if given else {}
+
+
 def _professional_referral(answers: dict) -> dict:
     child, contact, about = answers["child"], answers["contact"], answers["about"]
     consent, you = answers["consent"], answers["you"]
@@ -172,7 +202,8 @@ def _professional_referral(answers: dict) -> dict:
                   "date_of_birth": child["date_of_birth"], "preferred_language": child["preferred_language"],
                   "interpreter_needed": _yes(child["interpreter_needed"]),
                   "communication_needs": child.get("communication_needs") or "",
-                  "contact": _contact(contact, "phone", "email", "address", "carer_name", "carer_phone")},
+                  "contact": _contact(contact, "phone", "email", "address", "carer_name", "carer_phone"),
+                  **_equality(answers.get("equality", {}))},
         "referrer": {"name": you["name"], "role": "social_worker", "email": g.principal.id,
                      "preferred_language": you["preferred_language"],
                      **_contact(you, "phone", "team"),
@@ -199,7 +230,7 @@ def _self_referral(answers: dict) -> dict:
         "child": {"given_name": you["given_name"], "family_name": you["family_name"],
                   "date_of_birth": you["date_of_birth"], "preferred_language": you["preferred_language"],
                   "interpreter_needed": False, "communication_needs": say.get("communication_needs") or "",
-                  "contact": contact},
+                  "contact": contact, **_equality(answers.get("more-about-you", {}))},
         "referrer": {"name": f"{you['given_name']} {you['family_name']}", "role": "self",
                      "preferred_language": you["preferred_language"],
                      **({"email": contact["email"]} if "email" in contact else {}),
@@ -218,6 +249,7 @@ REFER = Flow("refer", [
     Page("child", ChildForm, _l("About the child")),
     Page("contact", ContactForm, _l("How can the advocate contact the child?")),
     Page("about", AboutReferralForm, _l("About the referral")),
+    Page("equality", EqualityForm, _l("Equality monitoring")),
     Page("consent", ConsentForm, _l("The child's agreement")),
     Page("you", ReferrerForm, _l("About you")),
 ], _professional_referral, {
@@ -231,6 +263,7 @@ REFER = Flow("refer", [
     **{f"consent.{flag}": ("consent", flag) for flag in CONSENT_FLAGS},
     "referrer.name": ("you", "name"), "referrer.phone": ("you", "phone"), "referrer.team": ("you", "team"),
     "referrer.organisation_type": ("you", "organisation_type"),
+    **{f"child.equality.{question}": ("equality", question) for question in referral.EQUALITY},
 }, ReferralRequestSchema, NOT_SENT)
 
 
@@ -248,6 +281,7 @@ SELF = Flow("self", [
     Page("where-you-live", WhereYouLiveForm, _l("Where you live")),
     Page("contact", ReachYouForm, _l("How can we get in touch?")),
     Page("your-say", YourSayForm, _l("What you would like")),
+    Page("more-about-you", AboutYouMoreForm, _l("A little more about you")),
 ], _self_referral, {
     "child.given_name": ("about-you", "given_name"), "child.family_name": ("about-you", "family_name"),
     "child.date_of_birth": ("about-you", "date_of_birth"),
@@ -257,6 +291,7 @@ SELF = Flow("self", [
     "child.contact.carer_phone": ("contact", "carer_phone"), "council": ("where-you-live", "council"),
     "basis": ("where-you-live", "situation"), "summary": ("your-say", "summary"),
     "child.communication_needs": ("your-say", "communication_needs"),
+    **{f"child.equality.{question}": ("more-about-you", question) for question in referral.EQUALITY},
 }, ReferralRequestSchema, NOT_SENT, prepare=_prepare, honeypot=True)
 
 

@@ -41,6 +41,9 @@ def refer_through_the_form(page: Page, base: str, web, given_name: str) -> None:
     page.locator("input[name=kind][value=active_offer]").check()
     page.locator("input[name=basis][value=looked_after]").check()
     submit(page)
+    in_both_languages(page, "refer-equality", "Parhau")
+    page.get_by_label("Chose not to say").first.check()
+    submit(page)
     in_both_languages(page, "refer-consent", "Parhau")
     for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer", "share_outcome_with_referrer"):
         page.locator(f"input[name={flag}][value=yes]").check()

@@ -395,6 +395,7 @@ def answer_every_page(visitor: Visitor, **changes: dict) -> None:
         "where-you-live": {"council": "GWYNEDD", "situation": "looked_after"},
         "contact": {"phone": "07700 900123"},
         "your-say": {"summary": "I want to see my brother more", "share": "no"},
+        "more-about-you": {"gender": "declined", "disability": "no"},
     }
     for slug, data in pages.items():
         answer = visitor.submit(f"/self-referral/{slug}", {**data, **changes.get(slug, {})})
@@ -415,6 +416,7 @@ def test_a_young_person_refers_themselves(site):
     assert len(mine) == 1 and mine[0]["source"] == "self" and mine[0]["kind"] == "issue_based"
     assert mine[0]["council"] == "GWYNEDD" and mine[0]["summary"] == "I want to see my brother more"
     assert mine[0]["consent"]["share_outcome_with_referrer"] is False
+    assert mine[0]["child"]["equality"] == {"gender": "declined", "disability": "no"}, "the ethnic group not given"
     assert visitor.get("/self-referral/check").status_code == 302, "the answers are gone once sent"
 
 
@@ -550,6 +552,7 @@ def test_a_social_worker_records_the_headline_groups_facts_or_leaves_them_unansw
                   "interpreter_needed": "no"},
         "contact": {"phone": "07700 900123"},
         "about": {"kind": "issue_based", "basis": "care_and_support", "placed_out_of_county": "yes"},
+        "equality": {},
         "consent": {flag: "yes" for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer",
                                              "share_outcome_with_referrer")},
         "you": {"name": "Sian Evans", "preferred_language": "en", "organisation_type": "third_sector"},
@@ -563,6 +566,7 @@ def test_a_social_worker_records_the_headline_groups_facts_or_leaves_them_unansw
     referrals = [d.body for d in open_store("referral", site.settings).find("referrals", limit=10_000)]
     (sent,) = [r for r in referrals if r["child"]["given_name"] == "Osian"]
     assert (sent["placed_out_of_county"], sent["unaccompanied_asylum_seeking"]) == (True, None)
+    assert "equality" not in sent["child"], "equality monitoring not asked is not recorded"
     assert sent["referrer"]["organisation_type"] == "third_sector"
 
 

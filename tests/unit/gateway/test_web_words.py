@@ -59,6 +59,8 @@ OFFERED = {
                                               if code != referral.TO_BE_CONFIRMED),
     (refer.ReferrerForm, "preferred_language"): referral.LANGUAGES,
     (refer.ReferrerForm, "organisation_type"): referral.ORGANISATION_TYPES,
+    **{(form, question): answers for form in (refer.EqualityForm, refer.AboutYouMoreForm)
+       for question, answers in referral.EQUALITY.items()},
     (refer.AboutYouForm, "preferred_language"): referral.LANGUAGES,
     (cases.IssueForm, "theme"): casework.THEMES,
     (cases.ConcludeIssueForm, "outcome"): casework.ISSUE_OUTCOMES,

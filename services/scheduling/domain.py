@@ -230,6 +230,8 @@ STANDS = Rule("meeting.stands", "meeting {meeting_id} is arranged for this refer
                                 "it instead of arranging another")
 NOT_LIVE = Rule("meeting.not_live", "the meeting is {meeting_status}")
 REFERRAL_CLOSED = Rule("meeting.referral_closed", "the referral is closed")
+ISSUE_BASED = Rule("meeting.issue_based", "an issue-based referral has no Active Offer meeting: record meetings "
+                                         "with the child as its case's activity")
 NOT_ALLOCATED_YET = Rule("meeting.not_allocated_yet", "allocate the referral to an advocate before arranging its meeting")
 IN_THE_PAST = Rule("meeting.in_the_past", "The meeting must be in the future.")
 DURATION = Rule("meeting.duration", "A meeting lasts {shortest} to {longest} minutes.")
@@ -317,9 +319,12 @@ def check_arranged(meeting: dict) -> None:
 
 
 def check_arrangeable(case: dict) -> None:
-    """A meeting is arranged only for an open referral that scheduling knows is allocated (409 otherwise)."""
+    """A meeting is arranged only for an open Active Offer referral that scheduling knows is allocated (409
+    otherwise): issue-based work has no Active Offer meeting; its meetings are its case's activity."""
     if case.get("closed"):
         raise MeetingStateForbids(REFERRAL_CLOSED())
+    if case.get("kind") == "issue_based":
+        raise MeetingStateForbids(ISSUE_BASED())
     if not case.get("advocate_email"):
         raise MeetingStateForbids(NOT_ALLOCATED_YET())
 

@@ -61,8 +61,8 @@ def team(tmp_path_factory, broker_url):
     delete_by_prefix(broker_url, prefix)
 
 
-def take_up(team: Team) -> str:
-    """An Active Offer from referral to take-up; the issue-based follow-on's id."""
+def take_up(team: Team, **said) -> str:
+    """An Active Offer from referral to take-up (the record `said` too); the issue-based follow-on's id."""
     referral_id = team.post("/api/v1/referrals", team.council, example_referral()).json()["id"]
     assert team.post(f"/api/v1/referrals/{referral_id}/allocate", team.manager,
                      {"advocate_email": team.emails["advocate"]}).status_code == 200
@@ -79,7 +79,7 @@ def take_up(team: Team) -> str:
     time.sleep(max(0.0, (datetime.fromisoformat(meeting["starts_at"]) - datetime.now(timezone.utc))
                    .total_seconds()) + 0.2)
     recorded = team.post(f"/api/v1/meetings/{meeting['id']}/record", team.advocate,
-                         {"took_place": True, "outcome": "take_up"})
+                         {"took_place": True, "outcome": "take_up", **said})
     assert recorded.status_code == 200, recorded.text
     return recorded.json()["follow_on_referral_id"]
 

@@ -138,3 +138,17 @@ def test_arranging_late_puts_the_deadline_at_risk_too():
                                     ADVOCATE, "advocate"), uow)
     assert uow.types()[-2:] == ["meeting.arranged", "deadline.at_risk"]
     assert uow.body(CASES, "r1")["clocks"]["meeting_by"]["state"] == "at_risk"
+
+
+def test_no_active_offer_meeting_is_arranged_for_issue_based_work():
+    uow = FakeUnitOfWork()
+    event = received("f1", "issue_based", source="active_offer")
+    run(deadlines.open_case, event, uow.handling_of(event))
+    allocation = new_event("referral.allocated", {
+        "referral_id": "f1", "council": "CARDIFF", "advocate_email": ADVOCATE,
+        "allocated_at": datetime.now(timezone.utc).isoformat()}, producer="referral", subject="referral:f1")
+    run(deadlines.case_allocated, allocation, uow.handling_of(allocation))
+    writes = uow.writes
+    with pytest.raises(domain.MeetingStateForbids, match="issue-based"):
+        arrange(uow, 0, "f1")
+    assert uow.writes == writes

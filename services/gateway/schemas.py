@@ -535,6 +535,11 @@ class ComplaintAnswerSchema(Strict):
     summary = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
 
 
+class ComplaintReviewSchema(Strict):
+    reason = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()], metadata={
+        "description": "What the complainant is still not happy about, in their words."})
+
+
 class EmptySchema(Strict):
     """A step that needs nothing but the decision to take it."""
 

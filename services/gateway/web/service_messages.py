@@ -108,6 +108,7 @@ WORDINGS: dict[str, Any] = {
         "The child's satisfaction is from %(lowest)s to %(highest)s, or leave it out if they gave none.",
         lowest=lowest, highest=highest),
     # complaints
+    "complaint.review_reason": _l("Tell us what you are still not happy about"),
     "complaint.not_found": _l("This complaint could not be found."),
     "complaint.kind": _l("Choose whether it is a complaint, a representation or a compliment."),
     "complaint.made_by": _l("Choose who it is from."),

@@ -117,10 +117,10 @@ def test_an_advocate_carries_a_take_up_from_case_to_closure(team):
                        {"outcome": "issues_resolved", "satisfaction": 5, "feedback": "She listened to me"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     record = team.get(f"/api/v1/cases/{case_id}/record", team.advocate)
-    assert record.status_code == 200 and '<html lang="cy"' in record.text and "Fy nghynllun" in record.text
+    assert record.status_code == 200 and '<html lang="cy"' in record.text and "Dy gynllun" in record.text
     assert "See my brother every month" in record.text
     english = team.get(f"/api/v1/cases/{case_id}/record?language=en", team.advocate)
-    assert "My plan" in english.text
+    assert "Your plan" in english.text
 
 
 def test_a_disclosure_is_refused_from_an_advocate_and_recorded_by_a_manager(team):

@@ -150,7 +150,6 @@ def ask_for_review(complaint: dict, reason: str, at: str) -> dict:
     escalated = escalate(complaint, COMPLAINANT, at)
     if _blank(reason):
         raise ComplaintRefused({"reason": [REVIEW_REASON()]})
-    escalated["timeline"][-1]["what"] = "asked to look at it again"
     request = {"stage": escalated["stage"], "reason": reason.strip(), "at": at}
     return {**escalated, "review_requests": [*complaint.get("review_requests", []), request]}
 

@@ -3,9 +3,11 @@ the complaint's second stage, said as `complaint.escalated` (which starts that s
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
-from services.complaints import domain, handlers
+from services.complaints import domain, handlers, history
 from services.complaints.commands import AskForReview, ChangeComplaint
 from services.complaints.store import COMPLAINTS
 from tests.unit.complaints.test_handlers import MANAGER, received
@@ -41,7 +43,9 @@ def test_asking_takes_the_complaint_to_its_second_stage_with_its_own_time_limit_
     assert STILL_UNHAPPY not in str(said.data), "their words stay with the complaint"
     stored = uow.body(COMPLAINTS, complaint["id"])
     assert stored["review_requests"][0]["reason"] == STILL_UNHAPPY
-    assert stored["timeline"][-1]["by"] == domain.COMPLAINANT
+    assert stored["timeline"][-1] == {"at": said.data["escalated_at"], "what": "escalated", "by": domain.COMPLAINANT}
+    recalled = list(history.of_complaint(stored, datetime.now(timezone.utc) + timedelta(minutes=1)))
+    assert [e.type for e in recalled].count("complaint.escalated") == 1, "the history tells it as it happened"
     assert "reason" not in progress["review_requests"][0]
 
     events = len(uow.events)

@@ -8,7 +8,7 @@ the service's header, the same templates and the same translations as every othe
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import force_locale, lazy_gettext as _l
 
 from shared.contracts import casework
@@ -37,7 +37,9 @@ REASONS = dict(labelled(casework.DISCLOSURE_REASONS, {
 def render(record: dict) -> str:
     """The record as a page in the language the casework service named (English when it named neither)."""
     language = record.get("language") if record.get("language") in LANGUAGES else "en"
-    with force_locale(language):
-        return render_template("child_record.html", record=record, language=language, statuses=STATUSES,
+    other = next(code for code in LANGUAGES if code != language)
+    with force_locale(language):  # the language switch shows the same record in the other language
+        return render_template("child_record.html", record=record, language=language,
+                               switched_to=f"{request.path}?language={other}", statuses=STATUSES,
                                outcomes=OUTCOMES, endings=ENDINGS, contributions=CONTRIBUTIONS, reasons=REASONS,
                                signposts=dict(cases.SIGNPOSTS))

@@ -81,6 +81,33 @@ def test_the_take_ups_referral_is_the_advocates_with_the_childs_words_and_no_act
     assert "Active Offer meeting" not in shown and "First contact" in shown, shown
     in_both_languages(page, "day-follow-on", "Wedi'i ddyrannu")
 
+    page.get_by_role("button", name="Open a case").click()
+    page.locator("input[name=consents][value=yes]").check()
+    submit(page)
+    page.get_by_role("button", name="Close the case").click()
+    page.locator("input[name=outcome][value=moved_away]").check()
+    submit(page)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("The case is closed")
+    follow_on = page.url.rstrip("/").split("/")[-1]
+    for _ in range(50):  # the referral hears of the closure over the bus
+        page.goto(f"{base}/referrals/{follow_on}")
+        if "Closed" in page.locator("main h1").inner_text():
+            break
+        time.sleep(0.2)
+    expect(page.locator("main h1")).to_contain_text("Closed")
+
+    page.goto(f"{base}/cases/{follow_on}/record")  # the child's own record, in their language (Welsh)
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.locator(".llais-header")).to_be_visible()
+    expect(page.locator("main h1")).to_have_text("Dy gofnod eiriolaeth")
+    expect(page.locator("main")).to_contain_text("Daeth dy eiriolaeth i ben ar")
+    expect(page.locator("main")).to_contain_text("symudaist ti i ffwrdd")
+    snapshot(page, "day-child-record")
+    page.locator(".llais-language").get_by_role("link", name="English").click()  # the same record, in English
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("main")).to_contain_text("you moved away")
+    snapshot(page, "day-child-record")
+
 
 def reschedule_late(page: Page, statutory: datetime, welsh: bool) -> None:
     later = statutory + timedelta(days=3)

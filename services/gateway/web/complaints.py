@@ -138,8 +138,7 @@ def complaint_sent():
 
 class ReviewForm(FlaskForm):
     reason = long_text(_l("What are you still not happy about?"), _l("Tell us what you are still not happy about"),
-                       optional=False, max_length=5000,
-                       hint=_l("Someone who did not give the first answer will look at it again"))
+                       optional=False, max_length=5000)
     submit = submit(_l("Ask us to look at it again"))
 
 

@@ -148,3 +148,25 @@ def test_moving_a_meeting_past_the_statutory_meeting_asks_why_and_puts_it_at_ris
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     page.get_by_role("button", name="Aildrefnu'r cyfarfod").click()
     reschedule_late(page, statutory, welsh=True)
+
+
+def test_at_the_end_of_the_day_a_complainant_asks_for_the_answer_to_be_looked_at_again(page: Page, web, base):
+    manager = bearer(web, web.manager)
+    made = requests.post(f"{base}/api/v1/complaints", headers=manager, timeout=10, json={
+        "kind": "complaint", "made_by": "child", "about": "Wnaeth neb fy ffonio", "language": "cy",
+        "wants_reply": False})
+    assert made.status_code == 201, made.text
+    answered = requests.post(f"{base}/api/v1/complaints/{made.json()['id']}/respond", headers=manager, timeout=10,
+                             json={"outcome": "partly_upheld", "summary": "The advocate was ill"})
+    assert answered.status_code == 200, answered.text
+    page.goto(f"{base}/complaints/followed/{made.json()['tracking_key']}")
+    in_both_languages(page, "complaint-look-again", "Ddim yn hapus gyda'n hateb?")
+    page.get_by_role("button", name="Ask us to look at it again").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    snapshot(page, "complaint-look-again-refused")
+    page.locator("#reason").fill("Nobody said sorry")
+    page.get_by_role("button", name="Ask us to look at it again").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("We will look at your complaint again")
+    expect(page.locator("main")).to_contain_text("You asked us to look at it again on")
+    expect(page.get_by_role("button", name="Ask us to look at it again")).to_have_count(0)
+    snapshot(page, "complaint-look-again-asked")

@@ -201,6 +201,8 @@ def moment_problem(value: Any, *, past: bool = False, now: datetime | None = Non
     except ValueError as exc:
         return str(exc)
     now = now or clock_now()
+    if past and moment.year > now.year and (moment.year > now.year + 1 or moment > now + CLOCK_SKEW):
+        return "The time is in the future."  # whatever the window: said so before the window, however far ahead
     if not EARLIEST.year <= moment.year <= latest(now).year:  # before any arithmetic, which could overflow
         return "The time is outside the times this service records (from 1900-01-01 to two years ahead)."
     if past and moment > now + CLOCK_SKEW:

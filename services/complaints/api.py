@@ -11,7 +11,7 @@ from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, chec
                         command_from_body, history_page)
 
 from services.complaints import domain, handlers, history
-from services.complaints.commands import ChangeComplaint, ReceiveComplaint
+from services.complaints.commands import AskForReview, ChangeComplaint, ReceiveComplaint
 from services.complaints.store import ComplaintsStore
 
 blueprint = Blueprint("complaints", __name__)
@@ -52,7 +52,14 @@ def receive():
 @blueprint.get("/followed/<key>")
 def follow(key: str):
     """The complainant's own view, by the private key they were given when they made it."""
-    return domain.progress(handlers.followed(complaints(), key))
+    return handlers.followed_progress(uow(), key)
+
+
+@blueprint.post("/followed/<key>/review")
+def ask_for_review(key: str):
+    """The complainant asks, by their private key, for the answer to be looked at again."""
+    return handlers.ask_for_review(command_from_body(lambda body: AskForReview(key, str(body["reason"])), "reason"),
+                                   uow())
 
 
 @blueprint.get("/complaints")

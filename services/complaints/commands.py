@@ -19,3 +19,12 @@ class ChangeComplaint:
     complaint_id: str
     body: dict
     by: str
+
+
+@dataclass(frozen=True)
+class AskForReview:
+    """The complainant, by the private key they follow their complaint with, asks for the answer to be looked at
+    again, saying what they are still not happy about."""
+
+    key: str
+    reason: str

@@ -43,6 +43,9 @@ NOT_NOW = Rule("complaint.not_now", "the complaint is {complaint_status}, so it 
 ANSWER_OUTCOME = Rule("complaint.answer_outcome",
                       "Give the outcome: upheld, partly_upheld or not_upheld (withdraw it otherwise).")
 ANSWER_SUMMARY = Rule("complaint.answer_summary", "Say what the answer was.")
+REVIEW_REASON = Rule("complaint.review_reason", "Say what you are still not happy about.")
+COMPLAINANT = "complainant"
+"""Who a step was taken by when the complainant took it themselves, from the page they follow the complaint on."""
 LAST_STAGE_HAD = Rule("complaint.last_stage", "the complaint has had its last stage; the other routes remain open")
 
 
@@ -126,11 +129,29 @@ def received_event_data(complaint: dict) -> dict:
 
 
 def escalate(complaint: dict, by: str, at: str) -> dict:
-    """The complainant takes the answer to the next stage."""
+    """The complainant takes the answer to the next stage (a manager records it, when they asked by letter or
+    phone)."""
     _require(complaint, "escalated", "responded")
     if complaint["stage"] >= LAST_STAGE:
         raise ComplaintStateForbids(LAST_STAGE_HAD())
     return _changed(complaint, at, "escalated", by, status="escalated", stage=complaint["stage"] + 1)
+
+
+def may_ask_for_review(complaint: dict) -> bool:
+    """Whether the complainant may ask, from the page they follow it on, for their answered complaint to be looked
+    at again: the second stage, once, with its own time limit."""
+    return (complaint["kind"] != "compliment" and complaint["status"] == "responded"
+            and complaint["stage"] < LAST_STAGE)
+
+
+def ask_for_review(complaint: dict, reason: str, at: str) -> dict:
+    """The complainant, not happy with the answer, asks for it to be looked at again: the complaint goes to its
+    next stage with what they are still unhappy about, in their words."""
+    escalated = escalate(complaint, COMPLAINANT, at)
+    if _blank(reason):
+        raise ComplaintRefused({"reason": [REVIEW_REASON()]})
+    request = {"stage": escalated["stage"], "reason": reason.strip(), "at": at}
+    return {**escalated, "review_requests": [*complaint.get("review_requests", []), request]}
 
 
 def close(complaint: dict, by: str, at: str) -> dict:
@@ -154,6 +175,8 @@ def progress(complaint: dict) -> dict:
                     for r in complaint["responses"]],
         "outcome": complaint.get("outcome"), "closed_at": complaint.get("closed_at"),
         "other_routes": list(OTHER_ROUTES[complaint["nation"]]),
+        "review_requests": [{k: r[k] for k in ("stage", "at")} for r in complaint.get("review_requests", [])],
+        "may_ask_for_review": may_ask_for_review(complaint),
     }
 
 

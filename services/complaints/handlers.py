@@ -14,7 +14,7 @@ from shared.councils import CouncilRegister
 from shared.unit_of_work import Decision, UnitOfWork
 
 from services.complaints import domain
-from services.complaints.commands import ChangeComplaint, ReceiveComplaint
+from services.complaints.commands import AskForReview, ChangeComplaint, ReceiveComplaint
 from services.complaints.store import COMPLAINTS, ComplaintsStore
 
 NAME = "complaints"
@@ -96,6 +96,25 @@ def escalate(complaint: dict, at: str, command: ChangeComplaint) -> Decision:
     changed = domain.escalate(complaint, command.by, at)
     return changed, [complaint_event("complaint.escalated", changed, stage=changed["stage"],
                                      escalated_at=at)]
+
+
+def followed_progress(uow: UnitOfWork, key: str) -> dict:
+    """What the complainant sees of the complaint their key follows."""
+    return domain.progress(followed(ComplaintsStore(uow), key))
+
+
+def ask_for_review(command: AskForReview, uow: UnitOfWork) -> dict:
+    """The complainant, by the private key they follow it with, asks for the answer to be looked at again: the
+    complaint's next stage (`complaint.escalated`, which starts that stage's time limit). Their own view back."""
+    complaint = followed(ComplaintsStore(uow), command.key)
+
+    def decide(current: dict) -> Decision:
+        at = timestamp()
+        changed = domain.ask_for_review(current, command.reason, at)
+        return changed, [complaint_event("complaint.escalated", changed, stage=changed["stage"], escalated_at=at)]
+
+    return domain.progress(uow.change(COMPLAINTS, complaint["id"], decide,
+                                      missing=lambda: NotFound(complaint["id"])))
 
 
 @complaint_step

@@ -81,8 +81,15 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "late_reason": "Needed when the meeting starts after the referral's meeting_by deadline.",
         "Idempotency-Key": IDEMPOTENCY_RULE,
     },
-    ("post", "/api/v1/meetings/{id}/reschedule"): {"starts_at": f"In the future; {WINDOW}."},
-    ("post", "/api/v1/meetings/{id}/record"): {"took_place": "Only once the meeting has started."},
+    ("post", "/api/v1/meetings/{id}/reschedule"): {
+        "starts_at": f"In the future; {WINDOW}.",
+        "late_reason": "Needed when the new time is after the referral's meeting_by deadline (unless the meeting "
+                       "was late already and its reason stands); a meeting moved past it puts the deadline at risk.",
+    },
+    ("post", "/api/v1/meetings/{id}/record"): {
+        "took_place": "Only once the meeting has started.",
+        "wants_help_with": "Only with the outcome take_up.",
+    },
     ("get", "/api/v1/meetings"): {"day": f"{WINDOW}."},
     ("post", "/api/v1/cases"): {"Idempotency-Key": IDEMPOTENCY_RULE},
     ("post", "/api/v1/cases/{id}/issues"): {"Idempotency-Key": IDEMPOTENCY_RULE},
@@ -276,10 +283,12 @@ COMMANDS = [
     ("/api/v1/referrals/{id}/meetings", STAFF + "arrange the Active Offer meeting (the allocated advocate, a "
      "manager); 422 if after meeting_by without late_reason, 409 if the advocate is booked then or a meeting "
      "stands already (`meeting_id` names it)", "MeetingRequest", "Meeting", 201, True),
-    ("/api/v1/meetings/{id}/reschedule", STAFF + "move the meeting", "Reschedule", "Meeting", 200, False),
+    ("/api/v1/meetings/{id}/reschedule", STAFF + "move the meeting; 422 if after meeting_by without late_reason "
+     "(the meeting_by deadline is then at risk)", "Reschedule", "Meeting", 200, False),
     ("/api/v1/meetings/{id}/cancel", STAFF + "cancel the meeting", "Cancel", "Meeting", 200, False),
     ("/api/v1/meetings/{id}/record", STAFF + "record whether it took place and the outcome; take_up answers "
-     "with the new issue-based referral's id", "Record", "Meeting", 200, False),
+     "with the new issue-based referral's id, allocated to the meeting's advocate and carrying wants_help_with",
+     "Record", "Meeting", 200, False),
     ("/api/v1/cases/{id}/plan", CASES + "the advocacy plan agreed with the child", "Plan", "Case", 200, False),
     ("/api/v1/cases/{id}/issues", CASES + "an issue the child raised, with its theme", "Issue", "Case", 201, True),
     ("/api/v1/cases/{id}/issues/{issue_id}/conclude", CASES + "the issue's outcome", "ConcludeIssue", "Case", 200,

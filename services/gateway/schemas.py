@@ -412,6 +412,9 @@ class MeetingRequestSchema(Strict):
 class RescheduleSchema(Strict):
     starts_at = Moment(required=True)
     reason = Text(required=True, validate=[validate.Length(min=1, max=1000), Said()])
+    late_reason = Text(validate=[validate.Length(min=1, max=1000), Said()], metadata={
+        "description": "Why the meeting is now after the referral's meeting_by deadline, as when arranging it; "
+                       "kept from before when the meeting was late already."})
 
 
 class CancelSchema(Strict):
@@ -432,6 +435,9 @@ class RecordSchema(Strict):
     interpreter_used = StrictBoolean(metadata={
         "description": "Whether an interpreter was used at the meeting, if it took place (not given otherwise); "
                        "left out, it is not recorded."})
+    wants_help_with = Text(validate=[validate.Length(min=1, max=2000), Said()], metadata={
+        "description": "On take_up only: what the child wants help with, in their own words; the new issue-based "
+                       "referral carries them."})
 
 
 class MeetingViewSchema(Schema):
@@ -540,6 +546,11 @@ class ComplaintSchema(Strict):
 class ComplaintAnswerSchema(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(complaint_contracts.ANSWERS))
     summary = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
+
+
+class ComplaintReviewSchema(Strict):
+    reason = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()], metadata={
+        "description": "What the complainant is still not happy about, in their words."})
 
 
 class EmptySchema(Strict):

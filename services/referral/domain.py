@@ -246,11 +246,18 @@ def _require(referral: dict[str, Any], action: str, done: str) -> None:
         raise TransitionForbidden(done, referral["status"])
 
 
+ACTIVE_OFFER_STEPS = ("arrange_meeting", *MEETING_ACTIONS)
+"""The steps of the Active Offer meeting, which issue-based work does not have."""
+
+
 def next_actions(referral: dict[str, Any]) -> list[str]:
-    """What can be done with the referral now, in the journey's order: the staff pages offer exactly these."""
+    """What can be done with the referral now, in the journey's order: the staff pages offer exactly these. An
+    issue-based referral has no Active Offer meeting: its work goes on in its case."""
     actions = [action for action, allowed in ALLOWED_FROM.items() if referral["status"] in allowed]
     if referral["meeting"]["status"] == "arranged" and referral["status"] == "meeting_arranged":
         actions[-1:-1] = MEETING_ACTIONS
+    if referral.get("kind") == "issue_based":
+        actions = [action for action in actions if action not in ACTIVE_OFFER_STEPS]
     return actions
 
 
@@ -354,19 +361,33 @@ def complete(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[st
                     detail={"outcome": data["outcome"]})
 
 
-def follow_on_referral(active_offer: Referral, referral_id: str, consent: dict[str, bool], at: str) -> Referral:
+def follow_on_referral(active_offer: Referral, referral_id: str, consent: dict[str, bool], at: str, *,
+                       advocate_email: str | None = None, wants_help_with: str | None = None) -> Referral:
     """On take-up: a new issue-based referral, treated as a self-referral with source `active_offer`, under the
-    consent the child gave at the meeting."""
+    consent the child gave at the meeting. It carries what the child said they want help with (else what the
+    referrer said of it), and starts allocated to the advocate who met the child (else the Active Offer's), who
+    carries on with them; a manager may allocate it to another."""
     basis = active_offer["basis"] if active_offer["basis"] in ELIGIBILITY else "looked_after"
-    return model.referral(
+    summary = (wants_help_with or "").strip() or active_offer.get("summary", "")
+    follow_on = model.referral(
         id=referral_id, council=active_offer["council"], region=active_offer["region"],
         nation=active_offer["nation"], kind="issue_based", basis=basis, source=TAKE_UP,
         external_ref=active_offer["external_ref"], child=active_offer["child"], referrer=active_offer["referrer"],
-        consent=dict(consent), risks=active_offer["risks"], summary=active_offer.get("summary", ""),
+        consent=dict(consent), risks=active_offer["risks"], summary=summary,
         received_at=at, received_from="active offer", follow_on_of=active_offer["id"],
         earlier_referral_ids=[*active_offer.get("earlier_referral_ids", []), active_offer["id"]],
         detail={"from": active_offer["id"]}, placed_out_of_county=active_offer.get("placed_out_of_county"),
         unaccompanied_asylum_seeking=active_offer.get("unaccompanied_asylum_seeking"))
+    advocate = advocate_email or active_offer.get("advocate_email")
+    return allocate(follow_on, advocate, at, "active offer") if advocate else follow_on
+
+
+def case_closed(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
+    """The issue-based work ends with its case (`case.closed`'s data): the referral closes, `completed`, once."""
+    if referral["status"] == "closed":
+        return None
+    return _changed(referral, at, "closed", "casework", status="closed", closed_at=at, close_reason="completed",
+                    detail={"reason": "completed", "case_outcome": data["outcome"]})
 
 
 def closed_event_data(referral: dict[str, Any]) -> dict[str, Any]:

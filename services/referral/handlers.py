@@ -171,11 +171,22 @@ def complete_active_offer(event: Event, uow: UnitOfWork) -> None:
         if current is None:
             raise NotFound(event.data["referral_id"])
         follow_on = domain.follow_on_referral(current.body, follow_on_id, domain.consent_after_meeting(event.data),
-                                              at)
-        received = event.follow("referral.received", domain.received_event_data(follow_on), producer=NAME,
-                                subject=f"referral:{follow_on_id}")
-        uow.create(REFERRALS, follow_on_id, follow_on, [received], last=False)
+                                              at, advocate_email=event.data.get("advocate_email"),
+                                              wants_help_with=event.data.get("wants_help_with"))
+        said = [_event("referral.received", domain.received_event_data(follow_on), follow_on, event)]
+        if follow_on.get("advocate_email"):
+            said.append(_event("referral.allocated",
+                               domain.allocated_event_data(follow_on, follow_on["advocate_email"], at), follow_on,
+                               event))
+        uow.create(REFERRALS, follow_on_id, follow_on, said, last=False)
     _change(uow, event.data["referral_id"], lambda r: domain.complete(r, event.data, at),
+            lambda r: [_event("referral.closed", domain.closed_event_data(r), r, event)])
+
+
+def close_with_case(event: Event, uow: UnitOfWork) -> None:
+    """On `case.closed`: the issue-based referral the case was opened from closes with it (once, however often the
+    event comes), and says so (`referral.closed`)."""
+    _change(uow, event.data["referral_id"], lambda r: domain.case_closed(r, event.data, event.data["closed_at"]),
             lambda r: [_event("referral.closed", domain.closed_event_data(r), r, event)])
 
 

@@ -11,4 +11,5 @@ HANDLERS = {
     "meeting.took_place": handlers.follow_meeting,
     "meeting.not_held": handlers.follow_meeting,
     "active_offer.completed": handlers.complete_active_offer,
+    "case.closed": handlers.close_with_case,
 }

@@ -51,7 +51,8 @@ def arrange(referral_id: str):
 @blueprint.post("/meetings/<meeting_id>/reschedule")
 def reschedule(meeting_id: str):
     command = command_from_body(lambda body: RescheduleMeeting(meeting_id, body["starts_at"], body["reason"], actor(),
-                                                               role()), "starts_at", "reason")
+                                                               role(), body.get("late_reason")),
+                                "starts_at", "reason")
     return meeting_view(meetings.reschedule(command, uow()))
 
 

@@ -34,6 +34,8 @@ class RescheduleMeeting:
     reason: str
     by: str
     role: str | None
+    late_reason: str | None = None
+    """Why the meeting is now after the referral's meeting deadline, as when it is arranged late."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ def open_case(event: Event, uow: UnitOfWork, *, regions: dict[str, domain.Timefr
     data = event.data
     timeframes = (regions or {}).get(data["region"], domain.Timeframes())
     meeting = datetime.fromisoformat(data["statutory_meeting_at"]) if data.get("statutory_meeting_at") else None
-    started = domain.schedule(datetime.fromisoformat(data["received_at"]), data["nation"], timeframes, meeting)
+    started = domain.case_clocks(datetime.fromisoformat(data["received_at"]), data["nation"], timeframes, meeting,
+                                 data["kind"], data.get("source"))
     case = {"referral_id": data["referral_id"], "council": data["council"], "nation": data["nation"],
             "region": data["region"], "kind": data["kind"], "received_at": data["received_at"],
             "consent": data["consent"], "advocate_email": None, "closed": False, "clocks": started}
@@ -63,6 +64,21 @@ def case_allocated(event: Event, uow: UnitOfWork) -> None:
 def case_closed(event: Event, uow: UnitOfWork) -> None:
     _change(event, uow, lambda case: None if case["closed"] else
             {**case, "closed": True, "consent": event.data["consent"], "clocks": domain.stop(case["clocks"])})
+
+
+def late_meeting(uow: UnitOfWork, referral_id: str, late: bool) -> None:
+    """A meeting now after the referral's meeting deadline puts the deadline at risk at once, and says so, so it
+    shows where the deadlines needing attention do (once: a clock at risk already is left as it is)."""
+    def decide(case: dict):
+        risen = domain.at_risk_for_a_late_meeting(case, late)
+        if risen is None:
+            return None
+        changed, said = risen
+        return ({**changed, **domain.due_fields(changed["clocks"], closed=bool(changed.get("closed")))},
+                [_deadline_event(changed, kind, name, due) for kind, name, due in said])
+
+    if late:
+        uow.change(CASES, referral_id, decide, missing=lambda: domain.NotFound(referral_id))
 
 
 def run_clock(uow: UnitOfWork, at: datetime | None = None) -> int:

@@ -15,7 +15,7 @@ import holidays
 
 from shared.clock import LONDON
 from shared import errors
-from shared.contracts.referral import OUTCOMES
+from shared.contracts.referral import OUTCOMES, TAKE_UP
 from shared.contracts.scheduling import ATTENTION_STATES
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
@@ -23,6 +23,7 @@ from services.scheduling import model
 from services.scheduling.model import Meeting
 
 END_OF_DAY = time(23, 59, 59)
+ACTIVE_OFFER = "active_offer"
 NATIONS = {"england": "ENG", "wales": "WLS"}
 
 
@@ -87,18 +88,21 @@ def working_days_after(received_at: datetime, days: int, nation: str) -> datetim
 
 
 def deadlines(received_at: datetime, nation: str, timeframes: Timeframes,
-              statutory_meeting_at: datetime | None = None) -> dict[str, datetime]:
-    """The four deadlines of an Active Offer referral.
+              statutory_meeting_at: datetime | None = None, kind: str = ACTIVE_OFFER) -> dict[str, datetime]:
+    """The deadlines that apply to a referral of `kind`: acknowledge, allocate and first contact for every referral;
+    an Active Offer referral's meeting too (issue-based work has no Active Offer meeting).
 
     `meeting_by` is the statutory meeting's time (the first looked-after review or initial conference) when the
     council gave one, else the end of the contract's meeting time frame.
     """
-    return {
+    due = {
         "acknowledge_by": working_days_after(received_at, timeframes.acknowledge, nation),
         "allocate_by": working_days_after(received_at, timeframes.allocate, nation),
         "first_contact_by": working_days_after(received_at, timeframes.first_contact, nation),
-        "meeting_by": statutory_meeting_at or working_days_after(received_at, timeframes.meeting, nation),
     }
+    if kind == ACTIVE_OFFER:
+        due["meeting_by"] = statutory_meeting_at or working_days_after(received_at, timeframes.meeting, nation)
+    return due
 
 
 # the deadline clock
@@ -112,10 +116,20 @@ def previous_working_day_end(moment: datetime, nation: str) -> datetime:
 
 
 def schedule(received_at: datetime, nation: str, timeframes: Timeframes,
-             statutory_meeting_at: datetime | None = None) -> dict[str, dict]:
-    """Each deadline with the moment it becomes at risk (one working day before) and its state."""
+             statutory_meeting_at: datetime | None = None, kind: str = ACTIVE_OFFER) -> dict[str, dict]:
+    """Each deadline that applies with the moment it becomes at risk (one working day before) and its state."""
     return {name: _clock(due, nation)
-            for name, due in deadlines(received_at, nation, timeframes, statutory_meeting_at).items()}
+            for name, due in deadlines(received_at, nation, timeframes, statutory_meeting_at, kind).items()}
+
+
+def case_clocks(received_at: datetime, nation: str, timeframes: Timeframes, statutory_meeting_at: datetime | None,
+                kind: str, source: str | None) -> dict[str, dict]:
+    """A referral's clocks as they start: those of its kind; a take-up's follow-on referral was opened by the
+    advocate who had just met the child, so its first contact is made as it is received."""
+    started = schedule(received_at, nation, timeframes, statutory_meeting_at, kind)
+    if source == TAKE_UP:
+        started = met(started, "first_contact_by", received_at.isoformat()) or started
+    return started
 
 
 def _clock(due: datetime, nation: str) -> dict:
@@ -216,6 +230,8 @@ STANDS = Rule("meeting.stands", "meeting {meeting_id} is arranged for this refer
                                 "it instead of arranging another")
 NOT_LIVE = Rule("meeting.not_live", "the meeting is {meeting_status}")
 REFERRAL_CLOSED = Rule("meeting.referral_closed", "the referral is closed")
+ISSUE_BASED = Rule("meeting.issue_based", "an issue-based referral has no Active Offer meeting: record meetings "
+                                         "with the child as its case's activity")
 NOT_ALLOCATED_YET = Rule("meeting.not_allocated_yet", "allocate the referral to an advocate before arranging its meeting")
 IN_THE_PAST = Rule("meeting.in_the_past", "The meeting must be in the future.")
 DURATION = Rule("meeting.duration", "A meeting lasts {shortest} to {longest} minutes.")
@@ -227,6 +243,8 @@ NOT_STARTED = Rule("meeting.not_started", "The meeting has not started yet.")
 NO_OUTCOME = Rule("meeting.outcome", f"Give the outcome: one of {', '.join(OUTCOMES)}.")
 NO_DECLINE_REASON = Rule("meeting.decline_reason", "Record why the child declined.")
 NO_REASON_NOT_HELD = Rule("meeting.reason_not_held", "Record why the meeting did not take place.")
+HELP_ONLY_ON_TAKE_UP = Rule("meeting.wants_help_with",
+                            "Say what the child wants help with only when they take up advocacy.")
 INTERPRETER_NOT_HELD = Rule("meeting.interpreter_not_held",
                             "Say whether an interpreter was used only for a meeting that took place.")
 
@@ -301,9 +319,12 @@ def check_arranged(meeting: dict) -> None:
 
 
 def check_arrangeable(case: dict) -> None:
-    """A meeting is arranged only for an open referral that scheduling knows is allocated (409 otherwise)."""
+    """A meeting is arranged only for an open Active Offer referral that scheduling knows is allocated (409
+    otherwise): issue-based work has no Active Offer meeting; its meetings are its case's activity."""
     if case.get("closed"):
         raise MeetingStateForbids(REFERRAL_CLOSED())
+    if case.get("kind") == "issue_based":
+        raise MeetingStateForbids(ISSUE_BASED())
     if not case.get("advocate_email"):
         raise MeetingStateForbids(NOT_ALLOCATED_YET())
 
@@ -370,6 +391,8 @@ def check_record(meeting: dict, record: dict, now: datetime) -> None:
             errors["outcome"] = [NO_OUTCOME()]
         if record.get("outcome") == "declined" and not (record.get("decline_reason") or "").strip():
             errors["decline_reason"] = [NO_DECLINE_REASON()]
+        if record.get("outcome") != "take_up" and (record.get("wants_help_with") or "").strip():
+            errors["wants_help_with"] = [HELP_ONLY_ON_TAKE_UP()]
     else:
         if not (record.get("reason_not_held") or "").strip():
             errors["reason_not_held"] = [NO_REASON_NOT_HELD()]
@@ -394,14 +417,36 @@ def new_meeting(meeting_id: str, case: dict, starts_at: datetime, request: dict,
                          arranged_by=by, arranged_at=at)
 
 
-def rescheduled(meeting: dict, starts_at: datetime, late: bool, reason: str, by: str, at: str) -> dict:
-    """The meeting moved to `starts_at`; a reason given for being late is kept while it stays late."""
+def late_reason_standing(meeting: dict, given: str | None) -> str | None:
+    """Why a moved meeting is late: the reason given now, else the one it was late for already (a meeting late and
+    moved again stays late for the reason said)."""
+    if (given or "").strip():
+        return given.strip()
+    return meeting.get("late_reason") if meeting.get("late") else None
+
+
+def rescheduled(meeting: dict, starts_at: datetime, late: bool, reason: str, by: str, at: str,
+                late_reason: str | None = None) -> dict:
+    """The meeting moved to `starts_at` for `reason`; while it is late, with why (`late_reason`)."""
     check_arranged(meeting)
     changed = _noted(meeting, at, "rescheduled", by, starts_at=starts_at.isoformat(),
                      ends_at=ends_at(starts_at, meeting["duration_minutes"]).isoformat(),
-                     day=diary_day(starts_at), late=late, late_reason=reason if late else meeting.get("late_reason"))
+                     day=diary_day(starts_at), late=late, late_reason=late_reason if late else None)
     changed["history"][-1].update({"from": meeting["starts_at"], "reason": reason})
+    if late:
+        changed["history"][-1]["late_reason"] = late_reason
     return changed
+
+
+def at_risk_for_a_late_meeting(case: dict, late: bool) -> tuple[dict, list[tuple[str, str, str]]] | None:
+    """A meeting arranged or moved after `meeting_by` puts that deadline at risk at once, rather than a working
+    day before it falls: (the case with its clock at risk, [(event type, deadline, due_at)]); None when the meeting
+    is not late or the clock is at risk, missed, met or stopped already."""
+    clock = case.get("clocks", {}).get("meeting_by")
+    if not late or clock is None or clock["state"] != "pending":
+        return None
+    clocks = {**case["clocks"], "meeting_by": {**clock, "state": "at_risk"}}
+    return {**case, "clocks": clocks}, [("deadline.at_risk", "meeting_by", clock["due_at"])]
 
 
 def cancelled(meeting: dict, reason: str, by: str, at: str) -> dict:
@@ -440,12 +485,18 @@ def took_place_event_data(meeting: dict, case: dict) -> dict:
             "before_deadline": held_before_deadline(meeting, case), "interpreter_used": meeting.get("interpreter_used")}
 
 
-def completed_event_data(meeting: dict, case: dict, consent_given: dict | None, at: str) -> dict:
-    """What `active_offer.completed` says: the outcome, and the child's consent as it stands after the meeting."""
+def completed_event_data(meeting: dict, case: dict, consent_given: dict | None, at: str,
+                         wants_help_with: str | None = None) -> dict:
+    """What `active_offer.completed` says: the outcome, and the child's consent as it stands after the meeting; on
+    take-up, what the follow-on referral starts from: the advocate who met the child and, for the referral to keep,
+    what the child said they want help with (the meeting does not keep the words itself)."""
+    taken_up = meeting["outcome"] == "take_up"
     return {"referral_id": meeting["referral_id"], "council": meeting["council"], "meeting_id": meeting["id"],
             "outcome": meeting["outcome"], "decline_reason": meeting.get("decline_reason"),
             "follow_on_referral_id": meeting.get("follow_on_referral_id"),
-            "consent": consent_after(case, consent_given), "completed_at": at}
+            "consent": consent_after(case, consent_given), "completed_at": at,
+            "advocate_email": meeting["advocate_email"] if taken_up else None,
+            "wants_help_with": (wants_help_with or "").strip() or None if taken_up else None}
 
 
 def held_before_deadline(meeting: dict, case: dict) -> bool:

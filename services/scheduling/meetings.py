@@ -8,7 +8,7 @@ from datetime import datetime
 from shared.clock import new_id, now, timestamp
 from shared.unit_of_work import UnitOfWork
 
-from services.scheduling import clocks, domain, invitation
+from services.scheduling import clocks, deadlines, domain, invitation
 from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
 from services.scheduling.store import CASES, DIARIES, MEETINGS, SchedulingStore
 
@@ -28,6 +28,7 @@ def arrange(command: ArrangeMeeting, uow: UnitOfWork) -> dict:
     except BaseException:
         _release_the_claim(uow, referral_id, meeting_id)
         raise
+    deadlines.late_meeting(uow, referral_id, late)
     return meeting
 
 
@@ -124,18 +125,21 @@ def reschedule(command: RescheduleMeeting, uow: UnitOfWork) -> dict:
     domain.check_arranged(meeting)
     domain.check_allocated(meeting["advocate_email"], command.by, command.role)
     case = _case(scheduling, meeting["referral_id"])
-    late = domain.check_meeting(case, starts, meeting["duration_minutes"], meeting["venue"], command.reason, now())
+    late_reason = domain.late_reason_standing(meeting, command.late_reason)
+    late = domain.check_meeting(case, starts, meeting["duration_minutes"], meeting["venue"], late_reason, now())
     _book(uow, meeting["advocate_email"], command.meeting_id, meeting["referral_id"], starts,
           domain.ends_at(starts, meeting["duration_minutes"]))
 
     def decide(current: dict):
-        changed = domain.rescheduled(current, starts, late, command.reason, command.by, timestamp())
+        changed = domain.rescheduled(current, starts, late, command.reason, command.by, timestamp(), late_reason)
         return changed, [clocks.event("meeting.rescheduled", {
             "meeting_id": command.meeting_id, "referral_id": current["referral_id"], "council": current["council"],
             "starts_at": changed["starts_at"], "previous_starts_at": current["starts_at"],
             "venue": current["venue"]["name"]}, f"referral:{current['referral_id']}")]
 
-    return _change(uow, command.meeting_id, command.by, command.role, decide)
+    changed = _change(uow, command.meeting_id, command.by, command.role, decide)
+    deadlines.late_meeting(uow, changed["referral_id"], late)
+    return changed
 
 
 def cancel(command: CancelMeeting, uow: UnitOfWork) -> dict:
@@ -166,7 +170,8 @@ def record(command: RecordMeeting, uow: UnitOfWork) -> dict:
         return changed, [
             clocks.event("meeting.took_place", domain.took_place_event_data(changed, case), subject),
             clocks.event("active_offer.completed",
-                         domain.completed_event_data(changed, case, record_.get("consent"), at), subject),
+                         domain.completed_event_data(changed, case, record_.get("consent"), at,
+                                                     record_.get("wants_help_with")), subject),
         ]
 
     changed = _change(uow, command.meeting_id, command.by, command.role, decide)

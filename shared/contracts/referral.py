@@ -149,6 +149,17 @@ class ActiveOfferCompletedV1(Schema):
     completed_at = fields.AwareDateTime(required=True, format="iso")
 
 
+@contract("active_offer.completed", 2)
+class ActiveOfferCompletedV2(ActiveOfferCompletedV1):
+    """Version 1 with what a take-up's follow-on referral starts from: the advocate who met the child (it starts
+    allocated to them), and what the child said they want help with, in their own words, for the referral that
+    carries them (null where nothing was said, or the outcome is not a take-up). Councils are never sent the
+    words: notify passes on only the outcome and the follow-on's id."""
+
+    advocate_email = fields.Email(load_default=None, allow_none=True)
+    wants_help_with = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
 @contract("referral.closed", 1)
 class ReferralClosedV1(Schema):
     referral_id = fields.String(required=True)

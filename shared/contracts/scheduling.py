@@ -30,6 +30,19 @@ class DeadlinesScheduledV1(Schema):
     deadlines = fields.Nested(Deadlines, required=True)
 
 
+class DeadlinesThatApply(Deadlines):
+    meeting_by = fields.AwareDateTime(format="iso", metadata={
+        "description": "The Active Offer meeting's deadline: absent for issue-based work, which has no such meeting."})
+
+
+@contract("deadlines.scheduled", 2)
+class DeadlinesScheduledV2(DeadlinesScheduledV1):
+    """Version 1 with only the deadlines that apply to the referral's kind: an issue-based referral has no Active
+    Offer meeting, so no `meeting_by`."""
+
+    deadlines = fields.Nested(DeadlinesThatApply, required=True)
+
+
 class _DeadlineEvent(Schema):
     referral_id = fields.String(required=True)
     council = fields.String(required=True)

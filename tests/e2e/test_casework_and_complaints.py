@@ -61,8 +61,8 @@ def team(tmp_path_factory, broker_url):
     delete_by_prefix(broker_url, prefix)
 
 
-def take_up(team: Team) -> str:
-    """An Active Offer from referral to take-up; the issue-based follow-on's id."""
+def take_up(team: Team, **said) -> str:
+    """An Active Offer from referral to take-up (the record `said` too); the issue-based follow-on's id."""
     referral_id = team.post("/api/v1/referrals", team.council, example_referral()).json()["id"]
     assert team.post(f"/api/v1/referrals/{referral_id}/allocate", team.manager,
                      {"advocate_email": team.emails["advocate"]}).status_code == 200
@@ -79,7 +79,7 @@ def take_up(team: Team) -> str:
     time.sleep(max(0.0, (datetime.fromisoformat(meeting["starts_at"]) - datetime.now(timezone.utc))
                    .total_seconds()) + 0.2)
     recorded = team.post(f"/api/v1/meetings/{meeting['id']}/record", team.advocate,
-                         {"took_place": True, "outcome": "take_up"})
+                         {"took_place": True, "outcome": "take_up", **said})
     assert recorded.status_code == 200, recorded.text
     return recorded.json()["follow_on_referral_id"]
 
@@ -117,10 +117,10 @@ def test_an_advocate_carries_a_take_up_from_case_to_closure(team):
                        {"outcome": "issues_resolved", "satisfaction": 5, "feedback": "She listened to me"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     record = team.get(f"/api/v1/cases/{case_id}/record", team.advocate)
-    assert record.status_code == 200 and '<html lang="cy"' in record.text and "Fy nghynllun" in record.text
+    assert record.status_code == 200 and '<html lang="cy"' in record.text and "Dy gynllun" in record.text
     assert "See my brother every month" in record.text
     english = team.get(f"/api/v1/cases/{case_id}/record?language=en", team.advocate)
-    assert "My plan" in english.text
+    assert "Your plan" in english.text
 
 
 def test_a_disclosure_is_refused_from_an_advocate_and_recorded_by_a_manager(team):

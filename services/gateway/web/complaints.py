@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
 from shared.contracts import complaints as complaint_contracts
 
-from services.gateway.schemas import ComplaintAnswerSchema, ComplaintSchema, EmptySchema
+from services.gateway.schemas import ComplaintAnswerSchema, ComplaintReviewSchema, ComplaintSchema, EmptySchema
 from services.gateway.web import blueprint, current_language
 from services.gateway.web.forms import (EMAIL, LANGUAGES, MIN_SECONDS_TO_FILL, PHONE, YES_NO, Honeypot, choice,
                                        labelled, long_text, submit, text)
@@ -136,15 +136,34 @@ def complaint_sent():
     return render_template("complaint_sent.html", kind=sent["kind"], key=sent["key"])
 
 
-@blueprint.get("/complaints/followed/<key>")
+class ReviewForm(FlaskForm):
+    reason = long_text(_l("What are you still not happy about?"), _l("Tell us what you are still not happy about"),
+                       optional=False, max_length=5000)
+    submit = submit(_l("Ask us to look at it again"))
+
+
+REVIEW = Step("review", ReviewForm, ComplaintReviewSchema, "complaints", "/followed/{key}/review",
+              "ask to look at complaint again", lambda f: {"reason": f.reason.data}, {"reason": "reason"},
+              _l("We will look at your complaint again"), _l("Ask us to look at it again"))
+
+
+@blueprint.route("/complaints/followed/<key>", methods=["GET", "POST"])
 def complaint_progress(key: str):
-    """Where the complainant follows their complaint, by the private link they were given."""
+    """Where the complainant follows their complaint, by the private link they were given, and, once it is
+    answered, asks for it to be looked at again (its second stage, with its own time limit)."""
     as_public()
     status, progress = call("complaints", "GET", f"/followed/{key}")
     if status != 200:
         abort(404)
+    form, loose = ReviewForm(), []
+    if progress.get("may_ask_for_review") and form.validate_on_submit():
+        answer, loose = submit_step(REVIEW, form, REVIEW.path.format(key=key), None)
+        if answer is not None:
+            return redirect(url_for("web.complaint_progress", key=key))
+    elif request.method == "POST" and not progress.get("may_ask_for_review"):
+        loose = [{"text": gettext("Your complaint cannot be looked at again now: it is not waiting for you.")}]
     return render_template("complaint_progress.html", progress=progress, kinds=dict(KINDS), statuses=STATUSES,
-                           outcomes=dict(OUTCOMES))
+                           outcomes=dict(OUTCOMES), form=form, errors=error_summary(form, loose))
 
 
 @blueprint.get("/complaints")

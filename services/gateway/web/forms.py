@@ -244,6 +244,9 @@ class RescheduleForm(FlaskForm):
                 hint=_l("On the 24-hour clock, for example 14:30"), max_length=5, validators=[TIME])
     reason = long_text(_l("Why is the meeting moving?"), _l("Enter why the meeting is moving"), optional=False,
                        max_length=1000)
+    late_reason = long_text(_l("Reason if after the deadline (optional)"),
+                            hint=_l("Needed only when the new time is after the statutory meeting or deadline"),
+                            max_length=1000)
     submit = submit(_l("Reschedule the meeting"))
 
 
@@ -257,6 +260,9 @@ class RecordMeetingForm(FlaskForm):
     took_place = choice(_l("Did the meeting take place?"), YES_NO, _l("Say whether the meeting took place"))
     outcome = RadioField(_l("Outcome (if it took place)"), [Optional()], choices=OUTCOMES, widget=GovRadioInput())
     decline_reason = long_text(_l("Why the child declined (optional)"), max_length=1000)
+    wants_help_with = long_text(_l("What the child wants help with (if they took it up)"),
+                                hint=_l("In the child's own words; the new issue-based referral carries them"),
+                                max_length=2000)
     reason_not_held = long_text(_l("Why it did not take place (if it did not)"), max_length=1000)
     interpreter_used = choice(_l("Was an interpreter used? (optional, if it took place)"), YES_NO, optional=True)
     share_outcome_with_referrer = RadioField(

@@ -46,6 +46,8 @@ WORDINGS: dict[str, Any] = {
     "meeting.not_live": _l("This meeting is no longer arranged: it was moved, cancelled or its outcome recorded. "
                            "Reload the page to see it as it is."),
     "meeting.referral_closed": _l("The referral is closed, so no meeting can be arranged for it."),
+    "meeting.issue_based": _l("An issue-based referral has no Active Offer meeting. Record meetings with the child "
+                              "in its case."),
     "meeting.not_allocated_yet": _l("Allocate the referral to an advocate before arranging its meeting."),
     "meeting.in_the_past": _l("The meeting must be in the future."),
     "meeting.duration": lambda shortest, longest, **_: gettext(
@@ -59,6 +61,7 @@ WORDINGS: dict[str, Any] = {
     "meeting.decline_reason": _l("Record why the child declined."),
     "meeting.reason_not_held": _l("Record why the meeting did not take place."),
     "meeting.interpreter_not_held": _l("Say whether an interpreter was used only if the meeting took place."),
+    "meeting.wants_help_with": _l("Write what the child wants help with only if they took up advocacy."),
     # cases
     "case.not_found": _l("This case could not be found."),
     "case.time_format": _l("Enter a real date and time."),
@@ -105,6 +108,7 @@ WORDINGS: dict[str, Any] = {
         "The child's satisfaction is from %(lowest)s to %(highest)s, or leave it out if they gave none.",
         lowest=lowest, highest=highest),
     # complaints
+    "complaint.review_reason": _l("Tell us what you are still not happy about"),
     "complaint.not_found": _l("This complaint could not be found."),
     "complaint.kind": _l("Choose whether it is a complaint, a representation or a compliment."),
     "complaint.made_by": _l("Choose who it is from."),

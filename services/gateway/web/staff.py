@@ -196,6 +196,13 @@ def _meeting_body(form) -> dict:
     return body
 
 
+def _reschedule_body(form) -> dict:
+    body = {"starts_at": london(form.day.data, form.time.data), "reason": form.reason.data}
+    if (form.late_reason.data or "").strip():
+        body["late_reason"] = form.late_reason.data.strip()
+    return body
+
+
 def _record_body(form) -> dict:
     """The record as the API takes it; an interpreter said to be used at a meeting not held goes too, for the
     service to refuse on its field rather than the page to drop it unsaid."""
@@ -204,8 +211,9 @@ def _record_body(form) -> dict:
     if form.took_place.data == "no":
         return {"took_place": False, "reason_not_held": form.reason_not_held.data.strip(), **noted}
     body: dict[str, Any] = {"took_place": True, "outcome": form.outcome.data, **noted}
-    if (form.decline_reason.data or "").strip():
-        body["decline_reason"] = form.decline_reason.data.strip()
+    for said in ("decline_reason", "wants_help_with"):
+        if (form[said].data or "").strip():
+            body[said] = form[said].data.strip()
     if form.share_outcome_with_referrer.data in ("yes", "no"):
         body["consent"] = {"share_outcome_with_referrer": form.share_outcome_with_referrer.data == "yes"}
     return body
@@ -231,8 +239,8 @@ STEPS = {step.name: step for step in (
           "language": "language", "late_reason": "late_reason"}, _l("The meeting is arranged"),
          _l("Arrange the Active Offer meeting")),
     Step("reschedule_meeting", forms.RescheduleForm, RescheduleSchema, "scheduling", "/meetings/{meeting}/reschedule",
-         "reschedule meeting", lambda f: {"starts_at": london(f.day.data, f.time.data), "reason": f.reason.data},
-         {"starts_at": "day", "reason": "reason", "late_reason": "reason", "venue": "reason"},
+         "reschedule meeting", _reschedule_body,
+         {"starts_at": "day", "reason": "reason", "late_reason": "late_reason", "venue": "reason"},
          _l("The meeting is rescheduled"), _l("Reschedule the meeting")),
     Step("cancel_meeting", forms.CancelForm, CancelSchema, "scheduling", "/meetings/{meeting}/cancel",
          "cancel meeting", lambda f: {"reason": f.reason.data}, {"reason": "reason"},
@@ -240,6 +248,7 @@ STEPS = {step.name: step for step in (
     Step("record_meeting", forms.RecordMeetingForm, RecordSchema, "scheduling", "/meetings/{meeting}/record",
          "record meeting", _record_body,
          {"took_place": "took_place", "outcome": "outcome", "decline_reason": "decline_reason",
+          "wants_help_with": "wants_help_with",
           "reason_not_held": "reason_not_held", "consent": "share_outcome_with_referrer",
           "interpreter_used": "interpreter_used"},
          _l("The meeting is recorded"), _l("Record the meeting")),

@@ -89,3 +89,26 @@ def test_a_refused_request_names_its_fields_and_changes_nothing(client, store):
     assert client.post("/complaints/no-such/acknowledge", json={}, headers=MANAGER).status_code == 404
     assert client.get(f"/complaints/{complaint['id']}", headers=MANAGER).json["status"] == "received"
     assert announced(store) == []
+
+
+def test_the_complainant_asks_by_their_key_for_the_answer_to_be_looked_at_again(client, store):
+    complaint = made(client)
+    key = complaint["tracking_key"]
+    announced(store)
+    early = client.post(f"/followed/{key}/review", json={"reason": "Still not right"}, headers=PUBLIC)
+    assert early.status_code == 409, "nothing to look at again before it is answered"
+    assert client.post(f"/complaints/{complaint['id']}/respond", json={"outcome": "not_upheld", "summary": "Sorry"},
+                       headers=MANAGER).status_code == 200
+    assert client.get(f"/followed/{key}", headers=PUBLIC).json["may_ask_for_review"] is True
+    unsaid = client.post(f"/followed/{key}/review", json={}, headers=PUBLIC)
+    assert unsaid.status_code == 422 and "reason" in unsaid.json["errors"]
+    assert client.post("/followed/a-key-nobody-was-given-000/review", json={"reason": "x"},
+                       headers=PUBLIC).status_code == 404
+    announced(store)
+    asked = client.post(f"/followed/{key}/review", json={"reason": "Still not right"}, headers=PUBLIC)
+    assert asked.status_code == 200 and asked.json["stage"] == 2 and asked.json["status"] == "escalated"
+    assert "about" not in asked.json and "name" not in asked.json, "their own view, as the follow page shows it"
+    assert announced(store) == ["complaint.escalated"]
+    seen = client.get(f"/complaints/{complaint['id']}", headers=MANAGER).json
+    assert seen["review_requests"][0]["reason"] == "Still not right" and seen["timeline"][-1]["by"] == "complainant"
+    assert client.post(f"/followed/{key}/review", json={"reason": "Again"}, headers=PUBLIC).status_code == 409

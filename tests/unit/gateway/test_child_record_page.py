@@ -3,6 +3,7 @@ wrote trusted as HTML."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -40,17 +41,31 @@ def page(app, language: str) -> str:
         return child_record.render({**RECORD, "language": language})
 
 
-def test_the_record_reads_in_welsh_in_the_childs_words_with_the_services_header(app):
+def test_the_record_speaks_to_the_child_in_welsh_with_the_services_header_and_styles(app):
     text = page(app, "cy")
-    assert 'lang="cy"' in text and "Fy nghofnod eiriolaeth" in text and "llais-header" in text
-    assert "Sut daeth i ben" in text and "symudais i i ffwrdd" in text, "how it ended, not only when"
-    assert "23 Tachwedd 2026" in text, "dates as a Welsh reader writes them"
-    assert "gyda fy eiriolwr" in text and "Cyngor cyfreithiol" in text and "My advocacy record" not in text
+    assert 'lang="cy"' in text and "Dy gofnod eiriolaeth" in text and "llais-header" in text
+    assert "llais.css" in text and "govuk-template" in text, "styled as every page of the service"
+    assert 'hreflang="en"' in text and "language%3Den" in text, "the switch shows this record in English"
+    assert "Daeth dy eiriolaeth i ben ar 23 Tachwedd 2026: symudaist ti i ffwrdd." in text, \
+        "how it ended, in words, not only when"
+    assert "gyda dy eiriolwr" in text and "Cyngor cyfreithiol" in text and "Cest ti wybod ar" in text
+    assert "Your advocacy record" not in text and "Fy " not in text, "spoken to the child with ti, not as them"
 
 
-def test_the_record_reads_in_english_when_asked(app):
+def test_the_record_speaks_to_the_child_in_english_when_asked(app):
     text = page(app, "en")
-    assert "My advocacy record" in text and "I moved away" in text and "23 November 2026" in text
+    assert "Your advocacy record" in text and "23 November 2026" in text
+    assert "Your advocacy ended on 23 November 2026: you moved away." in text
+    assert "together with your advocate" in text and "My " not in text
+
+
+@pytest.mark.parametrize("outcome", ["issues_resolved", "partly_resolved", "child_withdrew", "moved_away", "other",
+                                     "a code from before"])
+def test_every_way_a_case_ends_is_said_in_words(app, outcome):
+    with app.test_request_context("/"):
+        text = child_record.render({**RECORD, "language": "en", "closure": {**RECORD["closure"], "outcome": outcome}})
+    ended = re.search(r"Your advocacy ended on 23 November 2026: ([^.<]+)\.", text)
+    assert ended and "_" not in ended.group(1) and ended.group(1) == ended.group(1).lower()
 
 
 def test_what_the_advocate_wrote_is_shown_as_text_and_a_bad_stored_time_as_stored(app):

@@ -81,9 +81,11 @@ def test_a_take_up_opens_the_issue_based_referral_once_and_closes_the_active_off
         "completed_at": "2026-11-23T10:00:00+00:00"}, producer="scheduling", subject=f"referral:{referral['id']}")
     handling = uow.handling_of(completed)
     run(handlers.complete_active_offer, completed, handling)
-    assert handling.types()[-2:] == ["referral.received", "referral.closed"]
+    assert handling.types()[-3:] == ["referral.received", "referral.allocated", "referral.closed"]
     follow_on = handling.body(REFERRALS, "f1")
     assert follow_on["source"] == "active_offer" and follow_on["consent"] == consent
+    assert follow_on["status"] == "allocated" and follow_on["advocate_email"] == ADVOCATE, \
+        "a version 1 event names no advocate: the Active Offer's own carries on"
     assert handling.body(REFERRALS, referral["id"])["status"] == "closed"
     assert handling.handled == [completed.id]
 
@@ -101,3 +103,66 @@ def test_a_change_made_meanwhile_by_another_request_is_decided_on_again():
     with pytest.raises(domain.TransitionForbidden):
         handlers.allocate(Allocate(referral["id"], ADVOCATE, "manager@provider.example"), uow)
     assert uow.types() == ["referral.received"], "the allocation decided on the closed referral writes nothing"
+
+
+def completed_by(referral: dict, **said) -> "object":
+    return new_event("active_offer.completed", {
+        "referral_id": referral["id"], "council": "CARDIFF", "meeting_id": "m1", "outcome": "take_up",
+        "decline_reason": None, "follow_on_referral_id": "f1", "consent": referral["consent"],
+        "completed_at": "2026-11-23T10:00:00+00:00", **said}, producer="scheduling",
+        subject=f"referral:{referral['id']}")
+
+
+def test_the_follow_on_starts_allocated_to_the_advocate_who_met_the_child_with_their_words():
+    uow = FakeUnitOfWork()
+    referral = received(uow, summary="The social worker's note")
+    handlers.allocate(Allocate(referral["id"], "first@provider.example", "manager@provider.example"), uow)
+    completed = completed_by(referral, advocate_email=ADVOCATE, wants_help_with="  Seeing my brother more  ")
+    run(handlers.complete_active_offer, completed, uow.handling_of(completed))
+    follow_on = uow.body(REFERRALS, "f1")
+    assert (follow_on["status"], follow_on["advocate_email"]) == ("allocated", ADVOCATE), "who met the child"
+    assert follow_on["summary"] == "Seeing my brother more"
+    allocated = uow.events[-2]
+    assert allocated.type == "referral.allocated" and allocated.data["referral_id"] == "f1"
+    assert allocated.data["advocate_email"] == ADVOCATE and allocated.causation_id == completed.id
+    assert "brother" not in str([e.data for e in uow.events if e.type != "active_offer.completed"]), \
+        "the child's words stay with the referral"
+    assert domain.next_actions(follow_on) == ["allocate", "record_contact_attempt", "close"], \
+        "a manager may allocate it to another; no Active Offer meeting is offered"
+    handlers.allocate(Allocate("f1", "other@provider.example", "manager@provider.example"), uow)
+    assert uow.body(REFERRALS, "f1")["advocate_email"] == "other@provider.example"
+
+
+def test_the_follow_on_keeps_the_referrers_words_when_the_child_said_none():
+    uow = FakeUnitOfWork()
+    referral = received(uow, summary="Help with school")
+    completed = completed_by(referral, advocate_email=ADVOCATE, wants_help_with=None)
+    run(handlers.complete_active_offer, completed, uow.handling_of(completed))
+    assert uow.body(REFERRALS, "f1")["summary"] == "Help with school"
+
+
+def case_closed(referral_id: str) -> "object":
+    return new_event("case.closed", {
+        "case_id": "c1", "referral_id": referral_id, "council": "CARDIFF", "region": "cardiff-vale",
+        "outcome": "issues_resolved", "satisfaction": 5, "closed_at": "2026-12-01T10:00:00+00:00"},
+        producer="casework", subject="case:c1")
+
+
+def test_the_follow_on_closes_when_its_case_closes_once_however_often_it_is_told():
+    uow = FakeUnitOfWork()
+    referral = received(uow)
+    completed = completed_by(referral, advocate_email=ADVOCATE)
+    run(handlers.complete_active_offer, completed, uow.handling_of(completed))
+    closed = case_closed("f1")
+    run(handlers.close_with_case, closed, uow.handling_of(closed))
+    follow_on = uow.body(REFERRALS, "f1")
+    assert (follow_on["status"], follow_on["close_reason"]) == ("closed", "completed")
+    assert follow_on["closed_at"] == "2026-12-01T10:00:00+00:00" and follow_on["timeline"][-1]["by"] == "casework"
+    said = uow.events[-1]
+    assert said.type == "referral.closed" and said.data["referral_id"] == "f1" and said.causation_id == closed.id
+    events, writes = len(uow.events), uow.writes
+    run(handlers.close_with_case, closed, uow.handling_of(closed))
+    assert (len(uow.events), uow.writes) == (events, writes), "a redelivery changes nothing"
+    uow.handled.clear()  # a redelivery that beat the inbox
+    run(handlers.close_with_case, closed, uow.handling_of(closed))
+    assert len(uow.events) == events and uow.body(REFERRALS, "f1")["status"] == "closed"

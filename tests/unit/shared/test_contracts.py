@@ -264,3 +264,28 @@ def test_version_2_adds_only_flags_and_codes_never_free_text(event_type):
     with pytest.raises(ContractError):
         new_event(event_type, {**VERSIONED[event_type], **{name: "Uses Makaton signs" for name in added}},
                   producer="test", subject="referral:r1")
+
+
+def test_a_take_ups_completion_names_the_advocate_and_the_childs_words_beside_version_1():
+    v1 = {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1", "outcome": "take_up", "decline_reason": None,
+          "follow_on_referral_id": "f1", "consent": VERSIONED["referral.received"]["consent"],
+          "completed_at": "2026-11-30T11:00:00+00:00"}
+    old = {**make().envelope(), "type": "active_offer.completed", "version": 1, "data": v1}
+    assert parse_event(json.dumps(old)).data == v1, "events already on the bus are still handled"
+    event = new_event("active_offer.completed", {**v1, "advocate_email": "a@provider.example",
+                                                 "wants_help_with": "Moving school"}, producer="test",
+                      subject="referral:r1")
+    assert event.version == 2 and parse_event(json.dumps(event.envelope())) == event
+    with pytest.raises(ContractError):
+        new_event("active_offer.completed", {**v1, "advocate_email": "not an address"}, producer="test",
+                  subject="referral:r1")
+
+
+def test_issue_based_deadlines_are_said_without_a_meeting_deadline():
+    due = {"acknowledge_by": "2026-11-24T23:59:59+00:00", "allocate_by": "2026-11-25T23:59:59+00:00",
+           "first_contact_by": "2026-11-26T23:59:59+00:00"}
+    event = new_event("deadlines.scheduled", {"referral_id": "r1", "council": "CARDIFF", "deadlines": due},
+                      producer="test", subject="referral:r1")
+    assert event.version == 2 and "meeting_by" not in parse_event(json.dumps(event.envelope())).data["deadlines"]
+    with pytest.raises(ContractError):  # version 1 needs every Active Offer deadline
+        parse_event({**event.envelope(), "version": 1})

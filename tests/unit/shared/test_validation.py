@@ -127,3 +127,11 @@ def test_field_problems_follow_dotted_paths_and_leave_absent_fields_to_the_requi
 ])
 def test_every_segment_of_an_internal_path_is_encoded_once(path, sent):
     assert encoded(path) == sent
+
+
+def test_a_time_that_has_happened_is_said_to_be_in_the_future_however_far_ahead_it_is():
+    now = datetime(2026, 12, 31, 23, 45, tzinfo=timezone.utc)
+    assert validation.moment_problem("2030-01-01T12:00:00+00:00", past=True, now=now) == "The time is in the future."
+    assert validation.moment_problem("9999-12-31T10:00:00+00:00", past=True, now=now) == "The time is in the future."
+    assert validation.moment_problem("2027-01-01T00:30:00+01:00", past=True, now=now) is None, "past, in London"
+    assert "outside" in validation.moment_problem("2030-01-01T12:00:00+00:00", now=now), "a time to come: the window"

@@ -56,7 +56,8 @@ def create_user(store: GatewayStore, councils: CouncilRegister, email: str, role
     name, languages = domain.check_name(name, email), domain.check_languages(languages)
     password_hash = domain.hash_password(password if password is not None else secrets.token_urlsafe(48))
     if not store.add_user(email, role, council, password_hash, region=region, name=name, languages=languages):
-        raise CredentialError(f"a user with the email {email} exists already", code="exists")
+        raise CredentialError(f"a user with the email {email} exists already: change their account with "
+                              "rename, set-role, set-languages or reactivate", code="exists")
     _audit(store, by, "create staff account", email, changed={"role": role, "council": council, "region": region,
                                                               "name": name, "languages": languages})
     return email

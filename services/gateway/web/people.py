@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup
 

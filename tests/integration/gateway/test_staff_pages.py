@@ -315,3 +315,34 @@ def test_staff_name_falls_back_to_the_email_for_accounts_made_before_names(site)
     _, admin = admin_of(site)
     listing = admin.get("/staff")
     assert listing.status_code == 200 and email in listing.text
+
+
+# where the provider lets managers run staff accounts
+
+
+@pytest.fixture(scope="module")
+def permissive(tmp_path_factory):
+    yield from running_site(tmp_path_factory, "managers", strict_queries=True, managers_administer_staff=True)
+
+
+def test_a_permitted_manager_runs_staff_accounts_but_never_an_admins(permissive):
+    site = permissive
+    manager_email = site.user("manager")
+    manager = site.signed_in(manager_email)
+    assert manager.get("/").status_code == 200, "their caseload stays their home"
+    assert manager.get("/staff").status_code == 200
+    assert 'value="admin"' not in manager.get("/staff/new").text
+    email = new_email("advocate")
+    assert create(manager, email=email, name="Nia").status_code == 200
+    assert audited(site, "create staff account", email)[0]["who"] == manager_email
+    promoted = create(manager, email=new_email("admin"), role="admin")
+    assert promoted.status_code == 200 and errors_on(promoted)
+    assert manager.submit(f"/staff/{email}", {"name": "Nia", "role": "admin"}).status_code == 200
+    assert site.gateway.user(email).body["role"] == "advocate"
+    admin_email = site.user("admin")
+    assert manager.get(f"/staff/{admin_email}").status_code == 403
+    for action in ("reset-link", "deactivate", "unlock"):
+        answer = manager.submit(f"/staff/{admin_email}/{action}", {}, form_path="/staff")
+        assert answer.status_code == 403, action
+    assert not any(e.get("subject") == admin_email and e["who"] == manager_email for e in site.audit())
+    assert site.signed_in(site.user("advocate")).get("/staff").status_code == 403

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup
 
@@ -171,7 +171,8 @@ def person(email: str):
         "name": domain.display_name(body, user.id), "role": body["role"], "council": body.get("council") or "",
         "region": body.get("region") or "", "languages": body.get("languages") or []}))
     del form.email
-    loose: list[dict] = []
+    refusal = request.args.get("refused")
+    loose = [{"text": str(REFUSALS.get(refusal, (None, _l("The change could not be made")))[1])}] if refusal else []
     if form.validate_on_submit():
         try:
             handlers.update_user(gateway_store(), current_app.extensions["llais.councils"], user.id, by=actor(),
@@ -206,10 +207,8 @@ def person_action(email: str, action: str):
             handlers.set_active(store, user.id, action == "reactivate", by=actor())
             flash(gettext("%(name)s's account is reactivated", name=name) if action == "reactivate"
                   else gettext("%(name)s's account is deactivated: they cannot sign in", name=name))
-    except CredentialError as exc:
-        return render_template("error.html", title=gettext("The change could not be made"),
-                               message=str(REFUSALS.get(exc.code, (None, _l("The change could not be made")))[1])
-                               ), 409
+    except CredentialError as exc:  # said on the person's page, which a change of language keeps
+        return redirect(url_for("web.person", email=user.id, refused=exc.code if exc.code in REFUSALS else "other"))
     return redirect(url_for("web.people"))
 
 

@@ -88,13 +88,15 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 
 def rate_limits(settings: Settings) -> dict[str, list[tuple[str, list[str] | None]]]:
-    """Sign-in guesses and floods of the public form, per client address, by endpoint."""
+    """Sign-in guesses, guesses at password links and floods of the public form, per client address, by
+    endpoint."""
     return {
         "web.sign_in": [(settings.sign_in_rate_limit, ["POST"])],
         "web.self_start": [("60 per minute", None)],
         "web.self_page": [("60 per minute", None)],
         "web.self_check": [("60 per minute", None), (settings.public_form_rate_limit, ["POST"])],
         "web.new_complaint": [("60 per minute", None), (settings.public_form_rate_limit, ["POST"])],
+        "web.reset_password": [("60 per minute", None)],
     }
 
 

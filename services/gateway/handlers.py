@@ -89,7 +89,7 @@ def sign_in(store: GatewayStore, email: str, password: str):
     Failures count per email address whether or not it has an account, and an unknown address costs the same
     argon2 check as a known one, so neither the answer nor its timing tells which addresses exist.
     """
-    account_key = domain.digest(email.strip().lower())
+    account_key = failures_key(email)
     failures = store.sign_in_failures(account_key)
     moment = now()
     if domain.locked_out(failures.body if failures else None, moment):

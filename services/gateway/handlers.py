@@ -174,12 +174,25 @@ def _change(store: GatewayStore, email: str, by: Actor, what: str, decide: Calla
         role_after = body["role"]
         domain.check_staff_change(by.role, by.managers_may, user.body["role"], role_after)
         domain.check_keeps_an_admin(_active_admins(store), user.id, role_after, not body.get("disabled"))
-        if store.save_user(user, body) is not None:
+        saved = store.save_user(user, body)
+        if saved is not None:
+            _undo_if_no_admin_is_left(store, user, saved)
             changed = {key: body.get(key) for key in (*CHANGEABLE, "disabled") if body.get(key) != user.body.get(key)}
             _audit(store, by, what, user.id, changed=changed)
             return body
     raise CredentialError("the account was being changed by someone else at the same moment: try again",
                           code="busy")
+
+
+def _undo_if_no_admin_is_left(store: GatewayStore, before, saved) -> None:
+    """Two admins demoting or deactivating each other at the same moment would each see the other still there: after
+    a change that took an admin away, look again, and put the account back if no active admin is left."""
+    was_admin = before.body["role"] == domain.ADMIN and not before.body.get("disabled")
+    if not was_admin or (saved.body["role"] == domain.ADMIN and not saved.body.get("disabled")):
+        return
+    if not _active_admins(store):
+        store.save_user(saved, {**saved.body, "role": domain.ADMIN, "disabled": False})
+        domain.check_keeps_an_admin({before.id}, before.id, saved.body["role"], not saved.body.get("disabled"))
 
 
 def update_user(store: GatewayStore, councils: CouncilRegister, email: str, by: Actor = COMMAND_LINE,

@@ -166,3 +166,46 @@ def test_settings_name_where_links_point_and_whether_managers_run_staff():
                                   "LLAIS_MANAGERS_ADMINISTER_STAFF": "true"})
     assert (settings.public_url, settings.managers_administer_staff) == ("https://llais.example.org", True)
     assert replace(Settings()).managers_administer_staff is False
+
+
+def test_staff_name_gives_a_name_for_any_email_and_reads_each_once_a_request(run, tmp_path):
+    from flask import Flask
+
+    from services.gateway.web.people import staff_name
+
+    run("create-user", "--email", "elin@provider.example", "--role", "advocate", "--name", "Elin Jones",
+        "--password-stdin", stdin=PASSWORD)
+    app = Flask(__name__)
+    gateway = store(tmp_path)
+    app.extensions["llais.gateway_store"] = gateway
+    with app.test_request_context():
+        assert staff_name("elin@provider.example") == "Elin Jones"
+        assert staff_name("nobody@provider.example") == "nobody@provider.example"
+        assert staff_name(None) == staff_name("") == ""
+        assert staff_name("x" * 300) == "x" * 300
+        handlers.update_user(gateway, CouncilRegister.load(), "elin@provider.example", name="Elin Roberts")
+        assert staff_name("elin@provider.example") == "Elin Jones", "read once a request"
+    with app.test_request_context():
+        assert staff_name("elin@provider.example") == "Elin Roberts"
+
+
+def test_two_admins_taking_each_other_away_at_once_leave_one(tmp_path):
+    gateway, councils = store(tmp_path), CouncilRegister.load()
+    for email in ("a@provider.example", "b@provider.example"):
+        handlers.create_user(gateway, councils, email, "admin", None, PASSWORD)
+    looked_up, both = gateway.users_with, gateway.users_with("admin")
+
+    def stale_once():
+        """The check before the change sees both admins, as it would were the other change not yet written."""
+        calls = iter([both])
+        gateway.users_with = lambda role: next(calls, None) or looked_up(role) if role == "admin" else looked_up(role)
+
+    stale_once()
+    handlers.set_active(gateway, "a@provider.example", False)
+    for change in (lambda: handlers.set_active(gateway, "b@provider.example", False),
+                   lambda: handlers.update_user(gateway, councils, "b@provider.example", role="manager")):
+        stale_once()
+        with pytest.raises(domain.CredentialError, match="last active admin"):
+            change()
+        gateway.users_with = looked_up
+        assert [u.id for u in gateway.users_with("admin")] == ["b@provider.example"]

@@ -97,6 +97,11 @@ class Settings:
     report_suppress_below: int = 5
     """In a report meant for publication (`publication=true`), a count from 1 to one below this is not given, so a
     small group of children cannot be told apart."""
+    managers_administer_staff: bool = False
+    """Whether managers may run staff accounts in the pages as admins do (never an admin's account)."""
+    public_url: str = ""
+    """The address people reach the web pages at (e.g. https://llais.example.org), for links given out of them: the
+    password reset links `llais admin reset-password` prints."""
     strict_queries: bool = False
     """Refuse a find that none of the service's declared indexes answers (the tests run so); when false, such a
     find reads without an index and is logged once."""
@@ -162,4 +167,7 @@ class Settings:
             settle_seconds=_int(env, "LLAIS_SETTLE_SECONDS", default.settle_seconds, minimum=1),
             report_suppress_below=_int(env, "LLAIS_REPORT_SUPPRESS_BELOW", default.report_suppress_below, minimum=1),
             strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", default.strict_queries),
+            managers_administer_staff=_flag(env, "LLAIS_MANAGERS_ADMINISTER_STAFF",
+                                            default.managers_administer_staff),
+            public_url=(env.get("LLAIS_PUBLIC_URL") or default.public_url).rstrip("/"),
         )

@@ -1,4 +1,5 @@
-"""`llais admin`: credentials for council systems and staff, acting on the gateway's store (API.md)."""
+"""`llais admin`: credentials for council systems and staff, and the staff accounts themselves, acting on the gateway's
+store (API.md). Every change to an account is audited as made from the command line."""
 
 from __future__ import annotations
 
@@ -11,16 +12,47 @@ from shared.councils import CouncilFileError, CouncilRegister
 from shared.store import open_store
 
 from services.gateway import handlers
-from services.gateway.domain import ROLES, CredentialError
+from services.gateway.domain import ROLES, STAFF_LANGUAGES, CredentialError
 from services.gateway.store import GatewayStore
 
 
-def _context() -> tuple[GatewayStore, CouncilRegister]:
+def _settings() -> Settings:
     try:
-        settings = Settings.from_env()
-        return GatewayStore(open_store("gateway", settings)), CouncilRegister.load(settings.councils_file)
-    except (ConfigError, CouncilFileError) as exc:
+        return Settings.from_env()
+    except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def _context() -> tuple[GatewayStore, CouncilRegister]:
+    settings = _settings()
+    try:
+        return GatewayStore(open_store("gateway", settings)), CouncilRegister.load(settings.councils_file)
+    except CouncilFileError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _scope(council: str | None, region: str | None) -> tuple[str | None, str | None]:
+    return (council.strip().upper() if council else None), (region.strip().lower() if region else None)
+
+
+def _base_url(given: str | None) -> str:
+    base = (given or _settings().public_url).rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        click.echo("error: say where people reach the pages: give --base-url https://... or set LLAIS_PUBLIC_URL",
+                   err=True)
+        sys.exit(2)
+    return base
+
+
+def _reset_link(store: GatewayStore, email: str, base: str) -> str:
+    return f"{base}/reset-password/{handlers.issue_reset_link(store, email)}"
+
+
+EMAIL = click.option("--email", required=True, help="The person's email address (their account).")
+LANGUAGE = click.option("--language", "languages", multiple=True, type=click.Choice(STAFF_LANGUAGES),
+                        help="A language the person works in (cy, en); repeat for each.")
+BASE_URL = click.option("--base-url", default=None,
+                        help="Where people reach the pages, for the link (default: LLAIS_PUBLIC_URL).")
 
 
 def _refuse(exc: CredentialError) -> None:
@@ -45,23 +77,134 @@ def create_api_key(council: str, name: str) -> None:
         _refuse(exc)
 
 
+COUNCIL = click.option("--council", default=None, help="For a referrer, the council they work for; for a "
+                                                        "commissioner, the council they read reports of.")
+REGION = click.option("--region", default=None, help="For a commissioner, the region whose reports they read.")
+
+
 @admin.command("create-user")
-@click.option("--email", required=True)
+@EMAIL
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--council", default=None,
-              help="For a referrer, the council they work for; for a commissioner, the council they read reports of.")
-@click.option("--region", default=None, help="For a commissioner, the region whose reports they read.")
-@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
-def create_user(email: str, role: str, council: str | None, region: str | None, password_stdin: bool) -> None:
-    """Create a staff user (a council referrer, a commissioner) with a password read from standard input."""
+@COUNCIL
+@REGION
+@click.option("--name", default=None, help="The name the pages show them by (default: their email).")
+@LANGUAGE
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input; without it, print a link for the person to choose one.")
+@BASE_URL
+def create_user(email: str, role: str, council: str | None, region: str | None, name: str | None,
+                languages: tuple[str, ...], password_stdin: bool, base_url: str | None) -> None:
+    """Create a staff account, with a password read from standard input or a link printed for the person to set
+    their own."""
     store, councils = _context()
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    base = None if password_stdin else _base_url(base_url)
+    council, region = _scope(council, region)
     try:
-        created = handlers.create_user(store, councils, email, role, council.strip().upper() if council else None,
-                                       password, region=region.strip().lower() if region else None)
+        created = handlers.create_user(store, councils, email, role, council, password, region=region, name=name,
+                                       languages=languages)
+        if base:
+            click.echo(_reset_link(store, created, base))
     except CredentialError as exc:
         _refuse(exc)
     click.echo(f"created {role} {created}", err=True)
+
+
+@admin.command("rename")
+@EMAIL
+@click.option("--name", required=True, help="The name the pages show them by.")
+def rename(email: str, name: str) -> None:
+    """Change the name a person is shown by."""
+    _update(email, name=name)
+
+
+@admin.command("set-role")
+@EMAIL
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@COUNCIL
+@REGION
+def set_role(email: str, role: str, council: str | None, region: str | None) -> None:
+    """Change a person's role, with the council or region it is bound to (if any)."""
+    council, region = _scope(council, region)
+    _update(email, role=role, council=council, region=region)
+
+
+@admin.command("set-languages")
+@EMAIL
+@LANGUAGE
+def set_languages(email: str, languages: tuple[str, ...]) -> None:
+    """Say which languages a person works in (none given: none recorded)."""
+    _update(email, languages=languages)
+
+
+def _update(email: str, **changes) -> None:
+    store, councils = _context()
+    try:
+        body = handlers.update_user(store, councils, email, **changes)
+    except CredentialError as exc:
+        _refuse(exc)
+    click.echo(f"changed {body['email']}", err=True)
+
+
+@admin.command("deactivate")
+@EMAIL
+def deactivate(email: str) -> None:
+    """Stop an account: its sign-in, sessions and tokens no longer work (never the last active admin)."""
+    _set_active(email, False)
+
+
+@admin.command("reactivate")
+@EMAIL
+def reactivate(email: str) -> None:
+    """Let a deactivated account sign in again."""
+    _set_active(email, True)
+
+
+def _set_active(email: str, active: bool) -> None:
+    store, _ = _context()
+    try:
+        body = handlers.set_active(store, email, active)
+    except CredentialError as exc:
+        _refuse(exc)
+    click.echo(f"{'reactivated' if active else 'deactivated'} {body['email']}", err=True)
+
+
+@admin.command("reset-password")
+@EMAIL
+@BASE_URL
+def reset_password(email: str, base_url: str | None) -> None:
+    """Print a link that lets the person choose a new password: it works once, for 24 hours, and replaces any
+    earlier link. Pass it on to them yourself."""
+    base = _base_url(base_url)
+    store, _ = _context()
+    try:
+        click.echo(_reset_link(store, email, base))
+    except CredentialError as exc:
+        _refuse(exc)
+
+
+@admin.command("unlock")
+@EMAIL
+def unlock(email: str) -> None:
+    """End the lock after too many wrong passwords, so the person can sign in again now."""
+    store, _ = _context()
+    try:
+        was_locked = handlers.unlock(store, email)
+    except CredentialError as exc:
+        _refuse(exc)
+    click.echo(f"unlocked {email.strip().lower()}" if was_locked else f"{email.strip().lower()} was not locked",
+               err=True)
+
+
+@admin.command("list-users")
+def list_users() -> None:
+    """The staff accounts: email, name, role, council or region, languages, active or deactivated, locked."""
+    store, _ = _context()
+    for person in handlers.staff(store):
+        click.echo("\t".join([person["email"], person["name"], person["role"],
+                              person["council"] or person["region"] or "-", ",".join(person["languages"]) or "-",
+                              "active" if person["active"] else "deactivated",
+                              "locked" if person["locked"] else "-"]))
 
 
 @admin.command("create-token")

@@ -28,7 +28,12 @@ _passwords = PasswordHasher()
 
 
 class CredentialError(ValueError):
-    """A credential request that cannot be granted; the message says why."""
+    """A credential request that cannot be granted; the message says why (to an operator), `code` what (for a page
+    to say it in its reader's words)."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -77,9 +82,11 @@ def secret_matches(secret: str, expected_digest: str) -> bool:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise CredentialError(f"the password must be at least {MIN_PASSWORD} characters")
+        raise CredentialError(f"the password must be at least {MIN_PASSWORD} characters",
+                              code="password_short")
     if len(password) > MAX_PASSWORD:
-        raise CredentialError(f"the password must be at most {MAX_PASSWORD} characters")
+        raise CredentialError(f"the password must be at most {MAX_PASSWORD} characters",
+                              code="password_long")
     return _passwords.hash(password)
 
 
@@ -99,22 +106,24 @@ def check_new_user(email: str, role: str, council: str | None, known_council: bo
     """The normalised email of a user who may be created as asked; CredentialError saying what is wrong otherwise."""
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
-        raise CredentialError(f"{email!r} is not an email address")
+        raise CredentialError(f"{email!r} is not an email address", code="email")
     if role not in ROLES:
-        raise CredentialError(f"role must be one of {', '.join(ROLES)}")
+        raise CredentialError(f"role must be one of {', '.join(ROLES)}", code="role")
     if role == "referrer" and not council:
-        raise CredentialError("a referrer works for one council: give --council CODE")
+        raise CredentialError("a referrer works for one council: give --council CODE",
+                              code="council_needed")
     if role == "commissioner" and bool(council) == bool(region):
         raise CredentialError("a commissioner reads one council's or one region's reports: give --council CODE or "
-                              "--region CODE")
+                              "--region CODE", code="scope_needed")
     if role not in BOUND and council:
-        raise CredentialError("only a referrer or a commissioner is bound to a council; leave out --council")
+        raise CredentialError("only a referrer or a commissioner is bound to a council; leave out --council",
+                              code="no_council")
     if role != "commissioner" and region:
-        raise CredentialError("only a commissioner is bound to a region; leave out --region")
+        raise CredentialError("only a commissioner is bound to a region; leave out --region", code="no_region")
     if council and not known_council:
-        raise CredentialError(f"no council has the code {council}")
+        raise CredentialError(f"no council has the code {council}", code="unknown_council")
     if region and not known_region:
-        raise CredentialError(f"no region has the code {region}")
+        raise CredentialError(f"no region has the code {region}", code="unknown_region")
     return email
 
 
@@ -177,9 +186,9 @@ SESSION_IDLE = timedelta(minutes=30)
 SESSION_LONGEST = timedelta(hours=10)
 WEB_ROLES = ("advocate", "manager", "referrer")
 """The roles whose work the staff pages are for."""
-SIGN_IN_ROLES = (*WEB_ROLES, "commissioner")
-"""The roles that may sign in to the pages: a commissioner to read their reports and nothing else."""
-"""Who may sign in to the web forms. Commissioners read reports and admins use the command line, not these pages."""
+SIGN_IN_ROLES = (*WEB_ROLES, "commissioner", "admin")
+"""The roles that may sign in to the pages: a commissioner to read their reports and nothing else, an admin to run
+the staff accounts and nothing else."""
 
 
 def sign_in_failed(failures: dict | None, at: datetime) -> dict:
@@ -201,3 +210,95 @@ def session_expired(session: dict, at: datetime) -> bool:
     """A web session ends after SESSION_IDLE without a request, and SESSION_LONGEST after sign-in whatever happens."""
     return (at - datetime.fromisoformat(session["last_seen_at"]) > SESSION_IDLE
             or at - datetime.fromisoformat(session["created_at"]) > SESSION_LONGEST)
+
+
+# administering staff accounts
+
+ADMIN = "admin"
+STAFF_LANGUAGES = ("cy", "en")
+"""The languages a member of staff may be recorded as working in: Welsh and English (the service's two)."""
+MAX_NAME = 100
+RESET_LINK_LASTS = timedelta(hours=24)
+"""A password reset link works once, within this time of being made."""
+
+
+def may_administer(role: str | None, managers_may: bool) -> bool:
+    """Whether someone with `role` may run staff accounts: an admin always, a manager where the provider allows."""
+    return role == ADMIN or (role == "manager" and managers_may)
+
+
+def check_staff_change(actor_role: str | None, managers_may: bool, role_before: str | None,
+                       role_after: str | None) -> None:
+    """CredentialError unless the actor may make this change to an account whose role is `role_before` (None: a new
+    account) and will be `role_after`. A manager may not touch an admin's account nor make anyone an admin (their
+    reset link or password would be a way in to every account)."""
+    if not may_administer(actor_role, managers_may):
+        raise CredentialError("only an admin may run staff accounts", code="not_admin")
+    if actor_role != ADMIN and ADMIN in (role_before, role_after):
+        raise CredentialError("only an admin may create, change or promote an admin", code="admin_only")
+
+
+def check_keeps_an_admin(active_admins: set[str], email: str, role_after: str, active_after: bool) -> None:
+    """CredentialError when the change would leave no active admin (`active_admins`: those there are now), so
+    nobody could run the staff accounts any more; the last admin cannot demote or deactivate themselves either."""
+    stays = role_after == ADMIN and active_after
+    if email in active_admins and not stays and not active_admins - {email}:
+        raise CredentialError(f"{email} is the last active admin: make another admin first",
+                              code="last_admin")
+
+
+def check_name(name: str | None, email: str) -> str:
+    """A display name as kept: trimmed, one line, at most MAX_NAME characters; the email when none is given."""
+    name = (name or "").strip()
+    if _BREAKS_OR_CONTROLS.search(name):
+        raise CredentialError("a name is one line of ordinary characters", code="name")
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME:
+        raise CredentialError(f"a name is at most {MAX_NAME} characters", code="name_long")
+    return name or email
+
+
+_BREAKS_OR_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def check_languages(codes) -> list[str]:
+    """The languages a person works in, in the service's order; CredentialError naming an unknown code."""
+    chosen = {code.strip().lower() for code in codes if code and code.strip()}
+    unknown = sorted(chosen - set(STAFF_LANGUAGES))
+    if unknown:
+        raise CredentialError(f"a language is one of {', '.join(STAFF_LANGUAGES)}, not {', '.join(unknown)}",
+                              code="language")
+    return [code for code in STAFF_LANGUAGES if code in chosen]
+
+
+def display_name(body: dict | None, email: str) -> str:
+    """How a person is shown: their name, or their email (accounts made before names were kept have none)."""
+    return (body or {}).get("name") or email
+
+
+def reset_link_usable(reset: dict | None, user: dict | None, at: datetime) -> str | None:
+    """Why a password reset link cannot be used now ("used", "expired" or "unknown"), or None when it can.
+
+    A link is the account's latest (a newer one replaces it: then it counts as used), unused, within its time, for
+    an active account."""
+    if reset is None or user is None or user.get("disabled"):
+        return "unknown"
+    if reset.get("used_at") or user.get("reset_id") != reset["id"]:
+        return "used"
+    if datetime.fromisoformat(reset["expires_at"]) <= at:
+        return "expired"
+    return None
+
+
+def speaks_welsh(body: dict | None) -> bool:
+    return "cy" in ((body or {}).get("languages") or ())
+
+
+def advocate_choices(advocates: list[tuple[str, dict]], locked: set[str], current: str | None,
+                     welsh_wanted: bool) -> list[tuple[str, dict, bool]]:
+    """Whom a referral or case may go to: active advocates, not locked out, not its current advocate; by name, and
+    when the child asked for Welsh, those who work in Welsh first. Each as (email, account, works in Welsh)."""
+    offered = [(email, body, speaks_welsh(body)) for email, body in advocates
+               if not body.get("disabled") and email not in locked and email != current]
+    return sorted(offered, key=lambda choice: (welsh_wanted and not choice[2],
+                                              display_name(choice[1], choice[0]).casefold(), choice[0]))

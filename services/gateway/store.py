@@ -19,6 +19,7 @@ AUDIT = "audit"
 WEB_SESSIONS = "web_sessions"
 SIGN_IN_FAILURES = "sign_in_failures"
 IN_FLIGHT = "in_flight"
+PASSWORD_RESETS = "password_resets"
 
 INDEXES = (
     Index(WEB_SESSIONS, ("ended_at", "last_seen_at")),  # the sweep: sessions idle too long,
@@ -27,6 +28,7 @@ INDEXES = (
     Index(IN_FLIGHT, ("subject", "settled")),  # what a call on a referral (case, meeting) waits for,
     Index(IN_FLIGHT, ("by", "settled")),  # and what a caller's own earlier commands left travelling;
     Index(IN_FLIGHT, ("settled", "at")),  # the sweep: what has been waited for long enough
+    Index(USERS, ("role", "disabled")),  # the active admins (one must remain) and the advocates to allocate to
 )
 """The ways the gateway finds its documents (shared/store: Index)."""
 
@@ -68,15 +70,38 @@ class GatewayStore:
     # staff
 
     def add_user(self, email: str, role: str, council: str | None, password_hash: str, *,
-                 region: str | None = None) -> bool:
+                 region: str | None = None, name: str | None = None, languages: Sequence[str] = ()) -> bool:
         """False when a user with this email exists already."""
+        at = timestamp()
         return self.uow.create(USERS, email, {
             "email": email, "role": role, "council": council, "region": region, "password_hash": password_hash,
-            "created_at": timestamp(), "disabled": False,
+            "created_at": at, "updated_at": at, "disabled": False, "name": name or email,
+            "languages": list(languages),
         })
 
     def user(self, email: str) -> Document | None:
         return self.store.get(USERS, email.strip().lower())
+
+    def save_user(self, existing: Document, body: dict) -> Document | None:
+        """Write the account over `existing` as it was read; None if another change got there first."""
+        return self.uow.update(existing, {**body, "updated_at": timestamp()})
+
+    def users_with(self, role: str) -> list[Document]:
+        """The active accounts with this role."""
+        return find_all(self.store, USERS, {"role": role, "disabled": False})
+
+    def add_password_reset(self, reset_id: str, email: str, expires_at: datetime, by: str) -> None:
+        """A reset link's record, by the digest of its secret (the link itself is never kept)."""
+        self.uow.create(PASSWORD_RESETS, reset_id, {
+            "id": reset_id, "email": email, "by": by, "created_at": timestamp(),
+            "expires_at": expires_at.isoformat(), "used_at": None})
+
+    def password_reset(self, reset_id: str) -> Document | None:
+        return self.store.get(PASSWORD_RESETS, reset_id)
+
+    def use_password_reset(self, reset: Document) -> bool:
+        """Mark the link used, once: False when another request used it first."""
+        return self.uow.update(reset, {**reset.body, "used_at": timestamp()}) is not None
 
     def add_token(self, key_id: str, email: str, secret_digest: str, expires_at: datetime) -> None:
         self.uow.create(TOKENS, key_id, {

@@ -88,13 +88,15 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 
 def rate_limits(settings: Settings) -> dict[str, list[tuple[str, list[str] | None]]]:
-    """Sign-in guesses and floods of the public form, per client address, by endpoint."""
+    """Sign-in guesses, guesses at password links and floods of the public form, per client address, by
+    endpoint."""
     return {
         "web.sign_in": [(settings.sign_in_rate_limit, ["POST"])],
         "web.self_start": [("60 per minute", None)],
         "web.self_page": [("60 per minute", None)],
         "web.self_check": [("60 per minute", None), (settings.public_form_rate_limit, ["POST"])],
         "web.new_complaint": [("60 per minute", None), (settings.public_form_rate_limit, ["POST"])],
+        "web.reset_password": [("60 per minute", None)],
     }
 
 
@@ -126,12 +128,14 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
              content_security_policy_nonce_in=["script-src"],
              permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"})
 
-    from services.gateway.web import cases, complaints, refer, reports, staff  # noqa: F401  (routes join the blueprint)
+    # the routes join the blueprint as their modules are read
+    from services.gateway.web import cases, complaints, people, refer, reports, staff  # noqa: F401
     from services.gateway.web.forms import word
     from services.gateway.web.pages import long_date, when
 
-    for helper in (when, long_date, word, council_name):
+    for helper in (when, long_date, word, council_name, people.staff_name):
         app.add_template_global(helper)
+    app.extensions[people.MANAGERS_SETTING] = settings.managers_administer_staff
 
     app.register_blueprint(blueprint)
     # Each app has its own limiter (several apps share a process in tests and in embedded mode); with a shared

@@ -25,7 +25,7 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
 from services.gateway.web import LANGUAGES, blueprint, child_record, forms
 from services.gateway.web.forms import YES_NO, choice, day, labelled, long_text, submit, text
 from services.gateway.web.pages import Step, call, error_summary, signed_in, submit_step
-from services.gateway.web.staff import advocates, read_referral
+from services.gateway.web.staff import advocate_choices, read_referral, wants_welsh
 
 THEMES = labelled(casework.THEMES, {
     "placement": _l("Where I live"), "contact": _l("Seeing family and friends"), "education": _l("School or college"),
@@ -279,7 +279,10 @@ def case_step(case_id: str, slug: str):
         form.issue.choices = [("", gettext("Choose the issue")), *[
             (i["id"], i["description"][:60]) for i in found["issues"] if not i["outcome"]]]
     if slug == "decide-change":
-        form.new_advocate_email.choices = [("", gettext("Choose an advocate")), *advocates()]
+        referral = read_referral(found["referral_id"]) if found.get("referral_id") else None
+        welsh = wants_welsh(referral) if referral else found.get("language") == "cy"
+        form.new_advocate_email.choices = [("", gettext("Choose an advocate")),
+                                           *advocate_choices(found.get("advocate_email"), welsh)]
     loose: list[dict] = []
     if form.validate_on_submit():
         pending = [r["id"] for r in found["advocate_changes"] if r["result"] is None]

@@ -11,11 +11,11 @@ from typing import Any, Mapping, Sequence
 
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovDateInput, GovPasswordInput, GovRadioInput, GovSelect,
-                                                GovSubmitInput, GovTextArea, GovTextInput)
-from wtforms import (DateField, IntegerField, PasswordField, RadioField, SelectField, StringField, SubmitField,
-                     TextAreaField)
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovPasswordInput, GovRadioInput,
+                                                GovSelect, GovSubmitInput, GovTextArea, GovTextInput)
+from wtforms import (DateField, IntegerField, PasswordField, RadioField, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
+from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
 from shared.contracts import referral, scheduling
@@ -298,3 +298,43 @@ class ReferralFilterForm(FlaskForm):
     deadline = SelectField(_l("Deadline"), [Optional()], choices=[], widget=GovSelect())
     submit = submit(_l("Filter"))
 
+
+
+# running staff accounts
+
+STAFF_ROLES = [("advocate", _l("Advocate")), ("manager", _l("Manager")), ("referrer", _l("Council referrer")),
+               ("commissioner", _l("Commissioner")), ("admin", _l("Administrator"))]
+STAFF_LANGUAGES = [("cy", _l("Welsh")), ("en", _l("English"))]
+
+
+class PersonForm(FlaskForm):
+    """A staff account's details, as an admin sets them (the email only when the account is made)."""
+
+    email = text(_l("Email address"), _l("Enter their email address"), max_length=254, validators=[EMAIL],
+                 hint=_l("They sign in with it; it cannot be changed later"))
+    name = text(_l("Name"), _l("Enter their name"), hint=_l("As colleagues know them"))
+    role = choice(_l("Role"), STAFF_ROLES, _l("Choose their role"))
+    council = SelectField(_l("Council (referrers and commissioners only)"), [Optional()], choices=[],
+                          widget=GovSelect())
+    region = SelectField(_l("Region (commissioners only, instead of a council)"), [Optional()], choices=[],
+                         widget=GovSelect())
+    languages = SelectMultipleField(_l("Languages they work in"), [Optional()], choices=STAFF_LANGUAGES,
+                                    description=_l("Advocates who work in Welsh are suggested first for a child "
+                                                   "who asked for Welsh"), widget=GovCheckboxesInput())
+    submit = submit(_l("Save"))
+
+
+class StaffActionForm(FlaskForm):
+    """One button on a staff account (deactivate, reactivate, unlock, make a reset link): its CSRF token only."""
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), [required(_l("Enter a new password")), Length(
+        min=12, max=200, message=_l("Your password must be between 12 and 200 characters"))],
+        description=_l("At least 12 characters. A few unrelated words together are easy to remember and hard "
+                       "to guess."), widget=GovPasswordInput())
+    confirm = PasswordField(_l("Type the new password again"), [required(_l("Type the new password again")),
+                                                                 EqualTo("password", message=_l(
+                                                                     "The two passwords are not the same"))],
+                            widget=GovPasswordInput())
+    submit = submit(_l("Set my password"))

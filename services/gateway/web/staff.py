@@ -38,7 +38,8 @@ def sign_in():
         except handlers.SignInRefused as refused:
             loose = [{"text": {
                 "wrong": gettext("Enter a correct email address and password"),
-                "locked": gettext("Too many failed attempts: try again in 15 minutes, or ask your manager"),
+                "locked": gettext("Too many failed attempts: try again in 15 minutes, or ask an administrator to "
+                                  "unlock your account now"),
                 "role": gettext("Your account cannot use these pages"),
             }[refused.reason], "href": "#email"}]
             gateway_store().audit({"who": form.email.data.strip().lower(), "kind": "staff", "what": "sign in",
@@ -73,6 +74,8 @@ def home():
         return render_template("start.html")
     if user.role == "commissioner":
         return redirect(url_for("web.reports"))
+    if user.role == domain.ADMIN:
+        return redirect(url_for("web.people"))
     if user.role == "referrer":
         status, listed = call("referral", "GET", "/referrals", params={"limit": 200},
                               what="list referrals")
@@ -107,8 +110,28 @@ def names_of(referral_ids: list[str]) -> dict[str, str]:
 # the referrals
 
 def advocates() -> list[tuple[str, str]]:
-    return [(user.id, user.id) for user in gateway_store().users()
+    return [(user.id, domain.display_name(user.body, user.id)) for user in gateway_store().users()
             if user.body["role"] in CASEWORKERS and not user.body.get("disabled")]
+
+
+def advocate_choices(current: str | None = None, welsh: bool = False) -> list[tuple[str, str]]:
+    """Whom a referral (or a case, on a change of advocate) may go to: active advocates who are not locked out,
+    never its `current` advocate; by name, and when the child asked for Welsh (`welsh`), those who work in Welsh
+    first, said so in the label."""
+    store = gateway_store()
+    found = [(user.id, user.body) for user in store.users_with("advocate")]
+    locked = {email for email, _ in found if handlers.locked(store, email)}
+    choices, speaker = [], gettext("Welsh speaker")
+    for email, body, speaks_welsh in domain.advocate_choices(found, locked, current, welsh):
+        name = domain.display_name(body, email)
+        label = email if name == email else f"{name} ({email})"
+        choices.append((email, f"{label} – {speaker}" if speaks_welsh else label))
+    return choices
+
+
+def wants_welsh(referral: dict | None) -> bool:
+    """Whether the child asked for Welsh (their preferred language on the referral)."""
+    return ((referral or {}).get("child") or {}).get("preferred_language") == "cy"
 
 
 @blueprint.get("/referrals")
@@ -275,7 +298,8 @@ def step(referral_id: str, slug: str):
         abort(403)
     form = journey_step.form()
     if journey_step.name == "allocate":
-        form.advocate_email.choices = [("", gettext("Choose an advocate")), *advocates()]
+        form.advocate_email.choices = [("", gettext("Choose an advocate")),
+                                       *advocate_choices(found.get("advocate_email"), wants_welsh(found))]
     loose: list[dict] = []
     if journey_step.name not in found["next_actions"]:
         loose = [{"text": gettext("This cannot be done now: the referral is %(status)s.",

@@ -86,3 +86,19 @@ def test_a_referrer_is_bound_to_a_council(run, tmp_path):
     user = store(tmp_path).user("sw@cardiff.example")
     assert (user.body["role"], user.body["council"]) == ("referrer", "CARDIFF")
     assert user.body["password_hash"].startswith("$argon2")
+
+
+def test_a_duplicate_email_is_pointed_to_the_commands_that_change_the_account(run, tmp_path):
+    args = ("create-user", "--email", "a@b.example", "--role", "advocate", "--password-stdin")
+    assert run(*args, stdin="long enough password\n").exit_code == 0
+    again = run(*args[:-1], "--name", "Another", "--password-stdin", stdin="long enough password\n")
+    assert again.exit_code == 2 and "rename, set-role, set-languages or reactivate" in again.output
+    assert store(tmp_path).user("a@b.example").body["name"] == "a@b.example", "the first account is unchanged"
+    renamed = run("rename", "--email", "a@b.example", "--name", "Another")
+    assert renamed.exit_code == 0 and store(tmp_path).user("a@b.example").body["name"] == "Another"
+
+
+def test_an_unknown_language_is_refused_with_the_ones_there_are(run):
+    refused = run("create-user", "--email", "a@b.example", "--role", "advocate", "--language", "fr",
+                  "--password-stdin", stdin="long enough password\n")
+    assert refused.exit_code == 2 and "'cy', 'en'" in refused.output

@@ -181,9 +181,10 @@ def test_the_lock_lifts_after_its_time(site):
     assert site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD}).status_code == 302
 
 
-def test_admins_cannot_use_the_forms(site):
-    page = site.visitor().submit("/sign-in", {"email": site.user("admin"), "password": PASSWORD})
-    assert errors_on(page) == ["Your account cannot use these pages"]
+def test_admins_sign_in_to_the_staff_pages_only(site):
+    admin = site.signed_in(site.user("admin"))
+    assert admin.get("/").headers["Location"] == "/staff"
+    assert admin.get("/referrals").status_code == 403
 
 
 def test_sign_in_only_returns_to_pages_of_this_site(site):

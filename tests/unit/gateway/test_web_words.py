@@ -13,7 +13,7 @@ from wtforms.fields.core import UnboundField
 
 from services.referral import domain as referral_domain
 from shared.contracts import casework, complaints, referral, scheduling
-from services.gateway import schemas
+from services.gateway import domain as gateway_domain, schemas
 from services.gateway.web import cases, child_record, complaints as complaint_pages, forms, refer, staff
 
 WEB = Path(forms.__file__).resolve().parent
@@ -75,6 +75,8 @@ OFFERED = {
     (complaint_pages.ComplaintForm, "made_by"): complaints.FROM,
     (complaint_pages.ComplaintForm, "language"): referral.LANGUAGES,
     (complaint_pages.AnswerForm, "outcome"): complaints.ANSWERS,
+    (forms.PersonForm, "role"): gateway_domain.ROLES,
+    (forms.PersonForm, "languages"): gateway_domain.STAFF_LANGUAGES,
 }
 """Each form's choice of codes, and the contract's vocabulary (or the part of it) the form offers whole."""
 OFFERED_IN_PART = {(refer.WhereYouLiveForm, "situation"): referral.ELIGIBILITY}

@@ -1,0 +1,269 @@
+"""Staff administration pages: an admin (and a manager, where the provider allows it) creates staff accounts, names
+them, sets their role and languages, deactivates and reactivates them, makes password reset links and unlocks them;
+the person a link was made for chooses their password with it.
+
+The rules are the gateway's own (domain, handlers), as the command line uses them, and every change is audited there.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext as _l
+from markupsafe import Markup
+
+from shared.store import StoreError
+
+from services.gateway import domain, handlers
+from services.gateway.domain import CredentialError
+from services.gateway.web import blueprint, council_name, forms
+from services.gateway.web.pages import error_summary, gateway_store, signed_in
+from services.gateway.web.staff import council_choices
+
+MANAGERS_SETTING = "llais.managers_administer_staff"
+ACTIONS = ("deactivate", "reactivate", "unlock", "reset-link")
+
+REFUSALS = {
+    "email": ("email", _l("Enter an email address in the correct format, like name@example.com")),
+    "exists": ("email", _l("Someone already has an account with this email address")),
+    "council_needed": ("council", _l("Choose the council a referrer works for")),
+    "scope_needed": ("council", _l("Choose the council or the region whose reports a commissioner reads, "
+                                   "not both")),
+    "no_council": ("council", _l("Only referrers and commissioners work for a council: choose no council")),
+    "no_region": ("region", _l("Only commissioners read a region's reports: choose no region")),
+    "unknown_council": ("council", _l("Choose a council from the list")),
+    "unknown_region": ("region", _l("Choose a region from the list")),
+    "admin_only": ("role", _l("Only an administrator can create, change or promote an administrator")),
+    "last_admin": (None, _l("This is the last active administrator: make someone else an administrator first")),
+    "name": ("name", _l("Write the name on one line, without special characters")),
+    "name_long": ("name", _l("The name must be 100 characters or fewer")),
+    "deactivated": (None, _l("The account is deactivated: reactivate it first")),
+    "busy": (None, _l("Someone else changed the account at the same moment: try again")),
+    "password_short": ("password", _l("Your password must be between 12 and 200 characters")),
+    "password_long": ("password", _l("Your password must be between 12 and 200 characters")),
+}
+
+
+def managers_may() -> bool:
+    return bool(current_app.extensions.get(MANAGERS_SETTING))
+
+
+def administrators(view: Callable) -> Callable:
+    """Pages for those who run staff accounts: admins, and managers where the provider allows it."""
+
+    @signed_in(domain.ADMIN, "manager")
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not domain.may_administer(g.principal.role, managers_may()):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def actor() -> handlers.Actor:
+    return handlers.Actor(g.principal.id, g.principal.role, "web forms", managers_may())
+
+
+def refused(form, exc: CredentialError) -> list[dict]:
+    """The refusal on its field in the page's words; the errors belonging to no field."""
+    field_name, text = REFUSALS.get(exc.code, (None, _l("The change could not be made")))
+    field = getattr(form, field_name, None) if field_name else None
+    if field is not None:
+        field.errors = [*field.errors, str(text)]
+        return []
+    return [{"text": str(text)}]
+
+
+def role_choices() -> list[tuple[str, object]]:
+    """The roles the signed-in person may give: a manager never makes an admin."""
+    return [(code, label) for code, label in forms.STAFF_ROLES
+            if g.principal.role == domain.ADMIN or code != domain.ADMIN]
+
+
+def prepared(form: forms.PersonForm) -> forms.PersonForm:
+    councils = current_app.extensions["llais.councils"].all()
+    form.role.choices = role_choices()
+    form.council.choices = [("", gettext("No council")), *council_choices()]
+    form.region.choices = [("", gettext("No region")), *((r, r) for r in sorted({c.region for c in councils}))]
+    return form
+
+
+def rows_of(person: dict) -> list[dict]:
+    """A staff account's details as the summary list rows the staff pages show."""
+    roles, languages = dict(forms.STAFF_ROLES), dict(forms.STAFF_LANGUAGES)
+    status = Markup('<strong class="govuk-tag govuk-tag--green">{}</strong>').format(gettext("Active")) \
+        if person["active"] else \
+        Markup('<strong class="govuk-tag govuk-tag--grey">{}</strong>').format(gettext("Deactivated"))
+    if person["locked"]:
+        status += Markup(' <strong class="govuk-tag govuk-tag--red">{}</strong>').format(gettext("Locked out"))
+    scope = council_name(person["council"]) if person["council"] else person["region"] or gettext("None")
+    spoken = ", ".join(str(languages[code]) for code in person["languages"] if code in languages)
+    return [
+        {"key": {"text": gettext("Email address")}, "value": {"text": person["email"]}},
+        {"key": {"text": gettext("Role")}, "value": {"text": str(roles.get(person["role"], person["role"]))}},
+        {"key": {"text": gettext("Council or region")}, "value": {"text": scope}},
+        {"key": {"text": gettext("Languages")}, "value": {"text": spoken or gettext("None recorded")}},
+        {"key": {"text": gettext("Account")}, "value": {"html": status}},
+    ]
+
+
+def person_or_404(email: str):
+    """The account, if the signed-in person may run it (a manager never an admin's)."""
+    user = gateway_store().user(email) if len(email) <= 254 else None
+    if user is None:
+        abort(404)
+    if g.principal.role != domain.ADMIN and user.body["role"] == domain.ADMIN:
+        abort(403)
+    return user
+
+
+def no_store(response):
+    """A page showing a reset link is kept by no cache."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def link_page(email: str, secret: str, created: bool = False):
+    link = url_for("web.reset_password", secret=secret, _external=True)
+    return no_store(render_template("people_link.html", email=email, link=link, created=created))
+
+
+@blueprint.get("/staff")
+@administrators
+def people():
+    return render_template("people.html", people=handlers.staff(gateway_store()), admin=domain.ADMIN,
+                           rows_of=rows_of)
+
+
+@blueprint.route("/staff/new", methods=["GET", "POST"])
+@administrators
+def new_person():
+    form = prepared(forms.PersonForm())
+    loose: list[dict] = []
+    if form.validate_on_submit():
+        store = gateway_store()
+        try:
+            email = handlers.create_user(store, current_app.extensions["llais.councils"], form.email.data,
+                                         form.role.data, form.council.data or None, None,
+                                         region=form.region.data or None, name=form.name.data,
+                                         languages=form.languages.data or (), by=actor())
+            secret = handlers.issue_reset_link(store, email, by=actor())
+        except CredentialError as exc:
+            loose = refused(form, exc)
+        else:
+            return link_page(email, secret, created=True)
+    return render_template("people_step.html", form=form, errors=error_summary(form, loose),
+                           title=gettext("Add a person"), back=url_for("web.people"),
+                           intro=gettext("You will get a link for them to choose their password. It works once, "
+                                         "for 24 hours."))
+
+
+@blueprint.route("/staff/<email>", methods=["GET", "POST"])
+@administrators
+def person(email: str):
+    user = person_or_404(email)
+    body = user.body
+    form = prepared(forms.PersonForm(data={
+        "name": domain.display_name(body, user.id), "role": body["role"], "council": body.get("council") or "",
+        "region": body.get("region") or "", "languages": body.get("languages") or []}))
+    del form.email
+    refusal = request.args.get("refused")
+    loose = [{"text": str(REFUSALS.get(refusal, (None, _l("The change could not be made")))[1])}] if refusal else []
+    if form.validate_on_submit():
+        try:
+            handlers.update_user(gateway_store(), current_app.extensions["llais.councils"], user.id, by=actor(),
+                                 name=form.name.data, role=form.role.data, council=form.council.data or None,
+                                 region=form.region.data or None, languages=form.languages.data or ())
+        except CredentialError as exc:
+            loose = refused(form, exc)
+        else:
+            flash(gettext("%(name)s's account is saved", name=form.name.data.strip()))
+            return redirect(url_for("web.people"))
+    person_shown = next((p for p in handlers.staff(gateway_store()) if p["email"] == user.id), None)
+    return render_template("people_person.html", form=form, person=person_shown, rows_of=rows_of,
+                           action_form=forms.StaffActionForm(), errors=error_summary(form, loose))
+
+
+@blueprint.post("/staff/<email>/<action>")
+@administrators
+def person_action(email: str, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    user = person_or_404(email)
+    if not forms.StaffActionForm().validate_on_submit():
+        abort(400)
+    store, name = gateway_store(), domain.display_name(user.body, user.id)
+    try:
+        if action == "reset-link":
+            return link_page(user.id, handlers.issue_reset_link(store, user.id, by=actor()))
+        if action == "unlock":
+            handlers.unlock(store, user.id, by=actor())
+            flash(gettext("%(name)s can sign in again now", name=name))
+        else:
+            handlers.set_active(store, user.id, action == "reactivate", by=actor())
+            flash(gettext("%(name)s's account is reactivated", name=name) if action == "reactivate"
+                  else gettext("%(name)s's account is deactivated: they cannot sign in", name=name))
+    except CredentialError as exc:  # said on the person's page, which a change of language keeps
+        return redirect(url_for("web.person", email=user.id, refused=exc.code if exc.code in REFUSALS else "other"))
+    return redirect(url_for("web.people"))
+
+
+# the person a reset link was made for
+
+LINK_REFUSED = {
+    "expired": (410, _l("This link has expired"),
+                _l("A password link works for 24 hours. Ask an administrator for a new one.")),
+    "used": (410, _l("This link has already been used"),
+             _l("A password link works once, and a newer link replaces it. If you did not set your password with "
+                "it, ask an administrator for a new one.")),
+    "unknown": (404, _l("This link does not work"),
+                _l("Check you copied the whole link. If it still does not work, ask an administrator for a new "
+                   "one.")),
+}
+
+
+def link_refused(reason: str):
+    status, title, message = LINK_REFUSED[reason]
+    return no_store((render_template("error.html", title=str(title), message=str(message)), status))
+
+
+@blueprint.route("/reset-password/<secret>", methods=["GET", "POST"])
+def reset_password(secret: str):
+    store = gateway_store()
+    try:
+        _, user = handlers.reset_link(store, secret)
+    except handlers.ResetRefused as refusal:
+        return link_refused(refusal.reason)
+    form = forms.NewPasswordForm()
+    loose: list[dict] = []
+    if form.validate_on_submit():
+        try:
+            handlers.reset_password(store, secret, form.password.data)
+        except handlers.ResetRefused as refusal:
+            return link_refused(refusal.reason)
+        except CredentialError as exc:
+            loose = refused(form, exc)
+        else:
+            return no_store(render_template("password_reset_done.html"))
+    return no_store(render_template("people_step.html", form=form, errors=error_summary(form, loose),
+                                    title=gettext("Choose your password"),
+                                    intro=gettext("For the account %(email)s.", email=user.id)))
+
+
+def staff_name(email: str | None) -> str:
+    """A member of staff's display name, falling back to the email (or "" for none); each read once a request."""
+    if not email:
+        return ""
+    names = g.setdefault("llais_staff_names", {})
+    if email not in names:
+        try:
+            user = gateway_store().user(str(email))
+        except StoreError:  # a name is a courtesy: a page never fails for want of one
+            user = None
+        names[email] = domain.display_name(user.body if user else None, str(email))
+    return names[email]
+

@@ -11,6 +11,7 @@ from shared.clock import LONDON, now
 from shared.contracts import referral as referral_contracts, scheduling as scheduling_contracts
 
 from services.gateway import domain, handlers
+from services.gateway.access import audit
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, current_language, forms, local_path
@@ -114,15 +115,16 @@ def by_deadline(items: list[dict]) -> list[tuple[str, list[dict]]]:
 
 
 def referrals_by_id(referral_ids: list[str]) -> dict[str, dict]:
-    """Each referral a list names by id, read in one call (audited as one listing): its child, kind, reference and
-    when it was received, so two referrals of one child can be told apart."""
+    """Each referral a list names by id, read in one call: its child, kind, reference and when it was received, so
+    two referrals of one child can be told apart. Each child's record shown is audited as read."""
     wanted = list(dict.fromkeys(i for i in referral_ids if i))
     found: dict[str, dict] = {}
     for start in range(0, len(wanted), 200):
-        status, listed = call("referral", "GET", "/referrals", params={"id": wanted[start:start + 200]},
-                              what="list referrals")
+        status, listed = call("referral", "GET", "/referrals", params={"id": wanted[start:start + 200]})
         if status == 200:
             found.update({referral["id"]: referral for referral in listed["items"]})
+    for referral_id in found:
+        audit("read referral in a list", referral_id, 200, f"web forms ({g.principal.role})")
     return found
 
 

@@ -294,9 +294,13 @@ def test_a_search_pages_in_the_order_referrals_came_reading_only_indexes(tmp_pat
 
 
 def test_cases_are_listed_by_the_childs_name_and_their_state(site, staff):
-    case_opened(site, staff, "Rhys", "Gwilym")
+    case_id = case_opened(site, staff, "Rhys", "Gwilym")
     listed = text_of(site.signed_in(staff["manager"]).get("/cases"))
     assert "Rhys Gwilym" in listed and re.search(r"Rhys Gwilym .*Open", listed), listed
+    referral_id = api(site, "GET", f"/cases/{case_id}", bearer(site, staff["manager"])).json()["referral_id"]
+    read = [e for e in site.audit() if e.get("referral_id") == referral_id and e["who"] == staff["manager"]
+            and e["what"] == "read referral in a list"]
+    assert read and "Rhys" not in str(read), "each child named in a list is a read of their record, audited"
 
 
 def complained(site: Site, manager: str, name: str) -> str:

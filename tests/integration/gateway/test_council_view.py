@@ -105,8 +105,8 @@ def test_a_take_up_shows_its_follow_on_as_its_own_row_told_apart_from_the_active
     rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', social_worker.get("/").text, re.S)
     ours = [text_of(row) for row in rows if "Zoe Parri" in row]
     assert len(ours) == 2 and len(set(ours)) == 2, ours
-    assert any("Active Offer" in row for row in ours)
-    assert any("opened when the child took up advocacy" in row for row in ours)
+    assert any("Active Offer referral" in row for row in ours)
+    assert any("Issue-based referral, opened when the child took up advocacy" in row for row in ours)
     page = social_worker.get(f"/referrals/{follow_on}").text
     assert f'href="/referrals/{active_offer}"' in page and "Issue-based referral" in page
 

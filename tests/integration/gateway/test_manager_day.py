@@ -202,7 +202,7 @@ def test_two_referrals_of_one_child_are_told_apart_on_the_home_page(site, staff)
     home = site.signed_in(advocate).get("/").text
     mine = section(home, "My referrals")
     assert mine.count("Iolo Bevan") == 2
-    assert "Active Offer" in mine and "issue-based" in mine and "IOLO-ONE" in mine and "IOLO-TWO" in mine, mine
+    assert "Active Offer referral" in mine and "Issue-based referral" in mine and "IOLO-ONE" in mine and "IOLO-TWO" in mine, mine
 
 
 def test_the_managers_home_shows_referrals_by_deadline_complaints_waiting_and_requests_to_change_advocate(

@@ -247,6 +247,8 @@ def test_the_referral_list_searches_by_name_folded_or_reference_and_counts_in_wo
         assert "Môrwen Ap-Dafydd" in listed and "Nia Thomas" not in listed, said
         assert "1 referral shown" in listed, said
     assert "No referrals match." in text_of(manager.get("/referrals", params={"search": "Nobody Here"}))
+    too_long = manager.get("/referrals", params={"search": "x" * 201})
+    assert errors_on(too_long) == ["This must be 200 characters or fewer"], errors_on(too_long)
     many = text_of(manager.get("/referrals"))
     assert re.search(r"\b\d+ referrals shown", many) and "1 referrals" not in many
 

@@ -17,7 +17,7 @@ from shared.web import flatten_errors
 from services.gateway import access, forwarding, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
-from services.gateway.web import service_messages
+from services.gateway.web import council_name, service_messages
 
 SIGNED_IN_AS = "signed_in_as"
 PUBLIC = Principal("public", "public web form")
@@ -189,8 +189,6 @@ def actor_label(by: str | None) -> str:
     if "@" in by:
         return staff_label(by)
     if current_app.extensions["llais.councils"].get(by) is not None:
-        from services.gateway.web import council_name
-
         return council_name(by)
     return by
 

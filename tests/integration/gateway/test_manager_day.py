@@ -18,6 +18,7 @@ from shared.clock import new_id
 from shared.store import Put, open_store
 from shared.store.sqlite import SQLiteStore
 from services.gateway import handlers
+from services.gateway.web.pages import clock_state
 from services.referral import handlers as referral_handlers, model
 from services.referral.store import INDEXES, ReferralStore
 from tests.examples import example_referral
@@ -321,3 +322,15 @@ def test_complaints_are_listed_with_who_made_them_their_state_and_the_next_steps
     assert re.search(r"Mererid Huws, A parent or carer Acknowledge: .*\((\d+ days? left|due today)\) Received",
                      listed), listed
     assert manager.get(f"/complaints/{complaint_id}").status_code == 200
+
+
+@pytest.mark.parametrize("state, at_risk_in, due_in, shown", [
+    ("pending", 2, 3, "pending"), ("pending", -1, 3, "at_risk"), ("pending", -2, -1, "missed"),
+    ("at_risk", -2, 1, "at_risk"), ("at_risk", -2, -1, "missed"), ("met", -2, -1, "met"),
+    ("stopped", -2, -1, "stopped"),
+])
+def test_a_deadline_is_shown_as_its_times_make_it_now(state, at_risk_in, due_in, shown):
+    moment = datetime(2026, 12, 4, 12, tzinfo=timezone.utc)
+    clock = {"state": state, "at_risk_at": (moment + timedelta(hours=at_risk_in)).isoformat(),
+             "due_at": (moment + timedelta(hours=due_in)).isoformat()}
+    assert clock_state(clock, moment) == shown

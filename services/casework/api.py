@@ -64,7 +64,9 @@ def open_case():
 @blueprint.get("/cases")
 def cases():
     where = {"status": request.args["status"]} if request.args.get("status") in CASE_STATUSES else {}
-    if role() != domain.MANAGER:
+    if role() == domain.MANAGER and request.args.get("change") == "waiting":
+        where = {"change_waiting": True}  # the children's requests for a different advocate, for a decision
+    elif role() != domain.MANAGER:
         where["advocate_email"] = actor()
     elif request.args.get("advocate"):
         where["advocate_email"] = request.args["advocate"]

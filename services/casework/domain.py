@@ -213,7 +213,7 @@ def request_advocate_change(case: dict, request_id: str, reason: str, by: str, a
         raise CaseStateForbids(CHANGE_WAITING())
     request = {"id": request_id, "requested_at": at, "requested_by": by, "reason": (reason or "").strip(),
                "result": None, "decided_at": None, "decided_by": None, "decision_reason": None}
-    return _changed(case, at, "change of advocate requested", by,
+    return _changed(case, at, "change of advocate requested", by, change_waiting=True,
                     advocate_changes=[*case["advocate_changes"], request])
 
 
@@ -240,7 +240,8 @@ def decide_advocate_change(case: dict, request_id: str, result: str, new_advocat
                else None}
     changes = [decided if r["id"] == request_id else r for r in case["advocate_changes"]]
     advocate = new_advocate if result == "granted" else case["advocate_email"]
-    return _changed(case, at, f"change of advocate {result}", by, advocate_changes=changes, advocate_email=advocate)
+    return _changed(case, at, f"change of advocate {result}", by, advocate_changes=changes, advocate_email=advocate,
+                    change_waiting=False)
 
 
 # disclosure without consent
@@ -317,7 +318,10 @@ def check_allocated(referral: dict, by: str, role: str | None) -> None:
 def summary(case: dict) -> dict:
     """A case in a list: no content."""
     return {k: case[k] for k in ("id", "referral_id", "council", "advocate_email", "status", "opened_at",
-                                 "updated_at")} | {"open_issues": sum(1 for i in case["issues"] if not i["outcome"])}
+                                 "updated_at")} | {"open_issues": sum(1 for i in case["issues"] if not i["outcome"]),
+                                                   "change_requested_at": next((r["requested_at"] for r in
+                                                                                case["advocate_changes"]
+                                                                                if r["result"] is None), None)}
 
 
 def child_record(case: dict) -> dict:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Store, every_combination, find_all
+from shared.store import Document, Index, Store, every_combination, find_all
 from shared.unit_of_work import UnitOfWork
 
 REFERRALS = "referrals"
 CASES = "cases"
 
-INDEXES = every_combination(CASES, ("status", "advocate_email"))
-"""The case list's filters, each optional: the ways casework finds cases (shared/store: Index)."""
+INDEXES = (
+    *every_combination(CASES, ("status", "advocate_email")),  # the case list's filters, each optional
+    Index(CASES, ("change_waiting",)),  # a manager's home: the children's requests for a different advocate
+)
+"""The ways casework finds cases (shared/store: Index)."""
 
 
 class CaseworkStore:

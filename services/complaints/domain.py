@@ -181,5 +181,5 @@ def progress(complaint: dict) -> dict:
 
 
 def summary(complaint: dict) -> dict:
-    return {k: complaint[k] for k in ("id", "kind", "made_by", "status", "stage", "received_at", "deadlines",
-                                      "outcome", "updated_at")}
+    return {k: complaint.get(k) for k in ("id", "kind", "made_by", "name", "status", "stage", "received_at",
+                                          "acknowledged_at", "deadlines", "outcome", "updated_at")}

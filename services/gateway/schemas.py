@@ -769,6 +769,9 @@ class CaseViewSchema(Schema):
     activities = fields.List(fields.Nested(CaseActivityView))
     signposting = fields.List(fields.Nested(CaseSignpostView))
     advocate_changes = fields.List(fields.Nested(AdvocateChangeView))
+    change_waiting = fields.Boolean(metadata={
+        "description": "Whether the child's request for a different advocate waits for a manager's decision; "
+                       "absent until the child first asks."})
     disclosures = fields.List(fields.Nested(DisclosureView))
     closure = _maybe(fields.Nested(CaseClosureView))
     updated_at = fields.String()
@@ -786,6 +789,8 @@ class CaseSummaryView(Schema):
     opened_at = fields.String()
     updated_at = fields.String()
     open_issues = fields.Integer()
+    change_requested_at = _maybe(fields.String(metadata={
+        "description": "When the child asked for a different advocate, while the request waits for a decision."}))
 
 
 class CaseListSchema(Schema):
@@ -834,7 +839,9 @@ class ComplaintSummaryView(Schema):
     id = fields.String()
     kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
     made_by = fields.String(validate=validate.OneOf(complaint_contracts.FROM))
+    name = fields.String(metadata={"description": "The name the complainant gave, if any (empty otherwise)."})
     status = fields.String()
+    acknowledged_at = _maybe(fields.String())
     stage = fields.Integer()
     received_at = fields.String()
     deadlines = fields.Dict(keys=fields.String(), values=fields.String())

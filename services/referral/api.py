@@ -54,7 +54,11 @@ def is_staff() -> bool:
 
 
 def view(referral: dict) -> dict:
-    return domain.staff_view(referral) if is_staff() else domain.council_view(referral)
+    if is_staff():
+        return domain.staff_view(referral)
+    if role() == "referrer" and caller_council() is not None:  # a council's social worker on the web forms
+        return domain.referrer_view(referral, actor())
+    return domain.council_view(referral)
 
 
 def _own(referral_id: str) -> None:
@@ -136,6 +140,17 @@ def index():
         since = datetime.fromisoformat(args["updated_since"]) if args.get("updated_since") else None
         if not 1 <= limit <= 200 or (since is not None and since.tzinfo is None):
             raise ValueError
+        if is_staff() and args.getlist("id"):
+            wanted = args.getlist("id")[:200]
+            if any(len(i) > 64 for i in wanted):
+                raise ValueError
+            return {"items": [view(r) for r in handlers.read_several(referrals(), wanted)], "next": None}
+        if is_staff() and (args.get("search") or "").strip():
+            if len(args["search"]) > 200:
+                raise ValueError
+            items, following = handlers.search_referrals(referrals(), args["search"], limit=limit,
+                                                         cursor=args.get("cursor"))
+            return {"items": [view(r) for r in items], "next": following}
         where = {"status": args.get("status")}
         if caller_council() is not None:
             where["council"] = caller_council()
@@ -146,7 +161,7 @@ def index():
                                                    for_council=caller_council() is not None)
     except ValueError:
         raise Problem(422, "Invalid query: limit is 1 to 200, updated_since an RFC 3339 time with offset, "
-                           "cursor as given in `next`.") from None
+                           "cursor as given in `next`, a search of at most 200 characters, at most 200 ids.") from None
     return {"items": [view(r) for r in items], "next": following}
 
 

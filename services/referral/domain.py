@@ -6,6 +6,7 @@ a child, what an Active Offer referral needs, and what a council may see of it.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -121,6 +122,26 @@ def council_may_see(referral: dict[str, Any]) -> bool:
     if source == SELF_REFERRAL:
         return bool(consent.get(ARRANGEMENTS) or consent.get(OUTCOME))
     return True
+
+
+REFERENCE = re.compile(r"^[0-9a-f][0-9a-f-]{3,35}$")
+"""What a search takes for the start of a referral's id: the reference the pages show (its first 8 characters)."""
+
+
+def referrer_view(referral: dict[str, Any], referrer: str) -> dict[str, Any]:
+    """A referral as a council's social worker sees it on the web forms: the council's view, its acknowledgement
+    (a duty, always told), the advocate's name only with `share_arrangements_with_referrer` (who is coming is part
+    of the arrangements), the referral it followed on from, and the child's name only on a referral this social
+    worker made, as they gave it."""
+    view = council_view(referral)
+    view["acknowledged_at"] = referral.get("acknowledged_at")
+    view["follow_on_of"] = referral.get("follow_on_of")
+    if referral["consent"].get(ARRANGEMENTS) and referral.get("advocate_email"):
+        view["advocate_email"] = referral["advocate_email"]
+    made_by = ((referral.get("referrer") or {}).get("email") or "").strip().lower()
+    if made_by and made_by == referrer.strip().lower():
+        view["child"] = {k: referral["child"][k] for k in ("given_name", "family_name")}
+    return view
 
 
 def council_view(referral: dict[str, Any]) -> dict[str, Any]:

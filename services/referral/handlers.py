@@ -14,7 +14,7 @@ from shared.councils import CouncilRegister
 from shared.store import Document
 from shared.unit_of_work import UnitOfWork
 
-from services.referral import domain
+from services.referral import domain, model
 from services.referral.commands import Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut
 from services.referral.store import OPT_OUTS, REFERRALS, ReferralStore
 
@@ -214,6 +214,30 @@ def _after(cursor: str | None) -> str | None:
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
         raise ValueError("cursor") from None
+
+
+def search_referrals(referrals: ReferralStore, searching: str, *, limit: int = 50,
+                     cursor: str | None = None) -> tuple[list[dict], str | None]:
+    """Staff searching by a child's name or a reference: the referrals whose child's whole name, given name or
+    family name is `searching` (folded: model.folded), whose council's reference it is, or whose id starts with it,
+    oldest first, a page at a time. Each is one indexed read; their pages are merged in id order."""
+    after, key = _after(cursor), model.name_key(searching)
+    wheres = [{f"name_keys.{part}": key} for part in model.NAME_PARTS] + [{"external_ref": searching.strip()}]
+    found = {d.id: d for where in wheres for d in referrals.page(where, limit=limit + 1, after=after)}
+    prefix = searching.strip().lower()
+    if domain.REFERENCE.match(prefix):
+        found.update({d.id: d for d in referrals.by_id_from(max(prefix, after or ""), limit + 1)
+                      if d.id.startswith(prefix) and d.id > (after or "")})
+    items = [found[i].body for i in sorted(found)][:limit + 1]
+    if len(items) > limit:
+        return items[:limit], _cursor(items[limit - 1]["id"])
+    return items, None
+
+
+def read_several(referrals: ReferralStore, referral_ids: list[str]) -> list[dict]:
+    """Several referrals at once (a list naming each child), in one indexed read."""
+    return [d.body for d in referrals.page({"id": list(dict.fromkeys(referral_ids))}, limit=len(referral_ids),
+                                           after=None)] if referral_ids else []
 
 
 def list_referrals(referrals: ReferralStore, where: dict[str, Any], *, updated_since: datetime | None = None,

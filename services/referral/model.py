@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from typing import Any, Optional, Sequence, TypedDict
 
 
@@ -29,6 +30,8 @@ class Referral(TypedDict, total=False):
     external_ref: Optional[str]
     child: dict[str, Any]
     child_key: str
+    name_keys: dict[str, str]
+    """What staff search the child's name by (`name_keys`): digests of the name as typed, folded."""
     referrer: dict[str, Any]
     statutory_meeting_at: Optional[str]
     placed_out_of_county: Optional[bool]
@@ -71,7 +74,8 @@ def referral(*, id: str, council: str, region: str, nation: str, kind: str, basi
         received["detail"] = detail
     return Referral(
         id=id, council=council, region=region, nation=nation, kind=kind, basis=basis, source=source,
-        external_ref=external_ref, child=child, child_key=child_key(child), referrer=referrer,
+        external_ref=external_ref, child=child, child_key=child_key(child), name_keys=name_keys(child),
+        referrer=referrer,
         statutory_meeting_at=statutory_meeting_at, placed_out_of_county=placed_out_of_county,
         unaccompanied_asylum_seeking=unaccompanied_asylum_seeking, consent=dict(consent), risks=risks, summary=summary,
         status="received", received_at=received_at, acknowledged_at=None, deadlines={}, meeting={"status": "none"},
@@ -86,3 +90,24 @@ def child_key(child: dict[str, Any]) -> str:
     surrogate) is digested as it is."""
     said = "|".join((child["date_of_birth"], child["given_name"].strip().lower(), child["family_name"].strip().lower()))
     return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+NAME_PARTS = ("full", "given", "family")
+"""The ways a child's name is searched: the whole name, or either part alone."""
+
+
+def folded(text: str) -> str:
+    """A name as a search compares it: accents dropped, case folded, spaces and hyphens made single spaces."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(plain.casefold().replace("-", " ").replace("’", "'").split())
+
+
+def name_key(text: str) -> str:
+    """A digest of a folded name, so the search index holds no name."""
+    return hashlib.sha256(folded(text).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def name_keys(child: dict[str, Any]) -> dict[str, str]:
+    """The digests a search by the child's name finds the referral by."""
+    given, family = child.get("given_name") or "", child.get("family_name") or ""
+    return {"full": name_key(f"{given} {family}"), "given": name_key(given), "family": name_key(family)}

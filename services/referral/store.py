@@ -5,6 +5,8 @@ from __future__ import annotations
 from shared.store import Document, Index, Store, every_combination, find_all
 from shared.unit_of_work import UnitOfWork
 
+from services.referral.model import NAME_PARTS
+
 REFERRALS = "referrals"
 OPT_OUTS = "opt_outs"
 
@@ -16,6 +18,9 @@ INDEXES = (
     # of birth (and, for a referral kept before it had a child_key, its date of birth alone),
     Index(REFERRALS, ("council", "external_ref")),  # or by the council's own reference
     *every_combination(REFERRALS, LISTED_BY),
+    *(Index(REFERRALS, (f"name_keys.{part}",)) for part in NAME_PARTS),  # staff searching by the child's name
+    Index(REFERRALS, ("external_ref",)),  # or by a council's reference
+    Index(REFERRALS, ("id",)),  # several referrals read at once, for a list that names each child
 )
 """The ways the service finds referrals (shared/store: Index)."""
 
@@ -29,6 +34,12 @@ class ReferralStore:
 
     def page(self, where: dict, limit: int, after: str | None) -> list[Document]:
         return self.store.find(REFERRALS, where, limit=limit, after=after)
+
+    def by_id_from(self, prefix: str, limit: int) -> list[Document]:
+        """Referrals whose id starts with `prefix` (a reference as the pages show it), read in the ids' order."""
+        exact = self.store.get(REFERRALS, prefix)
+        found = self.store.find(REFERRALS, None, limit=limit, after=prefix)
+        return [*([exact] if exact else []), *(document for document in found if document.id.startswith(prefix))]
 
     def in_order(self, collection: str, limit: int, after: str | None) -> list[Document]:
         """A page of every referral (or opt-out) ever kept, in the order of their ids: their history."""

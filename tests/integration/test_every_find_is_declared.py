@@ -102,6 +102,12 @@ def test_referral_finds_only_by_what_it_declared(strict):
     get_each(client, "/referrals", {"status": "received", "council": "CARDIFF", "advocate": "a@provider.example"},
              MANAGER)
     get_each(client, "/referrals", {"status": "received"}, COUNCIL)
+    ids = [first.get_json()["id"], second.get_json()["id"]]
+    for searched in ("Cerys Jones", "cerys", "MOSAIC-1", ids[0], ids[0][:8]):  # staff's search: names, references
+        found = client.get(f"/referrals?{urlencode({'search': searched, 'limit': 1})}", headers=MANAGER)
+        assert found.status_code == 200 and found.get_json()["items"], (searched, found.get_json())
+    several = client.get(f"/referrals?{urlencode({'id': ids}, doseq=True)}", headers=MANAGER)  # a list's children
+    assert [r["id"] for r in several.get_json()["items"]] == ids
 
 
 def test_scheduling_finds_only_by_what_it_declared(strict):
@@ -148,6 +154,7 @@ def test_casework_finds_only_by_what_it_declared(strict):
     client, _ = started("casework", strict)
     get_each(client, "/cases", {"status": "open", "advocate": "advocate@provider.example"}, MANAGER)
     get_each(client, "/cases", {"status": "closed"}, ADVOCATE)
+    assert client.get("/cases?change=waiting", headers=MANAGER).status_code == 200  # asking for a different advocate
 
 
 def test_complaints_find_only_by_what_they_declared(strict):

@@ -25,7 +25,7 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
 from services.gateway.web import LANGUAGES, blueprint, child_record, forms
 from services.gateway.web.forms import YES_NO, choice, day, labelled, long_text, submit, text
 from services.gateway.web.pages import Step, call, error_summary, signed_in, submit_step
-from services.gateway.web.staff import advocate_choices, read_referral, wants_welsh
+from services.gateway.web.staff import advocate_choices, read_referral, referrals_by_id, wants_welsh
 
 THEMES = labelled(casework.THEMES, {
     "placement": _l("Where I live"), "contact": _l("Seeing family and friends"), "education": _l("School or college"),
@@ -207,7 +207,9 @@ def cases():
     status_filter = request.args.get("status") if request.args.get("status") in casework.CASE_STATUSES else None
     _, listed = call("casework", "GET", "/cases", params={"status": status_filter} if status_filter else {},
                      what="list cases")
-    return render_template("cases.html", cases=listed.get("items", []), status=status_filter)
+    items = listed.get("items", [])
+    return render_template("cases.html", cases=items, status=status_filter,
+                           referrals=referrals_by_id([case["referral_id"] for case in items]))
 
 
 @blueprint.route("/referrals/<referral_id>/open-case", methods=["GET", "POST"])

@@ -166,12 +166,34 @@ def complaint_progress(key: str):
                            outcomes=dict(OUTCOMES), form=form, errors=error_summary(form, loose))
 
 
+NEXT_STEPS_DUE = {"received": ("acknowledge_by", _l("Acknowledge")), "acknowledged": ("respond_by", _l("Answer")),
+                  "escalated": ("stage_2_respond_by", _l("Answer at stage 2"))}
+"""While a complaint waits on the provider: the time limit its next step is due by, and that step in words."""
+
+
+def next_step(complaint: dict) -> tuple[str, str] | None:
+    """The complaint's next step and when it is due (its clock), or None when nothing is waiting on the provider."""
+    waiting = NEXT_STEPS_DUE.get(complaint["status"])
+    if waiting is None or not (complaint.get("deadlines") or {}).get(waiting[0]):
+        return None
+    return str(waiting[1]), complaint["deadlines"][waiting[0]]
+
+
+def waiting_complaints() -> list[dict]:
+    """The complaints waiting on the provider (to be acknowledged or answered), the soonest due first."""
+    found = []
+    for status in NEXT_STEPS_DUE:
+        _, listed = call("complaints", "GET", "/complaints", params={"status": status})
+        found += listed.get("items", [])
+    return sorted(found, key=lambda c: (next_step(c) or ("", "9999"))[1])
+
+
 @blueprint.get("/complaints")
 @signed_in("manager")
 def complaints():
     _, listed = call("complaints", "GET", "/complaints")
     return render_template("complaints.html", complaints=listed.get("items", []), statuses=STATUSES,
-                           kinds=dict(KINDS), made_by=dict(MADE_BY))
+                           kinds=dict(KINDS), made_by=dict(MADE_BY), next_step=next_step)
 
 
 def read_complaint(complaint_id: str) -> dict | None:

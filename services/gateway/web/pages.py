@@ -8,16 +8,17 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, gettext
+from flask_babel import format_date, format_datetime, gettext, ngettext
 from marshmallow import ValidationError
 
 from shared.clock import LONDON
+from shared.store import StoreError
 from shared.web import flatten_errors
 
-from services.gateway import access, forwarding, handlers
+from services.gateway import access, domain, forwarding, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
-from services.gateway.web import service_messages
+from services.gateway.web import council_name, service_messages
 
 SIGNED_IN_AS = "signed_in_as"
 PUBLIC = Principal("public", "public web form")
@@ -163,6 +164,83 @@ def long_date(day: str | None) -> str:
         return format_date(date.fromisoformat(day), "d MMMM yyyy")
     except (TypeError, ValueError):
         return str(day)
+
+
+def staff_name(email: str | None) -> str:
+    """A member of staff's display name, falling back to the email (or "" for none); each read once a request."""
+    if not email:
+        return ""
+    names = g.setdefault("llais_staff_names", {})
+    if email not in names:
+        try:
+            user = gateway_store().user(str(email))
+        except StoreError:  # a name is a courtesy: a page never fails for want of one
+            user = None
+        names[email] = domain.display_name(user.body if user else None, str(email))
+    return names[email]
+
+
+def staff_label(email: str | None) -> str:
+    """How a member of staff is shown on a page (advocate columns, who did what): in one place, so every page
+    names people alike, by their display name."""
+    return staff_name(email)
+
+
+AUTOMATIC = ("referral", "scheduling", "casework", "complaints", "notify", "reporting", "gateway", "system",
+             "active offer", "unknown")
+"""Who a timeline names when the service itself did something, not a person."""
+
+
+def actor_label(by: str | None) -> str:
+    """Who a timeline entry names, in people's words and the page's language: Llais itself for what the services
+    did on their own, the provider by its name, a council by its name, a member of staff as `staff_label` shows
+    them."""
+    if not by:
+        return ""
+    if by in AUTOMATIC:
+        return gettext("Llais (automatic)")
+    if by == "provider":
+        return current_app.config.get("PROVIDER_NAME") or by
+    if "@" in by:
+        return staff_label(by)
+    if current_app.extensions["llais.councils"].get(by) is not None:
+        return council_name(by)
+    return by
+
+
+def clock_state(clock: dict, moment: datetime | None = None) -> str:
+    """A deadline's state as it is now: the clock job says a pending deadline is at risk, and an at-risk one missed,
+    only when it next ticks, so a page drawn in between shows what those moments already make it."""
+    state, moment = clock.get("state"), moment or datetime.now(LONDON)
+    try:
+        due = datetime.fromisoformat(clock["due_at"])
+        at_risk = datetime.fromisoformat(clock.get("at_risk_at") or clock["due_at"])
+    except (KeyError, TypeError, ValueError):
+        return state or ""
+    if state in ("pending", "at_risk") and due < moment:
+        return "missed"
+    if state == "pending" and at_risk <= moment:
+        return "at_risk"
+    return state or ""
+
+
+def time_left(moment: str | None, now_: datetime | None = None) -> str:
+    """How long until a time limit, in words in the page's language ("3 days left", "due today", "2 days late"),
+    counting days as London's calendar does."""
+    if not moment:
+        return ""
+    try:
+        due = datetime.fromisoformat(moment).astimezone(LONDON)
+    except (TypeError, ValueError, OverflowError):
+        return str(moment)
+    current = (now_ or datetime.now(LONDON)).astimezone(LONDON)
+    days = (due.date() - current.date()).days
+    if due < current:
+        late = max(1, -days)
+        return ngettext("%(num)d day late", "%(num)d days late", late)
+    if days == 0:
+        return gettext("due today")
+    return ngettext("%(num)d day left", "%(num)d days left", days)
 
 
 def london(day, time_text: str) -> str:

@@ -14,12 +14,11 @@ from flask import abort, current_app, flash, g, make_response, redirect, render_
 from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup
 
-from shared.store import StoreError
 
 from services.gateway import domain, handlers
 from services.gateway.domain import CredentialError
 from services.gateway.web import blueprint, council_name, forms
-from services.gateway.web.pages import error_summary, gateway_store, signed_in
+from services.gateway.web.pages import error_summary, gateway_store, signed_in, staff_name
 from services.gateway.web.staff import council_choices
 
 MANAGERS_SETTING = "llais.managers_administer_staff"
@@ -252,18 +251,4 @@ def reset_password(secret: str):
     return no_store(render_template("people_step.html", form=form, errors=error_summary(form, loose),
                                     title=gettext("Choose your password"),
                                     intro=gettext("For the account %(email)s.", email=user.id)))
-
-
-def staff_name(email: str | None) -> str:
-    """A member of staff's display name, falling back to the email (or "" for none); each read once a request."""
-    if not email:
-        return ""
-    names = g.setdefault("llais_staff_names", {})
-    if email not in names:
-        try:
-            user = gateway_store().user(str(email))
-        except StoreError:  # a name is a courtesy: a page never fails for want of one
-            user = None
-        names[email] = domain.display_name(user.body if user else None, str(email))
-    return names[email]
 

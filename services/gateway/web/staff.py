@@ -11,11 +11,14 @@ from shared.clock import LONDON, now
 from shared.contracts import referral as referral_contracts, scheduling as scheduling_contracts
 
 from services.gateway import domain, handlers
+from services.gateway.access import audit
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, current_language, forms, local_path
-from services.gateway.web.pages import (SIGNED_IN_AS, Step, call, current_user, error_summary, gateway_store, london,
-                                        signed_in, submit_step)
+from services.gateway.web.complaints import next_step, waiting_complaints
+from services.gateway.web.pages import (SIGNED_IN_AS, Step, actor_label, call, clock_state, current_user,
+                                        error_summary, gateway_store, london, signed_in, staff_label,
+                                        submit_step, time_left)
 
 CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES
@@ -24,6 +27,10 @@ STATUSES = forms.labelled(referral_contracts.STATUSES, {
     "meeting_arranged": _l("Meeting arranged"), "closed": _l("Closed")})
 DEADLINE_STATES = forms.labelled(scheduling_contracts.ATTENTION_STATES, {
     "at_risk": _l("At risk"), "missed": _l("Missed")})
+
+
+for helper in (staff_label, actor_label, time_left):
+    blueprint.add_app_template_global(helper)
 
 
 # signing in and out
@@ -86,25 +93,42 @@ def home():
     _, deadlines = call("scheduling", "GET", "/deadlines", params=mine)
     _, allocated = call("referral", "GET", "/referrals", params={"advocate": user.id, "limit": 200},
                         what="list referrals")
-    waiting = []
+    waiting, complaints, changes = [], [], []
     if user.role == "manager":
         _, received = call("referral", "GET", "/referrals", params={"status": "received", "limit": 200},
                            what="list referrals")
         waiting = received["items"]
-    names = names_of([item["referral_id"] for item in deadlines["items"] + meetings["items"]])
-    return render_template("home.html", meetings=meetings["items"], deadlines=deadlines["items"], names=names,
-                           mine=[r for r in allocated["items"] if r["status"] != "closed"], waiting=waiting)
+        complaints = waiting_complaints()
+        _, asked = call("casework", "GET", "/cases", params={"change": "waiting"}, what="list cases")
+        changes = asked.get("items", [])
+    referrals = referrals_by_id([item["referral_id"] for item in deadlines["items"] + meetings["items"]]
+                                + [case["referral_id"] for case in changes])
+    return render_template("home.html", meetings=meetings["items"], by_deadline=by_deadline(deadlines["items"]),
+                           next_step=next_step,
+                           referrals=referrals, waiting=waiting, complaints=complaints, changes=changes,
+                           mine=[r for r in allocated["items"] if r["status"] != "closed"])
 
 
-def names_of(referral_ids: list[str]) -> dict[str, str]:
-    """The child's name for each referral, for lists that carry only ids (every read is audited)."""
-    names = {}
-    for referral_id in dict.fromkeys(referral_ids):
-        status, referral = call("referral", "GET", f"/referrals/{referral_id}", what="read referral",
-                                referral_id=referral_id)
+def by_deadline(items: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The deadlines needing attention grouped by how pressing they are, missed first, each soonest first."""
+    groups: dict[str, list[dict]] = {state: [] for state in ("missed", "at_risk")}
+    for item in sorted(items, key=lambda i: i["due_at"]):
+        groups.setdefault(item["state"], []).append(item)
+    return [(state, listed) for state, listed in groups.items() if listed]
+
+
+def referrals_by_id(referral_ids: list[str]) -> dict[str, dict]:
+    """Each referral a list names by id, read in one call: its child, kind, reference and when it was received, so
+    two referrals of one child can be told apart. Each child's record shown is audited as read."""
+    wanted = list(dict.fromkeys(i for i in referral_ids if i))
+    found: dict[str, dict] = {}
+    for start in range(0, len(wanted), 200):
+        status, listed = call("referral", "GET", "/referrals", params={"id": wanted[start:start + 200]})
         if status == 200:
-            names[referral_id] = f"{referral['child']['given_name']} {referral['child']['family_name']}"
-    return names
+            found.update({referral["id"]: referral for referral in listed["items"]})
+    for referral_id in found:
+        audit("read referral in a list", referral_id, 200, f"web forms ({g.principal.role})")
+    return found
 
 
 # the referrals
@@ -134,10 +158,15 @@ def wants_welsh(referral: dict | None) -> bool:
     return ((referral or {}).get("child") or {}).get("preferred_language") == "cy"
 
 
+class ReferralSearchForm(forms.ReferralFilterForm):
+    search = forms.text(_l("Child's name or reference"), optional=True, max_length=200,
+                        hint=_l("A whole name, a given or family name, the council's reference or ours"))
+
+
 @blueprint.get("/referrals")
 @signed_in(*CASEWORKERS)
 def referrals():
-    form = forms.ReferralFilterForm(request.args)
+    form = ReferralSearchForm(request.args)
     form.status.choices = [("", gettext("Any status")), *STATUSES]
     form.council.choices = [("", gettext("Any council")), *council_choices()]
     form.advocate.choices = [("", gettext("Any advocate")), *advocates()]
@@ -146,22 +175,42 @@ def referrals():
         return render_template("referrals.html", form=form, referrals=[], errors=error_summary(form), next=None)
     where = {"status": form.status.data, "council": form.council.data, "advocate": form.advocate.data}
     where = {k: v for k, v in where.items() if v}
+    searching = (form.search.data or "").strip()
+    cursor = {"cursor": request.args["cursor"]} if request.args.get("cursor") else {}
     if form.deadline.data:
         _, deadlines = call("scheduling", "GET", "/deadlines", params={
             "state": form.deadline.data, **({"advocate": where["advocate"]} if "advocate" in where else {})})
-        found = [referral for referral in (read_referral(i) for i in dict.fromkeys(
-            d["referral_id"] for d in deadlines["items"])) if referral is not None]
-        shown = [r for r in found if all(r.get(key if key != "advocate" else "advocate_email") == value
-                                         for key, value in where.items())]
-        return render_template("referrals.html", form=form, referrals=shown, errors=[], next=None)
-    status, listed = call("referral", "GET", "/referrals", what="list referrals", params={
-        **where, "limit": 50, **({"cursor": request.args["cursor"]} if request.args.get("cursor") else {})})
-    if status != 200:
-        abort(404)
+        found = referrals_by_id([d["referral_id"] for d in deadlines["items"]])
+        if searching:
+            found = {r["id"]: r for r in search(searching, {}, limit=200)["items"] if r["id"] in found}
+        listed = {"items": [r for r in found.values() if matches(r, where)], "next": None}
+    elif searching:
+        listed = search(searching, where, limit=50, **cursor)
+    else:
+        status, listed = call("referral", "GET", "/referrals", what="list referrals",
+                              params={**where, "limit": 50, **cursor})
+        if status != 200:
+            abort(404)
     following = None
     if listed["next"]:
         following = url_for("web.referrals", **{**request.args.to_dict(), "cursor": listed["next"]})
     return render_template("referrals.html", form=form, referrals=listed["items"], errors=[], next=following)
+
+
+def search(searching: str, where: dict, **params) -> dict:
+    """A page of the referrals whose child's name or reference is `searching` (the referral service folds and
+    indexes names), kept to the list's other filters."""
+    status, listed = call("referral", "GET", "/referrals", what="search referrals",
+                          params={"search": searching, **params})
+    if status != 200:
+        abort(404)
+    return {**listed, "items": [r for r in listed["items"] if matches(r, where)]}
+
+
+def matches(referral: dict, where: dict) -> bool:
+    """Whether a referral read for another reason (its deadline, a search) passes the list's other filters."""
+    fields = {"status": referral["status"], "council": referral["council"], "advocate": referral["advocate_email"]}
+    return all(fields[key] == value for key, value in where.items())
 
 
 def council_choices() -> list[tuple[str, str]]:
@@ -192,7 +241,8 @@ def referral(referral_id: str):
     has_case = found["kind"] == "issue_based" and call("casework", "GET", f"/cases/{referral_id}")[0] == 200
     may_open_case = (found["kind"] == "issue_based" and bool(found["advocate_email"]) and found["status"] != "closed"
                      and domain.works_on(g.principal, found["advocate_email"]))
-    return render_template("referral.html", referral=found, clocks=clocks.get("deadlines", {}),
+    shown = {name: {**clock, "state": clock_state(clock)} for name, clock in clocks.get("deadlines", {}).items()}
+    return render_template("referral.html", referral=found, clocks=shown,
                            actions=actions, has_case=has_case, may_open_case=may_open_case)
 
 

@@ -194,9 +194,14 @@ def test_every_text_of_the_pages_has_its_welsh_with_the_same_placeholders():
     translated = {m.id: m.string for m in catalogue if m.id}
     extracted = {message for _, _, message, _, _ in extract_from_dir(
         str(WEB), method_map=[("**/templates/**.html", "jinja2"), ("**.py", "python")],
-        keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None})}
-    missing = sorted(m for m in extracted if isinstance(m, str) and not translated.get(m))
+        keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)})}
+    missing = sorted(m for m in extracted if (isinstance(m, str) or len(m) == 2) and not translated.get(m))
     assert not missing, f"run `make translations` and translate: {missing[:10]}"
     for english, welsh in translated.items():
+        if isinstance(english, tuple):  # a plural: each of Welsh's forms says what the English plural does
+            assert len(welsh) == catalogue.num_plurals and all(welsh), english
+            for form in welsh:
+                assert set(PLACEHOLDER.findall(english[1])) == set(PLACEHOLDER.findall(form)), english
+            continue
         assert set(PLACEHOLDER.findall(english)) == set(PLACEHOLDER.findall(welsh)), english
         assert welsh != english or english in ("Llais",), f"not translated: {english!r}"

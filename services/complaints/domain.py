@@ -121,8 +121,10 @@ def event_data(complaint: dict, **data: Any) -> dict:
 
 
 def received_event_data(complaint: dict) -> dict:
+    """Beside the codes counted, the address to reply to by email, only where the complainant asked for a reply."""
+    email = ((complaint.get("contact") or {}).get("email") or "").strip() if complaint.get("wants_reply") else ""
     return {"made_by": complaint["made_by"], "council": complaint["council"], "nation": complaint["nation"],
-            "received_at": complaint["received_at"], "language": complaint["language"]}
+            "received_at": complaint["received_at"], "language": complaint["language"], "reply_email": email or None}
 
 
 def escalate(complaint: dict, by: str, at: str) -> dict:

@@ -40,6 +40,13 @@ def dispatch(notify: NotifyStore, mailer) -> int:
     return handlers.dispatch(UnitOfWork(notify.store), mailer=mailer)
 
 
+def reading(notify: NotifyStore) -> list:
+    """From now on, every document the store's finds return, in the list this returns."""
+    read, find = [], notify.store.find
+    notify.store.find = lambda *a, **k: read.extend(found := find(*a, **k)) or found
+    return read
+
+
 def deliver(handler, event, notify: NotifyStore, **bound):
     handle(lambda e, uow: handler(e, uow, **bound), event, notify.store)
 
@@ -153,9 +160,7 @@ def test_the_meeting_day_job_reads_only_meetings_whose_morning_has_come(notify):
             "meeting.arranged", "2027-01-20T10:00:00+00:00").data, "meeting_id": f"later-{n:02d}"},
             producer="scheduling", subject="referral:r1"), notify)
     deliver(handlers.meeting_changed, meeting("meeting.arranged", "2026-12-08T14:30:00+00:00"), notify)
-    read = []
-    find = notify.store.find
-    notify.store.find = lambda *a, **k: read.extend(found := find(*a, **k)) or found
+    read = reading(notify)
     assert remind(notify, "2026-12-08T08:00:00+00:00") == 1
     assert [d.id for d in read] == ["m1"]
 
@@ -228,6 +233,16 @@ def test_two_workers_make_the_mornings_digest_once(tmp_path, smtp):
     dispatch(first, smtp.mailer)
     dispatch(second, smtp.mailer)
     assert len(smtp.messages) == 1 and "Missed (5)" in smtp.read()[2]
+
+
+def test_the_digest_reads_only_the_deadlines_no_digest_has_told_of(notify, smtp):
+    for n in range(30):
+        handle(handlers.note_deadline, deadline("deadline.missed", f"told-{n:02d}"), notify.store)
+    assert digest(notify, "2026-12-08T07:30:00+00:00")
+    handle(handlers.note_deadline, deadline("deadline.at_risk", "new"), notify.store)
+    read = reading(notify)
+    assert digest(notify, "2026-12-09T07:30:00+00:00")
+    assert [d.body["subject_id"] for d in read] == ["new"]
 
 
 def test_without_the_managers_address_the_digest_is_recorded_as_unsent(notify):

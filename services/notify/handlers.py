@@ -216,12 +216,12 @@ def delivery_view(body: dict) -> dict:
 
 # mail of notify's own: to advocates, managers and complainants
 
-def _email(uow: UnitOfWork, id: str, *, event_id: str, type: str, to: str, language: str, words_: templates.Words,
+def _email(uow: UnitOfWork, id: str, *, event_id: str, event_type: str, to: str, language: str, said: templates.Words,
            audience: str, basis: str, council: str | None = None, referral_id: str | None = None,
            last: bool = True, **extra) -> bool:
     """Make one email, pending delivery, recorded like every message: once (a second making of `id` makes none)."""
-    subject, body = words_
-    record = {"id": id, "event_id": event_id, "type": type, "council": council, "referral_id": referral_id,
+    subject, body = said
+    record = {"id": id, "event_id": event_id, "type": event_type, "council": council, "referral_id": referral_id,
               "created_at": timestamp(), "audience": audience, "basis": basis, "status": "pending",
               "trace": telemetry.current_headers(), "next_attempt_at": timestamp(), "first_attempt_at": None,
               "claimed_until": None, "attempts": [], "channel": "email", "to": to, "language": language,
@@ -240,8 +240,8 @@ def notify_advocate(event: Event, uow: UnitOfWork, *, public_url: str = "") -> N
     email may say)."""
     data = event.data
     link = domain.page(public_url, "referrals", data["referral_id"])
-    _email(uow, f"{event.id}:advocate", event_id=event.id, type=event.type, to=data["advocate_email"],
-           language=domain.BOTH, words_=templates.allocated(data["referral_id"], data["allocated_at"], link),
+    _email(uow, f"{event.id}:advocate", event_id=event.id, event_type=event.type, to=data["advocate_email"],
+           language=domain.BOTH, said=templates.allocated(data["referral_id"], data["allocated_at"], link),
            audience=domain.ADVOCATE, basis=domain.SERVICE, council=data["council"], referral_id=data["referral_id"])
 
 
@@ -271,17 +271,21 @@ def remind_meetings(uow: UnitOfWork, *, public_url: str = "", at: datetime | Non
 
 
 def _remind(uow: UnitOfWork, document: Document, moment: datetime, public_url: str) -> bool:
+    """The email first, then the meeting marked: the email's id is the meeting's and its time, so a worker that got
+    there too, or a run after a crash between the two, makes none again."""
     meeting = document.body
-    begun = datetime.fromisoformat(meeting["starts_at"]) <= moment
+    if datetime.fromisoformat(meeting["starts_at"]) <= moment:
+        uow.update(document, {**meeting, "reminder": "passed"})  # too late to remind
+        return False
+    link = domain.page(public_url, "referrals", meeting["referral_id"])
     with _together(uow):
-        if uow.update(document, {**meeting, "reminder": "passed" if begun else "made"}) is None or begun:
-            return False  # another worker has it, or it is too late to remind
-        link = domain.page(public_url, "referrals", meeting["referral_id"])
-        return _email(uow, f"meeting-day:{document.id}:{meeting['starts_at']}", event_id=f"meeting-day:{document.id}",
-                      type="meeting.day", to=meeting["advocate_email"], language=domain.BOTH,
-                      words_=templates.meeting_day(meeting["referral_id"], meeting["starts_at"], link),
+        made = _email(uow, f"meeting-day:{document.id}:{meeting['starts_at']}", event_id=f"meeting-day:{document.id}",
+                      event_type="meeting.day", to=meeting["advocate_email"], language=domain.BOTH,
+                      said=templates.meeting_day(meeting["referral_id"], meeting["starts_at"], link),
                       audience=domain.ADVOCATE, basis=domain.SERVICE, council=meeting["council"],
                       referral_id=meeting["referral_id"], meeting_id=document.id, starts_at=meeting["starts_at"])
+        uow.update(document, {**meeting, "reminder": "made"})
+    return made
 
 
 def note_deadline(event: Event, uow: UnitOfWork) -> None:
@@ -303,27 +307,31 @@ def send_digest(uow: UnitOfWork, *, managers: tuple[str, ...], morning: str = do
     if notify.digest(day) is not None:
         return False
     with _together(uow):
+        if not uow.create(DIGESTS, day, {"claimed_at": timestamp()}):
+            return False  # another worker claimed this morning's
         waiting = notify.alerts_waiting()
         alerts = domain.worst_first([d.body for d in waiting])
-        if not uow.create(DIGESTS, day, {"claimed_at": timestamp(), "deadlines": len(alerts)}):
-            return False  # another worker claimed this morning's
-        for document in waiting:
+        if alerts:
+            _digest_made(uow, day, alerts, managers, public_url)
+        for document in waiting:  # after the emails: a crash between tells them twice rather than never
             uow.update(document, {**document.body, "digest": day})
-        if not alerts:
-            return False
-        shown = [{**a, "reference": a["subject_id"],
-                  "link": domain.page(public_url, domain.PAGES[a["about"]], a["subject_id"])} for a in alerts]
-        record = {"event_id": f"digest:{day}", "type": "deadlines.digest", "created_at": timestamp()}
-        if not managers:
-            uow.create(UNSENT, f"digest:{day}", {**record, "id": f"digest:{day}", "channel": "email",
-                                                 "basis": domain.SERVICE, "council": None, "referral_id": None,
-                                                 "reason": "no managers' address is set (LLAIS_MANAGER_EMAILS)"})
-            return True
-        for n, address in enumerate(managers):
-            _email(uow, f"digest:{day}:{n}", event_id=f"digest:{day}", type="deadlines.digest", to=address,
-                   language=domain.BOTH, words_=templates.digest(day, shown), audience=domain.MANAGERS,
-                   basis=domain.SERVICE)
-    return True
+    return bool(alerts)
+
+
+def _digest_made(uow: UnitOfWork, day: str, alerts: list[dict], managers: tuple[str, ...], public_url: str) -> None:
+    """The morning's digest, one email to each manager's address; or, with none set, the reason it was not sent."""
+    if not managers:
+        uow.create(UNSENT, f"digest:{day}", {"id": f"digest:{day}", "event_id": f"digest:{day}",
+                                             "type": "deadlines.digest", "channel": "email", "basis": domain.SERVICE,
+                                             "council": None, "referral_id": None, "created_at": timestamp(),
+                                             "reason": "no managers' address is set (LLAIS_MANAGER_EMAILS)"})
+        return
+    shown = [{**a, "reference": a["subject_id"],
+              "link": domain.page(public_url, domain.PAGES[a["about"]], a["subject_id"])} for a in alerts]
+    for n, address in enumerate(managers):
+        _email(uow, f"digest:{day}:{n}", event_id=f"digest:{day}", event_type="deadlines.digest", to=address,
+               language=domain.BOTH, said=templates.digest(day, shown), audience=domain.MANAGERS,
+               basis=domain.SERVICE)
 
 
 def track_complaint(event: Event, uow: UnitOfWork) -> None:
@@ -350,5 +358,5 @@ def tell_complainant(event: Event, uow: UnitOfWork) -> None:
     else:
         said = templates.complaint_answered(data["kind"], reference, data["stage"], data["outcome"],
                                             data["responded_at"], language)
-    _email(uow, f"{event.id}:complainant", event_id=event.id, type=event.type, to=complainant["email"],
-           language=language, words_=said, audience=domain.COMPLAINANT, basis=domain.REPLY_ASKED)
+    _email(uow, f"{event.id}:complainant", event_id=event.id, event_type=event.type, to=complainant["email"],
+           language=language, said=said, audience=domain.COMPLAINANT, basis=domain.REPLY_ASKED)

@@ -81,7 +81,8 @@ REASONS = {
 def render(event_type: str, data: dict[str, Any], language: str, reference: str) -> tuple[str, str]:
     """(subject, body) in Welsh when the recipient prefers it, else English."""
     language = "cy" if language == "cy" else "en"
-    values = {"ref": reference, "starts_at": words.on_day(data.get("starts_at"), language), "venue": data.get("venue", ""),
+    values = {"ref": reference, "starts_at": words.on_day(data.get("starts_at"), language),
+              "venue": data.get("venue", ""),
               "outcome": OUTCOMES.get(data.get("outcome") or "", {}).get(language, ""),
               "reason": REASONS.get(data.get("reason") or "", {}).get(language, data.get("reason", ""))}
     return SUBJECTS[event_type][language].format(**values), BODIES[event_type][language].format(**values)

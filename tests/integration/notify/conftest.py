@@ -1,37 +1,16 @@
-"""What notify's integration tests share: a real SMTP server (aiosmtpd) on a free port, and what it received; and a
-real HTTP server for a far end (a council's webhook, GOV.UK Notify's stand-in)."""
+"""What notify's integration tests share: a real SMTP server (aiosmtpd) on a free port, and what it received."""
 
 from __future__ import annotations
 
 import socket
-import threading
-from contextlib import contextmanager
 from dataclasses import replace
-from email import message_from_string, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from werkzeug.serving import make_server
 
 from shared.config import Settings
 from services.notify.delivery import smtp_mailer
-
-
-class Inbox:
-    """Every message the server accepted, as (recipients, raw text)."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-    def read(self, n: int = -1) -> tuple[list[str], str, str]:
-        """A message as its reader sees it: (recipients, subject, body), headers and transfer encoding undone."""
-        to, raw = self.messages[n]
-        message = message_from_string(raw, policy=policy.default)
-        return to, str(message["Subject"]), message.get_content()
+from tests.integration.notify.support import Inbox
 
 
 @pytest.fixture
@@ -46,15 +25,3 @@ def smtp():
     inbox.mailer = smtp_mailer(replace(Settings(), smtp_url=inbox.url))
     yield inbox
     controller.stop()
-
-
-@contextmanager
-def serving(app):
-    """`app` (a WSGI callable) answering on a free local port, its address as `app.url`, until the block ends."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.url = f"http://127.0.0.1:{server.server_port}"
-    try:
-        yield app
-    finally:
-        server.shutdown()

@@ -18,7 +18,7 @@ from shared.unit_of_work import UnitOfWork, handle
 from services.notify import handlers
 from services.notify.commands import SetWebhook
 from services.notify.store import NotifyStore
-from tests.integration.notify.conftest import serving
+from tests.integration.notify.support import Inbox, serving  # noqa: F401  Inbox: the end-to-end tests read mail with it
 
 SIAN = "sian@cardiff.example"
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()

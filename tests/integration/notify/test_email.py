@@ -21,7 +21,7 @@ from shared.unit_of_work import UnitOfWork, handle
 from services.notify import handlers
 from services.notify.delivery import govuk_notify_mailer
 from services.notify.store import INDEXES, NotifyStore
-from tests.integration.notify.conftest import serving
+from tests.integration.notify.support import serving
 
 ADVOCATE = "alaw@provider.example"
 MANAGERS = ("managers@provider.example",)

@@ -13,10 +13,11 @@ import hmac
 import json
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shared.contracts.referral import ARRANGEMENTS, OUTCOME, SELF_REFERRAL, TAKE_UP
 from shared.errors import Refused
+
+from services.notify.words import LONDON
 
 WEBHOOK_TYPES = ("referral.acknowledged", "meeting.arranged", "meeting.took_place", "meeting.not_held",
                  "active_offer.completed", "referral.closed")
@@ -164,7 +165,6 @@ BOTH = "cy+en"
 know)."""
 MORNING = "07:30"
 """When, in London time, the morning's mail is made, unless the settings say otherwise."""
-LONDON = ZoneInfo("Europe/London")
 PAGES = {"referral": "referrals", "complaint": "complaints"}
 """Where staff read a referral or a complaint: /referrals/<id>, /complaints/<id>."""
 

@@ -64,6 +64,28 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return raw in ("true", "1")
 
 
+def _addresses(text: str) -> tuple[str, ...]:
+    addresses = tuple(part.strip() for part in text.split(",") if part.strip())
+    if any("@" not in address for address in addresses):
+        raise ConfigError("LLAIS_MANAGER_EMAILS must be comma-separated email addresses")
+    return addresses
+
+
+def _clock_time(name: str, text: str) -> str:
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError(f"{name} must be a time of day as HH:MM, e.g. 07:30")
+    return f"{int(hours):02d}:{minutes}"
+
+
+def _notify_template(env: Mapping[str, str]) -> str | None:
+    template = env.get("LLAIS_GOVUK_NOTIFY_TEMPLATE_ID") or None
+    if env.get("LLAIS_GOVUK_NOTIFY_API_KEY") and not template:
+        raise ConfigError("LLAIS_GOVUK_NOTIFY_API_KEY needs LLAIS_GOVUK_NOTIFY_TEMPLATE_ID: the template whose "
+                          "subject is ((subject)) and body ((body))")
+    return template
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -101,10 +123,20 @@ class Settings:
     """Whether managers may run staff accounts in the pages as admins do (never an admin's account)."""
     public_url: str = ""
     """The address people reach the web pages at (e.g. https://llais.example.org), for links given out of them: the
-    password reset links `llais admin reset-password` prints."""
+    password reset links `llais admin reset-password` prints, and the links in emails."""
     strict_queries: bool = False
     """Refuse a find that none of the service's declared indexes answers (the tests run so); when false, such a
     find reads without an index and is logged once."""
+
+    manager_emails: tuple[str, ...] = ()
+    """Where the managers' morning digest of deadlines at risk and missed goes (a team mailbox, typically)."""
+    morning_mail_at: str = "07:30"
+    """When, in London time, the morning's mail leaves: the managers' digest and each advocate's meeting-day email."""
+    govuk_notify_api_key: str | None = None
+    """A GOV.UK Notify API key: when set, email goes through GOV.UK Notify instead of SMTP."""
+    govuk_notify_template_id: str | None = None
+    """The GOV.UK Notify email template every email is sent with: its subject `((subject))`, its body `((body))`."""
+    govuk_notify_url: str = "https://api.notifications.service.gov.uk"
 
     @property
     def store_backend(self) -> str:
@@ -169,5 +201,11 @@ class Settings:
             strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", default.strict_queries),
             managers_administer_staff=_flag(env, "LLAIS_MANAGERS_ADMINISTER_STAFF",
                                             default.managers_administer_staff),
+            manager_emails=_addresses(env.get("LLAIS_MANAGER_EMAILS", "")),
+            morning_mail_at=_clock_time("LLAIS_MORNING_MAIL_AT",
+                                        env.get("LLAIS_MORNING_MAIL_AT") or default.morning_mail_at),
             public_url=(env.get("LLAIS_PUBLIC_URL") or default.public_url).rstrip("/"),
+            govuk_notify_api_key=env.get("LLAIS_GOVUK_NOTIFY_API_KEY") or default.govuk_notify_api_key,
+            govuk_notify_template_id=_notify_template(env),
+            govuk_notify_url=(env.get("LLAIS_GOVUK_NOTIFY_URL") or default.govuk_notify_url).rstrip("/"),
         )

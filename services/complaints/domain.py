@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import ValidationError, validate
+
 from shared.contracts.complaints import ANSWERS, FROM, KINDS
 from shared.errors import Refused, Rule, StateForbids
 
@@ -123,9 +125,21 @@ def event_data(complaint: dict, **data: Any) -> dict:
     return {"complaint_id": complaint["id"], "kind": complaint["kind"], **data}
 
 
+def reply_email(complaint: dict) -> str | None:
+    """The address to reply to by email: only where the complainant asked for a reply and gave one that is an
+    email address (the contract carries no other)."""
+    email = ((complaint.get("contact") or {}).get("email") or "").strip() if complaint.get("wants_reply") else ""
+    try:
+        return validate.Email()(email) if email else None
+    except ValidationError:
+        return None
+
+
 def received_event_data(complaint: dict) -> dict:
+    """Beside the codes counted, the address to reply to by email (`reply_email`)."""
     return {"made_by": complaint["made_by"], "council": complaint["council"], "nation": complaint["nation"],
-            "received_at": complaint["received_at"], "language": complaint["language"]}
+            "received_at": complaint["received_at"], "language": complaint["language"],
+            "reply_email": reply_email(complaint)}
 
 
 def escalate(complaint: dict, by: str, at: str) -> dict:

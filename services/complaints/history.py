@@ -24,7 +24,8 @@ SECOND_STAGE = "stage_2_respond_by"
 
 def of_complaint(complaint: dict[str, Any], before: datetime) -> Iterator[Event]:
     """The events of one complaint that happened before `before`, in the order they happened."""
-    recalled = [("complaint.received", complaint["received_at"], domain.received_event_data(complaint), "")]
+    received = {**domain.received_event_data(complaint), "reply_email": None}  # history counts; it replies to no one
+    recalled = [("complaint.received", complaint["received_at"], received, "")]
     for response in complaint["responses"]:
         recalled.append(("complaint.responded", response["at"], {
             "stage": response["stage"], "outcome": response["outcome"], "responded_at": response["at"]},

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Mapping
+
 import requests
 
 from shared.bus import Periodic
@@ -11,18 +14,35 @@ from shared.store import Store
 from shared.unit_of_work import UnitOfWork
 
 from services.notify import api, handlers, worker
-from services.notify.delivery import smtp_mailer
+from services.notify.delivery import mailer as configured_mailer
 from services.notify.store import INDEXES
+
+MORNING_CHECK_SECONDS = 60.0
+"""How often the morning's jobs look whether their time has come (each reads nothing until it has)."""
 
 
 def periodic(store: Store, settings: Settings) -> list[Periodic]:
-    session, mailer = requests.Session(), smtp_mailer(settings)
-    return [Periodic("dispatch", 0.5, lambda: handlers.dispatch(UnitOfWork(store), session, mailer),
-                     woken_by_events=True)]  # a handler that queued a delivery wakes it
+    session, mailer = requests.Session(), configured_mailer(settings)
+    return [
+        Periodic("dispatch", 0.5, lambda: handlers.dispatch(UnitOfWork(store), session, mailer),
+                 woken_by_events=True),  # a handler that queued a delivery wakes it
+        Periodic("meeting-day", MORNING_CHECK_SECONDS,
+                 lambda: handlers.remind_meetings(UnitOfWork(store), public_url=settings.public_url)),
+        Periodic("managers-digest", MORNING_CHECK_SECONDS,
+                 lambda: handlers.send_digest(UnitOfWork(store), managers=settings.manager_emails,
+                                              morning=settings.morning_mail_at, public_url=settings.public_url)),
+    ]
+
+
+def configure(bound: Mapping, settings: Settings) -> Mapping:
+    return {**bound,
+            "referral.allocated": functools.partial(handlers.notify_advocate, public_url=settings.public_url),
+            **{event_type: functools.partial(handlers.meeting_changed, morning=settings.morning_mail_at)
+               for event_type in worker.MEETING_CHANGES}}
 
 
 SERVICE = ServiceDefinition(name="notify", blueprints=(api.blueprint,), handlers=worker.HANDLERS, periodic=periodic,
-                            indexes=INDEXES)
+                            configure=configure, indexes=INDEXES)
 NAME = SERVICE.name
 create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker

@@ -11,11 +11,13 @@ import binascii
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from shared.contracts.referral import ARRANGEMENTS, OUTCOME, SELF_REFERRAL, TAKE_UP
 from shared.errors import Refused
+
+from services.notify.words import LONDON
 
 WEBHOOK_TYPES = ("referral.acknowledged", "meeting.arranged", "meeting.took_place", "meeting.not_held",
                  "active_offer.completed", "referral.closed")
@@ -148,3 +150,93 @@ def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) ->
             shown.update(outcome=data["outcome"], follow_on_referral_id=data.get("follow_on_referral_id"))
         return {**ids, **shown}, DUTY
     raise Withheld(f"{event_type} is not a message councils receive")
+
+
+# notify's own mail: who it is for, on what basis, and when
+
+REFERRER, ADVOCATE, MANAGERS, COMPLAINANT = "referrer", "advocate", "managers", "complainant"
+"""Who an email is for. Only the referrer's is governed by the child's consent to share with the referrer."""
+SERVICE = "service"
+"""The basis of an email to the service's own staff: their work, not a disclosure outside the service."""
+REPLY_ASKED = "reply_asked"
+"""The basis of an email to a complainant: they asked for a reply and gave this address for it."""
+BOTH = "cy+en"
+"""The language of a message written in Welsh and English together (to staff, whose language notify does not
+know)."""
+MORNING = "07:30"
+"""When, in London time, the morning's mail is made, unless the settings say otherwise."""
+PAGES = {"referral": "referrals", "complaint": "complaints"}
+"""Where staff read a referral or a complaint: /referrals/<id>, /complaints/<id>."""
+
+
+def page(public_url: str, section: str, id: str) -> str:
+    """The link to a page of the service; a path alone where its address is not set."""
+    return f"{public_url.rstrip('/')}/{section}/{id}"
+
+
+def _morning(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def morning_come(local: datetime, morning: str) -> bool:
+    """Whether the morning's mail is due at `local` (a London time)."""
+    return local.time() >= _morning(morning)
+
+
+def remind_at(starts_at: str, morning: str) -> str:
+    """When the day's email for a meeting is due: the morning of its day in London, as UTC RFC 3339 text."""
+    day = datetime.fromisoformat(starts_at).astimezone(LONDON).date()
+    due = datetime.combine(day, _morning(morning), tzinfo=LONDON)
+    return due.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def meeting_kept(current: dict, event_type: str, data: dict[str, Any], event_id: str,
+                 morning: str) -> dict | None:
+    """What notify keeps of a meeting after an event about it: its advocate and time, and whether its day's email
+    is waiting (from the morning of the day it is now on), made, or not to be (cancelled). None: nothing changes
+    (an event heard before, or an arrangement of a meeting already kept)."""
+    if event_id in current.get("heard", []):
+        return None
+    heard = [*current.get("heard", []), event_id][-20:]
+    if event_type == "meeting.arranged":
+        if current:
+            return None
+        return {"referral_id": data["referral_id"], "council": data["council"],
+                "advocate_email": data["advocate_email"], "starts_at": data["starts_at"], "status": "arranged",
+                "reminder": "waiting", "remind_at": remind_at(data["starts_at"], morning), "heard": heard}
+    if event_type == "meeting.rescheduled":
+        return {**current, "starts_at": data["starts_at"], "status": "arranged", "reminder": "waiting",
+                "remind_at": remind_at(data["starts_at"], morning), "heard": heard}
+    if event_type == "meeting.cancelled":
+        return {**current, "status": "cancelled", "reminder": "cancelled", "heard": heard}
+    return None
+
+
+def reminder_stale(meeting: dict | None, starts_at: str) -> str | None:
+    """Why a meeting-day email made earlier may no longer leave: the meeting was cancelled or moved since."""
+    if meeting is None or meeting.get("status") == "cancelled":
+        return "the meeting was cancelled"
+    if meeting["starts_at"] != starts_at:
+        return "the meeting was moved to another time"
+    return None
+
+
+def alert(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What the managers' digest keeps of a deadline at risk or missed: whose, which, when due, and its state."""
+    about = "complaint" if event_type.startswith("complaint.") else "referral"
+    return {"about": about, "subject_id": data["complaint_id" if about == "complaint" else "referral_id"],
+            "council": data.get("council"), "deadline": data["deadline"], "due_at": data["due_at"],
+            "state": "missed" if event_type.endswith("missed") else "at_risk"}
+
+
+def worst_first(alerts: list[dict]) -> list[dict]:
+    """One line for each deadline, in its worst state since the last digest (one that went at risk and then was
+    missed is missed), the earliest due first."""
+    worst: dict[tuple, dict] = {}
+    for one in alerts:
+        key = (one["about"], one["subject_id"], one["deadline"])
+        if key not in worst or one["state"] == "missed":
+            worst[key] = one
+    return sorted(worst.values(),
+                  key=lambda a: (datetime.fromisoformat(a["due_at"]), a["about"], a["subject_id"], a["deadline"]))

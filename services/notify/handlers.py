@@ -5,6 +5,12 @@ allows, about a referral the council may know of at all (`domain.council_may_kno
 duty it is sent under; a message consent does not allow is never made, and the refusal is recorded instead. Just
 before each attempt the consent is checked once more: a message whose consent the child has since withdrawn is
 marked `withheld` and never leaves.
+
+Notify also writes to people of its own accord, each email made once, recorded and delivered like every other
+message: to an advocate when a referral is allocated to them and on the morning of each of their meetings
+(`remind_meetings`), to the managers once each morning with the deadlines that went at risk or were missed since the
+last digest (`send_digest`), and to a complainant who asked for a reply by email when their complaint is
+acknowledged and answered. Addresses and words are never logged.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import requests
@@ -23,10 +30,11 @@ from shared.contracts import Event
 from shared.store import Document
 from shared.unit_of_work import UnitOfWork
 
-from services.notify import delivery, domain, templates
+from services.notify import delivery, domain, templates, words
 from services.notify.commands import SetWebhook
 from services.notify.delivery import Mailer
-from services.notify.store import DELIVERIES, REFERRALS, UNSENT, WEBHOOKS, NotifyStore
+from services.notify.store import (ALERTS, COMPLAINTS, DELIVERIES, DIGESTS, MEETINGS, REFERRALS, UNSENT, WAITING,
+                                   WEBHOOKS, NotifyStore)
 
 log = logging.getLogger("llais.notify")
 CLAIM = timedelta(seconds=60)
@@ -35,6 +43,11 @@ CLAIM = timedelta(seconds=60)
 class UnknownReferral(LookupError):
     """An event about a referral whose `referral.received` notify has not yet kept: without its source and consent
     nothing may be sent, so the event fails and the bus tries it again (the receipt is then known)."""
+
+
+class UnknownComplaint(LookupError):
+    """An event about a complaint whose `complaint.received` notify has not yet kept: without it notify cannot know
+    whether the complainant asked for a reply, so the event fails and the bus tries it again."""
 
 
 def set_webhook(command: SetWebhook, uow: UnitOfWork) -> None:
@@ -141,7 +154,14 @@ def _send_webhook(notify: NotifyStore, body: dict, session: requests.Session) ->
 
 
 def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
-    """Why a message made earlier may no longer leave (the child's consent as notify knows it now), or None."""
+    """Why a message made earlier may no longer leave (the child's consent as notify knows it now; for a meeting's
+    day, the meeting as it stands now), or None. Staff's and complainants' own emails are not the referrer's: the
+    child's consent to share with the referrer does not govern them."""
+    if body.get("meeting_id"):
+        meeting = notify.meeting(body["meeting_id"])
+        return domain.reminder_stale(meeting.body if meeting else None, body["starts_at"])
+    if body.get("audience", domain.REFERRER) != domain.REFERRER:
+        return None
     known = notify.referral(body["referral_id"]) if body.get("referral_id") else None
     if known is None:
         return None
@@ -160,13 +180,14 @@ def _attempt(uow: UnitOfWork, claimed: Document, session: requests.Session, mail
                                 "claimed_until": None})
         return
     started = now()
+    attributes = {"llais.council": body.get("council"), "llais.event_type": body["type"],
+                  "llais.channel": body["channel"]}
     with telemetry.span_from_headers(f"{body['type']} {body['channel']}", body.get("trace"), kind=SpanKind.INTERNAL,
-                                     attributes={"llais.council": body["council"], "llais.event_type": body["type"],
-                                                 "llais.channel": body["channel"]}):
+                                     attributes={k: v for k, v in attributes.items() if v is not None}):
         if body["channel"] == "webhook":
             ok, attempt = _send_webhook(notify, body, session)
         else:
-            ok, attempt = delivery.send_email(mailer, body["to"], body["subject"], body["body"])
+            ok, attempt = delivery.send_email(mailer, body["to"], body["subject"], body["body"], reference=body["id"])
     attempts = [*body["attempts"], {"at": timestamp(started), **attempt}]
     first = body["first_attempt_at"] or attempts[0]["at"]
     update = {**body, "attempts": attempts, "first_attempt_at": first, "claimed_until": None}
@@ -188,6 +209,154 @@ def _attempt(uow: UnitOfWork, claimed: Document, session: requests.Session, mail
 def delivery_view(body: dict) -> dict:
     """A message as operators and tests read it: what, to whom, when, under which consent or duty, with what
     result; never a secret."""
-    return {k: body.get(k) for k in ("event_id", "type", "channel", "council", "referral_id", "to", "basis",
+    return {k: body.get(k) for k in ("event_id", "type", "channel", "audience", "council", "referral_id", "to", "basis",
                                      "status", "subject", "created_at", "first_attempt_at", "next_attempt_at",
                                      "delivered_at", "parked_at", "withheld_at", "reason", "attempts")}
+
+
+# mail of notify's own: to advocates, managers and complainants
+
+def _email(uow: UnitOfWork, id: str, *, event_id: str, event_type: str, to: str, language: str, said: templates.Words,
+           audience: str, basis: str, council: str | None = None, referral_id: str | None = None,
+           last: bool = True, **extra) -> bool:
+    """Make one email, pending delivery, recorded like every message: once (a second making of `id` makes none)."""
+    subject, body = said
+    record = {"id": id, "event_id": event_id, "type": event_type, "council": council, "referral_id": referral_id,
+              "created_at": timestamp(), "audience": audience, "basis": basis, "status": "pending",
+              "trace": telemetry.current_headers(), "next_attempt_at": timestamp(), "first_attempt_at": None,
+              "claimed_until": None, "attempts": [], "channel": "email", "to": to, "language": language,
+              "subject": subject, "body": body, **extra}
+    return uow.create(DELIVERIES, id, record, last=last)
+
+
+def _together(uow: UnitOfWork):
+    """A job's writes as one transaction where the store can (SQLite), so a crash between them leaves none."""
+    together = getattr(uow.store, "together", None)
+    return together() if together is not None else nullcontext()
+
+
+def notify_advocate(event: Event, uow: UnitOfWork, *, public_url: str = "") -> None:
+    """On `referral.allocated`: tell the advocate the referral is theirs (see `templates.allocated` for what the
+    email may say)."""
+    data = event.data
+    link = domain.page(public_url, "referrals", data["referral_id"])
+    _email(uow, f"{event.id}:advocate", event_id=event.id, event_type=event.type, to=data["advocate_email"],
+           language=domain.BOTH, said=templates.allocated(data["referral_id"], data["allocated_at"], link),
+           audience=domain.ADVOCATE, basis=domain.SERVICE, council=data["council"], referral_id=data["referral_id"])
+
+
+def meeting_changed(event: Event, uow: UnitOfWork, *, morning: str = domain.MORNING) -> None:
+    """On a meeting arranged, moved or cancelled: keep when its day's email to the advocate is due (the morning of
+    the day it is now on; none once cancelled), then tell the referrer and the council as every meeting event."""
+    data = event.data
+
+    def decide(current: dict):
+        changed = domain.meeting_kept(current, event.type, data, event.id, morning)
+        return None if changed is None else (changed, [])
+
+    if event.type == "meeting.arranged" or uow.get(MEETINGS, data["meeting_id"]) is not None:
+        uow.change(MEETINGS, data["meeting_id"], decide, initial={}, last=False)
+    notify_council(event, uow)
+
+
+def remind_meetings(uow: UnitOfWork, *, public_url: str = "", at: datetime | None = None) -> int:
+    """Make the day's email to the advocate of each meeting whose morning has come (found by its indexed reminder
+    time: meetings on later days are not read); a meeting already begun is not reminded. Returns emails made."""
+    notify, moment, made, after = NotifyStore(uow), at or now(), 0, None
+    while page := notify.reminders_due(moment, after=after):
+        after = page[-1].id
+        for document in page:
+            made += _remind(uow, document, moment, public_url)
+    return made
+
+
+def _remind(uow: UnitOfWork, document: Document, moment: datetime, public_url: str) -> bool:
+    """The email first, then the meeting marked: the email's id is the meeting's and its time, so a worker that got
+    there too, or a run after a crash between the two, makes none again."""
+    meeting = document.body
+    if datetime.fromisoformat(meeting["starts_at"]) <= moment:
+        uow.update(document, {**meeting, "reminder": "passed"})  # too late to remind
+        return False
+    link = domain.page(public_url, "referrals", meeting["referral_id"])
+    with _together(uow):
+        made = _email(uow, f"meeting-day:{document.id}:{meeting['starts_at']}", event_id=f"meeting-day:{document.id}",
+                      event_type="meeting.day", to=meeting["advocate_email"], language=domain.BOTH,
+                      said=templates.meeting_day(meeting["referral_id"], meeting["starts_at"], link),
+                      audience=domain.ADVOCATE, basis=domain.SERVICE, council=meeting["council"],
+                      referral_id=meeting["referral_id"], meeting_id=document.id, starts_at=meeting["starts_at"])
+        uow.update(document, {**meeting, "reminder": "made"})
+    return made
+
+
+def note_deadline(event: Event, uow: UnitOfWork) -> None:
+    """On a deadline at risk or missed (a referral's or a complaint's): keep it for the managers' next digest."""
+    uow.create(ALERTS, event.id, {**domain.alert(event.type, event.data), "noted_at": event.occurred_at,
+                                  "digest": WAITING})
+
+
+def send_digest(uow: UnitOfWork, *, managers: tuple[str, ...], morning: str = domain.MORNING,
+                public_url: str = "", at: datetime | None = None) -> bool:
+    """Once each morning, from `morning` London time: one email to each manager's address listing the deadlines
+    that went at risk or were missed since the last digest, or nothing when there are none. The morning's digest is
+    claimed in the store first, so however many workers run it, and across restarts, it is made once. Returns
+    whether this call made it."""
+    notify, local = NotifyStore(uow), words.london(at or now())
+    if not domain.morning_come(local, morning):
+        return False
+    day = local.date().isoformat()
+    if notify.digest(day) is not None:
+        return False
+    with _together(uow):
+        if not uow.create(DIGESTS, day, {"claimed_at": timestamp()}):
+            return False  # another worker claimed this morning's
+        waiting = notify.alerts_waiting()
+        alerts = domain.worst_first([d.body for d in waiting])
+        if alerts:
+            _digest_made(uow, day, alerts, managers, public_url)
+        for document in waiting:  # after the emails: a crash between tells them twice rather than never
+            uow.update(document, {**document.body, "digest": day})
+    return bool(alerts)
+
+
+def _digest_made(uow: UnitOfWork, day: str, alerts: list[dict], managers: tuple[str, ...], public_url: str) -> None:
+    """The morning's digest, one email to each manager's address; or, with none set, the reason it was not sent."""
+    if not managers:
+        uow.create(UNSENT, f"digest:{day}", {"id": f"digest:{day}", "event_id": f"digest:{day}",
+                                             "type": "deadlines.digest", "channel": "email", "basis": domain.SERVICE,
+                                             "council": None, "referral_id": None, "created_at": timestamp(),
+                                             "reason": "no managers' address is set (LLAIS_MANAGER_EMAILS)"})
+        return
+    shown = [{**a, "reference": a["subject_id"],
+              "link": domain.page(public_url, domain.PAGES[a["about"]], a["subject_id"])} for a in alerts]
+    for n, address in enumerate(managers):
+        _email(uow, f"digest:{day}:{n}", event_id=f"digest:{day}", event_type="deadlines.digest", to=address,
+               language=domain.BOTH, said=templates.digest(day, shown), audience=domain.MANAGERS,
+               basis=domain.SERVICE)
+
+
+def track_complaint(event: Event, uow: UnitOfWork) -> None:
+    """On `complaint.received`: keep whether (and where, and in which language) the complainant asked for a reply
+    by email; nothing else of them."""
+    data = event.data
+    uow.create(COMPLAINTS, data["complaint_id"], {"kind": data["kind"], "email": data.get("reply_email"),
+                                                  "language": words.language_of(data.get("language"))})
+
+
+def tell_complainant(event: Event, uow: UnitOfWork) -> None:
+    """On a complaint acknowledged or answered: email the complainant, in their language, if they asked for a reply
+    by email."""
+    data = event.data
+    known = NotifyStore(uow).complaint(data["complaint_id"])
+    if known is None:
+        raise UnknownComplaint(data["complaint_id"])
+    complainant = known.body
+    if not complainant.get("email"):
+        return
+    language, reference = complainant["language"], data["complaint_id"]
+    if event.type == "complaint.acknowledged":
+        said = templates.complaint_acknowledged(data["kind"], reference, data["acknowledged_at"], language)
+    else:
+        said = templates.complaint_answered(data["kind"], reference, data["stage"], data["outcome"],
+                                            data["responded_at"], language)
+    _email(uow, f"{event.id}:complainant", event_id=event.id, event_type=event.type, to=complainant["email"],
+           language=language, said=said, audience=domain.COMPLAINANT, basis=domain.REPLY_ASKED)

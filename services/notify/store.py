@@ -1,5 +1,7 @@
 """Notify's repository (its reads, from the store or within a unit of work): councils' webhooks, what it knows of each referral's consent and referrer, and every
-message made, attempted or withheld."""
+message made, attempted or withheld; and for the mail it sends of its own accord, the meetings to remind advocates
+of, the deadlines waiting for the managers' digest, each morning's digest as claimed, and the complainants to
+reply to."""
 
 from __future__ import annotations
 
@@ -12,6 +14,13 @@ WEBHOOKS = "webhooks"
 REFERRALS = "referrals"
 DELIVERIES = "deliveries"
 UNSENT = "unsent"
+MEETINGS = "meetings"
+ALERTS = "deadline_alerts"
+DIGESTS = "digests"
+COMPLAINTS = "complaints"
+
+WAITING = "waiting"
+"""A meeting whose day's email, or a deadline whose place in a digest, is still to come."""
 
 NARROW = ("event_id", "referral_id")
 """Filters that leave a handful of messages (one event's, one referral's): a listing by one of them reads those
@@ -22,6 +31,8 @@ INDEXES = (
     *every_combination(DELIVERIES, ("council", "status", "channel")),  # the operators' listing
     *(Index(collection, (field,)) for collection in (DELIVERIES, UNSENT) for field in NARROW),
     Index(UNSENT, ("council",)),
+    Index(MEETINGS, ("reminder", "remind_at")),  # the meeting-day job: reminders due by now
+    Index(ALERTS, ("digest",)),  # the morning digest: deadlines not yet in one
 )
 """The ways notify finds messages (shared/store: Index)."""
 
@@ -35,6 +46,24 @@ class NotifyStore:
 
     def referral(self, referral_id: str) -> Document | None:
         return self.store.get(REFERRALS, referral_id)
+
+    def meeting(self, meeting_id: str) -> Document | None:
+        return self.store.get(MEETINGS, meeting_id)
+
+    def complaint(self, complaint_id: str) -> Document | None:
+        return self.store.get(COMPLAINTS, complaint_id)
+
+    def reminders_due(self, moment: datetime, limit: int = 100, after: str | None = None) -> list[Document]:
+        """Meetings whose day's email is due by `moment` and not yet made (remind_at is UTC RFC 3339 text)."""
+        by = moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        return self.store.find(MEETINGS, {"reminder": WAITING, "remind_at": AtMost(by)}, limit=limit, after=after)
+
+    def alerts_waiting(self) -> list[Document]:
+        """Deadlines at risk or missed that no digest has told of yet."""
+        return find_all(self.store, ALERTS, {"digest": WAITING})
+
+    def digest(self, day: str) -> Document | None:
+        return self.store.get(DIGESTS, day)
 
     def pending(self, limit: int = 100, after: str | None = None) -> list[Document]:
         return self.store.find(DELIVERIES, {"status": "pending"}, limit=limit, after=after)

@@ -1,11 +1,17 @@
-"""The words of every email, in English and Welsh. Chosen by the recipient's language preference.
+"""The words of every email, in English and Welsh: a referrer's and a complainant's in the language they chose, a
+member of staff's in both (Welsh first, as Welsh public bodies write), since notify does not know which they read.
+Every moment is in words, in London time (services/notify/words).
 
-No child's name appears: the referrer knows the child by the council's own reference.
+No child's name appears: the referrer knows the child by the council's own reference, staff by the referral's, and
+what an email may say to staff is the least that brings them to the page that has the rest (see `allocated`).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from services.notify import words
 
 SUBJECTS = {
     "referral.acknowledged": {"en": "Referral received: {ref}", "cy": "Atgyfeiriad wedi dod i law: {ref}"},
@@ -75,7 +81,138 @@ REASONS = {
 def render(event_type: str, data: dict[str, Any], language: str, reference: str) -> tuple[str, str]:
     """(subject, body) in Welsh when the recipient prefers it, else English."""
     language = "cy" if language == "cy" else "en"
-    values = {"ref": reference, "starts_at": data.get("starts_at", ""), "venue": data.get("venue", ""),
+    values = {"ref": reference, "starts_at": words.on_day(data.get("starts_at"), language),
+              "venue": data.get("venue", ""),
               "outcome": OUTCOMES.get(data.get("outcome") or "", {}).get(language, ""),
               "reason": REASONS.get(data.get("reason") or "", {}).get(language, data.get("reason", ""))}
     return SUBJECTS[event_type][language].format(**values), BODIES[event_type][language].format(**values)
+
+
+# staff: both languages in one message
+
+Words = tuple[str, str]
+"""(subject, body) in one language."""
+
+SEPARATOR = "\n\n---\n\n"
+
+
+def bilingual(cy: Words, en: Words) -> Words:
+    """One message in Welsh then English: "Welsh / English" as its subject, the Welsh body above the English."""
+    return f"{cy[0]} / {en[0]}", cy[1] + SEPARATOR + en[1]
+
+
+def allocated(reference: str, allocated_at: str, link: str) -> Words:
+    """To the advocate a referral is allocated to. Data minimisation: an email may be read far from the service's
+    systems, so it carries only the referral's reference, when, and the link; never the child's name, their
+    circumstances, where they live or anything their consent keeps in the service: the page has those."""
+    return bilingual(
+        (f"Atgyfeiriad wedi'i neilltuo i chi: {reference}",
+         f"Mae atgyfeiriad {reference} wedi'i neilltuo i chi.\n\nPryd: {words.when(allocated_at, 'cy')}\n\n"
+         f"Gwelwch yr atgyfeiriad a chysylltwch â'r plentyn o fewn yr amser a gytunwyd: {link}"),
+        (f"Referral allocated to you: {reference}",
+         f"Referral {reference} has been allocated to you.\n\nWhen: {words.when(allocated_at, 'en')}\n\n"
+         f"See the referral and contact the child within the agreed time: {link}"))
+
+
+def meeting_day(reference: str, starts_at: str, link: str) -> Words:
+    """To the advocate on the morning of a meeting: when it starts and the link; the venue and the rest stay on the
+    page (see `allocated`)."""
+    return bilingual(
+        (f"Cyfarfod heddiw: {reference}",
+         f"Mae gennych gyfarfod y Cynnig Rhagweithiol heddiw ar gyfer atgyfeiriad {reference}.\n\n"
+         f"Pryd: {words.when(starts_at, 'cy')}\n\n"
+         f"Mae'r lleoliad a'r trefniadau ar dudalen yr atgyfeiriad: {link}"),
+        (f"Meeting today: {reference}",
+         f"You have the Active Offer meeting for referral {reference} today.\n\n"
+         f"When: {words.when(starts_at, 'en')}\n\n"
+         f"The venue and the arrangements are on the referral's page: {link}"))
+
+
+DEADLINES = {
+    "acknowledge_by": {"en": "acknowledge the referral", "cy": "cydnabod yr atgyfeiriad"},
+    "allocate_by": {"en": "allocate an advocate", "cy": "neilltuo eiriolwr"},
+    "first_contact_by": {"en": "first contact with the child", "cy": "cysylltu â'r plentyn am y tro cyntaf"},
+    "meeting_by": {"en": "hold the Active Offer meeting", "cy": "cynnal cyfarfod y Cynnig Rhagweithiol"},
+}
+COMPLAINT_DEADLINES = {
+    "acknowledge_by": {"en": "acknowledge the complaint", "cy": "cydnabod y gŵyn"},
+    "respond_by": {"en": "answer the complaint", "cy": "ateb y gŵyn"},
+    "stage_2_respond_by": {"en": "answer the complaint at stage 2", "cy": "ateb y gŵyn yng ngham 2"},
+}
+SUBJECTS_OF = {"referral": {"en": "Referral", "cy": "Atgyfeiriad"}, "complaint": {"en": "Complaint", "cy": "Cwyn"}}
+STATES = {"missed": {"en": "Missed", "cy": "Wedi'u methu"}, "at_risk": {"en": "At risk", "cy": "Mewn perygl"}}
+
+
+def _alert_line(alert: dict, language: str) -> str:
+    """"Referral r1 (CARDIFF): allocate an advocate by Tuesday 8 December 2026 at 2:30pm. <link>"."""
+    names = COMPLAINT_DEADLINES if alert["about"] == "complaint" else DEADLINES
+    council = f" ({alert['council']})" if alert.get("council") else ""
+    by = "erbyn" if language == "cy" else "by"
+    return (f"- {SUBJECTS_OF[alert['about']][language]} {alert['reference']}{council}: "
+            f"{names[alert['deadline']][language]} {by} {words.when(alert['due_at'], language)}. {alert['link']}")
+
+
+def digest(day: str, alerts: list[dict]) -> Words:
+    """The managers' morning digest: each deadline that went at risk or was missed since the last one, the missed
+    first, each with its reference, what was due when, and its link. `day` is the morning's date (YYYY-MM-DD)."""
+    def one(language: str) -> Words:
+        titled = {"cy": "Terfynau amser mewn perygl neu wedi'u methu", "en": "Deadlines at risk or missed"}[language]
+        sections = []
+        for state in ("missed", "at_risk"):
+            lines = [_alert_line(a, language) for a in alerts if a["state"] == state]
+            if lines:
+                sections.append(f"{STATES[state][language]} ({len(lines)}):\n" + "\n".join(lines))
+        said = words.day(date.fromisoformat(day), language)
+        opening = {"cy": "Y terfynau amser a aeth mewn perygl neu a fethwyd ers y crynodeb diwethaf.",
+                   "en": "The deadlines that went at risk or were missed since the last digest."}[language]
+        return f"{titled}: {said}", opening + "\n\n" + "\n\n".join(sections)
+
+    return bilingual(one("cy"), one("en"))
+
+
+# complainants: in the language they used
+
+COMPLAINT_KINDS = {"complaint": {"en": "complaint", "cy": "cwyn"},
+                   "representation": {"en": "representation", "cy": "sylwadau"}}
+ANSWERS = {
+    "upheld": {"en": "upheld: we agree with what you told us", "cy": "wedi'i chadarnhau: rydym yn cytuno â'r hyn a "
+                                                                  "ddywedoch wrthym"},
+    "partly_upheld": {"en": "partly upheld: we agree with some of what you told us",
+                      "cy": "wedi'i chadarnhau'n rhannol: rydym yn cytuno â rhywfaint o'r hyn a ddywedoch wrthym"},
+    "not_upheld": {"en": "not upheld: we do not agree with what you told us",
+                   "cy": "heb ei chadarnhau: nid ydym yn cytuno â'r hyn a ddywedoch wrthym"},
+}
+FOLLOW = {"en": "You can follow it, and read our answers, with the private link you were given when you sent it.",
+          "cy": "Gallwch ei dilyn, a darllen ein hatebion, gyda'r ddolen breifat a gawsoch pan wnaethoch ei hanfon."}
+
+
+def complaint_acknowledged(kind: str, reference: str, acknowledged_at: str, language: str) -> Words:
+    """To a complainant who asked for a reply by email: we have their complaint and are looking into it. Nothing of
+    what they told us: only its reference and when."""
+    language = words.language_of(language)
+    what = COMPLAINT_KINDS.get(kind, COMPLAINT_KINDS["complaint"])[language]
+    if language == "cy":
+        return (f"Rydym wedi cael eich {what}: {reference}",
+                f"Diolch. Rydym wedi cael eich {what} ac rydym yn edrych arni.\n\n"
+                f"Cyfeirnod: {reference}\nPryd: {words.when(acknowledged_at, 'cy')}\n\n{FOLLOW['cy']}")
+    return (f"We have your {what}: {reference}",
+            f"Thank you. We have your {what} and are looking into it.\n\n"
+            f"Reference: {reference}\nWhen: {words.when(acknowledged_at, 'en')}\n\n{FOLLOW['en']}")
+
+
+def complaint_answered(kind: str, reference: str, stage: int, outcome: str, responded_at: str,
+                       language: str) -> Words:
+    """To a complainant who asked for a reply by email: their complaint is answered, with the outcome in words; what
+    the answer said and the other routes open to them are on the page their private link opens."""
+    language = words.language_of(language)
+    what = COMPLAINT_KINDS.get(kind, COMPLAINT_KINDS["complaint"])[language]
+    outcome_said = ANSWERS[outcome][language] if outcome in ANSWERS else outcome
+    if language == "cy":
+        return (f"Rydym wedi ateb eich {what}: {reference}",
+                f"Rydym wedi ateb eich {what} (cam {stage}).\n\nCanlyniad: {outcome_said}\n"
+                f"Cyfeirnod: {reference}\nPryd: {words.when(responded_at, 'cy')}\n\n{FOLLOW['cy']} Yno hefyd mae "
+                "ein hateb yn llawn a'r ffyrdd eraill sydd ar agor i chi os nad ydych yn fodlon.")
+    return (f"We have answered your {what}: {reference}",
+            f"We have answered your {what} (stage {stage}).\n\nOutcome: {outcome_said}\n"
+            f"Reference: {reference}\nWhen: {words.when(responded_at, 'en')}\n\n{FOLLOW['en']} There too are our "
+            "full answer and the other routes open to you if you are not happy with it.")

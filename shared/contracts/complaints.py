@@ -1,7 +1,8 @@
 """Contracts of the events about complaints, representations and compliments about the advocacy service.
 
 Enough to count them by kind, by who made them, by outcome and by whether each time limit was kept; never who made
-them or what they said.
+them or what they said. The one contact detail is the address a complainant who asked for a reply gave, so that
+notify can tell them their complaint was acknowledged and answered.
 """
 
 from marshmallow import Schema, fields, validate
@@ -30,6 +31,14 @@ class ComplaintReceivedV1(_ComplaintEvent):
     nation = fields.String(required=True, validate=validate.OneOf(("wales", "england")))
     received_at = fields.AwareDateTime(required=True, format="iso")
     language = fields.String(required=True)
+
+
+@contract("complaint.received", 2)
+class ComplaintReceivedV2(ComplaintReceivedV1):
+    """Version 1 with the email address to reply to: given only when the complainant asked for a reply and gave
+    one (null otherwise); notify keeps it for the acknowledgement and the answer, and no consumer counts it."""
+
+    reply_email = fields.Email(load_default=None, allow_none=True)
 
 
 @contract("complaint.deadlines_scheduled", 1)

@@ -10,7 +10,6 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from shared.contracts import new_event
@@ -19,6 +18,7 @@ from shared.unit_of_work import UnitOfWork, handle
 from services.notify import handlers
 from services.notify.commands import SetWebhook
 from services.notify.store import NotifyStore
+from tests.integration.notify.support import Inbox, serving  # noqa: F401  Inbox: the end-to-end tests read mail with it
 
 SIAN = "sian@cardiff.example"
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
@@ -40,12 +40,9 @@ class Receiver:
 
 @pytest.fixture
 def receiver():
-    app = Receiver()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.url = f"http://127.0.0.1:{server.server_port}/hook"
-    yield app
-    server.shutdown()
+    with serving(Receiver()) as app:
+        app.url += "/hook"
+        yield app
 
 
 @pytest.fixture
@@ -177,34 +174,8 @@ def test_without_a_webhook_nothing_is_sent_and_the_reason_is_recorded(notify):
 
 from dataclasses import replace  # noqa: E402
 
-from aiosmtpd.controller import Controller  # noqa: E402
-
 from services.notify.delivery import smtp_mailer  # noqa: E402
 from shared.config import Settings  # noqa: E402
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
 
 
 def arranged():

@@ -71,6 +71,8 @@ OFFERED = {
     (complaint_pages.ComplaintForm, "kind"): complaints.KINDS,
     (complaint_pages.ComplaintForm, "made_by"): complaints.FROM,
     (complaint_pages.ComplaintForm, "language"): referral.LANGUAGES,
+    (complaint_pages.YoungPersonsComplaintForm, "kind"): complaints.KINDS,
+    (complaint_pages.YoungPersonsComplaintForm, "language"): referral.LANGUAGES,
     (complaint_pages.AnswerForm, "outcome"): complaints.ANSWERS,
 }
 """Each form's choice of codes, and the contract's vocabulary (or the part of it) the form offers whole."""

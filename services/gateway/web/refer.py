@@ -24,9 +24,10 @@ from shared.contracts.referral import ARRANGEMENTS, CONSENT_FLAGS, OUTCOME
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms, service_messages
 from services.gateway.web.flow import Flow, Page, check_view, page_view
-from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, MIN_SECONDS_TO_FILL, ORGANISATION_TYPES, PHONE,
-                                       KEPT_FOR_YOU, THEIR_PHONE, YES_NO, YOUR_EMAIL, YOUR_PHONE, InThePast, NotBeforeToday, choice, day, labelled, languages,
-                                       long_text, submit, text, yes_or_no)
+from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL,
+                                       ORGANISATION_TYPES, PHONE, THEIR_PHONE, YES_NO, YOUR_EMAIL, YOUR_PHONE,
+                                       InThePast, NotBeforeToday, choice, day, labelled, languages, long_text,
+                                       submit, text, yes_or_no)
 from services.gateway.web.pages import as_public, call, current_user, london
 
 NOT_SENT = "The referral could not be sent."

@@ -17,10 +17,10 @@ from shared.contracts import complaints as complaint_contracts
 
 from services.gateway.schemas import ComplaintAnswerSchema, ComplaintReviewSchema, ComplaintSchema, EmptySchema
 from services.gateway.web import blueprint, current_language
-from services.gateway.web.forms import (EMAIL, LANGUAGES, MIN_SECONDS_TO_FILL, PHONE, YES_NO, Honeypot, choice,
-                                       labelled, long_text, submit, text)
-from services.gateway.web.pages import Step, as_public, call, checked, error_summary, put_errors, signed_in, \
-    submit_step
+from services.gateway.web.forms import (EMAIL, KEPT, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL, PHONE, YES_NO, YOUR_EMAIL,
+                                       YOUR_PHONE, Honeypot, choice, labelled, languages, long_text, submit, text)
+from services.gateway.web.pages import Step, as_public, call, checked, error_summary, put_errors, put_problem, \
+    signed_in, submit_step
 
 KINDS = labelled(complaint_contracts.KINDS, {
     "complaint": _l("A complaint: something went wrong"),
@@ -36,6 +36,12 @@ STATUSES = dict(labelled(complaint_contracts.STATUSES, {
     "escalated": _l("At stage 2"), "closed": _l("Closed"), "recorded": _l("Recorded")}))
 
 
+def _council(invalid) -> SelectField:
+    """Which council the complaint is about, if any (its choices filled in on the page)."""
+    return SelectField(_l("Which council area is it about? (optional)"), [Optional()], choices=[], widget=GovSelect(),
+                       invalid_choice_message=invalid)
+
+
 class ComplaintForm(FlaskForm):
     kind = choice(_l("What would you like to tell us?"), KINDS, _l("Choose what you would like to tell us"))
     made_by = choice(_l("Who are you?"), MADE_BY, _l("Choose who you are"))
@@ -44,12 +50,35 @@ class ComplaintForm(FlaskForm):
     name = text(_l("Your name (optional)"), optional=True)
     email = text(_l("Your email address (optional)"), optional=True, max_length=200, validators=[EMAIL])
     phone = text(_l("Your phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
-    council = SelectField(_l("Which council area is it about? (optional)"), [Optional()], choices=[],
-                          widget=GovSelect())
+    council = _council(_l("Choose a council area from the list"))
     wants_reply = choice(_l("Would you like us to reply?"), YES_NO, _l("Choose yes or no"),
                          hint=_l("If yes, give an email address or phone number above"))
-    language = choice(_l("Which language should we reply in?"), LANGUAGES, _l("Choose a language"))
+    language = languages(_l("Which language should we reply in?"), _l("Choose a language"))
     submit = submit(_l("Send"))
+    no_way_to_reply = _l("Give an email address or a phone number, so we can reply.")
+
+
+YOUNG_KINDS = labelled(complaint_contracts.KINDS, {
+    "complaint": _l("Something went wrong"), "representation": _l("An idea for how we could do better"),
+    "compliment": _l("Something went well")})
+
+
+class YoungPersonsComplaintForm(FlaskForm):
+    """The same complaint, asked of a child or young person in words spoken to them (made by a child)."""
+
+    kind = choice(_l("What do you want to tell us?"), YOUNG_KINDS, _l("Choose what you want to tell us"))
+    about = long_text(_l("What happened?"), _l("Write what happened"), optional=False, max_length=5000,
+                      hint=_l("You do not have to give anyone's name"))
+    name = text(_l("What is your name? (optional)"), optional=True)
+    email = text(_l("Your email (optional)"), optional=True, max_length=200, validators=[YOUR_EMAIL])
+    phone = text(_l("Your mobile or phone number (optional)"), optional=True, max_length=30,
+                 validators=[YOUR_PHONE])
+    council = _council(_l("Choose your council area from the list"))
+    wants_reply = choice(_l("Do you want us to reply?"), YES_NO, _l("Say yes or no to a reply"),
+                         hint=_l("If yes, give your email or phone number above"))
+    language = languages(_l("Which language should we reply in?"), _l("Choose the language you would like to use"))
+    submit = submit(_l("Send"))
+    no_way_to_reply = _l("Give us your email or your phone number, so we can reply to you.")
 
 
 class AnswerForm(FlaskForm):
@@ -95,9 +124,10 @@ def _council_choices() -> list[tuple[str, str]]:
         ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
 
 
-def _complaint_body(form: ComplaintForm) -> dict:
+def _complaint_body(form: ComplaintForm | YoungPersonsComplaintForm) -> dict:
     contact = {k: v.strip() for k, v in (("email", form.email.data), ("phone", form.phone.data)) if (v or "").strip()}
-    body = {"kind": form.kind.data, "made_by": form.made_by.data, "about": form.about.data,
+    made_by = form.made_by.data if hasattr(form, "made_by") else "child"
+    body = {"kind": form.kind.data, "made_by": made_by, "about": form.about.data,
             "name": form.name.data or "", "contact": contact, "wants_reply": form.wants_reply.data == "yes",
             "language": form.language.data}
     if form.council.data:
@@ -105,29 +135,59 @@ def _complaint_body(form: ComplaintForm) -> dict:
     return body
 
 
+YOUNG_PERSON = {"complaint.no_way_to_reply": YoungPersonsComplaintForm.no_way_to_reply,
+                "complaint.unknown_council": _l("Choose your council area from the list.")}
+"""The complaints service's rules as the young person's form says them, to them."""
+
+
 @blueprint.route("/complaints/new", methods=["GET", "POST"])
 def new_complaint():
     """The public form: a complaint, a comment or a compliment about the advocacy service, from anyone."""
-    form = ComplaintForm()
+    return _complaint_page(ComplaintForm, young=False)
+
+
+@blueprint.route("/complaints/new/young-person", methods=["GET", "POST"])
+def new_young_persons_complaint():
+    """The public form as a child or young person meets it: spoken to them, about what they can tell us."""
+    return _complaint_page(YoungPersonsComplaintForm, young=True)
+
+
+def _complaint_page(form_class: type, *, young: bool):
+    """A complaint form: checked (with its own rule that a reply needs a way to reply) and sent. One sent faster
+    than a person reads the page is not sent: it is shown again with its answers, asking for them to be sent again
+    (a bot that fills the honeypot is refused outright)."""
+    form = form_class()
     form.council.choices = _council_choices()
     honeypot = Honeypot(prefix="hp", meta={"csrf": False})
     loose: list[dict] = []
     if request.method == "GET":
         session["complaint.started"] = time.time()
-    elif not honeypot.validate() or time.time() - session.get("complaint.started", time.time()) < \
-            MIN_SECONDS_TO_FILL:
+    elif not honeypot.validate():
         abort(400)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and not _no_way_to_reply(form):
         body, errors = checked(ComplaintSchema(), _complaint_body(form))
-        if body is not None:
+        if body is not None and time.time() - session.get("complaint.started", 0) < MIN_SECONDS_TO_FILL:
+            loose = [{"text": str(KEPT_FOR_YOU if young else KEPT)}]
+        elif body is not None:
             as_public()
             status, answer = call("complaints", "POST", "/complaints", body=body, what="complaint made")
             if status == 201:
                 session["complaint.sent"] = {"kind": answer["kind"], "key": answer.get("tracking_key")}
                 return redirect(url_for("web.complaint_sent"))
-            errors = answer.get("errors") or {}
-        loose = put_errors(form, errors, COMPLAINT_FIELDS)
-    return render_template("complaint_new.html", form=form, honeypot=honeypot, errors=error_summary(form, loose))
+            loose = put_problem(form, answer, COMPLAINT_FIELDS, YOUNG_PERSON if young else None)
+        else:
+            loose = put_errors(form, errors, COMPLAINT_FIELDS)
+    return render_template("complaint_new.html", form=form, honeypot=honeypot, young=young,
+                           errors=error_summary(form, loose))
+
+
+def _no_way_to_reply(form) -> bool:
+    """The form's rule across its fields: a reply wanted needs an email address or a phone number to reply to (put
+    on the email field)."""
+    if form.wants_reply.data == "yes" and not ((form.email.data or "").strip() or (form.phone.data or "").strip()):
+        form.email.errors = [*form.email.errors, str(form.no_way_to_reply)]
+        return True
+    return False
 
 
 @blueprint.get("/complaints/sent")

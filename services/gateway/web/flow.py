@@ -2,7 +2,10 @@
 
 A `Flow` is its pages in order, how its answers make the body of one API request, which page and field ask for
 each field of that body, and the schema the public API checks it with. Answers wait in the server-side session, page
-by page, until the body is sent; an error of the schema or of the service goes back to the page that asked. The
+by page, until the body is sent. Each page checks its own answers before moving on: its form's checks, the schema's
+rules for the fields it asks for, and the page's own rules across them (at least one way to reach the child, on the
+page that asks for them), so the reader puts an answer right where they gave it. The check page checks everything
+again; an error of the schema or of the service is listed there and shown again on the page that asked. The
 pages of a flow named `name` are served by the blueprint's endpoints `name_page` (one question page, by its slug),
 `name_check` (the answers, and sending them) and `name_sent`.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import format_date, gettext
@@ -20,7 +23,7 @@ from marshmallow import Schema
 
 from services.gateway.web import service_messages
 from services.gateway.web.forms import Honeypot
-from services.gateway.web.pages import checked, error_summary, when
+from services.gateway.web.pages import checked, error_summary
 
 NOT_ANSWERS = ("CSRFTokenField", "SubmitField")
 """The fields of a page that are no answer: its CSRF token and its button."""
@@ -28,11 +31,15 @@ NOT_ANSWERS = ("CSRFTokenField", "SubmitField")
 
 @dataclass(frozen=True)
 class Page:
-    """One question page: where it is (its slug), the form that asks, and its heading."""
+    """One question page: where it is (its slug), the form that asks, and its heading; `hint` says what the page
+    as a whole needs (at least one of its optional answers...), `rules` checks its answers across its fields (field
+    name to message, in the page's words)."""
 
     slug: str
     form: type
     title: Any
+    hint: Any = None
+    rules: Callable[[FlaskForm], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -54,6 +61,11 @@ class Flow:
     """Readies a page's form before it is shown or read, e.g. fills choices that come from the services."""
     honeypot: bool = False
     """Whether the pages carry a field only bots fill in: for a flow anyone may use without signing in."""
+    wordings: Mapping[str, Any] | None = None
+    """The flow's own wordings of the services' codes (service_messages), e.g. a young person's own form's."""
+    too_soon: Callable[[], Any] | None = None
+    """When the answers come faster than a person reads the pages, what to say (else None): they are then not sent
+    but kept, and the check page says it, asking for them to be sent again."""
 
     def page(self, slug: str) -> Page:
         for page in self.pages:
@@ -65,11 +77,45 @@ class Flow:
         return session.get(f"flow.{self.name}", {})
 
     def keep(self, slug: str, form: FlaskForm) -> None:
-        answers = {**self.answers(), slug: {f.name: _stored(f.data) for f in form if f.type not in NOT_ANSWERS}}
-        session[f"flow.{self.name}"] = answers
+        session[f"flow.{self.name}"] = {**self.answers(), slug: answers_of(form)}
+        problems = session.get(f"flow.{self.name}.problems") or {}
+        if slug in problems:
+            session[f"flow.{self.name}.problems"] = {k: v for k, v in problems.items() if k != slug}
 
     def forget(self) -> None:
         session.pop(f"flow.{self.name}", None)
+        session.pop(f"flow.{self.name}.problems", None)
+
+    def problems_on(self, page: Page, form: FlaskForm) -> bool:
+        """Put on the page's form what its answers break: the schema's rules for the fields it asks for (with the
+        other pages' answers as given so far, or blank), and the page's own rules. Whether there was any."""
+        blank = {other.slug: {name: None for name in answers_of(other.form(formdata=None, meta={"csrf": False}))}
+                 for other in self.pages}
+        try:
+            body = self.request({**blank, **self.answers(), page.slug: answers_of(form)})
+        except (KeyError, TypeError, ValueError, AttributeError):  # the body cannot be made yet: the check page will
+            body = None
+        said: dict[str, list[str]] = {}
+        if body is not None:
+            for path, messages in checked(self.schema(), body)[1].items():
+                slug, name = self.fields.get(path, ("", ""))
+                field = getattr(form, name, None) if slug == page.slug else None
+                if field is not None and messages:
+                    said.setdefault(name, []).append(service_messages.on_field(messages[0], field))
+        for name, message in (page.rules(form) if page.rules else {}).items():
+            said.setdefault(name, []).append(str(message))
+        for name, messages in said.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, messages[0]]
+        return bool(said)
+
+    def field_at(self, path: str):
+        """The field (of the page's form, as answered) that asks for an API field path, or None."""
+        slug, name = self.fields.get(path, ("", ""))
+        if not slug:
+            return None
+        form = self.page(slug).form(data=_restored(self.answers().get(slug, {})), meta={"csrf": False})
+        self.ready(form)
+        return getattr(form, name, None)
 
     def next_slug(self) -> str | None:
         """The first page still unanswered, or None when all are: then "check your answers"."""
@@ -94,6 +140,11 @@ class Flow:
         """The slug of the page that asks for an API field path; the first page for a path no page asks for."""
         slug, _ = self.fields.get(path, (self.pages[0].slug, ""))
         return slug
+
+
+def answers_of(form: FlaskForm) -> dict:
+    """A page's answers as the session keeps them (field name to answer)."""
+    return {f.name: _stored(f.data) for f in form if f.type not in NOT_ANSWERS}
 
 
 def _stored(value: Any) -> Any:
@@ -148,7 +199,11 @@ def page_view(flow: Flow, slug: str, template: str):
     honeypot = Honeypot(prefix="hp", meta={"csrf": False}) if flow.honeypot else None
     if request.method == "POST" and honeypot is not None and not honeypot.validate():
         abort(400)
-    if form.validate_on_submit():
+    if request.method == "GET":
+        for name, message in (session.get(f"flow.{flow.name}.problems") or {}).get(slug, {}).items():
+            if hasattr(form, name):
+                getattr(form, name).errors = [message]
+    elif form.validate_on_submit() and not flow.problems_on(page, form):
         flow.keep(slug, form)
         following = None if request.args.get("check") else flow.next_slug()
         return redirect(url_for(f"web.{flow.name}_page", slug=following) if following
@@ -157,10 +212,17 @@ def page_view(flow: Flow, slug: str, template: str):
                            errors=error_summary(form), position=flow.pages.index(page) + 1)
 
 
+def _said(flow: Flow, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The schema's errors in the words of the fields they land on."""
+    return {path: [service_messages.on_field(message, flow.field_at(path)) for message in messages]
+            for path, messages in errors.items()}
+
+
 def check_view(flow: Flow, template: str, send: Callable[[dict], tuple[int, Any]]):
     """The "check your answers" page; posted, the body is checked by the API's schema and sent (`send` gives the
     service's status and answer). A refusal is listed in the reader's language, each problem linked to the page that
-    asks for its field."""
+    asks for its field, which shows it again beside the field. Answers sent too soon (`Flow.too_soon`) are kept, not
+    sent, and the reader is asked to send them again."""
     missing = [page.slug for page in flow.pages if page.slug not in flow.answers()]
     if missing:
         return redirect(url_for(f"web.{flow.name}_page", slug=missing[0]))
@@ -170,16 +232,25 @@ def check_view(flow: Flow, template: str, send: Callable[[dict], tuple[int, Any]
         if not form.validate_on_submit():
             abort(400)
         body, errors = checked(flow.schema(), flow.request(flow.answers()))
-        said = {path: [gettext(message) for message in messages] for path, messages in errors.items()}
-        if body is not None:
+        said = _said(flow, errors)
+        too_soon = flow.too_soon() if body is not None and flow.too_soon is not None else None
+        if too_soon:
+            said = {"": [str(too_soon)]}
+        elif body is not None:
             status, answer = send(body)
             if status == 201:
                 flow.forget()
                 session[f"flow.{flow.name}.sent"] = answer.get("id")
                 return redirect(url_for(f"web.{flow.name}_sent"))
-            said = service_messages.field_errors(answer, when) or {
-                "": [gettext(service_messages.said(answer, when) or flow.not_sent)]}
+            said = service_messages.field_errors(answer, flow.wordings) or {
+                "": [gettext(service_messages.said(answer, flow.wordings) or flow.not_sent)]}
+        shown_again: dict[str, dict[str, str]] = {}
         for path, messages in said.items():
-            problems.append({"text": messages[0] if messages else gettext("Check this answer"),
-                             "href": url_for(f"web.{flow.name}_page", slug=flow.page_of(path), check="1")})
+            text = messages[0] if messages else gettext("Check this answer")
+            if path and path in flow.fields:
+                slug, name = flow.fields[path]
+                shown_again.setdefault(slug, {}).setdefault(name, text)
+            problems.append({"text": text, "href": url_for(f"web.{flow.name}_page", slug=flow.page_of(path),
+                                                           check="1")})
+        session[f"flow.{flow.name}.problems"] = shown_again
     return render_template(template, rows=summary(flow), flow=flow, errors=problems, form=FlaskForm())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovPasswordInput, GovRadioInput,
                                                 GovSelect, GovSubmitInput, GovTextArea, GovTextInput)
@@ -20,13 +20,23 @@ from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, Nu
 
 from shared.contracts import referral, scheduling
 
+from services.gateway.web.service_messages import asked, check_the_answer
+
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address in the correct format, "
                                                           "like name@example.com"))
 PHONE = Regexp(r"^[0-9+() -]{6,30}$", message=_l("Enter a phone number, like 01632 960 001 or 07700 900 982"))
 TIME = Regexp(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", message=_l("Enter a time on the 24-hour clock, like 14:30"))
+YOUR_PHONE = Regexp(PHONE.regex, message=_l("Enter your phone number, like 07700 900 982"))
+YOUR_EMAIL = Regexp(EMAIL.regex, message=_l("Enter your email in the right format, like name@example.com"))
+THEIR_PHONE = Regexp(PHONE.regex, message=_l("Enter their phone number, like 07700 900 982"))
+"""A young person's contact answers checked as anyone's, refused in words spoken to them."""
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 MIN_SECONDS_TO_FILL = 3
-"""A public form sent faster than a person could read its pages is a bot's."""
+"""A public form sent faster than a person could read its pages is likely a bot's: it is not sent, but kept and
+shown again, asking for it to be sent again (a person loses nothing; the honeypot refuses bots outright)."""
+KEPT = _l("Your answers are kept. Check them, then send them again.")
+KEPT_FOR_YOU = _l("We have kept your answers. Check them, then send them again when you are ready.")
+"""What a public form sent too soon says: to anyone, and to a young person."""
 
 
 def labelled(vocabulary: Sequence[str], labels: Mapping[str, Any], *, every: bool = True) -> list[tuple[str, Any]]:
@@ -74,10 +84,40 @@ def long_text(label, message=None, *, hint=None, max_length=2000, optional=True)
         "This must be %(max)d characters or fewer", max=max_length))], description=hint or "", widget=GovTextArea())
 
 
-def choice(label, choices, message=None, *, hint=None, optional=False):
-    """Radios; `optional` for a question that may be left unanswered (then nothing is recorded)."""
+def not_a_choice(label, message=None):
+    """What a question says of an answer that is none of its choices (a page posted by hand): its own message, or
+    a request to choose one of its answers, by its question."""
+    return message or _l("Choose one of the answers to “%(question)s”", question=label)
+
+
+def choice(label, choices, message=None, *, hint=None, optional=False, invalid=None):
+    """Radios; `optional` for a question that may be left unanswered (then nothing is recorded); `invalid` says what
+    is wrong with an answer that is none of the choices (else `message`, else a request to choose by the question)."""
     return RadioField(label, [Optional() if optional else chosen(message)], choices=choices, description=hint or "",
-                      widget=GovRadioInput())
+                      widget=GovRadioInput(), invalid_choice_message=not_a_choice(label, invalid or message))
+
+
+class PagesLanguageFirst(RadioField):
+    """English or Welsh, the page's own language first (Cymraeg above English on a Welsh page)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if str(get_locale() or "en").startswith("cy"):
+            self.choices = sorted(self.choices, key=lambda option: option[0] != "cy")
+
+
+def languages(label, message, *, hint=None):
+    return PagesLanguageFirst(label, [chosen(message)], choices=LANGUAGES, description=hint or "",
+                              widget=GovRadioInput(), invalid_choice_message=message)
+
+
+class WholeNumber(IntegerField):
+    """A number typed in a text box; `invalid_value_message` names it in the page's words when it is not one."""
+
+
+def whole_number(label, message, *, invalid, least, most, range_message, default=None, hint=None):
+    return WholeNumber(label, [chosen(message), NumberRange(min=least, max=most, message=range_message)],
+                       default=default, invalid_value_message=invalid, description=hint or "", widget=GovTextInput())
 
 
 def yes_or_no(answer: str | None) -> bool | None:
@@ -86,18 +126,45 @@ def yes_or_no(answer: str | None) -> bool | None:
 
 
 class RealDateField(DateField):
-    """A date from GOV.UK's three boxes, refused in the page's language when the boxes do not make a real date."""
+    """A date from GOV.UK's three boxes, refused in the page's language when the boxes do not make a real date
+    (`invalid` names the date, e.g. "The date of the meeting must be a real date")."""
+
+    def __init__(self, *args, invalid=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid = invalid
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(gettext("Enter a real date, like 27 3 2013")) from None
+            raise ValueError(str(self.invalid or gettext("Enter a real date, like 27 3 2013"))) from None
 
 
-def day(label, message, *, hint=None, optional=False):
-    return RealDateField(label, [Optional() if optional else chosen(message)], format="%d %m %Y",
-                     description=hint or "", widget=TranslatedDateInput())
+class InThePast:
+    """A date that has been (a birth): `message` says so about the field in the page's words."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(str(self.message))
+
+
+class NotBeforeToday:
+    """A date still to come, or today (a meeting's): `message` says so about the field in the page's words."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and field.data < date.today():
+            raise ValidationError(str(self.message))
+
+
+def day(label, message, *, hint=None, optional=False, invalid=None, checks=()):
+    return RealDateField(label, [Optional() if optional else chosen(message), *checks], format="%d %m %Y",
+                         description=hint or "", widget=TranslatedDateInput(), invalid=invalid)
 
 
 def submit(label):
@@ -114,6 +181,23 @@ class NotInFuture:
     def __call__(self, form, field):
         if field.data and field.data > date.today():
             raise ValidationError(gettext("The date must be today or in the past"))
+
+
+WTFORMS_DEFAULTS = ("This field is required.", "Not a valid choice.", "Not a valid integer value.",
+                    "Not a valid date value.", "Not a valid decimal value.", "Not a valid float value.",
+                    "Invalid input.", "Invalid value, must be one of: %(values)s.", "Not a valid datetime value.")
+"""WTForms' own messages, which name no field: a field still saying one says its own instead (`plain_errors`)."""
+
+
+def plain_errors(form) -> None:
+    """Every field's errors in the page's words: WTForms' own messages (in English or its own Welsh), which name no
+    field, become what the field asks for, or a request to check the answer to its question."""
+    for field in form:
+        if not field.errors or not isinstance(field.errors, list):
+            continue
+        defaults = {field.gettext(text) for text in WTFORMS_DEFAULTS} | set(WTFORMS_DEFAULTS)
+        field.errors = [(asked(field) or check_the_answer(field)) if str(error) in defaults else error
+                        for error in field.errors]
 
 
 # signing in
@@ -203,7 +287,7 @@ def word(kind: str, code: str | None) -> str:
 
 class AllocateForm(FlaskForm):
     advocate_email = SelectField(_l("Advocate"), [required(_l("Choose the advocate"))], choices=[],
-                                 widget=GovSelect())
+                                 widget=GovSelect(), invalid_choice_message=_l("Choose the advocate"))
     submit = submit(_l("Allocate"))
 
 
@@ -216,13 +300,15 @@ class ContactAttemptForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    day = day(_l("Date of the meeting"), _l("Enter the date of the meeting"), hint=_l("For example, 27 3 2027"))
+    day = day(_l("Date of the meeting"), _l("Enter the date of the meeting"), hint=_l("For example, 27 3 2027"),
+              invalid=_l("The date of the meeting must be a real date, like 27 3 2027"),
+              checks=[NotBeforeToday(_l("The date of the meeting must be today or in the future"))])
     time = text(_l("Start time"), _l("Enter the start time"), hint=_l("On the 24-hour clock, for example 14:30"),
                 max_length=5, validators=[TIME])
-    duration_minutes = IntegerField(_l("Length in minutes"), [chosen(_l("Enter the length in minutes")),
-                                                             NumberRange(min=15, max=240, message=_l(
-                                                                 "A meeting lasts between 15 and 240 minutes"))],
-                                    default=60, widget=GovTextInput())
+    duration_minutes = whole_number(_l("Length in minutes"), _l("Enter the length of the meeting in minutes"),
+                                    invalid=_l("Enter the length of the meeting in minutes as a number, like 60"),
+                                    least=15, most=240,
+                                    range_message=_l("A meeting lasts between 15 and 240 minutes"), default=60)
     venue_name = text(_l("Venue"), _l("Enter the venue"), hint=_l("Somewhere the child chose and feels safe"),
                       max_length=200)
     venue_address = long_text(_l("Venue address (optional)"), max_length=500)
@@ -230,8 +316,9 @@ class MeetingForm(FlaskForm):
                         _l("Say whether the venue is accessible"))
     risk_assessed = choice(_l("Has the venue been risk-assessed?"), YES_NO,
                            _l("Say whether the venue has been risk-assessed"))
-    venue_type = choice(_l("Venue type (optional)"), VENUE_TYPES, optional=True)
-    language = choice(_l("Language of the meeting"), LANGUAGES, _l("Choose the language of the meeting"))
+    venue_type = choice(_l("Venue type (optional)"), VENUE_TYPES, optional=True,
+                        invalid=_l("Choose the type of venue from the list"))
+    language = languages(_l("Language of the meeting"), _l("Choose the language of the meeting"))
     late_reason = long_text(_l("Reason if after the deadline (optional)"),
                             hint=_l("Needed only when the meeting is after the statutory meeting or deadline"),
                             max_length=1000)
@@ -239,7 +326,9 @@ class MeetingForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    day = day(_l("New date"), _l("Enter the new date"), hint=_l("For example, 27 3 2027"))
+    day = day(_l("New date"), _l("Enter the new date"), hint=_l("For example, 27 3 2027"),
+              invalid=_l("The new date must be a real date, like 27 3 2027"),
+              checks=[NotBeforeToday(_l("The new date must be today or in the future"))])
     time = text(_l("New start time"), _l("Enter the new start time"),
                 hint=_l("On the 24-hour clock, for example 14:30"), max_length=5, validators=[TIME])
     reason = long_text(_l("Why is the meeting moving?"), _l("Enter why the meeting is moving"), optional=False,
@@ -258,17 +347,19 @@ class CancelForm(FlaskForm):
 
 class RecordMeetingForm(FlaskForm):
     took_place = choice(_l("Did the meeting take place?"), YES_NO, _l("Say whether the meeting took place"))
-    outcome = RadioField(_l("Outcome (if it took place)"), [Optional()], choices=OUTCOMES, widget=GovRadioInput())
+    outcome = choice(_l("Outcome (if it took place)"), OUTCOMES, optional=True,
+                     invalid=_l("Choose the outcome of the meeting"))
     decline_reason = long_text(_l("Why the child declined (optional)"), max_length=1000)
     wants_help_with = long_text(_l("What the child wants help with (if they took it up)"),
                                 hint=_l("In the child's own words; the new issue-based referral carries them"),
                                 max_length=2000)
     reason_not_held = long_text(_l("Why it did not take place (if it did not)"), max_length=1000)
-    interpreter_used = choice(_l("Was an interpreter used? (optional, if it took place)"), YES_NO, optional=True)
-    share_outcome_with_referrer = RadioField(
-        _l("May we tell the referrer the outcome?"), [Optional()], choices=YES_NO,
-        description=_l("Ask the child again at the meeting; leave unanswered to keep what they said at referral"),
-        widget=GovRadioInput())
+    interpreter_used = choice(_l("Was an interpreter used? (optional, if it took place)"), YES_NO, optional=True,
+                              invalid=_l("Say whether an interpreter was used"))
+    share_outcome_with_referrer = choice(
+        _l("May we tell the referrer the outcome?"), YES_NO, optional=True,
+        hint=_l("Ask the child again at the meeting; leave unanswered to keep what they said at referral"),
+        invalid=_l("Say whether we may tell the referrer the outcome"))
     submit = submit(_l("Record the meeting"))
 
     def validate(self, extra_validators=None) -> bool:

@@ -19,6 +19,7 @@ from services.gateway import access, domain, forwarding, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
 from services.gateway.web import council_name, service_messages
+from services.gateway.web.forms import plain_errors
 
 SIGNED_IN_AS = "signed_in_as"
 PUBLIC = Principal("public", "public web form")
@@ -77,17 +78,19 @@ def checked(schema, body: dict) -> tuple[dict | None, dict[str, list[str]]]:
         return None, flatten_errors(exc.messages)
 
 
-def put_errors(form, errors: dict[str, list[str]], fields: dict[str, str], detail: str | None = None) -> list[dict]:
+def put_errors(form, errors: dict[str, list[str]], fields: dict[str, str], detail: str | None = None,
+               said: bool = False) -> list[dict]:
     """Put a service's or schema's errors on the form's fields (`fields`: API field path to form field).
 
-    Returns the errors that belong to no field, for the top of the error summary. Messages are translated when the
-    catalogue knows them.
+    Returns the errors that belong to no field, for the top of the error summary. A schema's message is said in the
+    words of the field it lands on (service_messages.on_field) unless it is `said` already.
     """
     loose = []
     for path, messages in errors.items():
         name = fields.get(path) or fields.get(path.split(".")[0])
         field = getattr(form, name, None) if name else None
-        text = gettext(messages[0]) if messages else gettext("Check this answer")
+        text = (messages[0] if said else service_messages.on_field(messages[0], field)) if messages \
+            else gettext("Check this answer")
         if field is not None:
             field.errors = [*field.errors, text]
         else:
@@ -97,14 +100,17 @@ def put_errors(form, errors: dict[str, list[str]], fields: dict[str, str], detai
     return loose
 
 
-def put_problem(form, problem: dict, fields: dict[str, str]) -> list[dict]:
+def put_problem(form, problem: dict, fields: dict[str, str], wordings=None) -> list[dict]:
     """Put a service's problem on the form as `put_errors` does, each message said from its code in the reader's
-    language and words (web/service_messages)."""
-    return put_errors(form, service_messages.field_errors(problem, when), fields, service_messages.said(problem, when))
+    language and words (web/service_messages; `wordings`: a page's own for some codes)."""
+    return put_errors(form, service_messages.field_errors(problem, wordings), fields,
+                      service_messages.said(problem, wordings), said=True)
 
 
 def error_summary(form, loose: list[dict] | None = None) -> list[dict]:
-    """The error summary's list: problems without a field first, then each field's first error, linked to it."""
+    """The error summary's list: problems without a field first, then each field's first error, linked to it (every
+    error in the page's words: forms.plain_errors)."""
+    plain_errors(form)
     listed = list(loose or [])
     for field in form:
         if field.errors:

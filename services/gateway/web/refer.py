@@ -22,11 +22,12 @@ from shared.contracts import referral
 from shared.contracts.referral import ARRANGEMENTS, CONSENT_FLAGS, OUTCOME
 
 from services.gateway.schemas import ReferralRequestSchema
-from services.gateway.web import blueprint, current_language, forms
+from services.gateway.web import blueprint, current_language, forms, service_messages
 from services.gateway.web.flow import Flow, Page, check_view, page_view
-from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, LANGUAGES, MIN_SECONDS_TO_FILL,
-                                       ORGANISATION_TYPES, PHONE, YES_NO, choice, day, labelled, long_text, submit,
-                                       text, yes_or_no)
+from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL,
+                                       ORGANISATION_TYPES, PHONE, THEIR_PHONE, YES_NO, YOUR_EMAIL, YOUR_PHONE,
+                                       InThePast, NotBeforeToday, choice, day, labelled, languages, long_text,
+                                       submit, text, yes_or_no)
 from services.gateway.web.pages import as_public, call, current_user, london
 
 NOT_SENT = "The referral could not be sent."
@@ -39,9 +40,10 @@ class ChildForm(FlaskForm):
     given_name = text(_l("Child's first name"), _l("Enter the child's first name"))
     family_name = text(_l("Child's last name"), _l("Enter the child's last name"))
     date_of_birth = day(_l("Child's date of birth"), _l("Enter the child's date of birth"),
-                        hint=_l("For example, 2 5 2013"))
-    preferred_language = choice(_l("Which language does the child prefer?"), LANGUAGES,
-                                _l("Choose the child's language"))
+                        hint=_l("For example, 2 5 2013"),
+                        invalid=_l("The child's date of birth must be a real date, like 2 5 2013"),
+                        checks=[InThePast(_l("The child's date of birth must be in the past"))])
+    preferred_language = languages(_l("Which language does the child prefer?"), _l("Choose the child's language"))
     interpreter_needed = choice(_l("Does the child need an interpreter?"), YES_NO,
                                 _l("Say whether the child needs an interpreter"))
     communication_needs = long_text(_l("Communication needs (optional)"),
@@ -50,11 +52,11 @@ class ChildForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    phone = text(_l("Child's phone number"), optional=True, max_length=30, validators=[PHONE])
-    email = text(_l("Child's email address"), optional=True, max_length=200, validators=[EMAIL])
-    address = long_text(_l("Child's address"), max_length=500)
-    carer_name = text(_l("Carer's name"), optional=True)
-    carer_phone = text(_l("Carer's phone number"), optional=True, max_length=30, validators=[PHONE])
+    phone = text(_l("Child's phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
+    email = text(_l("Child's email address (optional)"), optional=True, max_length=200, validators=[EMAIL])
+    address = long_text(_l("Child's address (optional)"), max_length=500)
+    carer_name = text(_l("Carer's name (optional)"), optional=True)
+    carer_phone = text(_l("Carer's phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
     submit = submit(_l("Continue"))
 
 
@@ -72,14 +74,19 @@ class AboutReferralForm(FlaskForm):
                    _l("Choose why the child is entitled"),
                    hint=_l("For the Active Offer, one of the first three"))
     statutory_meeting_day = day(_l("Date of the first review or initial conference (optional)"), None,
-                                hint=_l("The Active Offer meeting must happen before it"), optional=True)
+                                hint=_l("The Active Offer meeting must happen before it"), optional=True,
+                                invalid=_l("The date of the first review or initial conference must be a real "
+                                           "date, like 27 3 2027"),
+                                checks=[NotBeforeToday(_l("The date of the first review or initial conference must "
+                                                          "be today or in the future"))])
     external_ref = text(_l("Your reference for the child (optional)"), optional=True,
                         hint=_l("The child's number in your case system"))
     placed_out_of_county = choice(_l("Is the child placed out of county? (optional)"), YES_NO, optional=True,
                                   hint=_l("Placed outside your council's area. Leave it unanswered if you do not "
-                                          "know."))
+                                          "know."), invalid=_l("Say whether the child is placed out of county"))
     unaccompanied_asylum_seeking = choice(_l("Is the child an unaccompanied asylum-seeking child? (optional)"),
-                                          YES_NO, optional=True)
+                                          YES_NO, optional=True, invalid=_l(
+                                              "Say whether the child is an unaccompanied asylum-seeking child"))
     summary = long_text(_l("What would the child like help with? (optional)"))
     risks = long_text(_l("Risks to a visiting advocate (optional)"))
     submit = submit(_l("Continue"))
@@ -115,9 +122,9 @@ class ReferrerForm(FlaskForm):
     phone = text(_l("Your phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
     team = text(_l("Your team (optional)"), optional=True, max_length=200)
     organisation_type = choice(_l("What kind of organisation do you work for? (optional)"), ORGANISATION_TYPES,
-                               optional=True)
-    preferred_language = choice(_l("Which language should we write to you in?"), LANGUAGES,
-                                _l("Choose the language we write to you in"))
+                               optional=True, invalid=_l("Choose the kind of organisation you work for"))
+    preferred_language = languages(_l("Which language should we write to you in?"),
+                                   _l("Choose the language we write to you in"))
     submit = submit(_l("Continue"))
 
 
@@ -125,9 +132,11 @@ class AboutYouForm(FlaskForm):
     given_name = text(_l("Your first name"), _l("Tell us your first name"))
     family_name = text(_l("Your last name"), _l("Tell us your last name"))
     date_of_birth = day(_l("Your date of birth"), _l("Tell us your date of birth"),
-                        hint=_l("For example, 2 5 2011"))
-    preferred_language = choice(_l("Which language would you like to use?"), LANGUAGES,
-                                _l("Choose a language"))
+                        hint=_l("For example, 2 5 2011"),
+                        invalid=_l("Your date of birth must be a real date, like 2 5 2011"),
+                        checks=[InThePast(_l("Your date of birth must be in the past"))])
+    preferred_language = languages(_l("Which language would you like to use?"),
+                                   _l("Choose the language you would like to use"))
     submit = submit(_l("Continue"))
 
 
@@ -152,18 +161,19 @@ class AboutYouMoreForm(FlaskForm):
 
 class WhereYouLiveForm(FlaskForm):
     council = SelectField(_l("Which council area do you live in?"), [forms.chosen(_l("Choose your council area"))],
-                          choices=[], widget=GovSelect(),
+                          choices=[], widget=GovSelect(), invalid_choice_message=_l("Choose your council area"),
                           description=_l("If you live in care, choose the council that looks after you"))
     situation = choice(_l("Which of these is true for you?"), SITUATIONS, _l("Choose the one that fits best"))
     submit = submit(_l("Continue"))
 
 
 class ReachYouForm(FlaskForm):
-    phone = text(_l("Your phone number"), optional=True, max_length=30, validators=[PHONE])
-    email = text(_l("Your email address"), optional=True, max_length=200, validators=[EMAIL])
-    carer_name = text(_l("Name of an adult you trust"), optional=True,
+    phone = text(_l("Your mobile or phone number (optional)"), optional=True, max_length=30,
+                 validators=[YOUR_PHONE])
+    email = text(_l("Your email (optional)"), optional=True, max_length=200, validators=[YOUR_EMAIL])
+    carer_name = text(_l("Name of an adult you trust (optional)"), optional=True,
                       hint=_l("A carer, a teacher or a family member who can pass on a message"))
-    carer_phone = text(_l("Their phone number"), optional=True, max_length=30, validators=[PHONE])
+    carer_phone = text(_l("Their phone number (optional)"), optional=True, max_length=30, validators=[THEIR_PHONE])
     submit = submit(_l("Continue"))
 
 
@@ -173,7 +183,8 @@ class YourSayForm(FlaskForm):
     communication_needs = long_text(_l("Is there anything that would help you talk to us? (optional)"),
                                     hint=_l("For example, an interpreter, sign language or someone with you"))
     share = choice(_l("Can we tell your social worker that you asked for an advocate?"), YES_NO,
-                   _l("Choose yes or no"), hint=_l("We will not tell them what you talk about"))
+                   _l("Say yes or no to telling your social worker"),
+                   hint=_l("We will not tell them what you talk about"))
     submit = submit(_l("Continue"))
 
 
@@ -240,6 +251,37 @@ def _self_referral(answers: dict) -> dict:
     }
 
 
+# each page's own rules across its fields, as the referral service has them (services/referral/domain.py)
+
+def _some_way_to_reach(*ways: str, message) -> Any:
+    """The contact page's rule: at least one of `ways` given, else `message` on the first of them."""
+    def rule(form: FlaskForm) -> dict[str, Any]:
+        given = any((getattr(form, way).data or "").strip() for way in ways)
+        return {} if given else {ways[0]: message}
+    return rule
+
+
+def _active_offer_basis(form: FlaskForm) -> dict[str, Any]:
+    if form.kind.data == "active_offer" and form.basis.data not in referral.ACTIVE_OFFER_BASES:
+        return {"basis": service_messages.WORDINGS["referral.active_offer_basis"]}
+    return {}
+
+
+YOUNG_PERSON = {
+    "referral.no_way_to_contact": _l("Give us at least one way to reach you: your phone number, your email "
+                                     "address, or the phone number of an adult you trust."),
+    "referral.born_in_the_future": _l("Your date of birth must be in the past."),
+    "referral.too_old": lambda limit, **_: gettext("You need to be under %(limit)s to ask for an advocate here.",
+                                                   limit=limit),
+    "referral.too_old_unless_care_leaver": lambda limit, care_leaver_limit, **_: gettext(
+        "You need to be under %(limit)s to ask for an advocate here, or under %(care_leaver_limit)s if you have "
+        "left care.", limit=limit, care_leaver_limit=care_leaver_limit),
+    "referral.eligibility": _l("Choose the one that fits you best."),
+    "referral.unknown_council": _l("Choose your council area from the list."),
+}
+"""The referral service's rules as the young person's own form says them: to them, about the answers they gave."""
+
+
 # the flows
 
 CHILD_FIELDS = {f"child.{name}": ("child", name) for name in (
@@ -247,8 +289,12 @@ CHILD_FIELDS = {f"child.{name}": ("child", name) for name in (
     "communication_needs")}
 REFER = Flow("refer", [
     Page("child", ChildForm, _l("About the child")),
-    Page("contact", ContactForm, _l("How can the advocate contact the child?")),
-    Page("about", AboutReferralForm, _l("About the referral")),
+    Page("contact", ContactForm, _l("How can the advocate contact the child?"),
+         hint=_l("Give at least one of these: a phone number, an email address, an address or the carer's phone "
+                 "number."),
+         rules=_some_way_to_reach("phone", "email", "address", "carer_phone",
+                                  message=service_messages.WORDINGS["referral.no_way_to_contact"])),
+    Page("about", AboutReferralForm, _l("About the referral"), rules=_active_offer_basis),
     Page("equality", EqualityForm, _l("Equality monitoring")),
     Page("consent", ConsentForm, _l("The child's agreement")),
     Page("you", ReferrerForm, _l("About you")),
@@ -279,7 +325,10 @@ def _prepare(form: FlaskForm) -> None:
 SELF = Flow("self", [
     Page("about-you", AboutYouForm, _l("About you")),
     Page("where-you-live", WhereYouLiveForm, _l("Where you live")),
-    Page("contact", ReachYouForm, _l("How can we get in touch?")),
+    Page("contact", ReachYouForm, _l("How can we get in touch?"),
+         hint=_l("Give us at least one of these, so an advocate can reach you."),
+         rules=_some_way_to_reach("phone", "email", "carer_phone",
+                                  message=YOUNG_PERSON["referral.no_way_to_contact"])),
     Page("your-say", YourSayForm, _l("What you would like")),
     Page("more-about-you", AboutYouMoreForm, _l("A little more about you")),
 ], _self_referral, {
@@ -292,7 +341,8 @@ SELF = Flow("self", [
     "basis": ("where-you-live", "situation"), "summary": ("your-say", "summary"),
     "child.communication_needs": ("your-say", "communication_needs"),
     **{f"child.equality.{question}": ("more-about-you", question) for question in referral.EQUALITY},
-}, ReferralRequestSchema, NOT_SENT, prepare=_prepare, honeypot=True)
+}, ReferralRequestSchema, NOT_SENT, prepare=_prepare, honeypot=True, wordings=YOUNG_PERSON,
+    too_soon=lambda: KEPT_FOR_YOU if time.time() - session.get("flow.self.started", 0) < MIN_SECONDS_TO_FILL else None)
 
 
 # /refer: social workers whose council has no integration
@@ -356,8 +406,6 @@ def self_check():
         return redirect(url_for("web.self_start"))
 
     def send(body: dict) -> tuple[int, Any]:
-        if time.time() - session["flow.self.started"] < MIN_SECONDS_TO_FILL:
-            abort(400)
         as_public()
         council = SELF.answers()["where-you-live"]["council"]
         return call("referral", "POST", "/referrals", body={**body, "council": council}, what="self-referral")

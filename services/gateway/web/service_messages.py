@@ -2,17 +2,69 @@
 English (their API's language) and give each message the stable code of the rule it comes from: a problem's `code`
 for what it says as a whole, and `reasons` for its fields' messages (shared/errors.Rule).
 
-A message is said from its code and parameters wherever there is a wording for the code here (`WORDINGS`), with
-times in the reader's words; the few without a code (the format checks every service makes at its door, in
-shared/validation) are looked up in the catalogue by their text; one known to neither is shown as the service
-wrote it."""
+A message is said from its code and parameters wherever there is a wording for the code here (`WORDINGS`, or a
+flow's own, such as the young person's form speaking to them), with times as people write them; the few without a
+code (the format checks every service makes at its door, in shared/validation) are looked up in the catalogue by
+their text; one known to neither is shown as the service wrote it.
 
+The public API's schema speaks to programmers ("Missing data for required field."): `on_field` says its messages
+again in the words of the form field they land on."""
+
+import re
+from datetime import datetime
 from types import FunctionType
-from typing import Any, Callable
+from typing import Any, Mapping
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import format_date, get_locale, gettext, lazy_gettext as _l
 
+from shared.clock import LONDON
 from shared.errors import PROBLEM_MEMBERS
+
+
+def welsh() -> bool:
+    return str(get_locale() or "en").startswith("cy")
+
+
+def _london(moment: str) -> datetime:
+    return datetime.fromisoformat(moment).astimezone(LONDON)
+
+
+def clock(at: datetime) -> str:
+    """A time of day as people write it: 10am, 2:30pm, midday (10yb, 2:30yp, canol dydd)."""
+    if (at.hour, at.minute) in ((0, 0), (12, 0)):
+        return gettext("midnight") if at.hour == 0 else gettext("midday")
+    hour = at.hour % 12 or 12
+    suffix = (("yb", "yp") if welsh() else ("am", "pm"))[at.hour >= 12]
+    return f"{hour}{f':{at.minute:02d}' if at.minute else ''}{suffix}"
+
+
+def on_day(at: datetime) -> str:
+    """A day as a sentence says it after a time: "on Wednesday 25 November 2026" ("ddydd Mercher 25 Tachwedd
+    2026")."""
+    day = format_date(at.date(), "EEEE d MMMM yyyy")
+    return "ddydd" + day[4:] if welsh() and day.startswith("Dydd") else gettext("on %(day)s", day=day)
+
+
+def spoken(moment: str) -> str:
+    """A stored RFC 3339 time as people write it, in Europe/London: "2:30pm on Wednesday 25 November 2026"; as
+    stored if it is not one."""
+    try:
+        at = _london(moment)
+    except (TypeError, ValueError, OverflowError):
+        return str(moment)
+    return f"{clock(at)} {on_day(at)}"
+
+
+def span(start: str, end: str) -> str:
+    """From one stored time to another as people write it: "from 10am to 11am on Wednesday 9 December 2026"."""
+    try:
+        first, last = _london(start), _london(end)
+    except (TypeError, ValueError, OverflowError):
+        return gettext("from %(start)s to %(end)s", start=start, end=end)
+    if first.date() == last.date():
+        return gettext("from %(start)s to %(end)s", start=clock(first), end=" ".join((clock(last), on_day(last))))
+    return gettext("from %(start)s to %(end)s", start=spoken(start), end=spoken(end))
+
 
 MOVED_ON = _l("This has moved on since the page was opened, so it cannot be done now. Reload the page to see what "
               "can be done.")
@@ -40,8 +92,7 @@ WORDINGS: dict[str, Any] = {
     # meetings
     "meeting.not_found": _l("This referral or meeting could not be found."),
     "meeting.double_booked": lambda booked_from, booked_until, **_: gettext(
-        "The advocate already has a meeting from %(booked_from)s to %(booked_until)s. Choose another time.",
-        booked_from=booked_from, booked_until=booked_until),
+        "The advocate already has a meeting %(span)s. Choose another time.", span=span(booked_from, booked_until)),
     "meeting.stands": _l("This referral has a meeting arranged already: reschedule or cancel that one instead."),
     "meeting.not_live": _l("This meeting is no longer arranged: it was moved, cancelled or its outcome recorded. "
                            "Reload the page to see it as it is."),
@@ -55,7 +106,8 @@ WORDINGS: dict[str, Any] = {
     "meeting.venue_not_accessible": _l("The venue must be accessible to the child."),
     "meeting.venue_not_risk_assessed": _l("The venue must be risk-assessed before the meeting."),
     "meeting.late_reason": lambda meeting_by, **_: gettext(
-        "The meeting is after its deadline, %(meeting_by)s. Say why it cannot be sooner.", meeting_by=meeting_by),
+        "The meeting is after its deadline of %(meeting_by)s. Give the reason it cannot be sooner.",
+        meeting_by=spoken(meeting_by)),
     "meeting.not_started": _l("The meeting has not started yet."),
     "meeting.outcome": _l("Choose the outcome of the meeting."),
     "meeting.decline_reason": _l("Record why the child declined."),
@@ -130,31 +182,32 @@ WORDINGS: dict[str, Any] = {
     "busy": _l("Someone else was changing this at the same moment. Try again."),
 }
 """Each code a service answers with, as the pages say it: a text, or a function of the parameters it was said with."""
-TIMES = ("booked_from", "booked_until", "meeting_by")
-"""The parameters that are moments: said as `when` says them (Europe/London, the reader's language)."""
+Wordings = Mapping[str, Any]
+"""A flow's own wordings of some codes, said before `WORDINGS`' (e.g. to a young person about their own form)."""
 
 
-def _worded(code: str | None, params: dict, when: Callable[[str], str]) -> str | None:
-    """The wording for `code` with its parameters, or None when there is none (or the parameters do not fit it)."""
-    wording = WORDINGS.get(code or "")
+def _worded(code: str | None, params: dict, wordings: Wordings | None = None) -> str | None:
+    """The wording for `code` with its parameters (moments among them said as people write them), or None when
+    there is none (or the parameters do not fit it)."""
+    wording = (wordings or {}).get(code or "") or WORDINGS.get(code or "")
     if wording is None:
         return None
     if not isinstance(wording, FunctionType):
         return str(wording)
     try:
-        return wording(**{name: when(value) if name in TIMES else value for name, value in params.items()})
-    except TypeError:  # said without the parameters its code promises: what the service wrote is shown instead
+        return wording(**params)
+    except (TypeError, ValueError):  # said without the parameters its code promises: the service's text instead
         return None
 
 
-def said(problem: dict, when: Callable[[str], str]) -> str | None:
+def said(problem: dict, wordings: Wordings | None = None) -> str | None:
     """What a service's problem says as a whole, in the reader's language: from its code where there is a wording
     for it, else its detail (translated when the catalogue knows the text)."""
     params = {name: value for name, value in problem.items() if name not in PROBLEM_MEMBERS}
-    return _worded(problem.get("code"), params, when) or problem.get("detail")
+    return _worded(problem.get("code"), params, wordings) or problem.get("detail")
 
 
-def field_errors(problem: dict, when: Callable[[str], str]) -> dict[str, list[str]]:
+def field_errors(problem: dict, wordings: Wordings | None = None) -> dict[str, list[str]]:
     """A service's problem's field errors (field path to messages) in the reader's language: each message from the
     code of its rule where the problem gives one (`reasons`), else from the catalogue by its text."""
     reasons = problem.get("reasons") or {}
@@ -164,7 +217,8 @@ def field_errors(problem: dict, when: Callable[[str], str]) -> dict[str, list[st
         if len(coded) != len(messages):
             coded = [{}] * len(messages)
         said_fields[path] = [
-            _worded(reason.get("code"), {k: v for k, v in reason.items() if k != "code"}, when) or gettext(message)
+            _worded(reason.get("code"), {k: v for k, v in reason.items() if k != "code"}, wordings)
+            or gettext(message)
             for reason, message in zip(coded, messages)]
     return said_fields
 
@@ -187,3 +241,47 @@ SERVICE_MESSAGES = (
     _l("The time is in the future."),
 )
 """The messages without a code: the format checks each service makes at its door (shared/validation), by their text."""
+
+
+MISSING = ("Missing data for required field.", "Must not be blank.", "Field may not be null.",
+           "Shorter than minimum length 1.")
+"""The schema's ways of saying an answer is missing: said as the form field asks for it."""
+LONGEST = re.compile(r"^(?:Longer than maximum length |Length must be between \d+ and )(\d+)\.$")
+CODE_OR_STAMP = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|\d{4}-\d{2}-\d{2}|\bRFC\b|\bISO\b")
+"""What a programmer reads and a person should not: a snake_case code, an ISO date or time, a standard's name."""
+
+
+def asked(field) -> str | None:
+    """What a form field says when it is not answered (its required check's message), if it must be."""
+    for check in field.validators:
+        if getattr(check, "field_flags", {}).get("required") and getattr(check, "message", None):
+            return str(check.message)
+    return None
+
+
+def check_the_answer(field) -> str:
+    """A request to check the answer to a field's question, when nothing more exact can be said."""
+    return gettext("Check your answer to “%(question)s”", question=field.label.text)
+
+
+def on_field(message: str, field=None) -> str:
+    """A message of the public API's schema about one answer, in the words of the form field it lands on: a missing
+    answer as the field asks for it, a too-long one by its length; one the catalogue knows, translated; anything
+    still in a programmer's words (a code, a stamp, English on a Welsh page) as a request to check the field's
+    answer, by its question."""
+    from services.gateway.web.forms import EMAIL, PHONE
+
+    if field is not None:
+        longest = LONGEST.match(message)
+        if message in MISSING or message.startswith("Length must be between 1 and"):
+            return asked(field) or check_the_answer(field)
+        if longest:
+            return gettext("This must be %(max)d characters or fewer", max=int(longest.group(1)))
+        if message == "Not a valid email address.":
+            return str(EMAIL.message)
+        if message == "Not a phone number.":
+            return str(PHONE.message)
+    worded = gettext(message)
+    if CODE_OR_STAMP.search(worded) or (welsh() and worded == message):
+        return check_the_answer(field) if field is not None else gettext("Check your answers")
+    return worded

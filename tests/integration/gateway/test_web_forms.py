@@ -348,14 +348,14 @@ NEXT_YEAR = str(datetime.now().year + 1)
 
 @pytest.mark.parametrize("slug, data, expected", [
     ("contact", {"result": "reached"}, "Choose how you tried to contact the child"),
-    ("contact", {"method": "pigeon", "result": "reached"}, "Not a valid choice"),
+    ("contact", {"method": "pigeon", "result": "reached"}, "Choose how you tried to contact the child"),
     ("contact", {"method": "phone", "result": "reached", "note": "x" * 2001}, "2000 characters or fewer"),
     ("arrange", {"day": ["1", "13", NEXT_YEAR], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
-                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "Enter a real date"),
+                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "must be a real date"),
     ("arrange", {"day": ["1", "3", NEXT_YEAR], "time": "25:00", "duration_minutes": "60", "venue_name": "Library",
                  "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "24-hour clock"),
     ("arrange", {"day": ["1", "3", "2020"], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
-                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "The meeting must be in the future."),
+                 "accessible": "yes", "risk_assessed": "yes", "language": "en"}, "must be today or in the future"),
     ("arrange", {"day": ["1", "3", NEXT_YEAR], "time": "10:00", "duration_minutes": "60", "venue_name": "Library",
                  "accessible": "no", "risk_assessed": "yes", "language": "en"}, "must be accessible"),
     ("arrange", {"day": ["1", "3", NEXT_YEAR], "time": "10:00", "duration_minutes": "600", "venue_name": "Library",
@@ -421,15 +421,20 @@ def test_a_young_person_refers_themselves(site):
     assert visitor.get("/self-referral/check").status_code == 302, "the answers are gone once sent"
 
 
-def test_a_self_referral_missing_a_way_to_reach_the_child_is_sent_back_to_that_question(site):
+def test_a_self_referral_missing_a_way_to_reach_the_child_is_refused_on_that_question(site):
     visitor = site.visitor()
     visitor.get("/self-referral")
-    time.sleep(3)
-    answer_every_page(visitor, contact={"phone": ""})
+    for slug, data in (("about-you", {"given_name": "Nia", "family_name": "Evans", "preferred_language": "en",
+                                      "date_of_birth": ["2", "5", str(datetime.now().year - 13)]}),
+                       ("where-you-live", {"council": "GWYNEDD", "situation": "looked_after"})):
+        assert visitor.submit(f"/self-referral/{slug}", data).status_code == 302
     before = site.count("referral", "referrals")
-    page = visitor.submit("/self-referral/check", {})
-    assert page.status_code == 200 and "/self-referral/contact" in page.text
-    assert any("way to contact" in e for e in errors_on(page)), errors_on(page)
+    page = visitor.submit("/self-referral/contact", {"carer_name": "Mam"})
+    assert page.status_code == 200
+    assert errors_on(page) == ["Give us at least one way to reach you: your phone number, your email address, or "
+                               "the phone number of an adult you trust."], "spoken to the child, about their fields"
+    assert visitor.get("/self-referral/your-say").status_code == 200
+    assert visitor.get("/self-referral/check").status_code == 302, "not on until it is put right"
     assert site.count("referral", "referrals") == before
 
 
@@ -443,7 +448,7 @@ def test_a_date_posted_without_its_day_month_and_year_boxes_is_asked_for_again(s
     not_a_day = visitor.submit("/self-referral/about-you", {"given_name": "Nia", "family_name": "Evans",
                                                             "preferred_language": "cy",
                                                             "date_of_birth": ["31", "2", "2013"]})
-    assert errors_on(not_a_day) == ["Enter a real date, like 27 3 2013"]
+    assert errors_on(not_a_day) == ["Your date of birth must be a real date, like 2 5 2011"]
 
 
 def test_bots_are_turned_away_without_a_captcha(site):
@@ -457,8 +462,12 @@ def test_bots_are_turned_away_without_a_captcha(site):
     hasty = site.visitor()
     hasty.get("/self-referral")
     answer_every_page(hasty)
-    assert hasty.submit("/self-referral/check", {}).status_code == 400, "faster than a person can read"
-    assert site.count("referral", "referrals") == before
+    kept = hasty.submit("/self-referral/check", {})
+    assert kept.status_code == 200, "faster than a person can read: not sent, but nothing is lost"
+    assert errors_on(kept) == ["We have kept your answers. Check them, then send them again when you are ready."]
+    assert "Nia" in kept.text and site.count("referral", "referrals") == before
+    time.sleep(3)
+    assert hasty.submit("/self-referral/check", {}).headers["Location"] == "/self-referral/sent"
 
 
 def test_a_meeting_is_arranged_moved_and_cancelled_through_the_forms(site):
@@ -502,7 +511,7 @@ def test_a_clash_in_the_diary_names_the_booking_in_the_way_in_the_readers_words(
     clash = advocate.submit(f"/referrals/{second}/arrange", {**meeting, "time": "10:30"})
     (said,) = errors_on(clash)
     assert said.startswith("Mae gan yr eiriolwr gyfarfod yn barod o ") and "Dewiswch amser arall" in said
-    assert "10:00" in said and "11:00" in said, "the booking in the way, not the time asked for"
+    assert "o 10yb tan 11yb ddydd " in said, "the booking in the way, not the time asked for"
     assert "+00:00" not in said and "T10" not in said, "times as people read them"
 
 
@@ -523,7 +532,9 @@ def test_the_public_complaint_form_refuses_bad_input_and_bots_and_takes_a_compla
     hasty = site.visitor()
     answer = hasty.submit("/complaints/new", {"kind": "compliment", "made_by": "other", "about": "Thanks",
                                               "wants_reply": "no", "language": "en"})
-    assert answer.status_code == 400, "sent faster than a person reads the page"
+    assert answer.status_code == 200, "sent faster than a person reads the page: not sent, but kept"
+    assert errors_on(answer) == ["Your answers are kept. Check them, then send them again."]
+    assert ">Thanks</textarea>" in answer.text and site.count("complaints", "complaints") == before
     made = visitor.submit("/complaints/new", {"kind": "complaint", "made_by": "parent", "about": "No call back",
                                               "phone": "07700 900123", "wants_reply": "yes", "language": "cy",
                                               "council": "CARDIFF"}, token=token)

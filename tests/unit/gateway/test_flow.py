@@ -221,12 +221,28 @@ def test_the_answers_are_sent_as_the_flow_makes_them_and_then_forgotten(app, vis
     assert visitor.get("/order/check").location == "/order/person", "nothing of the answers is kept once sent"
 
 
-def test_the_schema_refuses_before_anything_is_sent_on_the_page_that_asks(visitor):
-    answered(visitor, name="Cerys\tJones")
+def test_each_page_checks_the_schemas_rules_for_its_own_fields_before_moving_on(visitor):
+    page = shown(visitor.post("/order/person", data={**PERSON, "name": "Cerys\tJones"},
+                              headers={"Accept-Language": "cy"}))
+    assert page["slug"] == "person"
+    assert page["errors"] == ["Rhaid iddo fod ar un llinell: dim tabiau na thoriadau llinell."]
+    assert visitor.post("/order/person", data=PERSON).location == "/order/colour", \
+        "the pages not yet answered are no error of this one"
+
+
+def test_the_schema_refuses_before_anything_is_sent_on_the_page_that_asks_which_shows_it_again(visitor):
+    answered(visitor)
+    with visitor.session_transaction() as kept:
+        kept["flow.order"] = {**kept["flow.order"], "person": {"name": "Cerys\tJones", "born": "2013-05-02"}}
     answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}))
     assert SENT == []
     assert answer["errors"] == [{"text": "Rhaid iddo fod ar un llinell: dim tabiau na thoriadau llinell.",
                                  "href": "/order/person?check=1"}]
+    again = shown(visitor.get("/order/person?check=1", headers={"Accept-Language": "cy"}))
+    assert again["errors"] == ["Rhaid iddo fod ar un llinell: dim tabiau na thoriadau llinell."], \
+        "the page that asks shows the problem beside its field"
+    assert visitor.post("/order/person?check=1", data=PERSON).location == "/order/check"
+    assert shown(visitor.get("/order/person"))["errors"] == [], "put right, it is forgotten"
 
 
 def test_the_services_field_errors_go_to_their_pages_in_the_readers_language(visitor):
@@ -248,7 +264,7 @@ def test_a_problem_without_field_errors_is_said_from_its_code_with_times_in_the_
                           "booked_from": "2026-12-14T10:00:00+00:00", "booked_until": "2026-12-14T11:00:00+00:00"}))
     answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}))
     assert answer["errors"] == [{
-        "text": "Mae gan yr eiriolwr gyfarfod yn barod o 14 Rhagfyr 2026, 10:00 tan 14 Rhagfyr 2026, 11:00. "
+        "text": "Mae gan yr eiriolwr gyfarfod yn barod o 10yb tan 11yb ddydd Llun 14 Rhagfyr 2026. "
                 "Dewiswch amser arall.", "href": "/order/person?check=1"}]
 
 

@@ -15,7 +15,7 @@ from shared.config import Settings
 from shared.errors import Busy, LlaisError, NotFound, Rule
 
 from services.gateway.app import create_app as create_gateway
-from services.gateway.web import pages, service_messages
+from services.gateway.web import service_messages
 
 SERVICES = ("referral", "scheduling", "casework", "complaints", "reporting")
 """The services whose problems the web forms show (notify answers the council API only)."""
@@ -61,7 +61,7 @@ def test_every_rule_is_raised_by_its_code_and_no_error_class_goes_without_one(se
 
 def say(app, language: str, problem: dict) -> tuple[str | None, dict[str, list[str]]]:
     with app.test_request_context("/", headers={"Accept-Language": language}):
-        return service_messages.said(problem, pages.when), service_messages.field_errors(problem, pages.when)
+        return service_messages.said(problem), service_messages.field_errors(problem)
 
 
 def test_a_late_meeting_is_refused_in_welsh_with_the_deadline_as_people_read_it(app):
@@ -71,11 +71,11 @@ def test_a_late_meeting_is_refused_in_welsh_with_the_deadline_as_people_read_it(
                "reasons": {"late_reason": [{"code": "meeting.late_reason",
                                             "meeting_by": "2026-12-14T17:00:00+00:00"}]}, "code": "refused"}
     _, welsh = say(app, "cy", refused)
-    assert welsh["late_reason"] == ["Mae'r cyfarfod ar ôl ei derfyn amser, 14 Rhagfyr 2026, 17:00. "
-                                    "Dywedwch pam na all fod yn gynt."]
+    assert welsh["late_reason"] == ["Mae'r cyfarfod ar ôl ei derfyn amser, 5yp ddydd Llun 14 Rhagfyr 2026. "
+                                    "Rhowch y rheswm na all fod yn gynt."]
     _, english = say(app, "en", refused)
-    assert english["late_reason"] == ["The meeting is after its deadline, 14 December 2026, 17:00. "
-                                      "Say why it cannot be sooner."]
+    assert english["late_reason"] == ["The meeting is after its deadline of 5pm on Monday 14 December 2026. "
+                                      "Give the reason it cannot be sooner."]
     assert not ISO_MOMENT.search(welsh["late_reason"][0] + english["late_reason"][0])
     assert "late_reason" not in welsh["late_reason"][0] + english["late_reason"][0]
 

@@ -74,6 +74,8 @@ OFFERED = {
     (complaint_pages.ComplaintForm, "kind"): complaints.KINDS,
     (complaint_pages.ComplaintForm, "made_by"): complaints.FROM,
     (complaint_pages.ComplaintForm, "language"): referral.LANGUAGES,
+    (complaint_pages.YoungPersonsComplaintForm, "kind"): complaints.KINDS,
+    (complaint_pages.YoungPersonsComplaintForm, "language"): referral.LANGUAGES,
     (complaint_pages.AnswerForm, "outcome"): complaints.ANSWERS,
     (forms.PersonForm, "role"): gateway_domain.ROLES,
     (forms.PersonForm, "languages"): gateway_domain.STAFF_LANGUAGES,

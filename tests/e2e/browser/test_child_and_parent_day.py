@@ -71,6 +71,8 @@ def test_a_child_asks_for_an_advocate_and_puts_a_missing_answer_right_where_they
     page.get_by_role("button", name=words["continue"]).click()
     page.locator("input[name=share][value=no]").check()
     page.get_by_role("button", name=words["continue"]).click()
+    expect(page).to_have_url(re.compile(r"/self-referral/more-about-you$"))
+    page.get_by_role("button", name=words["continue"]).click()  # the equality questions, left unanswered
     snapshot(page, "child-check")
     page.get_by_role("button", name=words["send"]).click()
     expect(page).to_have_url(re.compile(r"/self-referral/sent$"))

@@ -289,7 +289,12 @@ def council_list(platform: Platform) -> set[str]:
 
 
 def messages_about(platform: Platform, referral_id: str) -> list[dict]:
-    return [d.body for d in find_all(platform.store("notify"), "deliveries", {"referral_id": referral_id})]
+    """The messages about a referral that leave for the council's side (its system, its referrer); the provider's
+    own staff are told of their work by email too, with no more than the reference and a link."""
+    every = [d.body for d in find_all(platform.store("notify"), "deliveries", {"referral_id": referral_id})]
+    for staff in (m for m in every if m.get("audience", "referrer") != "referrer"):
+        assert "Cerys" not in staff["body"] and "Nia" not in staff["body"], "no child's name in a staff email"
+    return [m for m in every if m.get("audience", "referrer") == "referrer"]
 
 
 def revealed(message: dict) -> set[str]:

@@ -43,6 +43,7 @@ def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_a
                   "preferred_language": "cy", "interpreter_needed": "no"},
         "contact": {"phone": "07700 900123"},
         "about": {"kind": "active_offer", "basis": "looked_after"},
+        "equality": {},
         "consent": {flag: "yes" for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer",
                                              "share_outcome_with_referrer")},
         "you": {"name": "Sian Evans", "preferred_language": "en"},

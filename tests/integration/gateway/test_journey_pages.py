@@ -138,7 +138,7 @@ def test_moving_a_meeting_past_the_statutory_meeting_asks_why_and_puts_the_deadl
              "reason": "The child is unwell"}
     page = advocate.submit(f"/referrals/{referral_id}/reschedule", moved)
     (said,) = errors_on(page)
-    assert said.startswith("The meeting is after its deadline") and "Say why it cannot be sooner" in said
+    assert said.startswith("The meeting is after its deadline") and "Give the reason it cannot be sooner" in said
     assert api(site, "GET", f"/referrals/{referral_id}", manager).json()["meeting"]["starts_at"] == \
         meeting["starts_at"], "nothing moved"
 

@@ -128,7 +128,8 @@ def test_a_young_person_too_old_hears_it_on_the_check_page_and_beside_their_date
     pages = {"about-you": {"given_name": "Nia", "family_name": "Evans", "preferred_language": "cy",
                            "date_of_birth": ["2", "5", str(datetime.now().year - 30)]},
              "where-you-live": {"council": "GWYNEDD", "situation": "looked_after"},
-             "contact": {"phone": "07700 900123"}, "your-say": {"share": "no"}}
+             "contact": {"phone": "07700 900123"}, "your-say": {"share": "no"},
+             "more-about-you": {}}
     for slug, data in pages.items():
         assert young_person.submit(f"/self-referral/{slug}", data).status_code == 302
     young_person.http.cookies.set("llais_language", "cy")

@@ -26,7 +26,7 @@ MEETING = {"day": ["3", "3", NEXT_YEAR], "time": "10:00", "duration_minutes": "6
     ("cy", "contact", {"method": "phone", "result": "reached", "note": "Spoke to her\x1b[2J"},
      "Mae'n cynnwys nod rheoli"),
     ("en", "arrange", {**MEETING, "venue_name": "Library\tRoom 2"}, "Must be on one line"),
-    ("cy", "arrange", {**MEETING, "day": ["3", "3", "9999"]}, "y tu allan i'r amseroedd"),
+    ("cy", "arrange", {**MEETING, "day": ["3", "3", "9999"]}, "Gwiriwch eich ateb i “Dyddiad y cyfarfod”"),
 ])
 def test_bad_text_on_a_form_is_shown_on_its_field_and_nothing_is_stored(site, language, slug, data, expected):
     advocate, referral_id = allocated(site)

@@ -5,6 +5,7 @@
     llais serve SERVICE --role api|worker       one role of one service
     llais admin ...                             credentials (see API.md)
     llais bus parked SERVICE | replay SERVICE [ID] | declare-topology | export-topology
+    llais upgrade-records                       bring records kept by an earlier version up to date
 """
 
 from __future__ import annotations
@@ -173,6 +174,28 @@ def export_topology(queue_type: str | None) -> None:
     if queue_type:
         settings = replace(settings, queue_type=queue_type)
     click.echo(json.dumps(topology_definitions(settings, bindings()), indent=2, sort_keys=True))
+
+
+@main.command("upgrade-records")
+def upgrade_records() -> None:
+    """Give records kept by an earlier version what the services now find them by (a referral's keys for searching
+    by the child's name, a case's waiting request for a different advocate). Safe while the services run, and to
+    run again: a record already up to date is left as it is."""
+    from shared.store import bring_up_to_date, open_store
+
+    from services.casework import domain as casework
+    from services.casework.store import CASES
+    from services.referral import model as referral
+    from services.referral.store import REFERRALS
+
+    settings = _settings()
+    for service, collection, up_to_date in (("referral", REFERRALS, referral.up_to_date),
+                                            ("casework", CASES, casework.up_to_date)):
+        store = open_store(service, settings)
+        try:
+            click.echo(f"{service}: {bring_up_to_date(store, collection, up_to_date)} {collection} brought up to date")
+        finally:
+            store.close()
 
 
 def _attach_admin() -> None:

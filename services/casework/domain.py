@@ -334,3 +334,10 @@ def child_record(case: dict) -> dict:
         "signposting": case["signposting"], "disclosures": [d for d in case["disclosures"] if d["child_told"]],
         "closure": case["closure"],
     }
+
+
+def up_to_date(case: dict) -> dict | None:
+    """A case kept by an earlier version with `change_waiting` (whether a child's request for a different advocate
+    awaits a decision, which a manager's home finds cases by), or None when it has it."""
+    waiting = any(r["result"] is None for r in case.get("advocate_changes", []))
+    return None if case.get("change_waiting", False) == waiting else {**case, "change_waiting": waiting}

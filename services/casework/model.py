@@ -28,6 +28,7 @@ class Case(TypedDict, total=False):
     activities: list[dict[str, Any]]
     signposting: list[dict[str, Any]]
     advocate_changes: list[dict[str, Any]]
+    change_waiting: bool
     disclosures: list[dict[str, Any]]
     closure: Optional[dict[str, Any]]
     timeline: list[dict[str, Any]]
@@ -40,5 +41,5 @@ def case(*, referral_id: str, council: str, region: str, nation: str, source: st
     return Case(id=referral_id, referral_id=referral_id, council=council, region=region, nation=nation, source=source,
                 basis=basis, language=language, advocate_email=advocate_email, status="open", opened_at=opened_at,
                 opened_by=opened_by, plan=None, issues=[], activities=[], signposting=[], advocate_changes=[],
-                disclosures=[], closure=None, updated_at=opened_at,
+                change_waiting=False, disclosures=[], closure=None, updated_at=opened_at,
                 timeline=[{"at": opened_at, "what": "case opened", "by": opened_by}])

@@ -76,6 +76,12 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def password_mark(account: dict) -> str:
+    """A short fingerprint of an account's password hash, kept in each session it signs in: a new password (set by
+    a reset link) changes it, which ends every session signed in with the old one."""
+    return digest(account.get("password_hash") or "")[:16]
+
+
 def secret_matches(secret: str, expected_digest: str) -> bool:
     return hmac.compare_digest(digest(secret), expected_digest)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -107,10 +108,13 @@ def sign_in(store: GatewayStore, email: str, password: str):
     return user
 
 
-def principal_of(store: GatewayStore, email: str) -> Principal | None:
-    """The signed-in user as a principal, as their account stands now (disabled or gone: None)."""
+def principal_of(store: GatewayStore, email: str, mark: str | None) -> Principal | None:
+    """The signed-in user as a principal, as their account stands now: None when it is disabled or gone, or its
+    password has changed since the session signed in (`mark`, domain.password_mark then)."""
     user = store.user(email)
     if user is None or user.body.get("disabled") or user.body["role"] not in domain.SIGN_IN_ROLES:
+        return None
+    if not mark or not hmac.compare_digest(mark, domain.password_mark(user.body)):
         return None
     return _staff(user)
 

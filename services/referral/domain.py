@@ -10,8 +10,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from shared.contracts.referral import (ACTIVE_OFFER_BASES, ARRANGEMENTS, ELIGIBILITY, EQUALITY, OUTCOME,
-                                      SELF_REFERRAL, TAKE_UP)
+from shared.contracts.referral import (ACTIVE_OFFER_BASES, ACTIVE_OFFER_STEPS, ARRANGEMENTS, ELIGIBILITY, EQUALITY,
+                                      MEETING_ACTIONS, OUTCOME, SELF_REFERRAL, TAKE_UP)
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 from services.referral import model
@@ -259,16 +259,11 @@ ALLOWED_FROM = {
     "close": OPEN,
 }
 """The statuses each step of the journey may be taken from (arranging is scheduling's; listed so pages can offer it)."""
-MEETING_ACTIONS = ("reschedule_meeting", "cancel_meeting", "record_meeting")
 
 
 def _require(referral: dict[str, Any], action: str, done: str) -> None:
     if referral["status"] not in ALLOWED_FROM[action]:
         raise TransitionForbidden(done, referral["status"])
-
-
-ACTIVE_OFFER_STEPS = ("arrange_meeting", *MEETING_ACTIONS)
-"""The steps of the Active Offer meeting, which issue-based work does not have."""
 
 
 def next_actions(referral: dict[str, Any]) -> list[str]:

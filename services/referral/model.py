@@ -111,3 +111,12 @@ def name_keys(child: dict[str, Any]) -> dict[str, str]:
     """The digests a search by the child's name finds the referral by."""
     given, family = child.get("given_name") or "", child.get("family_name") or ""
     return {"full": name_key(f"{given} {family}"), "given": name_key(given), "family": name_key(family)}
+
+
+def up_to_date(referral: dict[str, Any]) -> dict[str, Any] | None:
+    """A referral kept by an earlier version with the keys it is now found by (its child's, and the digests of the
+    child's name a search uses), or None when it has them."""
+    keys = {"child_key": child_key(referral["child"]), "name_keys": name_keys(referral["child"])}
+    if all(referral.get(field) == value for field, value in keys.items()):
+        return None
+    return {**referral, **keys}

@@ -95,8 +95,10 @@ def _deadline_event(case: dict, kind: str, name: str, due: str) -> Event:
 
 def deadlines_needing_attention(scheduling: SchedulingStore, states: tuple[str, ...],
                                 advocate: str | None = None) -> list[dict]:
-    """Deadlines at risk or missed on referrals still open (closed ones' clocks have stopped), soonest first."""
+    """Deadlines at risk, missed or due soon (of `states`) on referrals still open (closed ones' clocks have
+    stopped), soonest first."""
     where = {"closed": False, **({"advocate_email": advocate} if advocate else {})}
+    moment = now()
     found = [item for document in scheduling.all_cases(where)
-             for item in domain.needing_attention(document.body, states)]
+             for item in domain.needing_attention(document.body, states, moment)]
     return sorted(found, key=lambda item: item["due_at"])

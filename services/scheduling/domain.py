@@ -16,7 +16,7 @@ import holidays
 from shared.clock import LONDON
 from shared import errors
 from shared.contracts.referral import OUTCOMES, TAKE_UP
-from shared.contracts.scheduling import ATTENTION_STATES
+from shared.contracts.scheduling import ATTENTION_STATES, DUE_SOON
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 from services.scheduling import model
@@ -24,6 +24,7 @@ from services.scheduling.model import Meeting
 
 END_OF_DAY = time(23, 59, 59)
 ACTIVE_OFFER = "active_offer"
+DUE_SOON_WITHIN = timedelta(days=7)
 NATIONS = {"england": "ENG", "wales": "WLS"}
 
 
@@ -356,12 +357,23 @@ def diary_day(starts_at: datetime) -> str:
     return starts_at.astimezone(LONDON).date().isoformat()
 
 
-def needing_attention(case: dict, states: tuple[str, ...] = ATTENTION_STATES) -> list[dict]:
-    """The case's deadlines that are at risk or missed (of `states`), soonest due first."""
+def needing_attention(case: dict, states: tuple[str, ...] = ATTENTION_STATES,
+                      now: datetime | None = None) -> list[dict]:
+    """The case's deadlines that are at risk or missed (of `states`), soonest due first; with `due_soon` among the
+    states, also those still pending that fall due within `DUE_SOON_WITHIN` of `now`."""
+    soon = now + DUE_SOON_WITHIN if now is not None and DUE_SOON in states else None
+
+    def state_of(clock: dict) -> str | None:
+        if clock["state"] in states:
+            return clock["state"]
+        if soon is not None and clock["state"] == "pending" and datetime.fromisoformat(clock["due_at"]) <= soon:
+            return DUE_SOON
+        return None
+
     found = [{"referral_id": case["referral_id"], "council": case["council"],
-              "advocate_email": case.get("advocate_email"), "deadline": name, "state": clock["state"],
+              "advocate_email": case.get("advocate_email"), "deadline": name, "state": state,
               "due_at": clock["due_at"]}
-             for name, clock in case["clocks"].items() if clock["state"] in states]
+             for name, clock in case["clocks"].items() if (state := state_of(clock))]
     return sorted(found, key=lambda item: item["due_at"])
 
 

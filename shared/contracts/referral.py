@@ -110,6 +110,10 @@ class ReferralAcknowledgedV1(Schema):
 
 STATUSES = ("received", "allocated", "contacting", "meeting_arranged", "closed")
 """A referral's status, in the order of its journey."""
+MEETING_ACTIONS = ("reschedule_meeting", "cancel_meeting", "record_meeting")
+"""The steps (of `next_actions`) on an arranged Active Offer meeting."""
+ACTIVE_OFFER_STEPS = ("arrange_meeting", *MEETING_ACTIONS)
+"""The steps of the Active Offer meeting, which issue-based work does not have."""
 CLOSE_REASONS = ("unable_to_contact", "declined_meeting", "withdrawn", "duplicate", "completed")
 CLOSE_REASONS_BY_HAND = tuple(reason for reason in CLOSE_REASONS if reason != "completed")
 """Why a referral is closed by a manager's decision; `completed` is the Active Offer's own ending, never chosen."""

@@ -8,6 +8,9 @@ from shared.contracts.referral import ConsentFlags
 DEADLINES = ("acknowledge_by", "allocate_by", "first_contact_by", "meeting_by")
 ATTENTION_STATES = ("at_risk", "missed")
 """The states of a deadline that needs someone's attention, as `deadline.at_risk` and `deadline.missed` announce."""
+DUE_SOON = "due_soon"
+"""Not a clock's state but a view of one: a deadline still pending that falls due within the next week, which a
+manager plans around before it is at risk."""
 MEETING_STATUSES = ("arranged", "held", "not_held", "cancelled")
 """Where a meeting is: arranged, then held, not held or cancelled."""
 VENUE_TYPES = ("school", "home", "placement", "advocacy_office", "community", "other")

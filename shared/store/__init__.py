@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from shared.contracts import Event
 from shared.wakeup import Wakeup
@@ -288,6 +288,30 @@ def find_all(store: Store, collection: str, where: Filter | None = None, *, page
     return found
 
 
+def bring_up_to_date(store: Store, collection: str, up_to_date: Callable[[dict], dict | None], *,
+                     page_size: int = 500) -> int:
+    """Rewrite each document of `collection` that `up_to_date` changes (it returns the new body, or None when the
+    body is current), page by page in id order; how many were rewritten. For records kept by an earlier version that
+    lack a field the service now finds by. A document changed meanwhile is read again; running it twice does no
+    more."""
+    rewritten, after = 0, None
+    while page := store.find(collection, None, limit=page_size, after=after):
+        for document in page:
+            for _ in range(5):
+                body = up_to_date(document.body)
+                if body is None:
+                    break
+                try:
+                    store.commit(Put.update(document, body))
+                except VersionConflict:
+                    document = store.get(collection, document.id) or document
+                    continue
+                rewritten += 1
+                break
+        after = page[-1].id
+    return rewritten
+
+
 def open_store(service: str, settings: Any) -> Store:
     """The store of one service, as the settings choose: MongoDB when MONGO_URL is set, else SQLite."""
     if settings.mongo_url:
@@ -301,6 +325,7 @@ def open_store(service: str, settings: Any) -> Store:
 
 __all__ = [
     "AlreadyHandled", "AtMost", "Committed", "Document", "EventRef", "Filter", "Index", "OutboxEntry", "Put", "Store",
-    "StoreError", "StoreUnavailable", "UndeclaredFind", "VersionConflict", "caused_with", "check_field",
+    "StoreError", "StoreUnavailable", "UndeclaredFind", "VersionConflict", "bring_up_to_date", "caused_with",
+    "check_field",
     "collecting_events", "every_combination", "find_all", "note_committed", "open_store",
 ]

@@ -8,10 +8,10 @@ from datetime import datetime
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import SelectField
+from wtforms.validators import Optional
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
 from shared.clock import LONDON
 from shared.contracts import casework
@@ -121,8 +121,9 @@ class DisclosureForm(FlaskForm):
 
 class CloseCaseForm(FlaskForm):
     outcome = choice(_l("How did the case end?"), CASE_OUTCOMES, _l("Choose how the case ended"))
-    satisfaction = IntegerField(_l("The child's satisfaction, 1 to 5 (optional)"), [
-        Optional(), NumberRange(min=1, max=5, message=_l("Give a number from 1 to 5"))], widget=GovTextInput())
+    satisfaction = forms.whole_number(_l("The child's satisfaction, 1 to 5 (optional)"), None,
+                                      invalid=_l("Give the child's satisfaction as a number from 1 to 5"), least=1,
+                                      most=5, range_message=_l("Give a number from 1 to 5"))
     feedback = long_text(_l("The child's feedback (optional)"))
     submit = submit(_l("Close the case"))
 

@@ -116,7 +116,10 @@ class WholeNumber(IntegerField):
 
 
 def whole_number(label, message, *, invalid, least, most, range_message, default=None, hint=None):
-    return WholeNumber(label, [chosen(message), NumberRange(min=least, max=most, message=range_message)],
+    """A whole number from `least` to `most`; `message` asks for it when it is left out, or None where the question
+    may be left unanswered."""
+    given = chosen(message) if message is not None else Optional()
+    return WholeNumber(label, [given, NumberRange(min=least, max=most, message=range_message)],
                        default=default, invalid_value_message=invalid, description=hint or "", widget=GovTextInput())
 
 

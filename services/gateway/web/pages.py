@@ -22,6 +22,8 @@ from services.gateway.web import council_name, service_messages
 from services.gateway.web.forms import plain_errors
 
 SIGNED_IN_AS = "signed_in_as"
+SIGNED_IN_WITH = "signed_in_with"
+"""The session's record of the password it signed in with (domain.password_mark), so a new password ends it."""
 PUBLIC = Principal("public", "public web form")
 
 
@@ -50,7 +52,7 @@ def signed_in(*roles: str) -> Callable:
 def current_user() -> Principal | None:
     """The signed-in user (also set as `g.principal`, so API helpers act and audit as them), or None."""
     email = session.get(SIGNED_IN_AS)
-    principal = handlers.principal_of(gateway_store(), email) if email else None
+    principal = handlers.principal_of(gateway_store(), email, session.get(SIGNED_IN_WITH)) if email else None
     if principal is not None:
         g.principal = principal
     return principal

@@ -49,6 +49,12 @@ def managers_may() -> bool:
     return bool(current_app.extensions.get(MANAGERS_SETTING))
 
 
+@blueprint.app_template_global()
+def runs_staff(user) -> bool:
+    """Whether the signed-in `user` is offered the staff pages in the menu."""
+    return user is not None and domain.may_administer(user.role, managers_may())
+
+
 def administrators(view: Callable) -> Callable:
     """Pages for those who run staff accounts: admins, and managers where the provider allows it."""
 

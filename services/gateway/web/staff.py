@@ -16,8 +16,8 @@ from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, current_language, forms, local_path
 from services.gateway.web.complaints import next_step, waiting_complaints
-from services.gateway.web.pages import (SIGNED_IN_AS, Step, actor_label, call, clock_state, current_user,
-                                        error_summary, gateway_store, london, signed_in, staff_label,
+from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, actor_label, call, clock_state,
+                                        current_user, error_summary, gateway_store, london, signed_in, staff_label,
                                         submit_step, time_left)
 
 CASEWORKERS = domain.CASEWORKERS
@@ -25,8 +25,8 @@ EVERYONE = domain.WEB_ROLES
 STATUSES = forms.labelled(referral_contracts.STATUSES, {
     "received": _l("Received"), "allocated": _l("Allocated"), "contacting": _l("Contacting"),
     "meeting_arranged": _l("Meeting arranged"), "closed": _l("Closed")})
-DEADLINE_STATES = forms.labelled(scheduling_contracts.ATTENTION_STATES, {
-    "at_risk": _l("At risk"), "missed": _l("Missed")})
+DEADLINE_STATES = forms.labelled((*scheduling_contracts.ATTENTION_STATES, scheduling_contracts.DUE_SOON), {
+    "at_risk": _l("At risk"), "missed": _l("Missed"), "due_soon": _l("Due in the next 7 days")})
 
 
 for helper in (staff_label, actor_label, time_left):
@@ -54,6 +54,7 @@ def sign_in():
         else:
             session.restart()
             session[SIGNED_IN_AS] = user.id
+            session[SIGNED_IN_WITH] = domain.password_mark(user.body)
             gateway_store().audit({"who": user.id, "kind": "staff", "role": user.body["role"], "what": "sign in",
                                    "status": 200, "why": "web forms"})
             return redirect(local_path(request.args.get("next")))
@@ -90,7 +91,7 @@ def home():
     mine = {"advocate": user.id} if user.role == "advocate" else {}
     today = now().astimezone(LONDON).date().isoformat()
     _, meetings = call("scheduling", "GET", "/meetings", params={"day": today, **mine})
-    _, deadlines = call("scheduling", "GET", "/deadlines", params=mine)
+    _, deadlines = call("scheduling", "GET", "/deadlines", params={"state": "missed,at_risk,due_soon", **mine})
     _, allocated = call("referral", "GET", "/referrals", params={"advocate": user.id, "limit": 200},
                         what="list referrals")
     waiting, complaints, changes = [], [], []
@@ -110,8 +111,9 @@ def home():
 
 
 def by_deadline(items: list[dict]) -> list[tuple[str, list[dict]]]:
-    """The deadlines needing attention grouped by how pressing they are, missed first, each soonest first."""
-    groups: dict[str, list[dict]] = {state: [] for state in ("missed", "at_risk")}
+    """The deadlines needing attention grouped by how pressing they are, missed first and due soon last, each
+    soonest first."""
+    groups: dict[str, list[dict]] = {state: [] for state in ("missed", "at_risk", "due_soon")}
     for item in sorted(items, key=lambda i: i["due_at"]):
         groups.setdefault(item["state"], []).append(item)
     return [(state, listed) for state, listed in groups.items() if listed]
@@ -344,6 +346,8 @@ def step(referral_id: str, slug: str):
     if found is None:
         abort(404)
     journey_step = STEPS[SLUGS[slug]]
+    if found["kind"] == "issue_based" and journey_step.name in referral_contracts.ACTIVE_OFFER_STEPS:
+        abort(404)
     if not offered(journey_step.name, found):
         abort(403)
     form = journey_step.form()

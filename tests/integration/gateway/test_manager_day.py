@@ -209,6 +209,7 @@ def test_two_referrals_of_one_child_are_told_apart_on_the_home_page(site, staff)
 def test_the_managers_home_shows_referrals_by_deadline_complaints_waiting_and_requests_to_change_advocate(
         site, staff):
     missed, at_risk = referred(site, child("Jac", "Lloyd")), referred(site, child("Kai", "Hughes"))
+    referred(site, child("Mali", "Rees"))  # to be allocated within days: due soon
     scheduling = open_store("scheduling", site.settings)
     past = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
     for referral_id, state in ((missed, "missed"), (at_risk, "at_risk")):
@@ -222,7 +223,10 @@ def test_the_managers_home_shows_referrals_by_deadline_complaints_waiting_and_re
     assert home.status_code == 200
     deadlines = section(home.text, "Referrals by deadline")
     assert deadlines.index("Deadlines missed") < deadlines.index("Jac Lloyd") < deadlines.index(
-        "Deadlines at risk") < deadlines.index("Kai Hughes"), deadlines
+        "Deadlines at risk") < deadlines.index("Kai Hughes") < deadlines.index(
+        "Due in the next 7 days") < deadlines.index("Mali Rees"), deadlines
+    assert "Mali Rees" in text_of(manager.get("/referrals", params={"deadline": "due_soon"}))
+    assert "Mali Rees" not in text_of(manager.get("/referrals", params={"deadline": "at_risk"}))
     complaints = wait_for(lambda: (said := section(manager.get("/").text, "Complaints waiting for us")) and
                           "Acknowledge by" in said and said, what="the complaint's clocks")
     assert "Lowri Ellis" in complaints and re.search(r"Acknowledge by .* \((\d+ days? left|due today)\)",
@@ -304,6 +308,21 @@ def test_cases_are_listed_by_the_childs_name_and_their_state(site, staff):
     read = [e for e in site.audit() if e.get("referral_id") == referral_id and e["who"] == staff["manager"]
             and e["what"] == "read referral in a list"]
     assert read and "Rhys" not in str(read), "each child named in a list is a read of their record, audited"
+
+
+def test_a_cases_steps_and_its_referrals_pages_ask_only_what_its_work_has(site, staff):
+    """A satisfaction that is not a number is asked for again in words; an issue-based referral has no Active Offer
+    meeting, so the pages of one are not there (a 404, not a step that "cannot be done now")."""
+    case_id = case_opened(site, staff, "Tomos", "Rowlands")
+    advocate = site.signed_in(staff["advocate"])
+    closing = advocate.submit(f"/cases/{case_id}/close", {"outcome": "issues_resolved", "satisfaction": "very happy"})
+    assert errors_on(closing) == ["Give the child's satisfaction as a number from 1 to 5"]
+    assert errors_on(advocate.submit(f"/cases/{case_id}/close", {"outcome": "issues_resolved", "satisfaction": "9"})) == [
+        "Give a number from 1 to 5"]
+    referral_id = api(site, "GET", f"/cases/{case_id}", bearer(site, staff["manager"])).json()["referral_id"]
+    for slug in ("arrange", "reschedule", "cancel", "record"):
+        assert advocate.get(f"/referrals/{referral_id}/{slug}").status_code == 404, slug
+    assert advocate.get(f"/referrals/{referral_id}/contact").status_code == 200
 
 
 def complained(site: Site, manager: str, name: str) -> str:

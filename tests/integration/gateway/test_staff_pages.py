@@ -66,10 +66,24 @@ def test_an_admin_signs_in_to_the_staff_list_and_nothing_else(site):
         assert admin.get(page).status_code == 403, page
 
 
+def menu_of(page: requests.Response) -> list[str]:
+    """The service navigation's links, by their words."""
+    menu = re.search(r'<ul class="govuk-service-navigation__list"[^>]*>(.*?)</ul>', page.text, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", item)).strip()
+            for item in re.findall(r"<a [^>]*>(.*?)</a>", menu.group(1), re.S)] if menu else []
+
+
+def test_an_admins_menu_leads_to_the_staff_pages(site):
+    _, admin = admin_of(site)
+    assert menu_of(admin.get("/staff")) == ["Staff"]
+
+
 @pytest.mark.parametrize("role, council", [("manager", None), ("advocate", None), ("referrer", "CARDIFF"),
                                            ("commissioner", "CARDIFF")])
 def test_no_one_else_runs_staff_accounts_here(site, role, council):
     visitor = site.signed_in(site.user(role, council))
+    home = visitor.http.get(f"{visitor.url}/", timeout=10)
+    assert home.status_code == 200 and menu_of(home) and "Staff" not in menu_of(home)
     assert visitor.get("/staff").status_code == 403
     assert visitor.get("/staff/new").status_code == 403
 
@@ -220,6 +234,19 @@ def test_a_reset_link_also_ends_a_lock_out(site):
     assert site.visitor().submit("/sign-in", {"email": email, "password": "a brand new password"}).status_code == 302
 
 
+def test_a_new_password_ends_every_session_signed_in_with_the_old_one(site):
+    email = site.user("advocate")
+    elsewhere = site.signed_in(email)
+    assert elsewhere.get("/referrals").status_code == 200
+    secret = handlers.issue_reset_link(site.gateway, email)
+    site.visitor().submit(f"/reset-password/{secret}", {"password": "a brand new password",
+                                                        "confirm": "a brand new password"})
+    assert elsewhere.get("/referrals").status_code == 302, "the session with the old password is over"
+    again = site.visitor()
+    assert again.submit("/sign-in", {"email": email, "password": "a brand new password"}).status_code == 302
+    assert again.get("/referrals").status_code == 200
+
+
 def test_the_last_active_admin_cannot_be_deactivated_or_demoted(site):
     email, admin = admin_of(site)
     for other in site.gateway.users_with(domain.ADMIN):
@@ -331,7 +358,9 @@ def test_a_permitted_manager_runs_staff_accounts_but_never_an_admins(permissive)
     site = permissive
     manager_email = site.user("manager")
     manager = site.signed_in(manager_email)
-    assert manager.get("/").status_code == 200, "their caseload stays their home"
+    home = manager.get("/")
+    assert home.status_code == 200, "their caseload stays their home"
+    assert menu_of(home) == ["Home", "Referrals", "Cases", "Complaints", "Reports", "Staff"]
     assert manager.get("/staff").status_code == 200
     assert 'value="admin"' not in manager.get("/staff/new").text
     email = new_email("advocate")

@@ -93,9 +93,10 @@ def test_a_number_that_is_no_number_is_asked_for_by_its_field(app):
     assert errors["duration_minutes"][0] == "Enter the length of the meeting in minutes as a number, like 60"
     assert _errors(app, forms.MeetingForm, "nonsense", "cy")["duration_minutes"][:1] == [
         "Rhowch hyd y cyfarfod mewn munudau fel rhif, fel 60"]
-    closing = _errors(app, cases.CloseCaseForm, "nonsense", "en")["satisfaction"][:1]
-    assert closing == ["Check your answer to “The child's satisfaction, 1 to 5 (optional)”"], \
-        "a field without words of its own is named by its question"
+    assert _errors(app, cases.CloseCaseForm, "nonsense", "en")["satisfaction"][:1] == [
+        "Give the child's satisfaction as a number from 1 to 5"]
+    assert _errors(app, cases.CloseCaseForm, "nonsense", "cy")["satisfaction"][:1] == [
+        "Rhowch foddhad y plentyn fel rhif o 1 i 5"]
 
 
 def test_the_language_list_puts_the_pages_own_language_first(app):

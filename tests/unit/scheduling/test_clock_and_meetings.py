@@ -132,6 +132,19 @@ def test_deadlines_needing_attention_are_at_risk_or_missed_soonest_first():
     assert [d["deadline"] for d in domain.needing_attention(case, ("missed",))] == ["allocate_by"]
 
 
+@pytest.mark.parametrize("now, soon", [
+    (datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc), ["meeting_by"]),  # exactly a week before it falls due
+    (datetime(2026, 12, 7, 9, 59, tzinfo=timezone.utc), []),  # a minute more than a week
+])
+def test_a_pending_deadline_is_due_soon_within_the_week_before_it_falls_due(now, soon):
+    case = {"referral_id": "r1", "council": "CARDIFF", "advocate_email": None, "clocks": {
+        "allocate_by": {"due_at": "2026-12-01T23:59:59+00:00", "state": "missed"},
+        "meeting_by": {"due_at": "2026-12-14T10:00:00+00:00", "state": "pending"}}}
+    found = domain.needing_attention(case, ("missed", "due_soon"), now)
+    assert [(d["deadline"], d["state"]) for d in found] == [("allocate_by", "missed")] + [(n, "due_soon") for n in soon]
+    assert [d["deadline"] for d in domain.needing_attention(case, ("due_soon",))] == [], "no moment, nothing soon"
+
+
 def test_a_complaints_time_limits_skip_christmas_and_new_year_in_wales():
     received = datetime(2026, 12, 23, 15, 0, tzinfo=timezone.utc)  # a Wednesday
     clocks = domain.complaint_clocks(received, "wales", 2, 10)

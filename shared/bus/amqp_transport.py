@@ -5,13 +5,18 @@ own. A delivery is three frames, so a consumer made nine system calls a message,
 third of its time. This transport reads what the socket holds (up to `READ_AHEAD` bytes) in one call and cuts
 frames out of it; what is left waits for the next frame. Nothing else changes: frames, timeouts, heartbeats and
 errors are py-amqp's. TLS connections keep py-amqp's own reading.
+
+Writing, it can gather: while a batch is published (`gathering`), the frames of every message are held and sent in
+one `sendall` at the end, where py-amqp would make a system call a message, which was most of a relay's time.
 """
 
 from __future__ import annotations
 
 import errno
 import socket
+from contextlib import contextmanager
 from struct import unpack_from
+from typing import Iterator
 
 from amqp.exceptions import UnexpectedFrame
 from amqp.transport import TCPTransport
@@ -27,6 +32,26 @@ class ReadAheadTCPTransport(TCPTransport):
         super()._setup_transport()
         self._unread = bytearray()
         self._at = 0
+        self._held: bytearray | None = None
+
+    @contextmanager
+    def gathering(self) -> Iterator[None]:
+        """Hold what is written meanwhile and send it in one go when the block ends; if the block raises, what it
+        wrote is dropped (the caller throws the connection away, and nothing of it was sent)."""
+        self._held = bytearray()
+        try:
+            yield
+            held = self._held
+        finally:
+            self._held = None
+        if held:
+            self.write(bytes(held))
+
+    def write(self, s) -> None:
+        if self._held is not None:
+            self._held += s
+        else:
+            super().write(s)
 
     def read_frame(self, unpack=None):
         """The next whole frame, from what was read before where it holds one. On a timeout nothing is used up."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -94,16 +95,17 @@ class ConfirmingPublisher:
         try:
             self._ensure()
             self._nacked = False
-            for message in messages:
-                self._producer.publish(
-                    message.body, exchange=message.exchange, routing_key=message.routing_key,
-                    content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-                    headers=message.headers, message_id=message.message_id, type=message.type,
-                    retry=False,
-                )
-                if self._confirms:
-                    self._pending.add(self._next_tag)
-                    self._next_tag += 1
+            with self._gathering():
+                for message in messages:
+                    self._producer.publish(
+                        message.body, exchange=message.exchange, routing_key=message.routing_key,
+                        content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+                        headers=message.headers, message_id=message.message_id, type=message.type,
+                        retry=False,
+                    )
+                    if self._confirms:
+                        self._pending.add(self._next_tag)
+                        self._next_tag += 1
             if self._confirms:
                 self._wait_for_confirms()
         except PublishFailed:
@@ -116,6 +118,11 @@ class ConfirmingPublisher:
             if isinstance(exc, errors) or isinstance(exc, OSError):
                 raise PublishFailed(f"broker connection lost while publishing: {exc.__class__.__name__}") from exc
             raise
+
+    def _gathering(self):
+        """The batch's frames sent in one write where the transport can gather them (shared/bus/amqp_transport)."""
+        transport = getattr(self._connection.connection, "transport", None)
+        return transport.gathering() if hasattr(transport, "gathering") else nullcontext()
 
     def _wait_for_confirms(self) -> None:
         deadline = time.monotonic() + self.confirm_timeout

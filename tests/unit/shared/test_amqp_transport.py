@@ -1,4 +1,5 @@
-"""The read-ahead AMQP transport cuts the same frames out of the socket as py-amqp, however the bytes arrive."""
+"""The read-ahead AMQP transport cuts the same frames out of the socket as py-amqp, however the bytes arrive, and
+sends a gathered batch in one write."""
 
 from __future__ import annotations
 
@@ -108,3 +109,49 @@ def test_a_connection_the_broker_closes_says_so():
     with pytest.raises(OSError, match="closed"):
         transport.read_frame()
     assert transport.connected is False
+
+
+def counting_sends(transport: ReadAheadTCPTransport) -> list[bytes]:
+    """What the transport hands the socket, a `sendall` an item."""
+    sent: list[bytes] = []
+    real = transport.sock
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def sendall(self, data):
+            sent.append(bytes(data))
+            return real.sendall(data)
+
+    transport.sock = Counting()
+    transport._write = transport.sock.sendall  # as py-amqp's TCPTransport binds it
+    return sent
+
+
+def test_what_is_written_while_gathering_goes_in_one_write_in_order():
+    transport, broker = transport_over(ReadAheadTCPTransport)
+    sent = counting_sends(transport)
+    with transport.gathering():
+        for n in range(100):
+            transport.write(frame(3, 1, b"%03d" % n))
+        assert sent == [], "nothing leaves before the block ends"
+    transport.write(frame(8, 0, b""))
+    assert len(sent) == 2
+    broker.settimeout(1)
+    wire = b""
+    while len(wire) < sum(map(len, sent)):
+        wire += broker.recv(65536)
+    assert wire == b"".join(frame(3, 1, b"%03d" % n) for n in range(100)) + frame(8, 0, b"")
+
+
+def test_a_gathering_that_fails_sends_nothing_of_it():
+    transport, broker = transport_over(ReadAheadTCPTransport)
+    sent = counting_sends(transport)
+    with pytest.raises(RuntimeError):
+        with transport.gathering():
+            transport.write(frame(3, 1, b"half a batch"))
+            raise RuntimeError("the publisher failed in the middle")
+    assert sent == []
+    transport.write(frame(8, 0, b""))
+    assert sent == [frame(8, 0, b"")], "writing goes straight out again afterwards"

@@ -14,6 +14,9 @@ from shared.store.sqlite import SQLiteStore
 
 BESIDE = 30
 """Documents that are not due, beside the one or two that are."""
+WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
+"""The clock's "now": a working day, so a referral received that moment has nothing at risk yet (on a weekend its
+acknowledgement would be at risk from the start, the working day before it falls due having passed)."""
 
 
 class Counting:
@@ -42,7 +45,7 @@ def received(referral_id: str, days_ago: int):
     return new_event("referral.received", {
         "referral_id": referral_id, "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
         "kind": "active_offer", "basis": "looked_after", "external_ref": None,
-        "received_at": (now() - timedelta(days=days_ago)).isoformat(), "statutory_meeting_at": None,
+        "received_at": (WEDNESDAY - timedelta(days=days_ago)).isoformat(), "statutory_meeting_at": None,
         "preferred_language": "cy",
         "consent": {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": True,
                     "share_outcome_with_referrer": True}}, producer="referral", subject=f"referral:{referral_id}")
@@ -58,14 +61,16 @@ def test_the_deadline_clock_reads_only_cases_with_a_clock_due(tmp_path):
         handle(deadlines.open_case, received(f"today-{n:02d}", days_ago=0), store)
     handle(deadlines.open_case, received("late", days_ago=40), store)
     store.read = 0
-    assert deadlines.run_clock(UnitOfWork(store)) == 8, "the late referral's four deadlines, each at risk then missed"
+    assert deadlines.run_clock(UnitOfWork(store), at=WEDNESDAY) == 8, \
+        "the late referral's four deadlines, each at risk then missed"
     assert store.read == 1, "only the late referral's case is read"
 
     store.read = 0
-    assert deadlines.run_clock(UnitOfWork(store)) == 0 and store.read == 0, "nothing more is due: nothing is read"
+    assert deadlines.run_clock(UnitOfWork(store), at=WEDNESDAY) == 0 and store.read == 0, \
+        "nothing more is due: nothing is read"
 
     store.read = 0
-    assert deadlines.run_clock(UnitOfWork(store), at=now() + timedelta(days=60)) == BESIDE * 8
+    assert deadlines.run_clock(UnitOfWork(store), at=WEDNESDAY + timedelta(days=60)) == BESIDE * 8
     assert store.read == BESIDE, "in sixty days every other case is due"
 
 
@@ -79,11 +84,11 @@ def test_a_case_kept_before_cases_said_when_they_fall_due_is_dated_by_the_first_
     kept = store.get("cases", "older")
     store.commit(Put.update(kept, {k: v for k, v in kept.body.items() if k != "next_due_at"}))
     store.read = 0
-    assert deadlines.run_clock(UnitOfWork(store)) == 0 and store.read == 1
+    assert deadlines.run_clock(UnitOfWork(store), at=WEDNESDAY) == 0 and store.read == 1
     dated = store.get("cases", "older").body["next_due_at"]
     assert dated == kept.body["next_due_at"]
     store.read = 0
-    assert deadlines.run_clock(UnitOfWork(store)) == 0 and store.read == 0
+    assert deadlines.run_clock(UnitOfWork(store), at=WEDNESDAY) == 0 and store.read == 0
 
 
 def delivery(n: int, next_attempt_at: datetime) -> dict:

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Iterator, Mapping
 
-from opentelemetry import context, propagate, trace
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
@@ -70,8 +70,17 @@ def instrument_flask(app) -> None:
     FlaskInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
 
 
+_tracers: dict[str, tuple[trace.TracerProvider, trace.Tracer]] = {}
+
+
 def tracer(name: str = "llais") -> trace.Tracer:
-    return trace.get_tracer(name)
+    """The tracer `name` of the current provider, made once per provider: making one costs more than many spans, and
+    every message and request asks for it."""
+    provider = trace.get_tracer_provider()
+    kept = _tracers.get(name)
+    if kept is None or kept[0] is not provider:
+        kept = _tracers[name] = (provider, provider.get_tracer(name))
+    return kept[1]
 
 
 def current_headers() -> dict[str, str]:
@@ -108,12 +117,9 @@ def span_from_headers(name: str, headers: Mapping[str, object] | None, *, kind: 
                       attributes: Mapping[str, object] | None = None) -> Iterator[trace.Span]:
     """A span continuing the trace carried in `headers` (a message's, or an outbox entry's)."""
     parent = propagate.extract(_carried(headers))
-    token = context.attach(parent)
-    try:
-        with tracer().start_as_current_span(name, kind=kind, attributes=dict(attributes or {})) as span:
-            yield span
-    finally:
-        context.detach(token)
+    span = tracer().start_span(name, context=parent, kind=kind, attributes=dict(attributes or {}))
+    with trace.use_span(span, end_on_exit=True):
+        yield span
 
 
 class JsonFormatter(logging.Formatter):

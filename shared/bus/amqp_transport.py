@@ -53,6 +53,22 @@ class ReadAheadTCPTransport(TCPTransport):
         else:
             super().write(s)
 
+    @contextmanager
+    def having_timeout(self, timeout):
+        """py-amqp sets the socket's timeout around every frame it reads; a frame already read ahead needs no
+        socket, so that is skipped for it (three frames a delivery, a timeout set and put back for each)."""
+        if self._holds_a_frame():
+            yield self.sock
+            return
+        with super().having_timeout(timeout) as sock:
+            yield sock
+
+    def _holds_a_frame(self) -> bool:
+        unread, at = self._unread, self._at
+        if len(unread) - at < HEADER:
+            return False
+        return len(unread) > at + HEADER + unpack_from(">I", unread, at + 3)[0]
+
     def read_frame(self, unpack=None):
         """The next whole frame, from what was read before where it holds one. On a timeout nothing is used up."""
         while True:

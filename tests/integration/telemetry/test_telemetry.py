@@ -84,3 +84,17 @@ def test_a_span_continues_the_trace_carried_in_headers(monkeypatch):
         continued = span.get_span_context()
     assert continued.trace_id == upstream.get_span_context().trace_id
     assert continued.span_id != upstream.get_span_context().span_id
+
+
+def test_the_tracer_is_made_once_per_provider_and_follows_a_new_one(monkeypatch):
+    from opentelemetry import trace
+
+    first, second = TracerProvider(), TracerProvider()
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: first)
+    made = telemetry.tracer()
+    assert telemetry.tracer() is made
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: second)
+    followed = telemetry.tracer()
+    assert followed is not made
+    with followed.start_as_current_span("on the new provider") as span:
+        assert span.is_recording()

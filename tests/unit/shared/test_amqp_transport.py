@@ -155,3 +155,27 @@ def test_a_gathering_that_fails_sends_nothing_of_it():
     assert sent == []
     transport.write(frame(8, 0, b""))
     assert sent == [frame(8, 0, b"")], "writing goes straight out again afterwards"
+
+
+def test_a_frame_read_ahead_is_taken_without_touching_the_sockets_timeout():
+    transport, broker = transport_over(ReadAheadTCPTransport)
+    broker.sendall(b"".join(frame(3, 1, b"b" * 100) for _ in range(3)))
+    timeouts = []
+    real = transport.sock
+
+    class Watching:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def settimeout(self, value):
+            timeouts.append(value)
+            return real.settimeout(value)
+
+    transport.sock = Watching()
+    for _ in range(3):
+        with transport.having_timeout(1.0):
+            assert transport.read_frame() == (3, 1, b"b" * 100)
+    assert timeouts == [1.0, 0.005], "only the first frame's read went to the socket, its timeout set and put back"
+    with pytest.raises(socket.timeout):
+        with transport.having_timeout(0.01):
+            transport.read_frame()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 Check = Callable[[Any], bool]
 
@@ -43,7 +43,7 @@ def _a_date(value: Any) -> bool:
 def _kind(field: fields.Field) -> Check | None:
     """The type test of one field, or None for a field this module does not follow."""
     kind = type(field)
-    if kind is fields.String:
+    if kind in (fields.String, fields.Email):  # an Email's rule is its validate.Email, among its validators
         return lambda value: type(value) is str
     if kind is fields.Integer:
         return lambda value: type(value) is int
@@ -90,7 +90,22 @@ def _rule(validator: Any) -> Check | None:
             return most is None or (value <= most if high_in else value < most)
 
         return within
+    if kind is validate.Email:
+        return _as_marshmallow_says(validator)
     return None
+
+
+def _as_marshmallow_says(validator: validate.Validator) -> Check:
+    """A validator's own answer as a yes or no: for a rule with no simpler reading (an email address's)."""
+
+    def check(value: Any) -> bool:
+        try:
+            validator(value)
+        except ValidationError:
+            return False
+        return True
+
+    return check
 
 
 def _field_check(field: fields.Field) -> Check | None:

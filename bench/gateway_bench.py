@@ -5,8 +5,7 @@ list grow with the referrals a provider keeps (1,000, 10,000 and 100,000, seeded
 Every POST is a different child, as a council's are: one child posted hundreds of times would measure that child's
 growing list of earlier referrals instead. The gateway and bare Flask are loaded in turn for `ROUNDS` rounds, and
 each is given by its median round, so a slow spell of a shared machine falls on both. Prints figures; asserts
-nothing. Talks to 127.0.0.1 only and stops by
-itself.
+nothing. Talks to 127.0.0.1 only and stops by itself.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from shared import validation
-from shared.contracts.scheduling import ATTENTION_STATES, DUE_SOON
+from shared.contracts.scheduling import ATTENTION_STATES, DEADLINE_VIEWS
 from shared.unit_of_work import UnitOfWork
 from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body, history_page
 
@@ -96,7 +96,7 @@ def deadlines_needing_attention():
     """Deadlines at risk, missed or due within the week (`state`, comma-separated; at risk and missed by default),
     of one `advocate` or everyone's."""
     states = tuple(s for s in request.args.get("state", ",".join(ATTENTION_STATES)).split(",") if s)
-    if not states or any(s not in (*ATTENTION_STATES, DUE_SOON) for s in states):
+    if not states or any(s not in DEADLINE_VIEWS for s in states):
         raise Problem(422, "state is at_risk, missed, due_soon, or several comma-separated.",
                       errors={"state": ["Unknown state."]})
     return {"items": deadlines.deadlines_needing_attention(scheduling(), states, request.args.get("advocate"))}

@@ -64,10 +64,15 @@ class ReadAheadTCPTransport(TCPTransport):
             yield sock
 
     def _holds_a_frame(self) -> bool:
+        return self._frame_end() is not None
+
+    def _frame_end(self) -> int | None:
+        """Where the next frame's end octet is, if everything up to it has been read."""
         unread, at = self._unread, self._at
         if len(unread) - at < HEADER:
-            return False
-        return len(unread) > at + HEADER + unpack_from(">I", unread, at + 3)[0]
+            return None
+        end = at + HEADER + unpack_from(">I", unread, at + 3)[0]
+        return end if len(unread) > end else None
 
     def read_frame(self, unpack=None):
         """The next whole frame, from what was read before where it holds one. On a timeout nothing is used up."""
@@ -78,13 +83,11 @@ class ReadAheadTCPTransport(TCPTransport):
             self._fill()
 
     def _cut_frame(self):
+        end = self._frame_end()
+        if end is None:
+            return None
         unread, at = self._unread, self._at
-        if len(unread) - at < HEADER:
-            return None
-        frame_type, channel, size = unpack_from(">BHI", unread, at)
-        end = at + HEADER + size
-        if len(unread) <= end:
-            return None
+        frame_type, channel = unpack_from(">BH", unread, at)
         if unread[end] != FRAME_END:
             self.connected = False
             raise UnexpectedFrame(f"Received frame_end {unread[end]:#04x} while expecting 0xce")

@@ -11,6 +11,8 @@ ATTENTION_STATES = ("at_risk", "missed")
 DUE_SOON = "due_soon"
 """Not a clock's state but a view of one: a deadline still pending that falls due within the next week, which a
 manager plans around before it is at risk."""
+DEADLINE_VIEWS = (*ATTENTION_STATES, DUE_SOON)
+"""What the staff's deadline lists can be asked for."""
 MEETING_STATUSES = ("arranged", "held", "not_held", "cancelled")
 """Where a meeting is: arranged, then held, not held or cancelled."""
 VENUE_TYPES = ("school", "home", "placement", "advocacy_office", "community", "other")

@@ -298,13 +298,13 @@ def bring_up_to_date(store: Store, collection: str, up_to_date: Callable[[dict],
     while page := store.find(collection, None, limit=page_size, after=after):
         for document in page:
             for _ in range(5):
-                body = up_to_date(document.body)
+                body = up_to_date(document.body) if document is not None else None
                 if body is None:
                     break
                 try:
                     store.commit(Put.update(document, body))
                 except VersionConflict:
-                    document = store.get(collection, document.id) or document
+                    document = store.get(collection, document.id)
                     continue
                 rewritten += 1
                 break
@@ -326,6 +326,5 @@ def open_store(service: str, settings: Any) -> Store:
 __all__ = [
     "AlreadyHandled", "AtMost", "Committed", "Document", "EventRef", "Filter", "Index", "OutboxEntry", "Put", "Store",
     "StoreError", "StoreUnavailable", "UndeclaredFind", "VersionConflict", "bring_up_to_date", "caused_with",
-    "check_field",
-    "collecting_events", "every_combination", "find_all", "note_committed", "open_store",
+    "check_field", "collecting_events", "every_combination", "find_all", "note_committed", "open_store",
 ]

@@ -25,7 +25,7 @@ EVERYONE = domain.WEB_ROLES
 STATUSES = forms.labelled(referral_contracts.STATUSES, {
     "received": _l("Received"), "allocated": _l("Allocated"), "contacting": _l("Contacting"),
     "meeting_arranged": _l("Meeting arranged"), "closed": _l("Closed")})
-DEADLINE_STATES = forms.labelled((*scheduling_contracts.ATTENTION_STATES, scheduling_contracts.DUE_SOON), {
+DEADLINE_STATES = forms.labelled(scheduling_contracts.DEADLINE_VIEWS, {
     "at_risk": _l("At risk"), "missed": _l("Missed"), "due_soon": _l("Due in the next 7 days")})
 
 
@@ -91,7 +91,7 @@ def home():
     mine = {"advocate": user.id} if user.role == "advocate" else {}
     today = now().astimezone(LONDON).date().isoformat()
     _, meetings = call("scheduling", "GET", "/meetings", params={"day": today, **mine})
-    _, deadlines = call("scheduling", "GET", "/deadlines", params={"state": "missed,at_risk,due_soon", **mine})
+    _, deadlines = call("scheduling", "GET", "/deadlines", params={"state": ",".join(scheduling_contracts.DEADLINE_VIEWS), **mine})
     _, allocated = call("referral", "GET", "/referrals", params={"advocate": user.id, "limit": 200},
                         what="list referrals")
     waiting, complaints, changes = [], [], []

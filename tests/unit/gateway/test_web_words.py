@@ -39,7 +39,7 @@ def test_every_code_the_services_use_has_a_label():
     assert {code for code, _ in complaint_pages.OUTCOMES} == set(complaints.ANSWERS)
     assert set(complaint_pages.STATUSES) == set(complaints.STATUSES)
     assert {code for code, _ in staff.STATUSES} == set(referral.STATUSES)
-    assert {code for code, _ in staff.DEADLINE_STATES} == {*scheduling.ATTENTION_STATES, scheduling.DUE_SOON}
+    assert {code for code, _ in staff.DEADLINE_STATES} == set(scheduling.DEADLINE_VIEWS)
     assert set(forms.WORDS["method"]) == set(referral.CONTACT_METHODS)
     assert set(forms.WORDS["result"]) == set(referral.CONTACT_RESULTS)
     assert set(forms.WORDS["outcome"]) == set(referral.OUTCOMES)

@@ -12,13 +12,14 @@ import json
 import logging
 import os
 import sys
-from typing import Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
-from opentelemetry import propagate, trace
+from flask import request
+from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 _configured = False
 
@@ -64,10 +65,58 @@ def _instrument_requests() -> None:
         RequestsInstrumentor().instrument()
 
 
-def instrument_flask(app) -> None:
-    from opentelemetry.instrumentation.flask import FlaskInstrumentor
+def instrument_flask(app, *, untraced: Iterable[str] = ("/healthz", "/readyz")) -> None:
+    """A server span for each request `app` serves (but the probes at `untraced`), continuing the trace its
+    `traceparent` header carries and current while the request is handled, so the spans of the calls it makes and
+    the lines it logs belong to it. Named by method and route (`POST /referrals/<referral_id>/allocate`), as the
+    OpenTelemetry conventions name them; its status is the response's."""
+    app.wsgi_app = _ServerSpans(app.wsgi_app, frozenset(untraced))
 
-    FlaskInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    @app.before_request
+    def _name_the_span_by_its_route() -> None:
+        rule = request.url_rule
+        span = trace.get_current_span()
+        if rule is not None and span.is_recording():
+            span.update_name(f"{request.method} {rule.rule}")
+            span.set_attribute("http.route", rule.rule)
+
+
+class _ServerSpans:
+    """The WSGI middleware behind `instrument_flask`: lighter than OpenTelemetry's Flask instrumentation, which
+    spent a fifth of a small request's time on attributes and metrics nothing here reads."""
+
+    def __init__(self, wsgi_app: Callable, untraced: frozenset[str]):
+        self.wsgi_app = wsgi_app
+        self.untraced = untraced
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path in self.untraced:
+            return self.wsgi_app(environ, start_response)
+        carried = {name: environ[key] for name, key in (("traceparent", "HTTP_TRACEPARENT"),
+                                                        ("tracestate", "HTTP_TRACESTATE")) if key in environ}
+        parent = propagate.extract(carried)
+        method = environ.get("REQUEST_METHOD", "")
+        span = tracer().start_span(method, context=parent, kind=SpanKind.SERVER,
+                                   attributes={"http.request.method": method, "url.path": path})
+
+        def start_and_record(status: str, headers: list, exc_info=None):
+            code = int(status[:3])
+            span.set_attribute("http.response.status_code", code)
+            if code >= 500:
+                span.set_status(Status(StatusCode.ERROR))
+            return start_response(status, headers, exc_info)
+
+        token = context.attach(trace.set_span_in_context(span, parent))
+        try:
+            return self.wsgi_app(environ, start_and_record)
+        except BaseException as exc:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR))
+            raise
+        finally:
+            context.detach(token)
+            span.end()
 
 
 _tracers: dict[str, tuple[trace.TracerProvider, trace.Tracer]] = {}

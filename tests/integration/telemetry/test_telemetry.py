@@ -98,3 +98,64 @@ def test_the_tracer_is_made_once_per_provider_and_follows_a_new_one(monkeypatch)
     assert followed is not made
     with followed.start_as_current_span("on the new provider") as span:
         assert span.is_recording()
+
+
+def recording(monkeypatch):
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exported = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exported))
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
+    return exported
+
+
+def traced_app():
+    from flask import Flask
+
+    app = Flask("traced")
+
+    @app.get("/referrals/<referral_id>")
+    def read(referral_id):
+        logging.getLogger("test.traced").warning("reading")
+        return {"id": referral_id, "headers": telemetry.current_headers()}
+
+    @app.post("/fail")
+    def fail():
+        raise RuntimeError("boom")
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    telemetry.instrument_flask(app)
+    return app
+
+
+def test_a_request_is_a_server_span_named_by_its_route_continuing_the_callers_trace(monkeypatch):
+    exported = recording(monkeypatch)
+    caller = f"00-{'ab' * 16}-{'cd' * 8}-01"
+    answer = traced_app().test_client().get("/referrals/r-1", headers={"traceparent": caller})
+    assert answer.status_code == 200
+    (span,) = exported.get_finished_spans()
+    assert span.name == "GET /referrals/<referral_id>" and span.kind == SpanKind.SERVER
+    assert span.attributes["http.route"] == "/referrals/<referral_id>"
+    assert span.attributes["url.path"] == "/referrals/r-1"
+    assert span.attributes["http.response.status_code"] == 200
+    assert f"{span.context.trace_id:032x}" == "ab" * 16 and f"{span.parent.span_id:016x}" == "cd" * 8
+    carried = answer.get_json()["headers"]["traceparent"]
+    assert carried.split("-")[1:3] == ["ab" * 16, f"{span.context.span_id:016x}"], "calls made go on in its span"
+
+
+def test_a_request_without_a_trace_starts_one_and_a_failure_marks_its_span(monkeypatch):
+    from opentelemetry.trace import StatusCode
+
+    exported = recording(monkeypatch)
+    client = traced_app().test_client()
+    assert client.post("/fail").status_code == 500
+    assert client.get("/healthz").status_code == 200
+    (span,) = exported.get_finished_spans()  # the probe is not traced
+    assert span.name == "POST /fail" and span.parent is None
+    assert span.attributes["http.response.status_code"] == 500 and span.status.status_code == StatusCode.ERROR

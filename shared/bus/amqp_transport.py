@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import errno
 import socket
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from struct import unpack_from
 from typing import Iterator
 
@@ -53,15 +53,12 @@ class ReadAheadTCPTransport(TCPTransport):
         else:
             super().write(s)
 
-    @contextmanager
     def having_timeout(self, timeout):
         """py-amqp sets the socket's timeout around every frame it reads; a frame already read ahead needs no
         socket, so that is skipped for it (three frames a delivery, a timeout set and put back for each)."""
         if self._holds_a_frame():
-            yield self.sock
-            return
-        with super().having_timeout(timeout) as sock:
-            yield sock
+            return nullcontext(self.sock)
+        return super().having_timeout(timeout)
 
     def _holds_a_frame(self) -> bool:
         return self._frame_end() is not None

@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from kombu import Connection, Producer
+from kombu import Connection
 
 import shared.bus.sqlite_transport  # noqa: F401  (registers the sqlite:// bus with kombu)
 from shared.bus.amqp_transport import ReadAheadTransport
@@ -55,14 +55,13 @@ class ConfirmingPublisher:
         self.confirm_timeout = confirm_timeout
         self._connection: Connection | None = None
         self._channel = None
-        self._producer: Producer | None = None
         self._next_tag = 1
         self._acked_up_to = 0
         self._nacked = False
         self._confirms = settings.broker  # the SQLite bus has committed a message when publish returns
 
     def _ensure(self) -> None:
-        if self._producer is not None:
+        if self._channel is not None:
             return
         self._connection = connect(self.settings)
         self._connection.ensure_connection(max_retries=1)
@@ -73,7 +72,6 @@ class ConfirmingPublisher:
             self._channel.events["basic_ack"].add(self._on_ack)
             self._channel.events["basic_nack"].add(self._on_nack)
             self._next_tag = 1
-        self._producer = Producer(self._channel)
         from shared.bus.topology import events_exchange
 
         events_exchange(self.settings)(self._channel).declare()
@@ -95,14 +93,14 @@ class ConfirmingPublisher:
         try:
             self._ensure()
             self._nacked = False
+            # the channel's own prepare and publish: kombu's Producer would add serialising, compressing and
+            # declaring, none of which a body already JSON needs, at a fifth of a relay's time
+            prepare, send = self._channel.prepare_message, self._channel.basic_publish
             with self._gathering():
                 for message in messages:
-                    self._producer.publish(
-                        message.body, exchange=message.exchange, routing_key=message.routing_key,
-                        content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-                        headers=message.headers, message_id=message.message_id, type=message.type,
-                        retry=False,
-                    )
+                    send(prepare(message.body, None, "application/json", "utf-8", message.headers,
+                                 {"delivery_mode": 2, "message_id": message.message_id, "type": message.type}),
+                         exchange=message.exchange, routing_key=message.routing_key)
                     if self._confirms:
                         self._pending.add(self._next_tag)
                         self._next_tag += 1
@@ -147,4 +145,4 @@ class ConfirmingPublisher:
                 self._connection.release()
             except Exception as exc:  # the connection is being thrown away; say why, do not raise
                 log.debug("closing a broken publisher connection: %s", exc.__class__.__name__)
-        self._connection = self._channel = self._producer = None
+        self._connection = self._channel = None

@@ -95,10 +95,7 @@ class _ServerSpans:
             return self.wsgi_app(environ, start_response)
         carried = {name: environ[key] for name, key in (("traceparent", "HTTP_TRACEPARENT"),
                                                         ("tracestate", "HTTP_TRACESTATE")) if key in environ}
-        parent = propagate.extract(carried)
         method = environ.get("REQUEST_METHOD", "")
-        span = tracer().start_span(method, context=parent, kind=SpanKind.SERVER,
-                                   attributes={"http.request.method": method, "url.path": path})
 
         def start_and_record(status: str, headers: list, exc_info=None):
             code = int(status[:3])
@@ -107,16 +104,9 @@ class _ServerSpans:
                 span.set_status(Status(StatusCode.ERROR))
             return start_response(status, headers, exc_info)
 
-        token = context.attach(trace.set_span_in_context(span, parent))
-        try:
+        with span_from_headers(method, carried, kind=SpanKind.SERVER,
+                               attributes={"http.request.method": method, "url.path": path}) as span:
             return self.wsgi_app(environ, start_and_record)
-        except BaseException as exc:
-            span.record_exception(exc)
-            span.set_status(Status(StatusCode.ERROR))
-            raise
-        finally:
-            context.detach(token)
-            span.end()
 
 
 _tracers: dict[str, tuple[trace.TracerProvider, trace.Tracer]] = {}
@@ -167,8 +157,16 @@ def span_from_headers(name: str, headers: Mapping[str, object] | None, *, kind: 
     """A span continuing the trace carried in `headers` (a message's, or an outbox entry's)."""
     parent = propagate.extract(_carried(headers))
     span = tracer().start_span(name, context=parent, kind=kind, attributes=dict(attributes or {}))
-    with trace.use_span(span, end_on_exit=True):
+    token = context.attach(trace.set_span_in_context(span, parent))  # what use_span does, less its own context
+    try:
         yield span
+    except BaseException as exc:
+        span.record_exception(exc)
+        span.set_status(Status(StatusCode.ERROR))
+        raise
+    finally:
+        context.detach(token)
+        span.end()
 
 
 class JsonFormatter(logging.Formatter):

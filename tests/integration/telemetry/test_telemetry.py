@@ -159,3 +159,22 @@ def test_a_request_without_a_trace_starts_one_and_a_failure_marks_its_span(monke
     (span,) = exported.get_finished_spans()  # the probe is not traced
     assert span.name == "POST /fail" and span.parent is None
     assert span.attributes["http.response.status_code"] == 500 and span.status.status_code == StatusCode.ERROR
+
+
+def test_a_span_from_headers_ends_marked_with_what_escaped_it(monkeypatch):
+    from opentelemetry.trace import StatusCode
+
+    exported = recording(monkeypatch)
+    try:
+        with telemetry.span_from_headers("failing", {}, kind=SpanKind.INTERNAL):
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    with telemetry.span_from_headers("fine", {}, kind=SpanKind.INTERNAL):
+        pass
+    failing, fine = exported.get_finished_spans()
+    assert failing.status.status_code == StatusCode.ERROR and failing.events[0].name == "exception"
+    assert fine.status.status_code == StatusCode.UNSET and not fine.events
+    from opentelemetry import trace
+
+    assert not trace.get_current_span().get_span_context().is_valid, "the context before it is back"

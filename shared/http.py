@@ -156,7 +156,7 @@ class ServiceClient:
         lines = [f"{method} {target} HTTP/1.1\r\n", self._fixed]
         for name, value in headers.items():
             if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
-                raise ValueError(f"header {name!r} holds a line break or a colon in its name")
+                raise ValueError(f"header {name!r}: a line break in its name or value, or a colon in its name")
             lines.append(f"{name}: {value}\r\n")
         if body or method not in ("GET", "HEAD", "DELETE"):
             lines.append(f"Content-Length: {len(body)}\r\n")
@@ -164,19 +164,17 @@ class ServiceClient:
         return "".join(lines).encode("latin-1") + body
 
     def _exchange(self, method: str, message: bytes) -> Answer:
-        connection = self._connection()
+        connection = self._idle_connection() or self._new_connection()
         try:
             try:
-                connection.sock.sendall(message)
-                answer, keep = self._read(connection, method)
+                answer, keep = self._ask(connection, method, message)
             except _ClosedBeforeAnswer:
                 if not (connection.reused and method in ("GET", "HEAD")):
                     raise
                 # a kept connection the server closed as this read went out: a read is safe to ask again, afresh
                 connection.close()
-                connection = self._connection(fresh=True)
-                connection.sock.sendall(message)
-                answer, keep = self._read(connection, method)
+                connection = self._new_connection()
+                answer, keep = self._ask(connection, method, message)
         except BaseException:
             connection.close()
             raise
@@ -186,16 +184,23 @@ class ServiceClient:
             connection.close()
         return answer
 
-    def _connection(self, *, fresh: bool = False) -> _Connection:
-        while not fresh:
+    def _ask(self, connection: _Connection, method: str, message: bytes) -> tuple[Answer, bool]:
+        connection.sock.sendall(message)
+        return self._read(connection, method)
+
+    def _idle_connection(self) -> _Connection | None:
+        """A kept connection the service has not closed meanwhile, if there is one; closed ones are thrown away."""
+        while True:
             with self._lock:
                 if not self._idle:
-                    break
+                    return None
                 connection = self._idle.pop()
             if connection.still_open():
                 connection.reused = True
                 return connection
             connection.close()
+
+    def _new_connection(self) -> _Connection:
         sock = socket.create_connection((self._address, self._port), timeout=self._timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self._tls is not None:
@@ -241,11 +246,12 @@ class ServiceClient:
         if "chunked" in headers.get("transfer-encoding", "").lower():
             content = _chunks(reader)
         elif "content-length" in headers:
-            length = headers["content-length"]
-            if not length.isdigit():
+            given = headers["content-length"]
+            if not given.isdigit():
                 raise _BrokenAnswer("a Content-Length that is not a whole number")
-            content = reader.read(int(length))
-            if len(content) != int(length):
+            length = int(given)
+            content = reader.read(length)
+            if len(content) != length:
                 raise _BrokenAnswer("the body ended before its Content-Length")
         else:
             content, keep = reader.read(), False

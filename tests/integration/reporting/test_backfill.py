@@ -167,6 +167,16 @@ def funnel(reports) -> dict:
     return answer.json
 
 
+def a_cut() -> str:
+    """A moment after everything written so far and before anything written next. Timestamps are to the
+    millisecond, and a write in the cut's own millisecond would fall on either side by chance: the clock is let move
+    past the last write's millisecond, and then past the cut's."""
+    time.sleep(0.002)
+    cut = timestamp()
+    time.sleep(0.002)
+    return cut
+
+
 def test_history_before_the_cut_is_counted_once_as_if_heard_live(owners, stores, referral_store, reports,
                                                                 reporting_store):
     referrals = owners["referral"]
@@ -187,7 +197,7 @@ def test_history_before_the_cut_is_counted_once_as_if_heard_live(owners, stores,
         if event.type == "referral.received" and event.data["referral_id"] == heard_live:
             handle(handlers.record, event, reporting_store)
     hear_the_referrals(stores, "scheduling", SCHEDULING_HANDLERS)
-    cut = timestamp()
+    cut = a_cut()
     after_the_cut = refer(referrals)  # reporting hears this one live: history must leave it alone
 
     pages: list[str] = []
@@ -275,7 +285,7 @@ def test_an_operator_backfills_with_one_command_and_again_changes_nothing(served
                               headers={**COUNCIL, INTERNAL_TOKEN_HEADER: "backfill-token"}).status_code == 201
     monkeypatch.setenv("LLAIS_DATA", str(tmp_path / "reporting-data"))
     monkeypatch.setenv("LLAIS_INTERNAL_TOKEN", "backfill-token")
-    cut = ["reporting", "backfill", "--before", timestamp()]
+    cut = ["reporting", "backfill", "--before", a_cut()]
     assert "--before" in CliRunner().invoke(main, ["reporting", "backfill", "--before", "now"]).output
     assert "LLAIS_REFERRAL_URL" in CliRunner().invoke(main, cut).output
     for name, (_, url) in served.items():

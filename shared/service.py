@@ -59,6 +59,16 @@ class ServiceDefinition:
         settings = settings or Settings.from_env()
         store = store or open_store(self.name, settings)
         store.ensure_indexes(self.indexes, strict=settings.strict_queries)
-        periodic = self.periodic(store, settings) if self.periodic else ()
+        periodic = [*(self.periodic(store, settings) if self.periodic else ()), forgetting_keys(store)]
         handlers = self.configure(self.handlers, settings) if self.configure else self.handlers
         return Worker(self.name, store, settings, handlers=handlers, periodic=periodic)
+
+
+def forgetting_keys(store: Store):
+    """The worker's task that forgets the Idempotency-Keys kept past their time (shared/idempotency.py)."""
+    import time
+
+    from shared.bus import Periodic
+    from shared.idempotency import FORGET_EVERY_SECONDS
+
+    return Periodic("forget-keys", FORGET_EVERY_SECONDS, lambda: store.forget_keys(time.time()))

@@ -8,6 +8,7 @@ from typing import Callable
 from flask import Blueprint, current_app, request
 
 from shared import validation
+from shared.idempotency import once_per_key
 from shared.contracts.casework import CASE_STATUSES
 from shared.contracts.referral import LANGUAGES
 from shared.unit_of_work import UnitOfWork
@@ -53,12 +54,16 @@ def _change(case_id: str, handler: Callable[[ChangeCase, UnitOfWork], dict], *re
     return handler(command_from_body(lambda body: ChangeCase(case_id, body, actor(), role(), part_id), *required), uow())
 
 
+def created(case: dict) -> tuple[dict, int]:
+    return case, 201
+
+
 @blueprint.post("/cases")
+@once_per_key(created)
 def open_case():
     command = command_from_body(lambda body: OpenCase(body["referral_id"], body.get("consents_to_case_file"), actor(),
                                                       role()), "referral_id")
-    case = handlers.open_case(command, uow())
-    return case, 201
+    return handlers.open_case(command, uow())
 
 
 @blueprint.get("/cases")
@@ -92,8 +97,9 @@ def plan(case_id: str):
 
 
 @blueprint.post("/cases/<case_id>/issues")
+@once_per_key(created)
 def issues(case_id: str):
-    return _change(case_id, handlers.raise_issue, "theme", "description"), 201
+    return _change(case_id, handlers.raise_issue, "theme", "description")
 
 
 @blueprint.post("/cases/<case_id>/issues/<issue_id>/conclude")
@@ -102,13 +108,15 @@ def conclude(case_id: str, issue_id: str):
 
 
 @blueprint.post("/cases/<case_id>/activities")
+@once_per_key(created)
 def activities(case_id: str):
-    return _change(case_id, handlers.record_activity, "kind", "contribution"), 201
+    return _change(case_id, handlers.record_activity, "kind", "contribution")
 
 
 @blueprint.post("/cases/<case_id>/signposting")
+@once_per_key(created)
 def signposting(case_id: str):
-    return _change(case_id, handlers.signpost, "to"), 201
+    return _change(case_id, handlers.signpost, "to")
 
 
 @blueprint.post("/cases/<case_id>/advocate-change-requests")

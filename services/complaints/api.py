@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from shared import validation
+from shared.idempotency import once_per_key
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
                         command_from_body, history_page)
@@ -43,10 +44,11 @@ check_fields(blueprint, {"name": validation.one_line})
 
 
 @blueprint.post("/complaints")
+@once_per_key(lambda complaint: (complaint, 201))
 def receive():
     councils = current_app.extensions["llais.councils"]
     command = command_from_body(lambda body: ReceiveComplaint(body, actor()))
-    return handlers.receive(command, uow(), councils=councils), 201
+    return handlers.receive(command, uow(), councils=councils)
 
 
 @blueprint.get("/followed/<key>")

@@ -36,7 +36,8 @@ def forward(service_name: str, method: str, path: str, *, body: Any = None,
     if method == "GET" or subject is not None:
         in_flight.wait_for(gateway_store(), current_app.extensions["llais.settler"], subject, g.principal)
     try:
-        answer = service(service_name).request(method, path, json=body, params=params, headers=identity_headers())
+        answer = service(service_name).request(method, path, json=body, params=params,
+                                               headers={**identity_headers(), **g.get("llais_owner_key", {})})
     except ServiceUnavailable:
         raise Problem(503, f"The {service_name} service did not answer; try again shortly.") from None
     try:

@@ -1,5 +1,9 @@
 """`Idempotency-Key` on the creating calls (API.md): a repeat with the same key and body gets the first answer
-again, with another body a 422; a key held by a request that died with its process is freed."""
+again, with another body a 422; a key held by a request that died with its process is freed.
+
+The gateway's record is the fast path. The key also goes, scoped to the caller and the operation, to the service
+that owns the effect, which records it with the effect (shared/idempotency.py): so a repeat whose first answer died
+with a process (the gateway's or the owner's) still gets the first effect, never a second one."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any, Callable
 from flask import Response, g, request
 
 from shared.clock import now
+from shared.idempotency import KEY_HEADER, REQUEST_HASH_HEADER, different_body
 from shared.store import VersionConflict
 from shared.web import PROBLEM_JSON, Problem
 
@@ -31,6 +36,11 @@ def release_abandoned_reservations(store: GatewayStore) -> int:
     return store.release_abandoned_idempotency(abandoned)
 
 
+def owner_key(scope: str, key: str) -> str:
+    """The key as the owning service keeps it: the caller's key, bound to the caller and the operation."""
+    return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+
+
 def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
     """Run a creating request once per Idempotency-Key: a repeat with the same body gets the first answer again."""
     key = request.headers.get("Idempotency-Key")
@@ -44,8 +54,7 @@ def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
     request_hash = hashlib.sha256(request.get_data()).hexdigest()
     existing = store.idempotency(scope, key)
     if existing is not None and existing.body["request_hash"] != request_hash:
-        raise Problem(422, "This Idempotency-Key was used with a different body; use a new key for a new request.",
-                      errors={"Idempotency-Key": ["Already used with a different body."]})
+        raise different_body()
     if existing is not None and existing.body["state"] == "done":
         return respond(existing.body["status"], existing.body["answer"][0], existing.body["answer"][1])
     if existing is not None and existing.body["state"] == "pending" and not abandoned(existing.body):
@@ -54,6 +63,7 @@ def idempotent(view: Callable[[], tuple[int, Any, str]]) -> Response:
         reserved = store.reserve_idempotency(scope, key, request_hash, existing, processes.this_process())
     except VersionConflict:
         raise Problem(409, "A request with this Idempotency-Key is still being processed; repeat it shortly.") from None
+    g.llais_owner_key = {KEY_HEADER: owner_key(scope, key), REQUEST_HASH_HEADER: request_hash}
     try:
         status, payload, content_type = view()
     except Problem as problem:

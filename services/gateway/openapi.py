@@ -43,8 +43,10 @@ BODY = (400, 413, 415, 422)
 
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": f"[^{schemas.WHITESPACE}]"},
-               "description": "Repeat a creating request safely: the same key and body return the first answer; "
-                              "the same key with a different body is a 422."}
+               "description": "Repeat a creating request safely: the same key and body return the first answer "
+                              "(after a crash, the first effect: the same status and id), never a second effect; the "
+                              "same key with a different body is a 422. A key is yours alone and this operation's, "
+                              "and is kept at least 24 hours."}
 IDEMPOTENCY_RULE = "Used before with a different body (a new request needs a new key)."
 PHONE_GIVEN = "[0-9+()-]"
 """A phone number that is not blank: one of its characters besides spaces."""

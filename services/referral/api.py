@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, request
 
 from shared import validation
+from shared.idempotency import once_per_key
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
                         command_from_body, history_page)
@@ -67,18 +68,23 @@ def _own(referral_id: str) -> None:
         raise Problem(404, "No such referral.")
 
 
-@blueprint.post("/referrals")
-def create():
-    command = command_from_body(ReceiveReferral.parse, "council")
-    referral = handlers.receive_referral(command, uow(), councils=councils())
+def created(referral: dict) -> tuple[dict, int]:
     return view(referral), 201
 
 
+@blueprint.post("/referrals")
+@once_per_key(created)
+def create():
+    command = command_from_body(ReceiveReferral.parse, "council")
+    return handlers.receive_referral(command, uow(), councils=councils())
+
+
 @blueprint.post("/opt-outs")
+@once_per_key(lambda recorded: ({k: recorded[k] for k in ("id", "basis", "offered_at", "reason", "external_ref",
+                                                          "recorded_at")}, 201))
 def opt_out():
     command = command_from_body(RecordOptOut, "council", "basis", "date_of_birth", "offered_at")
-    recorded = handlers.record_opt_out(command, uow(), councils=councils())
-    return {k: recorded[k] for k in ("id", "basis", "offered_at", "reason", "external_ref", "recorded_at")}, 201
+    return handlers.record_opt_out(command, uow(), councils=councils())
 
 
 @blueprint.post("/referrals/<referral_id>/allocate")
@@ -90,11 +96,12 @@ def allocate(referral_id: str):
 
 
 @blueprint.post("/referrals/<referral_id>/contact-attempts")
+@once_per_key(created)
 def contact_attempt(referral_id: str):
     _own(referral_id)
     command = command_from_body(lambda body: RecordContactAttempt(
         referral_id, body["method"], body["result"], body.get("note", ""), actor(), role()), "method", "result")
-    return view(handlers.record_contact_attempt(command, uow())), 201
+    return handlers.record_contact_attempt(command, uow())
 
 
 @blueprint.post("/referrals/<referral_id>/close")

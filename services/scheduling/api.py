@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from shared import validation
+from shared.idempotency import once_per_key
 from shared.contracts.scheduling import ATTENTION_STATES, DEADLINE_VIEWS
 from shared.unit_of_work import UnitOfWork
 from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body, history_page
@@ -41,11 +42,11 @@ def meeting_view(meeting: dict) -> dict:
 
 
 @blueprint.post("/referrals/<referral_id>/meetings")
+@once_per_key(lambda meeting: (meeting_view(meeting), 201), collection=MEETINGS)
 def arrange(referral_id: str):
     command = command_from_body(lambda body: ArrangeMeeting.parse(referral_id, body, actor(), role()),
                                 "starts_at", "duration_minutes", "venue")
-    meeting = meetings.arrange(command, uow())
-    return meeting_view(meeting), 201
+    return meetings.arrange(command, uow())
 
 
 @blueprint.post("/meetings/<meeting_id>/reschedule")

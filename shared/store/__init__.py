@@ -48,6 +48,10 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached."""
 
 
+class KeyUsed(StoreError):
+    """The Idempotency-Key is recorded already, with the effect an earlier request made: nothing was written."""
+
+
 class UndeclaredFind(StoreError):
     """A strict store was asked to find by fields no declared index answers: declare the `Index` (in the service's
     store.py) or find by fields already declared."""
@@ -233,6 +237,61 @@ def note_committed(events: Sequence[Event], handled: str | None) -> None:
             gathered.handled.add(handled)
 
 
+@dataclass
+class KeyedRequest:
+    """A command sent under an Idempotency-Key (`key`: scoped to the caller and the operation by whoever sent it),
+    as its owner records it in the same write as the effect it makes: the first commit with a document (of
+    `collection`, when the command writes others first) in the context `keyed` opens records the key beside that
+    document, so the effect and its key are kept together or not at all, and no second effect can be recorded under
+    the key."""
+
+    key: str
+    request_hash: str
+    expires_at: float
+    collection: str | None = None
+    recorded_with: tuple[str, str] | None = None
+    """(collection, id) of the document the key was recorded with, once it is."""
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """What a store keeps of a key: the request's hash, the document its effect made or changed, and the answer
+    given (None until it is kept, or where the process died between the effect and its answer)."""
+
+    key: str
+    request_hash: str
+    collection: str
+    id: str
+    answer: dict | None
+    expires_at: float
+
+
+_keyed: ContextVar[KeyedRequest | None] = ContextVar("llais_keyed", default=None)
+
+
+@contextmanager
+def keyed(request: KeyedRequest) -> Iterator[KeyedRequest]:
+    """Record `request`'s key with the first document a commit in this context writes."""
+    token = _keyed.set(request)
+    try:
+        yield request
+    finally:
+        _keyed.reset(token)
+
+
+def key_to_record(put: Put | None) -> KeyedRequest | None:
+    """The key an adapter records with this commit: the context's, if this is its first commit of a document."""
+    request = _keyed.get()
+    if put is None or request is None or request.recorded_with is not None:
+        return None
+    return request if request.collection in (None, put.collection) else None
+
+
+def note_key_recorded(request: KeyedRequest, put: Put) -> None:
+    """Called by an adapter once the commit that recorded `request`'s key with `put` has succeeded."""
+    request.recorded_with = (put.collection, put.id)
+
+
 class Store(Protocol):
     changes: Wakeup
     """Signalled after every commit, for what in this process waits for work a commit may give (a dispatcher, a
@@ -257,11 +316,22 @@ class Store(Protocol):
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
         """Atomically write the document, append the events to the outbox and record `handled` in the inbox.
 
-        Returns the document's new version (0 when there is no document). Raises VersionConflict or
-        AlreadyHandled, in which case nothing was written.
+        With a document, in a `keyed` context whose key is not yet recorded, the key is recorded with it.
+
+        Returns the document's new version (0 when there is no document). Raises VersionConflict, AlreadyHandled or
+        KeyUsed, in which case nothing was written.
         """
 
     def handled(self, event_id: str) -> bool: ...
+
+    def key_record(self, key: str) -> KeyRecord | None:
+        """What was recorded under an Idempotency-Key (`KeyedRequest.key`), if it is kept still."""
+
+    def keep_answer(self, key: str, answer: dict) -> None:
+        """Keep the answer given to the request that recorded `key`, for a repeat to be given again."""
+
+    def forget_keys(self, before: float) -> int:
+        """Forget the keys that expire before `before` (a time.time()), through their index; how many."""
 
     def consequences(self, event_ids: Sequence[str]) -> dict[str, list[EventRef]]:
         """For each of `event_ids` already handled here, the events its handling committed (often none)."""
@@ -324,7 +394,8 @@ def open_store(service: str, settings: Any) -> Store:
 
 
 __all__ = [
-    "AlreadyHandled", "AtMost", "Committed", "Document", "EventRef", "Filter", "Index", "OutboxEntry", "Put", "Store",
-    "StoreError", "StoreUnavailable", "UndeclaredFind", "VersionConflict", "bring_up_to_date", "caused_with",
-    "check_field", "collecting_events", "every_combination", "find_all", "note_committed", "open_store",
+    "AlreadyHandled", "AtMost", "Committed", "Document", "EventRef", "Filter", "Index", "KeyRecord", "KeyUsed",
+    "KeyedRequest", "OutboxEntry", "Put", "Store", "StoreError", "StoreUnavailable", "UndeclaredFind", "VersionConflict",
+    "bring_up_to_date", "caused_with", "check_field", "collecting_events", "every_combination", "find_all",
+    "key_to_record", "keyed", "note_committed", "note_key_recorded", "open_store",
 ]

@@ -4,7 +4,8 @@ MongoDB without a replica set has no multi-document transactions, so a commit st
 document carries its own pending outbox (`_outbox`) and the ids of the events whose handling wrote it (`_inbox`,
 under a unique index so no two documents of a collection can both claim one event), with what each handling
 caused (`_caused`, one entry per handled event). A commit without a document
-writes a small marker document that carries them instead. The relay leases whole documents' outboxes (`_lease`),
+writes a small marker document that carries them instead. An Idempotency-Key is kept the same way, in the document
+its command wrote (`_keys`, unique across the collection; forgotten through an index on each key's expiry). The relay leases whole documents' outboxes (`_lease`),
 so two relays never publish the same entries at once, and one document's events go out in order.
 
 Each declared `Index` is a compound index on `body.<field>`s and `_id`, made at start-up (or, if the database does
@@ -24,8 +25,9 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.clock import new_id
 from shared.contracts import Event
-from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, Filter, Index, OutboxEntry, Put,
-                          StoreUnavailable, VersionConflict, caused_with, check_field, note_committed)
+from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, Filter, Index, KeyRecord, KeyUsed,
+                          KeyedRequest, OutboxEntry, Put, StoreUnavailable, VersionConflict, caused_with, check_field,
+                          key_to_record, note_committed, note_key_recorded)
 from shared.wakeup import Wakeup
 
 MARKERS = "_markers"
@@ -54,6 +56,10 @@ class MongoStore:
             collection.create_index([("_inbox", ASCENDING)], unique=True, name="inbox",
                                     partialFilterExpression={"_inbox": {"$exists": True}})
             collection.create_index([("_pending", ASCENDING), ("_lease", ASCENDING)], name="outbox")
+            collection.create_index([("_keys.key", ASCENDING)], unique=True, name="keys",
+                                    partialFilterExpression={"_keys": {"$exists": True}})
+            collection.create_index([("_keys.expires_at", ASCENDING)], name="key_expiry",
+                                    partialFilterExpression={"_keys": {"$exists": True}})
             for index in self._declared.indexes:
                 if index.collection == name:
                     collection.create_index([*((f"body.{field}", ASCENDING) for field in index.fields),
@@ -125,17 +131,47 @@ class MongoStore:
                     found[event_id] = [tuple(ref) for ref in caused.get(event_id, [])]
         return found
 
+    # idempotency keys
+
+    def key_record(self, key: str) -> KeyRecord | None:
+        for name in self._collections():
+            raw = self._collection(name).find_one({"_keys.key": key}, {"_keys": 1})
+            if raw:
+                kept = next(kept for kept in raw["_keys"] if kept["key"] == key)
+                return KeyRecord(key, kept["request_hash"], name, raw["_id"], kept.get("answer"), kept["expires_at"])
+        return None
+
+    def keep_answer(self, key: str, answer: dict) -> None:
+        for name in self._collections():
+            if self._collection(name).update_one({"_keys.key": key},
+                                                 {"$set": {"_keys.$.answer": answer}}).matched_count:
+                return
+
+    def forget_keys(self, before: float) -> int:
+        forgotten = 0
+        for name in self._collections():
+            expired = {"_keys.expires_at": {"$lt": before}}
+            for raw in self._collection(name).find(expired, {"_keys": 1}).hint("key_expiry"):
+                forgotten += sum(1 for kept in raw["_keys"] if kept["expires_at"] < before)
+                self.db[name].update_one({"_id": raw["_id"]},
+                                         {"$pull": {"_keys": {"expires_at": {"$lt": before}}}})
+        return forgotten
+
     # the one write
 
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
-        version = self._write(put, events, handled)
+        key = key_to_record(put)
+        version = self._write(put, events, handled, key)
         note_committed(events, handled)
+        if key is not None and put is not None:
+            note_key_recorded(key, put)
         self.changes.notify()
         if events:
             self.new_events.notify()
         return version
 
-    def _write(self, put: Put | None, events: Sequence[Event], handled: str | None) -> int:
+    def _write(self, put: Put | None, events: Sequence[Event], handled: str | None,
+               key: KeyedRequest | None) -> int:
         if handled is not None and self.handled(handled):
             raise AlreadyHandled(handled)
         now = time.time()
@@ -147,16 +183,24 @@ class MongoStore:
             self._insert(MARKERS, {"_id": new_id(), "_v": 1, "body": {}}, outbox, handled, events)
             return 0
         version = put.expected_version + 1
+        kept = None if key is None else {"key": key.key, "request_hash": key.request_hash,
+                                         "expires_at": key.expires_at}
+        if kept is not None and self.key_record(kept["key"]) is not None:
+            raise KeyUsed(kept["key"])  # the unique index is the guard against a race; this says so sooner
         if put.expected_version == 0:
+            document = {"_id": put.id, "_v": version, "body": dict(put.body)}
+            if kept is not None:
+                document["_keys"] = [kept]
             try:
-                self._insert(put.collection, {"_id": put.id, "_v": version, "body": dict(put.body)}, outbox,
-                             handled, events)
-            except DuplicateKeyError as exc:
-                raise self._duplicate(exc, put, handled) from None
+                self._insert(put.collection, document, outbox, handled, events)
+            except DuplicateKeyError:
+                raise self._duplicate(put, handled, key) from None
             return version
         update: dict[str, Any] = {"$set": {"_v": version, "body": dict(put.body)}}
+        if kept is not None:
+            update["$push"] = {"_keys": kept}
         if outbox:
-            update["$push"] = {"_outbox": {"$each": outbox}}
+            update.setdefault("$push", {})["_outbox"] = {"$each": outbox}
             update["$set"]["_pending"] = True
         if handled is not None:
             update["$addToSet"] = {"_inbox": handled}
@@ -164,7 +208,7 @@ class MongoStore:
         try:
             result = self._collection(put.collection).update_one({"_id": put.id, "_v": put.expected_version}, update)
         except DuplicateKeyError:
-            raise AlreadyHandled(handled) from None
+            raise self._duplicate(put, handled, key) from None
         if result.matched_count != 1:
             raise VersionConflict(f"{put.collection}/{put.id} is not at version {put.expected_version}")
         return version
@@ -181,11 +225,13 @@ class MongoStore:
     def _caused(handled: str, events: Sequence[Event]) -> dict:
         return {"of": handled, "events": [list(ref) for ref in caused_with(events)]}
 
-    @staticmethod
-    def _duplicate(exc: DuplicateKeyError, put: Put, handled: str | None) -> Exception:
-        details = getattr(exc, "details", None) or {}
-        if handled is not None and ("inbox" in str(details.get("keyPattern", "")) or "inbox" in str(exc)):
+    def _duplicate(self, put: Put, handled: str | None, key: KeyedRequest | None) -> Exception:
+        """What a unique index refused: the event's handling recorded already, the key used already, or (neither)
+        the document made by another writer first."""
+        if handled is not None and self.handled(handled):
             return AlreadyHandled(handled)
+        if key is not None and self.key_record(key.key) is not None:
+            return KeyUsed(key.key)
         return VersionConflict(f"{put.collection}/{put.id} already exists")
 
     # the outbox

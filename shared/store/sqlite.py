@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from shared.contracts import Event
-from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, Filter, Index, OutboxEntry, Put,
-                          StoreUnavailable, VersionConflict, caused_with, check_field, note_committed)
+from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, Filter, Index, KeyRecord, KeyUsed,
+                          OutboxEntry, Put, StoreUnavailable, VersionConflict, caused_with, check_field, key_to_record,
+                          note_committed, note_key_recorded)
 from shared.wakeup import Wakeup
 
 _SCHEMA = """
@@ -49,6 +50,15 @@ CREATE TABLE IF NOT EXISTS inbox (
     handled_at REAL NOT NULL,
     caused TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    answer TEXT,
+    expires_at REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 """
 _INBOX_CAUSED = "ALTER TABLE inbox ADD COLUMN caused TEXT NOT NULL DEFAULT '[]'"
 """For a file made before the inbox recorded what each handling caused."""
@@ -261,12 +271,45 @@ class SQLiteStore:
         rows = self._rows(f"SELECT event_id, caused FROM inbox WHERE event_id IN ({', '.join('?' * len(ids))})", ids)
         return {event_id: [tuple(ref) for ref in json.loads(caused)] for event_id, caused in rows}
 
+    # idempotency keys
+
+    def key_record(self, key: str) -> KeyRecord | None:
+        rows = self._rows("SELECT request_hash, collection, id, answer, expires_at FROM idempotency WHERE key = ?",
+                          (key,))
+        if not rows:
+            return None
+        request_hash, collection, id, answer, expires_at = rows[0]
+        return KeyRecord(key, request_hash, collection, id, json.loads(answer) if answer else None, expires_at)
+
+    def keep_answer(self, key: str, answer: dict) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE idempotency SET answer = ? WHERE key = ?",
+                         (json.dumps(answer, separators=(",", ":")), key))
+
+    def forget_keys(self, before: float) -> int:
+        forgotten = 0
+        while True:
+            with self._transaction() as conn:
+                count = conn.execute("DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency "
+                                     "WHERE expires_at < ? LIMIT 500)", (before,)).rowcount
+            forgotten += count
+            if count < 500:
+                return forgotten
+
     # the one write
 
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
         now = time.time()
         version = 0
+        key = key_to_record(put)
         with self._transaction() as conn:
+            if key is not None and put is not None:
+                try:
+                    conn.execute("INSERT INTO idempotency (key, request_hash, collection, id, expires_at) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (key.key, key.request_hash, put.collection, put.id, key.expires_at))
+                except sqlite3.IntegrityError:
+                    raise KeyUsed(key.key) from None
             if handled is not None:
                 try:
                     conn.execute("INSERT INTO inbox (event_id, handled_at, caused) VALUES (?, ?, ?)",
@@ -299,6 +342,8 @@ class SQLiteStore:
                      json.dumps(event.headers, separators=(",", ":")), now),
                 )
         note_committed(events, handled)
+        if key is not None and put is not None:
+            note_key_recorded(key, put)
         batch = getattr(self._local, "batch", None)
         if batch is not None:
             batch.new_events = batch.new_events or bool(events)

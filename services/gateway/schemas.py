@@ -890,11 +890,11 @@ class ComplaintQuerySchema(Strict):
 
 
 class Digits(fields.Integer):
-    """A whole number in a query string, in ASCII digits alone: Python's int() also reads ` 2026`, `02026`,
-    `2_026`, `+3` and other scripts' digits, which a service given the text as it came refuses."""
+    """A whole number in a query string, in ASCII digits alone and without leading zeros: Python's int() also reads
+    ` 2026`, `02026`, `2_026`, `+3` and other scripts' digits, which a service given the text as it came refuses."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9):
+        if not (isinstance(value, str) and re.fullmatch(r"0|[1-9][0-9]{0,8}", value)):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import unquote_to_bytes
 
 from marshmallow import ValidationError
 
@@ -46,6 +48,23 @@ LINE_PATTERN = re.compile(rf"^[^{_CONTROL}{_BIDI}{_BREAK}]*$")
 _UNSAFE = re.compile(f"[{_SURROGATE}{_CONTROL}{_BIDI}]")
 _BREAKS = re.compile(f"[{_BREAK}]")
 
+# What a person's name never holds, though free text may: characters that show nothing (zero-width spaces and
+# joiners, the byte order mark, fillers, variation selectors, Unicode's tag characters), characters that mean only
+# what one system privately says (private use), and code points Unicode promises never to assign (non-characters).
+# Two names that look the same on a page are then the same name. Planes 14 to 16 hold nothing else (tags, variation
+# selectors, private use), so they are refused whole; the astral ranges stand as characters, not escapes, so that
+# the pattern reads the same in Python and in JSON Schema's Unicode-aware regular expressions.
+_INVISIBLE = (r"\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f\u3164"
+              r"\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+              "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000effff")
+_PRIVATE = r"\ue000-\uf8ff" "\U000f0000-\U0010ffff"
+_NONCHARACTER = r"\ufdd0-\ufdef\ufffe\uffff" + "".join(chr(plane << 16 | 0xfffe) + chr(plane << 16 | 0xffff)
+                                                        for plane in range(1, 14))
+NAME_PATTERN = re.compile(rf"^[^{_CONTROL}{_BIDI}{_BREAK}{_INVISIBLE}{_PRIVATE}{_NONCHARACTER}]*$")
+"""A person's name: as a line, and with nothing invisible, private or unassignable in it."""
+_HIDDEN = re.compile(f"[{_INVISIBLE}]")
+_UNASSIGNABLE = re.compile(f"[{_PRIVATE}{_NONCHARACTER}]")
+
 
 def text_problem(value: str) -> str | None:
     """What is wrong with `value` as free text, or None. (The messages are fixed, so the web forms can show them in
@@ -69,22 +88,96 @@ def line_problem(value: str) -> str | None:
     return problem
 
 
+def name_problem(value: str) -> str | None:
+    """What is wrong with `value` as a person's name (a child's, a parent's, a referrer's, a member of staff's, a
+    complainant's), or None."""
+    problem = line_problem(value)
+    if problem is None and _HIDDEN.search(value):
+        return "Contains an invisible character (a zero-width space, joiner, byte order mark or tag); remove it."
+    if problem is None and _UNASSIGNABLE.search(value):
+        return "Contains a private-use character or a non-character, which no page can show; remove it."
+    return problem
+
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What an id in a path can be: our ids are UUIDs, and no service makes one outside this."""
+
+
+# Email addresses: staff sign in with theirs and are known by it (the audit log, allocations), so no two accounts
+# may have addresses that look alike.
+
+EMAIL_FORMAT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_LOOKALIKES = str.maketrans({
+    "а": "a", "е": "e", "і": "i", "ј": "j", "о": "o", "р": "p", "с": "c", "ѕ": "s", "у": "y", "х": "x", "ԁ": "d",
+    "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "к": "k", "в": "b", "м": "m", "н": "h", "т": "t",  # Cyrillic
+    "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",  # Greek
+    "ı": "i", "ɑ": "a", "ɡ": "g", "ʟ": "l", "0": "o", "1": "l", "|": "l",
+})
+"""Letters (and digits) that pass for a Latin letter on a page: Unicode's confusables (UTS 39) for the letters an
+address is written in."""
+
+
+def normalised_email(value: str) -> str:
+    """An address as it is kept and looked up: compatibility characters as their plain forms (NFKC: a full-width
+    `ａ` is `a`, the Kelvin sign `K`), trimmed, in lower case."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    local, at, domain = text.rpartition("@")
+    return f"{local.lower()}@{domain.casefold()}" if at else text.lower()
+
+
+HIDDEN_IN_EMAIL = "Contains an invisible character or a space; type the address again."
+MIXED_ALPHABETS = "Mixes letters of different alphabets (Latin and Cyrillic, say); write it in one."
+NOT_AN_EMAIL = "Not an email address, like name@example.com."
+
+
+def email_problem(value: str) -> str | None:
+    """What is wrong with a normalised address, or None: one that could pass for another on a page is refused."""
+    if _HIDDEN.search(value) or _UNSAFE.search(value) or re.search(r"\s", value):
+        return HIDDEN_IN_EMAIL
+    if len({_script(char) for char in value if char.isalpha()}) > 1:
+        return MIXED_ALPHABETS
+    if not EMAIL_FORMAT.fullmatch(value) or len(value) > 254:
+        return NOT_AN_EMAIL
+    return None
+
+
+def email_likeness(value: str) -> str:
+    """The form that addresses which look alike share (UTS 39's skeleton, for the letters addresses are written
+    in): `rn` is `m`, a Cyrillic `а` or a digit `0` is the Latin letter it passes for."""
+    skeleton = normalised_email(value).translate(_LOOKALIKES)
+    return skeleton.replace("rn", "m").replace("vv", "w")
+
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").partition(" ")[0]
+
+
+def decodes(form: bytes) -> bool:
+    """Whether a query string or a form body (`application/x-www-form-urlencoded`) decodes to UTF-8 text, escapes
+    and all."""
+    try:
+        unquote_to_bytes(form.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def printable(value: str) -> str:
     """`value` with every character that `text_problem` refuses shown as U+FFFD, for pages showing older records."""
     return _UNSAFE.sub("\ufffd", value)
 
 
 class Printable:
-    """A marshmallow validator for text fields; its `regex` (when `documented`) is what the OpenAPI document states
-    as the field's pattern."""
+    """A marshmallow validator for text fields (`name` for a person's name); its `regex` (when `documented`) is what
+    the OpenAPI document states as the field's pattern."""
 
-    def __init__(self, *, one_line: bool, documented: bool = True):
-        self.one_line = one_line
+    def __init__(self, *, one_line: bool, name: bool = False, documented: bool = True):
+        self.check = name_problem if name else line_problem if one_line else text_problem
         if documented:
-            self.regex = LINE_PATTERN if one_line else TEXT_PATTERN
+            self.regex = NAME_PATTERN if name else LINE_PATTERN if one_line else TEXT_PATTERN
 
     def __call__(self, value: Any) -> Any:
-        problem = (line_problem if self.one_line else text_problem)(value) if isinstance(value, str) else None
+        problem = self.check(value) if isinstance(value, str) else None
         if problem:
             raise ValidationError(problem)
         return value

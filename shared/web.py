@@ -146,7 +146,10 @@ def _checked_body() -> Any:
         raise Problem(422, f"The body nests deeper than {validation.MAX_DEPTH} levels.",
                       errors={too_deep: [f"Nested deeper than {validation.MAX_DEPTH} levels."]})
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, object_pairs_hook=_without_repeats)
+    except RepeatedKey as exc:
+        raise Problem(400, f"The request body gives the field {validation.printable(str(exc))!r} twice; give each "
+                           "field once.") from None
     except RecursionError:  # nesting_problem reads brackets as JSON does; this is its backstop
         raise Problem(400, "The request body nests too deeply to read.") from None
     except ValueError as exc:
@@ -155,6 +158,33 @@ def _checked_body() -> Any:
     if unsafe:
         raise Problem(422, "Some text contains characters that are not allowed; see errors.", errors=unsafe)
     return payload
+
+
+class RepeatedKey(ValueError):
+    """A JSON object that names one field twice: parsers differ on which value counts, so none is taken."""
+
+
+def _without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        raise RepeatedKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return found
+
+
+UNREADABLE = "unreadable"
+"""The code of a request whose form or query holds bytes that are not UTF-8 (a page says so in its reader's words)."""
+
+
+def refuse_unreadable() -> None:
+    """Refuse a query string or form body whose escapes decode to bytes that are not UTF-8 (`%FF`, an encoded
+    surrogate): werkzeug would keep them as literal `%FF`, and a page would store that as someone's name."""
+    parts = {"query": request.query_string}
+    if request.mimetype == "application/x-www-form-urlencoded":
+        parts["form"] = request.get_data(cache=True)
+    for part, raw in parts.items():
+        if not validation.decodes(raw):
+            raise Problem(400, f"The {part} holds escaped bytes that are not UTF-8; send UTF-8.", code=UNREADABLE)
 
 
 def command_from_body(parse: Callable[[dict], T], *required: str) -> T:
@@ -239,6 +269,7 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
         store.ping()
 
     checks = [store_reachable, *readiness]
+    app.before_request(refuse_unreadable)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):

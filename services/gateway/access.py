@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from flask import current_app, g, request
 
+from shared import validation
 from shared.web import ACTOR_HEADER, COUNCIL_HEADER, ROLE_HEADER, Problem
 
 from services.gateway import domain, handlers
@@ -35,6 +36,14 @@ def requires(*, council: bool = False, roles: tuple[str, ...] = ()) -> Callable:
         return guarded
 
     return decorate
+
+
+def refuse_malformed_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A path's id (`referral_id`, `case_id`...) that no record of ours can have is not found, before any route
+    forwards it or writes it in the audit log (where a bidirectional override or ten kilobytes of it would stay)."""
+    for name, value in (values or {}).items():
+        if name.endswith("_id") and not validation.ID_PATTERN.fullmatch(str(value)):
+            raise Problem(404, "Not found.")
 
 
 def identity_headers() -> dict[str, str]:

@@ -14,7 +14,7 @@ from shared.settling import Settler
 from shared.store import Store, open_store
 from shared.web import create_service_app
 
-from services.gateway import api, cases_api, complaints_api, idempotency, reports_api, web
+from services.gateway import access, api, cases_api, complaints_api, idempotency, reports_api, web
 from services.gateway.openapi import build_spec
 from services.gateway.store import INDEXES, GatewayStore
 
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         for name, url in settings.service_urls.items() if name in INTERNAL_SERVICES
     }
     app.extensions["llais.settler"] = Settler(app.extensions["llais.clients"], settings.settle_seconds)
+    app.url_value_preprocessor(access.refuse_malformed_ids)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(cases_api.blueprint)
     app.register_blueprint(complaints_api.blueprint)

@@ -13,9 +13,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from shared import validation
 
 API_KEY = "llk"
 STAFF_TOKEN = "llt"
@@ -23,7 +26,6 @@ ROLES = ("advocate", "manager", "admin", "commissioner", "referrer")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200
 _CREDENTIAL = re.compile(r"^(llk|llt)_([0-9a-f]{16})_([A-Za-z0-9_-]{40,60})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _passwords = PasswordHasher()
 
 
@@ -103,6 +105,10 @@ def password_matches(password: str, password_hash: str) -> bool:
         return False
 
 
+_EMAIL_CODES = {validation.HIDDEN_IN_EMAIL: "email_hidden", validation.MIXED_ALPHABETS: "email_alphabets"}
+"""The code each refusal of an address carries, for a page to say it in its reader's words."""
+
+
 BOUND = ("referrer", "commissioner")
 """The roles bound to a council (a commissioner to a council or a region): they see that scope and nothing wider."""
 
@@ -110,9 +116,12 @@ BOUND = ("referrer", "commissioner")
 def check_new_user(email: str, role: str, council: str | None, known_council: bool, region: str | None = None,
                    known_region: bool = False) -> str:
     """The normalised email of a user who may be created as asked; CredentialError saying what is wrong otherwise."""
-    email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
+    email = validation.normalised_email(email)
+    problem = validation.email_problem(email)
+    if problem == validation.NOT_AN_EMAIL:
         raise CredentialError(f"{email!r} is not an email address", code="email")
+    if problem:
+        raise CredentialError(f"{email!r}: {problem}", code=_EMAIL_CODES[problem])
     if role not in ROLES:
         raise CredentialError(f"role must be one of {', '.join(ROLES)}", code="role")
     if role == "referrer" and not council:
@@ -131,6 +140,19 @@ def check_new_user(email: str, role: str, council: str | None, known_council: bo
     if region and not known_region:
         raise CredentialError(f"no region has the code {region}", code="unknown_region")
     return email
+
+
+def check_unlike(email: str, others: Iterable[str]) -> None:
+    """Refuse an address that looks like another account's (the same letters in another alphabet, `rn` for `m`):
+    on a page, in a list of advocates or in the audit log, the two could not be told apart."""
+    likeness = validation.email_likeness(email)
+    like = next((other for other in others if validation.email_likeness(other) == likeness), None)
+    if like == email:
+        raise CredentialError(f"a user with the email {email} exists already: change their account with rename, "
+                              "set-role, set-languages or reactivate", code="exists")
+    if like is not None:
+        raise CredentialError(f"{email} looks like the email of an account that exists already ({like}): give an "
+                              "address that cannot be mistaken for it", code="looks_alike")
 
 
 def token_expiry(now: datetime, hours: float) -> datetime:
@@ -256,15 +278,12 @@ def check_keeps_an_admin(active_admins: set[str], email: str, role_after: str, a
 def check_name(name: str | None, email: str) -> str:
     """A display name as kept: trimmed, one line, at most MAX_NAME characters; the email when none is given."""
     name = (name or "").strip()
-    if _BREAKS_OR_CONTROLS.search(name):
+    if validation.name_problem(name):
         raise CredentialError("a name is one line of ordinary characters", code="name")
     name = " ".join(name.split())
     if len(name) > MAX_NAME:
         raise CredentialError(f"a name is at most {MAX_NAME} characters", code="name_long")
     return name or email
-
-
-_BREAKS_OR_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def check_languages(codes) -> list[str]:

@@ -54,6 +54,7 @@ def create_user(store: GatewayStore, councils: CouncilRegister, email: str, role
     """Create a staff account; with no `password`, one nobody knows (a reset link lets the person choose theirs)."""
     domain.check_staff_change(by.role, by.managers_may, None, role)
     email = _checked(councils, email, role, council, region)
+    domain.check_unlike(email, (user.id for user in store.users()))
     name, languages = domain.check_name(name, email), domain.check_languages(languages)
     password_hash = domain.hash_password(password if password is not None else secrets.token_urlsafe(48))
     if not store.add_user(email, role, council, password_hash, region=region, name=name, languages=languages):

@@ -26,7 +26,8 @@ from shared.validation import WINDOW
 from services.gateway import schemas
 
 PROBLEMS = {
-    400: "Malformed JSON (or not UTF-8, or starting with a byte order mark).",
+    400: "Malformed JSON (or not UTF-8, starting with a byte order mark, or giving a field twice), or a query "
+         "string whose escapes are not UTF-8.",
     401: "No or bad credentials.",
     403: "Your role (or council) may not do this, or it is not yours to act on.",
     404: "Not found, or not yours.",

@@ -88,12 +88,12 @@ class Strict(Schema):
     """Unknown fields are refused, so a misspelt field is an error rather than silently ignored."""
 
 
-def _printable(given, *, one_line: bool) -> list:
+def _printable(given, *, one_line: bool, name: bool = False) -> list:
     """`given` validators and the printable-text check; the check's pattern is the one the OpenAPI document states
     unless a validator given has its own (which, as `Said`'s does, then says the same and more)."""
     listed = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
     stated = any(hasattr(check, "regex") for check in listed)
-    return [*listed, validation.Printable(one_line=one_line, documented=not stated)]
+    return [*listed, validation.Printable(one_line=one_line, name=name, documented=not stated)]
 
 
 class Line(fields.String):
@@ -102,6 +102,30 @@ class Line(fields.String):
 
     def __init__(self, *, validate=None, **kwargs):
         super().__init__(validate=_printable(validate, one_line=True), **kwargs)
+
+
+class PersonName(fields.String):
+    """A person's name: as `Line`, and without zero-width characters, a byte order mark, tag or private-use
+    characters or non-characters, so that two names that look alike are alike (stated as its pattern)."""
+
+    def __init__(self, *, validate=None, **kwargs):
+        super().__init__(validate=_printable(validate, one_line=True, name=True), **kwargs)
+
+
+class Address(fields.Email):
+    """An email address that cannot pass for another: none with an invisible character or letters of two
+    alphabets (shared.validation.email_problem), once its compatibility characters are read as their plain forms."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(_unmistakable)
+
+
+def _unmistakable(address: str) -> str:
+    problem = validation.email_problem(validation.normalised_email(address))
+    if problem and problem != validation.NOT_AN_EMAIL:  # marshmallow's own check says that one
+        raise ValidationError(problem)
+    return address
 
 
 class Text(fields.String):
@@ -153,9 +177,9 @@ class Moment(fields.AwareDateTime):
 
 class ContactSchema(Strict):
     phone = fields.String(validate=PHONE)
-    email = fields.Email(validate=SHORT)
+    email = Address(validate=SHORT)
     address = Text(validate=validate.Length(max=500))
-    carer_name = Line(validate=NAME)
+    carer_name = PersonName(validate=NAME)
     carer_phone = fields.String(validate=PHONE)
 
 
@@ -171,8 +195,8 @@ class EqualitySchema(Strict):
 
 
 class ChildSchema(Strict):
-    given_name = Line(required=True, validate=NAME)
-    family_name = Line(required=True, validate=NAME)
+    given_name = PersonName(required=True, validate=NAME)
+    family_name = PersonName(required=True, validate=NAME)
     date_of_birth = Day(required=True, past=True)
     preferred_language = fields.String(required=True, validate=Pattern(
         r"^[a-z]{2}$", error="Give an ISO 639-1 code of two lower-case letters, e.g. cy or en."))
@@ -184,9 +208,9 @@ class ChildSchema(Strict):
 
 
 class ReferrerSchema(Strict):
-    name = Line(required=True, validate=NAME)
+    name = PersonName(required=True, validate=NAME)
     role = fields.String(required=True, validate=validate.OneOf(referral_contracts.REFERRER_ROLES))
-    email = fields.Email(validate=SHORT)
+    email = Address(validate=SHORT)
     phone = fields.String(validate=PHONE)
     team = Line(validate=SHORT)
     preferred_language = fields.String(load_default="en", validate=validate.OneOf(
@@ -340,12 +364,12 @@ class ProblemSchema(Schema):
 
 class StaffReferralQuerySchema(ReferralQuerySchema):
     council = fields.String(validate=Pattern(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
-    advocate = fields.Email()
+    advocate = Address()
 
 
 class MeetingQuerySchema(Strict):
     day = Day(required=True)
-    advocate = fields.Email()
+    advocate = Address()
 
 
 ATTENTION = "|".join(scheduling_contracts.ATTENTION_STATES)
@@ -355,11 +379,11 @@ ATTENTION = "|".join(scheduling_contracts.ATTENTION_STATES)
 class DeadlineQuerySchema(Strict):
     state = fields.String(validate=Pattern(rf"^({ATTENTION})(,({ATTENTION}))?$",
                                            error="at_risk, missed, or both comma-separated."))
-    advocate = fields.Email()
+    advocate = Address()
 
 
 class AllocateSchema(Strict):
-    advocate_email = fields.Email(required=True, validate=SHORT)
+    advocate_email = Address(required=True, validate=SHORT)
 
 
 class ContactAttemptSchema(Strict):
@@ -504,7 +528,7 @@ class AdvocateChangeRequestSchema(Strict):
 
 class AdvocateChangeDecisionSchema(Strict):
     result = fields.String(required=True, validate=validate.OneOf(casework_contracts.CHANGE_RESULTS))
-    new_advocate_email = fields.Email(validate=SHORT)
+    new_advocate_email = Address(validate=SHORT)
     reason = Text(load_default="", validate=TEXT)
 
 
@@ -528,14 +552,14 @@ class CloseCaseSchema(Strict):
 # complaints, representations and compliments about the advocacy service
 
 class ComplainantContactSchema(Strict):
-    email = fields.Email(validate=SHORT)
+    email = Address(validate=SHORT)
     phone = fields.String(validate=PHONE)
 
 
 class ComplaintSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(complaint_contracts.KINDS))
     made_by = fields.String(required=True, validate=validate.OneOf(complaint_contracts.FROM))
-    name = Line(load_default="", validate=validate.Length(max=100))
+    name = PersonName(load_default="", validate=validate.Length(max=100))
     contact = fields.Nested(ComplainantContactSchema, load_default=dict)
     about = Text(required=True, validate=[validate.Length(min=1, max=5000), Said()])
     council = fields.String(validate=Pattern(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."))
@@ -857,7 +881,7 @@ class ComplaintListSchema(Schema):
 
 class CaseQuerySchema(Strict):
     status = fields.String(validate=validate.OneOf(casework_contracts.CASE_STATUSES))
-    advocate = fields.Email(metadata={"description": "A manager's filter: one advocate's cases."})
+    advocate = Address(metadata={"description": "A manager's filter: one advocate's cases."})
 
 
 class ComplaintQuerySchema(Strict):
@@ -865,8 +889,18 @@ class ComplaintQuerySchema(Strict):
     kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
 
 
+class Digits(fields.Integer):
+    """A whole number in a query string, in ASCII digits alone and without leading zeros: Python's int() also reads
+    ` 2026`, `02026`, `2_026`, `+3` and other scripts' digits, which a service given the text as it came refuses."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (isinstance(value, str) and re.fullmatch(r"0|[1-9][0-9]{0,8}", value)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class AnnualReportQuerySchema(Strict):
-    year = fields.Integer(required=True, strict=False, validate=validate.Range(2000, 2100), metadata={
+    year = Digits(required=True, validate=validate.Range(2000, 2100), metadata={
         "description": "The financial year, by the calendar year its April is in."})
     council = fields.String(validate=Pattern(r"^[A-Z][A-Z0-9_]{1,39}$", error="A council code, e.g. CARDIFF."),
                             metadata={"description": "One council's figures; a council's own key reads only its own."})
@@ -878,7 +912,7 @@ class AnnualReportQuerySchema(Strict):
 
 
 class QuarterlyReportQuerySchema(AnnualReportQuerySchema):
-    quarter = fields.Integer(required=True, strict=False, validate=validate.Range(1, 4), metadata={
+    quarter = Digits(required=True, validate=validate.Range(1, 4), metadata={
         "description": "The financial-year quarter: 1 is April to June, 4 is January to March."})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
+from shared import validation
 from shared.clock import new_id, now, timestamp
 from shared.store import AtMost, Document, EventRef, Index, Store, VersionConflict, find_all
 from shared.unit_of_work import UnitOfWork
@@ -80,7 +81,7 @@ class GatewayStore:
         })
 
     def user(self, email: str) -> Document | None:
-        return self.store.get(USERS, email.strip().lower())
+        return self.store.get(USERS, validation.normalised_email(email))
 
     def save_user(self, existing: Document, body: dict) -> Document | None:
         """Write the account over `existing` as it was read; None if another change got there first."""

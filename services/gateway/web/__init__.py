@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from shared import validation
 from shared.config import Settings
-from shared.web import Problem, http_problem, problem_response, with_allow
+from shared.web import UNREADABLE, Problem, http_problem, problem_response, with_allow
 
 from services.gateway.store import GatewayStore
 from services.gateway.web.sessions import StoreSessionInterface
@@ -189,6 +189,10 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):
+        if is_page_request() and problem.extra.get("code") == UNREADABLE:
+            return render_template("error.html", title=gettext("Your form could not be sent"), message=gettext(
+                "What you sent held characters that could not be read. Go back, type your answers again and try "
+                "again.")), problem.status
         if is_page_request() and problem.status in page_errors:
             title, message = page_errors[problem.status]()
             return render_template("error.html", title=title, message=message), problem.status

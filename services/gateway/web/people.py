@@ -27,6 +27,10 @@ ACTIONS = ("deactivate", "reactivate", "unlock", "reset-link")
 REFUSALS = {
     "email": ("email", _l("Enter an email address in the correct format, like name@example.com")),
     "exists": ("email", _l("Someone already has an account with this email address")),
+    "looks_alike": ("email", _l("An account with an email address that looks like this one exists already: give "
+                                "an address that cannot be mistaken for it")),
+    "email_hidden": ("email", _l("The email address has an invisible character or a space in it: type it again")),
+    "email_alphabets": ("email", _l("The email address mixes letters from different alphabets: write it in one")),
     "council_needed": ("council", _l("Choose the council a referrer works for")),
     "scope_needed": ("council", _l("Choose the council or the region whose reports a commissioner reads, "
                                    "not both")),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, g, render_template, request, url_for
+from flask import abort, current_app, g, make_response, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent, gettext, lazy_gettext as _l
 from marshmallow import ValidationError
 
@@ -185,9 +185,24 @@ def _query() -> tuple[str, dict]:
         query[kind] = code
     try:
         (AnnualReportQuerySchema() if annual else QuarterlyReportQuerySchema()).load(query)
+    except ValidationError as exc:
+        _cannot_show(" ".join(dict.fromkeys(str(CHOOSE[field]) for field in CHOOSE if field in exc.messages)))
+    try:
         return ("annual" if annual else "quarterly"), within_scope(g.principal, query)
-    except (ValidationError, Problem):
+    except Problem:
         abort(404)
+
+
+CHOOSE = {"year": _l("Choose the financial year from the list."), "quarter": _l("Choose the quarter from the list."),
+          "council": _l("Choose who the report is for from the list."),
+          "region": _l("Choose who the report is for from the list.")}
+"""What the page asks of a query the API would refuse, by the field at fault (a link typed or edited by hand)."""
+
+
+def _cannot_show(message: str = "") -> None:
+    """Answer a report's query the API refuses (422) with a page saying what to choose instead."""
+    abort(make_response(render_template("error.html", title=gettext("This report cannot be shown"),
+                                        message=message or gettext("Choose the report from the lists.")), 422))
 
 
 def _this_quarter() -> tuple[int, int]:
@@ -219,6 +234,8 @@ def reports():
     status, report = call("reporting", "GET", f"/reports/{period}", params=query, what=f"read {period} report")
     if status == 404:
         abort(404)
+    if status == 422:
+        _cannot_show()
     if status != 200:
         abort(502)
     report = report_files.as_published(report, request.args.get("publication"), settings().report_suppress_below)

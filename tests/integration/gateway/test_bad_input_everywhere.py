@@ -329,3 +329,27 @@ def test_the_bodies_above_are_stored_when_nothing_is_wrong_with_them(world, path
                               headers=world.callers[endpoint.who], timeout=10)
     assert answer.status_code == 201, answer.text
     assert world.stored() != before
+
+
+NAMES = [("/api/v1/referrals", field) for field in ("child.given_name", "child.family_name", "referrer.name",
+                                                     "child.contact.carer_name")] + [("/api/v1/complaints", "name")]
+BAD_NAMES = {"zero_width_space": "Cerys\u200bJones", "zero_width_joiner": "Cerys\u200d", "bom": "\ufeffCerys",
+             "tag": "Cerys\U000e0063\U000e0079", "private_use": "Cerys\ue000", "supplementary_private_use":
+             "Cerys\U000f0000", "non_character": "Cerys\uffff", "plane_non_character": "Cerys\U0001fffe"}
+
+
+@pytest.mark.parametrize("path, field", NAMES, ids=[f"{p}-{f}" for p, f in NAMES])
+@pytest.mark.parametrize("kind", BAD_NAMES)
+def test_a_persons_name_holds_nothing_invisible_private_or_unassignable(world, path, field, kind):
+    endpoint = next(e for e in EVERY_BODY_ENDPOINT if e.path == path)
+    refused(world, endpoint, field=field, body=with_value(endpoint.body(), field, BAD_NAMES[kind]))
+
+
+@pytest.mark.parametrize("endpoint", EVERY_BODY_ENDPOINT, ids=str)
+def test_a_field_given_twice_is_refused_even_with_the_same_value(world, endpoint):
+    body = endpoint.body()
+    top = endpoint.text.split(".")[0] if endpoint.text.split(".")[0] in body else next(iter(body), "note")
+    body.setdefault(top, "Said once")
+    data = json.dumps(body)[:-1] + f", {json.dumps(top)}: {json.dumps(body[top])}}}"
+    problem = refused(world, endpoint, status=400, data=data.encode())
+    assert "twice" in problem["detail"]

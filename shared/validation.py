@@ -338,6 +338,10 @@ def one_line(value: Any) -> str | None:
     return line_problem(value) if isinstance(value, str) else None
 
 
+def person_name(value: Any) -> str | None:
+    return name_problem(value) if isinstance(value, str) else None
+
+
 def field_problems(body: Any, checks: Mapping[str, Check]) -> dict[str, list[str]]:
     """The checks' complaints about `body`, by field path (`child.date_of_birth`); absent or null fields are left to
     the rules that say whether they are required."""

@@ -40,7 +40,7 @@ def _who_may():
         raise Problem(403, "Complaints are handled by the provider's managers.")
 
 
-check_fields(blueprint, {"name": validation.one_line})
+check_fields(blueprint, {"name": validation.person_name})
 
 
 @blueprint.post("/complaints")

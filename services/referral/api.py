@@ -23,8 +23,8 @@ blueprint = Blueprint("referral", __name__)
 check_fields(blueprint, {
     "child.date_of_birth": validation.past_day, "date_of_birth": validation.past_day,
     "statutory_meeting_at": validation.any_moment, "offered_at": validation.past_moment,
-    "child.given_name": validation.one_line, "child.family_name": validation.one_line,
-    "child.contact.carer_name": validation.one_line, "referrer.name": validation.one_line,
+    "child.given_name": validation.person_name, "child.family_name": validation.person_name,
+    "child.contact.carer_name": validation.person_name, "referrer.name": validation.person_name,
     "external_ref": validation.one_line,
 })
 STAFF_ROLES = ("advocate", "manager", "admin")

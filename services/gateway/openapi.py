@@ -67,6 +67,14 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "council": "Provider staff only: a council system lists its own referrals.",
         "advocate": "Provider staff only: a council system lists its own referrals.",
     },
+    ("put", "/api/v1/webhook"): {
+        "url": "https to a public internet address: neither the host nor any address its name resolves to now may be "
+               "private, loopback, link-local, shared (100.64.0.0/10), multicast, reserved, unspecified or a cloud's "
+               "metadata service, however written (an IPv4 address as one number, in octal or hex, or inside IPv6), "
+               "nor localhost; checked again, on the name's answers then, at every delivery, and a redirect is not "
+               "followed. http:// and such addresses only where the platform's operator allows private addresses "
+               "(tests, closed networks).",
+    },
     ("post", "/api/v1/opt-outs"): {
         "date_of_birth": f"Not in the future, and the child under 18 on the day it is recorded; {WINDOW}.",
         "offered_at": f"Not in the future; {WINDOW}.",

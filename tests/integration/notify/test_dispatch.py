@@ -166,15 +166,21 @@ def resolving(monkeypatch, name: str, address: str) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
+def acknowledged_to_a_name(notify, receiver, monkeypatch) -> str:
+    """An acknowledgement waiting for the council's webhook at a name, which answers with the receiver's loopback
+    address; the host and port the webhook names."""
+    received_by_notify(notify)
+    host = f"hooks.council.example:{receiver.url.split(':')[2].split('/')[0]}"
+    handlers.set_webhook(SetWebhook("CARDIFF", f"http://{host}/hook?from=llais", SECRET), UnitOfWork(notify.store))
+    resolving(monkeypatch, "hooks.council.example", "127.0.0.1")
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    return host
+
+
 def test_a_name_that_resolves_inward_at_delivery_is_refused(notify, receiver, monkeypatch):
     """Set when it resolved outward (or not at all), the council's name answers with an inward address when the
     webhook goes: the address is checked as resolved then, and nothing is sent."""
-    received_by_notify(notify)
-    port = receiver.url.split(":")[2].split("/")[0]
-    handlers.set_webhook(SetWebhook("CARDIFF", f"http://hooks.council.example:{port}/hook", SECRET),
-                         UnitOfWork(notify.store))
-    resolving(monkeypatch, "hooks.council.example", "127.0.0.1")
-    handle(handlers.notify_council, acknowledged(), notify.store)
+    acknowledged_to_a_name(notify, receiver, monkeypatch)
     handlers.dispatch(UnitOfWork(notify.store), delivery.Webhooks())
     record = notify.deliveries({})[0].body
     assert record["status"] == "parked" and "hooks.council.example resolves to 127.0.0.1" in record["reason"]
@@ -182,15 +188,10 @@ def test_a_name_that_resolves_inward_at_delivery_is_refused(notify, receiver, mo
 
 
 def test_the_webhook_goes_to_the_address_checked_with_the_councils_name_as_its_host(notify, receiver, monkeypatch):
-    received_by_notify(notify)
-    port = receiver.url.split(":")[2].split("/")[0]
-    handlers.set_webhook(SetWebhook("CARDIFF", f"http://hooks.council.example:{port}/hook?from=llais", SECRET),
-                         UnitOfWork(notify.store))
-    resolving(monkeypatch, "hooks.council.example", "127.0.0.1")
-    handle(handlers.notify_council, acknowledged(), notify.store)
+    host = acknowledged_to_a_name(notify, receiver, monkeypatch)
     assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
     (headers, body), = receiver.received
-    assert headers["Host"] == f"hooks.council.example:{port}" and verify(headers, body)
+    assert headers["Host"] == host and verify(headers, body)
     assert notify.deliveries({})[0].body["status"] == "delivered"
 
 

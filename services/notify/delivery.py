@@ -111,6 +111,7 @@ class Webhooks:
             return False, {**attempt, "result": f"no answer: {exc.__class__.__name__}"}
         sent = {**headers, **telemetry.current_headers(), "Host": target.netloc.rsplit("@", 1)[-1]}
         path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        failed: Exception | None = None
         for address in addresses:  # the next address only when this one took no connection: nothing was sent
             with self._pool(target, str(address), port) as pool:
                 try:
@@ -122,7 +123,7 @@ class Webhooks:
                 except HTTPError as exc:
                     return False, {**attempt, "result": f"no answer: {exc.__class__.__name__}"}
             return domain.delivered(answer.status), {**attempt, "result": "answered", "status_code": answer.status}
-        return False, {**attempt, "result": f"no answer: {failed.__class__.__name__}"}
+        return False, {**attempt, "result": f"no answer: {type(failed).__name__}"}
 
     @staticmethod
     def _pool(target: SplitResult, address: str, port: int) -> HTTPConnectionPool:

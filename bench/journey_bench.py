@@ -60,7 +60,8 @@ def main() -> dict:
     data = tempfile.mkdtemp(prefix="llais-journey-")
     env = {**os.environ, "AMQP_URL": os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672//",
            "LLAIS_DATA": data, "LLAIS_BUS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}", "PORT": str(port),
-           "LLAIS_INTERNAL_TOKEN": uuid.uuid4().hex, "LLAIS_LOG_LEVEL": "WARNING"}
+           "LLAIS_INTERNAL_TOKEN": uuid.uuid4().hex, "LLAIS_LOG_LEVEL": "WARNING",
+           "LLAIS_WEBHOOK_ALLOW_PRIVATE": "true"}  # the council's receiver is on loopback
     env.pop("MONGO_URL", None)
     hooks: dict[str, float] = {}
 

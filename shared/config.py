@@ -124,6 +124,9 @@ class Settings:
     public_url: str = ""
     """The address people reach the web pages at (e.g. https://llais.example.org), for links given out of them: the
     password reset links `llais admin reset-password` prints, and the links in emails."""
+    webhook_allow_private: bool = False
+    """Let councils' webhooks go to loopback and private addresses, and over plain http: for tests and closed
+    networks only. Off, a webhook URL is https to a public address, checked when set and at every delivery."""
     strict_queries: bool = False
     """Refuse a find that none of the service's declared indexes answers (the tests run so); when false, such a
     find reads without an index and is logged once."""
@@ -199,6 +202,7 @@ class Settings:
             settle_seconds=_int(env, "LLAIS_SETTLE_SECONDS", default.settle_seconds, minimum=1),
             report_suppress_below=_int(env, "LLAIS_REPORT_SUPPRESS_BELOW", default.report_suppress_below, minimum=1),
             strict_queries=_flag(env, "LLAIS_STRICT_QUERIES", default.strict_queries),
+            webhook_allow_private=_flag(env, "LLAIS_WEBHOOK_ALLOW_PRIVATE", default.webhook_allow_private),
             managers_administer_staff=_flag(env, "LLAIS_MANAGERS_ADMINISTER_STAFF",
                                             default.managers_administer_staff),
             manager_emails=_addresses(env.get("LLAIS_MANAGER_EMAILS", "")),

@@ -6,9 +6,11 @@ shared/errors (each knows its status and code), and neither builds an error resp
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import logging
+import re
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
@@ -19,6 +21,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from shared import telemetry, validation
 from shared.config import Settings
 from shared.errors import Busy, LlaisError, Refused
+from shared.store import Position
 
 PROBLEM_JSON = "application/problem+json"
 INTERNAL_TOKEN_HEADER = "X-Llais-Internal-Token"
@@ -323,6 +326,55 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
 def caller_council() -> str | None:
     """The council a gateway-forwarded request acts for, if it came from a council's API key."""
     return request.headers.get(COUNCIL_HEADER) or None
+
+
+PAGE_SIZE, MOST_ON_A_PAGE = 50, 200
+"""A list's `limit` when none is given, and the most it may be (API.md: every list is paginated)."""
+_CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+_POSITION = re.compile(r"^([^ ]{1,150})(?: ([1-9][0-9]{0,3}))?$")
+NOT_A_CURSOR = "Not a cursor this API gave: pass `next` from the previous page as it came."
+
+
+def cursor(position: Position | None) -> str | None:
+    """The opaque `next` of a page: the base64url of where the list stopped (shared.store.find_page)."""
+    if position is None:
+        return None
+    last_id, given = position
+    return base64.urlsafe_b64encode(f"{last_id} {given}".encode() if given else last_id.encode()).decode().rstrip("=")
+
+
+def _position(text: str) -> Position | None:
+    """Where a cursor says the list stopped; None for anything this API did not give (a guess, an injection)."""
+    if not _CURSOR.match(text):
+        return None
+    try:
+        said = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+        return None
+    found = _POSITION.match(said)
+    if found is None or validation.line_problem(said) is not None:
+        return None
+    return found.group(1), int(found.group(2) or 0)
+
+
+def page_asked() -> tuple[int, Position | None]:
+    """A list's `limit` (default 50, at most 200) and where its `cursor` says to go on from; a 422 problem naming
+    the parameter otherwise."""
+    errors: dict[str, list[str]] = {}
+    limit = request.args.get("limit", str(PAGE_SIZE))
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MOST_ON_A_PAGE):
+        errors["limit"] = [f"A whole number from 1 to {MOST_ON_A_PAGE}."]
+    after = _position(request.args["cursor"]) if request.args.get("cursor") else None
+    if request.args.get("cursor") and after is None:
+        errors["cursor"] = [NOT_A_CURSOR]
+    if errors:
+        raise Problem(422, "Some query parameters are invalid; see errors.", errors=errors)
+    return int(limit), after
+
+
+def page_answer(items: Sequence[Any], following: Position | None) -> dict:
+    """A list's answer: its `items` and `next`, the cursor of the page after (None at the end)."""
+    return {"items": list(items), "next": cursor(following)}
 
 
 Recall = Callable[[Mapping[str, Any], datetime], Iterable[Any]]

@@ -13,7 +13,7 @@ from shared.contracts.casework import CASE_STATUSES
 from shared.contracts.referral import LANGUAGES
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body, history_page)
+                        command_from_body, history_page, page_answer, page_asked)
 
 from services.casework import domain, handlers, history
 from services.casework.commands import ChangeCase, OpenCase
@@ -75,7 +75,9 @@ def cases():
         where["advocate_email"] = actor()
     elif request.args.get("advocate"):
         where["advocate_email"] = request.args["advocate"]
-    return {"items": [domain.summary(d.body) for d in casework().cases(where)]}
+    limit, after = page_asked()
+    items, following = casework().case_page(where, limit, after)
+    return page_answer([domain.summary(case) for case in items], following)
 
 
 @blueprint.get("/cases/<case_id>")

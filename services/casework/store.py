@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Index, Store, every_combination, find_all
+from shared.store import Document, Index, Position, Store, every_combination, find_page
 from shared.unit_of_work import UnitOfWork
 
 REFERRALS = "referrals"
@@ -29,5 +29,5 @@ class CaseworkStore:
         """A page of every case ever kept, in the order of their ids: their history."""
         return self.store.find(CASES, None, limit=limit, after=after)
 
-    def cases(self, where: dict) -> list[Document]:
-        return find_all(self.store, CASES, where)
+    def case_page(self, where: dict, limit: int, after: Position | None) -> tuple[list[dict], Position | None]:
+        return find_page(self.store, CASES, where, limit=limit, after=after)

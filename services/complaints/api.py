@@ -9,7 +9,7 @@ from shared import validation
 from shared.idempotency import once_per_key
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body, history_page)
+                        command_from_body, history_page, page_answer, page_asked)
 
 from services.complaints import domain, handlers, history
 from services.complaints.commands import AskForReview, ChangeComplaint, ReceiveComplaint
@@ -67,7 +67,9 @@ def ask_for_review(key: str):
 @blueprint.get("/complaints")
 def index():
     where = {k: request.args[k] for k in ("status", "kind") if request.args.get(k)}
-    return {"items": [domain.summary(d.body) for d in complaints().complaints(where)]}
+    limit, after = page_asked()
+    items, following = complaints().complaint_page(where, limit, after)
+    return page_answer([domain.summary(complaint) for complaint in items], following)
 
 
 @blueprint.get("/complaints/<complaint_id>")

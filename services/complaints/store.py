@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Index, Store, every_combination, find_all
+from shared.store import Document, Index, Position, Store, every_combination, find_all, find_page
 from shared.unit_of_work import UnitOfWork
 
 COMPLAINTS = "complaints"
@@ -27,3 +27,6 @@ class ComplaintsStore:
 
     def complaints(self, where: dict) -> list[Document]:
         return find_all(self.store, COMPLAINTS, where)
+
+    def complaint_page(self, where: dict, limit: int, after: Position | None) -> tuple[list[dict], Position | None]:
+        return find_page(self.store, COMPLAINTS, where, limit=limit, after=after)

@@ -10,8 +10,9 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
+from shared import public_address
 from shared.http import ServiceUnavailable
-from shared.web import PROBLEM_JSON, Problem, json_body
+from shared.web import PROBLEM_JSON, Problem, json_body, settings
 
 from services.gateway import domain
 from services.gateway.access import audit, gateway_store, identity_headers, purpose, requires
@@ -68,9 +69,11 @@ def list_referrals():
 @requires(council=True)
 def put_webhook():
     webhook = json_body(WebhookSchema())
-    host = webhook["url"].split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
-    if webhook["url"].startswith("http://") and host not in ("127.0.0.1", "localhost"):
-        raise Problem(422, "The webhook URL must use https.", errors={"url": ["Use an https:// URL."]})
+    try:
+        public_address.check_url(webhook["url"], allow_private=settings().webhook_allow_private)
+    except public_address.Inward as exc:
+        raise Problem(422, "The webhook URL must be https to a public internet address.",
+                      errors={"url": [f"Give an https:// URL of your own server on the internet: {exc}."]}) from None
     status, payload, content_type = forward("notify", "PUT", f"/webhooks/{g.principal.council}",
                                             body={"url": webhook["url"], "secret": webhook["secret"]})
     if status != 200:

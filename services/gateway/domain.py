@@ -155,6 +155,22 @@ def check_unlike(email: str, others: Iterable[str]) -> None:
                               "address that cannot be mistaken for it", code="looks_alike")
 
 
+def tokens_ended(account: dict) -> dict:
+    """The account with every bearer token it has held ended: a token names the account's token generation when it
+    is made, and counts only while the account is still at that generation. A new password or a deactivation
+    ends them (a reactivation does not bring them back), as it ends the web sessions."""
+    return {**account, "token_generation": token_generation(account) + 1}
+
+
+def token_generation(account: dict) -> int:
+    return account.get("token_generation", 0)
+
+
+def token_current(token: dict, account: dict) -> bool:
+    """Whether a token was made since its account last ended its tokens (`tokens_ended`)."""
+    return token.get("generation", 0) == token_generation(account)
+
+
 def token_expiry(now: datetime, hours: float) -> datetime:
     if not 0 < hours <= 24 * 30:
         raise CredentialError("a token lasts between a moment and 30 days (720 hours)")

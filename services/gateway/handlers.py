@@ -70,7 +70,8 @@ def create_token(store: GatewayStore, email: str, hours: float = 12) -> str:
     if user is None or user.body.get("disabled"):
         raise CredentialError(f"no active user has the email {email.strip().lower()}")
     credential = domain.new_credential(STAFF_TOKEN)
-    store.add_token(credential.key_id, user.id, domain.digest(credential.secret), domain.token_expiry(now(), hours))
+    store.add_token(credential.key_id, user.id, domain.digest(credential.secret), domain.token_expiry(now(), hours),
+                    domain.token_generation(user.body))
     return credential.text
 
 
@@ -149,7 +150,7 @@ def authenticate(store: GatewayStore, authorization: str | None) -> Principal | 
             or not domain.secret_matches(credential.secret, token.body["digest"])):
         return None
     user = store.user(token.body["email"])
-    if user is None or user.body.get("disabled"):
+    if user is None or user.body.get("disabled") or not domain.token_current(token.body, user.body):
         return None
     return _staff(user)
 
@@ -224,9 +225,12 @@ def update_user(store: GatewayStore, councils: CouncilRegister, email: str, by: 
 
 
 def set_active(store: GatewayStore, email: str, active: bool, by: Actor = COMMAND_LINE) -> dict:
-    """Deactivate an account (its sign-in, sessions and tokens stop working at once) or reactivate it."""
-    return _change(store, email, by, "reactivate staff account" if active else "deactivate staff account",
-                   lambda body: {**body, "disabled": not active})
+    """Deactivate an account (its sign-in, sessions and tokens stop working at once, the tokens for good) or
+    reactivate it."""
+    def decide(body: dict) -> dict:
+        return {**body, "disabled": False} if active else domain.tokens_ended({**body, "disabled": True})
+
+    return _change(store, email, by, "reactivate staff account" if active else "deactivate staff account", decide)
 
 
 def failures_key(email: str) -> str:
@@ -252,7 +256,8 @@ def unlock(store: GatewayStore, email: str, by: Actor = COMMAND_LINE) -> bool:
 
 def issue_reset_link(store: GatewayStore, email: str, by: Actor = COMMAND_LINE) -> str:
     """A one-time secret for a password reset link, lasting domain.RESET_LINK_LASTS; it replaces any earlier link.
-    Only its digest is kept: the secret is shown once, to pass on."""
+    Only its digest is kept: the secret is shown once, to pass on. The account's bearer tokens end at once: a reset
+    says the password may be known to someone else, and a token is as good as it."""
     secret = secrets.token_urlsafe(32)
     reset_id = domain.digest(secret)
     user = _account(store, email)
@@ -261,7 +266,8 @@ def issue_reset_link(store: GatewayStore, email: str, by: Actor = COMMAND_LINE) 
                               code="deactivated")
     domain.check_staff_change(by.role, by.managers_may, user.body["role"], user.body["role"])
     store.add_password_reset(reset_id, user.id, now() + domain.RESET_LINK_LASTS, by.who)
-    _change(store, user.id, by, "issue password reset link", lambda body: {**body, "reset_id": reset_id})
+    _change(store, user.id, by, "issue password reset link",
+            lambda body: domain.tokens_ended({**body, "reset_id": reset_id}))
     return secret
 
 
@@ -294,7 +300,7 @@ def reset_password(store: GatewayStore, secret: str, password: str) -> str:
     if not store.use_password_reset(reset):
         raise ResetRefused("used")
     for _ in range(5):
-        body = {**user.body, "password_hash": password_hash, "reset_id": None}
+        body = domain.tokens_ended({**user.body, "password_hash": password_hash, "reset_id": None})
         if store.save_user(user, body) is not None:
             break
         user = _account(store, user.id)

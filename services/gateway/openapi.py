@@ -57,6 +57,9 @@ MOMENT = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](\\.[0-9]+
 """Dates and times as the platform reads them (shared.validation): RFC 3339's own forms, without a leap second and
 with an offset of at most 14 hours, which `format` alone does not say."""
 
+CURSOR_RULE = "Only a `next` this API gave, as it came."
+A_PAGE = "A page: `items`, in the order of their ids, and `next`."
+
 # The rules no schema can state: each depends on the clock or on what the platform holds.
 RULES: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/api/v1/referrals"): {
@@ -66,9 +69,17 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "Idempotency-Key": IDEMPOTENCY_RULE,
     },
     ("get", "/api/v1/referrals"): {
-        "cursor": "Only a `next` this API gave, as it came.",
+        "cursor": CURSOR_RULE,
         "council": "Provider staff only: a council system lists its own referrals.",
         "advocate": "Provider staff only: a council system lists its own referrals.",
+    },
+    ("put", "/api/v1/webhook"): {
+        "url": "https to a public internet address: neither the host nor any address its name resolves to now may be "
+               "private, loopback, link-local, shared (100.64.0.0/10), multicast, reserved, unspecified or a cloud's "
+               "metadata service, however written (an IPv4 address as one number, in octal or hex, or inside IPv6), "
+               "nor localhost; checked again, on the name's answers then, at every delivery, and a redirect is not "
+               "followed. http:// and such addresses only where the platform's operator allows private addresses "
+               "(tests, closed networks).",
     },
     ("post", "/api/v1/opt-outs"): {
         "date_of_birth": f"Not in the future, and the child under 18 on the day it is recorded; {WINDOW}.",
@@ -93,7 +104,10 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "took_place": "Only once the meeting has started.",
         "wants_help_with": "Only with the outcome take_up.",
     },
-    ("get", "/api/v1/meetings"): {"day": f"{WINDOW}."},
+    ("get", "/api/v1/meetings"): {"day": f"{WINDOW}.", "cursor": CURSOR_RULE},
+    ("get", "/api/v1/deadlines"): {"cursor": CURSOR_RULE},
+    ("get", "/api/v1/cases"): {"cursor": CURSOR_RULE},
+    ("get", "/api/v1/complaints"): {"cursor": CURSOR_RULE},
     ("post", "/api/v1/cases"): {"Idempotency-Key": IDEMPOTENCY_RULE},
     ("post", "/api/v1/cases/{id}/issues"): {"Idempotency-Key": IDEMPOTENCY_RULE},
     ("post", "/api/v1/cases/{id}/activities"): {
@@ -342,7 +356,7 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
         "post": _operation("Refer a child (council)", 201, "Referral", request="ReferralRequest", idempotent=True,
                            description="The referral, as the council sees it."),
         "get": _operation(f"{council_or_staff}: `council` and `advocate` filter for staff only", 200, "ReferralList",
-                          422, parameters=_query(schemas.StaffReferralQuerySchema), description="A page."),
+                          422, parameters=_query(schemas.StaffReferralQuerySchema), description=A_PAGE),
     })
     spec.path(path="/api/v1/referrals/{id}", operations={
         "get": _operation(f"One referral. {council_or_staff}, with its timeline", 200,
@@ -368,17 +382,20 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
     })
     spec.path(path="/api/v1/meetings", operations={
         "get": _operation(STAFF + "a day's meetings (advocate, manager)", 200, "MeetingList", 422,
-                          parameters=_query(schemas.MeetingQuerySchema), description="`items`."),
+                          parameters=_query(schemas.MeetingQuerySchema), description=A_PAGE),
     })
     spec.path(path="/api/v1/deadlines", operations={
         "get": _operation(STAFF + "deadlines at risk or missed on open referrals (advocate, manager)", 200,
-                          "DeadlineList", 422, parameters=_query(schemas.DeadlineQuerySchema), description="`items`."),
+                          "DeadlineList", 422, parameters=_query(schemas.DeadlineQuerySchema),
+                          description="A page: each referral's deadlines, soonest first, the referrals in the order "
+                                      "of their ids, and `next`."),
     })
     spec.path(path="/api/v1/cases", operations={
         "post": _operation(CASES + "open the case of an issue-based referral allocated to you, with the child's "
                            "consent to a case file", 201, "Case", 404, request="OpenCase", idempotent=True),
         "get": _operation(CASES + "the cases you may see", 200, "CaseList", 422,
-                          parameters=_query(schemas.CaseQuerySchema), description="`items`, without content."),
+                          parameters=_query(schemas.CaseQuerySchema),
+                          description="A page: `items` without content, in the order of their ids, and `next`."),
     })
     spec.path(path="/api/v1/cases/{id}", operations={
         "get": _operation(CASES + "the whole case", 200, "Case", 404, parameters=_ids("/api/v1/cases/{id}"),
@@ -394,7 +411,7 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
         "post": _operation(COMPLAINTS + "record a complaint, representation or compliment received another way", 201,
                            "ComplaintRecord", request="Complaint", idempotent=True),
         "get": _operation(COMPLAINTS + "every one", 200, "ComplaintList", 422,
-                          parameters=_query(schemas.ComplaintQuerySchema), description="`items`."),
+                          parameters=_query(schemas.ComplaintQuerySchema), description=A_PAGE),
     })
     spec.path(path="/api/v1/complaints/{id}", operations={
         "get": _operation(COMPLAINTS + "the whole complaint", 200, "ComplaintRecord", 404,

@@ -17,6 +17,7 @@ from shared.contracts import casework as casework_contracts
 from shared.contracts import complaints as complaint_contracts
 from shared.contracts import referral as referral_contracts
 from shared.contracts import scheduling as scheduling_contracts
+from shared.web import MOST_ON_A_PAGE, NOT_A_CURSOR, PAGE_SIZE
 
 NAME = validate.Length(min=1, max=100)
 TEXT = validate.Length(max=2000)
@@ -278,17 +279,27 @@ class ReferralViewSchema(Schema):
     updated_at = fields.String()
 
 
-class ReferralListSchema(Schema):
+class PageSchema(Schema):
+    """What every list answers besides its `items`: where the next page starts."""
+
+    next = fields.String(allow_none=True, metadata={"description": "Pass as `cursor` for the next page; null on the "
+                                                                   "last."})
+
+
+class PageQuerySchema(Strict):
+    """What every list takes: how many on a page, and the `next` of the page before."""
+
+    limit = fields.Integer(load_default=PAGE_SIZE, validate=validate.Range(min=1, max=MOST_ON_A_PAGE))
+    cursor = fields.String(validate=[validate.Length(max=200), Pattern(r"^[A-Za-z0-9_-]+$", error=NOT_A_CURSOR)])
+
+
+class ReferralListSchema(PageSchema):
     items = fields.List(fields.Nested(ReferralViewSchema))
-    next = fields.String(allow_none=True, metadata={"description": "Pass as `cursor` for the next page."})
 
 
-class ReferralQuerySchema(Strict):
+class ReferralQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     updated_since = Moment(query=True)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(validate=[validate.Length(max=200), Pattern(
-        r"^[A-Za-z0-9_-]+$", error="Not a cursor this API gave: pass `next` from the previous page as it came.")])
 
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -367,7 +378,7 @@ class StaffReferralQuerySchema(ReferralQuerySchema):
     advocate = Address()
 
 
-class MeetingQuerySchema(Strict):
+class MeetingQuerySchema(PageQuerySchema):
     day = Day(required=True)
     advocate = Address()
 
@@ -376,7 +387,7 @@ ATTENTION = "|".join(scheduling_contracts.ATTENTION_STATES)
 """The states of a deadline that needs attention, as a pattern's alternatives."""
 
 
-class DeadlineQuerySchema(Strict):
+class DeadlineQuerySchema(PageQuerySchema):
     state = fields.String(validate=Pattern(rf"^({ATTENTION})(,({ATTENTION}))?$",
                                            error="at_risk, missed, or both comma-separated."))
     advocate = Address()
@@ -687,7 +698,7 @@ class MeetingHistoryEntrySchema(Schema):
     from_ = fields.String(data_key="from", metadata={"description": "On a rescheduling: when it was to start."})
 
 
-class MeetingListSchema(Schema):
+class MeetingListSchema(PageSchema):
     items = fields.List(fields.Nested(MeetingViewSchema))
 
 
@@ -700,7 +711,7 @@ class DeadlineView(Schema):
     due_at = fields.String()
 
 
-class DeadlineListSchema(Schema):
+class DeadlineListSchema(PageSchema):
     items = fields.List(fields.Nested(DeadlineView))
 
 
@@ -817,7 +828,7 @@ class CaseSummaryView(Schema):
         "description": "When the child asked for a different advocate, while the request waits for a decision."}))
 
 
-class CaseListSchema(Schema):
+class CaseListSchema(PageSchema):
     items = fields.List(fields.Nested(CaseSummaryView))
 
 
@@ -873,18 +884,18 @@ class ComplaintSummaryView(Schema):
     updated_at = fields.String()
 
 
-class ComplaintListSchema(Schema):
+class ComplaintListSchema(PageSchema):
     items = fields.List(fields.Nested(ComplaintSummaryView))
 
 
 # the lists' filters
 
-class CaseQuerySchema(Strict):
+class CaseQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf(casework_contracts.CASE_STATUSES))
     advocate = Address(metadata={"description": "A manager's filter: one advocate's cases."})
 
 
-class ComplaintQuerySchema(Strict):
+class ComplaintQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf(complaint_contracts.STATUSES))
     kind = fields.String(validate=validate.OneOf(complaint_contracts.KINDS))
 

@@ -104,10 +104,10 @@ class GatewayStore:
         """Mark the link used, once: False when another request used it first."""
         return self.uow.update(reset, {**reset.body, "used_at": timestamp()}) is not None
 
-    def add_token(self, key_id: str, email: str, secret_digest: str, expires_at: datetime) -> None:
+    def add_token(self, key_id: str, email: str, secret_digest: str, expires_at: datetime, generation: int) -> None:
         self.uow.create(TOKENS, key_id, {
             "email": email, "digest": secret_digest, "created_at": timestamp(),
-            "expires_at": expires_at.isoformat(), "revoked_at": None,
+            "expires_at": expires_at.isoformat(), "revoked_at": None, "generation": generation,
         })
 
     def token(self, key_id: str) -> Document | None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Mapping
 
-import requests
-
 from shared.bus import Periodic
 from shared.config import Settings
 from shared.service import ServiceDefinition
@@ -14,7 +12,7 @@ from shared.store import Store
 from shared.unit_of_work import UnitOfWork
 
 from services.notify import api, handlers, worker
-from services.notify.delivery import mailer as configured_mailer
+from services.notify.delivery import Webhooks, mailer as configured_mailer
 from services.notify.store import INDEXES
 
 MORNING_CHECK_SECONDS = 60.0
@@ -22,9 +20,10 @@ MORNING_CHECK_SECONDS = 60.0
 
 
 def periodic(store: Store, settings: Settings) -> list[Periodic]:
-    session, mailer = requests.Session(), configured_mailer(settings)
+    webhooks = Webhooks(allow_private=settings.webhook_allow_private)
+    mailer = configured_mailer(settings)
     return [
-        Periodic("dispatch", 0.5, lambda: handlers.dispatch(UnitOfWork(store), session, mailer),
+        Periodic("dispatch", 0.5, lambda: handlers.dispatch(UnitOfWork(store), webhooks, mailer),
                  woken_by_events=True),  # a handler that queued a delivery wakes it
         Periodic("meeting-day", MORNING_CHECK_SECONDS,
                  lambda: handlers.remind_meetings(UnitOfWork(store), public_url=settings.public_url)),

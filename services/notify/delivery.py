@@ -11,17 +11,21 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 from typing import Callable, Mapping
-from urllib.parse import urlparse
+from urllib.parse import SplitResult, urlparse, urlsplit
 
-import requests
+import certifi
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, Timeout
+from urllib3.exceptions import HTTPError, NewConnectionError
 
+from shared import public_address, telemetry
 from shared.config import Settings
 
 from services.notify import domain
 
 TIMEOUT_SECONDS = 10
+TIMEOUT = Timeout(TIMEOUT_SECONDS)
 
 Mailer = Callable[..., str]
 """Sends one email: (to, subject, body, reference=the delivery's id); returns who accepted it, or raises
@@ -84,15 +88,51 @@ def mailer(settings: Settings) -> Mailer | None:
     return govuk_notify_mailer(settings) or smtp_mailer(settings)
 
 
-def post_webhook(session: requests.Session, url: str, payload: bytes, headers: Mapping[str, str]) -> Attempt:
-    """POST a signed payload to a council's webhook; delivered when it answers as `domain.delivered` accepts."""
-    attempt = {"url": url}
-    try:
-        answer = session.post(url, data=payload, headers=dict(headers), timeout=TIMEOUT_SECONDS,
-                              allow_redirects=False)
-    except requests.RequestException as exc:
-        return False, {**attempt, "result": f"no answer: {exc.__class__.__name__}"}
-    return domain.delivered(answer.status_code), {**attempt, "result": "answered", "status_code": answer.status_code}
+class Webhooks:
+    """Posts to councils' webhooks, only ever to a public address (shared.public_address; `allow_private` for tests
+    and closed networks): the host is resolved at each attempt, every address it gives checked, and the connection
+    made to the address checked, with the name still in the Host header and checked against the server's
+    certificate. A redirect is not followed: it is a failed attempt."""
+
+    def __init__(self, *, allow_private: bool = False):
+        self.allow_private = allow_private
+
+    def post(self, url: str, payload: bytes, headers: Mapping[str, str]) -> Attempt:
+        """POST a signed payload; delivered when it answers as `domain.delivered` accepts. An address refused is
+        marked `final`: trying again cannot help until the council's URL or its name's answers change."""
+        attempt = {"url": url}
+        target = urlsplit(url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        try:
+            addresses = public_address.resolve(target.hostname or "", port, allow_private=self.allow_private)
+        except public_address.Inward as exc:
+            return False, {**attempt, "result": f"refused: {exc}", "final": True}
+        except OSError as exc:
+            return False, {**attempt, "result": f"no answer: {exc.__class__.__name__}"}
+        sent = {**headers, **telemetry.current_headers(), "Host": target.netloc.rsplit("@", 1)[-1]}
+        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        failed: Exception | None = None
+        for address in addresses:  # the next address only when this one took no connection: nothing was sent
+            with self._pool(target, str(address), port) as pool:
+                try:
+                    answer = pool.urlopen("POST", path, body=payload, headers=sent, redirect=False,
+                                          assert_same_host=False)
+                except NewConnectionError as exc:
+                    failed = exc
+                    continue
+                except HTTPError as exc:
+                    return False, {**attempt, "result": f"no answer: {exc.__class__.__name__}"}
+            return domain.delivered(answer.status), {**attempt, "result": "answered", "status_code": answer.status}
+        return False, {**attempt, "result": f"no answer: {type(failed).__name__}"}
+
+    @staticmethod
+    def _pool(target: SplitResult, address: str, port: int) -> HTTPConnectionPool:
+        """A connection to `address`, speaking TLS to it as the URL's host when the URL is https."""
+        if target.scheme != "https":
+            return HTTPConnectionPool(address, port, timeout=TIMEOUT, retries=False)
+        return HTTPSConnectionPool(address, port, server_hostname=target.hostname,
+                                   assert_hostname=target.hostname, cert_reqs="CERT_REQUIRED",
+                                   ca_certs=certifi.where(), timeout=TIMEOUT, retries=False)
 
 
 def send_email(mailer: Mailer | None, to: str, subject: str, body: str, reference: str | None = None) -> Attempt:

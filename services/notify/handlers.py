@@ -21,7 +21,6 @@ import time
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 
-import requests
 from opentelemetry.trace import SpanKind
 
 from shared import telemetry
@@ -119,17 +118,17 @@ def notify_council(event: Event, uow: UnitOfWork) -> None:
         uow.create(collection, record["id"], record, last=index == len(records) - 1)
 
 
-def dispatch(uow: UnitOfWork, session: requests.Session | None = None, mailer: Mailer | None = None) -> int:
+def dispatch(uow: UnitOfWork, webhooks: delivery.Webhooks | None = None, mailer: Mailer | None = None) -> int:
     """Make one attempt at every due delivery (found by its next attempt's time); return how many were made."""
-    session, notify = session or requests.Session(), NotifyStore(uow)
+    webhooks, notify = webhooks or delivery.Webhooks(), NotifyStore(uow)
     made, after, moment = 0, None, now()
     while page := notify.due(moment, after=after):
         after = page[-1].id
-        made += sum(_try_if_due(uow, document, session, mailer) for document in page)
+        made += sum(_try_if_due(uow, document, webhooks, mailer) for document in page)
     return made
 
 
-def _try_if_due(uow: UnitOfWork, document: Document, session: requests.Session, mailer: Mailer | None) -> bool:
+def _try_if_due(uow: UnitOfWork, document: Document, webhooks: delivery.Webhooks, mailer: Mailer | None) -> bool:
     moment = now()
     body = document.body
     if datetime.fromisoformat(body["next_attempt_at"]) > moment:
@@ -139,18 +138,18 @@ def _try_if_due(uow: UnitOfWork, document: Document, session: requests.Session, 
     claimed = uow.update(document, {**body, "claimed_until": (moment + CLAIM).isoformat()})
     if claimed is None:
         return False  # another dispatcher has it
-    _attempt(uow, claimed, session, mailer)
+    _attempt(uow, claimed, webhooks, mailer)
     return True
 
 
-def _send_webhook(notify: NotifyStore, body: dict, session: requests.Session) -> delivery.Attempt:
+def _send_webhook(notify: NotifyStore, body: dict, webhooks: delivery.Webhooks) -> delivery.Attempt:
     """The delivery to the council's webhook as registered now, signed with its secret now."""
     webhook = notify.webhook(body["council"])
     if webhook is None:
         return False, {"url": None, "result": "no webhook registered now"}
     payload = body["payload"].encode()
     headers = domain.webhook_headers(webhook.body["secret"], body["event_id"], int(time.time()), payload)
-    return delivery.post_webhook(session, webhook.body["url"], payload, headers)
+    return webhooks.post(webhook.body["url"], payload, headers)
 
 
 def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
@@ -172,7 +171,7 @@ def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
     return None
 
 
-def _attempt(uow: UnitOfWork, claimed: Document, session: requests.Session, mailer: Mailer | None) -> None:
+def _attempt(uow: UnitOfWork, claimed: Document, webhooks: delivery.Webhooks, mailer: Mailer | None) -> None:
     notify, body = NotifyStore(uow), claimed.body
     reason = _withdrawn(notify, body)
     if reason is not None:
@@ -185,7 +184,7 @@ def _attempt(uow: UnitOfWork, claimed: Document, session: requests.Session, mail
     with telemetry.span_from_headers(f"{body['type']} {body['channel']}", body.get("trace"), kind=SpanKind.INTERNAL,
                                      attributes={k: v for k, v in attributes.items() if v is not None}):
         if body["channel"] == "webhook":
-            ok, attempt = _send_webhook(notify, body, session)
+            ok, attempt = _send_webhook(notify, body, webhooks)
         else:
             ok, attempt = delivery.send_email(mailer, body["to"], body["subject"], body["body"], reference=body["id"])
     attempts = [*body["attempts"], {"at": timestamp(started), **attempt}]
@@ -195,6 +194,10 @@ def _attempt(uow: UnitOfWork, claimed: Document, session: requests.Session, mail
         update.update(status="delivered", delivered_at=timestamp())
     elif body["channel"] == "email" and mailer is None:
         update.update(status="parked", parked_at=timestamp())  # trying again cannot help until one is configured
+    elif attempt.get("final"):  # nor for an address refused: the council's URL or its name must change
+        update.update(status="parked", parked_at=timestamp(), reason=attempt["result"])
+        log.warning("delivery parked: its address was refused",
+                    extra={"llais_event_id": body["event_id"], "llais_channel": body["channel"]})
     else:
         following = domain.next_attempt(datetime.fromisoformat(first), len(attempts), started)
         if following is None:

@@ -8,7 +8,8 @@ from shared import validation
 from shared.idempotency import once_per_key
 from shared.contracts.scheduling import ATTENTION_STATES, DEADLINE_VIEWS
 from shared.unit_of_work import UnitOfWork
-from shared.web import ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body, history_page
+from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, command_from_body, history_page,
+                        page_answer, page_asked)
 
 from services.scheduling import deadlines, history, meetings
 from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
@@ -82,25 +83,29 @@ def invitation(meeting_id: str):
 
 @blueprint.get("/meetings")
 def day_meetings():
-    """The meetings of a day (`day`, YYYY-MM-DD in Europe/London), of one `advocate` or everyone's."""
+    """A page of the meetings of a day (`day`, YYYY-MM-DD in Europe/London), of one `advocate` or everyone's."""
     day = request.args.get("day", "")
     try:
         validation.parse_day(day)
     except ValueError:
         raise Problem(422, "Give the day as YYYY-MM-DD.", errors={"day": ["Not a date."]}) from None
-    return {"items": [meeting_view(m) for m in meetings.meetings_on(scheduling(), day,
-                                                                     request.args.get("advocate"))]}
+    limit, after = page_asked()
+    items, following = meetings.meetings_on(scheduling(), day, request.args.get("advocate"), limit=limit,
+                                            after=after)
+    return page_answer([meeting_view(m) for m in items], following)
 
 
 @blueprint.get("/deadlines")
 def deadlines_needing_attention():
-    """Deadlines at risk, missed or due within the week (`state`, comma-separated; at risk and missed by default),
-    of one `advocate` or everyone's."""
+    """A page of the deadlines at risk, missed or due within the week (`state`, comma-separated; at risk and missed
+    by default), of one `advocate` or everyone's."""
     states = tuple(s for s in request.args.get("state", ",".join(ATTENTION_STATES)).split(",") if s)
     if not states or any(s not in DEADLINE_VIEWS for s in states):
         raise Problem(422, "state is at_risk, missed, due_soon, or several comma-separated.",
                       errors={"state": ["Unknown state."]})
-    return {"items": deadlines.deadlines_needing_attention(scheduling(), states, request.args.get("advocate"))}
+    limit, after = page_asked()
+    return page_answer(*deadlines.deadlines_needing_attention(scheduling(), states, request.args.get("advocate"),
+                                                              limit=limit, after=after))
 
 
 @blueprint.get("/referrals/<referral_id>/deadlines")

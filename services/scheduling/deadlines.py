@@ -8,6 +8,7 @@ from typing import Callable
 
 from shared.clock import now
 from shared.contracts import Event
+from shared.store import Position
 from shared.unit_of_work import UnitOfWork
 
 from services.scheduling import clocks, complaint_clocks, domain
@@ -93,12 +94,11 @@ def _deadline_event(case: dict, kind: str, name: str, due: str) -> Event:
                                "due_at": due}, f"referral:{case['referral_id']}")
 
 
-def deadlines_needing_attention(scheduling: SchedulingStore, states: tuple[str, ...],
-                                advocate: str | None = None) -> list[dict]:
-    """Deadlines at risk, missed or due soon (of `states`) on referrals still open (closed ones' clocks have
-    stopped), soonest first."""
+def deadlines_needing_attention(scheduling: SchedulingStore, states: tuple[str, ...], advocate: str | None = None,
+                                *, limit: int, after: Position | None = None) -> tuple[list[dict], Position | None]:
+    """A page of the deadlines at risk, missed or due soon (of `states`) on referrals still open (closed ones' clocks
+    have stopped), by referral in the order of their ids, each referral's soonest first."""
     where = {"closed": False, **({"advocate_email": advocate} if advocate else {})}
     moment = now()
-    found = [item for document in scheduling.all_cases(where)
-             for item in domain.needing_attention(document.body, states, moment)]
-    return sorted(found, key=lambda item: item["due_at"])
+    return scheduling.case_page(where, limit, after,
+                                lambda document: domain.needing_attention(document.body, states, moment))

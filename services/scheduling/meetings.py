@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.clock import new_id, now, timestamp
+from shared.store import Position
 from shared.unit_of_work import UnitOfWork
 
 from services.scheduling import clocks, deadlines, domain, invitation
@@ -189,8 +190,7 @@ def invitation_for(scheduling: SchedulingStore, meeting_id: str, by: str, role: 
     return invitation.invitation(meeting)
 
 
-def meetings_on(scheduling: SchedulingStore, day: str, advocate: str | None = None) -> list[dict]:
-    """The day's meetings (of one advocate, or everyone's), earliest first."""
-    where = {"day": day, **({"advocate_email": advocate} if advocate else {})}
-    found = [document.body for document in scheduling.all_meetings(where)]
-    return sorted(found, key=lambda meeting: meeting["starts_at"])
+def meetings_on(scheduling: SchedulingStore, day: str, advocate: str | None = None, *, limit: int,
+                after: Position | None = None) -> tuple[list[dict], Position | None]:
+    """A page of the day's meetings (of one advocate, or everyone's), in the order of their ids."""
+    return scheduling.meeting_page({"day": day, **({"advocate_email": advocate} if advocate else {})}, limit, after)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Callable, Iterator, Sequence
 
-from shared.store import AtMost, Document, Index, Store, find_all
+from shared.store import AtMost, Document, Index, Position, Store, find_all, find_page
 
 CASES = "cases"
 COMPLAINT_CLOCKS = "complaint_clocks"
@@ -49,8 +49,13 @@ class SchedulingStore:
         """A page of every referral's case (or every meeting) ever kept, in the order of their ids: their history."""
         return self.store.find(collection, None, limit=limit, after=after)
 
-    def all_cases(self, where: dict) -> list[Document]:
-        return find_all(self.store, CASES, where)
+    def case_page(self, where: dict, limit: int, after: Position | None,
+                  items: Callable[[Document], Sequence[Any]]) -> tuple[list[Any], Position | None]:
+        """A page of what `items` makes of each case matching `where`, in the order of their ids."""
+        return find_page(self.store, CASES, where, limit=limit, after=after, items=items)
+
+    def meeting_page(self, where: dict, limit: int, after: Position | None) -> tuple[list[dict], Position | None]:
+        return find_page(self.store, MEETINGS, where, limit=limit, after=after)
 
     def all_meetings(self, where: dict) -> list[Document]:
         return find_all(self.store, MEETINGS, where)

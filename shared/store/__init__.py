@@ -358,6 +358,41 @@ def find_all(store: Store, collection: str, where: Filter | None = None, *, page
     return found
 
 
+Position = tuple[str, int]
+"""Where a listing stopped: the id of the last document it read, and how many of that document's items it gave (0
+when it gave them all)."""
+
+
+def find_page(store: Store, collection: str, where: Filter | None, *, limit: int, after: Position | None = None,
+              items: Callable[[Document], Sequence[Any]] = lambda d: [d.body]) -> tuple[list[Any], Position | None]:
+    """A page of a listing: at most `limit` of the items that `items` makes of each document matching `where` (its
+    body, or none or several things it holds), in the documents' id order, and where the next page starts (None
+    when nothing follows). Documents are read a page at a time from the index, from `after` on, and only until
+    the page is full; a next page is promised only when an item follows, so an empty page is never promised."""
+
+    def positioned(document: Document, start: int = 0) -> list[tuple[Position, Any]]:
+        made = items(document)
+        return [((document.id, 0 if n == len(made) else n), item) for n, item in enumerate(made[start:], start + 1)]
+
+    given: list[tuple[Position, Any]] = []
+    last = after[0] if after else None
+    if after and after[1]:  # the page before stopped inside this document's items
+        resumed = store.get(collection, after[0])
+        given += positioned(resumed, after[1]) if resumed else []
+    while len(given) <= limit:
+        page = store.find(collection, where, limit=limit + 1, after=last)
+        for document in page:
+            last = document.id
+            given += positioned(document)
+            if len(given) > limit:
+                break
+        if len(page) <= limit:
+            break  # the store has no more
+    if len(given) > limit:
+        return [item for _, item in given[:limit]], given[limit - 1][0]
+    return [item for _, item in given], None
+
+
 def bring_up_to_date(store: Store, collection: str, up_to_date: Callable[[dict], dict | None], *,
                      page_size: int = 500) -> int:
     """Rewrite each document of `collection` that `up_to_date` changes (it returns the new body, or None when the

@@ -55,7 +55,7 @@ def platform(broker_url, tmp_path_factory):
     data = tmp_path_factory.mktemp("journey")
     env = {**os.environ, "AMQP_URL": broker_url, "LLAIS_DATA": str(data), "LLAIS_BUS_PREFIX": prefix,
            "PORT": str(port), "LLAIS_INTERNAL_TOKEN": secrets.token_hex(16), "LLAIS_RETRY_DELAYS": "0.5,1",
-           "LLAIS_SMTP_URL": f"smtp://127.0.0.1:{port + len(SERVICES)}"}
+           "LLAIS_SMTP_URL": f"smtp://127.0.0.1:{port + len(SERVICES)}", "LLAIS_WEBHOOK_ALLOW_PRIVATE": "true"}
     env.pop("MONGO_URL", None)
     log = open(data / "up.log", "w")
     process = subprocess.Popen([LLAIS, "up"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -110,7 +110,7 @@ def _whole(platform: Platform, staff: dict, referral_id: str) -> dict:
 
 def test_a_sigkill_mid_burst_and_mid_catch_up_loses_no_consequence_and_doubles_none(tmp_path, webhook_receiver):
     env = {**os.environ, "LLAIS_DATA": str(tmp_path / "data"), "PORT": str(free_port_block(1)),
-           "LLAIS_LOG_LEVEL": "WARNING"}
+           "LLAIS_LOG_LEVEL": "WARNING", "LLAIS_WEBHOOK_ALLOW_PRIVATE": "true"}
     for name in ("AMQP_URL", "MONGO_URL"):
         env.pop(name, None)
     platform = Platform(env, int(env["PORT"]), tmp_path / "run.log")

@@ -91,7 +91,7 @@ def walk(gateway: str, env: dict, receiver, notify_url: str, internal_token: str
 def test_embedded_mode_takes_a_referral_to_the_webhook(settings, tmp_path, webhook_receiver, monkeypatch):
     from services.platform import Embedded
 
-    platform = Embedded(replace(settings, retry_delays=(0.2, 0.5)), port=0)
+    platform = Embedded(replace(settings, retry_delays=(0.2, 0.5), webhook_allow_private=True), port=0)
     gateway = platform.start()
     try:
         wait_until_up(f"{gateway}/healthz")
@@ -109,7 +109,7 @@ def processes(broker_settings, tmp_path):
     token = secrets.token_hex(16)
     env = {**os.environ, "AMQP_URL": broker_settings.amqp_url, "LLAIS_DATA": str(tmp_path / "data"),
            "LLAIS_BUS_PREFIX": broker_settings.bus_prefix, "PORT": str(port), "LLAIS_INTERNAL_TOKEN": token,
-           "LLAIS_RETRY_DELAYS": "0.5,1"}
+           "LLAIS_RETRY_DELAYS": "0.5,1", "LLAIS_WEBHOOK_ALLOW_PRIVATE": "true"}
     env.pop("MONGO_URL", None)
     log = open(tmp_path / "up.log", "w")
     platform = subprocess.Popen([LLAIS, "up"], env=env, stdout=log, stderr=subprocess.STDOUT,

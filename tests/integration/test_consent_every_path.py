@@ -120,7 +120,7 @@ def platform(tmp_path_factory):
     settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("consent"),
                        bus_prefix=f"consent-{uuid.uuid4().hex[:8]}", cookie_secure=False,
                        sign_in_rate_limit="1000 per minute", public_form_rate_limit="1000 per hour",
-                       strict_queries=True)
+                       strict_queries=True, webhook_allow_private=True)
     receiver = make_server("127.0.0.1", 0, Receiver(), threaded=True)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     embedded = Embedded(settings, port=0)

@@ -24,7 +24,7 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
 from services.gateway.web import LANGUAGES, blueprint, child_record, forms
 from services.gateway.web.forms import YES_NO, choice, day, labelled, long_text, submit, text
-from services.gateway.web.pages import Step, call, error_summary, signed_in, submit_step
+from services.gateway.web.pages import Step, call, error_summary, every_item, signed_in, submit_step
 from services.gateway.web.staff import advocate_choices, read_referral, referrals_by_id, wants_welsh
 
 THEMES = labelled(casework.THEMES, {
@@ -206,9 +206,7 @@ def read_case(case_id: str) -> dict | None:
 @signed_in(*domain.CASEWORKERS)
 def cases():
     status_filter = request.args.get("status") if request.args.get("status") in casework.CASE_STATUSES else None
-    _, listed = call("casework", "GET", "/cases", params={"status": status_filter} if status_filter else {},
-                     what="list cases")
-    items = listed.get("items", [])
+    items = every_item("casework", "/cases", {"status": status_filter} if status_filter else {}, what="list cases")
     return render_template("cases.html", cases=items, status=status_filter,
                            referrals=referrals_by_id([case["referral_id"] for case in items]))
 

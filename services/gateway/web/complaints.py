@@ -19,8 +19,8 @@ from services.gateway.schemas import ComplaintAnswerSchema, ComplaintReviewSchem
 from services.gateway.web import blueprint, current_language
 from services.gateway.web.forms import (EMAIL, KEPT, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL, PHONE, YES_NO, YOUR_EMAIL,
                                        YOUR_PHONE, Honeypot, choice, labelled, languages, long_text, submit, text)
-from services.gateway.web.pages import Step, as_public, call, checked, error_summary, put_errors, put_problem, \
-    signed_in, submit_step
+from services.gateway.web.pages import Step, as_public, call, checked, error_summary, every_item, put_errors, \
+    put_problem, signed_in, submit_step
 
 KINDS = labelled(complaint_contracts.KINDS, {
     "complaint": _l("A complaint: something went wrong"),
@@ -241,18 +241,15 @@ def next_step(complaint: dict) -> tuple[str, str] | None:
 
 def waiting_complaints() -> list[dict]:
     """The complaints waiting on the provider (to be acknowledged or answered), the soonest due first."""
-    found = []
-    for status in NEXT_STEPS_DUE:
-        _, listed = call("complaints", "GET", "/complaints", params={"status": status})
-        found += listed.get("items", [])
+    found = [complaint for status in NEXT_STEPS_DUE for complaint in every_item("complaints", "/complaints",
+                                                                                {"status": status})]
     return sorted(found, key=lambda c: (next_step(c) or ("", "9999"))[1])
 
 
 @blueprint.get("/complaints")
 @signed_in("manager")
 def complaints():
-    _, listed = call("complaints", "GET", "/complaints")
-    return render_template("complaints.html", complaints=listed.get("items", []), statuses=STATUSES,
+    return render_template("complaints.html", complaints=every_item("complaints", "/complaints"), statuses=STATUSES,
                            kinds=dict(KINDS), made_by=dict(MADE_BY), next_step=next_step)
 
 

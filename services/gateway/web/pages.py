@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from shared.clock import LONDON
 from shared.store import StoreError
-from shared.web import flatten_errors
+from shared.web import MOST_ON_A_PAGE, flatten_errors
 
 from services.gateway import access, domain, forwarding, handlers
 from services.gateway.domain import Principal
@@ -70,6 +70,22 @@ def call(service_name: str, method: str, path: str, *, body: Any = None, params:
         access.audit(what, referral_id or (payload.get("id") if isinstance(payload, dict) and status < 300 else None),
                   status, f"web forms ({g.principal.role or g.principal.kind})")
     return status, payload
+
+
+def every_item(service_name: str, path: str, params: dict | None = None, *, what: str | None = None) -> list:
+    """Every item of a service's list, read a whole page at a time, for a page that shows them all; as far as the
+    service answered (nothing when it refused)."""
+    items: list = []
+    following: dict = {}
+    while True:
+        status, listed = call(service_name, "GET", path, params={**(params or {}), "limit": MOST_ON_A_PAGE,
+                                                                 **following}, what=what)
+        if status != 200:
+            return items
+        items += listed["items"]
+        if not listed.get("next"):
+            return items
+        following = {"cursor": listed["next"]}
 
 
 def checked(schema, body: dict) -> tuple[dict | None, dict[str, list[str]]]:

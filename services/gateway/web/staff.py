@@ -17,8 +17,8 @@ from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema,
 from services.gateway.web import blueprint, current_language, forms, local_path
 from services.gateway.web.complaints import next_step, waiting_complaints
 from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, actor_label, call, clock_state,
-                                        current_user, error_summary, gateway_store, london, signed_in, staff_label,
-                                        submit_step, time_left)
+                                        current_user, error_summary, every_item, gateway_store, london, signed_in,
+                                        staff_label, submit_step, time_left)
 
 CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES
@@ -90,8 +90,9 @@ def home():
         return render_template("referrer_home.html", referrals=listed["items"] if status == 200 else [])
     mine = {"advocate": user.id} if user.role == "advocate" else {}
     today = now().astimezone(LONDON).date().isoformat()
-    _, meetings = call("scheduling", "GET", "/meetings", params={"day": today, **mine})
-    _, deadlines = call("scheduling", "GET", "/deadlines", params={"state": ",".join(scheduling_contracts.DEADLINE_VIEWS), **mine})
+    meetings = sorted(every_item("scheduling", "/meetings", {"day": today, **mine}), key=lambda m: m["starts_at"])
+    deadlines = every_item("scheduling", "/deadlines", {"state": ",".join(scheduling_contracts.DEADLINE_VIEWS),
+                                                        **mine})
     _, allocated = call("referral", "GET", "/referrals", params={"advocate": user.id, "limit": 200},
                         what="list referrals")
     waiting, complaints, changes = [], [], []
@@ -100,11 +101,10 @@ def home():
                            what="list referrals")
         waiting = received["items"]
         complaints = waiting_complaints()
-        _, asked = call("casework", "GET", "/cases", params={"change": "waiting"}, what="list cases")
-        changes = asked.get("items", [])
-    referrals = referrals_by_id([item["referral_id"] for item in deadlines["items"] + meetings["items"]]
+        changes = every_item("casework", "/cases", {"change": "waiting"}, what="list cases")
+    referrals = referrals_by_id([item["referral_id"] for item in deadlines + meetings]
                                 + [case["referral_id"] for case in changes])
-    return render_template("home.html", meetings=meetings["items"], by_deadline=by_deadline(deadlines["items"]),
+    return render_template("home.html", meetings=meetings, by_deadline=by_deadline(deadlines),
                            next_step=next_step,
                            referrals=referrals, waiting=waiting, complaints=complaints, changes=changes,
                            mine=[r for r in allocated["items"] if r["status"] != "closed"])
@@ -180,9 +180,9 @@ def referrals():
     searching = (form.search.data or "").strip()
     cursor = {"cursor": request.args["cursor"]} if request.args.get("cursor") else {}
     if form.deadline.data:
-        _, deadlines = call("scheduling", "GET", "/deadlines", params={
+        deadlines = every_item("scheduling", "/deadlines", {
             "state": form.deadline.data, **({"advocate": where["advocate"]} if "advocate" in where else {})})
-        found = referrals_by_id([d["referral_id"] for d in deadlines["items"]])
+        found = referrals_by_id([d["referral_id"] for d in deadlines])
         if searching:
             found = {r["id"]: r for r in search(searching, {}, limit=200)["items"] if r["id"] in found}
         listed = {"items": [r for r in found.values() if matches(r, where)], "next": None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import socket
 import uuid
 
 import pytest
@@ -207,6 +208,31 @@ def test_bad_list_queries_are_named(platform, params, field):
 ])
 def test_a_webhook_must_be_https_with_a_real_secret(platform, body, field):
     assert_problem(_put(platform, body), 422, field)
+
+
+@pytest.mark.parametrize("url", ["https://10.0.0.12/", "http://localhost:22/", "https://localhost/hook",
+                                 "https://169.254.169.254/latest/meta-data", "https://2130706433/hook",
+                                 "https://0x7f000001/", "https://hooks.localhost/", "http://127.0.0.1/"])
+def test_a_webhook_to_an_inward_address_is_refused_and_nothing_is_stored(platform, url):
+    answer = requests.put(f"{platform.url}/api/v1/webhook", json={"url": url, "secret": "s" * 32},
+                          headers=platform.key("WREXHAM"), timeout=10)
+    problem = assert_problem(answer, 422, "url")
+    assert "public internet address" in problem["detail"]
+    assert platform.store("notify").get("webhooks", "WREXHAM") is None
+
+
+def test_a_webhook_name_that_resolves_inward_is_refused(platform, monkeypatch):
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):  # no DNS server here: the name answers as nip.io's would
+        if host == "169.254.169.254.nip.io":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    problem = assert_problem(_put(platform, {"url": "https://169.254.169.254.nip.io/", "secret": "s" * 32}), 422,
+                             "url")
+    assert "resolves to 169.254.169.254" in problem["errors"]["url"][0]
 
 
 def _put(platform, body):

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -15,12 +16,14 @@ from werkzeug.wrappers import Request, Response
 from shared.contracts import new_event
 from shared.store.sqlite import SQLiteStore
 from shared.unit_of_work import UnitOfWork, handle
-from services.notify import handlers
+from services.notify import delivery, handlers
 from services.notify.commands import SetWebhook
 from services.notify.store import NotifyStore
 from tests.integration.notify.support import Inbox, serving  # noqa: F401  Inbox: the end-to-end tests read mail with it
 
 SIAN = "sian@cardiff.example"
+LOOPBACK = delivery.Webhooks(allow_private=True)
+"""The receivers here listen on loopback, which only a platform set to allow private addresses delivers to."""
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
 
 
@@ -35,7 +38,8 @@ class Receiver:
         with self.lock:
             self.received.append((dict(request.headers), request.get_data()))
             status = self.statuses.pop(0) if self.statuses else 204
-        return Response(status=status)(environ, start_response)
+        moved = {"Location": "/hook/elsewhere"} if 300 <= status < 400 else {}
+        return Response(status=status, headers=moved)(environ, start_response)
 
 
 @pytest.fixture
@@ -85,7 +89,7 @@ def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
     handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     event = acknowledged()
     handle(handlers.notify_council, event, notify.store)
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
     (headers, body), = receiver.received
     assert verify(headers, body)
     assert headers["Webhook-Id"] == event.id and headers["Content-Type"] == "application/json"
@@ -93,7 +97,7 @@ def test_an_acknowledgement_is_delivered_signed_and_recorded(notify, receiver):
     assert record["status"] == "delivered" and record["basis"] == "duty"
     assert record["attempts"][0]["status_code"] == 204
     assert SECRET not in str(handlers.delivery_view(record))
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 0, "a delivered webhook is not sent again"
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 0, "a delivered webhook is not sent again"
 
 
 def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
@@ -101,13 +105,13 @@ def test_a_failed_delivery_is_tried_again_after_its_back_off(notify, receiver):
     handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     receiver.statuses = [500]
     handle(handlers.notify_council, acknowledged(), notify.store)
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
     pending = notify.pending()[0]
     due = datetime.fromisoformat(pending.body["next_attempt_at"])
     assert due - datetime.now(timezone.utc) > timedelta(seconds=3)
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 0, "not before its time"
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 0, "not before its time"
     UnitOfWork(notify.store).update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
     record = notify.deliveries({})[0].body
     assert record["status"] == "delivered"
     assert [a.get("status_code") for a in record["attempts"]] == [500, 204]
@@ -119,24 +123,87 @@ def test_after_24_hours_of_failures_the_delivery_is_parked(notify, receiver):
     handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     receiver.statuses = [503] * 3
     handle(handlers.notify_council, acknowledged(), notify.store)
-    handlers.dispatch(UnitOfWork(notify.store))
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)
     pending = notify.pending()[0]
     long_ago = (datetime.now(timezone.utc) - timedelta(hours=24, minutes=1)).isoformat()
     UnitOfWork(notify.store).update(pending, {**pending.body, "first_attempt_at": long_ago,
                             "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    handlers.dispatch(UnitOfWork(notify.store))
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)
     record = notify.deliveries({})[0].body
     assert record["status"] == "parked" and record["parked_at"]
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 0
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 0
 
 
 def test_an_unreachable_webhook_counts_as_a_failed_attempt(notify):
     received_by_notify(notify)
     handlers.set_webhook(SetWebhook("CARDIFF", "http://127.0.0.1:9/hook", SECRET), UnitOfWork(notify.store))
     handle(handlers.notify_council, acknowledged(), notify.store)
-    handlers.dispatch(UnitOfWork(notify.store))
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)
     record = notify.deliveries({})[0].body
     assert record["status"] == "pending" and record["attempts"][0]["result"].startswith("no answer")
+
+
+def test_a_webhook_to_an_inward_address_is_refused_at_delivery_and_parked_with_the_reason(notify, receiver):
+    received_by_notify(notify)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 1, "a platform that allows no private address"
+    record = notify.deliveries({})[0].body
+    assert receiver.received == [], "nothing left for the loopback address"
+    assert record["status"] == "parked" and "127.0.0.1 is not a public internet address" in record["reason"]
+    assert record["attempts"][0]["result"].startswith("refused")
+    assert handlers.dispatch(UnitOfWork(notify.store)) == 0, "not tried again"
+
+
+def resolving(monkeypatch, name: str, address: str) -> None:
+    """The resolver answering `name` with `address` (there is no DNS server here to ask)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))] if host == name else \
+            real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def acknowledged_to_a_name(notify, receiver, monkeypatch) -> str:
+    """An acknowledgement waiting for the council's webhook at a name, which answers with the receiver's loopback
+    address; the host and port the webhook names."""
+    received_by_notify(notify)
+    host = f"hooks.council.example:{receiver.url.split(':')[2].split('/')[0]}"
+    handlers.set_webhook(SetWebhook("CARDIFF", f"http://{host}/hook?from=llais", SECRET), UnitOfWork(notify.store))
+    resolving(monkeypatch, "hooks.council.example", "127.0.0.1")
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    return host
+
+
+def test_a_name_that_resolves_inward_at_delivery_is_refused(notify, receiver, monkeypatch):
+    """Set when it resolved outward (or not at all), the council's name answers with an inward address when the
+    webhook goes: the address is checked as resolved then, and nothing is sent."""
+    acknowledged_to_a_name(notify, receiver, monkeypatch)
+    handlers.dispatch(UnitOfWork(notify.store), delivery.Webhooks())
+    record = notify.deliveries({})[0].body
+    assert record["status"] == "parked" and "hooks.council.example resolves to 127.0.0.1" in record["reason"]
+    assert receiver.received == []
+
+
+def test_the_webhook_goes_to_the_address_checked_with_the_councils_name_as_its_host(notify, receiver, monkeypatch):
+    host = acknowledged_to_a_name(notify, receiver, monkeypatch)
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
+    (headers, body), = receiver.received
+    assert headers["Host"] == host and verify(headers, body)
+    assert notify.deliveries({})[0].body["status"] == "delivered"
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(notify, receiver):
+    received_by_notify(notify)
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
+    receiver.statuses = [307]
+    handle(handlers.notify_council, acknowledged(), notify.store)
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)
+    record = notify.deliveries({})[0].body
+    assert record["status"] == "pending" and record["attempts"][0]["status_code"] == 307
+    assert len(receiver.received) == 1, "the redirect's target is not asked"
 
 
 def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
@@ -150,7 +217,7 @@ def test_two_dispatchers_racing_send_each_attempt_once(tmp_path, receiver):
 
     def dispatch(notify):
         barrier.wait()
-        handlers.dispatch(UnitOfWork(notify.store))
+        handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)
 
     threads = [threading.Thread(target=dispatch, args=(n,)) for n in (first, second)]
     for thread in threads:
@@ -194,7 +261,7 @@ def test_arrangements_are_not_sent_without_consent_and_the_refusal_is_recorded(n
     refusal = notify.store.get("unsent", event.id).body
     assert refusal["basis"] == "withheld" and "share_arrangements_with_referrer" in refusal["reason"]
     mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
-    assert handlers.dispatch(UnitOfWork(notify.store), mailer=mailer) == 0
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK, mailer=mailer) == 0
     assert receiver.received == [] and smtp.messages == []
 
 
@@ -203,7 +270,7 @@ def test_with_consent_the_referrer_gets_an_email_in_their_language_and_the_counc
     handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     handle(handlers.notify_council, arranged(), notify.store)
     mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
-    assert handlers.dispatch(UnitOfWork(notify.store), mailer=mailer) == 2
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK, mailer=mailer) == 2
     (recipients, message), = smtp.messages
     assert recipients == ["sian@cardiff.example"]
     assert "Cyfarfod y Cynnig Rhagweithiol wedi'i drefnu: MOSAIC-1" in message
@@ -222,7 +289,7 @@ def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, re
                                                   "held_at": "2026-12-01T10:00:00+00:00", "before_deadline": True},
                            producer="scheduling", subject="referral:r1")
     handle(handlers.notify_council, took_place, notify.store)
-    handlers.dispatch(UnitOfWork(notify.store), mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url)))
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK, mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url)))
     (_, body), = receiver.received
     assert json.loads(body)["data"] == {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1",
                                         "meeting_took_place": True}
@@ -233,7 +300,7 @@ def test_whether_the_meeting_took_place_is_always_confirmed_as_a_duty(notify, re
 def test_without_a_mail_server_the_email_is_parked_saying_why(notify):
     received_by_notify(notify, arrangements=True, outcome=True, referrer_email=SIAN)
     handle(handlers.notify_council, arranged(), notify.store)
-    handlers.dispatch(UnitOfWork(notify.store), mailer=None)
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK, mailer=None)
     records = [d.body for d in notify.deliveries({"channel": "email"})]
     assert records[0]["status"] == "parked"
     assert "no mail server configured" in records[0]["attempts"][0]["result"]
@@ -245,11 +312,11 @@ def test_deliveries_waiting_on_back_off_never_hold_up_new_ones(notify, receiver)
     receiver.statuses = [500] * 150
     for _ in range(150):
         handle(handlers.notify_council, acknowledged(), notify.store)
-    handlers.dispatch(UnitOfWork(notify.store))  # every one fails once and waits
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)  # every one fails once and waits
     receiver.statuses = []
     late = acknowledged()
     handle(handlers.notify_council, late, notify.store)
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
     assert notify.deliveries({"event_id": late.id})[0].body["status"] == "delivered"
 
 
@@ -267,7 +334,8 @@ def test_a_self_referral_the_child_did_not_agree_to_share_is_never_told_to_the_c
         assert refusal["basis"] == "withheld" and "referred themselves" in refusal["reason"]
         assert notify.store.handled(event.id)
     assert notify.deliveries({}) == [], "no webhook and no email is even queued"
-    assert handlers.dispatch(UnitOfWork(notify.store), mailer=smtp_mailer(replace(Settings(), smtp_url=smtp.url))) == 0
+    mailer = smtp_mailer(replace(Settings(), smtp_url=smtp.url))
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK, mailer=mailer) == 0
     assert receiver.received == [] and smtp.messages == []
 
 
@@ -275,7 +343,7 @@ def test_a_self_referral_the_child_agreed_to_share_is_acknowledged_to_the_counci
     received_by_notify(notify, source="self", arrangements=True, outcome=True, referrer_email=None)
     handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     handle(handlers.notify_council, acknowledged(), notify.store)
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
     (headers, body), = receiver.received
     assert verify(headers, body) and json.loads(body)["data"]["referral_id"] == "r1"
 
@@ -288,7 +356,7 @@ def test_an_event_for_a_referral_notify_has_not_heard_of_fails_to_be_tried_again
     assert not notify.store.handled(event.id) and notify.deliveries({}) == []
     received_by_notify(notify)
     handle(handlers.notify_council, event, notify.store)
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 1
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1
 
 
 def test_a_message_whose_consent_was_withdrawn_before_it_left_is_never_sent(notify, receiver):
@@ -296,7 +364,7 @@ def test_a_message_whose_consent_was_withdrawn_before_it_left_is_never_sent(noti
     handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
     receiver.statuses = [500]
     handle(handlers.notify_council, arranged(), notify.store)
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 1, "the first try fails and waits for its back-off"
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 1, "the first try fails and waits for its back-off"
     withdrawn = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": False,
                  "share_outcome_with_referrer": False}
     handle(handlers.notify_council, new_event("active_offer.completed", {
@@ -305,8 +373,8 @@ def test_a_message_whose_consent_was_withdrawn_before_it_left_is_never_sent(noti
         "completed_at": "2026-12-01T11:00:00+00:00"}, producer="scheduling", subject="referral:r1"), notify.store)
     pending = notify.pending()[0]
     UnitOfWork(notify.store).update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
-    handlers.dispatch(UnitOfWork(notify.store))
+    handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)
     record = notify.deliveries({"event_id": pending.body["event_id"]})[0].body
     assert record["status"] == "withheld" and "share_arrangements_with_referrer" in record["reason"]
     assert len(receiver.received) == 1, "only the first, failed, try ever left"
-    assert handlers.dispatch(UnitOfWork(notify.store)) == 0
+    assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 0

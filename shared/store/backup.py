@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -40,6 +41,9 @@ BUS = "bus.sqlite3"
 PAGES_PER_STEP = 256
 PAUSE_SECONDS = 0.002
 """Between two steps of a file's copy, so a backup never takes the disk from the requests for long."""
+SYNC_EVERY_STEPS = 16
+"""The copy goes to the disk as it is made (16 MB at a time with 4 kB pages), never in one flush of the whole file
+that would queue the platform's own writes behind it."""
 
 
 class BackupRefused(Exception):
@@ -102,11 +106,11 @@ def take(data_dir: Path, dest: Path) -> dict:
     dest.mkdir(parents=True, exist_ok=True)
     files = []
     with DataFolderLock(data_dir), _snapshots(stores_in(data_dir)) as snapshots:
+        taken_at = datetime.now(timezone.utc).isoformat(timespec="seconds")  # the moment the copies are of
         for path, source in snapshots:
             files.append(_copy(source, dest / path.name))
     manifest = {"format": FORMAT, "llais_version": installed_version(), "store_format": STORE_FORMAT,
-                "sqlite_version": sqlite3.sqlite_version,
-                "taken_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "files": files}
+                "sqlite_version": sqlite3.sqlite_version, "taken_at": taken_at, "files": files}
     _write_durably(dest / MANIFEST, json.dumps(manifest, indent=2).encode())
     return manifest
 
@@ -155,8 +159,15 @@ def _connected(path: Path) -> Iterator[sqlite3.Connection]:
 def _copy(source: sqlite3.Connection, target: Path) -> dict:
     """Copy one file in steps from its snapshot, under a temporary name until it is whole; its manifest entry."""
     partial = target.with_name(f".{target.name}.partial")
+    steps = itertools.count(1)
+
+    def between_steps(*_) -> None:
+        if next(steps) % SYNC_EVERY_STEPS == 0:
+            _fsync(partial)
+        time.sleep(PAUSE_SECONDS)
+
     with _connected(partial) as copy:
-        source.backup(copy, pages=PAGES_PER_STEP, progress=lambda *_: time.sleep(PAUSE_SECONDS))
+        source.backup(copy, pages=PAGES_PER_STEP, progress=between_steps)
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, with no -wal beside it
     _fsync(partial)
     os.replace(partial, target)

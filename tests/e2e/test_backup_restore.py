@@ -137,7 +137,8 @@ def test_a_backup_taken_mid_flow_restored_into_a_fresh_folder_carries_on_and_doe
     second.start()
     try:
         held = _poll("the restored platform catching up", lambda: _settled(second, staff, webhook_receiver))
-        assert stored_before <= set(held) <= set(held_first), "the restored folder holds what was stored then"
+        assert stored_before <= set(held), "what was stored before the backup began is restored"
+        assert set(held) <= set(held_first), "the restored folder holds nothing the first platform did not"
         for referral_id in held:
             whole = _whole(second, staff, referral_id)
             assert whole["deadlines"] == deadlines_first[referral_id], "the clocks count from the same moments"

@@ -6,6 +6,8 @@
     llais admin ...                             credentials (see API.md)
     llais bus parked SERVICE | replay SERVICE [ID] | declare-topology | export-topology
     llais upgrade-records                       bring records kept by an earlier version up to date
+    llais backup DEST | backup --verify DEST    copy the embedded mode's stores while it runs; check a copy
+    llais restore DEST [--data FOLDER]          bring a copy back into a stopped platform's data folder
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import json
 import signal
 import sys
 import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -45,11 +50,14 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the gateway listens on.")
 def run(host: str) -> None:
     """Start every service in this one process: the embedded mode."""
+    from shared.store.backup import DataFolderInUse
+
     from services.platform import Embedded
 
     settings = _settings()
     platform = Embedded(settings, host=host)
-    url = platform.start()
+    with _refused_with_status_2(DataFolderInUse):
+        url = platform.start()
     bus = "RabbitMQ bus" if settings.broker else f"durable bus in {settings.data_dir}/bus.sqlite3"
     store = "MongoDB" if settings.mongo_url else f"SQLite files in {settings.data_dir}/"
     click.echo(f"""
@@ -196,6 +204,57 @@ def upgrade_records() -> None:
             click.echo(f"{service}: {bring_up_to_date(store, collection, up_to_date)} {collection} brought up to date")
         finally:
             store.close()
+
+
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--verify", "verify_only", is_flag=True, help="Check the backup in DEST instead of taking one.")
+def backup(dest: Path, verify_only: bool) -> None:
+    """Copy every store of LLAIS_DATA, the bus's included, into the new folder DEST while the platform runs, with a
+    manifest of their sizes and checksums; or, with --verify, check that the backup in DEST is whole."""
+    from shared.store import backup as backups
+
+    with _refused_with_status_2(backups.BackupRefused):
+        if verify_only:
+            manifest = backups.verify(dest)
+            click.echo(f"{dest}: {len(manifest['files'])} files whole, taken at {manifest['taken_at']} by Llais "
+                       f"{manifest['llais_version']}")
+            return
+        settings = _settings()
+        if settings.mongo_url:
+            raise backups.BackupRefused("the stores are in MongoDB (MONGO_URL): back them up with mongodump "
+                                        "--oplog, as the README's \"Backup and restore\" says")
+        manifest = backups.take(settings.data_dir, dest)
+    click.echo(f"{len(manifest['files'])} files of {settings.data_dir} backed up into {dest}")
+    if settings.broker:
+        click.echo("the bus is RabbitMQ (AMQP_URL): its queues are not in this backup", err=True)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--data", type=click.Path(path_type=Path), default=None,
+              help="The data folder to restore into (default: LLAIS_DATA).")
+@click.option("--force", is_flag=True, help="Replace the stores the data folder holds already.")
+def restore(source: Path, data: Path | None, force: bool) -> None:
+    """Bring the backup in SOURCE back into a data folder no platform is using; start Llais on it after."""
+    from shared.store import backup as backups
+
+    data_dir = data or _settings().data_dir
+    with _refused_with_status_2(backups.BackupRefused):
+        manifest = backups.restore(source, data_dir, force=force)
+    click.echo(f"{len(manifest['files'])} files restored into {data_dir} from the backup taken at "
+               f"{manifest['taken_at']}")
+
+
+@contextmanager
+def _refused_with_status_2(refusal: type[Exception]) -> Iterator[None]:
+    """A backup or a restore that cannot go ahead says why on stderr and ends with status 2, as a usage error
+    does."""
+    try:
+        yield
+    except refusal as exc:
+        click.echo(f"llais: {exc}", err=True)
+        sys.exit(2)
 
 
 def _attach_admin() -> None:

@@ -23,10 +23,17 @@ from shared import telemetry
 from shared.clock import new_secret
 from shared.config import Settings
 from shared.store import Store, open_store
+from shared.store.backup import DataFolderLock
 
 from services import INTERNAL_SERVICES, SERVICES
 
 log = logging.getLogger("llais.platform")
+
+
+def hold_data_folder(settings: Settings) -> DataFolderLock | None:
+    """A shared hold on the SQLite data folder for as long as this process serves from it, so that `llais restore`
+    refuses to write under it (MongoDB's stores need none)."""
+    return None if settings.mongo_url else DataFolderLock(settings.data_dir)
 
 
 def service_app(name: str) -> ModuleType:
@@ -78,6 +85,7 @@ def serve_api(name: str, settings: Settings, host: str, port: int, processes: in
     """The service's internal (or, for the gateway, public) API under gunicorn. Each process of a service that
     publishes events relays what its own requests commit as soon as they commit, on a thread of its own."""
     module = service_app(name)
+    held = hold_data_folder(settings)  # the gunicorn master's, and its forked workers' with it
 
     def build():
         telemetry.configure(name, level=settings.log_level)
@@ -87,6 +95,8 @@ def serve_api(name: str, settings: Settings, host: str, port: int, processes: in
         return app
 
     gunicorn(build, name=f"llais-{name}-api", host=host, port=port, processes=processes)
+    if held is not None:
+        held.release()
 
 
 def start_api_relay(name: str, store: Store, settings: Settings) -> threading.Thread:
@@ -104,6 +114,7 @@ def serve_worker(name: str, settings: Settings, host: str = "127.0.0.1") -> None
     if name not in INTERNAL_SERVICES:
         raise ValueError(f"{name} has no worker role")
     telemetry.configure(name, level=settings.log_level)
+    held = hold_data_folder(settings)
     worker = service_app(name).create_worker(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -114,6 +125,8 @@ def serve_worker(name: str, settings: Settings, host: str = "127.0.0.1") -> None
     if health is not None:
         health.stop()
     worker.store.close()
+    if held is not None:
+        held.release()
     log.info("worker stopped", extra={"llais_service": name})
 
 
@@ -232,11 +245,13 @@ class Embedded:
         self._workers: list = []
         self._stores: dict[str, Store] = {}
         self._clients: list = []
+        self._held: DataFolderLock | None = None
         self.url = ""
 
     def start(self) -> str:
         from shared.bus import declare_topology
 
+        self._held = hold_data_folder(self.settings)
         telemetry.configure("embedded", level=self.settings.log_level)
         declare_topology(self.settings, bindings())
         urls = {}
@@ -280,6 +295,9 @@ class Embedded:
         self._workers.clear()
         self._clients.clear()
         self._stores.clear()
+        if self._held is not None:
+            self._held.release()
+            self._held = None
 
 
 # multi-process mode: every role its own process

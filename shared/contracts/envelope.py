@@ -108,9 +108,12 @@ class Event:
 
     def follow(self, event_type: str, data: Mapping[str, Any], *, producer: str, subject: str | None = None,
                version: int | None = None) -> "Event":
-        """An event caused by this one: same correlation, this event as its cause."""
-        return new_event(event_type, data, producer=producer, subject=subject or self.subject,
-                         correlation_id=self.correlation_id, causation_id=self.id, version=version)
+        """An event caused by this one: same correlation, this event as its cause, and an id that this event, the
+        producer, the type and the subject decide (`caused_id`)."""
+        subject = subject or self.subject
+        return new_event(event_type, data, producer=producer, subject=subject, correlation_id=self.correlation_id,
+                         causation_id=self.id, version=version,
+                         event_id=caused_id(self.id, producer, event_type, subject))
 
     def with_headers(self, headers: Mapping[str, str]) -> "Event":
         return replace(self, headers=dict(headers))
@@ -144,16 +147,37 @@ def _check_data(event_type: str, version: int, data: Mapping[str, Any]) -> None:
 
 def new_event(event_type: str, data: Mapping[str, Any], *, producer: str, subject: str,
               correlation_id: str | None = None, causation_id: str | None = None,
-              version: int | None = None) -> Event:
+              version: int | None = None, event_id: str | None = None) -> Event:
     """Build an event, checked against its contract, carrying the current trace context."""
     version = version or latest_version(event_type)
     _check_data(event_type, version, data)
-    event_id = new_id()
+    event_id = event_id or new_id()
     headers: dict[str, str] = {}
     propagate.inject(headers)
     return Event(id=event_id, type=event_type, version=version, occurred_at=timestamp(), producer=producer,
                  correlation_id=correlation_id or event_id, causation_id=causation_id, subject=subject,
                  data=dict(data), headers=headers)
+
+
+CAUSED = uuid.UUID("0f3c2a9e-4d71-4b8a-a6e2-6c6c61697332")
+"""The namespace of caused events' ids."""
+
+
+def caused_id(cause_id: str, producer: str, event_type: str, subject: str) -> str:
+    """The id of the event of `event_type` about `subject` that `producer` makes because of event `cause_id`.
+
+    A handling's events are committed with its effects, so a handling is done once; but a restore from a backup
+    taken before it was done does it again, after the first doing's events may have left (a council's webhook).
+    Made again, the event has the same id, so every inbox, and a council deduplicating webhooks by `webhook-id`,
+    knows it. The id keeps its cause's moment, so it sorts by age among the UUIDv7s of `new_id`."""
+    derived = uuid.uuid5(CAUSED, f"{cause_id}|{producer}|{event_type}|{subject}")
+    try:
+        cause = uuid.UUID(cause_id)
+    except ValueError:
+        return str(derived)
+    if cause.version != 7:
+        return str(derived)
+    return str(uuid.UUID(int=(cause.int >> 80) << 80 | 0x7 << 76 | derived.int & ((1 << 76) - 1)))
 
 
 HISTORY = uuid.UUID("5b1f4c0e-6a53-4f1e-9d8e-6c6c61697321")

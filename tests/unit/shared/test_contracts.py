@@ -37,6 +37,19 @@ def test_a_following_event_keeps_the_correlation_and_names_its_cause():
     assert effect.id != cause.id
 
 
+def test_a_following_event_made_again_from_its_cause_has_the_same_id_and_sorts_with_its_cause():
+    cause = make()
+    first = cause.follow("referral.acknowledged", ACK, producer="referral")
+    again = cause.follow("referral.acknowledged", {**ACK, "acknowledged_at": "2026-11-23T10:00:00+00:00"},
+                         producer="referral")
+    assert again.id == first.id != cause.id
+    others = {cause.follow("referral.acknowledged", ACK, producer="scheduling").id,
+              cause.follow("referral.acknowledged", ACK, producer="referral", subject="referral:r2").id,
+              make().follow("referral.acknowledged", ACK, producer="referral").id}
+    assert first.id not in others and len(others) == 3
+    assert first.id[:13] == cause.id[:13] and first.id[14] == "7", "the cause's moment, as a UUIDv7"
+
+
 def test_a_producer_cannot_build_an_event_its_contract_refuses():
     with pytest.raises(ContractError) as raised:
         new_event("referral.acknowledged", {**ACK, "received_at": "yesterday"}, producer="referral", subject="s")

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -25,6 +26,10 @@ import click
 from shared.config import ConfigError, Settings
 
 from services import INTERNAL_SERVICES, SERVICES
+
+BACKUP_NICENESS = 10
+"""How far `llais backup` stands back from the platform for the processor: its copying and checksums wait while a
+request has work to do."""
 
 
 def _settings() -> Settings:
@@ -224,6 +229,7 @@ def backup(dest: Path, verify_only: bool) -> None:
         if settings.mongo_url:
             raise backups.BackupRefused("the stores are in MongoDB (MONGO_URL): back them up with mongodump "
                                         "--oplog, as the README's \"Backup and restore\" says")
+        os.nice(BACKUP_NICENESS)  # the platform's requests come first on a machine it shares with the backup
         manifest = backups.take(settings.data_dir, dest)
     click.echo(f"{len(manifest['files'])} files of {settings.data_dir} backed up into {dest}")
     if settings.broker:

@@ -41,8 +41,8 @@ BUS = "bus.sqlite3"
 PAGES_PER_STEP = 256
 PAUSE_SECONDS = 0.002
 """Between two steps of a file's copy, so a backup never takes the disk from the requests for long."""
-SYNC_EVERY_STEPS = 16
-"""The copy goes to the disk as it is made (16 MB at a time with 4 kB pages), never in one flush of the whole file
+SYNC_EVERY_STEPS = 4
+"""The copy goes to the disk as it is made (4 MB at a time with 4 kB pages), never in one flush of the whole file
 that would queue the platform's own writes behind it."""
 
 

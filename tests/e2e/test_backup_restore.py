@@ -23,7 +23,7 @@ ACKNOWLEDGED = "referral.acknowledged"
 
 def _environment(tmp_path, name: str) -> dict:
     env = {**os.environ, "LLAIS_DATA": str(tmp_path / name), "PORT": str(free_port_block(1)),
-           "LLAIS_LOG_LEVEL": "WARNING"}
+           "LLAIS_LOG_LEVEL": "WARNING", "LLAIS_WEBHOOK_ALLOW_PRIVATE": "true"}
     for variable in ("AMQP_URL", "MONGO_URL"):
         env.pop(variable, None)
     return env

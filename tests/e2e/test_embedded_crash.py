@@ -97,7 +97,7 @@ def _all_referrals(platform: Platform, staff: dict) -> list[dict]:
         assert answer.status_code == 200, answer.text
         page = answer.json()
         found.extend(page["items"])
-        cursor = page.get("next_cursor")
+        cursor = page.get("next")
         if not cursor:
             return found
 

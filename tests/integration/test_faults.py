@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import replace
+from html import unescape
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from tests.integration.bus.support import wait_for
 from tests.integration.bus.test_locked_bus import held
 from tests.integration.gateway.conftest import Platform, assert_problem
 from tests.integration.gateway.test_reports_api import this_quarter
+from tests.integration.gateway.test_web_forms import running_site
 
 SETTLE_SECONDS = 1
 """LLAIS_SETTLE_SECONDS here, and so every SQLite file's busy timeout: a lock of a few seconds outlasts both."""
@@ -81,6 +83,23 @@ def test_a_locked_gateway_store_is_a_503_with_retry_after_and_after_it_every_cal
     assert made.status_code == 201, made.text
     assert read_back(platform, council, made.json()["id"])["status"] == "received"
     assert get(platform, "/readyz").status_code == 200
+
+
+@pytest.fixture
+def site(tmp_path_factory):
+    yield from running_site(tmp_path_factory, "faults", settle_seconds=SETTLE_SECONDS, strict_queries=True)
+
+
+def test_a_locked_gateway_store_is_a_page_in_the_readers_words_in_english_and_welsh(site):
+    english, welsh = site.signed_in(site.user("manager")), site.signed_in(site.user("manager"))
+    assert welsh.get("/language/cy").status_code == 302
+    with held(site.settings.data_dir / "gateway.sqlite3"):
+        for visitor, words in ((english, "Sorry, there is a problem with the service"),
+                               (welsh, "Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth")):
+            page = visitor.get("/referrals")
+            assert page.status_code == 503 and page.headers["Content-Type"].startswith("text/html")
+            assert words in unescape(page.text), page.text
+    assert english.get("/referrals").status_code == 200 and welsh.get("/referrals").status_code == 200
 
 
 def test_a_locked_service_store_is_a_503_with_retry_after_and_its_worker_carries_on_after_it(platform):

@@ -5,6 +5,7 @@ Retry-After (never 500, never waiting past LLAIS_SETTLE_SECONDS for a lock), /re
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from dataclasses import replace
@@ -13,6 +14,7 @@ from html import unescape
 import pytest
 import requests
 
+from services import SERVICES
 from shared.config import Settings
 from shared.store import open_store
 from services.platform import Embedded
@@ -102,18 +104,28 @@ def test_a_locked_gateway_store_is_a_page_in_the_readers_words_in_english_and_we
     assert english.get("/referrals").status_code == 200 and welsh.get("/referrals").status_code == 200
 
 
-def test_a_locked_service_store_is_a_503_with_retry_after_and_its_worker_carries_on_after_it(platform):
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_store_locked_past_every_timeout_then_let_go_leaves_every_role_working_with_nothing_lost(platform, service):
     council = platform.key()
     before = refer(platform, council)
     assert before.status_code == 201, before.text
-    with held(platform.settings.data_dir / "referral.sqlite3"):
-        unavailable(refer(platform, council))
+    with held(platform.settings.data_dir / f"{service}.sqlite3"):
+        during = refer(platform, council)
+        if service in ("gateway", "referral"):  # the stores a referral is written to
+            unavailable(during)
+        else:  # stored; what the locked service makes of it waits
+            assert during.status_code == 201, during.text
         time.sleep(LOCK_SECONDS)
     after = refer(platform, council)
     assert after.status_code == 201, after.text
-    for made in (before, after):
-        assert read_back(platform, council, made.json()["id"])["status"] == "received"
-    assert platform.referral_count() == 2, "the refused referral was not stored"
+    made = [answer.json()["id"] for answer in (before, during, after) if answer.status_code == 201]
+    for referral_id in made:
+        assert read_back(platform, council, referral_id)["status"] == "received"
+    report = get(platform, f"/api/v1/reports/quarterly?{this_quarter()}", council)
+    assert report.status_code == 200 and report.json()["active_offer"]["referrals_received"] == len(made)
+    assert platform.referral_count() == len(made), "a refused referral is not stored"
+    wait_for(lambda: get(platform, "/readyz").status_code == 200, what="ready again")
+    assert "failing" not in get(platform, "/healthz").json()
 
 
 def test_a_locked_bus_file_holds_events_back_says_so_and_loses_none(platform):
@@ -130,6 +142,21 @@ def test_a_locked_bus_file_holds_events_back_says_so_and_loses_none(platform):
     assert set(read_back(platform, council, made.json()["id"])["deadlines"]) == DEADLINES
     wait_for(lambda: get(platform, "/readyz").status_code == 200, what="ready again")
     assert "failing" not in get(platform, "/healthz").json()
+
+
+def test_a_store_damaged_while_running_is_a_503_with_retry_after_and_makes_the_platform_unready(platform):
+    council = platform.key()
+    assert get(platform, f"/api/v1/reports/quarterly?{this_quarter()}", council).status_code == 200
+    damaged = platform.settings.data_dir / "reporting.sqlite3"
+    with sqlite3.connect(damaged) as checkpoint:  # what is in the write-ahead log goes into the file
+        checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with damaged.open("r+b") as file:
+        file.write(b"overwritten by something else " * 1000)
+    unavailable(get(platform, f"/api/v1/reports/quarterly?{this_quarter()}", council))
+    not_ready = get(platform, "/readyz")
+    assert not_ready.status_code == 503 and str(damaged) in not_ready.json()["checks"]["stores_reachable"]
+    made = refer(platform, council)
+    assert made.status_code == 201, made.text
 
 
 def test_a_damaged_store_leaves_its_service_unready_saying_which_file_and_the_rest_working(tmp_path):

@@ -64,14 +64,19 @@ class LoopState:
                                                     "llais_failed_for": round(time.time() - since, 1)})
         self.backoff.reset()
 
-    def failed(self, exc: BaseException) -> float:
-        """Note the failure and log it; how long to wait before trying again."""
-        wait = self.backoff.next()
+    def noted(self, exc: BaseException) -> str:
+        """Note the failure, for a loop that waits and logs by itself (kombu's reconnecting); what it showed."""
         error = shown(exc)
         with self._lock:
             if self._since is None:
                 self._since = time.time()
             self._error = error
+        return error
+
+    def failed(self, exc: BaseException) -> float:
+        """Note the failure and log it; how long to wait before trying again."""
+        wait = self.backoff.next()
+        error = self.noted(exc)
         expected = isinstance(exc, (StoreError, sqlite3.Error, OSError))
         log.warning("loop failed; trying again", exc_info=None if expected else exc,
                     extra={"llais_service": self.service, "llais_loop": self.name, "llais_retry_in": wait,

@@ -323,6 +323,10 @@ class Transport(virtual.Transport):
     def driver_version(self):
         return sqlite3.sqlite_version
 
+    @property
+    def default_connection_params(self):
+        return {"port": None, "hostname": None}  # a file has no host: nothing for kombu to default or warn about
+
 
 def check(path: Path, busy_timeout_seconds: float) -> None:
     """Raise sqlite3.Error unless the bus file reads as a database and takes a write now (readiness)."""
@@ -333,10 +337,6 @@ def check(path: Path, busy_timeout_seconds: float) -> None:
         db.execute("ROLLBACK")
     finally:
         db.close()
-
-    @property
-    def default_connection_params(self):
-        return {"port": None, "hostname": None}  # a file has no host: nothing for kombu to default or warn about
 
 
 TRANSPORT_ALIASES.setdefault(SCHEME, f"{__name__}:Transport")

@@ -152,7 +152,7 @@ class EventConsumer(ConsumerMixin):
                 message.ack(multiple=True)
 
     def on_connection_error(self, exc, interval):
-        self.state.failed(exc)
+        self.state.noted(exc)
         log.warning("broker connection lost; reconnecting", extra={"llais_service": self.service,
                                                                    "llais_retry_in": interval,
                                                                    "llais_error": exc.__class__.__name__})

@@ -54,6 +54,11 @@ _INBOX_CAUSED = "ALTER TABLE inbox ADD COLUMN caused TEXT NOT NULL DEFAULT '[]'"
 """For a file made before the inbox recorded what each handling caused."""
 
 
+FILE_FAULTS = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN",
+               "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_PROTOCOL", "SQLITE_PERM", "SQLITE_AUTH")
+"""SQLite's result codes (and the extended codes under them) that say the file cannot be used now, not that a
+statement was wrong."""
+
 POOL_SIZE = 8
 """Connections one store may hold at once: enough for a service's request threads and its worker's loops to work
 side by side, few enough that a busy process stays far inside an ordinary open-files limit."""
@@ -129,13 +134,13 @@ class SQLiteStore:
     @contextmanager
     def _usable(self) -> Iterator[None]:
         """SQLite's errors about the file itself (locked past the busy timeout, unreadable, not a database) as
-        StoreUnavailable: the file cannot be used just now, which callers wait out or answer 503 to, unlike a
-        refused write (IntegrityError), which is a VersionConflict or AlreadyHandled."""
+        StoreUnavailable: the file cannot be used just now, which callers wait out or answer 503 to. A refused write
+        (IntegrityError) or a mistake in the SQL stays what it is."""
         try:
             yield
-        except sqlite3.IntegrityError:
-            raise
-        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+        except sqlite3.DatabaseError as exc:
+            if not (getattr(exc, "sqlite_errorname", None) or "").startswith(FILE_FAULTS):
+                raise
             raise StoreUnavailable(f"SQLite store {self.path}: {exc}") from exc
 
     def _borrow(self) -> tuple[sqlite3.Connection, int]:

@@ -10,10 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import requests
 
 from shared.bus import BrokerUnavailable, Periodic, Worker, broker_check, declare_topology, list_parked
 from shared.bus.sqlite_transport import bus_path
 from shared.store.sqlite import SQLiteStore
+from services.platform import worker_health
+from tests.e2e.conftest import free_port_block
 from tests.integration.bus.support import DRILL, effects, emit, record_effect, wait_for
 
 BUSY_SECONDS = 1
@@ -58,6 +61,15 @@ def test_a_locked_bus_file_holds_events_back_until_it_is_let_go_and_loses_none(q
         assert "locked" in failing(drill, "consumer")["error"] and failing(source, "relay")["since"]
         with pytest.raises(BrokerUnavailable, match="bus.sqlite3"):
             broker_check(quick)
+        port = free_port_block(1)
+        health = worker_health("drill", drill, replace(quick, health_port=port), "127.0.0.1")
+        try:  # what a worker role's orchestrator asks it
+            alive = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            assert alive.status_code == 200 and "drill-consumer" in alive.json()["failing"]
+            ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+            assert ready.status_code == 503 and {"broker", "loops"} <= set(ready.json()["checks"])
+        finally:
+            health.stop()
         time.sleep(3 * BUSY_SECONDS)  # the lock outlasts every wait: the loops fail, wait and fail again
         assert producer.outbox_stats()["pending"] == 10 and effects(consumer) == []
 

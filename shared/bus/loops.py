@@ -37,8 +37,9 @@ class Backoff:
 
 
 def shown(exc: BaseException) -> str:
-    """What a loop's failure may say in logs and health: the store's or the bus's own words (which file, locked or
-    unreadable), and only the kind of any other error, whose message might carry what a handler was given."""
+    """What a loop's failure says in its health and its log line: the store's or the bus's own words (which file,
+    locked or unreadable), and only the kind of any other error, whose message might carry what a handler was given
+    (the log keeps its traceback, as for any error nobody expected)."""
     if isinstance(exc, (StoreError, sqlite3.Error, OSError)):
         return f"{exc.__class__.__name__}: {exc}"[:MAX_SHOWN_CHARS]
     return exc.__class__.__name__

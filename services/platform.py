@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 from shared import telemetry
 from shared.clock import new_secret
 from shared.config import Settings
-from shared.store import Store, open_store
+from shared.store import Store, StoreUnavailable, open_store
 from shared.store.backup import DataFolderLock
 
 from services import INTERNAL_SERVICES, SERVICES
@@ -130,9 +130,25 @@ def serve_worker(name: str, settings: Settings, host: str = "127.0.0.1") -> None
     log.info("worker stopped", extra={"llais_service": name})
 
 
+def failing_loops(workers: Sequence) -> dict:
+    """What `/healthz` adds while loops of `workers` fail (each trying again after a growing wait): which, since
+    when, and why. Nothing while every loop works."""
+    failing = {loop: since for worker in workers for loop, since in worker.failing().items()}
+    return {"status": "failing", "failing": failing} if failing else {}
+
+
+def check_loops(workers: Sequence) -> None:
+    """Raise unless every loop of `workers` works: a role whose consumer, relay or clock cannot use its store or
+    the bus is not ready, though it keeps trying."""
+    failing = failing_loops(workers).get("failing")
+    if failing:
+        raise RuntimeError("; ".join(f"{loop} failing since {since['since']}: {since['error']}"
+                                     for loop, since in failing.items()))
+
+
 def worker_health(name: str, worker, settings: Settings, host: str) -> "HttpServer":
-    """`/healthz` (every loop of the worker is running) and `/readyz` (its store and the broker answer) on
-    LLAIS_HEALTH_PORT, for an orchestrator's checks."""
+    """`/healthz` (every loop of the worker is running, and which are failing) and `/readyz` (its store and the
+    broker answer, and no loop is failing) on LLAIS_HEALTH_PORT, for an orchestrator's checks."""
     from flask import Flask
 
     from shared.bus import broker_check
@@ -145,12 +161,13 @@ def worker_health(name: str, worker, settings: Settings, host: str) -> "HttpServ
         loops = worker.loops()
         if not loops or not all(loops.values()):
             return problem_response(Problem(503, "A worker loop has stopped.", loops=loops))
-        return {"status": "ok", "service": name, "role": "worker", "loops": loops}
+        return {"status": "ok", "service": name, "role": "worker", "loops": loops, **failing_loops([worker])}
 
     @app.get("/readyz")
     def readyz():
         failures = {}
-        for check, run in (("store", worker.store.ping), ("broker", lambda: broker_check(settings))):
+        for check, run in (("store", worker.store.ping), ("broker", lambda: broker_check(settings)),
+                           ("loops", lambda: check_loops([worker]))):
             try:
                 run()
             except Exception as exc:  # readiness reports each failing dependency rather than raising
@@ -226,11 +243,44 @@ class HttpServer:
 # embedded mode: every service in one process
 
 
+class Unopened:
+    """The store of a service that could not open it (a damaged file): it answers every use with why, and what to do.
+
+    The service's API then answers 503 and its `/readyz` says this; the other services run on."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def ping(self) -> None:
+        raise StoreUnavailable(self.reason)
+
+    def close(self) -> None:
+        return None
+
+
+def unavailable_app(name: str, settings: Settings, store: Unopened):
+    """A service that cannot start: `/healthz` answers, `/readyz` says why, every other call is a 503."""
+    from flask import request
+
+    from shared.web import create_service_app
+
+    app = create_service_app(name, settings, store, internal=name != "gateway")
+
+    @app.before_request
+    def _unavailable():
+        if request.path not in ("/healthz", "/readyz"):
+            store.ping()
+
+    return app
+
+
 class Embedded:
     """Every service and role in this process: internal APIs on loopback ports, workers as threads.
 
     The bus is a SQLite file (shared.bus.sqlite_transport) unless AMQP_URL names a broker; stores are SQLite files
     under LLAIS_DATA (or MongoDB when MONGO_URL is set). Each service's API and worker share one store, which `stop` closes.
+    A service whose store cannot be opened starts unready, saying which file and what to do; the others run. The
+    gateway is ready while every store and the bus can be used and no worker's loop is failing.
     """
 
     def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int | None = None):
@@ -255,25 +305,76 @@ class Embedded:
         telemetry.configure("embedded", level=self.settings.log_level)
         declare_topology(self.settings, bindings())
         urls = {}
+        workers: dict[str, list] = {name: [] for name in INTERNAL_SERVICES}
         for name in INTERNAL_SERVICES:
-            app = service_app(name).create_app(self.settings, store=self._store(name))
+            own = workers[name]
+
+            def worker_loops(own=own) -> None:
+                check_loops(own)
+
+            app = self._app(name, readiness=(worker_loops,), health=lambda own=own: failing_loops(own))
             server = self._serve(app, "127.0.0.1", 0, SERVICE_THREADS, name)
             urls[name] = f"http://127.0.0.1:{server.port}"
         self.settings = replace(self.settings, service_urls={**urls, **self.settings.service_urls})
         for name in INTERNAL_SERVICES:
+            if isinstance(self._store(name), Unopened):
+                continue
             worker = service_app(name).create_worker(self.settings, store=self._store(name))
             worker.start()
+            workers[name].append(worker)
             self._workers.append(worker)
-        gateway_app = service_app("gateway").create_app(self.settings, store=self._store("gateway"))
+        gateway_app = self._app("gateway", readiness=(self.stores_reachable, self.broker_reachable, self.worker_loops),
+                                health=lambda: failing_loops(self._workers))
         self._clients.extend(gateway_app.extensions.get("llais.clients", {}).values())
         gateway = self._serve(gateway_app, self.host, self.port, GATEWAY_THREADS, "gateway")
         self.url = f"http://{'localhost' if self.host in ('127.0.0.1', '0.0.0.0') else self.host}:{gateway.port}"
         return self.url
 
-    def _store(self, name: str) -> Store:
+    def _store(self, name: str) -> Store | Unopened:
         if name not in self._stores:
-            self._stores[name] = open_store(name, self.settings)
+            try:
+                self._stores[name] = open_store(name, self.settings)
+            except StoreUnavailable as exc:
+                self._stores[name] = self._unopened(name, exc)
         return self._stores[name]
+
+    def _app(self, name: str, **checks):
+        """The service's API on its store, or, if the store cannot be used at start, one saying so."""
+        store = self._store(name)
+        if not isinstance(store, Unopened):
+            try:
+                return service_app(name).create_app(self.settings, store=store, **checks)
+            except StoreUnavailable as exc:  # it opened, but making its indexes found it locked or damaged
+                store.close()
+                store = self._stores[name] = self._unopened(name, exc)
+        return unavailable_app(name, self.settings, store)
+
+    @staticmethod
+    def _unopened(name: str, exc: StoreUnavailable) -> Unopened:
+        reason = (f"The {name} service cannot start: {exc}. If another program holds the file, start Llais again "
+                  "once it has let go; if the file is damaged, restore it from a backup, or move it aside for the "
+                  "service to begin with an empty store, then start Llais again.")
+        log.error("a service's store cannot be used; that service is not started",
+                  extra={"llais_service": name, "llais_error": reason})
+        return Unopened(reason)
+
+    def stores_reachable(self) -> None:
+        failures = []
+        for store in self._stores.values():
+            try:
+                store.ping()
+            except StoreUnavailable as exc:
+                failures.append(str(exc))
+        if failures:
+            raise StoreUnavailable("; ".join(failures))
+
+    def broker_reachable(self) -> None:
+        from shared.bus import broker_check
+
+        broker_check(self.settings)
+
+    def worker_loops(self) -> None:
+        check_loops(self._workers)
 
     def _serve(self, app, host: str, port: int, threads: int, name: str) -> HttpServer:
         server = HttpServer(app, host=host, port=port, threads=threads, name=f"{name}-api")

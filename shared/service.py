@@ -31,7 +31,11 @@ class ServiceDefinition:
     """Whether the API reads the council register (`app.extensions["llais.councils"]`): the councils, their
     regions and nations, loaded once from the settings' file."""
 
-    def create_app(self, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+    def create_app(self, settings: Settings | None = None, *, store: Store | None = None,
+                   readiness: Sequence[Callable[[], None]] = (),
+                   health: Callable[[], Mapping[str, Any]] | None = None) -> Flask:
+        """The API role; `readiness` and `health` add what the rest of its process says of itself (the embedded
+        mode's worker of the same service) to its `/readyz` and `/healthz`."""
         from shared import settling
         from shared.bus import broker_check
         from shared.web import create_service_app
@@ -43,7 +47,7 @@ class ServiceDefinition:
         def broker_reachable() -> None:
             broker_check(settings)
 
-        app = create_service_app(self.name, settings, store, readiness=(broker_reachable,))
+        app = create_service_app(self.name, settings, store, readiness=(broker_reachable, *readiness), health=health)
         settling.install(app, store, self.handlers)
         for blueprint in self.blueprints:
             app.register_blueprint(blueprint)

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from shared import telemetry, validation
 from shared.config import Settings
 from shared.errors import Busy, LlaisError, Refused
-from shared.store import Position
+from shared.store import Position, StoreUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 INTERNAL_TOKEN_HEADER = "X-Llais-Internal-Token"
@@ -79,6 +79,19 @@ def problem_of(error: LlaisError) -> Problem:
     return Problem(error.status, error.detail or _TITLES.get(error.status, "Error"), title=error.title,
                    errors=error.errors if refused else None, headers=headers, code=error.code,
                    **error.params, **reasons)
+
+
+STORE_RETRY_AFTER_SECONDS = 5
+"""What a 503 for a store that cannot be used asks a caller to wait: a lock held by another writer (a backup, an
+operator's sqlite3) is seldom let go sooner."""
+
+
+def store_problem(error: StoreUnavailable) -> Problem:
+    """A store that cannot be used just now (locked, unreadable) as the 503 a caller can wait out; which file and
+    why go to the log and the service's /readyz, not to the caller."""
+    log.warning("store unavailable; answered 503", extra={"llais_error": str(error)[:300]})
+    return Problem(503, "This part of Llais cannot reach its records just now; try again shortly.",
+                   headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS)}, code="store_unavailable")
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -257,10 +270,12 @@ def with_allow(response, exc: HTTPException):
 
 
 def create_service_app(service: str, settings: Settings, store: Any, *,
-                       readiness: Iterable[Callable[[], None]] = (), internal: bool = True) -> Flask:
+                       readiness: Iterable[Callable[[], None]] = (), internal: bool = True,
+                       health: Callable[[], Mapping[str, Any]] | None = None) -> Flask:
     """A Flask app with the project's error handling, `/healthz`, `/readyz` and, for internal APIs, the token check.
 
-    `readiness` are extra checks (the broker, say) that raise when the role cannot serve.
+    `readiness` are extra checks (the broker, say) that raise when the role cannot serve; `health` adds to
+    `/healthz` what the process's other parts say of themselves (a worker's failing loops, and since when).
     """
     app = Flask(f"llais.{service}")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -281,6 +296,10 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
     @app.errorhandler(LlaisError)
     def _named(error: LlaisError):
         return problem_response(problem_of(error))
+
+    @app.errorhandler(StoreUnavailable)
+    def _store_unavailable(error: StoreUnavailable):
+        return app.handle_user_exception(store_problem(error))  # as the app answers any 503 (a page, or JSON)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -305,7 +324,7 @@ def create_service_app(service: str, settings: Settings, store: Any, *,
 
     @app.get("/healthz")
     def healthz():
-        return {"status": "ok", "service": service}
+        return {"status": "ok", "service": service, **(health() if health is not None else {})}
 
     @app.get("/readyz")
     def readyz():

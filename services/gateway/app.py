@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -25,11 +25,12 @@ annual report counts every fact of two years."""
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None,
-               readiness: Iterable[Callable[[], None]] = ()) -> Flask:
+               readiness: Iterable[Callable[[], None]] = (),
+               health: Callable[[], Mapping[str, Any]] | None = None) -> Flask:
     settings = settings or Settings.from_env()
     store = store or open_store(NAME, settings)
     store.ensure_indexes(INDEXES, strict=settings.strict_queries)
-    app = create_service_app(NAME, settings, store, readiness=readiness, internal=False)
+    app = create_service_app(NAME, settings, store, readiness=readiness, internal=False, health=health)
     app.extensions["llais.gateway_store"] = GatewayStore(store)
     idempotency.release_abandoned_reservations(app.extensions["llais.gateway_store"])  # left by a process that died
     app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)

@@ -36,7 +36,8 @@ PROBLEMS = {
     415: "Not JSON (Content-Type: application/json, UTF-8).",
     422: "Invalid fields or a rule broken; see `errors`.",
     502: "A service gave an answer the gateway could not relay; try again shortly.",
-    503: "A service did not answer; try again shortly.",
+    503: "A service did not answer, is still passing on an earlier change, or cannot use its records just now (a "
+         "store locked by another program, or damaged); try again after the seconds `Retry-After` gives.",
 }
 SECURED = [{"bearer": []}]
 ANSWERED_BY_EVERY_CALL = (401, 403, 502, 503)

@@ -7,7 +7,11 @@ its effects, retry failures with growing delays and park what cannot be handled.
 
 from __future__ import annotations
 
+import sqlite3
+
 from kombu import Connection
+
+from shared.bus import sqlite_transport
 
 from shared.bus.parking import ParkedMessage, list_parked, replay_parked
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed
@@ -22,8 +26,15 @@ class BrokerUnavailable(Exception):
 
 
 def broker_check(settings: Settings) -> None:
-    """Raise BrokerUnavailable unless the broker accepts a connection within a few seconds."""
+    """Raise BrokerUnavailable unless the broker accepts a connection within a few seconds, or the embedded bus's
+    file can be read and written now."""
     if not settings.broker:
+        if settings.bus_url.startswith(f"{sqlite_transport.SCHEME}://"):
+            path = sqlite_transport.bus_path(settings.bus_url)
+            try:
+                sqlite_transport.check(path, settings.settle_seconds)
+            except sqlite3.Error as exc:
+                raise BrokerUnavailable(f"the bus file {path} cannot be used: {exc}") from None
         return
     connection = Connection(settings.bus_url, connect_timeout=3)
     try:

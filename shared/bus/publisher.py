@@ -41,9 +41,10 @@ class Outgoing:
 
 def connect(settings: Settings) -> Connection:
     """A connection to the bus of the settings: RabbitMQ with short timeouts so failures surface quickly (reading
-    the socket ahead, unless over TLS), or the embedded mode's SQLite file."""
+    the socket ahead, unless over TLS), or the embedded mode's SQLite file, waited for no longer than the stores
+    are when another holds it."""
     if not settings.broker:
-        return Connection(settings.bus_url)
+        return Connection(settings.bus_url, transport_options={"busy_timeout_seconds": settings.settle_seconds})
     plain = settings.bus_url.startswith("amqp://")
     return Connection(settings.bus_url, connect_timeout=5, heartbeat=30,
                       transport=ReadAheadTransport if plain else None)

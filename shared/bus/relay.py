@@ -6,33 +6,17 @@ duplicates. A broker that is down leaves the events in the outbox until it is ba
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import threading
 
 from shared import telemetry
+from shared.bus.loops import LoopState
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed
 from shared.clock import new_id
 from shared.config import Settings
 from shared.store import Store
 from shared.wakeup import Wakeup
-
-log = logging.getLogger("llais.bus.relay")
-
-
-class Backoff:
-    """Growing waits after failures (0.5 s doubling to 10 s), back to the first after a success."""
-
-    def __init__(self, first: float = 0.5, cap: float = 10.0):
-        self.first, self.cap, self.current = first, cap, first
-
-    def next(self) -> float:
-        wait, self.current = self.current, min(self.current * 2, self.cap)
-        return wait
-
-    def reset(self) -> None:
-        self.current = self.first
 
 
 class OutboxRelay:
@@ -64,27 +48,22 @@ class OutboxRelay:
         self.mark_sent([entry.id for entry in entries])
         return len(entries)
 
-    def run(self, stop: threading.Event, wake: Wakeup, poll_seconds: float) -> None:
+    def run(self, stop: threading.Event, wake: Wakeup, poll_seconds: float, state: LoopState | None = None) -> None:
         """Publish until `stop` is set: straight away whenever `wake` says a commit gave it work, and every
-        `poll_seconds` for work no signal announces (another process's commits, a lease that ran out)."""
-        backoff = Backoff()
+        `poll_seconds` for work no signal announces (another process's commits, a lease that ran out). A broker or
+        bus that is down, or a store that cannot be used, leaves the events in the outbox: `state` says so, and the
+        relay tries again after a growing wait."""
+        state = state or LoopState("relay", self.service)
         while not stop.is_set():
             seen = wake.generation
             try:
                 sent = self.run_once()
-                backoff.reset()
-                if sent < self.batch:
-                    wake.wait(seen, poll_seconds)
-            except PublishFailed as exc:
-                wait = backoff.next()
-                log.warning("relay could not publish; the events stay in the outbox",
-                            extra={"llais_service": self.service, "llais_retry_in": wait,
-                                   "llais_error": str(exc)[:200]})
-                stop.wait(wait)
-            except Exception:  # the store or the broker failed in a way we did not name: log, wait, go on
-                wait = backoff.next()
-                log.exception("relay failed", extra={"llais_service": self.service, "llais_retry_in": wait})
-                stop.wait(wait)
+            except Exception as exc:  # the store or the bus cannot be used now; the events stay in the outbox
+                stop.wait(state.failed(exc))
+                continue
+            state.worked()
+            if sent < self.batch:
+                wake.wait(seen, poll_seconds)
 
     def mark_sent(self, entry_ids: list[str]) -> None:
         self.store.mark_sent(entry_ids)

@@ -4,14 +4,17 @@ It keeps the promises of RabbitMQ that the outbox, the inbox and the retries rel
 broker:
 - a published message is committed to the file before `publish` returns (the relay marks its events sent only then);
 - a delivered message stays in the file, leased to its consumer, until it is acked; a rejected one is released;
-- leases held by a process that is gone (a SIGKILL included) are released when any connection next opens, and
-  periodically after, so those messages are delivered again and the consumers' inboxes absorb the repeats;
+- leases held by a process that is gone (a SIGKILL included), or by a channel of this process that closed without
+  releasing them (the file was locked as it closed), are released when any channel next opens, and periodically
+  after, so those messages are delivered again and the consumers' inboxes absorb the repeats;
 - a queue declared with `x-message-ttl` and `x-dead-letter-routing-key` (the retry queues) holds a message for its
   TTL and then lets it appear on the dead-letter queue, as RabbitMQ's TTL and dead-lettering do;
 - exchanges and bindings are kept in the file too, so every connection and every process routes alike.
 
 URL: `sqlite:////absolute/path/bus.sqlite3`, or `sqlite:///relative/path` (kombu puts the path in virtual_host).
 Consumers in this process are woken by each publish; other processes' publishes are seen within a polling interval.
+A file held by another writer (a backup tool, an operator's sqlite3) is waited for `busy_timeout_seconds` (a
+transport option), then the operation raises sqlite3.OperationalError for its caller to wait out and try again.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ from shared.wakeup import Wakeup
 SCHEME = "sqlite"
 LEASE_SECONDS = 600.0
 SWEEP_EVERY_SECONDS = 10.0
-_OWNER = f"{os.getpid()}:{uuid.uuid4().hex}"
+BUSY_TIMEOUT_SECONDS = 15.0
+_open_channels: set[str] = set()
+"""The lease owners (pid:channel) of this process's open channels."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -85,8 +90,8 @@ def _wakeup(path: Path) -> Wakeup:
 
 
 def _alive(owner: str) -> bool:
-    """Whether the process that took a lease still runs (leases name their process as pid:boot)."""
-    if owner == _OWNER:
+    """Whether the channel that took a lease is still open (leases name their process and channel as pid:channel)."""
+    if owner in _open_channels:
         return True
     pid_text, _, _ = owner.partition(":")
     try:
@@ -94,7 +99,7 @@ def _alive(owner: str) -> bool:
     except ValueError:
         return False
     if pid == os.getpid():
-        return False  # an earlier life of this pid, not us
+        return False  # a channel of ours that closed, or an earlier life of this pid
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -113,13 +118,20 @@ class Channel(virtual.Channel):
         super().__init__(connection, **kwargs)
         self._path: Path = connection.path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self._path, isolation_level=None, timeout=15, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=15000")
-        self._db.executescript(_SCHEMA)
-        self._last_sweep = 0.0
-        self._sweep()
+        self._owner = f"{os.getpid()}:{uuid.uuid4().hex}"
+        busy = float(connection.client.transport_options.get("busy_timeout_seconds", BUSY_TIMEOUT_SECONDS))
+        self._db = sqlite3.connect(self._path, isolation_level=None, timeout=busy, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
+            self._db.executescript(_SCHEMA)
+            self._last_sweep = 0.0
+            self._sweep()
+        except BaseException:
+            self._db.close()
+            raise
+        _open_channels.add(self._owner)
 
     def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         with self._lock:
@@ -226,7 +238,7 @@ class Channel(virtual.Channel):
             raise Empty()
         rows = self._write(
             f"UPDATE messages SET leased_by = ?, leased_until = ? WHERE seq = (SELECT seq {ready}) "
-            "RETURNING payload", (_OWNER, now + LEASE_SECONDS, queue, now)).fetchall()
+            "RETURNING payload", (self._owner, now + LEASE_SECONDS, queue, now)).fetchall()
         if not rows:
             raise Empty()
         return json.loads(rows[0][0])
@@ -265,14 +277,19 @@ class Channel(virtual.Channel):
         _wakeup(self._path).notify()
 
     def close(self):
-        if not self.closed and self._qos is not None:
-            self._qos._flush()
-            unacked = list(self._qos._delivered)
-            if unacked:
-                self._release(unacked)
-        super().close()
-        with self._lock:
-            self._db.close()
+        """Release this channel's leases and close its file; if the file is locked, the leases are let go by the
+        next channel's sweep instead, since this channel is no longer open."""
+        try:
+            if not self.closed and self._qos is not None:
+                self._qos._flush()
+                unacked = list(self._qos._delivered)
+                if unacked:
+                    self._release(unacked)
+        finally:
+            _open_channels.discard(self._owner)
+            super().close()
+            with self._lock:
+                self._db.close()
 
 
 class Transport(virtual.Transport):
@@ -309,6 +326,17 @@ class Transport(virtual.Transport):
     @property
     def default_connection_params(self):
         return {"port": None, "hostname": None}  # a file has no host: nothing for kombu to default or warn about
+
+
+def check(path: Path, busy_timeout_seconds: float) -> None:
+    """Raise sqlite3.Error unless the bus file reads as a database and takes a write now (readiness)."""
+    db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_seconds)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+        db.execute("ROLLBACK")
+    finally:
+        db.close()
 
 
 TRANSPORT_ALIASES.setdefault(SCHEME, f"{__name__}:Transport")

@@ -7,7 +7,9 @@ one transaction, so a crash before the acks loses the effects with them and the 
 raises is tried again after each of the configured delays (TTL retry queues that dead-letter back to the service's
 queue), then parked with its error in the service's parking queue. A message that cannot be read, or whose type or
 version no contract knows, is parked at once. Connections that drop are re-opened with back-off; nothing is acked
-that was not done.
+that was not done. A store that cannot be used (locked, unreadable) is no fault of the handler's: the message is
+not counted as a try but given back, and the consumer starts again after a growing wait (shared/bus/loops), as
+every loop of the worker does after any failure.
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ from kombu.transport import virtual
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from shared import telemetry
+from shared.bus.loops import LoopState
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed, connect
 from shared.bus.relay import OutboxRelay
 from shared.bus.topology import ServiceQueues, declare_topology, parking_queue, retry_queues, service_queue
 from shared.clock import timestamp
 from shared.config import Settings
 from shared.contracts import ContractError, parse_event
-from shared.store import Store
+from shared.store import Store, StoreUnavailable
 from shared.unit_of_work import EventHandler, handle
 from shared.wakeup import Wakeup
 
@@ -67,8 +70,9 @@ def describe(exc: BaseException) -> str:
 
 class EventConsumer(ConsumerMixin):
     def __init__(self, service: str, handlers: Mapping[str, Handler], store: Store, settings: Settings,
-                 publisher: ConfirmingPublisher):
+                 publisher: ConfirmingPublisher, state: LoopState | None = None):
         self.service = service
+        self.state = state or LoopState("consumer", service)
         self.handlers = dict(handlers)
         self.store = store
         self.settings = settings
@@ -103,10 +107,12 @@ class EventConsumer(ConsumerMixin):
                     except socket.timeout:
                         self._ack_done()
                         connection.heartbeat_check()
+                        self.state.worked()
                     except OSError:
                         if not self.should_stop:
                             raise
                     else:
+                        self.state.worked()
                         yield
                 self._ack_done()
         finally:
@@ -146,6 +152,7 @@ class EventConsumer(ConsumerMixin):
                 message.ack(multiple=True)
 
     def on_connection_error(self, exc, interval):
+        self.state.noted(exc)
         log.warning("broker connection lost; reconnecting", extra={"llais_service": self.service,
                                                                    "llais_retry_in": interval,
                                                                    "llais_error": exc.__class__.__name__})
@@ -178,6 +185,8 @@ class EventConsumer(ConsumerMixin):
         ) as span:
             try:
                 handle(handler, event, self.store)
+            except StoreUnavailable:
+                raise  # not the handler's failure: the message comes again once the store can be used
             except Exception as exc:  # any handler failure is retried, then parked with its error
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR))
@@ -233,6 +242,7 @@ class Worker:
         self.relay = OutboxRelay(store, settings, service=service)
         self._consumer: EventConsumer | None = None
         self._threads: list[threading.Thread] = []
+        self._states: dict[str, LoopState] = {}
         self.work: Wakeup = store.changes
         """Signalled after every commit to the store in this process (a handler's, or in the embedded mode a request's
         too): it may have given work to the tasks woken by events."""
@@ -241,11 +251,14 @@ class Worker:
         """Consume, relay and run the periodic tasks until `stop` is set."""
         stop = stop or self._stop
         self._declare_own_queues()
+        self._states = {name: LoopState(name, self.service)
+                        for name in ["relay", *(["consumer"] if self.handlers else []),
+                                     *(task.name for task in self.periodic)]}
         loops: list[tuple[str, Callable[[], None]]] = [("relay", lambda: self._relay(stop))]
         if self.handlers:
             self._consumer = EventConsumer(self.service, self.handlers, self.store, self.settings,
-                                           ConfirmingPublisher(self.settings))
-            loops.append(("consumer", self._consumer.run))
+                                           ConfirmingPublisher(self.settings), self._states["consumer"])
+            loops.append(("consumer", lambda: self._consume(stop)))
         for task in self.periodic:
             loops.append((task.name, lambda task=task: self._every(task, stop)))
         threads = [threading.Thread(target=body, name=f"{self.service}-{name}", daemon=True) for name, body in loops]
@@ -275,15 +288,28 @@ class Worker:
                                                                "llais_error": describe(exc)[:200]})
 
     def _relay(self, stop: threading.Event) -> None:
-        self.relay.run(stop, self.store.new_events, RELAY_POLL_SECONDS)
+        self.relay.run(stop, self.store.new_events, RELAY_POLL_SECONDS, self._states["relay"])
+
+    def _consume(self, stop: threading.Event) -> None:
+        """kombu's consumer loop outlives a broker that drops; this outlives whatever else ends it (a store or bus
+        file that cannot be used): what it had not acked comes again when it consumes again."""
+        state = self._states["consumer"]
+        while not stop.is_set():
+            try:
+                self._consumer.run()
+            except Exception as exc:  # any failure: wait, then consume again, for as long as the worker runs
+                stop.wait(state.failed(exc))
 
     def _every(self, task: Periodic, stop: threading.Event) -> None:
+        state = self._states[task.name]
         while not stop.is_set():
             seen = self.work.generation
             try:
                 task.run()
-            except Exception:  # one failing run must not end the task: log it and run again next time
-                log.exception("periodic task failed", extra={"llais_service": self.service, "llais_task": task.name})
+            except Exception as exc:  # one failing run must not end the task: run again after a growing wait
+                stop.wait(state.failed(exc))
+                continue
+            state.worked()
             if task.woken_by_events:
                 self.work.wait(seen, task.interval)
             else:
@@ -292,6 +318,11 @@ class Worker:
     def loops(self) -> dict[str, bool]:
         """Each of the worker's loops (consumer, relay, periodic tasks) and whether it is running."""
         return {thread.name: thread.is_alive() for thread in self._threads}
+
+    def failing(self) -> dict[str, dict]:
+        """The loops failing now (each trying again after a growing wait): since when, and why."""
+        failing = {name: state.failing() for name, state in self._states.items()}
+        return {f"{self.service}-{name}": since for name, since in failing.items() if since is not None}
 
     def start(self) -> None:
         self._stop.clear()

@@ -418,14 +418,16 @@ def bring_up_to_date(store: Store, collection: str, up_to_date: Callable[[dict],
 
 
 def open_store(service: str, settings: Any) -> Store:
-    """The store of one service, as the settings choose: MongoDB when MONGO_URL is set, else SQLite."""
+    """The store of one service, as the settings choose: MongoDB when MONGO_URL is set, else SQLite, whose writers
+    wait for a file another holds no longer than a call waits for events (LLAIS_SETTLE_SECONDS), so a locked file
+    is answered 503 rather than left hanging."""
     if settings.mongo_url:
         from shared.store.mongo import MongoStore
 
         return MongoStore.connect(settings.mongo_url, database=f"llais_{service}")
     from shared.store.sqlite import SQLiteStore
 
-    return SQLiteStore(settings.data_dir / f"{service}.sqlite3")
+    return SQLiteStore(settings.data_dir / f"{service}.sqlite3", busy_timeout_ms=settings.settle_seconds * 1000)
 
 
 __all__ = [

@@ -64,6 +64,11 @@ _INBOX_CAUSED = "ALTER TABLE inbox ADD COLUMN caused TEXT NOT NULL DEFAULT '[]'"
 """For a file made before the inbox recorded what each handling caused."""
 
 
+FILE_FAULTS = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN",
+               "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_PROTOCOL", "SQLITE_PERM", "SQLITE_AUTH")
+"""SQLite's result codes (and the extended codes under them) that say the file cannot be used now, not that a
+statement was wrong."""
+
 POOL_SIZE = 8
 """Connections one store may hold at once: enough for a service's request threads and its worker's loops to work
 side by side, few enough that a busy process stays far inside an ordinary open-files limit."""
@@ -126,13 +131,27 @@ class SQLiteStore:
         """Borrow a connection for one operation (this thread's batch's, while it has one)."""
         batch = getattr(self._local, "batch", None)
         if batch is not None:
-            yield batch.conn
+            with self._usable():
+                yield batch.conn
             return
-        conn, generation = self._borrow()
+        with self._usable():
+            conn, generation = self._borrow()
+            try:
+                yield conn
+            finally:
+                self._give_back(conn, generation)
+
+    @contextmanager
+    def _usable(self) -> Iterator[None]:
+        """SQLite's errors about the file itself (locked past the busy timeout, unreadable, not a database) as
+        StoreUnavailable: the file cannot be used just now, which callers wait out or answer 503 to. A refused write
+        (IntegrityError) or a mistake in the SQL stays what it is."""
         try:
-            yield conn
-        finally:
-            self._give_back(conn, generation)
+            yield
+        except sqlite3.DatabaseError as exc:
+            if not (getattr(exc, "sqlite_errorname", None) or "").startswith(FILE_FAULTS):
+                raise
+            raise StoreUnavailable(f"SQLite store {self.path}: {exc}") from exc
 
     def _borrow(self) -> tuple[sqlite3.Connection, int]:
         """An idle connection, a new one while fewer than `pool_size` are open, or the next one given back (waiting
@@ -365,7 +384,8 @@ class SQLiteStore:
             raise RuntimeError("this thread has a batch open already")
         conn, generation = self._borrow()
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            with self._usable():
+                conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._give_back(conn, generation)
             raise
@@ -437,10 +457,10 @@ class SQLiteStore:
         return {"pending": count, "oldest_age_seconds": round(time.time() - oldest, 3) if oldest else 0.0}
 
     def ping(self) -> None:
-        try:
-            self._rows("SELECT 1")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"SQLite store {self.path.name}: {exc}") from exc
+        """Raise StoreUnavailable unless the file reads as a database and takes a write now: WAL lets readers past
+        a writer that holds the file, so only taking the write lock shows that writes would wait."""
+        with self._transaction() as conn:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
 
     def close(self) -> None:
         """Close every connection: the idle ones now, any lent out as soon as it is given back. A later call opens

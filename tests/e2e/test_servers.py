@@ -75,6 +75,10 @@ class _Worker:
     def loops() -> dict[str, bool]:
         return {"referral-relay": True, "referral-consumer": True}
 
+    @staticmethod
+    def failing() -> dict[str, dict]:
+        return {}
+
 
 def test_a_workers_health_endpoint_names_no_software_and_stops_clean(settings):
     before = set(threading.enumerate())

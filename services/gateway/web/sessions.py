@@ -5,11 +5,16 @@ keyed by the SHA-256 of the id (a leaked store does not give working cookies) an
 length (domain.session_expired), at sign-out, or when a sign-in starts a fresh one. What an expired session held is
 cleared by a sweep that any request may trigger, at most once every SWEEP_EVERY in each process, so a form abandoned
 half-way does not keep a child's details.
+
+A store that cannot be used just now (locked by another program) leaves a session as it was: a request that only
+had its session touched is answered as it was; one whose session changed (a sign-in, a form's answers) is answered
+with the 503 that any call meeting that store gets, since what it would have kept is not kept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 from datetime import datetime, timedelta
@@ -19,9 +24,13 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from shared.clock import now
+from shared.store import StoreUnavailable
+from shared.web import store_problem
 
 from services.gateway import domain
 from services.gateway.store import GatewayStore
+
+log = logging.getLogger(__name__)
 
 COOKIE = "llais_session"
 TOUCH_EVERY = timedelta(seconds=60)
@@ -78,6 +87,8 @@ class StoreSessionInterface(SessionInterface):
         try:
             self.swept_at = moment
             self.sweep(moment)
+        except StoreUnavailable as exc:  # the next sweep due clears what this one could not
+            log.warning("expired sessions not swept; the store cannot be used now", extra={"llais_error": str(exc)})
         finally:
             self.sweeping.release()
 
@@ -92,6 +103,16 @@ class StoreSessionInterface(SessionInterface):
         return WebSession(record.body["data"], key=key, record=record, created_at=record.body["created_at"])
 
     def save_session(self, app: Flask, session: WebSession, response: Response) -> None:
+        try:
+            self._save(app, session, response)
+        except StoreUnavailable as exc:
+            if session.modified or session.ended or session.renew:
+                _refused(app, response, exc)
+            else:  # only its last request went unnoted: the answer stands
+                log.warning("a session's last request not noted; the store cannot be used now",
+                            extra={"llais_error": str(exc)})
+
+    def _save(self, app: Flask, session: WebSession, response: Response) -> None:
         cookie = {"domain": self.get_cookie_domain(app), "path": self.get_cookie_path(app),
                   "secure": self.get_cookie_secure(app), "httponly": True,
                   "samesite": self.get_cookie_samesite(app) or "Lax"}
@@ -115,6 +136,19 @@ class StoreSessionInterface(SessionInterface):
         self.store.save_web_session(session.record, _digest(session.key), body)
         response.set_cookie(COOKIE, session.key, **cookie)
         response.vary.add("Cookie")
+
+
+def _refused(app: Flask, response: Response, error: StoreUnavailable) -> None:
+    """Turn the answer already made into the app's 503 for `error` (a page, or a problem): sessions are saved after
+    the error handlers have run, so the answer is rewritten here rather than raised."""
+    refusal = app.make_response(app.handle_user_exception(store_problem(error)))
+    response.status_code = refusal.status_code
+    response.set_data(refusal.get_data())
+    response.content_type = refusal.content_type
+    response.headers.pop("Location", None)
+    response.headers.pop("Set-Cookie", None)
+    if "Retry-After" in refusal.headers:
+        response.headers["Retry-After"] = refusal.headers["Retry-After"]
 
 
 def _due_a_touch(body: dict, moment: datetime) -> bool:

@@ -14,6 +14,7 @@ condition is seen to hold). `query_plan` shows how SQLite answers a find.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -26,6 +27,8 @@ from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, 
                           OutboxEntry, Put, StoreUnavailable, VersionConflict, caused_with, check_field, key_to_record,
                           note_committed, note_key_recorded)
 from shared.wakeup import Wakeup
+
+log = logging.getLogger("llais.store")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -69,6 +72,8 @@ FILE_FAULTS = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CORRUPT",
 """SQLite's result codes (and the extended codes under them) that say the file cannot be used now, not that a
 statement was wrong."""
 
+CHECKPOINT_SECONDS = 0.5
+"""How soon after a commit its pages move from the WAL into the store's file (`Checkpointer`)."""
 POOL_SIZE = 8
 """Connections one store may hold at once: enough for a service's request threads and its worker's loops to work
 side by side, few enough that a busy process stays far inside an ordinary open-files limit."""
@@ -121,6 +126,7 @@ class SQLiteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's work, never a commit's
         except BaseException:
             conn.close()
             raise
@@ -371,6 +377,7 @@ class SQLiteStore:
         return version
 
     def _committed(self, new_events: bool) -> None:
+        checkpointer.due(self)
         self.changes.notify()
         if new_events:
             self.new_events.notify()
@@ -462,14 +469,63 @@ class SQLiteStore:
         with self._transaction() as conn:
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
 
+    def checkpoint(self) -> None:
+        """Move what commits wrote to the WAL into the file, as far as no reader still needs it (PASSIVE: no writer
+        waits for it). On a connection of its own, closed at once, so a store closed meanwhile keeps none open."""
+        with self._usable():
+            conn = self._connect()
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                conn.close()
+
     def close(self) -> None:
         """Close every connection: the idle ones now, any lent out as soon as it is given back. A later call opens
         new ones, so a straggling thread at shutdown gets an answer rather than a closed handle."""
+        checkpointer.forget(self)
         with self._changed:
             idle, self._idle = self._idle, []
             self._generation += 1
         for conn in idle:
             self._discard(conn)
+
+
+class Checkpointer:
+    """Moves committed pages from each store's WAL into its file, in one thread of the process, a moment after
+    commits: SQLite's own automatic checkpoint runs inside whichever commit crosses its threshold, and after a long
+    read (a backup's) has held the WAL, that commit would copy all that piled up meanwhile, holding up its request."""
+
+    def __init__(self, every: float = CHECKPOINT_SECONDS):
+        self.every = every
+        self._due: set[SQLiteStore] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def due(self, store: "SQLiteStore") -> None:
+        with self._lock:
+            self._due.add(store)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+                self._thread.start()
+
+    def forget(self, store: "SQLiteStore") -> None:
+        with self._lock:
+            self._due.discard(store)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.every)
+            with self._lock:
+                due, self._due = self._due, set()
+            for store in due:
+                try:
+                    store.checkpoint()
+                except (sqlite3.Error, StoreUnavailable) as exc:  # busy or locked now: the next commit asks again
+                    log.debug("checkpoint put off", extra={"llais_store": store.path.name,
+                                                           "llais_error": exc.__class__.__name__})
+
+
+checkpointer = Checkpointer()
 
 
 class Batch:

@@ -4,7 +4,10 @@ every file handle: a server's request threads come and go, and the process must 
 from __future__ import annotations
 
 import os
+import sqlite3
+import struct
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -50,9 +53,9 @@ def test_threads_that_come_and_go_share_a_bounded_pool_and_close_lets_every_hand
         for thread in threads:
             thread.join(60)
         assert not errors, errors
-        # the pool's connections at most (fewer than the threads), each with the database and its WAL open, and
-        # one shared-memory file
-        assert handles_on(path) <= POOL_SIZE * 2 + 1
+        # the pool's connections at most (fewer than the threads) and the checkpointer's passing one, each with the
+        # database and its WAL open, and one shared-memory file
+        assert handles_on(path) <= (POOL_SIZE + 1) * 2 + 1
 
     assert len(store.find("things", limit=1000)) == 600
     assert store.outbox_stats()["pending"] == 600
@@ -79,4 +82,34 @@ def test_a_failed_write_gives_its_connection_back_clean(tmp_path):
     store.commit(Put.new("things", "b", {"n": 3}))  # would wait forever, or fail, on a connection never given back
     assert store.get("things", "b").body == {"n": 3}
     assert store.outbox_stats()["pending"] == 0
+    store.close()
+
+
+def wal_backfilled(path: Path) -> tuple[int, int]:
+    """From the WAL index (SQLite's shared-memory file): the frames in the WAL, and how many a checkpoint has moved
+    into the database file."""
+    index = Path(f"{path}-shm").read_bytes()
+    return struct.unpack_from("=I", index, 16)[0], struct.unpack_from("=I", index, 96)[0]
+
+
+def test_commits_leave_checkpoints_to_the_checkpointer_which_moves_the_wal_soon_after(tmp_path):
+    """No commit copies the WAL into the file itself (after a backup's long read that would be a large copy inside
+    one request); the checkpointer does it a moment later, so the WAL does not grow for ever."""
+    path = tmp_path / "checkpointed.sqlite3"
+    store = SQLiteStore(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM documents").fetchone()  # a long read, as a backup's
+    for n in range(300):
+        store.commit(Put.new("things", f"t{n}", {"n": n, "text": "x" * 2000}))
+    reader.execute("COMMIT")
+    reader.close()
+    store.commit(Put.new("things", "after", {"n": -1}))
+    with store._connection() as conn:
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    deadline = time.monotonic() + 10
+    while (moved := wal_backfilled(path))[0] != moved[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    frames, backfilled = wal_backfilled(path)
+    assert frames > 300 and backfilled == frames
     store.close()

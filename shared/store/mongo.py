@@ -14,14 +14,15 @@ not answer then, when the collection is first used); a find it answers names it 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from pymongo import ASCENDING, MongoClient, ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from shared.clock import new_id
 from shared.contracts import Event
@@ -31,6 +32,19 @@ from shared.store import (AlreadyHandled, AtMost, Declared, Document, EventRef, 
 from shared.wakeup import Wakeup
 
 MARKERS = "_markers"
+T = TypeVar("T", bound=Callable[..., Any])
+
+
+def reachable(method: T) -> T:
+    """The database out of reach (no server selected, a connection lost or timed out) as StoreUnavailable, as
+    SQLite's file faults are: callers wait it out or answer 503, and a consumer gives the event back untried."""
+    @functools.wraps(method)
+    def run(self: "MongoStore", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ConnectionFailure as exc:
+            raise StoreUnavailable(f"MongoDB database {self.db.name}: {exc.__class__.__name__}") from exc
+    return run  # type: ignore[return-value]
 LIST_EVERY_SECONDS = 5.0
 log = logging.getLogger("llais.store")
 
@@ -91,10 +105,12 @@ class MongoStore:
 
     # reads
 
+    @reachable
     def get(self, collection: str, id: str) -> Document | None:
         raw = self.db[collection].find_one({"_id": id})
         return _document(collection, raw) if raw else None
 
+    @reachable
     def find(self, collection: str, where: Filter | None = None, *, limit: int = 50,
              after: str | None = None) -> list[Document]:
         where = where or {}
@@ -117,9 +133,11 @@ class MongoStore:
             cursor = self._collection(collection).find(query).hint(index.name)
         return [_document(collection, raw) for raw in cursor.sort("_id", ASCENDING).limit(int(limit))]
 
+    @reachable
     def handled(self, event_id: str) -> bool:
         return any(self.db[name].find_one({"_inbox": event_id}, {"_id": 1}) for name in self._collections())
 
+    @reachable
     def consequences(self, event_ids: Sequence[str]) -> dict[str, list[EventRef]]:
         wanted, found = set(event_ids), {}
         if not wanted:
@@ -133,6 +151,7 @@ class MongoStore:
 
     # idempotency keys
 
+    @reachable
     def key_record(self, key: str) -> KeyRecord | None:
         for name in self._collections():
             raw = self._collection(name).find_one({"_keys.key": key}, {"_keys": 1})
@@ -141,12 +160,14 @@ class MongoStore:
                 return KeyRecord(key, kept["request_hash"], name, raw["_id"], kept.get("answer"), kept["expires_at"])
         return None
 
+    @reachable
     def keep_answer(self, key: str, answer: dict) -> None:
         for name in self._collections():
             if self._collection(name).update_one({"_keys.key": key},
                                                  {"$set": {"_keys.$.answer": answer}}).matched_count:
                 return
 
+    @reachable
     def forget_keys(self, before: float) -> int:
         forgotten = 0
         for name in self._collections():
@@ -159,6 +180,7 @@ class MongoStore:
 
     # the one write
 
+    @reachable
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
         key = key_to_record(put)
         version = self._write(put, events, handled, key)
@@ -236,6 +258,7 @@ class MongoStore:
 
     # the outbox
 
+    @reachable
     def claim_outbox(self, owner: str, *, limit: int = 100, lease_seconds: float = 30.0) -> list[OutboxEntry]:
         now = time.time()
         entries: list[tuple[float, OutboxEntry]] = []
@@ -257,6 +280,7 @@ class MongoStore:
         entries.sort(key=lambda pair: pair[0])  # stable: one document's events keep their order
         return [entry for _, entry in entries[:limit]]
 
+    @reachable
     def mark_sent(self, entry_ids: Sequence[str]) -> None:
         ids = list(entry_ids)
         if not ids:
@@ -270,6 +294,7 @@ class MongoStore:
             collection.update_many({"_id": {"$in": touched}, "_outbox": {"$size": 0}},
                                    {"$set": {"_pending": False, "_lease": 0.0}})
 
+    @reachable
     def outbox_stats(self) -> dict:
         pending, oldest = 0, None
         for name in self._collections():

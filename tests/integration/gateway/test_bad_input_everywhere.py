@@ -85,8 +85,9 @@ def test_without_credentials_nothing_is_looked_at(platform, callers, who, method
 
 VENUE = {"name": "Ysgol y Wern", "address": "Heol y Wern, Caerdydd", "accessible": True, "risk_assessed": True}
 WATCHED = {"referral": ("referrals", "opt_outs"), "scheduling": ("meetings",), "casework": ("cases",),
-           "complaints": ("complaints",), "notify": ("webhooks",), "reporting": ("facts",)}
-"""Where each endpoint would store what it is sent."""
+           "complaints": ("complaints",), "notify": ("webhooks",)}
+"""Where each endpoint would store what it is sent. Not reporting's facts: they come only from events these services
+commit with what they store, and the deadline clock's own events reach them whenever it ticks, request or none."""
 
 
 def moment(**delta) -> str:

@@ -147,8 +147,10 @@ def test_a_store_damaged_while_running_is_a_503_with_retry_after_and_makes_the_p
     council = platform.key()
     assert get(platform, f"/api/v1/reports/quarterly?{this_quarter()}", council).status_code == 200
     damaged = platform.settings.data_dir / "reporting.sqlite3"
-    checkpoint = sqlite3.connect(damaged)  # what is in the write-ahead log goes into the file first
-    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint = sqlite3.connect(damaged)  # what is in the write-ahead log goes into the file first, whole: not
+    # while the store's own checkpointer is moving it (that answers busy, leaving pages to be read from the log)
+    wait_for(lambda: checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone() == (0, 0, 0), timeout=30,
+             every=0.1, what="the write-ahead log emptied into the file")
     checkpoint.close()
     with damaged.open("r+b") as file:
         file.write(b"overwritten by something else " * 1000)

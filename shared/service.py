@@ -6,6 +6,7 @@ periodic tasks) and exposes `create_app` and `create_worker`. Settings and the s
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -70,8 +71,6 @@ class ServiceDefinition:
 
 def forgetting_keys(store: Store):
     """The worker's task that forgets the Idempotency-Keys kept past their time (shared/idempotency.py)."""
-    import time
-
     from shared.bus import Periodic
     from shared.idempotency import FORGET_EVERY_SECONDS
 

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, request
 from shared import validation
 from shared.idempotency import once_per_key
 from shared.unit_of_work import UnitOfWork
-from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
+from shared.web import (ACTOR_HEADER, NOT_A_CURSOR, ROLE_HEADER, Problem, caller_council, check_fields,
                         command_from_body, history_page)
 
 from services.referral import domain, handlers, history
@@ -132,7 +132,7 @@ def _cursor_problem(cursor: str) -> str | None:
             last_id = ""
         if last_id and validation.line_problem(last_id) is None:
             return None
-    return "Not a cursor this API gave: pass `next` from the previous page as it came."
+    return NOT_A_CURSOR
 
 
 @blueprint.get("/referrals")

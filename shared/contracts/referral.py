@@ -120,6 +120,13 @@ CLOSE_REASONS_BY_HAND = tuple(reason for reason in CLOSE_REASONS if reason != "c
 OUTCOMES = ("take_up", "declined", "reflecting", "other_support")
 CONTACT_METHODS = ("phone", "text", "email", "visit", "letter")
 CONTACT_RESULTS = ("reached", "no_answer", "message_left", "wrong_details", "declined_meeting")
+NOT_WANTED_REASONS = ("has_an_advocate", "support_elsewhere", "speaks_for_themselves", "not_the_right_time",
+                      "did_not_say", "other")
+"""Why a child opted out of the Active Offer or declined advocacy at the meeting, as a commissioner counts it: they
+already have an advocate, have support elsewhere, want to speak for themselves, it is not the right time, they did
+not want to say, or another reason (its note, if any, stays on the provider's side). A reason given in free text
+before the codes is counted as `other`."""
+OTHER_REASON = "other"
 
 
 @contract("referral.allocated", 1)

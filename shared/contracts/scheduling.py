@@ -20,6 +20,21 @@ VENUE_TYPES = ("school", "home", "placement", "advocacy_office", "community", "o
 the child's school, their home, their placement (a foster home, a children's home), the advocacy provider's office,
 a community place (a café, a youth centre) or another."""
 
+NOT_HELD_REASONS = ("child_unavailable", "declined_on_the_day", "placement_moved", "advocate_unavailable",
+                    "venue_problem", "other")
+"""Why an arranged Active Offer meeting did not take place: the child was not available, declined on the day, their
+placement moved, the advocate was not available, a problem with the venue, or another reason (its note, if any,
+stays on the provider's side). A reason given in free text before the codes is counted as `other`."""
+MEETING_TOPICS = ("advocate_role", "what_advocacy_can_do", "independence", "confidentiality", "rights",
+                  "how_to_complain", "review_and_who_attends", "meic_and_commissioner", "other_support")
+"""What an Active Offer meeting covered (seed 001, "The format of the meeting"; seed 002, "An active offer"): the
+advocate's role; what advocacy can and cannot do; its independence; confidentiality and its limits; the child's
+rights (UNCRC article 12); how to complain; the review or conference and who attends; Meic and the Children's
+Commissioner for Wales; other support, formal, informal and peer."""
+LEFT_WITH_CHILD = ("leaflet", "contact_card", "easy_read", "welsh_materials", "nothing")
+"""What the advocate left with the child: the service's leaflet, a card with its contact details, an easy-read
+guide, materials in Welsh, or nothing."""
+
 
 class Deadlines(Schema):
     acknowledge_by = fields.AwareDateTime(required=True, format="iso")

@@ -241,6 +241,26 @@ VENUE_TYPES = labelled(scheduling.VENUE_TYPES, {
     "school": _l("School"), "home": _l("The child's home"), "placement": _l("The child's placement"),
     "advocacy_office": _l("The advocacy office"), "community": _l("A community venue"),
     "other": _l("Somewhere else")})
+NOT_WANTED_REASONS = labelled(referral.NOT_WANTED_REASONS, {
+    "has_an_advocate": _l("Already has an advocate"), "support_elsewhere": _l("Has support elsewhere"),
+    "speaks_for_themselves": _l("Wants to speak for themselves"), "not_the_right_time": _l("Not the right time"),
+    "did_not_say": _l("Did not want to say"), "other": _l("Another reason")})
+NOT_HELD_REASONS = labelled(scheduling.NOT_HELD_REASONS, {
+    "child_unavailable": _l("The child was not available"), "declined_on_the_day": _l("The child declined on the day"),
+    "placement_moved": _l("The child's placement moved"), "advocate_unavailable": _l("The advocate was not available"),
+    "venue_problem": _l("A problem with the venue"), "other": _l("Another reason")})
+MEETING_TOPICS = labelled(scheduling.MEETING_TOPICS, {
+    "advocate_role": _l("The advocate's role"), "what_advocacy_can_do": _l("What advocacy can and cannot do"),
+    "independence": _l("The service's independence"), "confidentiality": _l("Confidentiality and its limits"),
+    "rights": _l("The child's rights (UNCRC article 12)"), "how_to_complain": _l("How to complain"),
+    "review_and_who_attends": _l("The review or conference and who attends"),
+    "meic_and_commissioner": _l("Meic and the Children's Commissioner for Wales"),
+    "other_support": _l("Other support: formal, informal and peer")})
+LEFT_WITH_CHILD = labelled(scheduling.LEFT_WITH_CHILD, {
+    "leaflet": _l("The service's leaflet"), "contact_card": _l("A card with the service's contact details"),
+    "easy_read": _l("An easy-read guide"), "welsh_materials": _l("Materials in Welsh"), "nothing": _l("Nothing")})
+
+
 def equality_answers(declined) -> dict[str, list[tuple[str, Any]]]:
     """The answers to each equality monitoring question, in the page's words (the census's broad ethnic groups),
     with `declined` in the words of whoever answers: the child, or a professional saying what the child chose."""

@@ -238,7 +238,8 @@ def reports():
         _cannot_show()
     if status != 200:
         abort(502)
-    report = report_files.as_published(report, request.args.get("publication"), settings().report_suppress_below)
+    report = report_files.as_read(report, request.args.get("publication"), settings().report_suppress_below,
+                                  exact=g.principal.role == "manager")
     formats = {"csv": report_files.CSV, "xlsx": report_files.WORKBOOK}
     if request.args.get("format") in formats:
         return report_files.download(report, period, formats[request.args["format"]])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flask import Response
 from marshmallow import fields
@@ -22,6 +22,9 @@ WITHHELD = "withheld"
 OVER_THE_PERIOD = "response_times_over_the_period"
 RESPONSE_STEPS = ("allocation", "first_contact_attempt", "meeting_held")
 
+
+Labeller = Callable[[str], str]
+"""A figure's dotted name to the words that say what it counts."""
 
 TRUE = {str(value).lower() for value in fields.Boolean.truthy}
 """What a query string's `publication` may say for yes, as its schema reads it."""
@@ -87,10 +90,12 @@ def _small(value: Any, below: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < below
 
 
-def download(report: dict, period: str, media_type: str) -> Response:
-    """The report as a file to keep, CSV or a workbook, named by its period and scope."""
+def download(report: dict, period: str, media_type: str, *, label: Labeller = str) -> Response:
+    """The report as a file to keep, CSV or a workbook, named by its period and scope, each figure with the words
+    that say what it counts (`label`, in the reader's language)."""
     name = f"llais-{period}-{report['period']['from']}-{report['scope']['code'] or 'provider'}"
-    body, extension = (as_csv(report), "csv") if media_type == CSV else (as_workbook(report), "xlsx")
+    body, extension = ((as_csv(report, label), "csv") if media_type == CSV
+                       else (as_workbook(report, label), "xlsx"))
     return Response(body, mimetype=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
 
@@ -141,7 +146,7 @@ def _shown(value: Any, withheld: bool) -> Any:
     return WITHHELD if value is None and withheld else value
 
 
-def as_csv(report: dict) -> str:
+def as_csv(report: dict, label: Labeller = str) -> str:
     withheld = "suppressed_below" in report
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -152,14 +157,14 @@ def as_csv(report: dict) -> str:
     if withheld:
         writer.writerow(["withheld", withheld_rule(report)])
     writer.writerow([])
-    writer.writerow(["section", "figure", "this period", "period before"])
+    writer.writerow(["section", "figure", "this period", "period before", "what it counts"])
     for name, rows in sections(report):
         for figure, value, earlier in rows:
-            writer.writerow([name, figure, _shown(value, withheld), _shown(earlier, withheld)])
+            writer.writerow([name, figure, _shown(value, withheld), _shown(earlier, withheld), str(label(figure))])
     return out.getvalue()
 
 
-def as_workbook(report: dict) -> bytes:
+def as_workbook(report: dict, label: Labeller = str) -> bytes:
     withheld = "suppressed_below" in report
     book = Workbook()
     about = book.active
@@ -174,12 +179,12 @@ def as_workbook(report: dict) -> bytes:
         about.append(["Withheld", withheld_rule(report)])
     for name, rows in sections(report):
         sheet = book.create_sheet(name[:31])
-        sheet.append(["figure", "this period", "period before"])
+        sheet.append(["figure", "this period", "period before", "what it counts"])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for figure, value, earlier in rows:
-            sheet.append([figure, _shown(value, withheld), _shown(earlier, withheld)])
-        sheet.column_dimensions["A"].width = 48
+            sheet.append([figure, _shown(value, withheld), _shown(earlier, withheld), str(label(figure))])
+        sheet.column_dimensions["A"].width = sheet.column_dimensions["D"].width = 48
         if name == OVER_THE_PERIOD:
             _over_the_period(sheet, report[name], withheld)
         elif rows:
@@ -188,7 +193,7 @@ def as_workbook(report: dict) -> bytes:
             chart.height, chart.width = max(7.5, 0.5 * len(rows)), 16
             chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=len(rows) + 1),
                            titles_from_data=True)
-            chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(rows) + 1))
+            chart.set_categories(Reference(sheet, min_col=4, min_row=2, max_row=len(rows) + 1))
             sheet.add_chart(chart, "E2")
     out = io.BytesIO()
     book.save(out)

@@ -51,7 +51,9 @@ def _report(period: str, schema) -> object:
                                    exact=g.principal.role == "manager")
     if wanted == "application/json":
         return respond(status, payload)
-    return report_files.download(payload, period, wanted)
+    from services.gateway.web.reports import label  # the pages' words for each figure (they import this module)
+
+    return report_files.download(payload, period, wanted, label=label)
 
 
 @blueprint.get("/reports/quarterly")

@@ -131,7 +131,7 @@ def test_no_commissioner_view_of_any_scope_singles_out_a_child(referred):
             assert not any(cell in {"1", "2", "3", "4"} for cell in cells), (scope, section, cells)
         rows = list(csv.reader(io.StringIO(visitor.get("/reports", params={**where, "format": "csv"}).text)))
         book = load_workbook(io.BytesIO(visitor.get("/reports", params={**where, "format": "xlsx"}).content))
-        kept = [(row[0], *row[1:]) for row in rows if len(row) == 4] + [
+        kept = [tuple(row[:4]) for row in rows if len(row) == 5] + [
             (sheet.title, *[str(v) for v in row[:3]]) for sheet in book.worksheets[1:]
             for row in sheet.iter_rows(min_row=2, values_only=True)]
         for section, figure, this_period, before in kept:

@@ -80,6 +80,14 @@ def cases():
     return page_answer([domain.summary(case) for case in items], following)
 
 
+@blueprint.get("/caseloads")
+def caseloads():
+    """Each advocate's open cases, for a manager allocating."""
+    if role() != domain.MANAGER:
+        raise Problem(403, "Caseloads are read by the provider's managers.")
+    return {"open_cases": domain.caseloads(casework().open_cases())}
+
+
 @blueprint.get("/cases/<case_id>")
 def read(case_id: str):
     return handlers.visible_case(casework(), case_id, actor(), role())

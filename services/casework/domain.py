@@ -341,3 +341,11 @@ def up_to_date(case: dict) -> dict | None:
     awaits a decision, which a manager's home finds cases by), or None when it has it."""
     waiting = any(r["result"] is None for r in case.get("advocate_changes", []))
     return None if case.get("change_waiting", False) == waiting else {**case, "change_waiting": waiting}
+
+
+def caseloads(open_cases: list[dict[str, Any]]) -> dict[str, int]:
+    """Each advocate's open cases, by their address: what a manager allocating weighs beside open referrals."""
+    counted: dict[str, int] = {}
+    for case in open_cases:
+        counted[case["advocate_email"]] = counted.get(case["advocate_email"], 0) + 1
+    return dict(sorted(counted.items()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.store import Document, Index, Position, Store, every_combination, find_page
+from shared.store import Document, Index, Position, Store, every_combination, find_all, find_page
 from shared.unit_of_work import UnitOfWork
 
 REFERRALS = "referrals"
@@ -28,6 +28,10 @@ class CaseworkStore:
     def in_order(self, limit: int, after: str | None) -> list[Document]:
         """A page of every case ever kept, in the order of their ids: their history."""
         return self.store.find(CASES, None, limit=limit, after=after)
+
+    def open_cases(self) -> list[dict]:
+        """Every open case (found by status), for caseloads."""
+        return [d.body for d in find_all(self.store, CASES, {"status": "open"})]
 
     def case_page(self, where: dict, limit: int, after: Position | None) -> tuple[list[dict], Position | None]:
         return find_page(self.store, CASES, where, limit=limit, after=after)

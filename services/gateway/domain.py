@@ -343,3 +343,22 @@ def advocate_choices(advocates: list[tuple[str, dict]], locked: set[str], curren
                if not body.get("disabled") and email not in locked and email != current]
     return sorted(offered, key=lambda choice: (welsh_wanted and not choice[2],
                                               display_name(choice[1], choice[0]).casefold(), choice[0]))
+
+
+# capacity: whom a manager may allocate to
+
+def caseloads(advocates: Iterable[tuple[str, str]], open_referrals: dict[str, int],
+              open_cases: dict[str, int]) -> list[dict]:
+    """Each advocate's open referrals and open cases, by their name as their account holds it, those with the most
+    room first: every active advocate (with none open too), and anyone else with open work (as their address when
+    they have no account now)."""
+    names = dict(advocates)
+    everyone = {**names, **{email: names.get(email, email) for email in (*open_referrals, *open_cases)}}
+    rows = [{"email": email, "name": name, "referrals": open_referrals.get(email, 0), "cases": open_cases.get(email, 0)}
+            for email, name in everyone.items()]
+    return sorted(rows, key=lambda row: (row["referrals"] + row["cases"], row["name"].lower()))
+
+
+def days_waiting(received_at: str | None, at: datetime) -> int | None:
+    """How many whole days the oldest referral waiting has waited, from when it was received."""
+    return None if received_at is None else max((at - datetime.fromisoformat(received_at)).days, 0)

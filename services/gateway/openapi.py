@@ -290,6 +290,17 @@ REPORT_FORMATS = {"application/json": {"schema": {"type": "object"}}, "text/csv"
                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                       "schema": {"type": "string", "format": "binary"}}}
 """A report as JSON, or (by `Accept`) the same figures as CSV or as a workbook with a sheet and a chart per section."""
+SMALL_CELLS = (
+    " Equality, language and headline-group figures count children (one however many referrals they had in the "
+    "period); `referrals.children` is how many. `capacity` gives, at the period's last day, the `backlog` (referrals "
+    "received and neither allocated nor closed), `backlog_oldest_days`, `advocates_with_open_work` and the "
+    "`median_caseload` (open referrals and cases per advocate). For a council's key or a commissioner, always: in "
+    "each breakdown by a child's characteristics (equality, language, headline groups, basis) or by source, a count "
+    "from 1 to below the provider's threshold is withheld (null), and so is the next smallest cell of the same "
+    "breakdown where one alone would be withheld, so no withheld cell is its exact total less the cells shown; "
+    "`suppressed` is `by_child` and `suppressed_below` the threshold. Totals stay exact. A manager reads exact "
+    "figures unless they ask for `publication`, which withholds every small count (`suppressed`: `publication`).")
+"""The rule for small cells in every report, as the report's operations describe it."""
 
 # the steps: path, summary, request, answer, success status, whether it takes an Idempotency-Key
 COMMANDS = [
@@ -422,13 +433,14 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
         "get": _operation(REPORTS + "the National Reporting Template for a financial-year quarter", 200,
                           REPORT_FORMATS, 404, 422,
                           parameters=_query(schemas.QuarterlyReportQuerySchema),
-                          description="`scope`, `period`, a section per part of the template, `period_before`."),
+                          description="`scope`, `period`, a section per part of the template, `period_before`."
+                          + SMALL_CELLS),
     })
     spec.path(path="/api/v1/reports/annual", operations={
         "get": _operation(REPORTS + "the same template over a financial year", 200,
                           REPORT_FORMATS, 404, 422,
                           parameters=_query(schemas.AnnualReportQuerySchema),
-                          description="As the quarterly report, over the year."),
+                          description="As the quarterly report, over the year." + SMALL_CELLS),
     })
     spec.path(path="/api/v1/openapi.json", operations={
         "get": _operation("This document", 200, {"application/json": {"schema": {"type": "object"}}},

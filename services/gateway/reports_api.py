@@ -47,10 +47,13 @@ def _report(period: str, schema) -> object:
     audit(f"read {period} report", None, status, purpose())
     if status != 200:
         return respond(status, payload, content_type)
-    payload = report_files.as_published(payload, publication, settings().report_suppress_below)
+    payload = report_files.as_read(payload, publication, settings().report_suppress_below,
+                                   exact=g.principal.role == "manager")
     if wanted == "application/json":
         return respond(status, payload)
-    return report_files.download(payload, period, wanted)
+    from services.gateway.web.reports import label  # the pages' words for each figure (they import this module)
+
+    return report_files.download(payload, period, wanted, label=label)
 
 
 @blueprint.get("/reports/quarterly")

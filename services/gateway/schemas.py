@@ -919,7 +919,8 @@ class AnnualReportQuerySchema(Strict):
                            metadata={"description": "A region's figures (not with `council`)."})
     publication = fields.Boolean(metadata={
         "description": "For publication: each count from 1 to below the provider's threshold is withheld (null), "
-                       "and `suppressed_below` says the threshold."})
+                       "and `suppressed_below` says the threshold. Without it, a council or a commissioner still "
+                       "sees the small cells of each breakdown by a child withheld; a manager sees exact figures."})
 
 
 class QuarterlyReportQuerySchema(AnnualReportQuerySchema):

@@ -172,6 +172,14 @@ def index():
     return {"items": [view(r) for r in items], "next": following}
 
 
+@blueprint.get("/capacity")
+def capacity():
+    """What a manager allocates with: the referrals waiting and the oldest, and each advocate's open referrals."""
+    if not is_staff() or role() != "manager":
+        raise Problem(403, "Capacity is read by the provider's managers.")
+    return domain.capacity(referrals().open_work())
+
+
 @blueprint.get("/history")
 def recall():
     """What each referral and opt-out implies happened before a moment (shared.web.history_page)."""

@@ -447,3 +447,21 @@ def check_opt_out(request: dict[str, Any], today: date) -> None:
         errors["offered_at"] = [OFFERED_IN_THE_FUTURE()]
     if errors:
         raise ReferralRejected(errors)
+
+
+# capacity: what is waiting and whose work is open
+
+OPEN_WORK = ("received", "allocated", "contacting", "meeting_arranged")
+"""The statuses of a referral not yet closed: waiting to be allocated, or in an advocate's caseload."""
+
+
+def capacity(open_referrals: list[dict[str, Any]]) -> dict[str, Any]:
+    """For a manager allocating: how many referrals wait to be allocated and when the oldest of them was received,
+    and each advocate's open referrals, by their address."""
+    waiting = [r["received_at"] for r in open_referrals if r["status"] == "received"]
+    caseloads: dict[str, int] = {}
+    for referral in open_referrals:
+        if referral["status"] != "received" and referral.get("advocate_email"):
+            caseloads[referral["advocate_email"]] = caseloads.get(referral["advocate_email"], 0) + 1
+    return {"waiting": len(waiting), "oldest_received_at": min(waiting, key=datetime.fromisoformat, default=None),
+            "open_referrals": dict(sorted(caseloads.items()))}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.store import Document, Index, Store, every_combination, find_all
 from shared.unit_of_work import UnitOfWork
 
+from services.referral.domain import OPEN_WORK
 from services.referral.model import NAME_PARTS
 
 REFERRALS = "referrals"
@@ -44,6 +45,10 @@ class ReferralStore:
     def in_order(self, collection: str, limit: int, after: str | None) -> list[Document]:
         """A page of every referral (or opt-out) ever kept, in the order of their ids: their history."""
         return self.store.find(collection, None, limit=limit, after=after)
+
+    def open_work(self) -> list[dict]:
+        """Every referral not yet closed: waiting, or in an advocate's caseload (found by status)."""
+        return [d.body for d in find_all(self.store, REFERRALS, {"status": list(OPEN_WORK)})]
 
     def everything(self, where: dict) -> list[Document]:
         return find_all(self.store, REFERRALS, where)

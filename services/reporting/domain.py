@@ -12,6 +12,7 @@ that starts then, January to March quarter 4 of the year before. Days are London
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -188,7 +189,7 @@ def fact(event_type: str, data: Mapping[str, Any], occurred_at: str, *, council:
     ids = ({"complaint_id": data["complaint_id"]} if event_type in COMPLAINT_FACTS
            else {"optout_id": data["optout_id"]} if event_type == "optout.recorded" else {})
     return {"type": event_type, "council": data.get("council", council), "referral_id": data.get("referral_id"),
-            **ids, "at": at, "quarter": quarter_of(at), **kept}
+            **ids, "at": at, "quarter": quarter_of(at), **kept, **whose(event_type, data)}
 
 
 # a referral's journey
@@ -203,6 +204,9 @@ def journey_after(journey: Mapping[str, Any], kept: Mapping[str, Any]) -> dict |
                        source=kept["source"])
     elif kind == "referral.allocated":
         changed.setdefault("allocated_at", at)
+        changed["allocations"] = _moves(changed.get("allocations", []), at, kept.get("advocate"))
+    elif kind == "referral.closed":
+        changed["closed_at"] = at
     elif kind == "contact.attempted":
         changed["first_contact_at"] = min(filter(None, (changed.get("first_contact_at"), at)))
     elif kind == "meeting.arranged":
@@ -320,6 +324,7 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
     grouped, journeys = by_type(facts), list(journeys)
     of = grouped.__getitem__
     received = of("referral.received")
+    children_referred = children(received)
     offers_received = [f for f in received if f["kind"] == ACTIVE_OFFER]
     opt_outs = of("optout.recorded")
     held = of("meeting.took_place")
@@ -348,6 +353,7 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         },
         "referrals": {
             "received": len(received),
+            "children": len(children_referred),
             "by_kind": _counts((f["kind"] for f in received), (ACTIVE_OFFER, ISSUE_BASED)),
             "by_source": _counts(f["source"] for f in received),
             "by_basis": _counts(f["basis"] for f in received),
@@ -358,24 +364,17 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         "casework": casework_figures(grouped),
         "complaints": complaint_figures(grouped),
         "language": {
-            "welsh_asked_for": sum(1 for f in received if f["preferred_language"] == "cy"),
+            "welsh_asked_for": sum(1 for f in children_referred if f["preferred_language"] == "cy"),
             "meetings_held": len(held),
             "meetings_held_in_welsh": sum(1 for f in held if f.get("language") == "cy"),
-            "interpreters_needed": _recorded(received, "interpreter_needed"),
+            "interpreters_needed": _recorded(children_referred, "interpreter_needed"),
             "interpreters_used": _recorded(held, "interpreter_used"),
-            "communication_needs_given": _recorded(received, "communication_needs_given"),
+            "communication_needs_given": _recorded(children_referred, "communication_needs_given"),
             "meetings_held_by_venue": _counts((f.get("venue_type") for f in held), VENUE_TYPES),
             "meetings_held_at_accessible_risk_assessed_venues": len(held),  # scheduling arranges no meeting elsewhere
         },
-        "headline_groups": {
-            "placed_out_of_county": _recorded(received, "placed_out_of_county"),
-            "unaccompanied_asylum_seeking": _recorded(received, "unaccompanied_asylum_seeking"),
-            "care_leavers": sum(1 for f in received if f["basis"] == CARE_LEAVER),
-            "third_sector_referrers": sum(1 for f in received if f.get("referrer_organisation_type") == THIRD_SECTOR),
-        },
-        "equality": {question: _counts((f.get(question) or NOT_RECORDED for f in received),
-                                       (*answers, NOT_RECORDED))
-                     for question, answers in EQUALITY.items()},
+        "headline_groups": headline_groups(children_referred),
+        "equality": equality(children_referred),
     }
 
 
@@ -425,4 +424,133 @@ def complaint_figures(grouped: Mapping[str, list[Mapping[str, Any]]]) -> dict:
         "escalated": len(of("complaint.escalated")),
         "withdrawn": sum(1 for f in of("complaint.closed") if f["outcome"] == "withdrawn"),
         "time_limits_missed": _counts((f["deadline"] for f in of("complaint.deadline_missed")), complaints.CLOCKS),
+    }
+
+
+# children, not referrals: one child however many referrals they had
+
+def child_of(referral_id: str, earlier_referral_ids: Iterable[str] = ()) -> str:
+    """A stable, pseudonymous key for the child a referral is about: the earliest referral of the child's chain.
+    `referral.received` names every earlier referral of the same child (the referral service links them by name and
+    date of birth, or by the council's reference; a take-up's follow-on names the Active Offer and its earlier ones),
+    and referral ids sort by the time they were made, so each referral of the chain gives the same key."""
+    return min((referral_id, *earlier_referral_ids))
+
+
+def advocate_key(email: str | None) -> str | None:
+    """An advocate as reporting keeps them: a key that tells their work apart, never their address."""
+    if not email:
+        return None
+    return hashlib.sha256(f"llais advocate {email.strip().lower()}".encode()).hexdigest()[:16]
+
+
+CASE_FACTS = ("case.opened", "case.advocate_change_decided", "case.closed")
+"""The facts of a case that say whose caseload it is in, and until when."""
+
+
+def whose(event_type: str, data: Mapping[str, Any]) -> dict:
+    """The keys a fact carries beside its codes: the child a referral is about, the advocate (as a key) a referral
+    is allocated to or a case is with, and the case a case's fact is about."""
+    kept: dict = {}
+    if event_type == "referral.received":
+        kept["child"] = child_of(data["referral_id"], data.get("earlier_referral_ids") or ())
+    if event_type in ("referral.allocated", "case.opened", "case.advocate_change_decided"):
+        kept["advocate"] = advocate_key(data.get("advocate_email"))
+    if event_type.startswith("case."):
+        kept["case_id"] = data.get("case_id")
+    return kept
+
+
+def children(received: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """The children the referrals received are about, one each however many referrals they had: each answer as
+    the latest of their referrals that recorded it; a care leaver if any referral's basis says so."""
+    merged: dict[str, dict] = {}
+    for kept in sorted(received, key=lambda f: f["at"]):
+        child = merged.setdefault(kept.get("child") or kept["referral_id"], {"care_leaver": False})
+        child.update({name: value for name, value in kept.items() if value is not None})
+        child["care_leaver"] = child["care_leaver"] or kept.get("basis") == CARE_LEAVER
+    return list(merged.values())
+
+
+def headline_groups(children_referred: list[Mapping[str, Any]]) -> dict:
+    """The Welsh Government's headline groups, counted in children."""
+    return {
+        "placed_out_of_county": _recorded(children_referred, "placed_out_of_county"),
+        "unaccompanied_asylum_seeking": _recorded(children_referred, "unaccompanied_asylum_seeking"),
+        "care_leavers": _recorded(children_referred, "care_leaver"),
+        "third_sector_referrers": sum(1 for f in children_referred
+                                      if f.get("referrer_organisation_type") == THIRD_SECTOR),
+    }
+
+
+def equality(children_referred: list[Mapping[str, Any]]) -> dict:
+    """Each equality question's answers, counted in children; each breakdown adds up to the children referred."""
+    return {question: _counts((f.get(question) or NOT_RECORDED for f in children_referred), (*answers, NOT_RECORDED))
+            for question, answers in EQUALITY.items()}
+
+
+# capacity at the period's end
+
+def quarters_until(period: Period) -> tuple[str, ...]:
+    """Every quarter from the first a report may ask for to the period's last: where the referrals still open at
+    its end may have been received."""
+    last_year, last_quarter = period.year, period.quarter or 4
+    return tuple(quarter_key(year, q) for year in range(FIRST_YEAR, last_year + 1) for q in (1, 2, 3, 4)
+                 if (year, q) <= (last_year, last_quarter))
+
+
+def case_after(case: Mapping[str, Any], kept: Mapping[str, Any]) -> dict | None:
+    """A case as reporting follows it for caseloads: its council, when it opened and closed, and its advocate
+    (as a key) from each moment."""
+    changed = dict(case) or {"case_id": kept["case_id"], "council": kept["council"], "advocates": []}
+    kind, at = kept["type"], kept["at"]
+    if kind == "case.opened":
+        changed.update(opened_at=at, advocates=_moves(changed["advocates"], at, kept.get("advocate")))
+    elif kind == "case.advocate_change_decided" and kept.get("result") == "granted":
+        changed["advocates"] = _moves(changed["advocates"], at, kept.get("advocate"))
+    elif kind == "case.closed":
+        changed["closed_at"] = at
+    else:
+        return None
+    return None if changed == case else changed
+
+
+def _moves(moves: Iterable[Iterable[Any]], at: str, advocate: str | None) -> list[list]:
+    """Whom a referral or case went to and when, with one more move, each once, in the order they happened."""
+    unique = {tuple(move) for move in moves} | {(at, advocate)}
+    return [list(move) for move in sorted(unique, key=lambda move: (move[0], move[1] or ""))]
+
+
+def _by(moment: str | None, end: datetime) -> bool:
+    return moment is not None and datetime.fromisoformat(moment) < end
+
+
+def _advocate_at(moves: Iterable[Iterable[Any]], end: datetime) -> str | None:
+    """Whose work something was at `end`: the advocate of the latest allocation (or change) before it."""
+    before = [advocate for at, advocate in moves if _by(at, end)]
+    return before[-1] if before else None
+
+
+def capacity(journeys: Iterable[Mapping[str, Any]], cases: Iterable[Mapping[str, Any]], last_day: date) -> dict:
+    """At the end of `last_day`: the backlog (referrals received and neither allocated nor closed by then) and how
+    many days the oldest of it had waited; and the median caseload across advocates with any open work then (their
+    open referrals and open cases)."""
+    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), LONDON)
+    waiting, caseloads = [], Counter()
+    for journey in journeys:
+        if not _by(journey.get("received_at"), end) or _by(journey.get("closed_at"), end):
+            continue
+        if not _by(journey.get("allocated_at"), end):
+            waiting.append(datetime.fromisoformat(journey["received_at"]).astimezone(LONDON).date())
+        elif (advocate := _advocate_at(journey.get("allocations", []), end)) is not None:
+            caseloads[advocate] += 1
+    for case in cases:
+        if _by(case.get("opened_at"), end) and not _by(case.get("closed_at"), end):
+            if (advocate := _advocate_at(case["advocates"], end)) is not None:
+                caseloads[advocate] += 1
+    return {
+        "backlog": len(waiting),
+        "backlog_oldest_days": (last_day - min(waiting)).days if waiting else None,
+        "advocates_with_open_work": len(caseloads),
+        "median_caseload": statistics.median(caseloads.values()) if caseloads else None,
     }

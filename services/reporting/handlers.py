@@ -14,7 +14,7 @@ from shared.errors import NotFound
 from shared.unit_of_work import UnitOfWork
 
 from services.reporting import domain
-from services.reporting.store import COMPLAINTS, FACTS, JOURNEYS, ReportingStore
+from services.reporting.store import CASES, COMPLAINTS, FACTS, JOURNEYS, ReportingStore
 
 NAME = "reporting"
 
@@ -42,6 +42,8 @@ def record(event: Event, uow: UnitOfWork) -> None:
     if kept["referral_id"]:
         uow.change(JOURNEYS, kept["referral_id"], lambda journey: _decided(domain.journey_after(journey, kept)),
                    initial={})
+    if event.type in domain.CASE_FACTS:
+        uow.change(CASES, kept["case_id"], lambda case: _decided(domain.case_after(case, kept)), initial={})
 
 
 def _record_of_complaint(event: Event, uow: UnitOfWork) -> None:
@@ -69,6 +71,9 @@ def rebuild(uow: UnitOfWork) -> int:
     for document in ReportingStore(uow).every_fact():
         read += 1
         kept = document.body
+        if kept["type"] in domain.CASE_FACTS and kept.get("case_id"):
+            current = made.get((CASES, kept["case_id"]), {})
+            made[(CASES, kept["case_id"])] = domain.case_after(current, kept) or current
         if kept.get("referral_id"):
             key, follow = (JOURNEYS, kept["referral_id"]), domain.journey_after
         elif kept.get("complaint_id"):
@@ -99,8 +104,10 @@ def scope_councils(councils: CouncilRegister, council: str | None, region: str |
 def report(reporting: ReportingStore, period: domain.Period, councils: Sequence[str] | None) -> dict:
     """The template's figures for the period, beside the period before's."""
     def counted(of: domain.Period) -> dict:
-        return domain.template(reporting.facts(of.quarters, councils, domain.COUNTED),
-                               reporting.journeys(of.quarters, councils), of)
+        return {**domain.template(reporting.facts(of.quarters, councils, domain.COUNTED),
+                                  reporting.journeys(of.quarters, councils), of),
+                "capacity": domain.capacity(reporting.journeys(domain.quarters_until(of), councils),
+                                            reporting.cases(councils), of.last_day)}
 
     return {"period": period.described(), **counted(period),
             "period_before": {"period": period.before().described(), **counted(period.before())}}

@@ -13,6 +13,8 @@ FACTS = "facts"
 JOURNEYS = "journeys"
 COMPLAINTS = "complaints"
 """Each complaint's council and the answer due at each stage, read by its id alone."""
+CASES = "cases"
+"""Each case's council, when it opened and closed and its advocate (as a key) from each moment: caseloads."""
 
 INDEXES = (
     Index(FACTS, ("quarter", "type")),  # the whole provider's period, the kinds counted
@@ -22,6 +24,7 @@ INDEXES = (
     Index(FACTS, ("referral_id",)),  # a backfill's look for what was heard already of a referral
     Index(FACTS, ("optout_id",)),  # or of an opt-out
     Index(FACTS, ("complaint_id",)),  # or of a complaint
+    Index(CASES, ("council",)),  # a council's or a region's cases, for caseloads at a period's end
 )
 """The ways the service finds what it counts (shared/store: Index); a rebuild reads the facts by quarter too."""
 
@@ -46,6 +49,11 @@ class ReportingStore:
     def journeys(self, quarters: Sequence[str], councils: Sequence[str] | None) -> list[dict]:
         """The journeys of the referrals received in `quarters`, of `councils` (None: every council)."""
         return [d.body for d in find_all(self.store, JOURNEYS, _where(quarters, councils), page_size=READ_PAGE)]
+
+    def cases(self, councils: Sequence[str] | None) -> list[dict]:
+        """Every case followed for caseloads, of `councils` (None: every council)."""
+        where = None if councils is None else {"council": list(councils)}
+        return [d.body for d in find_all(self.store, CASES, where, page_size=READ_PAGE)]
 
     def heard(self, fact: dict) -> bool:
         """Whether a fact of the same kind about the same referral, opt-out or complaint, at the same moment, is

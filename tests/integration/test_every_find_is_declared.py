@@ -108,6 +108,8 @@ def test_referral_finds_only_by_what_it_declared(strict):
         assert found.status_code == 200 and found.get_json()["items"], (searched, found.get_json())
     several = client.get(f"/referrals?{urlencode({'id': ids}, doseq=True)}", headers=MANAGER)  # a list's children
     assert [r["id"] for r in several.get_json()["items"]] == ids
+    capacity = client.get("/capacity", headers=MANAGER)  # a manager's home: what waits, whose work is open
+    assert capacity.status_code == 200 and capacity.get_json()["waiting"] == 2, capacity.get_json()
 
 
 def test_scheduling_finds_only_by_what_it_declared(strict):
@@ -155,6 +157,7 @@ def test_casework_finds_only_by_what_it_declared(strict):
     get_each(client, "/cases", {"status": "open", "advocate": "advocate@provider.example"}, MANAGER)
     get_each(client, "/cases", {"status": "closed"}, ADVOCATE)
     assert client.get("/cases?change=waiting", headers=MANAGER).status_code == 200  # asking for a different advocate
+    assert client.get("/caseloads", headers=MANAGER).status_code == 200  # a manager's home: each one's open cases
 
 
 def test_complaints_find_only_by_what_they_declared(strict):

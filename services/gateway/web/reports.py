@@ -28,7 +28,7 @@ SECTIONS = {
     "response_times_over_the_period": _l("Response times over the period"),
     "deadlines_missed": _l("Deadlines missed"), "casework": _l("Casework"), "complaints": _l("Complaints"),
     "language": _l("Language and access"), "headline_groups": _l("Headline groups"),
-    "equality": _l("Equality monitoring"),
+    "equality": _l("Equality monitoring"), "capacity": _l("Capacity at the period's end"),
 }
 MEASURES = {
     "offers": _l("Active Offers made (referrals and opt-outs)"), "opt_outs": _l("Opt-outs"),
@@ -39,7 +39,8 @@ MEASURES = {
     "outcomes": _l("Outcomes"), "decline_reasons": _l("Declined"),
     "closed_without_meeting": _l("Closed without a meeting"),
     "issue_based_from_take_up": _l("Issue-based referrals from a take-up"), "cases_opened": _l("Cases opened"),
-    "received": _l("Referrals received"), "by_kind": _l("By kind"), "by_source": _l("By source"),
+    "received": _l("Referrals received"), "by_kind": _l("Referrals by kind"), "by_source": _l("Referrals by source"),
+    "children": _l("Children referred (one however many referrals they had)"),
     "allocation": _l("To allocation"), "first_contact_attempt": _l("To the first contact attempt"),
     "meeting_held": _l("To the meeting held"), "reached": _l("reached"), "median_days": _l("median, days"),
     "within_time_frame": _l("share within the time frame"),
@@ -54,16 +55,22 @@ MEASURES = {
     "answered_by_outcome": _l("Answered, by outcome"), "answered_by_stage": _l("Answered, by stage"),
     "answered_within_time_limit": _l("Share answered within the time limit"), "escalated": _l("Taken to stage 2"),
     "withdrawn": _l("Withdrawn"), "time_limits_missed": _l("Time limits missed"),
-    "welsh_asked_for": _l("Welsh asked for"), "meetings_held_in_welsh": _l("Meetings held in Welsh"),
-    "interpreters_needed": _l("Referrals needing an interpreter"),
+    "welsh_asked_for": _l("Children who asked for Welsh"), "meetings_held_in_welsh": _l("Meetings held in Welsh"),
+    "interpreters_needed": _l("Children needing an interpreter"),
     "interpreters_used": _l("Meetings held with an interpreter"),
-    "communication_needs_given": _l("Referrals with communication needs"),
+    "communication_needs_given": _l("Children with communication needs"),
     "meetings_held_by_venue": _l("Meetings held, by venue type"),
     "meetings_held_at_accessible_risk_assessed_venues": _l("Meetings held at accessible, risk-assessed venues"),
-    "placed_out_of_county": _l("Placed out of county"),
+    "placed_out_of_county": _l("Children placed out of county"),
     "unaccompanied_asylum_seeking": _l("Unaccompanied asylum-seeking children"),
-    "care_leavers": _l("Care leavers"), "third_sector_referrers": _l("Referred by a third-sector organisation"),
-    "gender": _l("Gender"), "ethnic_group": _l("Ethnic group"), "disability": _l("Disability"),
+    "care_leavers": _l("Care leavers referred"),
+    "third_sector_referrers": _l("Children referred by a third-sector organisation"),
+    "gender": _l("Children by gender"), "ethnic_group": _l("Children by ethnic group"),
+    "disability": _l("Children by whether they consider themselves disabled"),
+    **{"backlog": _l("Referrals waiting to be allocated at the period's end"),
+       "backlog_oldest_days": _l("Days the oldest referral waiting had waited"),
+       "advocates_with_open_work": _l("Advocates with open referrals or cases at the period's end"),
+       "median_caseload": _l("Median open referrals and cases per advocate")},
 }
 SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
            "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
@@ -238,10 +245,11 @@ def reports():
         _cannot_show()
     if status != 200:
         abort(502)
-    report = report_files.as_published(report, request.args.get("publication"), settings().report_suppress_below)
+    report = report_files.as_read(report, request.args.get("publication"), settings().report_suppress_below,
+                                  exact=g.principal.role == "manager")
     formats = {"csv": report_files.CSV, "xlsx": report_files.WORKBOOK}
     if request.args.get("format") in formats:
-        return report_files.download(report, period, formats[request.args["format"]])
+        return report_files.download(report, period, formats[request.args["format"]], label=label)
     here = {k: v for k, v in request.args.items() if k != "format"}
     return render_template("reports.html", report=report, sections=rows_of(report), period=period, query=query,
                            scopes=scopes(), years=range(_this_quarter()[0], _this_quarter()[0] - 6, -1),

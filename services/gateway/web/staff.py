@@ -95,8 +95,9 @@ def home():
                                                         **mine})
     _, allocated = call("referral", "GET", "/referrals", params={"advocate": user.id, "limit": 200},
                         what="list referrals")
-    waiting, complaints, changes = [], [], []
+    waiting, complaints, changes, room = [], [], [], None
     if user.role == "manager":
+        room = capacity()
         _, received = call("referral", "GET", "/referrals", params={"status": "received", "limit": 200},
                            what="list referrals")
         waiting = received["items"]
@@ -106,8 +107,20 @@ def home():
                                 + [case["referral_id"] for case in changes])
     return render_template("home.html", meetings=meetings, by_deadline=by_deadline(deadlines),
                            next_step=next_step,
-                           referrals=referrals, waiting=waiting, complaints=complaints, changes=changes,
+                           referrals=referrals, waiting=waiting, complaints=complaints, changes=changes, room=room,
                            mine=[r for r in allocated["items"] if r["status"] != "closed"])
+
+
+def capacity() -> dict | None:
+    """What a manager allocates with: how many referrals wait and for how long the oldest has, and each advocate's
+    caseload (open referrals and open cases) by their name; None when the services cannot say now."""
+    referrals_status, open_referrals = call("referral", "GET", "/capacity", what="read capacity")
+    cases_status, open_cases = call("casework", "GET", "/caseloads", what="read caseloads")
+    if referrals_status != 200 or cases_status != 200:
+        return None
+    return {"waiting": open_referrals["waiting"],
+            "oldest_days": domain.days_waiting(open_referrals["oldest_received_at"], now()),
+            "caseloads": domain.caseloads(advocates(), open_referrals["open_referrals"], open_cases["open_cases"])}
 
 
 def by_deadline(items: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -366,5 +379,7 @@ def step(referral_id: str, slug: str):
                 flash(gettext("A new issue-based referral was opened for the child's case"))
             return redirect(url_for("web.referral", referral_id=referral_id))
     return render_template("step.html", form=form, referral=found, title=journey_step.title, slug=slug,
-                           errors=error_summary(form, loose), step=journey_step.name)
+                           errors=error_summary(form, loose), step=journey_step.name,
+                           room=capacity() if journey_step.name == "allocate" and g.principal.role == "manager"
+                           else None)
 

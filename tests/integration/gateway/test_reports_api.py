@@ -103,8 +103,11 @@ def test_the_same_figures_come_as_csv_and_as_a_workbook_with_a_chart_per_section
     rows = list(csv.reader(io.StringIO(answer.text)))
     assert rows[0] == ["scope", "council", "CARDIFF"]
     table = {(row[0], row[1]): row[2] for row in rows[rows.index(["section", "figure", "this period",
-                                                                  "period before"]) + 1:]}
+                                                                  "period before", "what it counts"]) + 1:]}
     assert table[("active_offer", "referrals_received")] == str(report["active_offer"]["referrals_received"])
+    labels = {(row[0], row[1]): row[4] for row in rows if len(row) == 5}
+    assert labels[("language", "welsh_asked_for")] == "Children who asked for Welsh", "each says what it counts"
+    assert labels[("referrals", "received")] == "Referrals received"
     assert table[("active_offer", "outcomes.take_up")] == str(report["active_offer"]["outcomes"]["take_up"])
     workbook = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}",
                             {**cardiff, "Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
@@ -132,4 +135,4 @@ def test_a_report_for_publication_withholds_small_counts_in_every_format(platfor
     assert published["active_offer"]["meetings_held"] == 0, "a zero tells of no child and stays"
     rows = list(csv.reader(io.StringIO(platform.get(f"{query}&publication=true",
                                                     {**council, "Accept": "text/csv"}).text)))
-    assert ["active_offer", "referrals_received", "withheld", "0"] in rows
+    assert ["active_offer", "referrals_received", "withheld", "0", "Active Offer referrals received"] in rows

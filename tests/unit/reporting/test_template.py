@@ -67,7 +67,7 @@ def test_a_fact_keeps_codes_and_dates_never_a_contact_or_a_reference():
                     "statutory_meeting_at": None, "placed_out_of_county": None, "unaccompanied_asylum_seeking": None,
                     "referrer_organisation_type": None, "interpreter_needed": None,
                     "communication_needs_given": None, "gender": None, "ethnic_group": None,
-                    "disability": None}, "a version 1 event says nothing of them: not recorded"
+                    "disability": None, "child": "r1"}, "a version 1 event says nothing of them: not recorded"
     assert "sian" not in str(kept) and "CARDIFF-123" not in str(kept)
 
 
@@ -182,7 +182,7 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
     assert funnel["closed_without_meeting"] == {"unable_to_contact": 1, "declined_meeting": 0, "withdrawn": 0,
                                                 "duplicate": 0}
     assert (funnel["issue_based_from_take_up"], funnel["cases_opened"]) == (1, 1)
-    assert figures["referrals"] == {"received": 2, "by_kind": {"active_offer": 1, "issue_based": 1},
+    assert figures["referrals"] == {"received": 2, "children": 2, "by_kind": {"active_offer": 1, "issue_based": 1},
                                     "by_source": {"active_offer": 1, "social_worker": 1},
                                     "by_basis": {"looked_after": 2}}
     assert figures["deadlines_missed"] == {"acknowledge_by": 0, "allocate_by": 0, "first_contact_by": 1,

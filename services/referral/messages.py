@@ -128,14 +128,14 @@ def link(message: dict, referral_id: str, by: str, at: str) -> dict:
         raise MessageStateForbids(LINKED(referral_id=message["referral_id"]))
     return {**message, "referral_id": referral_id,
             "timeline": [*message["timeline"], {"at": at, "what": "became referral", "by": by,
-                                                "detail": referral_id}]}
+                                                "detail": {"referral_id": referral_id}}]}
 
 
 def came_from(referral: dict, message_id: str, by: str, at: str) -> dict:
     """The referral's history says it came from the message."""
     return {**referral, "from_message_id": message_id, "updated_at": at,
             "timeline": [*referral["timeline"], {"at": at, "what": "came from message", "by": by,
-                                                 "detail": message_id}]}
+                                                 "detail": {"message_id": message_id}}]}
 
 
 def scheduled(message: dict, data: dict) -> dict | None:

@@ -11,14 +11,14 @@ from marshmallow import Schema, fields, validate
 
 from shared.contracts import messages as message_contracts
 from shared.validation import WINDOW
+from shared.web import json_body
 
 from services.gateway import domain
 from services.gateway.access import audit, purpose, requires
 from services.gateway.forwarding import checked_query, forward, respond
 from services.gateway.idempotency import idempotent
-from services.gateway.schemas import (LANGUAGES, SHORT, TEXT, Line, Moment, PageQuerySchema, PageSchema, Pattern,
+from services.gateway.schemas import (LANGUAGES, SHORT, Line, Moment, PageQuerySchema, PageSchema, Pattern,
                                       Strict, Text, TimelineEntrySchema, _maybe)
-from shared.web import json_body
 
 blueprint = Blueprint("messages_api", __name__, url_prefix="/api/v1")
 STAFF = domain.CASEWORKERS

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-from shared.clock import new_id, now, timestamp
+from shared.clock import new_id, timestamp
 from shared.contracts import Event, new_event
 from shared.contracts.messages import CHANNELS, FROM
 from shared.contracts.referral import LANGUAGES

@@ -173,8 +173,8 @@ NOT_RECORDED = "not_recorded"
 not to answer is counted as `declined`, apart from these."""
 
 
-JOURNEY_ONLY = ("referral.allocated", "referral.acknowledged", "contact.attempted", "deadlines.scheduled", "meeting.arranged",
-                "complaint.deadlines_scheduled", "complaint.second_stage_scheduled")
+JOURNEY_ONLY = ("referral.allocated", "referral.acknowledged", "contact.attempted", "deadlines.scheduled",
+                "meeting.arranged", "complaint.deadlines_scheduled", "complaint.second_stage_scheduled")
 """Facts kept for the journeys (and complaints' time limits) they move on, which no figure counts by itself."""
 COUNTED = tuple(t for t in KEPT if t not in JOURNEY_ONLY)
 """The facts the template counts: all a report reads besides the journeys."""

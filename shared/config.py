@@ -78,6 +78,14 @@ def _clock_time(name: str, text: str) -> str:
     return f"{int(hours):02d}:{minutes}"
 
 
+def _working_hours(text: str) -> tuple[str, str]:
+    opens, _, closes = text.partition("-")
+    opens, closes = (_clock_time("LLAIS_WORKING_HOURS", part.strip()) for part in (opens, closes or "x"))
+    if not opens < closes:
+        raise ConfigError("LLAIS_WORKING_HOURS: the service opens before it closes, e.g. 09:00-17:00")
+    return opens, closes
+
+
 def _notify_template(env: Mapping[str, str]) -> str | None:
     template = env.get("LLAIS_GOVUK_NOTIFY_TEMPLATE_ID") or None
     if env.get("LLAIS_GOVUK_NOTIFY_API_KEY") and not template:
@@ -130,6 +138,13 @@ class Settings:
     strict_queries: bool = False
     """Refuse a find that none of the service's declared indexes answers (the tests run so); when false, such a
     find reads without an index and is logged once."""
+
+    working_hours: tuple[str, str] = ("09:00", "17:00")
+    """The hours the service publishes it is staffed, in London time, on working days (weekends and the nation's
+    bank holidays are not); outside them the bilingual answer-phone takes messages (`LLAIS_WORKING_HOURS`)."""
+    message_response_hours: int = 8
+    """The time the provider publishes for answering a message, in working hours (8: one working day of 09:00-17:00),
+    counted from when it came, or from the next opening when it came out of hours."""
 
     manager_emails: tuple[str, ...] = ()
     """Where the managers' morning digest of deadlines at risk and missed goes (a team mailbox, typically)."""
@@ -205,6 +220,9 @@ class Settings:
             webhook_allow_private=_flag(env, "LLAIS_WEBHOOK_ALLOW_PRIVATE", default.webhook_allow_private),
             managers_administer_staff=_flag(env, "LLAIS_MANAGERS_ADMINISTER_STAFF",
                                             default.managers_administer_staff),
+            working_hours=_working_hours(env["LLAIS_WORKING_HOURS"]) if env.get("LLAIS_WORKING_HOURS")
+            else default.working_hours,
+            message_response_hours=_int(env, "LLAIS_MESSAGE_RESPONSE_HOURS", default.message_response_hours, minimum=1),
             manager_emails=_addresses(env.get("LLAIS_MANAGER_EMAILS", "")),
             morning_mail_at=_clock_time("LLAIS_MORNING_MAIL_AT",
                                         env.get("LLAIS_MORNING_MAIL_AT") or default.morning_mail_at),

@@ -23,7 +23,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from shared.contracts.referral import ACTIVE_OFFER_BASES, OUTCOMES
 from shared.validation import WINDOW
-from services.gateway import schemas
+from services.gateway import messages_api, schemas
 
 PROBLEMS = {
     400: "Malformed JSON (or not UTF-8, starting with a byte order mark, or giving a field twice), or a query "
@@ -255,7 +255,7 @@ def _date_forms(node: object) -> None:
 
 
 def _state_rules(paths: dict) -> None:
-    for (method, path), rules in RULES.items():
+    for (method, path), rules in {**RULES, **messages_api.RULES}.items():
         operation = paths[path][method]
         operation["x-rules"] = rules
         operation["responses"]["422"]["description"] += " Besides the schema: " + " ".join(
@@ -360,7 +360,7 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": "A council API key or a staff token."})
-    for name, schema in COMPONENTS:
+    for name, schema in [*COMPONENTS, *messages_api.COMPONENTS]:
         spec.components.schema(name, schema=schema)
 
     council_or_staff = "Councils their own (as the council sees it); provider staff all (the whole referral)"
@@ -429,6 +429,8 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
         "get": _operation(COMPLAINTS + "the whole complaint", 200, "ComplaintRecord", 404,
                           parameters=_ids("/api/v1/complaints/{id}"), description="Found."),
     })
+    for path, operations in messages_api.paths(_operation, _ids, _query).items():
+        spec.path(path=path, operations=operations)
     spec.path(path="/api/v1/reports/quarterly", operations={
         "get": _operation(REPORTS + "the National Reporting Template for a financial-year quarter", 200,
                           REPORT_FORMATS, 404, 422,

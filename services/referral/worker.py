@@ -1,6 +1,6 @@
 """The events the referral service consumes."""
 
-from services.referral import handlers
+from services.referral import handlers, messages
 
 HANDLERS = {
     "referral.received": handlers.acknowledge_referral,
@@ -12,4 +12,7 @@ HANDLERS = {
     "meeting.not_held": handlers.follow_meeting,
     "active_offer.completed": handlers.complete_active_offer,
     "case.closed": handlers.close_with_case,
+    "message.response_scheduled": messages.follow_schedule,
+    "message.deadline_at_risk": messages.follow_deadline("at_risk"),
+    "message.deadline_missed": messages.follow_deadline("missed"),
 }

@@ -21,8 +21,9 @@ from typing import Any, Iterable, Mapping
 
 from shared.clock import LONDON
 from shared.contracts import casework, complaints
-from shared.contracts.referral import (ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, EQUALITY, OUTCOMES, TAKE_UP,
-                                      THIRD_SECTOR)
+from shared.contracts import messages as message_contracts
+from shared.contracts.referral import (ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, EQUALITY, OUTCOMES,
+                                      SELF_REFERRAL, TAKE_UP, THIRD_SECTOR)
 from shared.contracts.scheduling import DEADLINES, VENUE_TYPES
 from shared.errors import Refused, Rule
 
@@ -122,6 +123,7 @@ KEPT = {
                           "placed_out_of_county", "unaccompanied_asylum_seeking", "referrer_organisation_type",
                           "interpreter_needed", "communication_needs_given", *EQUALITY),
     "referral.allocated": (),
+    "referral.acknowledged": (),
     "contact.attempted": ("method", "result"),
     "deadlines.scheduled": (),
     "deadline.missed": ("deadline",),
@@ -147,6 +149,9 @@ KEPT = {
     "complaint.escalated": ("kind",),
     "complaint.closed": ("kind", "outcome"),
     "complaint.deadline_missed": ("deadline",),
+    "message.received": ("channel", "from_whom", "language"),
+    "message.response_scheduled": ("out_of_hours", "respond_by"),
+    "message.answered": (),
 }
 """What each fact counted keeps, beside its type, council, referral and moment: codes, flags and dates only. A field
 an event's version does not have is kept as None: not recorded, which no figure counts."""
@@ -156,6 +161,8 @@ MOMENTS = {
     "referral.closed": "closed_at", "case.opened": "opened_at", "deadline.missed": "due_at",
     "case.closed": "closed_at", "complaint.received": "received_at", "complaint.responded": "responded_at",
     "complaint.escalated": "escalated_at", "complaint.closed": "closed_at", "complaint.deadline_missed": "due_at",
+    "referral.acknowledged": "acknowledged_at", "message.received": "received_at",
+    "message.response_scheduled": "received_at", "message.answered": "answered_at",
 }
 """The field that says when each fact happened; a fact without one happened when its event occurred."""
 FREE_TEXT = ("reason", "decline_reason", "reason_not_held")
@@ -167,13 +174,15 @@ NOT_RECORDED = "not_recorded"
 not to answer is counted as `declined`, apart from these."""
 
 
-JOURNEY_ONLY = ("referral.allocated", "contact.attempted", "deadlines.scheduled", "meeting.arranged",
-                "complaint.deadlines_scheduled", "complaint.second_stage_scheduled")
+JOURNEY_ONLY = ("referral.allocated", "referral.acknowledged", "contact.attempted", "deadlines.scheduled",
+                "meeting.arranged", "complaint.deadlines_scheduled", "complaint.second_stage_scheduled")
 """Facts kept for the journeys (and complaints' time limits) they move on, which no figure counts by itself."""
 COUNTED = tuple(t for t in KEPT if t not in JOURNEY_ONLY)
 """The facts the template counts: all a report reads besides the journeys."""
 COMPLAINT_FACTS = tuple(t for t in KEPT if t.startswith("complaint."))
 """Facts of a complaint; all but its receipt name no council, which is the one the complaint was received for."""
+MESSAGE_FACTS = tuple(t for t in KEPT if t.startswith("message."))
+"""Facts of a message: the clock's names no council, nor when the message came, which its receipt says."""
 
 
 def fact(event_type: str, data: Mapping[str, Any], occurred_at: str, *, council: str | None = None) -> dict:
@@ -187,6 +196,7 @@ def fact(event_type: str, data: Mapping[str, Any], occurred_at: str, *, council:
     if event_type == "deadlines.scheduled":
         kept["deadlines"] = {name: due for name, due in data["deadlines"].items() if isinstance(due, str)}
     ids = ({"complaint_id": data["complaint_id"]} if event_type in COMPLAINT_FACTS
+           else {"message_id": data["message_id"]} if event_type in MESSAGE_FACTS
            else {"optout_id": data["optout_id"]} if event_type == "optout.recorded" else {})
     return {"type": event_type, "council": data.get("council", council), "referral_id": data.get("referral_id"),
             **ids, "at": at, "quarter": quarter_of(at), **kept, **whose(event_type, data)}
@@ -207,6 +217,8 @@ def journey_after(journey: Mapping[str, Any], kept: Mapping[str, Any]) -> dict |
         changed["allocations"] = _moves(changed.get("allocations", []), at, kept.get("advocate"))
     elif kind == "referral.closed":
         changed["closed_at"] = at
+    elif kind == "referral.acknowledged":
+        changed.setdefault("acknowledged_at", at)
     elif kind == "contact.attempted":
         changed["first_contact_at"] = min(filter(None, (changed.get("first_contact_at"), at)))
     elif kind == "meeting.arranged":
@@ -273,17 +285,68 @@ def response_times(journeys: Iterable[Mapping[str, Any]]) -> dict:
     """From receipt to each step, for the Active Offer referrals received in the period: how many reached it, the
     median in days, and the share reached within the contract's time frame (of those that had one)."""
     offered = _offered(journeys)
+    return {name: _step_figures(offered, reached, frame) for name, (reached, frame) in RESPONSES.items()}
+
+
+KINDS_TIMED = {"active_offer": lambda j: j.get("kind") == ACTIVE_OFFER,
+               "issue_based": lambda j: j.get("kind") == ISSUE_BASED and j.get("source") not in (SELF_REFERRAL,
+                                                                                                 TAKE_UP),
+               "self_referral": lambda j: j.get("source") == SELF_REFERRAL}
+"""The referrals timed apart: Active Offers, issue-based referrals made by professionals (a take-up's follow-on is
+the Active Offer's own work), and children's own requests."""
+STEPS_TIMED = {"acknowledgement": ("acknowledged_at", "acknowledge_by"), **RESPONSES}
+
+
+def response_times_by_kind(journeys: Iterable[Mapping[str, Any]]) -> dict:
+    """From receipt to each step, for each kind of referral received in the period, timed against its region's
+    time frames: how many reached it, the median in days, the share within its time frame. Issue-based referrals
+    have no Active Offer meeting."""
+    received = [j for j in journeys if j.get("received_at")]
     figures = {}
-    for name, (reached, frame) in RESPONSES.items():
-        got = [j for j in offered if j.get(reached)]
-        timed = [j for j in got if j.get("due", {}).get(frame)]
-        within = sum(datetime.fromisoformat(j[reached]) <= datetime.fromisoformat(j["due"][frame]) for j in timed)
-        figures[name] = {
-            "reached": len(got),
-            "median_days": _median_days(got, reached),
-            "within_time_frame": round(within / len(timed), 3) if timed else None,
-        }
+    for kind, belongs in KINDS_TIMED.items():
+        of_kind = [j for j in received if belongs(j)]
+        steps = STEPS_TIMED if kind == "active_offer" else {k: v for k, v in STEPS_TIMED.items() if k != "meeting_held"}
+        figures[kind] = {"received": len(of_kind), **{step: _step_figures(of_kind, reached, frame)
+                                                      for step, (reached, frame) in steps.items()}}
     return figures
+
+
+def _step_figures(journeys: list[Mapping[str, Any]], reached: str, frame: str) -> dict:
+    got = [j for j in journeys if j.get(reached)]
+    timed = [j for j in got if j.get("due", {}).get(frame)]
+    within = sum(datetime.fromisoformat(j[reached]) <= datetime.fromisoformat(j["due"][frame]) for j in timed)
+    return {"reached": len(got), "median_days": _median_days(got, reached),
+            "within_time_frame": round(within / len(timed), 3) if timed else None}
+
+
+def message_figures(grouped: Mapping[str, list[Mapping[str, Any]]]) -> dict:
+    """Messages (the answer-phone's and every other contact that is not yet a referral): how many came by each
+    channel, how many out of the service's published hours, and of those answered in the period, the share answered
+    within the published time."""
+    received, answered = grouped["message.received"], grouped["message.answered"]
+    timed = [f for f in answered if f.get("in_time") is not None]
+    return {
+        "messages_received": len(received),
+        "by_channel": _counts((f["channel"] for f in received), message_contracts.CHANNELS),
+        "by_whom": _counts((f["from_whom"] for f in received), message_contracts.FROM),
+        "in_welsh": sum(1 for f in received if f["language"] == "cy"),
+        "out_of_hours": sum(1 for f in grouped["message.response_scheduled"] if f["out_of_hours"]),
+        "answered": len(answered),
+        "answered_in_time": sum(1 for f in timed if f["in_time"]),
+        "answered_in_time_share": round(sum(1 for f in timed if f["in_time"]) / len(timed), 3) if timed else None,
+    }
+
+
+def message_after(message: Mapping[str, Any], kept: Mapping[str, Any]) -> dict | None:
+    """The message as reporting follows it: its council and when it came, once received; when its answer is due."""
+    changed = dict(message) or {"message_id": kept["message_id"]}
+    if kept["type"] == "message.received":
+        changed.update(council=kept["council"], received_at=kept["at"])
+    elif kept["type"] == "message.response_scheduled":
+        changed["respond_by"] = kept["respond_by"]
+    else:
+        return None
+    return None if changed == message else changed
 
 
 def parts_of(period: Period) -> list[tuple[str, date]]:
@@ -360,6 +423,8 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         },
         "response_times": response_times(journeys),
         "response_times_over_the_period": response_times_over(journeys, period),
+        "response_times_by_kind": response_times_by_kind(journeys),
+        "messages": message_figures(grouped),
         "deadlines_missed": _counts((f["deadline"] for f in of("deadline.missed")), DEADLINES),
         "casework": casework_figures(grouped),
         "complaints": complaint_figures(grouped),

@@ -6,6 +6,7 @@ in the same handling. A rebuild makes every journey again from the facts kept.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Sequence
 
 from shared.contracts import Event
@@ -14,7 +15,7 @@ from shared.errors import NotFound
 from shared.unit_of_work import UnitOfWork
 
 from services.reporting import domain
-from services.reporting.store import CASES, COMPLAINTS, FACTS, JOURNEYS, ReportingStore
+from services.reporting.store import CASES, COMPLAINTS, FACTS, JOURNEYS, MESSAGES, ReportingStore
 
 NAME = "reporting"
 
@@ -33,6 +34,8 @@ def record(event: Event, uow: UnitOfWork) -> None:
     its complaint's time limits)."""
     if event.type in domain.COMPLAINT_FACTS:
         return _record_of_complaint(event, uow)
+    if event.type in domain.MESSAGE_FACTS:
+        return _record_of_message(event, uow)
     kept = domain.fact(event.type, event.data, event.occurred_at)
     if event.type == "meeting.took_place":  # held in the language and at the kind of venue it was arranged with
         journey = uow.get(JOURNEYS, kept["referral_id"])
@@ -57,6 +60,30 @@ def _record_of_complaint(event: Event, uow: UnitOfWork) -> None:
         kept["within_time_limit"] = domain.within_time_limit(complaint, kept)
     uow.create(FACTS, event.id, kept, last=False)
     uow.change(COMPLAINTS, complaint_id, lambda current: _decided(domain.complaint_after(current, kept)), initial={})
+
+
+class UnknownMessage(Exception):
+    """A message's fact came before what it needs (its receipt, or when its answer was due): handled again after a
+    moment."""
+
+
+def _record_of_message(event: Event, uow: UnitOfWork) -> None:
+    """A message's facts under its council; its clock's in the quarter it came, its answer in time or not."""
+    message_id = event.data["message_id"]
+    known = uow.get(MESSAGES, message_id)
+    message = known.body if known else {}
+    data = dict(event.data)
+    if event.type == "message.response_scheduled":
+        if "received_at" not in message:
+            raise UnknownMessage(message_id)
+        data.update(council=message["council"], received_at=message["received_at"])
+    elif event.type == "message.answered" and "respond_by" not in message:
+        raise UnknownMessage(message_id)
+    kept = domain.fact(event.type, data, event.occurred_at)
+    if event.type == "message.answered":
+        kept["in_time"] = datetime.fromisoformat(kept["at"]) <= datetime.fromisoformat(message["respond_by"])
+    uow.create(FACTS, event.id, kept, last=False)
+    uow.change(MESSAGES, message_id, lambda current: _decided(domain.message_after(current, kept)), initial={})
 
 
 def _decided(changed: dict | None) -> tuple[dict, list] | None:

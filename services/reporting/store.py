@@ -15,6 +15,8 @@ COMPLAINTS = "complaints"
 """Each complaint's council and the answer due at each stage, read by its id alone."""
 CASES = "cases"
 """Each case's council, when it opened and closed and its advocate (as a key) from each moment: caseloads."""
+MESSAGES = "messages"
+"""Each message's council, when it came and when its answer was due, read by its id alone."""
 
 INDEXES = (
     Index(FACTS, ("quarter", "type")),  # the whole provider's period, the kinds counted
@@ -25,6 +27,7 @@ INDEXES = (
     Index(FACTS, ("optout_id",)),  # or of an opt-out
     Index(FACTS, ("complaint_id",)),  # or of a complaint
     Index(CASES, ("council",)),  # a council's or a region's cases, for caseloads at a period's end
+    Index(FACTS, ("message_id",)),  # or of a message
 )
 """The ways the service finds what it counts (shared/store: Index); a rebuild reads the facts by quarter too."""
 
@@ -32,7 +35,7 @@ INDEXES = (
 READ_PAGE = 5000
 """A report reads every fact of its period: in pages this long, since each page's query finds its place in id
 order again (a few long pages rather than hundreds of short ones)."""
-SUBJECTS = ("referral_id", "optout_id", "complaint_id")
+SUBJECTS = ("referral_id", "optout_id", "complaint_id", "message_id")
 """What a fact is about, by which one recalled from history is matched with one heard live."""
 SAME_MOMENT = timedelta(seconds=2)
 

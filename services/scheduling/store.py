@@ -8,12 +8,14 @@ from shared.store import AtMost, Document, Index, Position, Store, find_all, fin
 
 CASES = "cases"
 COMPLAINT_CLOCKS = "complaint_clocks"
+MESSAGE_CLOCKS = "message_clocks"
 MEETINGS = "meetings"
 DIARIES = "diaries"
 
 INDEXES = (
     Index(CASES, ("clock_open", "next_due_at")),  # the deadline clock: cases with a clock due by now
     Index(COMPLAINT_CLOCKS, ("clock_open", "next_due_at")),  # and complaints' time limits
+    Index(MESSAGE_CLOCKS, ("clock_open", "next_due_at")),  # and messages' response clocks
     Index(CASES, ("closed",)),  # deadlines needing attention on open referrals: everyone's,
     Index(CASES, ("closed", "advocate_email")),  # or one advocate's
     Index(MEETINGS, ("referral_id",)),  # a referral's meetings (its one live meeting)

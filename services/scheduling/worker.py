@@ -1,6 +1,7 @@
-"""The events scheduling consumes: each referral's deadline clocks, and complaints' time limits."""
+"""The events scheduling consumes: each referral's deadline clocks, complaints' time limits, and messages'
+response clocks."""
 
-from services.scheduling import complaint_clocks, deadlines
+from services.scheduling import complaint_clocks, deadlines, message_clocks
 
 HANDLERS = {
     "referral.received": deadlines.open_case,
@@ -14,4 +15,6 @@ HANDLERS = {
     "complaint.escalated": complaint_clocks.start_second_stage_clock,
     "complaint.responded": complaint_clocks.complaint_answered,
     "complaint.closed": complaint_clocks.complaint_closed,
+    "message.received": message_clocks.start_message_clock,
+    "message.answered": message_clocks.message_answered,
 }

@@ -50,6 +50,8 @@ ACTIVITY = {"kind": "meeting", "contribution": "jointly", "note": "Review"}
 DISCLOSURE = {"reason": "court_order", "decided_by": "Manager", "disclosed_to": "Court",
               "disclosed_at": "2026-11-20T10:00:00+00:00", "child_told": False, "why_not_told": "Not yet safe"}
 COMPLAINT = {"kind": "complaint", "made_by": "parent", "about": "Late", "contact": {"phone": "07700 900123"}}
+MESSAGE = {"channel": "answer_phone", "from_whom": "child", "language": "cy", "council": "CARDIFF",
+           "received_at": "2026-11-20T21:00:00+00:00", "note": "Ffoniwch fi"}
 
 CASES = [
     ("referral", "POST", "/referrals", referral(child__given_name="Cerys\ud800"), "child.given_name"),
@@ -81,6 +83,12 @@ CASES = [
     ("complaints", "POST", "/complaints", {**COMPLAINT, "name": "Mair\nJones"}, "name"),
     ("complaints", "POST", "/complaints", {**COMPLAINT, "name": "Mair\ufeffJones"}, "name"),
     ("complaints", "POST", "/complaints", {**COMPLAINT, "about": "Late\ud800"}, "about"),
+    ("referral", "POST", "/messages", {**MESSAGE, "note": "Ffoniwch\x00"}, "note"),
+    ("referral", "POST", "/messages", {**MESSAGE, "received_at": OVERFLOW}, "received_at"),
+    ("referral", "POST", "/messages", {**MESSAGE, "received_at": tomorrow()}, "received_at"),
+    ("referral", "POST", "/messages", {**MESSAGE, "channel": "pigeon"}, "channel"),
+    ("referral", "POST", "/messages", {**MESSAGE, "council": "ATLANTIS"}, "council"),
+    ("referral", "POST", "/messages", {**MESSAGE, "note": "x" * 1001}, "note"),
     ("notify", "PUT", "/webhooks/CARDIFF", {"url": "https://council.example/hook", "secret": "s" * 30 + "\x00"},
      "secret"),
 ]
@@ -89,7 +97,7 @@ CASES = [
 def stored(app) -> int:
     store = app.extensions["llais.store"]
     return sum(len(store.find(collection, limit=10_000)) for collection in
-               ("referrals", "opt_outs", "meetings", "cases", "complaints", "webhooks"))
+               ("referrals", "opt_outs", "meetings", "cases", "complaints", "webhooks", "messages"))
 
 
 @pytest.mark.parametrize("service, method, path, body, field", CASES,

@@ -452,3 +452,14 @@ class NewPasswordForm(FlaskForm):
                                                                      "The two passwords are not the same"))],
                             widget=GovPasswordInput())
     submit = submit(_l("Set my password"))
+
+
+# messages: each contact from a child or on their behalf that is not (yet) a referral
+
+MESSAGE_CHANNELS = [("answer_phone", _l("Answer-phone message")), ("phone", _l("Phone call")),
+                    ("text", _l("Text message")), ("email", _l("Email")), ("web", _l("Web message")),
+                    ("walk_in", _l("Walked in"))]
+MESSAGE_FROM = [("child", _l("The child or young person")), ("carer", _l("A carer")),
+                ("professional", _l("A professional")), ("other", _l("Someone else"))]
+MESSAGE_CLOCK_STATES = [("pending", _l("Due")), ("at_risk", _l("At risk")), ("missed", _l("Missed")),
+                        ("met", _l("Answered in time"))]

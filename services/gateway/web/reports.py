@@ -29,6 +29,8 @@ SECTIONS = {
     "deadlines_missed": _l("Deadlines missed"), "casework": _l("Casework"), "complaints": _l("Complaints"),
     "language": _l("Language and access"), "headline_groups": _l("Headline groups"),
     "equality": _l("Equality monitoring"), "capacity": _l("Capacity at the period's end"),
+    "response_times_by_kind": _l("Response times, by kind of referral"),
+    "messages": _l("Messages and the answer-phone"),
 }
 MEASURES = {
     "offers": _l("Active Offers made (referrals and opt-outs)"), "opt_outs": _l("Opt-outs"),
@@ -71,6 +73,13 @@ MEASURES = {
        "backlog_oldest_days": _l("Days the oldest referral waiting had waited"),
        "advocates_with_open_work": _l("Advocates with open referrals or cases at the period's end"),
        "median_caseload": _l("Median open referrals and cases per advocate")},
+    # response times by kind of referral, and messages
+    "acknowledgement": _l("To acknowledgement"), "active_offer": _l("Active Offer referrals"),
+    "issue_based": _l("Issue-based referrals made by professionals"), "self_referral": _l("Self-referrals"),
+    "messages_received": _l("Messages received"), "by_channel": _l("Messages, by how they came"),
+    "by_whom": _l("Messages, by who they were from"), "in_welsh": _l("Messages in Welsh"),
+    "out_of_hours": _l("Messages out of hours"), "answered_in_time": _l("Messages answered in the published time"),
+    "answered_in_time_share": _l("Share of messages answered in the published time"),
 }
 SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
            "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
@@ -91,6 +100,7 @@ BREAKDOWNS = {
     "answered_by_outcome": dict(complaints.OUTCOMES), "answered_by_stage": STAGES, "time_limits_missed": CLOCKS,
     "meetings_held_by_venue": dict(forms.VENUE_TYPES),
     **{question: {**dict(answers), "not_recorded": _l("Not recorded")} for question, answers in forms.EQUALITY.items()},
+    "by_channel": dict(forms.MESSAGE_CHANNELS), "by_whom": dict(forms.MESSAGE_FROM),
 }
 """The words for the codes of each breakdown, the forms' own where the forms ask for them."""
 CHARTS = {
@@ -131,7 +141,7 @@ def label(figure: str) -> str:
     return ": ".join(words)
 
 
-SHARES = ("within_time_frame", "answered_within_time_limit")
+SHARES = ("within_time_frame", "answered_within_time_limit", "answered_in_time_share")
 """The figures that are shares of a whole, shown as percentages."""
 
 

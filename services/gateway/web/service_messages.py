@@ -178,6 +178,15 @@ WORDINGS: dict[str, Any] = {
     "report.year": _l("Enter a financial year from 2000 to 2100, such as 2026 for April 2026 to March 2027."),
     "report.quarter": _l("Choose a quarter from 1 (April to June) to 4 (January to March)."),
     "report.scope_not_found": _l("There is no report for this council or region."),
+    # messages
+    "message.one_of": _l("Choose one of the answers given."),
+    "message.unknown_council": _l("Choose a council from the list."),
+    "message.too_long": lambda longest, **_: gettext("Write at most %(longest)s characters.", longest=longest),
+    "message.before_it_came": _l("The answer cannot have been given before the message came."),
+    "message.no_such_referral": _l("No referral has this reference. Check it on the referral's page."),
+    "message.answered": _l("The message has been answered already."),
+    "message.linked": _l("The message is linked to a referral already."),
+    "message.not_found": _l("This message could not be found."),
     # any service
     "busy": _l("Someone else was changing this at the same moment. Try again."),
 }

@@ -16,6 +16,7 @@ from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, current_language, forms, local_path
 from services.gateway.web.complaints import next_step, waiting_complaints
+from services.gateway.web.messages import awaiting_messages
 from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, actor_label, call, clock_state,
                                         current_user, error_summary, every_item, gateway_store, london, signed_in,
                                         staff_label, submit_step, time_left)
@@ -106,7 +107,7 @@ def home():
     referrals = referrals_by_id([item["referral_id"] for item in deadlines + meetings]
                                 + [case["referral_id"] for case in changes])
     return render_template("home.html", meetings=meetings, by_deadline=by_deadline(deadlines),
-                           next_step=next_step,
+                           next_step=next_step, messages=awaiting_messages() if user.role == "manager" else [],
                            referrals=referrals, waiting=waiting, complaints=complaints, changes=changes, room=room,
                            mine=[r for r in allocated["items"] if r["status"] != "closed"])
 

@@ -28,6 +28,9 @@ ENDPOINTS = [
     ("advocate", "POST", "/api/v1/meetings/{id}/reschedule"),
     ("advocate", "POST", "/api/v1/meetings/{id}/cancel"),
     ("advocate", "POST", "/api/v1/meetings/{id}/record"),
+    ("advocate", "POST", "/api/v1/messages"),
+    ("advocate", "POST", "/api/v1/messages/{id}/answer"),
+    ("manager", "POST", "/api/v1/messages/{id}/referral"),
 ]
 
 
@@ -84,7 +87,7 @@ def test_without_credentials_nothing_is_looked_at(platform, callers, who, method
 
 
 VENUE = {"name": "Ysgol y Wern", "address": "Heol y Wern, Caerdydd", "accessible": True, "risk_assessed": True}
-WATCHED = {"referral": ("referrals", "opt_outs"), "scheduling": ("meetings",), "casework": ("cases",),
+WATCHED = {"referral": ("referrals", "opt_outs", "messages"), "scheduling": ("meetings",), "casework": ("cases",),
            "complaints": ("complaints",), "notify": ("webhooks",)}
 """Where each endpoint would store what it is sent. Not reporting's facts: they come only from events these services
 commit with what they store, and the deadline clock's own events reach them whenever it ticks, request or none."""
@@ -124,6 +127,7 @@ class World:
         self.change = self.call("advocate", "POST", f"/api/v1/cases/{self.case}/advocate-change-requests",
                                 {"reason": "She would like someone else"}, 201)["advocate_changes"][0]["id"]
         self.complaint = self.call("manager", "POST", "/api/v1/complaints", COMPLAINT, 201)["id"]
+        self.message = self.call("advocate", "POST", "/api/v1/messages", message(), 201)["id"]
         wait_for(self.settled, what="the platform to settle")
 
     def call(self, who: str, method: str, path: str, body: dict, status: int) -> dict:
@@ -151,7 +155,12 @@ class World:
     def path(self, template: str) -> str:
         return template.format(with_meeting=self.with_meeting, without_meeting=self.without_meeting,
                                meeting=self.meeting, case=self.case, issue=self.issue, change=self.change,
-                               complaint=self.complaint)
+                               complaint=self.complaint, message=self.message)
+
+
+def message(**changes) -> dict:
+    return {"channel": "answer_phone", "received_at": moment(hours=-3), "language": "cy", "council": "CARDIFF",
+            "from_whom": "child", "note": "Ffoniwch fi nôl", **changes}
 
 
 COMPLAINT = {"kind": "complaint", "made_by": "parent", "name": "Mair Jones", "about": "Nobody called back",
@@ -245,6 +254,14 @@ EVERY_BODY_ENDPOINT = [
     Endpoint("manager", "POST", "/api/v1/complaints/{complaint}/escalate", dict, "note"),
     Endpoint("manager", "POST", "/api/v1/complaints/{complaint}/close", dict, "note"),
     Endpoint("manager", "POST", "/api/v1/complaints/{complaint}/withdraw", dict, "note"),
+    Endpoint("advocate", "POST", "/api/v1/messages", message, "note",
+             dates=tuple(("received_at", v) for v in {**OUTSIDE, **PAST_ONLY}.values())),
+    Endpoint("advocate", "POST", "/api/v1/messages/{message}/answer", lambda: {"answered_at": moment(minutes=-5),
+                                                                               "answered_by": "Siân"}, "answered_by",
+             dates=(*(("answered_at", v) for v in {**OUTSIDE, **PAST_ONLY}.values()),
+                    ("answered_at", lambda: moment(days=-1))), lines=("answered_by",)),
+    Endpoint("manager", "POST", "/api/v1/messages/{message}/referral", lambda: {"referral_id": "no-such-referral"},
+             "referral_id"),
 ]
 BAD_TEXT = {"unpaired_surrogate": "Cerys\ud800", "nul": "Cer\x00ys", "escape": "Cerys\x1b[2J",
             "bidi_override": "Cerys\u202egnp.exe", "bell": "Cerys\x07"}
@@ -321,7 +338,8 @@ def test_a_name_is_on_one_line(world, endpoint, field, value):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/referrals", "/api/v1/opt-outs", "/api/v1/referrals/{without_meeting}/"
-                                  "contact-attempts", "/api/v1/cases/{case}/activities", "/api/v1/complaints"])
+                                  "contact-attempts", "/api/v1/cases/{case}/activities", "/api/v1/complaints",
+                                  "/api/v1/messages"])
 def test_the_bodies_above_are_stored_when_nothing_is_wrong_with_them(world, path):
     """The control: what the tests above spoil would have been stored, so their refusals are the checks' doing."""
     endpoint = next(e for e in EVERY_BODY_ENDPOINT if e.path == path)
@@ -354,3 +372,16 @@ def test_a_field_given_twice_is_refused_even_with_the_same_value(world, endpoint
     data = json.dumps(body)[:-1] + f", {json.dumps(top)}: {json.dumps(body[top])}}}"
     problem = refused(world, endpoint, status=400, data=data.encode())
     assert "twice" in problem["detail"]
+
+
+@pytest.mark.parametrize("field, value", [("channel", "pigeon"), ("from_whom", "neighbour"), ("language", "fr"),
+                                          ("council", "ATLANTIS"), ("council", "not a code"), ("note", "x" * 1001),
+                                          ("note", 12), ("received_at", 1700000000)])
+def test_a_message_with_an_unknown_code_a_long_note_or_a_wrong_type_is_refused_by_name(world, field, value):
+    endpoint = next(e for e in EVERY_BODY_ENDPOINT if e.path == "/api/v1/messages")
+    refused(world, endpoint, field=field, body=message(**{field: value}))
+
+
+def test_a_message_links_only_to_a_referral_that_exists(world):
+    endpoint = next(e for e in EVERY_BODY_ENDPOINT if e.path.endswith("/referral"))
+    refused(world, endpoint, field="referral_id", body={"referral_id": "no-such-referral"})

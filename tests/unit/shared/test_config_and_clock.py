@@ -60,3 +60,15 @@ def test_ids_are_unique_and_sort_by_creation():
 
 def test_timestamps_carry_an_offset():
     assert timestamp().endswith("+00:00")
+
+
+def test_the_published_working_hours_and_the_time_to_answer_a_message_are_configured():
+    default = Settings.from_env({})
+    assert (default.working_hours, default.message_response_hours) == (("09:00", "17:00"), 8)
+    chosen = Settings.from_env({"LLAIS_WORKING_HOURS": "8:30-18:00", "LLAIS_MESSAGE_RESPONSE_HOURS": "4"})
+    assert (chosen.working_hours, chosen.message_response_hours) == (("08:30", "18:00"), 4)
+    for wrong in ("17:00-09:00", "09:00", "9-5", "09:00-25:00"):
+        with pytest.raises(ConfigError, match="LLAIS_WORKING_HOURS"):
+            Settings.from_env({"LLAIS_WORKING_HOURS": wrong})
+    with pytest.raises(ConfigError, match="LLAIS_MESSAGE_RESPONSE_HOURS"):
+        Settings.from_env({"LLAIS_MESSAGE_RESPONSE_HOURS": "0"})

@@ -38,7 +38,7 @@ BY_CHILD_FIGURES = (
     "equality.disability", "headline_groups.placed_out_of_county", "headline_groups.unaccompanied_asylum_seeking",
     "headline_groups.care_leavers", "headline_groups.third_sector_referrers", "language.welsh_asked_for",
     "language.interpreters_needed", "language.communication_needs_given", "language.meetings_held_in_welsh",
-    "language.interpreters_used",
+    "language.interpreters_used", "messages.by_whom", "messages.in_welsh",
 )
 """The figures that tell of a child's characteristics (gender, ethnic group, disability, language, the headline
 groups, their basis) or of who referred them: beside the referrals a council knows it made, a count of one there

@@ -91,7 +91,7 @@ def _decided(changed: dict | None) -> tuple[dict, list] | None:
 
 
 def rebuild(uow: UnitOfWork) -> int:
-    """Make every journey and complaint's time limits again from the facts kept, as if each had just arrived; how
+    """Make every journey, case, complaint's time limits and message's clock again from the facts kept, as if each had just arrived; how
     many facts were read."""
     made: dict[tuple[str, str], dict] = {}
     read = 0
@@ -105,6 +105,8 @@ def rebuild(uow: UnitOfWork) -> int:
             key, follow = (JOURNEYS, kept["referral_id"]), domain.journey_after
         elif kept.get("complaint_id"):
             key, follow = (COMPLAINTS, kept["complaint_id"]), domain.complaint_after
+        elif kept.get("message_id"):
+            key, follow = (MESSAGES, kept["message_id"]), domain.message_after
         else:
             continue
         current = made.get(key, {})

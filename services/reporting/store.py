@@ -22,6 +22,7 @@ INDEXES = (
     Index(FACTS, ("referral_id",)),  # a backfill's look for what was heard already of a referral
     Index(FACTS, ("optout_id",)),  # or of an opt-out
     Index(FACTS, ("complaint_id",)),  # or of a complaint
+    Index(FACTS, ("transition_id",)),  # or of a transition told
 )
 """The ways the service finds what it counts (shared/store: Index); a rebuild reads the facts by quarter too."""
 
@@ -29,7 +30,7 @@ INDEXES = (
 READ_PAGE = 5000
 """A report reads every fact of its period: in pages this long, since each page's query finds its place in id
 order again (a few long pages rather than hundreds of short ones)."""
-SUBJECTS = ("referral_id", "optout_id", "complaint_id")
+SUBJECTS = ("referral_id", "optout_id", "complaint_id", "transition_id")
 """What a fact is about, by which one recalled from history is matched with one heard live."""
 SAME_MOMENT = timedelta(seconds=2)
 

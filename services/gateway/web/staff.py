@@ -16,6 +16,7 @@ from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, current_language, forms, local_path
 from services.gateway.web.complaints import next_step, waiting_complaints
+from services.gateway.web.offers_again import to_offer_again
 from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, actor_label, call, clock_state,
                                         current_user, error_summary, every_item, gateway_store, london, signed_in,
                                         staff_label, submit_step, time_left)
@@ -107,7 +108,8 @@ def home():
     return render_template("home.html", meetings=meetings, by_deadline=by_deadline(deadlines),
                            next_step=next_step,
                            referrals=referrals, waiting=waiting, complaints=complaints, changes=changes,
-                           mine=[r for r in allocated["items"] if r["status"] != "closed"])
+                           mine=[r for r in allocated["items"] if r["status"] != "closed"],
+                           offer_again=to_offer_again() if user.role == "manager" else None)
 
 
 def by_deadline(items: list[dict]) -> list[tuple[str, list[dict]]]:

@@ -23,7 +23,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from shared.contracts.referral import ACTIVE_OFFER_BASES, OUTCOMES
 from shared.validation import WINDOW
-from services.gateway import messages_api, schemas
+from services.gateway import messages_api, schemas, transitions_api
 
 PROBLEMS = {
     400: "Malformed JSON (or not UTF-8, starting with a byte order mark, or giving a field twice), or a query "
@@ -85,6 +85,8 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/api/v1/opt-outs"): {
         "date_of_birth": f"Not in the future, and the child under 18 on the day it is recorded; {WINDOW}.",
         "offered_at": f"Not in the future; {WINDOW}.",
+        "reason": "Not with `reason_code` (put the words in `reason_note`).",
+        "reason_note": "Only with `reason_code`.",
         "Idempotency-Key": IDEMPOTENCY_RULE,
     },
     ("post", "/api/v1/referrals/{id}/allocate"): {
@@ -126,6 +128,7 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/api/v1/complaints"): {"Idempotency-Key": IDEMPOTENCY_RULE},
     ("get", "/api/v1/reports/quarterly"): {"region": "Not with `council`: a report is of one scope."},
     ("get", "/api/v1/reports/annual"): {"region": "Not with `council`: a report is of one scope."},
+    **transitions_api.rules(WINDOW, IDEMPOTENCY_RULE),
 }
 
 
@@ -444,6 +447,7 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
                           parameters=_query(schemas.AnnualReportQuerySchema),
                           description="As the quarterly report, over the year." + SMALL_CELLS),
     })
+    transitions_api.describe(spec, _operation, _ids, _query)
     spec.path(path="/api/v1/openapi.json", operations={
         "get": _operation("This document", 200, {"application/json": {"schema": {"type": "object"}}},
                           secured=False, description="OpenAPI 3."),

@@ -410,7 +410,14 @@ class CloseSchema(Strict):
 class OptOutSchema(Strict):
     basis = fields.String(required=True, validate=validate.OneOf(ACTIVE_OFFER_BASES))
     date_of_birth = Day(required=True, past=True)
-    reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    reason_code = fields.String(validate=validate.OneOf(
+        referral_contracts.NOT_WANTED_REASONS, error="Give the reason as one of: {choices}."), metadata={
+        "description": "Why the child opted out, as a code a commissioner counts; left out, no reason is recorded."})
+    reason_note = Text(validate=validate.Length(max=1000), metadata={
+        "description": "Any words of the reason: kept by the provider only, never sent on or reported."})
+    reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={
+        "description": "Deprecated: the reason in words, alone, counted as the code `other` with the words as its "
+                       "note. Not with `reason_code`: put the words in `reason_note`."})
     offered_at = Moment(required=True, past=True)
     external_ref = Line(validate=validate.Length(min=1, max=100))
 
@@ -419,6 +426,8 @@ class OptOutViewSchema(Schema):
     id = fields.String()
     basis = fields.String()
     offered_at = fields.String()
+    reason_code = fields.String(allow_none=True)
+    reason_note = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     external_ref = fields.String(allow_none=True)
     recorded_at = fields.String()

@@ -15,8 +15,9 @@ from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, NOT_A_CURSOR, ROLE_HEADER, Problem, caller_council, check_fields,
                         command_from_body, history_page)
 
-from services.referral import domain, handlers, history
-from services.referral.commands import Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut
+from services.referral import domain, handlers, history, offers_again
+from services.referral.commands import (Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut,
+                                        RecordTransition, RenewedOfferDone)
 from services.referral.store import OPT_OUTS, REFERRALS, ReferralStore
 
 blueprint = Blueprint("referral", __name__)
@@ -25,7 +26,7 @@ check_fields(blueprint, {
     "statutory_meeting_at": validation.any_moment, "offered_at": validation.past_moment,
     "child.given_name": validation.person_name, "child.family_name": validation.person_name,
     "child.contact.carer_name": validation.person_name, "referrer.name": validation.person_name,
-    "external_ref": validation.one_line,
+    "external_ref": validation.one_line, "happened_on": validation.past_day,
 })
 STAFF_ROLES = ("advocate", "manager", "admin")
 
@@ -80,11 +81,60 @@ def create():
 
 
 @blueprint.post("/opt-outs")
-@once_per_key(lambda recorded: ({k: recorded[k] for k in ("id", "basis", "offered_at", "reason", "external_ref",
-                                                          "recorded_at")}, 201))
+@once_per_key(lambda recorded: (domain.opt_out_view(recorded), 201))
 def opt_out():
     command = command_from_body(RecordOptOut, "council", "basis", "date_of_birth", "offered_at")
     return handlers.record_opt_out(command, uow(), councils=councils())
+
+
+def transition_view(transition: dict) -> dict:
+    return offers_again.staff_view(transition) if is_staff() else offers_again.council_view(transition)
+
+
+@blueprint.post("/transitions")
+@once_per_key(lambda recorded: (transition_view(recorded), 201))
+def transition():
+    command = command_from_body(lambda body: RecordTransition(body, actor()), "council", "kind", "happened_on")
+    return handlers.record_transition(command, uow(), councils=councils())
+
+
+@blueprint.post("/transitions/<transition_id>/renewed-offer")
+def renewed_offer_done(transition_id: str):
+    if not is_staff():
+        raise Problem(404, "No such transition.")
+    command = command_from_body(lambda body: RenewedOfferDone(transition_id, body["result"], actor()), "result")
+    return transition_view(handlers.renewed_offer_done(command, uow()))
+
+
+@blueprint.get("/transitions/<transition_id>")
+def read_transition(transition_id: str):
+    transition = handlers.visible_transition(referrals(), transition_id, caller_council())
+    if transition is None:
+        raise Problem(404, "No such transition.")
+    return transition_view(transition)
+
+
+@blueprint.get("/transitions")
+def transitions():
+    args = request.args
+    invalid = validation.field_problems(args, {"cursor": _cursor_problem})
+    if invalid:
+        raise Problem(422, "Some query parameters are invalid; see errors.", errors=invalid)
+    try:
+        limit = int(args.get("limit", 50))
+        if not 1 <= limit <= 200 or args.get("renewed_offer") not in (None, *offers_again.RENEWED_OFFER_STATUSES):
+            raise ValueError
+    except ValueError:
+        raise Problem(422, "Invalid query: limit is 1 to 200, renewed_offer to_do or done, cursor as given in "
+                           "`next`.") from None
+    where = {"renewed_offer_status": args.get("renewed_offer")}
+    if caller_council() is not None:
+        where["council"] = caller_council()
+    elif is_staff():
+        where["council"] = args.get("council")
+    items, following = handlers.list_transitions(referrals(), {k: v for k, v in where.items() if v}, limit=limit,
+                                                 cursor=args.get("cursor"))
+    return {"items": [transition_view(t) for t in items], "next": following}
 
 
 @blueprint.post("/referrals/<referral_id>/allocate")

@@ -71,3 +71,17 @@ class Close:
     reason: str
     by: str
     role: str | None
+
+
+@dataclass(frozen=True)
+class RecordTransition:
+    request: dict
+    """kind, happened_on, and one of referral_id, optout_id or external_ref, with the council telling of it."""
+    by: str
+
+
+@dataclass(frozen=True)
+class RenewedOfferDone:
+    transition_id: str
+    result: str
+    by: str

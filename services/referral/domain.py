@@ -11,7 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.contracts.referral import (ACTIVE_OFFER_BASES, ACTIVE_OFFER_STEPS, ARRANGEMENTS, ELIGIBILITY, EQUALITY,
-                                      MEETING_ACTIONS, OUTCOME, SELF_REFERRAL, TAKE_UP)
+                                      MEETING_ACTIONS, NOT_WANTED_REASONS, OTHER_REASON, OUTCOME, SELF_REFERRAL,
+                                      TAKE_UP)
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 from services.referral import model
@@ -41,6 +42,11 @@ NO_WAY_TO_CONTACT = Rule("referral.no_way_to_contact", "Give at least one way to
 STATUTORY_MEETING_PAST = Rule("referral.statutory_meeting_past", "The statutory meeting is in the past.")
 UNKNOWN_COUNCIL = Rule("referral.unknown_council", "Unknown: {council}")
 OFFERED_IN_THE_FUTURE = Rule("referral.offered_in_the_future", "The offer cannot have been made in the future.")
+UNKNOWN_REASON = Rule("referral.unknown_reason", f"Give the reason as one of {', '.join(NOT_WANTED_REASONS)}.")
+REASON_AND_CODE = Rule("referral.reason_and_code", "Give the reason as reason_code, and any words of it in "
+                                                   "reason_note, not in reason.")
+NOTE_TOO_LONG = Rule("referral.note_too_long", "The note must be {most} characters or fewer.")
+REASON_NOTE_MOST = 1000
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -221,11 +227,30 @@ def contact_attempt_event_data(referral: dict[str, Any], attempt: dict[str, Any]
 
 
 def opt_out_event_data(opt_out: dict[str, Any]) -> dict[str, Any]:
-    """What `optout.recorded` says: the child's age when offered, never their date of birth."""
+    """What `optout.recorded` says: the child's age when offered, never their date of birth, and the reason's code,
+    never its words."""
     age = age_on(datetime.fromisoformat(opt_out["date_of_birth"]).date(),
                  datetime.fromisoformat(opt_out["offered_at"]).date())
     return {"optout_id": opt_out["id"], "council": opt_out["council"], "region": opt_out["region"],
-            "basis": opt_out["basis"], "age": age, "reason": opt_out["reason"], "offered_at": opt_out["offered_at"]}
+            "basis": opt_out["basis"], "age": age, "reason_code": opt_out_reason_code(opt_out),
+            "offered_at": opt_out["offered_at"]}
+
+
+def opt_out_reason_code(opt_out: dict[str, Any]) -> str | None:
+    """An opt-out's reason as a code: as given, or `other` for one kept in words before the codes; None if none."""
+    if opt_out.get("reason_code"):
+        return opt_out["reason_code"]
+    return OTHER_REASON if str(opt_out.get("reason") or "").strip() else None
+
+
+def opt_out_reason(request: dict[str, Any]) -> dict[str, Any]:
+    """The reason an opt-out keeps: the code and its note as given, or the old free-text `reason` alone as the code
+    `other` with its words as the note (kept by the provider only)."""
+    words = str(request.get("reason") or "").strip()
+    if request.get("reason_code") is None and words:
+        return {"reason_code": OTHER_REASON, "reason_note": words, "reason": words}
+    return {"reason_code": request.get("reason_code"), "reason_note": str(request.get("reason_note") or "").strip(),
+            "reason": None}
 
 
 def acknowledged_event_data(referral: dict[str, Any]) -> dict[str, Any]:
@@ -445,8 +470,33 @@ def check_opt_out(request: dict[str, Any], today: date) -> None:
         errors["date_of_birth"] = [TOO_OLD(limit=CHILD_AGE_LIMIT)]
     if datetime.fromisoformat(request["offered_at"]).date() > today:
         errors["offered_at"] = [OFFERED_IN_THE_FUTURE()]
+    errors.update(reason_problems(request))
     if errors:
         raise ReferralRejected(errors)
+
+
+def opt_out_view(opt_out: dict[str, Any]) -> dict[str, Any]:
+    """An opt-out as the council that recorded it reads it back: never the child's date of birth."""
+    return {**{k: opt_out.get(k) for k in ("id", "basis", "offered_at", "reason", "reason_note", "external_ref",
+                                           "recorded_at")}, "reason_code": opt_out_reason_code(opt_out)}
+
+
+def reason_problems(request: dict[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with an opt-out's reason: a code not on the list, a note too long, or words in the old `reason`
+    beside a code (they belong in the note)."""
+    errors: dict[str, list[str]] = {}
+    code, note = request.get("reason_code"), request.get("reason_note")
+    if code is not None and code not in NOT_WANTED_REASONS:
+        errors["reason_code"] = [UNKNOWN_REASON()]
+    if request.get("reason") is not None and not isinstance(request["reason"], str):
+        errors["reason"] = [REASON_AND_CODE()]
+    elif code is not None and request.get("reason") is not None:
+        errors["reason"] = [REASON_AND_CODE()]
+    if note is not None and (not isinstance(note, str) or len(note) > REASON_NOTE_MOST):
+        errors["reason_note"] = [NOTE_TOO_LONG(most=REASON_NOTE_MOST)]
+    elif note and code is None and request.get("reason") is None:
+        errors["reason_code"] = [UNKNOWN_REASON()]
+    return errors
 
 
 # capacity: what is waiting and whose work is open

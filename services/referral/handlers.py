@@ -14,9 +14,10 @@ from shared.councils import CouncilRegister
 from shared.store import Document
 from shared.unit_of_work import UnitOfWork
 
-from services.referral import domain, model
-from services.referral.commands import Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut
-from services.referral.store import OPT_OUTS, REFERRALS, ReferralStore
+from services.referral import domain, model, offers_again
+from services.referral.commands import (Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut,
+                                        RecordTransition, RenewedOfferDone)
+from services.referral.store import OPT_OUTS, REFERRALS, TRANSITIONS, ReferralStore
 
 NAME = "referral"
 
@@ -121,7 +122,7 @@ def record_opt_out(command: RecordOptOut, uow: UnitOfWork, *, councils: CouncilR
         raise UnknownCouncil(request["council"])
     domain.check_opt_out(request, _today())
     opt_out = {"id": new_id(), "council": council.code, "region": council.region, "basis": request["basis"],
-               "date_of_birth": request["date_of_birth"], "reason": request.get("reason"),
+               "date_of_birth": request["date_of_birth"], **domain.opt_out_reason(request),
                "offered_at": request["offered_at"], "external_ref": request.get("external_ref"),
                "recorded_at": timestamp()}
     event = new_event("optout.recorded", domain.opt_out_event_data(opt_out), producer=NAME,
@@ -264,6 +265,97 @@ def list_referrals(referrals: ReferralStore, where: dict[str, Any], *, updated_s
                 break
         if len(page) <= limit:
             break  # the store has no more
+    if len(items) > limit:
+        return items[:limit], _cursor(items[limit - 1]["id"])
+    return items, None
+
+
+# offered again at the key points of a child's care (offers_again.py)
+
+
+class TransitionNotFound(errors.NotFound):
+    code = "transition.not_found"
+    detail_format = "No such transition."
+
+
+class ChildNotFound(errors.NotFound):
+    code = "transition.child_not_found"
+    detail_format = "No referral or opt-out of yours has that reference."
+
+
+def _child_records(referrals: ReferralStore, council: str, name: str, value: str) -> tuple[list, list, list]:
+    """The referrals and opt-outs of the child a council names (by one of its referrals, one of its opt-outs, or
+    its own reference): the ones named, then every referral and opt-out of the same child. A reference that is not
+    the council's own finds nothing, as if absent."""
+    if name == "referral_id":
+        named = [d.body for d in [referrals.get(value)] if d is not None and d.body["council"] == council
+                 and domain.council_may_see(d.body)]
+    elif name == "optout_id":
+        named = [d.body for d in [referrals.store.get(OPT_OUTS, value)] if d is not None
+                 and d.body["council"] == council]
+    else:
+        named = [d.body for collection in (REFERRALS, OPT_OUTS)
+                 for d in referrals.everything({"council": council, "external_ref": value}, collection)]
+    if not named:
+        raise ChildNotFound(value)
+    found: dict[str, dict] = {}
+    for record in named:
+        found[record["id"]] = record
+        if record.get("child"):
+            for earlier in earlier_referrals(referrals, record, council):
+                found[earlier["id"]] = earlier
+        if record.get("external_ref"):
+            for collection in (REFERRALS, OPT_OUTS):
+                found.update({d.id: d.body for d in referrals.everything(
+                    {"council": council, "external_ref": record["external_ref"]}, collection)})
+    records = [found[i] for i in sorted(found) if found[i]["council"] == council]  # another council's is not its
+    return named, [r for r in records if "child" in r], [r for r in records if "child" not in r]
+
+
+def record_transition(command: RecordTransition, uow: UnitOfWork, *, councils: CouncilRegister) -> dict:
+    """A council tells of a review, a placement move or leaving-care planning: recorded with `transition.recorded`,
+    bringing a renewed offer when the child's latest Active Offer ended opted out, declined or reflecting."""
+    request = command.request
+    council = councils.get(request["council"])
+    if council is None:
+        raise UnknownCouncil(request["council"])
+    offers_again.check_transition(request, _today())
+    named, referrals, opt_outs = _child_records(ReferralStore(uow), council.code, *offers_again.reference(request))
+    offers_again.check_not_before(request["happened_on"], named)
+    transition = offers_again.new_transition(new_id(), request, council, referrals, opt_outs, timestamp(),
+                                             command.by, domain.council_may_see)
+    uow.create(TRANSITIONS, transition["id"], transition, [new_event(
+        "transition.recorded", offers_again.recorded_event_data(transition), producer=NAME,
+        subject=f"transition:{transition['id']}")])
+    return transition
+
+
+def renewed_offer_done(command: RenewedOfferDone, uow: UnitOfWork) -> dict:
+    """The manager marks a renewed offer done with what came of it (`renewed_offer.done`)."""
+    at = timestamp()
+
+    def decide(transition: dict):
+        done = offers_again.renewed_offer_done(transition, command.result, at, command.by)
+        return done, [new_event("renewed_offer.done", offers_again.done_event_data(done), producer=NAME,
+                                subject=f"transition:{done['id']}")]
+
+    return uow.change(TRANSITIONS, command.transition_id, decide,
+                      missing=lambda: TransitionNotFound(command.transition_id))
+
+
+def visible_transition(referrals: ReferralStore, transition_id: str, council: str | None) -> dict | None:
+    """The transition if the caller may see it: a council only its own."""
+    document = referrals.store.get(TRANSITIONS, transition_id)
+    if document is None or (council is not None and document.body["council"] != council):
+        return None
+    return document.body
+
+
+def list_transitions(referrals: ReferralStore, where: dict[str, Any], *, limit: int = 50,
+                     cursor: str | None = None) -> tuple[list[dict], str | None]:
+    """A page of transitions matching `where` (a council's, or those whose renewed offer is to do), oldest first."""
+    page = referrals.store.find(TRANSITIONS, where or None, limit=limit + 1, after=_after(cursor))
+    items = [d.body for d in page]
     if len(items) > limit:
         return items[:limit], _cursor(items[limit - 1]["id"])
     return items, None

@@ -10,6 +10,7 @@ from services.referral.model import NAME_PARTS
 
 REFERRALS = "referrals"
 OPT_OUTS = "opt_outs"
+TRANSITIONS = "transitions"
 
 LISTED_BY = ("council", "status", "advocate_email")
 """The filters of the referral list, each optional."""
@@ -22,6 +23,8 @@ INDEXES = (
     *(Index(REFERRALS, (f"name_keys.{part}",)) for part in NAME_PARTS),  # staff searching by the child's name
     Index(REFERRALS, ("external_ref",)),  # or by a council's reference
     Index(REFERRALS, ("id",)),  # several referrals read at once, for a list that names each child
+    Index(OPT_OUTS, ("council", "external_ref")),  # a child's opt-outs, by the council's own reference
+    *every_combination(TRANSITIONS, ("council", "renewed_offer_status")),  # transitions, and offers to make again
 )
 """The ways the service finds referrals (shared/store: Index)."""
 
@@ -50,5 +53,5 @@ class ReferralStore:
         """Every referral not yet closed: waiting, or in an advocate's caseload (found by status)."""
         return [d.body for d in find_all(self.store, REFERRALS, {"status": list(OPEN_WORK)})]
 
-    def everything(self, where: dict) -> list[Document]:
-        return find_all(self.store, REFERRALS, where)
+    def everything(self, where: dict, collection: str = REFERRALS) -> list[Document]:
+        return find_all(self.store, collection, where)

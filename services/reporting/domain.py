@@ -22,8 +22,9 @@ from typing import Any, Iterable, Mapping
 from shared.clock import LONDON
 from shared.contracts import casework, complaints
 from shared.contracts import messages as message_contracts
-from shared.contracts.referral import (ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, EQUALITY, OUTCOMES,
-                                      SELF_REFERRAL, TAKE_UP, THIRD_SECTOR)
+from shared.contracts.referral import (ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, EQUALITY, NOT_OFFERED_AGAIN,
+                                      NOT_WANTED_REASONS, OTHER_REASON, OUTCOMES, RENEWED_OFFER_RESULTS, SELF_REFERRAL,
+                                      TAKE_UP, THIRD_SECTOR, TRANSITION_KINDS)
 from shared.contracts.scheduling import DEADLINES, VENUE_TYPES
 from shared.errors import Refused, Rule
 
@@ -127,7 +128,9 @@ KEPT = {
     "contact.attempted": ("method", "result"),
     "deadlines.scheduled": (),
     "deadline.missed": ("deadline",),
-    "optout.recorded": ("basis", "reason", "age"),
+    "optout.recorded": ("basis", "reason", "reason_code", "age"),
+    "transition.recorded": ("kind", "offered_again", "not_offered_because"),
+    "renewed_offer.done": ("result",),
     "meeting.arranged": ("language", "venue_type"),
     "meeting.took_place": ("before_deadline", "interpreter_used"),
     "meeting.not_held": ("reason_not_held",),
@@ -157,7 +160,8 @@ KEPT = {
 an event's version does not have is kept as None: not recorded, which no figure counts."""
 MOMENTS = {
     "referral.received": "received_at", "referral.allocated": "allocated_at", "contact.attempted": "attempted_at",
-    "optout.recorded": "offered_at", "meeting.took_place": "held_at", "active_offer.completed": "completed_at",
+    "optout.recorded": "offered_at", "transition.recorded": "recorded_at", "renewed_offer.done": "done_at",
+    "meeting.took_place": "held_at", "active_offer.completed": "completed_at",
     "referral.closed": "closed_at", "case.opened": "opened_at", "deadline.missed": "due_at",
     "case.closed": "closed_at", "complaint.received": "received_at", "complaint.responded": "responded_at",
     "complaint.escalated": "escalated_at", "complaint.closed": "closed_at", "complaint.deadline_missed": "due_at",
@@ -197,7 +201,8 @@ def fact(event_type: str, data: Mapping[str, Any], occurred_at: str, *, council:
         kept["deadlines"] = {name: due for name, due in data["deadlines"].items() if isinstance(due, str)}
     ids = ({"complaint_id": data["complaint_id"]} if event_type in COMPLAINT_FACTS
            else {"message_id": data["message_id"]} if event_type in MESSAGE_FACTS
-           else {"optout_id": data["optout_id"]} if event_type == "optout.recorded" else {})
+           else {"optout_id": data["optout_id"]} if event_type == "optout.recorded"
+           else {"transition_id": data["transition_id"]} if event_type in OFFERS_AGAIN_FACTS else {})
     return {"type": event_type, "council": data.get("council", council), "referral_id": data.get("referral_id"),
             **ids, "at": at, "quarter": quarter_of(at), **kept, **whose(event_type, data)}
 
@@ -397,7 +402,7 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         "active_offer": {
             "offers": len(offers_received) + len(opt_outs),
             "opt_outs": len(opt_outs),
-            "opt_out_reasons": _counts((f["reason"] for f in opt_outs), (GIVEN, NOT_GIVEN)),
+            "opt_out_reasons": opt_out_reasons(opt_outs),
             "referrals_received": len(offers_received),
             "by_basis": _counts((f["basis"] for f in offers_received), ACTIVE_OFFER_BASES),
             "first_contact_made": sum(1 for j in journeys if j.get("kind") == ACTIVE_OFFER
@@ -421,6 +426,7 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
             "by_source": _counts(f["source"] for f in received),
             "by_basis": _counts(f["basis"] for f in received),
         },
+        "offers_again": offers_again_figures(grouped),
         "response_times": response_times(journeys),
         "response_times_over_the_period": response_times_over(journeys, period),
         "response_times_by_kind": response_times_by_kind(journeys),
@@ -440,6 +446,32 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
         },
         "headline_groups": headline_groups(children_referred),
         "equality": equality(children_referred),
+    }
+
+
+OFFERS_AGAIN_FACTS = ("transition.recorded", "renewed_offer.done")
+
+
+def opt_out_reasons(opt_outs: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Opt-outs by their reason's code, every code named; one told in words before the codes (version 1, or kept
+    then as only whether a reason was given) counts as `other`, one without a reason as `not_recorded`."""
+    def code(kept: Mapping[str, Any]) -> str:
+        return kept.get("reason_code") or (OTHER_REASON if kept.get("reason") == GIVEN else NOT_RECORDED)
+    return _counts((code(f) for f in opt_outs), (*NOT_WANTED_REASONS, NOT_RECORDED))
+
+
+def offers_again_figures(grouped: Mapping[str, list[Mapping[str, Any]]]) -> dict:
+    """Offered again at the key points of a child's care: the transitions councils told of in the period, by kind;
+    the renewed offers they brought, and why the others brought none; the renewed offers done, by result."""
+    told, done = grouped["transition.recorded"], grouped["renewed_offer.done"]
+    return {
+        "transitions_told": len(told),
+        "transitions_by_kind": _counts((f["kind"] for f in told), TRANSITION_KINDS),
+        "renewed_offers_made": sum(1 for f in told if f["offered_again"]),
+        "not_offered_again": _counts((f["not_offered_because"] for f in told if not f["offered_again"]),
+                                     NOT_OFFERED_AGAIN),
+        "renewed_offers_done": len(done),
+        "renewed_offer_results": _counts((f["result"] for f in done), RENEWED_OFFER_RESULTS),
     }
 
 

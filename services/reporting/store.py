@@ -28,6 +28,7 @@ INDEXES = (
     Index(FACTS, ("complaint_id",)),  # or of a complaint
     Index(CASES, ("council",)),  # a council's or a region's cases, for caseloads at a period's end
     Index(FACTS, ("message_id",)),  # or of a message
+    Index(FACTS, ("transition_id",)),  # or of a transition told
 )
 """The ways the service finds what it counts (shared/store: Index); a rebuild reads the facts by quarter too."""
 
@@ -35,7 +36,7 @@ INDEXES = (
 READ_PAGE = 5000
 """A report reads every fact of its period: in pages this long, since each page's query finds its place in id
 order again (a few long pages rather than hundreds of short ones)."""
-SUBJECTS = ("referral_id", "optout_id", "complaint_id", "message_id")
+SUBJECTS = ("referral_id", "optout_id", "complaint_id", "message_id", "transition_id")
 """What a fact is about, by which one recalled from history is matched with one heard live."""
 SAME_MOMENT = timedelta(seconds=2)
 

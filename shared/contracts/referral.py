@@ -195,3 +195,52 @@ class OptOutRecordedV1(Schema):
     age = fields.Integer(required=True, strict=True)
     reason = fields.String(load_default=None, allow_none=True)
     offered_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("optout.recorded", 2)
+class OptOutRecordedV2(OptOutRecordedV1):
+    """Version 1 with the reason as a code a commissioner can count (NOT_WANTED_REASONS) and never the words: a
+    note the social worker added stays with the provider's record of the opt-out. Version 1's free-text `reason`
+    is left out; a consumer reading a version 1 counts its words as `other`."""
+
+    reason_code = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(NOT_WANTED_REASONS),
+                                metadata={"description": "null: no reason recorded."})
+
+
+TRANSITION_KINDS = ("looked_after_review", "placement_move", "leaving_care_planning")
+"""The key points in a child's care at which they are offered advocacy again (seed 001, "thereafter at key
+transitional times"; seed 002, "Future access to advocacy"): a looked-after review, a planned placement move, and
+plans being made for them to become a care leaver."""
+OFFERED_AGAIN_AFTER = ("opted_out", "declined", "reflecting")
+"""How a child's latest Active Offer ended for a transition to bring a renewed offer."""
+NOT_OFFERED_AGAIN = ("open_referral", "took_up", "other_ending")
+"""Why a transition brought no renewed offer: the child has a referral still open, took up advocacy, or their latest
+Active Offer ended in another way (support elsewhere, or closed without a meeting)."""
+RENEWED_OFFER_RESULTS = ("referred_again", "opted_out_again", "could_not_be_offered")
+"""What came of a renewed offer, as the manager records it once it is done."""
+
+
+@contract("transition.recorded", 1)
+class TransitionRecordedV1(Schema):
+    """A council told of a key point in a child's care: its kind and day, and whether it brought a renewed offer
+    (and if not, why). Ids and codes only."""
+
+    transition_id = fields.String(required=True)
+    council = fields.String(required=True)
+    region = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(TRANSITION_KINDS))
+    happened_on = fields.Date(required=True)
+    offered_again = fields.Boolean(required=True)
+    not_offered_because = fields.String(load_default=None, allow_none=True,
+                                        validate=validate.OneOf(NOT_OFFERED_AGAIN))
+    recorded_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("renewed_offer.done", 1)
+class RenewedOfferDoneV1(Schema):
+    """A renewed offer the manager marked done, with what came of it."""
+
+    transition_id = fields.String(required=True)
+    council = fields.String(required=True)
+    result = fields.String(required=True, validate=validate.OneOf(RENEWED_OFFER_RESULTS))
+    done_at = fields.AwareDateTime(required=True, format="iso")

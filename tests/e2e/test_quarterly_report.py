@@ -16,6 +16,7 @@ import requests
 
 from shared.clock import LONDON, now
 from shared.config import Settings
+from shared.contracts.referral import NOT_WANTED_REASONS
 from shared.contracts.scheduling import VENUE_TYPES
 from shared.councils import CouncilRegister
 from shared.store import open_store
@@ -166,7 +167,9 @@ def expected(done: dict, councils: tuple[str, ...]) -> dict:
     opt_outs = Counter(reason for c in councils for reason in OPT_OUTS[c])
     return {
         "offers": total["received"] + sum(opt_outs.values()), "opt_outs": sum(opt_outs.values()),
-        "opt_out_reasons": {"given": sum(opt_outs.values()), "not_given": 0}, "referrals_received": total["received"],
+        "opt_out_reasons": {**{code: 0 for code in NOT_WANTED_REASONS}, "other": sum(opt_outs.values()),
+                            "not_recorded": 0},  # reasons told in words count as other
+        "referrals_received": total["received"],
         "by_basis": {"looked_after": total["received"], "child_protection": 0, "care_and_support": 0},
         "first_contact_made": total["contacted"], "meetings_held": total["held"],
         "meetings_held_before_deadline": total["held"], "meetings_not_held": total["not_held"],

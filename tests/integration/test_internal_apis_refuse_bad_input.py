@@ -44,6 +44,7 @@ def referral(**changes) -> dict:
 
 OPT_OUT = {"council": "CARDIFF", "basis": "looked_after", "date_of_birth": "2013-05-02",
            "offered_at": "2026-11-20T10:00:00+00:00"}
+TRANSITION = {"council": "CARDIFF", "kind": "placement_move", "happened_on": "2026-11-20", "external_ref": "M-1"}
 MEETING = {"starts_at": "2026-12-01T10:00:00+00:00", "duration_minutes": 60,
            "venue": {"name": "Ysgol", "accessible": True, "risk_assessed": True}}
 ACTIVITY = {"kind": "meeting", "contribution": "jointly", "note": "Review"}
@@ -70,6 +71,13 @@ CASES = [
     ("referral", "POST", "/opt-outs", {**OPT_OUT, "offered_at": OVERFLOW}, "offered_at"),
     ("referral", "POST", "/opt-outs", {**OPT_OUT, "offered_at": tomorrow()}, "offered_at"),
     ("referral", "POST", "/opt-outs", {**OPT_OUT, "date_of_birth": "2013-5-2"}, "date_of_birth"),
+    ("referral", "POST", "/opt-outs", {**OPT_OUT, "reason_code": "other", "reason_note": "Nain\x00"}, "reason_note"),
+    ("referral", "POST", "/opt-outs", {**OPT_OUT, "reason_code": "bored"}, "reason_code"),
+    ("referral", "POST", "/opt-outs", {**OPT_OUT, "reason_code": "other", "reason": "Her words"}, "reason"),
+    ("referral", "POST", "/transitions", {**TRANSITION, "happened_on": "2026-1-5"}, "happened_on"),
+    ("referral", "POST", "/transitions", {**TRANSITION, "happened_on": "9999-01-05"}, "happened_on"),
+    ("referral", "POST", "/transitions", {**TRANSITION, "kind": "birthday"}, "kind"),
+    ("referral", "POST", "/transitions", {**TRANSITION, "external_ref": "M\n1"}, "external_ref"),
     ("scheduling", "POST", "/referrals/r1/meetings", {**MEETING, "starts_at": OVERFLOW}, "starts_at"),
     ("scheduling", "POST", "/referrals/r1/meetings", {**MEETING, "venue": {**MEETING["venue"], "name": "Y\tW"}},
      "venue.name"),
@@ -97,7 +105,7 @@ CASES = [
 def stored(app) -> int:
     store = app.extensions["llais.store"]
     return sum(len(store.find(collection, limit=10_000)) for collection in
-               ("referrals", "opt_outs", "meetings", "cases", "complaints", "webhooks", "messages"))
+               ("referrals", "opt_outs", "transitions", "meetings", "cases", "complaints", "webhooks", "messages"))
 
 
 @pytest.mark.parametrize("service, method, path, body, field", CASES,

@@ -245,6 +245,15 @@ NOT_WANTED_REASONS = labelled(referral.NOT_WANTED_REASONS, {
     "has_an_advocate": _l("Already has an advocate"), "support_elsewhere": _l("Has support elsewhere"),
     "speaks_for_themselves": _l("Wants to speak for themselves"), "not_the_right_time": _l("Not the right time"),
     "did_not_say": _l("Did not want to say"), "other": _l("Another reason")})
+TRANSITION_KINDS = labelled(referral.TRANSITION_KINDS, {
+    "looked_after_review": _l("A looked-after review"), "placement_move": _l("A placement move"),
+    "leaving_care_planning": _l("Planning for leaving care")})
+NOT_OFFERED_AGAIN = labelled(referral.NOT_OFFERED_AGAIN, {
+    "open_referral": _l("A referral is still open"), "took_up": _l("Took up advocacy"),
+    "other_ending": _l("The last Active Offer ended another way")})
+RENEWED_OFFER_RESULTS = labelled(referral.RENEWED_OFFER_RESULTS, {
+    "referred_again": _l("Referred again"), "opted_out_again": _l("Opted out again"),
+    "could_not_be_offered": _l("Could not be offered")})
 NOT_HELD_REASONS = labelled(scheduling.NOT_HELD_REASONS, {
     "child_unavailable": _l("The child was not available"), "declined_on_the_day": _l("The child declined on the day"),
     "placement_moved": _l("The child's placement moved"), "advocate_unavailable": _l("The advocate was not available"),

@@ -261,9 +261,34 @@ def _some_way_to_reach(*ways: str, message) -> Any:
     return rule
 
 
+CHILD_AGE_LIMIT, CARE_LEAVER_AGE_LIMIT = 18, 25
+"""The referral service's age limits (services/referral/domain.py), checked again here on the page that asks."""
+
+
+def _age(born: date | None) -> int | None:
+    today = date.today()
+    return None if born is None else today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _child_age(form: FlaskForm) -> dict[str, Any]:
+    """The child page's rule: no one of 25 or over is referred (a care leaver may be up to 24)."""
+    age = _age(form.date_of_birth.data)
+    if age is not None and age >= CARE_LEAVER_AGE_LIMIT:
+        return {"date_of_birth": service_messages.WORDINGS["referral.too_old_unless_care_leaver"](
+            limit=CHILD_AGE_LIMIT, care_leaver_limit=CARE_LEAVER_AGE_LIMIT)}
+    return {}
+
+
 def _active_offer_basis(form: FlaskForm) -> dict[str, Any]:
+    """The about page's rules: an Active Offer's basis is one of its three, and a child of 18 or over (as the first
+    page said) is referred only as a care leaver."""
     if form.kind.data == "active_offer" and form.basis.data not in referral.ACTIVE_OFFER_BASES:
         return {"basis": service_messages.WORDINGS["referral.active_offer_basis"]}
+    born = REFER.answers().get("child", {}).get("date_of_birth")
+    age = _age(date.fromisoformat(born)) if born else None
+    if age is not None and age >= CHILD_AGE_LIMIT and form.basis.data != "care_leaver":
+        return {"basis": service_messages.WORDINGS["referral.too_old_unless_care_leaver"](
+            limit=CHILD_AGE_LIMIT, care_leaver_limit=CARE_LEAVER_AGE_LIMIT)}
     return {}
 
 
@@ -288,7 +313,7 @@ CHILD_FIELDS = {f"child.{name}": ("child", name) for name in (
     "given_name", "family_name", "date_of_birth", "preferred_language", "interpreter_needed",
     "communication_needs")}
 REFER = Flow("refer", [
-    Page("child", ChildForm, _l("About the child")),
+    Page("child", ChildForm, _l("About the child"), rules=_child_age),
     Page("contact", ContactForm, _l("How can the advocate contact the child?"),
          hint=_l("Give at least one of these: a phone number, an email address, an address or the carer's phone "
                  "number."),
@@ -366,7 +391,18 @@ def _referrer():
 def refer_page(slug: str):
     if _referrer() is None:
         return redirect(url_for("web.sign_in", next=f"/refer/{slug}"))
-    return page_view(REFER, slug, "flow_page.html")
+    shown = page_view(REFER, slug, "flow_page.html")
+    if slug == "consent" and getattr(shown, "status_code", 200) == 302 and opted_out(REFER.answers()):
+        return redirect(url_for("web.opt_out_new", **{"from": "refer"}))
+    return shown
+
+
+def opted_out(answers: dict) -> bool:
+    """Whether the answers so far are an Active Offer the child does not agree to (or was not told of): an opt-out,
+    which has its own page, not a referral."""
+    consent = answers.get("consent", {})
+    return answers.get("about", {}).get("kind") == "active_offer" and "no" in (consent.get("child_informed"),
+                                                                               consent.get("child_agrees"))
 
 
 @blueprint.route("/refer/check", methods=["GET", "POST"])

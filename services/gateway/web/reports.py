@@ -31,10 +31,11 @@ SECTIONS = {
     "equality": _l("Equality monitoring"), "capacity": _l("Capacity at the period's end"),
     "response_times_by_kind": _l("Response times, by kind of referral"),
     "messages": _l("Messages and the answer-phone"),
+    "offers_again": _l("Offered again"),
 }
 MEASURES = {
     "offers": _l("Active Offers made (referrals and opt-outs)"), "opt_outs": _l("Opt-outs"),
-    "opt_out_reasons": _l("Opt-outs"), "referrals_received": _l("Active Offer referrals received"),
+    "opt_out_reasons": _l("Opt-outs, by reason"), "referrals_received": _l("Active Offer referrals received"),
     "by_basis": _l("By basis"), "first_contact_made": _l("First contact made"),
     "meetings_held": _l("Meetings held"), "meetings_held_before_deadline": _l("Meetings held before the deadline"),
     "meetings_not_held": _l("Meetings not held"), "not_held_reasons": _l("Meetings not held"),
@@ -80,6 +81,10 @@ MEASURES = {
     "by_whom": _l("Messages, by who they were from"), "in_welsh": _l("Messages in Welsh"),
     "out_of_hours": _l("Messages out of hours"), "answered_in_time": _l("Messages answered in the published time"),
     "answered_in_time_share": _l("Share of messages answered in the published time"),
+    "transitions_told": _l("Reviews, placement moves and leaving-care planning told of"),
+    "transitions_by_kind": _l("Told of, by kind"), "renewed_offers_made": _l("Renewed offers made"),
+    "not_offered_again": _l("Not offered again, by why"), "renewed_offers_done": _l("Renewed offers done"),
+    "renewed_offer_results": _l("Renewed offers done, by result"),
 }
 SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
            "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
@@ -91,7 +96,10 @@ CLOCKS = {"acknowledge_by": _l("Acknowledgement"), "allocate_by": _l("Allocation
 STAGES = {"1": _l("Stage 1"), "2": _l("Stage 2")}
 BREAKDOWNS = {
     "by_basis": dict(forms.ELIGIBILITY), "outcomes": dict(forms.OUTCOMES),
-    "closed_without_meeting": dict(forms.CLOSE_REASONS), "opt_out_reasons": REASONS, "decline_reasons": REASONS,
+    "closed_without_meeting": dict(forms.CLOSE_REASONS), "decline_reasons": REASONS,
+    "opt_out_reasons": {**dict(forms.NOT_WANTED_REASONS), "not_recorded": _l("Not recorded")},
+    "transitions_by_kind": dict(forms.TRANSITION_KINDS), "not_offered_again": dict(forms.NOT_OFFERED_AGAIN),
+    "renewed_offer_results": dict(forms.RENEWED_OFFER_RESULTS),
     "not_held_reasons": REASONS, "by_kind": {"active_offer": _l("Active Offer"), "issue_based": _l("Issue-based")},
     "by_source": SOURCES, "deadlines_missed": CLOCKS, "closed_by_outcome": dict(cases.CASE_OUTCOMES),
     "issues_raised_by_theme": dict(cases.THEMES), "issues_concluded_by_outcome": dict(cases.ISSUE_OUTCOMES),

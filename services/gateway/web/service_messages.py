@@ -89,6 +89,22 @@ WORDINGS: dict[str, Any] = {
     "referral.unknown_council": _l("Choose a council from the list."),
     "referral.offered_in_the_future": _l("The offer cannot have been made in the future."),
     "referral.transition_forbidden": MOVED_ON,
+    # opt-outs' reasons, and offers made again
+    "referral.unknown_reason": _l("Choose why the child did not want the Active Offer."),
+    "referral.reason_and_code": _l("Choose the reason from the list, and put any words of it in the note."),
+    "referral.note_too_long": lambda most, **_: gettext("The note must be %(most)s characters or fewer.",
+                                                        most=most),
+    "transition.unknown_kind": _l("Choose whether it is a review, a placement move or leaving-care planning."),
+    "transition.one_reference": _l("Give one reference for the child: our referral reference, our opt-out "
+                                   "reference or your own reference."),
+    "transition.in_the_future": _l("The date cannot be in the future."),
+    "transition.before_the_first": lambda since, **_: gettext(
+        "The date cannot be before the child was first offered the Active Offer, on %(since)s.", since=since),
+    "transition.child_not_found": _l("No referral or opt-out of your council has that reference."),
+    "transition.not_found": _l("This transition could not be found."),
+    "transition.unknown_result": _l("Choose what came of the renewed offer."),
+    "transition.no_renewed_offer": _l("This transition brought no renewed offer."),
+    "transition.renewed_offer_done": _l("This renewed offer was marked done already."),
     # meetings
     "meeting.not_found": _l("This referral or meeting could not be found."),
     "meeting.double_booked": lambda booked_from, booked_until, **_: gettext(

@@ -17,6 +17,7 @@ from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema,
 from services.gateway.web import blueprint, current_language, forms, local_path
 from services.gateway.web.complaints import next_step, waiting_complaints
 from services.gateway.web.messages import awaiting_messages
+from services.gateway.web.offers_again import to_offer_again
 from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, actor_label, call, clock_state,
                                         current_user, error_summary, every_item, gateway_store, london, signed_in,
                                         staff_label, submit_step, time_left)
@@ -109,7 +110,8 @@ def home():
     return render_template("home.html", meetings=meetings, by_deadline=by_deadline(deadlines),
                            next_step=next_step, messages=awaiting_messages() if user.role == "manager" else [],
                            referrals=referrals, waiting=waiting, complaints=complaints, changes=changes, room=room,
-                           mine=[r for r in allocated["items"] if r["status"] != "closed"])
+                           mine=[r for r in allocated["items"] if r["status"] != "closed"],
+                           offer_again=to_offer_again() if user.role == "manager" else None)
 
 
 def capacity() -> dict | None:

@@ -20,6 +20,8 @@ from tests.integration.gateway.conftest import assert_problem
 ENDPOINTS = [
     ("council", "POST", "/api/v1/referrals"),
     ("council", "POST", "/api/v1/opt-outs"),
+    ("council", "POST", "/api/v1/transitions"),
+    ("manager", "POST", "/api/v1/transitions/{id}/renewed-offer"),
     ("council", "PUT", "/api/v1/webhook"),
     ("manager", "POST", "/api/v1/referrals/{id}/allocate"),
     ("advocate", "POST", "/api/v1/referrals/{id}/contact-attempts"),
@@ -87,7 +89,8 @@ def test_without_credentials_nothing_is_looked_at(platform, callers, who, method
 
 
 VENUE = {"name": "Ysgol y Wern", "address": "Heol y Wern, Caerdydd", "accessible": True, "risk_assessed": True}
-WATCHED = {"referral": ("referrals", "opt_outs", "messages"), "scheduling": ("meetings",), "casework": ("cases",),
+WATCHED = {"referral": ("referrals", "opt_outs", "messages", "transitions"), "scheduling": ("meetings",),
+           "casework": ("cases",),
            "complaints": ("complaints",), "notify": ("webhooks",)}
 """Where each endpoint would store what it is sent. Not reporting's facts: they come only from events these services
 commit with what they store, and the deadline clock's own events reach them whenever it ticks, request or none."""
@@ -128,6 +131,7 @@ class World:
                                 {"reason": "She would like someone else"}, 201)["advocate_changes"][0]["id"]
         self.complaint = self.call("manager", "POST", "/api/v1/complaints", COMPLAINT, 201)["id"]
         self.message = self.call("advocate", "POST", "/api/v1/messages", message(), 201)["id"]
+        self.call("council", "POST", "/api/v1/opt-outs", {**OPT_OUT, "external_ref": CHILD_REF}, 201)
         wait_for(self.settled, what="the platform to settle")
 
     def call(self, who: str, method: str, path: str, body: dict, status: int) -> dict:
@@ -163,6 +167,10 @@ def message(**changes) -> dict:
             "from_whom": "child", "note": "Ffoniwch fi nôl", **changes}
 
 
+CHILD_REF = "BAD-INPUT-CHILD"
+"""The council's reference for a child it recorded an opt-out for, which a transition names."""
+OPT_OUT = {"basis": "looked_after", "date_of_birth": "2013-05-02", "offered_at": "2026-01-05T10:00:00+00:00",
+           "reason_code": "other", "reason_note": "Has an advocate already"}
 COMPLAINT = {"kind": "complaint", "made_by": "parent", "name": "Mair Jones", "about": "Nobody called back",
              "contact": {"phone": "07700 900123"}}
 
@@ -202,6 +210,11 @@ EVERY_BODY_ENDPOINT = [
              dates=(*(("date_of_birth", v) for v in DAYS.values()),
                     *(("offered_at", v) for v in {**OUTSIDE, **PAST_ONLY}.values())),
              lines=("external_ref",)),
+    Endpoint("council", "POST", "/api/v1/opt-outs",
+             lambda: {**OPT_OUT, "offered_at": moment(days=-1)}, "reason_note", lines=("external_ref",)),
+    Endpoint("council", "POST", "/api/v1/transitions",
+             lambda: {"kind": "placement_move", "happened_on": date.today().isoformat(), "external_ref": CHILD_REF},
+             "external_ref", dates=tuple(("happened_on", v) for v in DAYS.values()), lines=("external_ref",)),
     Endpoint("council", "PUT", "/api/v1/webhook",
              lambda: {"url": "https://council.example/hooks", "secret": "s" * 32}, "secret", lines=("secret",)),
     Endpoint("manager", "POST", "/api/v1/referrals/{without_meeting}/allocate",
@@ -339,7 +352,7 @@ def test_a_name_is_on_one_line(world, endpoint, field, value):
 
 @pytest.mark.parametrize("path", ["/api/v1/referrals", "/api/v1/opt-outs", "/api/v1/referrals/{without_meeting}/"
                                   "contact-attempts", "/api/v1/cases/{case}/activities", "/api/v1/complaints",
-                                  "/api/v1/messages"])
+                                  "/api/v1/messages", "/api/v1/transitions"])
 def test_the_bodies_above_are_stored_when_nothing_is_wrong_with_them(world, path):
     """The control: what the tests above spoil would have been stored, so their refusals are the checks' doing."""
     endpoint = next(e for e in EVERY_BODY_ENDPOINT if e.path == path)

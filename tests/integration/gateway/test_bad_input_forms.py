@@ -194,3 +194,34 @@ def test_a_path_id_no_record_can_have_is_not_found_and_never_reaches_the_audit_l
         answer = requests.get(f"{site.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert answer.status_code == 404, path
     assert len(site.audit()) == before
+
+
+# an opt-out and a transition told on the social worker's pages
+
+OPT_OUT_FORM = ("basis=looked_after&date_of_birth=2&date_of_birth=5&date_of_birth=2014&offered_on=1&offered_on=12"
+                "&offered_on=2026&reason_code=other&reason_note={}")
+
+
+@pytest.mark.parametrize("note, status", [("Nain%FF%FE", 400), ("Nain%E2%80%AEgnp", 200), ("x" * 1001, 200)])
+def test_an_opt_outs_note_that_is_unreadable_spoofing_or_too_long_is_refused_and_nothing_stored(site, note, status):
+    social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
+    before = site.count("referral", "opt_outs")
+    page = raw_post(social_worker, "/opt-outs/new", OPT_OUT_FORM.format(note))
+    assert page.status_code == status
+    assert status == 400 or errors_on(page)
+    assert site.count("referral", "opt_outs") == before
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ("kind=birthday&happened_on=2&happened_on=12&happened_on=2026&reference_kind=external_ref&reference=M-1", "kind"),
+    ("kind=placement_move&happened_on=31&happened_on=2&happened_on=2026&reference_kind=external_ref&reference=M-1",
+     "date"),
+    ("kind=placement_move&happened_on=2&happened_on=12&happened_on=2026&reference_kind=external_ref"
+     "&reference=M%E2%80%AE1", "reference"),
+])
+def test_a_bad_transition_on_the_page_is_refused_and_nothing_stored(site, fields, expected):
+    social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
+    before = site.count("referral", "transitions")
+    page = raw_post(social_worker, "/transitions/new", fields)
+    assert page.status_code == 200 and errors_on(page), expected
+    assert site.count("referral", "transitions") == before

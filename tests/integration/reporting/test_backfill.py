@@ -233,7 +233,8 @@ def test_history_before_the_cut_is_counted_once_as_if_heard_live(owners, stores,
         assert private not in said, f"{private!r} crossed: codes and dates only"
     opt_out_id = next(e["data"]["optout_id"] for e in recalled if e["type"] == "optout.recorded")
     kept = "".join(repr(d.body) for d in reporting_store.find("facts", {"optout_id": opt_out_id}))
-    assert "support" not in kept and "'reason': 'given'" in kept, "an opt-out's reason kept as given, never its words"
+    assert "support" not in kept and "'reason_code': 'other'" in kept, \
+        "an opt-out's reason told in words kept as the code other, never its words"
     met = "".join(repr(d.body) for d in reporting_store.find("facts", {"referral_id": open_one}, limit=100))
     assert "'school'" in met and "Ysgol" not in met, "a venue kept by its kind, never its name"
 

@@ -100,6 +100,7 @@ ACCEPTED = {
     (schemas.ContactAttemptSchema, "result"): referral.CONTACT_RESULTS,
     (schemas.CloseSchema, "reason"): referral.CLOSE_REASONS_BY_HAND,
     (schemas.OptOutSchema, "basis"): referral.ACTIVE_OFFER_BASES,
+    (schemas.OptOutSchema, "reason_code"): referral.NOT_WANTED_REASONS,
     (schemas.RecordSchema, "outcome"): referral.OUTCOMES,
     (schemas.MeetingViewSchema, "status"): scheduling.MEETING_STATUSES,
     (schemas.DeadlineView, "deadline"): scheduling.DEADLINES,

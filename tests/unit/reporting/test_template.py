@@ -170,7 +170,9 @@ def test_the_active_offer_funnel_counts_each_fact_in_the_period_it_happened():
     figures = domain.template(facts, [journey_of(facts_of_one_referral())], THIRD_QUARTER)
     funnel = figures["active_offer"]
     assert funnel["offers"] == 2 and funnel["opt_outs"] == 1
-    assert funnel["opt_out_reasons"] == {"given": 1, "not_given": 0}, "whether a reason was given, never its words"
+    assert funnel["opt_out_reasons"] == {"has_an_advocate": 0, "support_elsewhere": 0, "speaks_for_themselves": 0,
+                                         "not_the_right_time": 0, "did_not_say": 0, "other": 1,
+                                         "not_recorded": 0}, "a reason told in words counts as other, never its words"
     assert funnel["referrals_received"] == 1
     assert funnel["by_basis"] == {"looked_after": 1, "child_protection": 0, "care_and_support": 0}
     assert funnel["first_contact_made"] == 1
@@ -269,3 +271,48 @@ def test_a_complaint_is_answered_within_its_stages_time_limit_or_not_and_each_st
     assert figures["answered_by_outcome"] == {"upheld": 0, "partly_upheld": 1, "not_upheld": 1}
     assert figures["answered_by_stage"] == {"1": 1, "2": 1}
     assert figures["time_limits_missed"] == {"acknowledge_by": 0, "respond_by": 0, "stage_2_respond_by": 1}
+
+
+def _opt_out(optout_id: str, **reason) -> dict:
+    at = "2026-11-01T10:00:00+00:00"
+    return domain.fact("optout.recorded", {"optout_id": optout_id, "council": "CARDIFF", "region": "cardiff-vale",
+                                           "basis": "looked_after", "age": 14, "offered_at": at, **reason}, at)
+
+
+def test_opt_outs_are_counted_by_their_reasons_code():
+    facts = [_opt_out("o1", reason_code="has_an_advocate"), _opt_out("o2", reason_code="has_an_advocate"),
+             _opt_out("o3", reason_code="did_not_say"), _opt_out("o4", reason="Lives with her nain"),
+             _opt_out("o5", reason_code=None), _opt_out("o6")]
+    reasons = domain.template(facts, [], THIRD_QUARTER)["active_offer"]["opt_out_reasons"]
+    assert reasons == {"has_an_advocate": 2, "support_elsewhere": 0, "speaks_for_themselves": 0,
+                       "not_the_right_time": 0, "did_not_say": 1, "other": 1, "not_recorded": 2}
+    assert "nain" not in str(facts)
+    kept_before_the_codes = {**facts[3], "reason_code": None}
+    kept_before_the_codes.pop("reason_code")
+    assert domain.opt_out_reasons([kept_before_the_codes])["other"] == 1
+
+
+def test_transitions_and_renewed_offers_are_counted_in_the_period_they_happened():
+    at = "2026-11-02T10:00:00+00:00"
+
+    def told(transition_id, kind, again, because=None):
+        return domain.fact("transition.recorded", {
+            "transition_id": transition_id, "council": "CARDIFF", "region": "cardiff-vale", "kind": kind,
+            "happened_on": "2026-11-01", "offered_again": again, "not_offered_because": because,
+            "recorded_at": at}, at)
+
+    facts = [told("t1", "looked_after_review", True), told("t2", "placement_move", True),
+             told("t3", "leaving_care_planning", False, "took_up"), told("t4", "placement_move", False,
+                                                                          "open_referral"),
+             domain.fact("renewed_offer.done", {"transition_id": "t1", "council": "CARDIFF",
+                                                "result": "opted_out_again", "done_at": at}, at)]
+    figures = domain.template(facts, [], THIRD_QUARTER)["offers_again"]
+    assert figures == {
+        "transitions_told": 4,
+        "transitions_by_kind": {"looked_after_review": 1, "placement_move": 2, "leaving_care_planning": 1},
+        "renewed_offers_made": 2,
+        "not_offered_again": {"open_referral": 1, "took_up": 1, "other_ending": 0},
+        "renewed_offers_done": 1,
+        "renewed_offer_results": {"referred_again": 0, "opted_out_again": 1, "could_not_be_offered": 0},
+    }
+    assert {f["quarter"] for f in facts} == {domain.quarter_of(at)}

@@ -84,6 +84,7 @@ def test_a_bad_envelope_names_its_fields():
 
 
 MOMENTS = ["2026-11-23T09:00:00+00:00", "2026-11-23T09:00:00.123+00:00", "2026-11-23T09:00:00.5-01:30"]
+DAYS = ["2026-11-23", "2028-02-29"]
 NOT_MOMENTS = ["2026-11-23T09:00:00", "2026-02-30T09:00:00Z", "2026-11-23", "noon"]
 ODD_VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True), st.binary(max_size=4),
@@ -105,7 +106,8 @@ def likely(field: fields.Field) -> st.SearchStrategy:
     text = (st.sampled_from(choices) if choices else st.from_regex(patterns[0]) if patterns
             else st.text(st.characters(codec="ascii", categories=["L"]), min_size=exact[0], max_size=exact[0])
             if exact else st.one_of(WORDS, st.text(max_size=40)))
-    kinds = {fields.AwareDateTime: st.sampled_from(MOMENTS), fields.Boolean: st.booleans(),
+    kinds = {fields.AwareDateTime: st.sampled_from(MOMENTS), fields.Date: st.sampled_from(DAYS),
+             fields.Boolean: st.booleans(),
              fields.Integer: st.integers(*next(((rule.min - 1, rule.max + 1 if rule.max else rule.min + 8)
                                                 for rule in field.validators if isinstance(rule, validate.Range)),
                                                (-2, 8))), fields.Nested: st.deferred(lambda: data_for(field.schema)),

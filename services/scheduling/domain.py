@@ -263,7 +263,8 @@ CONTACT_DETAILS_NEEDED = Rule("meeting.contact_details_given",
                               "give them, then record contact_details_given as true.")
 OTHER_SUPPORT_TYPE_NEEDED = Rule("meeting.other_support_type",
                                  f"Say which other support: one of {', '.join(OTHER_SUPPORT_TYPES)}.")
-OTHER_SUPPORT_ONLY = Rule("meeting.other_support_only", "Say which other support only when the outcome is other_support.")
+OTHER_SUPPORT_ONLY = Rule("meeting.other_support_only",
+                          "Say which other support only when the outcome is other_support.")
 LONGEST_NOTE = 1000
 HELP_ONLY_ON_TAKE_UP = Rule("meeting.wants_help_with",
                             "Say what the child wants help with only when they take up advocacy.")

@@ -182,13 +182,12 @@ OTHER_SUPPORT_TYPES = ("formal", "informal", "peer")
 @contract("active_offer.completed", 3)
 class ActiveOfferCompletedV3(ActiveOfferCompletedV2):
     """Version 2 with the reason a child declined as a code of NOT_WANTED_REASONS (the advocate's note stays with
-    the meeting, so `decline_reason` is never sent), which other support a child chose (OTHER_SUPPORT_TYPES, on
+    the meeting, so `decline_reason` is null), which other support a child chose (OTHER_SUPPORT_TYPES, on
     `other_support` only), whether the service's contact details were given, and the advocate who met the child on
     every outcome (version 2 said it on take-up only). A version 1 or 2 free-text reason counts as `other`."""
 
-    class Meta:
-        exclude = ("decline_reason",)
-
+    decline_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=0, error="The words stay with the meeting: say why as decline_reason_code."))
     decline_reason_code = fields.String(load_default=None, allow_none=True,
                                         validate=validate.OneOf(NOT_WANTED_REASONS))
     other_support_type = fields.String(load_default=None, allow_none=True,

@@ -276,6 +276,17 @@ class ReferralViewSchema(Schema):
     meeting_took_place = fields.Boolean()
     outcome = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
     follow_on_referral_id = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
+    named_advocate = fields.String(metadata={
+        "description": "Only with share_outcome_with_referrer, once the outcome is known: the advocate who met the "
+                       "child, by name (their work email where the service holds no name)."})
+    support_type = fields.String(validate=validate.OneOf(referral_contracts.SUPPORT_TYPES), metadata={
+        "description": "Only with share_outcome_with_referrer, once the outcome is known: the support the child goes "
+                       "on to: issue_based_advocacy (take_up), formal, informal or peer (other_support), or none "
+                       "for now (declined, reflecting). Absent for other support recorded before its type was "
+                       "asked."})
+    contact_details_given = fields.Boolean(metadata={
+        "description": "Only with share_outcome_with_referrer: whether the service's contact details were left "
+                       "with the child (always, on declined and reflecting)."})
     updated_at = fields.String()
 
 

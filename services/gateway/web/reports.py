@@ -37,6 +37,8 @@ MEASURES = {
     "meetings_held": _l("Meetings held"), "meetings_held_before_deadline": _l("Meetings held before the deadline"),
     "meetings_not_held": _l("Meetings not held"), "not_held_reasons": _l("Meetings not held"),
     "outcomes": _l("Outcomes"), "decline_reasons": _l("Declined"),
+    "meetings_by_topic": _l("Meetings held that covered each topic"),
+    "meetings_by_left_with_child": _l("Meetings held that left each with the child"),
     "closed_without_meeting": _l("Closed without a meeting"),
     "issue_based_from_take_up": _l("Issue-based referrals from a take-up"), "cases_opened": _l("Cases opened"),
     "received": _l("Referrals received"), "by_kind": _l("By kind"), "by_source": _l("By source"),
@@ -75,8 +77,11 @@ CLOCKS = {"acknowledge_by": _l("Acknowledgement"), "allocate_by": _l("Allocation
 STAGES = {"1": _l("Stage 1"), "2": _l("Stage 2")}
 BREAKDOWNS = {
     "by_basis": dict(forms.ELIGIBILITY), "outcomes": dict(forms.OUTCOMES),
-    "closed_without_meeting": dict(forms.CLOSE_REASONS), "opt_out_reasons": REASONS, "decline_reasons": REASONS,
-    "not_held_reasons": REASONS, "by_kind": {"active_offer": _l("Active Offer"), "issue_based": _l("Issue-based")},
+    "closed_without_meeting": dict(forms.CLOSE_REASONS), "opt_out_reasons": REASONS,
+    "decline_reasons": {**dict(forms.NOT_WANTED_REASONS), "not_recorded": _l("Not recorded")},
+    "not_held_reasons": {**dict(forms.NOT_HELD_REASONS), "not_recorded": _l("Not recorded")},
+    "meetings_by_topic": dict(forms.MEETING_TOPICS), "meetings_by_left_with_child": dict(forms.LEFT_WITH_CHILD),
+    "by_kind": {"active_offer": _l("Active Offer"), "issue_based": _l("Issue-based")},
     "by_source": SOURCES, "deadlines_missed": CLOCKS, "closed_by_outcome": dict(cases.CASE_OUTCOMES),
     "issues_raised_by_theme": dict(cases.THEMES), "issues_concluded_by_outcome": dict(cases.ISSUE_OUTCOMES),
     "signposted_to": dict(cases.SIGNPOSTS), "contributions": dict(cases.CONTRIBUTIONS),

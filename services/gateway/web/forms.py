@@ -378,9 +378,19 @@ class CancelForm(FlaskForm):
     submit = submit(_l("Cancel the meeting"))
 
 
+class Codes(SelectMultipleField):
+    """Checkboxes of codes: any number of those offered, each at most once, refused in the page's words."""
+
+    def pre_validate(self, form) -> None:
+        offered = {code for code, _ in self.choices}
+        if any(code not in offered for code in self.data or ()):
+            raise ValidationError(gettext("Choose from the list."))
+        if len(set(self.data or ())) != len(self.data or ()):
+            raise ValidationError(gettext("Choose each one only once."))
+
+
 def codes(label, choices, *, hint=None):
-    """Checkboxes of codes: any number of them, each at most once."""
-    return SelectMultipleField(label, [Optional()], choices=choices, description=hint, widget=GovCheckboxesInput())
+    return Codes(label, [Optional()], choices=choices, description=hint, widget=GovCheckboxesInput())
 
 
 class RecordMeetingForm(FlaskForm):

@@ -742,7 +742,9 @@ class StaffReferralViewSchema(ReferralViewSchema):
     unaccompanied_asylum_seeking = _maybe(fields.Boolean())
     contact_attempts = fields.List(fields.Nested(ContactAttemptView))
     close_reason = _maybe(fields.String())
-    decline_reason = _maybe(fields.String())
+    decline_reason = _maybe(fields.String(metadata={"description": "Only an Active Offer completed before the "
+                                                                   "codes: why the child declined, in words."}))
+    decline_reason_code = _maybe(fields.String(validate=validate.OneOf(referral_contracts.NOT_WANTED_REASONS)))
     outcome = _maybe(fields.String())
     follow_on_referral_id = _maybe(fields.String())
     follow_on_of = _maybe(fields.String(metadata={"description": "For a take-up's referral: the Active Offer's."}))

@@ -112,6 +112,7 @@ ACCEPTED = {
     (schemas.RecordSchema, "left_with_child"): scheduling.LEFT_WITH_CHILD,
     (schemas.RecordSchema, "other_support_type"): referral.OTHER_SUPPORT_TYPES,
     (schemas.ReferralViewSchema, "support_type"): referral.SUPPORT_TYPES,
+    (schemas.StaffReferralViewSchema, "decline_reason_code"): referral.NOT_WANTED_REASONS,
     (schemas.MeetingViewSchema, "status"): scheduling.MEETING_STATUSES,
     (schemas.DeadlineView, "deadline"): scheduling.DEADLINES,
     (schemas.DeadlineView, "state"): scheduling.ATTENTION_STATES,

@@ -311,3 +311,28 @@ def test_issue_based_deadlines_are_said_without_a_meeting_deadline():
     assert event.version == 2 and "meeting_by" not in parse_event(json.dumps(event.envelope())).data["deadlines"]
     with pytest.raises(ContractError):  # version 1 needs every Active Offer deadline
         parse_event({**event.envelope(), "version": 1})
+
+
+def test_the_coded_versions_carry_codes_never_words_and_read_older_words_as_other():
+    from shared.contracts.referral import decline_reason_code
+    from shared.contracts.scheduling import not_held_reason_code
+
+    ids = {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1"}
+    not_held = new_event("meeting.not_held", {**ids, "reason_not_held_code": "placement_moved"}, producer="test",
+                         subject="referral:r1")
+    assert not_held.version == 2 and not_held_reason_code(not_held.data) == "placement_moved"
+    with pytest.raises(ContractError):
+        new_event("meeting.not_held", {**ids, "reason_not_held_code": "She moved to Wrexham"}, producer="test",
+                  subject="referral:r1")
+    assert not_held_reason_code({**ids, "reason_not_held": "Unwell"}) == "other", "version 1's words"
+    completed = {**ids, "outcome": "declined", "consent": VERSIONED["referral.received"]["consent"],
+                 "completed_at": "2026-11-30T11:00:00+00:00"}
+    with pytest.raises(ContractError):
+        new_event("active_offer.completed", {**completed, "decline_reason": "Her aunt helps"}, producer="test",
+                  subject="referral:r1")
+    coded = new_event("active_offer.completed", {**completed, "decline_reason_code": "support_elsewhere",
+                                                 "contact_details_given": True}, producer="test",
+                      subject="referral:r1")
+    assert coded.version == 3 and decline_reason_code(coded.data) == "support_elsewhere"
+    assert decline_reason_code({**completed, "decline_reason": "Her aunt helps"}) == "other"
+    assert decline_reason_code(completed) is None, "none given: not recorded"

@@ -52,7 +52,7 @@ def read_referral(referral_id: str):
         raise Problem(404, "No such referral.")
     status, payload, content_type = forward("referral", "GET", f"/referrals/{referral_id}")
     audit("read referral", referral_id, status, purpose())
-    return respond(status, payload, content_type)
+    return respond(status, _advocates_named(status, payload), content_type)
 
 
 @blueprint.get("/referrals")
@@ -62,7 +62,23 @@ def list_referrals():
     params = checked_query(schema)
     status, payload, content_type = forward("referral", "GET", "/referrals", params=params)
     audit("list referrals", None, status, purpose())
-    return respond(status, payload, content_type)
+    return respond(status, _advocates_named(status, payload), content_type)
+
+
+def _advocates_named(status: int, payload: Any) -> Any:
+    """The answer with the advocate a council is told of named by their staff account (their email if it has no
+    name), each account read once."""
+    if status != 200:
+        return payload
+    names: dict[str, str] = {}
+
+    def name_of(email: str) -> str:
+        if email not in names:
+            user = gateway_store().user(email)
+            names[email] = domain.display_name(user.body if user else None, email)
+        return names[email]
+
+    return domain.advocates_named(payload, name_of)
 
 
 @blueprint.put("/webhook")

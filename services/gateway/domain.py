@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -315,6 +315,18 @@ def check_languages(codes) -> list[str]:
 def display_name(body: dict | None, email: str) -> str:
     """How a person is shown: their name, or their email (accounts made before names were kept have none)."""
     return (body or {}).get("name") or email
+
+
+def advocates_named(payload: Any, name_of: Callable[[str], str]) -> Any:
+    """A referral (or a page of them) as the referral service answered, with the advocate the council is told of
+    (`named_advocate`, which the referral service gives as their work email) named as staff accounts hold them."""
+    if not isinstance(payload, dict):
+        return payload
+    if isinstance(payload.get("items"), list):
+        return {**payload, "items": [advocates_named(item, name_of) for item in payload["items"]]}
+    if isinstance(payload.get("named_advocate"), str):
+        return {**payload, "named_advocate": name_of(payload["named_advocate"])}
+    return payload
 
 
 def reset_link_usable(reset: dict | None, user: dict | None, at: datetime) -> str | None:

@@ -21,7 +21,7 @@ from typing import Iterable
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shared.contracts.referral import ACTIVE_OFFER_BASES, OUTCOMES
+from shared.contracts.referral import ACTIVE_OFFER_BASES
 from shared.validation import WINDOW
 from services.gateway import messages_api, schemas, transitions_api
 
@@ -207,13 +207,30 @@ def _cross_field_rules(components: dict, councils: list[str]) -> None:
         for way, pattern in [("phone", {"pattern": PHONE_GIVEN}), ("email", {}),
                              ("address", {"pattern": schemas.SAID_TEXT}), ("carer_phone", {"pattern": PHONE_GIVEN})]]
     components["Record"]["anyOf"] = [
-        {"description": "It did not take place, and why.", "required": ["reason_not_held"],
+        {"description": "It did not take place, and why, as a code.", "required": ["reason_not_held_code"],
          "properties": {"took_place": {"enum": [False]}}},
-        {"description": "It took place, with the outcome.", "required": ["outcome"],
-         "properties": {"took_place": {"enum": [True]},
-                        "outcome": {"enum": [outcome for outcome in OUTCOMES if outcome != "declined"]}}},
-        {"description": "It took place and the child declined, saying why.", "required": ["outcome", "decline_reason"],
-         "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["declined"]}}},
+        {"description": "It did not take place, and why in words (an older client: read as the code other).",
+         "required": ["reason_not_held"], "not": {"required": ["reason_not_held_code"]},
+         "properties": {"took_place": {"enum": [False]}}},
+        {"description": "It took place, and the child took up advocacy.", "required": ["outcome"],
+         "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["take_up"]}}},
+        {"description": "It took place, and the child chose other support, saying which.",
+         "required": ["outcome", "other_support_type"],
+         "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["other_support"]}}},
+        {"description": "It took place and the child is reflecting: the contact details were given.",
+         "required": ["outcome", "contact_details_given"],
+         "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["reflecting"]},
+                        "contact_details_given": {"enum": [True]}}},
+        {"description": "It took place and the child declined, saying why as a code; the contact details were "
+                        "given.", "required": ["outcome", "decline_reason_code", "contact_details_given"],
+         "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["declined"]},
+                        "contact_details_given": {"enum": [True]}}},
+        {"description": "It took place and the child declined, saying why in words (an older client: read as the "
+                        "code other); the contact details were given.",
+         "required": ["outcome", "decline_reason", "contact_details_given"],
+         "not": {"required": ["decline_reason_code"]},
+         "properties": {"took_place": {"enum": [True]}, "outcome": {"enum": ["declined"]},
+                        "contact_details_given": {"enum": [True]}}},
     ]
     components["AdvocateChangeDecision"]["anyOf"] = [
         {"description": "Granted: the case moves to the new advocate.", "required": ["new_advocate_email"],

@@ -276,6 +276,17 @@ class ReferralViewSchema(Schema):
     meeting_took_place = fields.Boolean()
     outcome = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
     follow_on_referral_id = fields.String(metadata={"description": "Only with share_outcome_with_referrer."})
+    named_advocate = fields.String(metadata={
+        "description": "Only with share_outcome_with_referrer, once the outcome is known: the advocate who met the "
+                       "child, by name (their work email where the service holds no name)."})
+    support_type = fields.String(validate=validate.OneOf(referral_contracts.SUPPORT_TYPES), metadata={
+        "description": "Only with share_outcome_with_referrer, once the outcome is known: the support the child goes "
+                       "on to: issue_based_advocacy (take_up), formal, informal or peer (other_support), or none "
+                       "for now (declined, reflecting). Absent for other support recorded before its type was "
+                       "asked."})
+    contact_details_given = fields.Boolean(metadata={
+        "description": "Only with share_outcome_with_referrer: whether the service's contact details were left "
+                       "with the child (always, on declined and reflecting)."})
     updated_at = fields.String()
 
 
@@ -470,11 +481,54 @@ class SharingConsentSchema(Strict):
     share_outcome_with_referrer = StrictBoolean()
 
 
+def _each_once(codes: list) -> list:
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise ValidationError(f"Give each at most once; repeated: {', '.join(repeated)}.")
+    return codes
+
+
+def _nothing_alone(codes: list) -> list:
+    if "nothing" in codes and len(codes) > 1:
+        raise ValidationError("Choose nothing on its own, or only what was left with the child.")
+    return codes
+
+
+def _codes(known: tuple[str, ...], *checks, **kwargs) -> fields.List:
+    """A list of codes of `known`, each at most once (stated as uniqueItems)."""
+    return fields.List(fields.String(validate=validate.OneOf(known)), validate=[_each_once, *checks], **kwargs)
+
+
+NOTE = {"description": "The advocate's words beside the code, at most 1000 characters: kept on the provider's side "
+                       "only, never sent to a council or in an event."}
+
+
 class RecordSchema(Strict):
     took_place = StrictBoolean(required=True)
-    reason_not_held = Text(validate=[validate.Length(min=1, max=1000), Said()])
+    reason_not_held_code = fields.String(validate=validate.OneOf(scheduling_contracts.NOT_HELD_REASONS), metadata={
+        "description": "When it did not take place: why, as a code."})
+    reason_not_held_note = Text(validate=[validate.Length(min=1, max=1000), Said()], metadata=NOTE)
+    reason_not_held = Text(validate=[validate.Length(min=1, max=1000), Said()], metadata={
+        "description": "Deprecated: why it did not take place in words, from clients that send no code; read as "
+                       "reason_not_held_code other with these words as its note. Refused beside a code."})
     outcome = fields.String(validate=validate.OneOf(referral_contracts.OUTCOMES))
-    decline_reason = Text(validate=[validate.Length(min=1, max=1000), Said()])
+    decline_reason_code = fields.String(validate=validate.OneOf(referral_contracts.NOT_WANTED_REASONS), metadata={
+        "description": "On declined (and only then): why the child did not want advocacy, as a code."})
+    decline_reason_note = Text(validate=[validate.Length(min=1, max=1000), Said()], metadata=NOTE)
+    decline_reason = Text(validate=[validate.Length(min=1, max=1000), Said()], metadata={
+        "description": "Deprecated: why the child declined in words, from clients that send no code; read as "
+                       "decline_reason_code other with these words as its note. Refused beside a code."})
+    topics_covered = _codes(scheduling_contracts.MEETING_TOPICS, validate.Length(min=1), metadata={
+        "description": "When it took place: what the meeting covered, at least one topic, each once.",
+        "uniqueItems": True})
+    left_with_child = _codes(scheduling_contracts.LEFT_WITH_CHILD, _nothing_alone, metadata={
+        "description": "When it took place: what was left with the child, each once; nothing on its own.",
+        "uniqueItems": True})
+    contact_details_given = StrictBoolean(metadata={
+        "description": "Whether the service's contact details were given to the child: must be true on declined "
+                       "and reflecting."})
+    other_support_type = fields.String(validate=validate.OneOf(referral_contracts.OTHER_SUPPORT_TYPES), metadata={
+        "description": "On other_support (and only then): which other support, formal, informal or peer."})
     consent = fields.Nested(SharingConsentSchema)
     interpreter_used = StrictBoolean(metadata={
         "description": "Whether an interpreter was used at the meeting, if it took place (not given otherwise); "
@@ -499,8 +553,16 @@ class MeetingViewSchema(Schema):
     outcome = fields.String(allow_none=True)
     follow_on_referral_id = fields.String(allow_none=True, metadata={"description": "On take_up: the new "
                                                                                     "issue-based referral."})
-    decline_reason = fields.String(allow_none=True)
-    reason_not_held = fields.String(allow_none=True)
+    decline_reason = fields.String(allow_none=True, metadata={"description": "Recorded before the codes only."})
+    reason_not_held = fields.String(allow_none=True, metadata={"description": "Recorded before the codes only."})
+    decline_reason_code = fields.String(allow_none=True)
+    decline_reason_note = fields.String(allow_none=True)
+    reason_not_held_code = fields.String(allow_none=True)
+    reason_not_held_note = fields.String(allow_none=True)
+    topics_covered = fields.List(fields.String(), allow_none=True)
+    left_with_child = fields.List(fields.String(), allow_none=True)
+    contact_details_given = fields.Boolean(allow_none=True)
+    other_support_type = fields.String(allow_none=True)
     interpreter_used = fields.Boolean(allow_none=True)
     history = fields.List(fields.Nested("MeetingHistoryEntrySchema"))
 
@@ -689,7 +751,9 @@ class StaffReferralViewSchema(ReferralViewSchema):
     unaccompanied_asylum_seeking = _maybe(fields.Boolean())
     contact_attempts = fields.List(fields.Nested(ContactAttemptView))
     close_reason = _maybe(fields.String())
-    decline_reason = _maybe(fields.String())
+    decline_reason = _maybe(fields.String(metadata={"description": "Only an Active Offer completed before the "
+                                                                   "codes: why the child declined, in words."}))
+    decline_reason_code = _maybe(fields.String(validate=validate.OneOf(referral_contracts.NOT_WANTED_REASONS)))
     outcome = _maybe(fields.String())
     follow_on_referral_id = _maybe(fields.String())
     follow_on_of = _maybe(fields.String(metadata={"description": "For a take-up's referral: the Active Offer's."}))

@@ -14,7 +14,7 @@ import json
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
-from shared.contracts.referral import ARRANGEMENTS, OUTCOME, SELF_REFERRAL, TAKE_UP
+from shared.contracts.referral import ARRANGEMENTS, OUTCOME, SELF_REFERRAL, TAKE_UP, support_type
 from shared.errors import Refused
 
 from services.notify.words import LONDON
@@ -141,7 +141,8 @@ def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) ->
     if event_type == "active_offer.completed":
         if not consent.get(OUTCOME):
             raise Withheld(f"the child has not agreed to share the outcome ({OUTCOME})")
-        return {**ids, "outcome": data["outcome"], "follow_on_referral_id": data.get("follow_on_referral_id")}, OUTCOME
+        return {**ids, "outcome": data["outcome"], "follow_on_referral_id": data.get("follow_on_referral_id"),
+                **told_with_the_outcome(data)}, OUTCOME
     if event_type == "referral.closed":
         shown = {"reason": data["reason"], "closed_at": data["closed_at"]}
         if data.get("meeting_took_place") is not None:
@@ -150,6 +151,16 @@ def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) ->
             shown.update(outcome=data["outcome"], follow_on_referral_id=data.get("follow_on_referral_id"))
         return {**ids, **shown}, DUTY
     raise Withheld(f"{event_type} is not a message councils receive")
+
+
+def told_with_the_outcome(data: dict[str, Any]) -> dict[str, Any]:
+    """What the referrer is told beside the outcome (API.md): the advocate who met the child, by their work email
+    (notify knows no staff names; the council's API view names them), the type of support they go on to, and
+    whether the service's contact details were left with them; what an older event does not say is left out."""
+    told = {"named_advocate": data.get("advocate_email"),
+            "support_type": support_type(data["outcome"], data.get("other_support_type")),
+            "contact_details_given": data.get("contact_details_given")}
+    return {field: value for field, value in told.items() if value is not None}
 
 
 # notify's own mail: who it is for, on what basis, and when

@@ -69,6 +69,20 @@ OUTCOMES = {
                       "cy": "mae'n well ganddyn nhw gefnogaeth gan rywun maen nhw'n ei adnabod"},
 }
 
+SUPPORT = {
+    "issue_based_advocacy": {"en": "issue-based advocacy from our service",
+                             "cy": "eiriolaeth ar sail materion gan ein gwasanaeth"},
+    "formal": {"en": "formal support from another service", "cy": "cymorth ffurfiol gan wasanaeth arall"},
+    "informal": {"en": "informal support from people they know",
+                 "cy": "cymorth anffurfiol gan bobl maen nhw'n eu hadnabod"},
+    "peer": {"en": "peer support", "cy": "cymorth gan gymheiriaid"},
+    "none": {"en": "none for now; they have our contact details", "cy": "dim am y tro; mae ein manylion cyswllt "
+                                                                       "ganddyn nhw"},
+}
+TOLD = {"named_advocate": {"en": "The advocate who met them: {}.", "cy": "Yr eiriolwr a'u cyfarfu: {}."},
+        "support_type": {"en": "The support they go on to: {}.", "cy": "Y cymorth y byddan nhw'n ei gael: {}."}}
+"""What the referrer is told beside the outcome, each line when the event says it."""
+
 REASONS = {
     "completed": {"en": "the Active Offer is complete", "cy": "mae'r Cynnig Rhagweithiol wedi'i gwblhau"},
     "unable_to_contact": {"en": "we could not reach the young person", "cy": "ni allem gysylltu â'r person ifanc"},
@@ -85,7 +99,17 @@ def render(event_type: str, data: dict[str, Any], language: str, reference: str)
               "venue": data.get("venue", ""),
               "outcome": OUTCOMES.get(data.get("outcome") or "", {}).get(language, ""),
               "reason": REASONS.get(data.get("reason") or "", {}).get(language, data.get("reason", ""))}
-    return SUBJECTS[event_type][language].format(**values), BODIES[event_type][language].format(**values)
+    body = BODIES[event_type][language].format(**values)
+    if event_type == "active_offer.completed":
+        body = "\n\n".join([body, *_told(data, language)])
+    return SUBJECTS[event_type][language].format(**values), body
+
+
+def _told(data: dict[str, Any], language: str) -> list[str]:
+    """The lines about the advocate and the support, in the recipient's language."""
+    said = {"named_advocate": data.get("named_advocate"),
+            "support_type": SUPPORT.get(data.get("support_type") or "", {}).get(language)}
+    return [TOLD[field][language].format(value) for field, value in said.items() if value]
 
 
 # staff: both languages in one message

@@ -12,7 +12,8 @@ from typing import Any
 
 from shared.contracts.referral import (ACTIVE_OFFER_BASES, ACTIVE_OFFER_STEPS, ARRANGEMENTS, ELIGIBILITY, EQUALITY,
                                       MEETING_ACTIONS, NOT_WANTED_REASONS, OTHER_REASON, OUTCOME, SELF_REFERRAL,
-                                      TAKE_UP)
+                                      TAKE_UP, decline_reason_code, support_type)
+from shared.contracts.scheduling import not_held_reason_code
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 from services.referral import model
@@ -170,7 +171,21 @@ def council_view(referral: dict[str, Any]) -> dict[str, Any]:
         for field in ("outcome", "follow_on_referral_id"):
             if referral.get(field) is not None:
                 view[field] = referral[field]
+        view.update(told_of_the_outcome(referral))
     return view
+
+
+def told_of_the_outcome(referral: dict[str, Any]) -> dict[str, Any]:
+    """What the referrer is told with the outcome, when the child agreed to share it: the advocate who met the
+    child (`named_advocate`: their work email here, which the gateway shows as their name), the type of support
+    they go on to (SUPPORT_TYPES) and whether the service's contact details were left with them. Empty before
+    the outcome is known."""
+    if referral.get("outcome") is None:
+        return {}
+    told = {"named_advocate": referral.get("outcome_advocate_email") or referral.get("advocate_email"),
+            "support_type": support_type(referral["outcome"], referral.get("other_support_type")),
+            "contact_details_given": referral.get("contact_details_given")}
+    return {field: value for field, value in told.items() if value is not None}
 
 
 def referrer_email(referral: dict[str, Any]) -> str | None:
@@ -382,7 +397,7 @@ def meeting_not_held(referral: dict[str, Any], data: dict[str, Any], at: str) ->
         return None
     return _changed(referral, at, "meeting not held", "scheduling", meeting_took_place=False, status="contacting",
                     meeting={**referral["meeting"], "status": "not_held"},
-                    detail={"reason_not_held": data["reason_not_held"]})
+                    detail={"reason_not_held_code": not_held_reason_code(data)})
 
 
 def consent_after_meeting(outcome: dict[str, Any]) -> dict[str, bool]:
@@ -398,6 +413,9 @@ def complete(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[st
         return None
     return _changed(referral, at, "active offer completed", "scheduling", status="closed", closed_at=at,
                     close_reason="completed", outcome=data["outcome"], decline_reason=data.get("decline_reason"),
+                    decline_reason_code=decline_reason_code(data), other_support_type=data.get("other_support_type"),
+                    contact_details_given=data.get("contact_details_given"),
+                    outcome_advocate_email=data.get("advocate_email"),
                     follow_on_referral_id=data.get("follow_on_referral_id"), consent=consent_after_meeting(data),
                     detail={"outcome": data["outcome"]})
 
@@ -446,7 +464,8 @@ def staff_view(referral: dict[str, Any]) -> dict[str, Any]:
     return {**council_view(referral), **{k: referral.get(k) for k in (
         "council", "region", "nation", "source", "child", "referrer", "risks", "summary", "consent",
         "advocate_email", "placed_out_of_county", "unaccompanied_asylum_seeking",
-        "statutory_meeting_at", "contact_attempts", "close_reason", "decline_reason", "outcome",
+        "statutory_meeting_at", "contact_attempts", "close_reason", "decline_reason", "decline_reason_code",
+        "outcome",
         "follow_on_referral_id", "follow_on_of", "earlier_referral_ids", "meeting", "meeting_took_place",
         "timeline")}, "next_actions": next_actions(referral)}
 

@@ -48,6 +48,12 @@ class Referral(TypedDict, total=False):
     meeting_took_place: Optional[bool]
     outcome: Optional[str]
     decline_reason: Optional[str]
+    """Why the child declined, in words, as an Active Offer completed before the codes said it."""
+    decline_reason_code: Optional[str]
+    other_support_type: Optional[str]
+    contact_details_given: Optional[bool]
+    outcome_advocate_email: Optional[str]
+    """The advocate who met the child, as the outcome named them (the referrer may be told, with consent)."""
     follow_on_referral_id: Optional[str]
     follow_on_of: Optional[str]
     advocate_email: Optional[str]

@@ -25,7 +25,8 @@ from shared.contracts import messages as message_contracts
 from shared.contracts.referral import (ACTIVE_OFFER_BASES, CLOSE_REASONS_BY_HAND, EQUALITY, NOT_OFFERED_AGAIN,
                                       NOT_WANTED_REASONS, OTHER_REASON, OUTCOMES, RENEWED_OFFER_RESULTS, SELF_REFERRAL,
                                       TAKE_UP, THIRD_SECTOR, TRANSITION_KINDS)
-from shared.contracts.scheduling import DEADLINES, VENUE_TYPES
+from shared.contracts.scheduling import (DEADLINES, LEFT_WITH_CHILD, MEETING_TOPICS, NOT_HELD_REASONS,
+                                         VENUE_TYPES)
 from shared.errors import Refused, Rule
 
 ACTIVE_OFFER = "active_offer"
@@ -132,9 +133,9 @@ KEPT = {
     "transition.recorded": ("kind", "offered_again", "not_offered_because"),
     "renewed_offer.done": ("result",),
     "meeting.arranged": ("language", "venue_type"),
-    "meeting.took_place": ("before_deadline", "interpreter_used"),
-    "meeting.not_held": ("reason_not_held",),
-    "active_offer.completed": ("outcome", "decline_reason"),
+    "meeting.took_place": ("before_deadline", "interpreter_used", "topics_covered", "left_with_child"),
+    "meeting.not_held": ("reason_not_held", "reason_not_held_code"),
+    "active_offer.completed": ("outcome", "decline_reason", "decline_reason_code"),
     "referral.closed": ("reason", "outcome", "meeting_took_place"),
     "case.opened": ("source", "basis", "language"),
     "case.issue_raised": ("theme",),
@@ -410,10 +411,8 @@ def template(facts: Iterable[Mapping[str, Any]], journeys: Iterable[Mapping[str,
             "meetings_held": len(held),
             "meetings_held_before_deadline": sum(1 for f in held if f["before_deadline"]),
             "meetings_not_held": len(of("meeting.not_held")),
-            "not_held_reasons": _counts((f["reason_not_held"] for f in of("meeting.not_held")), (GIVEN, NOT_GIVEN)),
             "outcomes": _counts((f["outcome"] for f in completed), OUTCOMES),
-            "decline_reasons": _counts((f["decline_reason"] for f in completed if f["outcome"] == "declined"),
-                                       (GIVEN, NOT_GIVEN)),
+            **meeting_record_figures(grouped),
             "closed_without_meeting": _counts((f["reason"] for f in closed_by_hand if not f["meeting_took_place"]),
                                               CLOSE_REASONS_BY_HAND),
             "issue_based_from_take_up": sum(1 for f in received if f["source"] == TAKE_UP),
@@ -472,6 +471,31 @@ def offers_again_figures(grouped: Mapping[str, list[Mapping[str, Any]]]) -> dict
                                      NOT_OFFERED_AGAIN),
         "renewed_offers_done": len(done),
         "renewed_offer_results": _counts((f["result"] for f in done), RENEWED_OFFER_RESULTS),
+    }
+
+
+def _coded_reason(kept: Mapping[str, Any], code: str, words: str) -> str:
+    """A fact's coded reason: its code; one kept before the codes counts as `other` when words were given, else
+    as `not_recorded`."""
+    return kept.get(code) or (OTHER_REASON if kept.get(words) == GIVEN else NOT_RECORDED)
+
+
+def meeting_record_figures(grouped: Mapping[str, list[Mapping[str, Any]]]) -> dict:
+    """What the Active Offer meetings' records say: why meetings were not held and why children declined, by code
+    (every code, and `not_recorded`); the meetings held that covered each topic, and what was left with the child
+    (a meeting recorded before these were asked counts in neither)."""
+    of = grouped.__getitem__
+    held = of("meeting.took_place")
+    declined = [f for f in of("active_offer.completed") if f["outcome"] == "declined"]
+    return {
+        "not_held_reasons": _counts((_coded_reason(f, "reason_not_held_code", "reason_not_held")
+                                     for f in of("meeting.not_held")), (*NOT_HELD_REASONS, NOT_RECORDED)),
+        "decline_reasons": _counts((_coded_reason(f, "decline_reason_code", "decline_reason") for f in declined),
+                                   (*NOT_WANTED_REASONS, NOT_RECORDED)),
+        "meetings_by_topic": _counts((topic for f in held for topic in f.get("topics_covered") or ()),
+                                     MEETING_TOPICS),
+        "meetings_by_left_with_child": _counts((left for f in held for left in f.get("left_with_child") or ()),
+                                               LEFT_WITH_CHILD),
     }
 
 

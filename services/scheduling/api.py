@@ -39,7 +39,10 @@ def meeting_view(meeting: dict) -> dict:
     return {k: meeting.get(k) for k in ("id", "referral_id", "advocate_email", "starts_at", "ends_at",
                                         "duration_minutes", "venue", "language", "late", "late_reason", "status",
                                         "outcome", "decline_reason", "reason_not_held", "follow_on_referral_id",
-                                        "interpreter_used", "history")}
+                                        "interpreter_used", "decline_reason_code", "decline_reason_note",
+                                        "reason_not_held_code", "reason_not_held_note", "topics_covered",
+                                        "left_with_child", "contact_details_given", "other_support_type",
+                                        "history")}
 
 
 @blueprint.post("/referrals/<referral_id>/meetings")

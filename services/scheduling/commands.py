@@ -50,12 +50,24 @@ class CancelMeeting:
 class RecordMeeting:
     meeting_id: str
     record: dict
-    """took_place, and the outcome (with decline_reason, consent and interpreter_used) or reason_not_held."""
+    """took_place, and the outcome (with decline_reason_code and its note, consent, interpreter_used, topics_covered,
+    left_with_child, contact_details_given, other_support_type) or reason_not_held_code and its note; an old
+    client's reason_not_held or decline_reason in words alone (domain.coded_reasons)."""
     by: str
     role: str | None
 
     @classmethod
     def parse(cls, meeting_id: str, body: dict, by: str, role: str | None) -> "RecordMeeting":
-        if not isinstance(body.get("interpreter_used", False), (bool, type(None))):
-            raise TypeError("interpreter_used must be true or false")
+        for flag in ("took_place", "interpreter_used", "contact_details_given"):
+            if not isinstance(body.get(flag, False), (bool, type(None))):
+                raise TypeError(f"{flag} must be true or false")
+        for codes in ("topics_covered", "left_with_child"):
+            given = body.get(codes)
+            if given is not None and not (isinstance(given, list) and all(isinstance(c, str) for c in given)):
+                raise TypeError(f"{codes} must be a list of codes")
+        for text in ("reason_not_held", "reason_not_held_code", "reason_not_held_note", "decline_reason",
+                     "decline_reason_code", "decline_reason_note", "other_support_type", "outcome",
+                     "wants_help_with"):
+            if not isinstance(body.get(text), (str, type(None))):
+                raise TypeError(f"{text} must be text")
         return cls(meeting_id, body, by, role)

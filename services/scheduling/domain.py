@@ -15,8 +15,10 @@ import holidays
 
 from shared.clock import LONDON
 from shared import errors
-from shared.contracts.referral import OUTCOMES, TAKE_UP
-from shared.contracts.scheduling import ATTENTION_STATES, DUE_SOON
+from shared.contracts.referral import (NOT_WANTED_REASONS, OTHER_REASON, OTHER_SUPPORT_TYPES, OUTCOMES, TAKE_UP,
+                                       decline_reason_code)
+from shared.contracts.scheduling import (ATTENTION_STATES, DUE_SOON, LEFT_WITH_CHILD, MEETING_TOPICS, NOT_HELD_REASONS,
+                                         not_held_reason_code)
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 from services.scheduling import model
@@ -242,8 +244,28 @@ LATE_WITHOUT_REASON = Rule("meeting.late_reason",
                            "The meeting is after {meeting_by}, the deadline: say why in late_reason.")
 NOT_STARTED = Rule("meeting.not_started", "The meeting has not started yet.")
 NO_OUTCOME = Rule("meeting.outcome", f"Give the outcome: one of {', '.join(OUTCOMES)}.")
-NO_DECLINE_REASON = Rule("meeting.decline_reason", "Record why the child declined.")
-NO_REASON_NOT_HELD = Rule("meeting.reason_not_held", "Record why the meeting did not take place.")
+NO_DECLINE_REASON = Rule("meeting.decline_reason",
+                         f"Record why the child declined: one of {', '.join(NOT_WANTED_REASONS)}.")
+NO_REASON_NOT_HELD = Rule("meeting.reason_not_held",
+                          f"Record why the meeting did not take place: one of {', '.join(NOT_HELD_REASONS)}.")
+WORDS_WITH_A_CODE = Rule("meeting.words_with_a_code",
+                         "Put the words in {note} alongside {coded}: {field} is only for clients that send no code.")
+NOTE_TOO_LONG = Rule("meeting.note_too_long", "A note is at most {longest} characters.")
+ONLY_WHEN_DECLINED = Rule("meeting.only_when_declined", "Give a decline reason only when the child declined.")
+ONLY_WHEN_HELD = Rule("meeting.only_when_held", "Say this only for a meeting that took place.")
+ONLY_WHEN_NOT_HELD = Rule("meeting.only_when_not_held", "Say why a meeting did not take place only when it did not.")
+UNKNOWN_CODES = Rule("meeting.unknown_code", "Not known: {unknown}. Choose from {known}.")
+NO_TOPICS = Rule("meeting.topics_covered", "Choose at least one topic the meeting covered.")
+REPEATED = Rule("meeting.repeated", "Give each at most once; repeated: {repeated}.")
+NOTHING_ALONE = Rule("meeting.nothing_alone", "Choose nothing on its own, or only what was left with the child.")
+CONTACT_DETAILS_NEEDED = Rule("meeting.contact_details_given",
+                              "The service's contact details are given to a child who declined or is reflecting: "
+                              "give them, then record contact_details_given as true.")
+OTHER_SUPPORT_TYPE_NEEDED = Rule("meeting.other_support_type",
+                                 f"Say which other support: one of {', '.join(OTHER_SUPPORT_TYPES)}.")
+OTHER_SUPPORT_ONLY = Rule("meeting.other_support_only",
+                          "Say which other support only when the outcome is other_support.")
+LONGEST_NOTE = 1000
 HELP_ONLY_ON_TAKE_UP = Rule("meeting.wants_help_with",
                             "Say what the child wants help with only when they take up advocacy.")
 INTERPRETER_NOT_HELD = Rule("meeting.interpreter_not_held",
@@ -390,28 +412,91 @@ def clash(bookings: dict[str, dict], starts_at: datetime, finishes_at: datetime,
 
 
 RECORDABLE = ("arranged",)
+CONTACT_DETAILS_OUTCOMES = ("declined", "reflecting")
+"""The outcomes on which the seeds have the service's contact details left with the child."""
+REASONS = {"reason_not_held": ("reason_not_held_code", "reason_not_held_note", NOT_HELD_REASONS),
+           "decline_reason": ("decline_reason_code", "decline_reason_note", NOT_WANTED_REASONS)}
+"""Each coded reason of a record: its old free-text field, its code, its note, and the codes it is one of."""
 
 
-def check_record(meeting: dict, record: dict, now: datetime) -> None:
+def coded_reasons(record: dict) -> tuple[dict, dict[str, list[str]]]:
+    """The record with an old client's reason in words read as code `other` with the words as its note, and what is
+    wrong with its reasons: words sent with a code (they go in the note), an unknown code, a note too long."""
+    coded, errors = dict(record), {}
+    for words, (code, note, known) in REASONS.items():
+        said = (record.get(words) or "").strip()
+        if said and record.get(code) is not None:
+            errors[words] = [WORDS_WITH_A_CODE(note=note, coded=code, field=words)]
+        elif said:
+            coded.update({code: OTHER_REASON, note: said})
+        coded.pop(words, None)
+        if coded.get(code) is not None and coded[code] not in known:
+            errors[code] = [UNKNOWN_CODES(unknown=coded[code], known=", ".join(known))]
+        coded[note] = (coded.get(note) or "").strip() or None
+        if coded[note] and len(coded[note]) > LONGEST_NOTE:
+            errors[note] = [NOTE_TOO_LONG(longest=LONGEST_NOTE)]
+    return coded, errors
+
+
+def _codes_errors(given: list | None, known: tuple[str, ...]) -> list[str]:
+    unknown = sorted({code for code in given or [] if code not in known})
+    if unknown:
+        return [UNKNOWN_CODES(unknown=", ".join(unknown), known=", ".join(known))]
+    repeated = sorted({code for code in given or [] if given.count(code) > 1})
+    return [REPEATED(repeated=", ".join(repeated))] if repeated else []
+
+
+def _covered_errors(record: dict) -> dict[str, list[str]]:
+    """What the meeting covered and what was left with the child: known codes, each once; at least one topic when
+    topics are given; `nothing` left on its own."""
+    errors = {}
+    topics, left = record.get("topics_covered"), record.get("left_with_child")
+    if topics is not None:
+        errors["topics_covered"] = _codes_errors(topics, MEETING_TOPICS) or ([] if topics else [NO_TOPICS()])
+    if left is not None:
+        errors["left_with_child"] = _codes_errors(left, LEFT_WITH_CHILD) or (
+            [NOTHING_ALONE()] if "nothing" in left and len(left) > 1 else [])
+    return {field: said for field, said in errors.items() if said}
+
+
+def check_record(meeting: dict, record: dict, now: datetime) -> dict:
+    """The record as it is kept (coded_reasons), if the meeting can be recorded so; MeetingRefused saying what to
+    change otherwise, MeetingStateForbids if the meeting no longer stands."""
     if meeting["status"] not in RECORDABLE:
         raise MeetingStateForbids(NOT_LIVE(meeting_status=meeting["status"]))
-    errors: dict[str, list[str]] = {}
+    record, errors = coded_reasons(record)
+    outcome = record.get("outcome")
     if record["took_place"]:
         if datetime.fromisoformat(meeting["starts_at"]) > now:
             errors["took_place"] = [NOT_STARTED()]
-        if record.get("outcome") not in OUTCOMES:
+        if outcome not in OUTCOMES:
             errors["outcome"] = [NO_OUTCOME()]
-        if record.get("outcome") == "declined" and not (record.get("decline_reason") or "").strip():
-            errors["decline_reason"] = [NO_DECLINE_REASON()]
-        if record.get("outcome") != "take_up" and (record.get("wants_help_with") or "").strip():
+        if outcome == "declined" and record.get("decline_reason_code") is None:
+            errors.setdefault("decline_reason_code", [NO_DECLINE_REASON()])
+        if outcome != "declined" and (record.get("decline_reason_code") or record.get("decline_reason_note")):
+            errors.setdefault("decline_reason_code", [ONLY_WHEN_DECLINED()])
+        if outcome != "take_up" and (record.get("wants_help_with") or "").strip():
             errors["wants_help_with"] = [HELP_ONLY_ON_TAKE_UP()]
+        if outcome in CONTACT_DETAILS_OUTCOMES and record.get("contact_details_given") is not True:
+            errors["contact_details_given"] = [CONTACT_DETAILS_NEEDED()]
+        if outcome == "other_support" and record.get("other_support_type") not in OTHER_SUPPORT_TYPES:
+            errors["other_support_type"] = [OTHER_SUPPORT_TYPE_NEEDED()]
+        if outcome != "other_support" and record.get("other_support_type") is not None:
+            errors["other_support_type"] = [OTHER_SUPPORT_ONLY()]
+        if record.get("reason_not_held_code") or record.get("reason_not_held_note"):
+            errors.setdefault("reason_not_held_code", [ONLY_WHEN_NOT_HELD()])
+        errors.update(_covered_errors(record))
     else:
-        if not (record.get("reason_not_held") or "").strip():
-            errors["reason_not_held"] = [NO_REASON_NOT_HELD()]
+        if record.get("reason_not_held_code") is None:
+            errors.setdefault("reason_not_held_code", [NO_REASON_NOT_HELD()])
         if record.get("interpreter_used") is not None:
             errors["interpreter_used"] = [INTERPRETER_NOT_HELD()]
+        for held_only in ("topics_covered", "left_with_child", "contact_details_given", "other_support_type"):
+            if record.get(held_only) is not None:
+                errors[held_only] = [ONLY_WHEN_HELD()]
     if errors:
         raise MeetingRefused(errors)
+    return record
 
 
 def _noted(meeting: dict, at: str, what: str, by: str, **changes) -> dict:
@@ -471,10 +556,16 @@ def cancelled(meeting: dict, reason: str, by: str, at: str) -> dict:
 def recorded(meeting: dict, record: dict, follow_on_referral_id: str | None, by: str, at: str) -> dict:
     """The meeting as held, with the Active Offer's outcome, or as not held, with why."""
     if not record["took_place"]:
-        return _noted(meeting, at, "not held", by, status="not_held", reason_not_held=record["reason_not_held"])
+        return _noted(meeting, at, "not held", by, status="not_held",
+                      reason_not_held_code=record["reason_not_held_code"],
+                      reason_not_held_note=record.get("reason_not_held_note"))
     return _noted(meeting, at, "held", by, status="held", outcome=record["outcome"],
-                  decline_reason=record.get("decline_reason"), follow_on_referral_id=follow_on_referral_id,
-                  interpreter_used=record.get("interpreter_used"))
+                  decline_reason_code=record.get("decline_reason_code"),
+                  decline_reason_note=record.get("decline_reason_note"), follow_on_referral_id=follow_on_referral_id,
+                  interpreter_used=record.get("interpreter_used"), topics_covered=record.get("topics_covered"),
+                  left_with_child=record.get("left_with_child"),
+                  contact_details_given=record.get("contact_details_given"),
+                  other_support_type=record.get("other_support_type"))
 
 
 def arranged_event_data(meeting: dict) -> dict:
@@ -489,26 +580,34 @@ def _meeting_event_data(meeting: dict) -> dict:
 
 
 def not_held_event_data(meeting: dict) -> dict:
-    return {**_meeting_event_data(meeting), "reason_not_held": meeting["reason_not_held"]}
+    """Why it was not held, as a code only: a meeting recorded before the codes (its words kept as
+    `reason_not_held`) is said as `other`; the note never leaves the meeting."""
+    return {**_meeting_event_data(meeting), "reason_not_held_code": not_held_reason_code(meeting)}
 
 
 def took_place_event_data(meeting: dict, case: dict) -> dict:
     return {**_meeting_event_data(meeting), "held_at": meeting["starts_at"],
-            "before_deadline": held_before_deadline(meeting, case), "interpreter_used": meeting.get("interpreter_used")}
+            "before_deadline": held_before_deadline(meeting, case), "interpreter_used": meeting.get("interpreter_used"),
+            "topics_covered": meeting.get("topics_covered"), "left_with_child": meeting.get("left_with_child")}
 
 
 def completed_event_data(meeting: dict, case: dict, consent_given: dict | None, at: str,
                          wants_help_with: str | None = None) -> dict:
     """What `active_offer.completed` says: the outcome, and the child's consent as it stands after the meeting; on
     take-up, what the follow-on referral starts from: the advocate who met the child and, for the referral to keep,
-    what the child said they want help with (the meeting does not keep the words itself)."""
+    what the child said they want help with (the meeting does not keep the words itself). The advocate who met the
+    child (whom the referrer may be told of), why they declined as a code (a meeting recorded before the codes, with
+    words only, as `other`), which other support they chose and whether the contact details were left: never a
+    note."""
     taken_up = meeting["outcome"] == "take_up"
     return {"referral_id": meeting["referral_id"], "council": meeting["council"], "meeting_id": meeting["id"],
-            "outcome": meeting["outcome"], "decline_reason": meeting.get("decline_reason"),
+            "outcome": meeting["outcome"], "decline_reason_code": decline_reason_code(meeting),
             "follow_on_referral_id": meeting.get("follow_on_referral_id"),
             "consent": consent_after(case, consent_given), "completed_at": at,
-            "advocate_email": meeting["advocate_email"] if taken_up else None,
-            "wants_help_with": (wants_help_with or "").strip() or None if taken_up else None}
+            "advocate_email": meeting["advocate_email"],
+            "wants_help_with": (wants_help_with or "").strip() or None if taken_up else None,
+            "other_support_type": meeting.get("other_support_type"),
+            "contact_details_given": meeting.get("contact_details_given")}
 
 
 def held_before_deadline(meeting: dict, case: dict) -> bool:

@@ -160,14 +160,14 @@ def record(command: RecordMeeting, uow: UnitOfWork) -> dict:
     scheduling, record_ = SchedulingStore(uow), command.record
 
     def decide(meeting: dict):
-        domain.check_record(meeting, record_, now())
+        kept = domain.check_record(meeting, record_, now())
         case = _case(scheduling, meeting["referral_id"])
         at, subject = timestamp(), f"referral:{meeting['referral_id']}"
-        if not record_["took_place"]:
-            changed = domain.recorded(meeting, record_, None, command.by, at)
+        if not kept["took_place"]:
+            changed = domain.recorded(meeting, kept, None, command.by, at)
             return changed, [clocks.event("meeting.not_held", domain.not_held_event_data(changed), subject)]
-        follow_on = new_id() if record_["outcome"] == "take_up" else None
-        changed = domain.recorded(meeting, record_, follow_on, command.by, at)
+        follow_on = new_id() if kept["outcome"] == "take_up" else None
+        changed = domain.recorded(meeting, kept, follow_on, command.by, at)
         return changed, [
             clocks.event("meeting.took_place", domain.took_place_event_data(changed, case), subject),
             clocks.event("active_offer.completed",

@@ -28,7 +28,21 @@ class Meeting(TypedDict, total=False):
     arranged_by: str
     outcome: Optional[str]
     decline_reason: Optional[str]
+    """Why the child declined, in words, as recorded before the codes: read as `decline_reason_code` other."""
+    decline_reason_code: Optional[str]
+    decline_reason_note: Optional[str]
+    """The advocate's words beside the code: kept here, never in an event or a council's view."""
     reason_not_held: Optional[str]
+    """Why it was not held, in words, as recorded before the codes: read as `reason_not_held_code` other."""
+    reason_not_held_code: Optional[str]
+    reason_not_held_note: Optional[str]
+    topics_covered: Optional[list[str]]
+    """What the meeting held covered (MEETING_TOPICS); None: not said."""
+    left_with_child: Optional[list[str]]
+    """What was left with the child (LEFT_WITH_CHILD); None: not said."""
+    contact_details_given: Optional[bool]
+    other_support_type: Optional[str]
+    """On other_support: formal, informal or peer."""
     follow_on_referral_id: Optional[str]
     interpreter_used: Optional[bool]
     """Whether an interpreter was used at the meeting held, as the advocate recorded it; None: not said."""

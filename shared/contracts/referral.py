@@ -171,6 +171,50 @@ class ActiveOfferCompletedV2(ActiveOfferCompletedV1):
     wants_help_with = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+SUPPORT_TYPES = ("issue_based_advocacy", "formal", "informal", "peer", "none")
+"""The support a child goes on to after the Active Offer, as the referrer is told it: issue-based advocacy from the
+service (take_up), other support that is formal, informal or peer (other_support, as the advocate records it), or
+none for now (declined, reflecting: the service's contact details were left with them)."""
+OTHER_SUPPORT_TYPES = ("formal", "informal", "peer")
+"""Which other support a child who chose it goes to (outcome `other_support`)."""
+
+
+@contract("active_offer.completed", 3)
+class ActiveOfferCompletedV3(ActiveOfferCompletedV2):
+    """Version 2 with the reason a child declined as a code of NOT_WANTED_REASONS (the advocate's note stays with
+    the meeting, so `decline_reason` is null), which other support a child chose (OTHER_SUPPORT_TYPES, on
+    `other_support` only), whether the service's contact details were given, and the advocate who met the child on
+    every outcome (version 2 said it on take-up only). A version 1 or 2 free-text reason counts as `other`."""
+
+    decline_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=0, error="The words stay with the meeting: say why as decline_reason_code."))
+    decline_reason_code = fields.String(load_default=None, allow_none=True,
+                                        validate=validate.OneOf(NOT_WANTED_REASONS))
+    other_support_type = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.OneOf(OTHER_SUPPORT_TYPES))
+    contact_details_given = fields.Boolean(load_default=None, allow_none=True)
+
+
+def decline_reason_code(data: dict) -> str | None:
+    """The coded reason of an `active_offer.completed` of any version, on `declined` only: a version 1 or 2 reason
+    in words counts as `other`, none given as None."""
+    if data.get("outcome") != "declined":
+        return None
+    if data.get("decline_reason_code"):
+        return data["decline_reason_code"]
+    return OTHER_REASON if (data.get("decline_reason") or "").strip() else None
+
+
+def support_type(outcome: str | None, other_support_type: str | None = None) -> str | None:
+    """The type of support the referrer is told of for an Active Offer's outcome (SUPPORT_TYPES); None before it
+    is known, or where other support was recorded before its type was asked."""
+    if outcome == "take_up":
+        return "issue_based_advocacy"
+    if outcome == "other_support":
+        return other_support_type
+    return "none" if outcome in ("declined", "reflecting") else None
+
+
 @contract("referral.closed", 1)
 class ReferralClosedV1(Schema):
     referral_id = fields.String(required=True)

@@ -128,9 +128,33 @@ class MeetingTookPlaceV2(MeetingTookPlaceV1):
     interpreter_used = fields.Boolean(load_default=None, allow_none=True)
 
 
+@contract("meeting.took_place", 3)
+class MeetingTookPlaceV3(MeetingTookPlaceV2):
+    """Version 2 with what the meeting covered (MEETING_TOPICS) and what was left with the child (LEFT_WITH_CHILD),
+    as codes: null where the advocate did not say (recorded before they were asked, or by an older client)."""
+
+    topics_covered = fields.List(fields.String(validate=validate.OneOf(MEETING_TOPICS)), load_default=None,
+                                 allow_none=True)
+    left_with_child = fields.List(fields.String(validate=validate.OneOf(LEFT_WITH_CHILD)), load_default=None,
+                                  allow_none=True)
+
+
 @contract("meeting.not_held", 1)
 class MeetingNotHeldV1(_MeetingEvent):
     reason_not_held = fields.String(required=True)
+
+
+@contract("meeting.not_held", 2)
+class MeetingNotHeldV2(_MeetingEvent):
+    """Why the meeting did not take place, as a code of NOT_HELD_REASONS only: the advocate's note stays with the
+    meeting. Version 1's free text is read as `other`."""
+
+    reason_not_held_code = fields.String(required=True, validate=validate.OneOf(NOT_HELD_REASONS))
+
+
+def not_held_reason_code(data: dict) -> str:
+    """The coded reason of a `meeting.not_held` of any version: version 1's words count as `other`."""
+    return data.get("reason_not_held_code") or "other"
 
 
 __all__ = ["ConsentFlags", "DEADLINES"]

@@ -126,10 +126,14 @@ def walk(p, arrangements: bool, outcome_consent: bool, outcome: str | None) -> t
     wait_for(lambda: council_view(p, referral_id)["status"] == "meeting_arranged", what="meeting_arranged")
     starts = datetime.fromisoformat(meeting["starts_at"])
     time.sleep(max(0.0, (starts - datetime.now(timezone.utc)).total_seconds()) + 0.1)
-    record = {"took_place": True, "outcome": outcome} if outcome else {"took_place": False,
-                                                                       "reason_not_held": "The child was ill"}
+    record = {"took_place": True, "outcome": outcome, "topics_covered": ["advocate_role"]} if outcome else {
+        "took_place": False, "reason_not_held_code": "child_unavailable", "reason_not_held_note": "The child was ill"}
+    if outcome in ("declined", "reflecting"):
+        record["contact_details_given"] = True
     if outcome == "declined":
-        record["decline_reason"] = "Happy with the support they have"
+        record.update(decline_reason_code="support_elsewhere", decline_reason_note="Happy with the support they have")
+    if outcome == "other_support":
+        record["other_support_type"] = "informal"
     recorded = post(p, f"/api/v1/meetings/{meeting['id']}/record", "advocate", record)
     assert recorded.status_code == 200, recorded.text
     return referral_id, {**recorded.json(), "referrer_email": body["referrer"]["email"]}
@@ -149,9 +153,12 @@ def test_the_active_offer_for_every_outcome_and_consent(platform, arrangements, 
     assert view["meeting_took_place"] is True and view["meeting"]["status"] == "held"
     assert ("starts_at" in view["meeting"] and "venue" in view["meeting"]) is arrangements
     assert ("outcome" in view) is outcome_consent
+    assert ("named_advocate" in view and "support_type" in view) is outcome_consent
     if outcome_consent:
         assert view["outcome"] == outcome
         assert ("follow_on_referral_id" in view) is (outcome == "take_up")
+        assert view["support_type"] == {"take_up": "issue_based_advocacy", "other_support": "informal"}.get(
+            outcome, "none")
 
     if outcome == "take_up":
         follow_on = meeting["follow_on_referral_id"]
@@ -176,7 +183,11 @@ def test_the_active_offer_for_every_outcome_and_consent(platform, arrangements, 
         if not arrangements:
             assert "Canolfan" not in text
         if not outcome_consent:
-            assert outcome not in text
+            assert outcome not in text and "named_advocate" not in text and "support_type" not in text
+    if outcome_consent:
+        told = hooks["active_offer.completed"][2]["data"]
+        # the webhook names the advocate by work email; these accounts have no name, so the API does the same
+        assert (told["named_advocate"], told["support_type"]) == (view["named_advocate"], view["support_type"])
     closed = hooks["referral.closed"][2]["data"]
     assert closed["meeting_took_place"] is True and ("outcome" in closed) is outcome_consent
 

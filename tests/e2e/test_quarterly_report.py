@@ -17,7 +17,7 @@ import requests
 from shared.clock import LONDON, now
 from shared.config import Settings
 from shared.contracts.referral import NOT_WANTED_REASONS
-from shared.contracts.scheduling import VENUE_TYPES
+from shared.contracts.scheduling import LEFT_WITH_CHILD, MEETING_TOPICS, NOT_HELD_REASONS, VENUE_TYPES
 from shared.councils import CouncilRegister
 from shared.store import open_store
 from shared.unit_of_work import UnitOfWork
@@ -112,12 +112,17 @@ def a_quarter(provider: Provider) -> dict:
     for council, ending, meeting, advocate, monitored in meetings:
         if ending == "not_held":
             provider.call("POST", f"/api/v1/meetings/{meeting['id']}/record", advocate,
-                          {"took_place": False, "reason_not_held": "The child was unwell"})
+                          {"took_place": False, "reason_not_held_code": "child_unavailable",
+                           "reason_not_held_note": "The child was unwell"})
             done[council]["not_held"] += 1
             continue
-        record = {"took_place": True, "outcome": ending, **({"interpreter_used": True} if monitored else {})}
+        record = {"took_place": True, "outcome": ending, "topics_covered": ["advocate_role", "rights"],
+                  "left_with_child": ["leaflet"], **({"interpreter_used": True} if monitored else {}),
+                  **({"contact_details_given": True} if ending in ("declined", "reflecting") else {}),
+                  **({"other_support_type": "peer"} if ending == "other_support" else {})}
         if ending == "declined":
-            record["decline_reason"] = "Happy with the support already in place"
+            record.update(decline_reason_code="support_elsewhere",
+                          decline_reason_note="Happy with the support already in place")
         recorded = provider.call("POST", f"/api/v1/meetings/{meeting['id']}/record", advocate, record)
         done[council]["held"] += 1
         done[council][ending] += 1
@@ -173,9 +178,14 @@ def expected(done: dict, councils: tuple[str, ...]) -> dict:
         "by_basis": {"looked_after": total["received"], "child_protection": 0, "care_and_support": 0},
         "first_contact_made": total["contacted"], "meetings_held": total["held"],
         "meetings_held_before_deadline": total["held"], "meetings_not_held": total["not_held"],
-        "not_held_reasons": {"given": total["not_held"], "not_given": 0},
+        "not_held_reasons": {**dict.fromkeys((*NOT_HELD_REASONS, "not_recorded"), 0),
+                             "child_unavailable": total["not_held"]},
         "outcomes": {outcome: total[outcome] for outcome in ("take_up", "declined", "reflecting", "other_support")},
-        "decline_reasons": {"given": total["declined"], "not_given": 0},
+        "decline_reasons": {**dict.fromkeys((*NOT_WANTED_REASONS, "not_recorded"), 0),
+                            "support_elsewhere": total["declined"]},
+        "meetings_by_topic": {**dict.fromkeys(MEETING_TOPICS, 0), "advocate_role": total["held"],
+                              "rights": total["held"]},
+        "meetings_by_left_with_child": {**dict.fromkeys(LEFT_WITH_CHILD, 0), "leaflet": total["held"]},
         "closed_without_meeting": {"unable_to_contact": total["unable_to_contact"], "declined_meeting": 0,
                                    "withdrawn": 0, "duplicate": 0},
         "issue_based_from_take_up": total["follow_ons"], "cases_opened": total["cases"],

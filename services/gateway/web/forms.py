@@ -269,6 +269,13 @@ LEFT_WITH_CHILD = labelled(scheduling.LEFT_WITH_CHILD, {
     "leaflet": _l("The service's leaflet"), "contact_card": _l("A card with the service's contact details"),
     "easy_read": _l("An easy-read guide"), "welsh_materials": _l("Materials in Welsh"), "nothing": _l("Nothing")})
 
+OTHER_SUPPORT_TYPES = labelled(referral.OTHER_SUPPORT_TYPES, {
+    "formal": _l("Formal support from another service"), "informal": _l("Informal support from people they know"),
+    "peer": _l("Peer support")})
+SUPPORT_TYPES = labelled(referral.SUPPORT_TYPES, {
+    "issue_based_advocacy": _l("Issue-based advocacy from the service"), **dict(OTHER_SUPPORT_TYPES),
+    "none": _l("None for now: the service's contact details were given")})
+
 
 def equality_answers(declined) -> dict[str, list[tuple[str, Any]]]:
     """The answers to each equality monitoring question, in the page's words (the census's broad ethnic groups),
@@ -310,6 +317,9 @@ TIMELINE = {"received": _l("Received"), "acknowledged": _l("Acknowledged"), "all
 WORDS = {"basis": dict(BASES) | dict(ELIGIBILITY), "method": dict(CONTACT_METHODS), "result": dict(CONTACT_RESULTS),
          "outcome": dict(OUTCOMES), "close_reason": dict(CLOSE_REASONS), "timeline": TIMELINE,
          "language": dict(LANGUAGES)}
+WORDS |= {"support_type": dict(SUPPORT_TYPES), "topic": dict(MEETING_TOPICS), "left_with_child": dict(LEFT_WITH_CHILD),
+          "reason_not_held_code": dict(NOT_HELD_REASONS), "decline_reason_code": dict(NOT_WANTED_REASONS)}
+"""The words of what a meeting's record says in codes."""
 
 
 def word(kind: str, code: str | None) -> str:
@@ -377,15 +387,45 @@ class CancelForm(FlaskForm):
     submit = submit(_l("Cancel the meeting"))
 
 
+class Codes(SelectMultipleField):
+    """Checkboxes of codes: any number of those offered, each at most once, refused in the page's words."""
+
+    def pre_validate(self, form) -> None:
+        offered = {code for code, _ in self.choices}
+        if any(code not in offered for code in self.data or ()):
+            raise ValidationError(gettext("Choose from the list."))
+        if len(set(self.data or ())) != len(self.data or ()):
+            raise ValidationError(gettext("Choose each one only once."))
+
+
+def codes(label, choices, *, hint=None):
+    return Codes(label, [Optional()], choices=choices, description=hint, widget=GovCheckboxesInput())
+
+
 class RecordMeetingForm(FlaskForm):
     took_place = choice(_l("Did the meeting take place?"), YES_NO, _l("Say whether the meeting took place"))
+    reason_not_held_code = choice(_l("Why did it not take place? (if it did not)"), NOT_HELD_REASONS, optional=True,
+                                  invalid=_l("Choose why the meeting did not take place"))
+    reason_not_held_note = long_text(_l("Anything to add about why (optional)"),
+                                     hint=_l("Kept by the service only: never shown to the council"), max_length=1000)
     outcome = choice(_l("Outcome (if it took place)"), OUTCOMES, optional=True,
                      invalid=_l("Choose the outcome of the meeting"))
-    decline_reason = long_text(_l("Why the child declined (optional)"), max_length=1000)
+    topics_covered = codes(_l("What did the meeting cover? (if it took place)"), MEETING_TOPICS,
+                           hint=_l("Select all that apply"))
+    left_with_child = codes(_l("What was left with the child? (optional)"), LEFT_WITH_CHILD,
+                            hint=_l("Select all that apply, or nothing on its own"))
+    contact_details_given = choice(_l("Were the service's contact details given to the child?"), YES_NO,
+                                   optional=True, hint=_l("Needed when the child declined or is reflecting"),
+                                   invalid=_l("Say whether the service's contact details were given"))
+    decline_reason_code = choice(_l("Why did the child decline? (if they declined)"), NOT_WANTED_REASONS,
+                                 optional=True, invalid=_l("Choose why the child declined"))
+    decline_reason_note = long_text(_l("Anything to add about why they declined (optional)"),
+                                    hint=_l("Kept by the service only: never shown to the council"), max_length=1000)
+    other_support_type = choice(_l("Which other support? (if they chose other support)"), OTHER_SUPPORT_TYPES,
+                                optional=True, invalid=_l("Choose which other support"))
     wants_help_with = long_text(_l("What the child wants help with (if they took it up)"),
                                 hint=_l("In the child's own words; the new issue-based referral carries them"),
                                 max_length=2000)
-    reason_not_held = long_text(_l("Why it did not take place (if it did not)"), max_length=1000)
     interpreter_used = choice(_l("Was an interpreter used? (optional, if it took place)"), YES_NO, optional=True,
                               invalid=_l("Say whether an interpreter was used"))
     share_outcome_with_referrer = choice(
@@ -396,13 +436,27 @@ class RecordMeetingForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.took_place.data == "yes" and not self.outcome.data:
-            self.outcome.errors = [*self.outcome.errors, gettext("Choose the outcome of the meeting")]
-            valid = False
-        if self.took_place.data == "no" and not (self.reason_not_held.data or "").strip():
-            self.reason_not_held.errors = [*self.reason_not_held.errors,
-                                           gettext("Enter why the meeting did not take place")]
-            valid = False
+        needed = []
+        if self.took_place.data == "no":
+            needed.append((not self.reason_not_held_code.data, self.reason_not_held_code,
+                           gettext("Choose why the meeting did not take place")))
+        if self.took_place.data == "yes":
+            outcome = self.outcome.data
+            needed += [
+                (not outcome, self.outcome, gettext("Choose the outcome of the meeting")),
+                (not self.topics_covered.data, self.topics_covered, gettext("Choose what the meeting covered")),
+                (outcome == "declined" and not self.decline_reason_code.data, self.decline_reason_code,
+                 gettext("Choose why the child declined")),
+                (outcome in ("declined", "reflecting") and self.contact_details_given.data != "yes",
+                 self.contact_details_given,
+                 gettext("Give the child the service's contact details, then say they were given")),
+                (outcome == "other_support" and not self.other_support_type.data, self.other_support_type,
+                 gettext("Choose which other support")),
+            ]
+        for missing, field, message in needed:
+            if missing:
+                field.errors = [*field.errors, message]
+                valid = False
         return valid
 
 

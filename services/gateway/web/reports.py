@@ -40,6 +40,8 @@ MEASURES = {
     "meetings_held": _l("Meetings held"), "meetings_held_before_deadline": _l("Meetings held before the deadline"),
     "meetings_not_held": _l("Meetings not held"), "not_held_reasons": _l("Meetings not held"),
     "outcomes": _l("Outcomes"), "decline_reasons": _l("Declined"),
+    "meetings_by_topic": _l("Meetings held that covered each topic"),
+    "meetings_by_left_with_child": _l("Meetings held that left each with the child"),
     "closed_without_meeting": _l("Closed without a meeting"),
     "issue_based_from_take_up": _l("Issue-based referrals from a take-up"), "cases_opened": _l("Cases opened"),
     "received": _l("Referrals received"), "by_kind": _l("Referrals by kind"), "by_source": _l("Referrals by source"),
@@ -89,18 +91,20 @@ MEASURES = {
 SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
            "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
            "other": _l("Someone else"), referral_contracts.TAKE_UP: _l("An Active Offer taken up")}
-REASONS = {"given": _l("A reason given"), "not_given": _l("No reason given")}
 CLOCKS = {"acknowledge_by": _l("Acknowledgement"), "allocate_by": _l("Allocation"),
           "first_contact_by": _l("First contact"), "meeting_by": _l("Active Offer meeting"),
           "respond_by": _l("Answer at stage 1"), "stage_2_respond_by": _l("Answer at stage 2")}
 STAGES = {"1": _l("Stage 1"), "2": _l("Stage 2")}
 BREAKDOWNS = {
     "by_basis": dict(forms.ELIGIBILITY), "outcomes": dict(forms.OUTCOMES),
-    "closed_without_meeting": dict(forms.CLOSE_REASONS), "decline_reasons": REASONS,
+    "closed_without_meeting": dict(forms.CLOSE_REASONS),
     "opt_out_reasons": {**dict(forms.NOT_WANTED_REASONS), "not_recorded": _l("Not recorded")},
+    "decline_reasons": {**dict(forms.NOT_WANTED_REASONS), "not_recorded": _l("Not recorded")},
+    "not_held_reasons": {**dict(forms.NOT_HELD_REASONS), "not_recorded": _l("Not recorded")},
+    "meetings_by_topic": dict(forms.MEETING_TOPICS), "meetings_by_left_with_child": dict(forms.LEFT_WITH_CHILD),
     "transitions_by_kind": dict(forms.TRANSITION_KINDS), "not_offered_again": dict(forms.NOT_OFFERED_AGAIN),
     "renewed_offer_results": dict(forms.RENEWED_OFFER_RESULTS),
-    "not_held_reasons": REASONS, "by_kind": {"active_offer": _l("Active Offer"), "issue_based": _l("Issue-based")},
+    "by_kind": {"active_offer": _l("Active Offer"), "issue_based": _l("Issue-based")},
     "by_source": SOURCES, "deadlines_missed": CLOCKS, "closed_by_outcome": dict(cases.CASE_OUTCOMES),
     "issues_raised_by_theme": dict(cases.THEMES), "issues_concluded_by_outcome": dict(cases.ISSUE_OUTCOMES),
     "signposted_to": dict(cases.SIGNPOSTS), "contributions": dict(cases.CONTRIBUTIONS),

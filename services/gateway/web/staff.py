@@ -260,8 +260,17 @@ def referral(referral_id: str):
     may_open_case = (found["kind"] == "issue_based" and bool(found["advocate_email"]) and found["status"] != "closed"
                      and domain.works_on(g.principal, found["advocate_email"]))
     shown = {name: {**clock, "state": clock_state(clock)} for name, clock in clocks.get("deadlines", {}).items()}
-    return render_template("referral.html", referral=found, clocks=shown,
+    return render_template("referral.html", referral=found, clocks=shown, meeting_record=meeting_record(found),
                            actions=actions, has_case=has_case, may_open_case=may_open_case)
+
+
+def meeting_record(referral: dict) -> dict | None:
+    """What the Active Offer meeting's record says (why it was not held, what it covered...), once it is recorded."""
+    meeting = referral.get("meeting") or {}
+    if meeting.get("status") not in ("held", "not_held") or not meeting.get("id"):
+        return None
+    status, recorded = call("scheduling", "GET", f"/meetings/{meeting['id']}")
+    return recorded if status == 200 else None
 
 
 def offered(step_name: str, referral: dict) -> bool:
@@ -295,19 +304,34 @@ def _reschedule_body(form) -> dict:
 
 
 def _record_body(form) -> dict:
-    """The record as the API takes it; an interpreter said to be used at a meeting not held goes too, for the
-    service to refuse on its field rather than the page to drop it unsaid."""
+    """The record as the API takes it; what the page asks of a meeting held goes only when it took place, except an
+    interpreter said to be used at a meeting not held, for the service to refuse on its field rather than the page
+    to drop it unsaid."""
     interpreter_used = forms.yes_or_no(form.interpreter_used.data)
     noted = {} if interpreter_used is None else {"interpreter_used": interpreter_used}
     if form.took_place.data == "no":
-        return {"took_place": False, "reason_not_held": form.reason_not_held.data.strip(), **noted}
-    body: dict[str, Any] = {"took_place": True, "outcome": form.outcome.data, **noted}
-    for said in ("decline_reason", "wants_help_with"):
-        if (form[said].data or "").strip():
-            body[said] = form[said].data.strip()
+        return {"took_place": False, "reason_not_held_code": form.reason_not_held_code.data,
+                **_said(form, "reason_not_held_note"), **noted}
+    outcome = form.outcome.data
+    body: dict[str, Any] = {"took_place": True, "outcome": outcome, "topics_covered": form.topics_covered.data,
+                            **noted, **_said(form, "wants_help_with")}
+    if form.left_with_child.data:
+        body["left_with_child"] = form.left_with_child.data
+    if form.contact_details_given.data in ("yes", "no"):
+        body["contact_details_given"] = form.contact_details_given.data == "yes"
+    if outcome == "declined":
+        body.update(decline_reason_code=form.decline_reason_code.data, **_said(form, "decline_reason_note"))
+    if outcome == "other_support":
+        body["other_support_type"] = form.other_support_type.data
     if form.share_outcome_with_referrer.data in ("yes", "no"):
         body["consent"] = {"share_outcome_with_referrer": form.share_outcome_with_referrer.data == "yes"}
     return body
+
+
+def _said(form, name: str) -> dict:
+    """A free-text answer, when one was written."""
+    said = (form[name].data or "").strip()
+    return {name: said} if said else {}
 
 
 def _note(form) -> dict:
@@ -338,10 +362,12 @@ STEPS = {step.name: step for step in (
          _l("The meeting is cancelled"), _l("Cancel the meeting")),
     Step("record_meeting", forms.RecordMeetingForm, RecordSchema, "scheduling", "/meetings/{meeting}/record",
          "record meeting", _record_body,
-         {"took_place": "took_place", "outcome": "outcome", "decline_reason": "decline_reason",
-          "wants_help_with": "wants_help_with",
-          "reason_not_held": "reason_not_held", "consent": "share_outcome_with_referrer",
-          "interpreter_used": "interpreter_used"},
+         {"took_place": "took_place", "outcome": "outcome", "decline_reason_code": "decline_reason_code",
+          "decline_reason_note": "decline_reason_note", "wants_help_with": "wants_help_with",
+          "reason_not_held_code": "reason_not_held_code", "reason_not_held_note": "reason_not_held_note",
+          "topics_covered": "topics_covered", "left_with_child": "left_with_child",
+          "contact_details_given": "contact_details_given", "other_support_type": "other_support_type",
+          "consent": "share_outcome_with_referrer", "interpreter_used": "interpreter_used"},
          _l("The meeting is recorded"), _l("Record the meeting")),
     Step("close", forms.CloseForm, CloseSchema, "referral", "/referrals/{referral}/close", "close referral",
          lambda f: {"reason": f.reason.data}, {"reason": "reason"}, _l("The referral is closed"),

@@ -65,6 +65,7 @@ def test_the_take_ups_referral_is_the_advocates_with_the_childs_words_and_no_act
     in_both_languages(page, "day-record-take-up", "Gyda beth mae'r plentyn eisiau help")
     page.locator("input[name=took_place][value=yes]").check()
     page.locator("input[name=outcome][value=take_up]").check()
+    page.locator("input[name=topics_covered][value=advocate_role]").check()
     page.locator("#wants_help_with").fill(WORDS)
     submit(page)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("A new issue-based referral")

@@ -115,8 +115,14 @@ def record(page: Page, base: str, given_name: str, outcome: str, screenshots: bo
         in_both_languages(page, "step-record", "Cofnodi'r cyfarfod")
     page.locator("input[name=took_place][value=yes]").check()
     page.locator(f"input[name=outcome][value={outcome}]").check()
+    for topic in ("advocate_role", "how_to_complain", "meic_and_commissioner"):
+        page.locator(f"input[name=topics_covered][value={topic}]").check()
+    page.locator("input[name=left_with_child][value=contact_card]").check()
+    if outcome in ("declined", "reflecting"):
+        page.locator("input[name=contact_details_given][value=yes]").check()
     if outcome == "declined":
-        page.locator("#decline_reason").fill("Happy with the support already in place")
+        page.locator("input[name=decline_reason_code][value=support_elsewhere]").check()
+        page.locator("#decline_reason_note").fill("Happy with the support already in place")
     submit(page)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
     expect(page.locator("main h1")).to_contain_text("Closed")  # the referral closed by the outcome, no reload

@@ -233,6 +233,12 @@ EVERY_BODY_ENDPOINT = [
              "reason"),
     Endpoint("advocate", "POST", "/api/v1/meetings/{meeting}/record",
              lambda: {"took_place": False, "reason_not_held": "Nobody came"}, "reason_not_held"),
+    Endpoint("advocate", "POST", "/api/v1/meetings/{meeting}/record",
+             lambda: {"took_place": False, "reason_not_held_code": "venue_problem",
+                      "reason_not_held_note": "The room was locked"}, "reason_not_held_note"),
+    Endpoint("advocate", "POST", "/api/v1/meetings/{meeting}/record",
+             lambda: {"took_place": True, "outcome": "declined", "decline_reason_code": "did_not_say",
+                      "decline_reason_note": "Quiet", "contact_details_given": True}, "decline_reason_note"),
     Endpoint("advocate", "POST", "/api/v1/cases", lambda: {"referral_id": "x", "consents_to_case_file": True},
              "referral_id"),
     Endpoint("advocate", "POST", "/api/v1/cases/{case}/plan",
@@ -398,3 +404,38 @@ def test_a_message_with_an_unknown_code_a_long_note_or_a_wrong_type_is_refused_b
 def test_a_message_links_only_to_a_referral_that_exists(world):
     endpoint = next(e for e in EVERY_BODY_ENDPOINT if e.path.endswith("/referral"))
     refused(world, endpoint, field="referral_id", body={"referral_id": "no-such-referral"})
+
+
+HELD = {"took_place": True, "outcome": "take_up", "topics_covered": ["advocate_role"]}
+BAD_RECORDS = {
+    "unknown_not_held_code": ({"took_place": False, "reason_not_held_code": "weather"}, "reason_not_held_code"),
+    "not_held_note_too_long": ({"took_place": False, "reason_not_held_code": "other",
+                                "reason_not_held_note": "x" * 1001}, "reason_not_held_note"),
+    "words_beside_a_code": ({"took_place": False, "reason_not_held_code": "other", "reason_not_held": "Moved"},
+                            "reason_not_held"),
+    "code_as_a_number": ({"took_place": False, "reason_not_held_code": 3}, "reason_not_held_code"),
+    "unknown_decline_code": ({"took_place": True, "outcome": "declined", "decline_reason_code": "bored",
+                              "contact_details_given": True}, "decline_reason_code"),
+    "decline_note_too_long": ({"took_place": True, "outcome": "declined", "decline_reason_code": "other",
+                               "decline_reason_note": "x" * 1001, "contact_details_given": True},
+                              "decline_reason_note"),
+    "repeated_topic": ({**HELD, "topics_covered": ["rights", "rights"]}, "topics_covered"),
+    "no_topic": ({**HELD, "topics_covered": []}, "topics_covered"),
+    "unknown_topic": ({**HELD, "topics_covered": ["gossip"]}, "topics_covered.0"),
+    "topics_as_text": ({**HELD, "topics_covered": "rights"}, "topics_covered"),
+    "nothing_and_more": ({**HELD, "left_with_child": ["nothing", "leaflet"]}, "left_with_child"),
+    "repeated_left": ({**HELD, "left_with_child": ["leaflet", "leaflet"]}, "left_with_child"),
+    "contact_details_as_text": ({"took_place": True, "outcome": "reflecting", "contact_details_given": "yes"},
+                                "contact_details_given"),
+    "contact_details_not_given": ({"took_place": True, "outcome": "reflecting", "contact_details_given": False},
+                                  "contact_details_given"),
+    "unknown_other_support": ({"took_place": True, "outcome": "other_support", "other_support_type": "magic"},
+                              "other_support_type"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_RECORDS)
+def test_a_meetings_record_with_a_bad_code_list_or_note_is_refused_by_name(world, kind):
+    endpoint = next(e for e in EVERY_BODY_ENDPOINT if e.path.endswith("/record"))
+    body, field = BAD_RECORDS[kind]
+    refused(world, endpoint, field=field, body=body)

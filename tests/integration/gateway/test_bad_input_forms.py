@@ -13,7 +13,10 @@ import requests
 from services.gateway import handlers
 from services.gateway.domain import CredentialError
 from services.gateway.store import USERS
-from tests.integration.gateway.test_web_forms import PASSWORD, TOKEN, errors_on, running_site
+from shared.store import open_store
+from tests.integration.bus.support import wait_for
+from tests.integration.gateway.test_manager_day import VENUE, allocated, api, bearer, child, referred
+from tests.integration.gateway.test_web_forms import NEXT_YEAR, PASSWORD, TOKEN, errors_on, running_site
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +228,43 @@ def test_a_bad_transition_on_the_page_is_refused_and_nothing_stored(site, fields
     page = raw_post(social_worker, "/transitions/new", fields)
     assert page.status_code == 200 and errors_on(page), expected
     assert site.count("referral", "transitions") == before
+
+
+# the Active Offer meeting's record
+
+RECORDS = {
+    "unknown_reason": ("took_place=no&reason_not_held_code=weather", "Choose why the meeting did not take place"),
+    "note_too_long": ("took_place=no&reason_not_held_code=other&reason_not_held_note=" + "x" * 1001, "1000"),
+    "unknown_topic": ("took_place=yes&outcome=take_up&topics_covered=gossip", "Choose from the list."),
+    "repeated_topic": ("took_place=yes&outcome=take_up&topics_covered=rights&topics_covered=rights",
+                       "Choose each one only once."),
+    "nothing_and_more": ("took_place=yes&outcome=take_up&topics_covered=rights&left_with_child=nothing"
+                         "&left_with_child=leaflet", "nothing on its own"),
+    "unknown_other_support": ("took_place=yes&outcome=other_support&topics_covered=rights&other_support_type=magic",
+                              "Choose which other support"),
+}
+
+
+@pytest.fixture(scope="module")
+def arranged(site):
+    """A referral whose Active Offer meeting is arranged, and its advocate signed in."""
+    manager, advocate = site.user("manager"), site.user("advocate")
+    referral_id = referred(site, child("Rhys", "Owen"))
+    allocated(site, manager, advocate, referral_id)
+    meeting = api(site, "POST", f"/referrals/{referral_id}/meetings", bearer(site, advocate), json={
+        "starts_at": f"{NEXT_YEAR}-03-02T10:00:00+00:00", "duration_minutes": 60, "venue": VENUE,
+        "late_reason": "The child asked for the spring"})
+    assert meeting.status_code == 201, meeting.text
+    visitor = site.signed_in(advocate)
+    wait_for(lambda: visitor.get(f"/referrals/{referral_id}/record").status_code == 200, what="the meeting")
+    return visitor, referral_id, meeting.json()["id"]
+
+
+@pytest.mark.parametrize("kind", RECORDS)
+def test_a_meetings_record_with_a_bad_code_or_note_is_refused_on_the_form_and_nothing_is_stored(site, arranged, kind):
+    visitor, referral_id, meeting_id = arranged
+    body, expected = RECORDS[kind]
+    page = raw_post(visitor, f"/referrals/{referral_id}/record", body)
+    assert page.status_code == 200 and any(expected in e for e in errors_on(page)), errors_on(page)
+    kept = open_store("scheduling", site.settings).get("meetings", meeting_id).body
+    assert kept["status"] == "arranged" and "reason_not_held_code" not in kept, "nothing is recorded"

@@ -69,6 +69,12 @@ def council_view(platform, team, referral_id, until):
                     and r, what="the council's view to catch up")
 
 
+def closed_since(platform, team, updated_at: str) -> list[dict]:
+    """The council's closed referrals changed since `updated_at`, as its list shows them."""
+    return platform.get("/api/v1/referrals", team["council"],
+                        params={"status": "closed", "limit": 100, "updated_since": updated_at}).json()["items"]
+
+
 def test_deadlines_are_counted_in_working_days_and_shown_to_the_council(platform, team):
     referral_id = platform.post("/api/v1/referrals", team["council"], json=example_referral()).json()["id"]
     view = council_view(platform, team, referral_id, lambda r: r["deadlines"])
@@ -108,9 +114,11 @@ def test_take_up_opens_the_issue_based_referral_and_the_council_hears_as_consent
     assert_problem(again, 409)
 
 
-@pytest.mark.parametrize("outcome, extra", [("declined", {"decline_reason": "No need now"}), ("reflecting", {}),
-                                            ("other_support", {})])
-def test_other_outcomes_close_the_referral_without_a_follow_on(platform, team, outcome, extra):
+@pytest.mark.parametrize("outcome, extra, support", [
+    ("declined", {"decline_reason": "No need now", "contact_details_given": True}, "none"),
+    ("reflecting", {"contact_details_given": True}, "none"),
+    ("other_support", {"other_support_type": "informal"}, "informal")])
+def test_other_outcomes_close_the_referral_without_a_follow_on(platform, team, outcome, extra, support):
     referral_id = allocated_referral(platform, team, share_outcome_with_referrer=True)
     meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
     wait_until_started(meeting)
@@ -119,6 +127,44 @@ def test_other_outcomes_close_the_referral_without_a_follow_on(platform, team, o
     assert recorded.status_code == 200 and recorded.json()["follow_on_referral_id"] is None
     view = council_view(platform, team, referral_id, lambda r: r["status"] == "closed")
     assert view["outcome"] == outcome and "follow_on_referral_id" not in view
+    assert (view["named_advocate"], view["support_type"]) == (team["email"], support), "no name known: the email"
+
+
+def test_with_consent_the_council_is_told_the_advocate_by_name_and_the_support(platform, team):
+    named = f"nia-{uuid.uuid4().hex[:6]}@provider.example"
+    handlers.create_user(platform.gateway, platform.councils, named, "advocate", None, "a long enough password",
+                         name="Nia Jones")
+    team = {**team, "email": named,
+            "advocate": {"Authorization": f"Bearer {handlers.create_token(platform.gateway, named)}"}}
+    referral_id = allocated_referral(platform, team, share_outcome_with_referrer=True)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
+    wait_until_started(meeting)
+    recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"], json={
+        "took_place": True, "outcome": "take_up", "topics_covered": ["advocate_role", "rights"],
+        "left_with_child": ["leaflet"]})
+    assert (recorded.json()["topics_covered"], recorded.json()["left_with_child"]) == (
+        ["advocate_role", "rights"], ["leaflet"])
+    view = council_view(platform, team, referral_id, lambda r: r["status"] == "closed")
+    assert (view["named_advocate"], view["support_type"]) == ("Nia Jones", "issue_based_advocacy")
+    listed = closed_since(platform, team, view["updated_at"])
+    assert [r["named_advocate"] for r in listed if r["id"] == referral_id] == ["Nia Jones"]
+
+
+def test_without_consent_the_council_is_told_neither_the_advocate_nor_the_support(platform, team):
+    referral_id = allocated_referral(platform, team, share_outcome_with_referrer=False)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
+    wait_until_started(meeting)
+    recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"], json={
+        "took_place": True, "outcome": "declined", "decline_reason_code": "support_elsewhere",
+        "decline_reason_note": "Her aunt helps", "contact_details_given": True})
+    assert (recorded.json()["decline_reason_code"], recorded.json()["decline_reason_note"]) == (
+        "support_elsewhere", "Her aunt helps")
+    view = council_view(platform, team, referral_id, lambda r: r["status"] == "closed")
+    listed = closed_since(platform, team, view["updated_at"])
+    assert referral_id in [r["id"] for r in listed]
+    for seen in (view, *[r for r in listed if r["id"] == referral_id]):
+        assert not {"named_advocate", "support_type", "contact_details_given", "outcome"} & set(seen)
+        assert team["email"] not in str(seen) and "aunt" not in str(seen)
 
 
 def test_the_venues_type_and_an_interpreter_used_are_kept_and_an_interpreter_at_a_meeting_not_held_refused(
@@ -131,8 +177,22 @@ def test_the_venues_type_and_an_interpreter_used_are_kept_and_an_interpreter_at_
                             json={"took_place": False, "reason_not_held": "Unwell", "interpreter_used": True})
     assert_problem(refused, 422, "interpreter_used")
     recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
-                             json={"took_place": True, "outcome": "reflecting", "interpreter_used": True})
+                             json={"took_place": True, "outcome": "reflecting", "interpreter_used": True,
+                                   "contact_details_given": True})
     assert recorded.status_code == 200 and recorded.json()["interpreter_used"] is True
+
+
+def test_an_older_clients_reason_in_words_is_kept_as_other_and_refused_beside_a_code(platform, team):
+    referral_id = allocated_referral(platform, team)
+    meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
+    wait_until_started(meeting)
+    both = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"], json={
+        "took_place": False, "reason_not_held_code": "child_unavailable", "reason_not_held": "Unwell"})
+    problem = assert_problem(both, 422, "reason_not_held")
+    assert "reason_not_held_note" in str(problem["errors"]["reason_not_held"])
+    recorded = platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
+                             json={"took_place": False, "reason_not_held": "Unwell"})
+    assert (recorded.json()["reason_not_held_code"], recorded.json()["reason_not_held_note"]) == ("other", "Unwell")
 
 
 def test_a_meeting_not_held_returns_the_referral_to_contacting(platform, team):

@@ -597,6 +597,7 @@ def test_the_meeting_forms_take_the_venues_type_and_refuse_an_interpreter_at_a_m
     assert meeting["venue"]["type"] == "school"
     advocate.http.cookies.set("llais_language", "cy")
     page = wait_for(lambda: (answer := advocate.submit(f"/referrals/{referral_id}/record", {
-        "took_place": "no", "reason_not_held": "Roedd y plentyn yn sâl", "interpreter_used": "yes"})
+        "took_place": "no", "reason_not_held_code": "child_unavailable", "reason_not_held_note": "Roedd y plentyn yn sâl",
+        "interpreter_used": "yes"})
         ).status_code == 200 and answer, what="the record form to answer")
     assert errors_on(page) == ["Dywedwch a ddefnyddiwyd cyfieithydd dim ond os cynhaliwyd y cyfarfod."]

@@ -369,7 +369,7 @@ def test_a_message_whose_consent_was_withdrawn_before_it_left_is_never_sent(noti
                  "share_outcome_with_referrer": False}
     handle(handlers.notify_council, new_event("active_offer.completed", {
         "referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1", "outcome": "declined",
-        "decline_reason": "No need now", "follow_on_referral_id": None, "consent": withdrawn,
+        "decline_reason_code": "not_the_right_time", "follow_on_referral_id": None, "consent": withdrawn,
         "completed_at": "2026-12-01T11:00:00+00:00"}, producer="scheduling", subject="referral:r1"), notify.store)
     pending = notify.pending()[0]
     UnitOfWork(notify.store).update(pending, {**pending.body, "next_attempt_at": datetime.now(timezone.utc).isoformat()})
@@ -378,3 +378,26 @@ def test_a_message_whose_consent_was_withdrawn_before_it_left_is_never_sent(noti
     assert record["status"] == "withheld" and "share_arrangements_with_referrer" in record["reason"]
     assert len(receiver.received) == 1, "only the first, failed, try ever left"
     assert handlers.dispatch(UnitOfWork(notify.store), LOOPBACK) == 0
+
+
+def test_the_outcome_webhook_names_the_advocate_and_the_support_only_with_consent(notify, receiver):
+    handlers.set_webhook(SetWebhook("CARDIFF", receiver.url, SECRET), UnitOfWork(notify.store))
+    for outcome_shared in (True, False):
+        referral_id = f"r-{outcome_shared}"
+        received_by_notify(notify, arrangements=False, outcome=outcome_shared, referral_id=referral_id)
+        receiver.received.clear()
+        receiver.statuses = []
+        consent = {"child_informed": True, "child_agrees": True, "share_arrangements_with_referrer": False,
+                   "share_outcome_with_referrer": outcome_shared}
+        handle(handlers.notify_council, new_event("active_offer.completed", {
+            "referral_id": referral_id, "council": "CARDIFF", "meeting_id": "m1", "outcome": "other_support",
+            "other_support_type": "formal", "advocate_email": "nia@provider.example", "consent": consent,
+            "completed_at": "2026-12-01T11:00:00+00:00"}, producer="scheduling", subject=f"referral:{referral_id}"),
+            notify.store)
+        handlers.dispatch(UnitOfWork(notify.store), LOOPBACK)
+        sent = [json.loads(body) for _, body in receiver.received if b"active_offer.completed" in body]
+        if outcome_shared:
+            assert [(s["data"]["named_advocate"], s["data"]["support_type"]) for s in sent] == [
+                ("nia@provider.example", "formal")]
+        else:
+            assert sent == [] and not any(b"nia@provider.example" in body for _, body in receiver.received)

@@ -125,7 +125,7 @@ def a_meeting_held(owners, stores, referral_id: str) -> None:
     assert arranged.status_code == 201, arranged.json
     time.sleep(max(0.0, (starts - datetime.now(timezone.utc)).total_seconds()) + 0.1)  # it has begun
     held = owners["scheduling"].post(f"/meetings/{arranged.json['id']}/record", headers=ADVOCATE, json={
-        "took_place": True, "outcome": "reflecting", "interpreter_used": True})
+        "took_place": True, "outcome": "reflecting", "interpreter_used": True, "contact_details_given": True})
     assert held.status_code == 200, held.json
 
 

@@ -98,8 +98,8 @@ def test_overlapping_bookings_clash_and_touching_ones_do_not():
 
 @pytest.mark.parametrize("record, field", [
     ({"took_place": True}, "outcome"),
-    ({"took_place": True, "outcome": "declined"}, "decline_reason"),
-    ({"took_place": False}, "reason_not_held"),
+    ({"took_place": True, "outcome": "declined", "contact_details_given": True}, "decline_reason_code"),
+    ({"took_place": False}, "reason_not_held_code"),
 ])
 def test_recording_needs_what_the_outcome_needs(record, field):
     meeting = {"status": "arranged", "starts_at": (NOW - timedelta(hours=1)).isoformat()}

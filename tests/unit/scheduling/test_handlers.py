@@ -130,10 +130,11 @@ def test_the_venues_type_and_whether_an_interpreter_was_used_go_on_the_events_as
     past = datetime.now(timezone.utc) - timedelta(hours=1)
     uow.written_by_another(MEETINGS, meeting["id"], {**stored, "starts_at": past.isoformat()})
     meetings.record(RecordMeeting(meeting["id"], {"took_place": True, "outcome": "reflecting",
-                                                  "interpreter_used": True}, ADVOCATE, "advocate"), uow)
+                                                  "contact_details_given": True, "interpreter_used": True},
+                                  ADVOCATE, "advocate"), uow)
     took_place = uow.events[-2]
     assert (took_place.type, took_place.version, took_place.data["interpreter_used"]) == (
-        "meeting.took_place", 2, True)
+        "meeting.took_place", 3, True)
     assert uow.body(MEETINGS, meeting["id"])["interpreter_used"] is True
     allocated(uow, "r2")
     arrange(uow, 3, "r2")

@@ -62,12 +62,13 @@ def test_a_take_up_tells_who_met_the_child_and_what_they_want_help_with():
     uow.given("meetings", meeting["id"], moved)
     with pytest.raises(domain.MeetingRefused) as refused:
         meetings.record(RecordMeeting(meeting["id"], {"took_place": True, "outcome": "reflecting",
-                                                      "wants_help_with": "School"}, ADVOCATE, "advocate"), uow)
+                                                      "contact_details_given": True, "wants_help_with": "School"},
+                                      ADVOCATE, "advocate"), uow)
     assert set(refused.value.errors) == {"wants_help_with"}
     meetings.record(RecordMeeting(meeting["id"], {"took_place": True, "outcome": "take_up",
                                                   "wants_help_with": " Moving school "}, ADVOCATE, "advocate"), uow)
     completed = uow.events[-1]
-    assert completed.type == "active_offer.completed" and completed.version == 2
+    assert completed.type == "active_offer.completed" and completed.version == 3
     assert completed.data["advocate_email"] == ADVOCATE and completed.data["wants_help_with"] == "Moving school"
     assert "Moving school" not in str(uow.body("meetings", meeting["id"])), "the referral keeps the words"
 

@@ -264,13 +264,13 @@ ADDED = {"referral.received": {"placed_out_of_county": True, "unaccompanied_asyl
 
 @pytest.mark.parametrize("event_type", sorted(VERSIONED))
 def test_version_1_still_parses_beside_version_2_which_producers_publish(event_type):
-    v1 = VERSIONED[event_type]
-    assert latest_version(event_type) == 2
+    v1, latest = VERSIONED[event_type], latest_version(event_type)
+    assert latest >= 2
     old = {**make().envelope(), "type": event_type, "version": 1, "data": v1}
     assert parse_event(json.dumps(old)).data == v1, "events already on the bus are still handled"
     for data in (v1, {**v1, **ADDED[event_type]}, {**v1, **dict.fromkeys(ADDED[event_type])}):
         event = new_event(event_type, data, producer="test", subject="referral:r1")
-        assert event.version == 2 and parse_event(json.dumps(event.envelope())) == event
+        assert event.version == latest and parse_event(json.dumps(event.envelope())) == event
     with pytest.raises(ContractError):  # version 1 knows nothing of the new fields
         parse_event({**old, "data": {**v1, **ADDED[event_type]}})
 
@@ -295,10 +295,11 @@ def test_a_take_ups_completion_names_the_advocate_and_the_childs_words_beside_ve
           "completed_at": "2026-11-30T11:00:00+00:00"}
     old = {**make().envelope(), "type": "active_offer.completed", "version": 1, "data": v1}
     assert parse_event(json.dumps(old)).data == v1, "events already on the bus are still handled"
-    event = new_event("active_offer.completed", {**v1, "advocate_email": "a@provider.example",
+    unworded = {k: v for k, v in v1.items() if k != "decline_reason"}
+    event = new_event("active_offer.completed", {**unworded, "advocate_email": "a@provider.example",
                                                  "wants_help_with": "Moving school"}, producer="test",
                       subject="referral:r1")
-    assert event.version == 2 and parse_event(json.dumps(event.envelope())) == event
+    assert event.version == 3 and parse_event(json.dumps(event.envelope())) == event
     with pytest.raises(ContractError):
         new_event("active_offer.completed", {**v1, "advocate_email": "not an address"}, producer="test",
                   subject="referral:r1")
@@ -312,3 +313,28 @@ def test_issue_based_deadlines_are_said_without_a_meeting_deadline():
     assert event.version == 2 and "meeting_by" not in parse_event(json.dumps(event.envelope())).data["deadlines"]
     with pytest.raises(ContractError):  # version 1 needs every Active Offer deadline
         parse_event({**event.envelope(), "version": 1})
+
+
+def test_the_coded_versions_carry_codes_never_words_and_read_older_words_as_other():
+    from shared.contracts.referral import decline_reason_code
+    from shared.contracts.scheduling import not_held_reason_code
+
+    ids = {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1"}
+    not_held = new_event("meeting.not_held", {**ids, "reason_not_held_code": "placement_moved"}, producer="test",
+                         subject="referral:r1")
+    assert not_held.version == 2 and not_held_reason_code(not_held.data) == "placement_moved"
+    with pytest.raises(ContractError):
+        new_event("meeting.not_held", {**ids, "reason_not_held_code": "She moved to Wrexham"}, producer="test",
+                  subject="referral:r1")
+    assert not_held_reason_code({**ids, "reason_not_held": "Unwell"}) == "other", "version 1's words"
+    completed = {**ids, "outcome": "declined", "consent": VERSIONED["referral.received"]["consent"],
+                 "completed_at": "2026-11-30T11:00:00+00:00"}
+    with pytest.raises(ContractError):
+        new_event("active_offer.completed", {**completed, "decline_reason": "Her aunt helps"}, producer="test",
+                  subject="referral:r1")
+    coded = new_event("active_offer.completed", {**completed, "decline_reason_code": "support_elsewhere",
+                                                 "contact_details_given": True}, producer="test",
+                      subject="referral:r1")
+    assert coded.version == 3 and decline_reason_code(coded.data) == "support_elsewhere"
+    assert decline_reason_code({**completed, "decline_reason": "Her aunt helps"}) == "other"
+    assert decline_reason_code(completed) is None, "none given: not recorded"

@@ -10,17 +10,16 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from shared.contracts.referral import (ACTIVE_OFFER_BASES, ACTIVE_OFFER_STEPS, ARRANGEMENTS, ELIGIBILITY, EQUALITY,
-                                      MEETING_ACTIONS, NOT_WANTED_REASONS, OTHER_REASON, OUTCOME, SELF_REFERRAL,
-                                      TAKE_UP, decline_reason_code, support_type)
+from shared.contracts.referral import (ACTIVE_OFFER_BASES, ACTIVE_OFFER_STEPS, ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT,
+                                      CHILD_AGE_LIMIT, ELIGIBILITY, EQUALITY, MEETING_ACTIONS, NOT_WANTED_REASONS,
+                                      OTHER_REASON, OUTCOME, SELF_REFERRAL, TAKE_UP, decline_reason_code,
+                                      support_type)
 from shared.contracts.scheduling import not_held_reason_code
 from shared.errors import NOT_ALLOCATED_TO_YOU, NotAllowed, Refused, Rule, StateForbids
 
 from services.referral import model
 from services.referral.model import Referral, child_key
 
-CHILD_AGE_LIMIT = 18
-CARE_LEAVER_AGE_LIMIT = 25
 CONTACT_WAYS = ("phone", "email", "address", "carer_phone")
 
 

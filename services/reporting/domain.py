@@ -652,11 +652,20 @@ def _advocate_at(moves: Iterable[Iterable[Any]], end: datetime) -> str | None:
     return before[-1] if before else None
 
 
-def capacity(journeys: Iterable[Mapping[str, Any]], cases: Iterable[Mapping[str, Any]], last_day: date) -> dict:
-    """At the end of `last_day`: the backlog (referrals received and neither allocated nor closed by then) and how
-    many days the oldest of it had waited; and the median caseload across advocates with any open work then (their
-    open referrals and open cases)."""
-    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), LONDON)
+def end_of(day: date) -> datetime:
+    """The moment a day in London ends."""
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), LONDON)
+
+
+def _last_day_before(end: datetime) -> date:
+    """The day in London of the last moment before `end`: a period's last day, or today."""
+    return (end - timedelta(microseconds=1)).astimezone(LONDON).date()
+
+
+def capacity(journeys: Iterable[Mapping[str, Any]], cases: Iterable[Mapping[str, Any]], end: datetime) -> dict:
+    """At `end` (a period's end, or now for a period not yet over): the backlog (referrals received and neither
+    allocated nor closed by then) and how many days the oldest of it had waited; and the median caseload across
+    advocates with any open work then (their open referrals and open cases)."""
     waiting, caseloads = [], Counter()
     for journey in journeys:
         if not _by(journey.get("received_at"), end) or _by(journey.get("closed_at"), end):
@@ -671,7 +680,7 @@ def capacity(journeys: Iterable[Mapping[str, Any]], cases: Iterable[Mapping[str,
                 caseloads[advocate] += 1
     return {
         "backlog": len(waiting),
-        "backlog_oldest_days": (last_day - min(waiting)).days if waiting else None,
+        "backlog_oldest_days": (_last_day_before(end) - min(waiting)).days if waiting else None,
         "advocates_with_open_work": len(caseloads),
         "median_caseload": statistics.median(caseloads.values()) if caseloads else None,
     }

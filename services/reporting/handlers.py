@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
+from shared.clock import now
 from shared.contracts import Event
 from shared.councils import CouncilRegister
 from shared.errors import NotFound
@@ -131,12 +132,13 @@ def scope_councils(councils: CouncilRegister, council: str | None, region: str |
 
 
 def report(reporting: ReportingStore, period: domain.Period, councils: Sequence[str] | None) -> dict:
-    """The template's figures for the period, beside the period before's."""
+    """The template's figures for the period, beside the period before's; capacity as at the period's end, or now
+    while it is not over."""
     def counted(of: domain.Period) -> dict:
         return {**domain.template(reporting.facts(of.quarters, councils, domain.COUNTED),
                                   reporting.journeys(of.quarters, councils), of),
                 "capacity": domain.capacity(reporting.journeys(domain.quarters_until(of), councils),
-                                            reporting.cases(councils), of.last_day)}
+                                            reporting.cases(councils), min(domain.end_of(of.last_day), now()))}
 
     return {"period": period.described(), **counted(period),
             "period_before": {"period": period.before().described(), **counted(period.before())}}

@@ -21,6 +21,9 @@ and Wales's care and support). `to_be_confirmed` is a child who referred themsel
 the advocate confirms it when they first speak."""
 TO_BE_CONFIRMED = "to_be_confirmed"
 """The eligibility of a child who referred themselves without knowing which circumstance applies."""
+CHILD_AGE_LIMIT = 18
+CARE_LEAVER_AGE_LIMIT = 25
+"""A child is referred before they turn 18; a care leaver before they turn 25."""
 LANGUAGES = ("en", "cy")
 """The languages the service writes and speaks in, and people choose between: English and Welsh."""
 

@@ -19,7 +19,8 @@ from wtforms import SelectField
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
 from shared.contracts import referral
-from shared.contracts.referral import ARRANGEMENTS, CONSENT_FLAGS, OUTCOME
+from shared.contracts.referral import (ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT, CHILD_AGE_LIMIT, CONSENT_FLAGS,
+                                      OUTCOME)
 
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms, service_messages
@@ -260,9 +261,6 @@ def _some_way_to_reach(*ways: str, message) -> Any:
         return {} if given else {ways[0]: message}
     return rule
 
-
-CHILD_AGE_LIMIT, CARE_LEAVER_AGE_LIMIT = 18, 25
-"""The referral service's age limits (services/referral/domain.py), checked again here on the page that asks."""
 
 
 def _age(born: date | None) -> int | None:

@@ -104,8 +104,8 @@ def test_a_child_who_declined_at_the_meeting_is_offered_again(platform, team):  
     meeting = arrange(platform, team, referral_id, starts_at=soon(2.0)).json()
     wait_until_started(meeting)
     assert platform.post(f"/api/v1/meetings/{meeting['id']}/record", team["advocate"],
-                         json={"took_place": True, "outcome": "declined",
-                               "decline_reason": "No need now"}).status_code == 200
+                         json={"took_place": True, "outcome": "declined", "decline_reason": "No need now",
+                               "contact_details_given": True}).status_code == 200
     wait_for(lambda: platform.get(f"/api/v1/referrals/{referral_id}", team["council"]).json()["status"] == "closed",
              what="the Active Offer to close")
     told = tell(platform, team["council"], referral_id=referral_id)

@@ -4,8 +4,9 @@ period's end: the backlog and the median caseload, from the facts as the worker 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
+from shared.clock import LONDON
 from shared.contracts import new_event
 
 from services.reporting import domain, handlers
@@ -107,7 +108,7 @@ def test_reporting_keeps_an_advocates_key_never_their_address():
 
 
 def capacity(uow: FakeUnitOfWork, last_day: date = QUARTER.last_day) -> dict:
-    return domain.capacity(of(uow, JOURNEYS), of(uow, CASES), last_day)
+    return domain.capacity(of(uow, JOURNEYS), of(uow, CASES), domain.end_of(last_day))
 
 
 def test_the_backlog_is_what_was_received_and_neither_allocated_nor_closed_by_the_last_day():
@@ -123,6 +124,8 @@ def test_the_backlog_is_what_was_received_and_neither_allocated_nor_closed_by_th
     assert figures_["backlog"] == 3, "r1, r2, and r3 allocated only after the quarter's end"
     assert figures_["backlog_oldest_days"] == 30, "r3, received on 1 December"
     assert capacity(uow, date(2026, 11, 30))["backlog"] == 0, "nothing received in November was left waiting"
+    so_far = domain.capacity(of(uow, JOURNEYS), of(uow, CASES), datetime(2026, 12, 29, 12, tzinfo=LONDON))
+    assert (so_far["backlog"], so_far["backlog_oldest_days"]) == (3, 28), "a quarter not yet over: waited until now"
 
 
 def test_the_median_caseload_counts_open_referrals_and_cases_by_whose_they_were_at_the_end():

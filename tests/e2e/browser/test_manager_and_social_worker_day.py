@@ -58,8 +58,11 @@ def test_a_managers_day(page: Page, web, base):
     expect(page.locator("main")).to_contain_text("Lowri Ellis")
     changes = page.locator("h2:has-text('Requests for a different advocate') + ul")
     expect(changes).to_contain_text("Cerys Jones")
+    expect(page.locator("#capacity-waiting")).to_contain_text("referrals waiting, the oldest for 0 days")
+    expect(page.locator("#caseloads tbody tr").first).to_be_visible()
     in_both_languages(page, "manager-home", "Cwynion sy'n aros amdanom ni")
     fits_a_phone(page, "manager-home")
+    expect(page.locator("#caseloads")).to_be_visible()  # the caseloads stack on a phone, still there
 
     page.get_by_role("link", name="Referrals", exact=True).click()
     page.get_by_label("Child's name or reference").fill("heulwen ap rhys")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from shared.service import ServiceDefinition
 
-from services.referral import api, messages, messages_api, worker
+from services.referral import api, messages_api, worker
 from services.referral.store import INDEXES
 
 SERVICE = ServiceDefinition(name="referral", blueprints=(api.blueprint, messages_api.blueprint),
-                            handlers=worker.HANDLERS, indexes=INDEXES + messages.INDEXES, councils=True)
+                            handlers=worker.HANDLERS, indexes=INDEXES, councils=True)
 NAME = SERVICE.name
 create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker

@@ -15,16 +15,12 @@ from shared.contracts.messages import CHANNELS, FROM
 from shared.contracts.referral import LANGUAGES
 from shared.councils import CouncilRegister
 from shared.errors import NotFound, Refused, Rule, StateForbids
-from shared.store import Index, Position, every_combination, find_page
+from shared.store import Position, find_page
 from shared.unit_of_work import UnitOfWork
 from shared import validation
 
-from services.referral.store import REFERRALS
+from services.referral.store import MESSAGES, REFERRALS
 
-MESSAGES = "messages"
-LISTED_BY = ("awaiting", "council")
-INDEXES = every_combination(MESSAGES, LISTED_BY) + (Index(MESSAGES, ("referral_id",)),)
-"""The ways the service finds messages: those awaiting an answer (or not), a council's, and a referral's."""
 NOTE_LONGEST = 1000
 WHO_LONGEST = 200
 NATION = "wales"

@@ -11,6 +11,7 @@ from services.referral.model import NAME_PARTS
 REFERRALS = "referrals"
 OPT_OUTS = "opt_outs"
 TRANSITIONS = "transitions"
+MESSAGES = "messages"
 
 LISTED_BY = ("council", "status", "advocate_email")
 """The filters of the referral list, each optional."""
@@ -25,6 +26,8 @@ INDEXES = (
     Index(REFERRALS, ("id",)),  # several referrals read at once, for a list that names each child
     Index(OPT_OUTS, ("council", "external_ref")),  # a child's opt-outs, by the council's own reference
     *every_combination(TRANSITIONS, ("council", "renewed_offer_status")),  # transitions, and offers to make again
+    *every_combination(MESSAGES, ("awaiting", "council")),  # messages awaiting an answer (or not), a council's
+    Index(MESSAGES, ("referral_id",)),  # and a referral's
 )
 """The ways the service finds referrals (shared/store: Index)."""
 

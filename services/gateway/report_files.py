@@ -86,6 +86,14 @@ def withheld_by_child(report: dict, below: int) -> dict:
     return {**shown, "suppressed_below": below, "suppressed": BY_CHILD}
 
 
+def may_be_withheld(report: dict, section: str, figure: str) -> bool:
+    """Whether a figure the report gives as None may be a count withheld, rather than none to give (a median of
+    nothing): any figure of a report for publication, only a child's characteristics or source otherwise."""
+    if report.get("suppressed") == PUBLICATION:
+        return True
+    return report.get("suppressed") == BY_CHILD and f"{section}.{figure.split('.')[0]}" in BY_CHILD_FIGURES
+
+
 def _small(value: Any, below: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < below
 
@@ -142,8 +150,8 @@ def withheld_rule(report: dict) -> str:
             f"withheld")
 
 
-def _shown(value: Any, withheld: bool) -> Any:
-    return WITHHELD if value is None and withheld else value
+def _shown(value: Any, report: dict, section: str, figure: str) -> Any:
+    return WITHHELD if value is None and may_be_withheld(report, section, figure) else value
 
 
 def as_csv(report: dict, label: Labeller = str) -> str:
@@ -160,7 +168,8 @@ def as_csv(report: dict, label: Labeller = str) -> str:
     writer.writerow(["section", "figure", "this period", "period before", "what it counts"])
     for name, rows in sections(report):
         for figure, value, earlier in rows:
-            writer.writerow([name, figure, _shown(value, withheld), _shown(earlier, withheld), str(label(figure))])
+            writer.writerow([name, figure, _shown(value, report, name, figure), _shown(earlier, report, name, figure),
+                             str(label(figure))])
     return out.getvalue()
 
 
@@ -183,10 +192,11 @@ def as_workbook(report: dict, label: Labeller = str) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for figure, value, earlier in rows:
-            sheet.append([figure, _shown(value, withheld), _shown(earlier, withheld), str(label(figure))])
+            sheet.append([figure, _shown(value, report, name, figure), _shown(earlier, report, name, figure),
+                          str(label(figure))])
         sheet.column_dimensions["A"].width = sheet.column_dimensions["D"].width = 48
         if name == OVER_THE_PERIOD:
-            _over_the_period(sheet, report[name], withheld)
+            _over_the_period(sheet, report)
         elif rows:
             chart = BarChart()
             chart.type, chart.title = "bar", name.replace("_", " ").capitalize()
@@ -200,17 +210,17 @@ def as_workbook(report: dict, label: Labeller = str) -> bytes:
     return out.getvalue()
 
 
-def _over_the_period(sheet, over: dict, withheld: bool) -> None:
+def _over_the_period(sheet, report: dict) -> None:
     """The response times over the period laid out a row per week (or month) beside the figures, and a line chart
     of the median days to each step across them."""
-    steps = ["received", *RESPONSE_STEPS]
+    over, steps = report[OVER_THE_PERIOD], ["received", *RESPONSE_STEPS]
     sheet.cell(row=1, column=5, value="part").font = Font(bold=True)
     for column, step in enumerate(steps, start=6):
         sheet.cell(row=1, column=column, value=step).font = Font(bold=True)
     for row, (part, figures_) in enumerate(over.items(), start=2):
         sheet.cell(row=row, column=5, value=part)
         for column, step in enumerate(steps, start=6):
-            sheet.cell(row=row, column=column, value=_shown(figures_[step], withheld))
+            sheet.cell(row=row, column=column, value=_shown(figures_[step], report, OVER_THE_PERIOD, f"{part}.{step}"))
     chart = LineChart()
     chart.title, chart.y_axis.title = "Median days from receipt", "days"
     chart.height, chart.width = 9, 18

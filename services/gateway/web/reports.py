@@ -171,11 +171,12 @@ def shown(figure: str, value, withheld: bool) -> str:
 def rows_of(report: dict) -> list[dict]:
     """Each section with its rows (label, this period, the period before) and the bars of its chart, if any."""
     shown_ = []
-    withheld = "suppressed_below" in report
     for name, rows in report_files.sections(report):
-        table = [{"figure": figure, "label": label(figure), "value": value, "before": earlier,
-                  "shown": shown(figure, value, withheld), "shown_before": shown(figure, earlier, withheld)}
-                 for figure, value, earlier in rows]
+        table = []
+        for figure, value, earlier in rows:
+            withheld = report_files.may_be_withheld(report, name, figure)
+            table.append({"figure": figure, "label": label(figure), "value": value, "before": earlier,
+                          "shown": shown(figure, value, withheld), "shown_before": shown(figure, earlier, withheld)})
         charted = [row for row in table if row["figure"] in CHARTS.get(name, ())
                    or row["figure"].split(".")[0] in CHARTED_BREAKDOWNS]
         top = max([row[key] or 0 for row in charted for key in ("value", "before")] or [0]) or 1

@@ -57,3 +57,18 @@ def test_no_breakdown_shows_a_small_cell_or_gives_one_back_by_subtraction(seed):
     assert not any(count is not None and 0 < count < BELOW for count in shown.values())
     assert len(withheld) != 1 or len(cells) == 1, "one withheld cell alone is the total less the cells shown"
     assert all(shown[code] == cells[code] for code in cells if code not in withheld)
+
+
+def test_only_a_figure_that_may_have_been_withheld_is_said_to_be_withheld():
+    """A commissioner's report withholds only a child's characteristics and source, so a median of nothing there is
+    no figure ("–" on the page, empty in a file), never "withheld"; a report for publication may withhold any."""
+    times = {"response_times": {"allocation": {"reached": 0, "median_days": None}}}
+    seen = report_files.as_read(report(**times), None, BELOW, exact=False)
+    assert report_files.may_be_withheld(seen, "referrals", "by_source.self")
+    assert report_files.may_be_withheld(seen, "language", "welsh_asked_for")
+    assert not report_files.may_be_withheld(seen, "response_times", "allocation.median_days")
+    rows = report_files.as_csv({**seen, "period_before": {**seen["period_before"], "period": seen["period"]}})
+    assert "response_times,allocation.median_days,,," in rows and "referrals,by_source.self,withheld" in rows
+    published = report_files.as_read(report(**times), "true", BELOW, exact=True)
+    assert report_files.may_be_withheld(published, "response_times", "allocation.median_days")
+    assert not report_files.may_be_withheld(report(**times), "referrals", "by_source.self"), "a manager's: exact"

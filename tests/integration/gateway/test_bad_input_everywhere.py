@@ -153,13 +153,26 @@ class World:
         return self.stored() == before
 
     def stored(self) -> dict:
-        return {(service, collection): sorted((d.id, d.version) for d in store.find(collection, limit=10_000))
+        return {(service, collection): sorted((d.id, kept(collection, d))
+                                              for d in store.find(collection, limit=10_000))
                 for service, store in self.stores.items() for collection in WATCHED[service]}
 
     def path(self, template: str) -> str:
         return template.format(with_meeting=self.with_meeting, without_meeting=self.without_meeting,
                                meeting=self.meeting, case=self.case, issue=self.issue, change=self.change,
                                complaint=self.complaint, message=self.message)
+
+
+CLOCKED = {"messages": ("out_of_hours", "respond_by", "clock_state")}
+"""What a collection's documents take from a clock's events whenever it ticks, request or none: a message follows
+its response clock (scheduled, at risk, missed)."""
+
+
+def kept(collection: str, document) -> object:
+    """What a request could have changed of a document: its version, or its body less what its clock moves."""
+    if collection not in CLOCKED:
+        return document.version
+    return sorted((field, repr(value)) for field, value in document.body.items() if field not in CLOCKED[collection])
 
 
 def message(**changes) -> dict:

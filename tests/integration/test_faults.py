@@ -153,8 +153,12 @@ def test_a_store_damaged_while_running_is_a_503_with_retry_after_and_makes_the_p
     council = platform.key()
     assert get(platform, f"/api/v1/reports/quarterly?{this_quarter()}", council).status_code == 200
     damaged = platform.settings.data_dir / "reporting.sqlite3"
-    checkpoint = sqlite3.connect(damaged)  # what is in the write-ahead log goes into the file first, whole: not
-    # while the store's own checkpointer is moving it (that answers busy, leaving pages to be read from the log)
+    checkpoint = sqlite3.connect(damaged, isolation_level=None)
+    # a write the service's connections have not seen, so none answers from the pages it holds in memory
+    checkpoint.execute("CREATE TABLE seen_by_nobody (x)")
+    checkpoint.execute("DROP TABLE seen_by_nobody")
+    # what is in the write-ahead log goes into the file first, whole: not while the store's own checkpointer is
+    # moving it (that answers busy, leaving pages to be read from the log)
     wait_for(lambda: checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone() == (0, 0, 0), timeout=30,
              every=0.1, what="the write-ahead log emptied into the file")
     checkpoint.close()

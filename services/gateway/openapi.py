@@ -321,6 +321,14 @@ SMALL_CELLS = (
     "`suppressed` is `by_child` and `suppressed_below` the threshold. Totals stay exact. A manager reads exact "
     "figures unless they ask for `publication`, which withholds every small count (`suppressed`: `publication`).")
 """The rule for small cells in every report, as the report's operations describe it."""
+REPORT_FILES = (
+    " As CSV or a workbook, the figures read on their own, in the language `Accept-Language` asks for (English or "
+    "Welsh): who and when they are of, what each column means and what `withheld` and a blank mean, then a row per "
+    "figure with its section and name in words, this period, the period before and its code (`section.figure`, "
+    "as the JSON nests it) for computer systems. A share is a percentage (\"87.5%\" in CSV, a percentage cell in "
+    "a workbook); a count a breakdown did not meet is 0; a blank is a figure that does not exist (a median of "
+    "none). A workbook's sheets are named by their sections' titles, its dates are dates.")
+"""How a report's files read, as the report's operations describe them."""
 
 # the steps: path, summary, request, answer, success status, whether it takes an Idempotency-Key
 COMMANDS = [
@@ -456,7 +464,7 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
                           REPORT_FORMATS, 404, 422,
                           parameters=_query(schemas.QuarterlyReportQuerySchema),
                           description="`scope`, `period`, a section per part of the template, `period_before`."
-                          + SMALL_CELLS),
+                          + SMALL_CELLS + REPORT_FILES),
     })
     spec.path(path="/api/v1/reports/annual", operations={
         "get": _operation(REPORTS + "the same template over a financial year", 200,

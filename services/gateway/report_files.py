@@ -7,24 +7,46 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Callable, Iterator
+import re
+from datetime import date
+from typing import Any, Callable, Iterator, NamedTuple
 
 from flask import Response
+from flask_babel import gettext
 from marshmallow import fields
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 CSV = "text/csv"
 WORKBOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_SECTIONS = ("scope", "period", "period_before", "suppressed_below", "suppressed")
-WITHHELD = "withheld"
 OVER_THE_PERIOD = "response_times_over_the_period"
 RESPONSE_STEPS = ("allocation", "first_contact_attempt", "meeting_held")
+SHARES = ("within_time_frame", "answered_within_time_limit", "answered_in_time_share")
+"""The figures that are shares of a whole (from 0 to 1 in the JSON), shown as percentages on the page and in files."""
+AT_A_GLANCE = ("referrals.received", "active_offer.referrals_received", "active_offer.meetings_held",
+               "active_offer.meetings_held_before_deadline", "response_times.meeting_held.within_time_frame")
+"""The figures a file's first sheet repeats, this period beside the period before: how many were referred, how
+many children were met, and how many of them in time."""
 
 
-Labeller = Callable[[str], str]
-"""A figure's dotted name to the words that say what it counts."""
+class Words(NamedTuple):
+    """What a file calls things, in its reader's language: the page's own words (services.gateway.web.reports).
+    Without them a file names each thing by its code."""
+    scope: str = ""
+    """Who the figures are of: a council's or a region's name, or the whole provider."""
+    period: str = ""
+    period_before: str = ""
+    section: Callable[[str], str] = str
+    """A section's title, as the page heads its table."""
+    figure: Callable[[str, dict], str] = lambda figure, period: figure
+    """A figure's name (its dotted name within its section) as the page names its row, given the period it is of:
+    a week of a quarter says its dates."""
+    part: Callable[[str, dict], str] = lambda part, period: part
+    """A week of a quarter or a month of a year, with its dates."""
+    step: Callable[[str], str] = str
+    """A response time's step (received, allocation, ...) as the chart's key names it."""
 
 TRUE = {str(value).lower() for value in fields.Boolean.truthy}
 """What a query string's `publication` may say for yes, as its schema reads it."""
@@ -98,12 +120,12 @@ def _small(value: Any, below: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < below
 
 
-def download(report: dict, period: str, media_type: str, *, label: Labeller = str) -> Response:
-    """The report as a file to keep, CSV or a workbook, named by its period and scope, each figure with the words
-    that say what it counts (`label`, in the reader's language)."""
+def download(report: dict, period: str, media_type: str, *, words: Words = Words()) -> Response:
+    """The report as a file to keep, CSV or a workbook, named by its period and scope, each section and figure in
+    the words the page uses (`words`, in the reader's language), its code beside them for computer systems."""
     name = f"llais-{period}-{report['period']['from']}-{report['scope']['code'] or 'provider'}"
-    body, extension = ((as_csv(report, label), "csv") if media_type == CSV
-                       else (as_workbook(report, label), "xlsx"))
+    body, extension = ((as_csv(report, words), "csv") if media_type == CSV
+                       else (as_workbook(report, words), "xlsx"))
     return Response(body, mimetype=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
 
@@ -131,100 +153,234 @@ def figures(section: dict, path: tuple[str, ...] = ()) -> Iterator[tuple[str, An
 
 
 def sections(report: dict) -> Iterator[tuple[str, list[tuple[str, Any, Any]]]]:
-    """Each section of the template: its figures with this period's value and the period before's."""
+    """Each section of the template: its figures with this period's value and the period before's, a row for each
+    figure of either period. A breakdown names only the codes it counted, so a code one period counted and the other
+    did not is 0 in the other; a figure the other period has no place for (the fourteenth week of a quarter of
+    thirteen) is None, as is a median of nothing: no figure."""
     before = report.get("period_before", {})
     for name, section in report.items():
         if name in NOT_SECTIONS or not isinstance(section, dict):
             continue
-        earlier = dict(figures(before.get(name, {})))
-        yield name, [(figure, value, earlier.get(figure)) for figure, value in figures(section)]
+        earlier_section = before.get(name, {})
+        now_, earlier = dict(figures(section)), dict(figures(earlier_section))
+        names = [*now_, *(figure for figure in earlier if figure not in now_)]
+        yield name, [(figure, _value(figure, now_, section), _value(figure, earlier, earlier_section))
+                     for figure in names]
+
+
+def _value(figure: str, flat: dict, section: dict) -> Any:
+    """A figure's value in one period: its own, 0 for a code its breakdown did not count, None where it has none."""
+    if figure in flat:
+        return flat[figure]
+    *path, _ = figure.split(".")
+    breakdown: Any = section
+    for part in path:
+        breakdown = breakdown.get(part) if isinstance(breakdown, dict) else None
+    return 0 if path and isinstance(breakdown, dict) else None
 
 
 def withheld_rule(report: dict) -> str:
-    """What a file says it withholds, in the words of its first line."""
+    """What a file says it withholds, in the words of the page's note, and what a count withheld is."""
     most = report["suppressed_below"] - 1
     if report.get("suppressed") == BY_CHILD:
-        return (f"counts from 1 to {most} of a breakdown by a child's characteristics or by source, and the next "
-                f"smallest count of the same breakdown where one alone would be withheld; totals are exact")
-    return (f"counts from 1 to {most}, and the next smallest count of a breakdown by a child where one alone would be "
-            f"withheld")
+        rule = gettext("In a breakdown by a child's characteristics or by who referred them, counts from 1 to "
+                       "%(most)s are left out and shown as “withheld”, and so is the next smallest count of the same "
+                       "breakdown where one alone would be left out. Totals are exact.", most=most)
+    else:
+        rule = gettext("Counts from 1 to %(most)s are left out and shown as “withheld”.", most=most)
+    return " ".join((rule, gettext("A count withheld is not zero: it is left out so that no child can be told "
+                                   "from it.")))
 
 
-def _shown(value: Any, report: dict, section: str, figure: str) -> Any:
-    return WITHHELD if value is None and may_be_withheld(report, section, figure) else value
+def _is_share(figure: str) -> bool:
+    return figure.split(".")[-1] in SHARES
 
 
-def as_csv(report: dict, label: Labeller = str) -> str:
-    withheld = "suppressed_below" in report
+def _written(value: Any, report: dict, section: str, figure: str) -> Any:
+    """A figure as a file holds it: a count or days as a number, a share as a percentage, a count withheld in the
+    word the page uses, and nothing (an empty cell) where there is no figure."""
+    if value is None:
+        return gettext("withheld") if may_be_withheld(report, section, figure) else None
+    return value
+
+
+def _csv_value(value: Any, figure: str) -> Any:
+    """A CSV cell as a spreadsheet reads it right: a share as "45.5%" (a percentage there, not 0.455)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _is_share(figure):
+        return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
+    return "" if value is None else value
+
+
+def about(report: dict) -> list[tuple[str, str]]:
+    """What a file says of how to read it, as (what, says), the same in the CSV and on the workbook's first
+    sheet: its columns, what "withheld" and a blank mean, and how shares and days are given."""
+    said = [
+        (gettext("Figure"), gettext("What the figure counts, as the report's page names it.")),
+        (gettext("This period"), gettext("The figure for the period of the report.")),
+        (gettext("The period before"), gettext("The same figure for the period just before, to compare with; for a "
+                                               "week or a month, the same week or month of the period before.")),
+        (gettext("Code"), gettext("The figure's name in the reports API, for computer systems.")),
+        (gettext("withheld"), withheld_rule(report) if "suppressed_below" in report
+         else gettext("Nothing is withheld: every figure is exact.")),
+        (gettext("A blank cell"), gettext("No figure exists there: a median of no referrals, or a week the period before "
+                                     "did not have. A 0 is a count of none.")),
+        (gettext("Shares and days"), gettext("A share is a percentage of those counted; days are the median days "
+                                             "from receipt, to one decimal place.")),
+    ]
+    return said
+
+
+def as_csv(report: dict, words: Words = Words()) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    scope, period, before = report["scope"], report["period"], report["period_before"]["period"]
-    writer.writerow(["scope", scope["kind"], scope["code"] or ""])
-    writer.writerow(["period", period["from"], period["to"]])
-    writer.writerow(["period before", before["from"], before["to"]])
-    if withheld:
-        writer.writerow(["withheld", withheld_rule(report)])
+    period, before = report["period"], report["period_before"]["period"]
+    writer.writerow([gettext("National Reporting Template")])
+    writer.writerow([gettext("For"), words.scope or report["scope"]["code"] or report["scope"]["kind"]])
+    writer.writerow([gettext("This period"), words.period, period["from"], period["to"]])
+    writer.writerow([gettext("The period before"), words.period_before, before["from"], before["to"]])
+    for what, says in about(report):
+        writer.writerow([what, says])
     writer.writerow([])
-    writer.writerow(["section", "figure", "this period", "period before", "what it counts"])
+    writer.writerow([gettext("Section"), gettext("Figure"), gettext("This period"), gettext("The period before"),
+                     gettext("Code")])
     for name, rows in sections(report):
         for figure, value, earlier in rows:
-            writer.writerow([name, figure, _shown(value, report, name, figure), _shown(earlier, report, name, figure),
-                             str(label(figure))])
+            writer.writerow([
+                str(words.section(name)), str(_figure_words(words, figure, report)),
+                _csv_value(_written(value, report, name, figure), figure),
+                _csv_value(_written(earlier, report, name, figure), figure), f"{name}.{figure}"])
     return out.getvalue()
 
 
-def as_workbook(report: dict, label: Labeller = str) -> bytes:
-    withheld = "suppressed_below" in report
+def _figure_words(words: Words, figure: str, report: dict) -> str:
+    return str(words.figure(figure, report["period"]))
+
+
+DATE_FORMAT, SHARE_FORMAT, DAYS_FORMAT, COUNT_FORMAT = "d mmmm yyyy", "0%", "0.0", "#,##0"
+BOLD = Font(bold=True)
+
+
+def _number_format(value: Any, figure: str) -> str:
+    if _is_share(figure):
+        return SHARE_FORMAT
+    return DAYS_FORMAT if isinstance(value, float) else COUNT_FORMAT
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A section's title as a sheet's name Excel accepts: none of []:*?/\\, no apostrophe at either end, at most 31
+    characters (cut at a word, with an ellipsis), and unlike every name already taken."""
+    name = " ".join(re.sub(r"[\[\]:*?/\\]", " ", str(title)).split()).strip(" '") or "Sheet"
+    if len(name) > 31:
+        name = name[:30].rsplit(" ", 1)[0].rstrip(" ,;") + "…"
+    unique, number = name, 2
+    while unique.lower() in {t.lower() for t in taken}:
+        suffix = f" ({number})"
+        unique, number = name[:31 - len(suffix)] + suffix, number + 1
+    taken.add(unique)
+    return unique
+
+
+def as_workbook(report: dict, words: Words = Words()) -> bytes:
     book = Workbook()
-    about = book.active
-    about.title = "About"
-    scope, period, before = report["scope"], report["period"], report["period_before"]["period"]
-    about.append(["National Reporting Template"])
-    about["A1"].font = Font(bold=True, size=14)
-    about.append(["Scope", scope["kind"], scope["code"] or ""])
-    about.append(["Period", period["from"], period["to"]])
-    about.append(["Period before", before["from"], before["to"]])
-    if withheld:
-        about.append(["Withheld", withheld_rule(report)])
+    taken: set[str] = set()
+    _about_sheet(book.active, report, words, taken)
     for name, rows in sections(report):
-        sheet = book.create_sheet(name[:31])
-        sheet.append(["figure", "this period", "period before", "what it counts"])
+        sheet = book.create_sheet(sheet_name(words.section(name), taken))
+        sheet.append([gettext("Figure"), gettext("This period"), gettext("The period before"), gettext("Code")])
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            cell.font = BOLD
         for figure, value, earlier in rows:
-            sheet.append([figure, _shown(value, report, name, figure), _shown(earlier, report, name, figure),
-                          str(label(figure))])
-        sheet.column_dimensions["A"].width = sheet.column_dimensions["D"].width = 48
+            _figure_row(sheet, report, words, name, figure, value, earlier)
+        sheet.column_dimensions["A"].width, sheet.column_dimensions["D"].width = 60, 40
+        sheet.column_dimensions["B"].width = sheet.column_dimensions["C"].width = 16
+        sheet.freeze_panes = "B2"
         if name == OVER_THE_PERIOD:
-            _over_the_period(sheet, report)
+            _over_the_period(sheet, report, words)
         elif rows:
             chart = BarChart()
-            chart.type, chart.title = "bar", name.replace("_", " ").capitalize()
+            chart.type, chart.title = "bar", str(words.section(name))
             chart.height, chart.width = max(7.5, 0.5 * len(rows)), 16
             chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=len(rows) + 1),
                            titles_from_data=True)
-            chart.set_categories(Reference(sheet, min_col=4, min_row=2, max_row=len(rows) + 1))
-            sheet.add_chart(chart, "E2")
+            chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(rows) + 1))
+            sheet.add_chart(chart, "F2")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _over_the_period(sheet, report: dict) -> None:
-    """The response times over the period laid out a row per week (or month) beside the figures, and a line chart
-    of the median days to each step across them."""
+def _figure_row(sheet, report: dict, words: Words, section: str, figure: str, value: Any, earlier: Any) -> None:
+    """A figure's row: its words, this period's and the period before's as numbers formatted as the page shows
+    them (a share as a percentage), and its code."""
+    sheet.append([_figure_words(words, figure, report), _written(value, report, section, figure),
+                  _written(earlier, report, section, figure), f"{section}.{figure}"])
+    for cell in sheet[sheet.max_row][1:3]:
+        if isinstance(cell.value, (int, float)):
+            cell.number_format = _number_format(cell.value, figure)
+        else:
+            cell.alignment = Alignment(horizontal="right")
+
+
+def _about_sheet(about_sheet, report: dict, words: Words, taken: set[str]) -> None:
+    """The first sheet: who and when the figures are of (real dates), how to read the others, and the figures that
+    answer first questions (how many children were met in time) this period beside the period before."""
+    about_sheet.title = sheet_name(gettext("About this report"), taken)
+    period, before = report["period"], report["period_before"]["period"]
+    about_sheet.append([gettext("National Reporting Template")])
+    about_sheet["A1"].font = Font(bold=True, size=14)
+    about_sheet.append([gettext("For"), words.scope or report["scope"]["code"] or report["scope"]["kind"]])
+    about_sheet.append([None, None, gettext("First day"), gettext("Last day")])
+    for cell in about_sheet[about_sheet.max_row]:
+        cell.font = BOLD
+    for what, said, of in ((gettext("This period"), words.period, period),
+                           (gettext("The period before"), words.period_before, before)):
+        about_sheet.append([what, said, date.fromisoformat(of["from"]), date.fromisoformat(of["to"])])
+        for cell in about_sheet[about_sheet.max_row][2:4]:
+            cell.number_format = DATE_FORMAT
+    about_sheet.append([])
+    about_sheet.append([gettext("How to read this report")])
+    about_sheet[about_sheet.max_row][0].font = BOLD
+    for what, says in about(report):
+        about_sheet.append([what, says])
+        about_sheet[about_sheet.max_row][1].alignment = Alignment(wrap_text=True, vertical="top")
+    about_sheet.append([])
+    about_sheet.append([gettext("At a glance"), gettext("This period"), gettext("The period before"),
+                        gettext("Code")])
+    for cell in about_sheet[about_sheet.max_row]:
+        cell.font = BOLD
+    rows = {f"{name}.{figure}": (name, figure, value, earlier)
+            for name, section in sections(report) for figure, value, earlier in section}
+    for dotted in AT_A_GLANCE:
+        if dotted in rows:
+            name, figure, value, earlier = rows[dotted]
+            _figure_row(about_sheet, report, words, name, figure, value, earlier)
+            about_sheet.cell(row=about_sheet.max_row, column=1).value = (
+                f"{words.section(name)}: {_figure_words(words, figure, report)}")
+    about_sheet.column_dimensions["A"].width, about_sheet.column_dimensions["B"].width = 48, 80
+    about_sheet.column_dimensions["C"].width = about_sheet.column_dimensions["D"].width = 18
+
+
+def _over_the_period(sheet, report: dict, words: Words) -> None:
+    """The response times over the period laid out a row per week (or month, with its dates) beside the figures,
+    and a line chart of the median days to each step across them."""
     over, steps = report[OVER_THE_PERIOD], ["received", *RESPONSE_STEPS]
-    sheet.cell(row=1, column=5, value="part").font = Font(bold=True)
-    for column, step in enumerate(steps, start=6):
-        sheet.cell(row=1, column=column, value=step).font = Font(bold=True)
+    monthly = next(iter(over), "").startswith("month_")
+    sheet.cell(row=1, column=6, value=gettext("Month") if monthly else gettext("Week")).font = BOLD
+    for column, step in enumerate(steps, start=7):
+        sheet.cell(row=1, column=column, value=str(words.step(step))).font = BOLD
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 24
+    sheet.column_dimensions["F"].width = 32
     for row, (part, figures_) in enumerate(over.items(), start=2):
-        sheet.cell(row=row, column=5, value=part)
-        for column, step in enumerate(steps, start=6):
-            sheet.cell(row=row, column=column, value=_shown(figures_[step], report, OVER_THE_PERIOD, f"{part}.{step}"))
+        sheet.cell(row=row, column=6, value=str(words.part(part, report["period"])))
+        for column, step in enumerate(steps, start=7):
+            cell = sheet.cell(row=row, column=column,
+                              value=_written(figures_[step], report, OVER_THE_PERIOD, f"{part}.{step}"))
+            if isinstance(cell.value, (int, float)):
+                cell.number_format = _number_format(cell.value, step)
     chart = LineChart()
-    chart.title, chart.y_axis.title = "Median days from receipt", "days"
+    chart.title, chart.y_axis.title = gettext("Median days from receipt"), gettext("days")
     chart.height, chart.width = 9, 18
-    chart.add_data(Reference(sheet, min_col=7, max_col=6 + len(RESPONSE_STEPS), min_row=1, max_row=len(over) + 1),
+    chart.add_data(Reference(sheet, min_col=8, max_col=7 + len(RESPONSE_STEPS), min_row=1, max_row=len(over) + 1),
                    titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=5, min_row=2, max_row=len(over) + 1))
+    chart.set_categories(Reference(sheet, min_col=6, min_row=2, max_row=len(over) + 1))
     sheet.add_chart(chart, "L2")

@@ -51,9 +51,9 @@ def _report(period: str, schema) -> object:
                                    exact=g.principal.role == "manager")
     if wanted == "application/json":
         return respond(status, payload)
-    from services.gateway.web.reports import label  # the pages' words for each figure (they import this module)
+    from services.gateway.web.reports import file_words  # the pages' words (they import this module)
 
-    return report_files.download(payload, period, wanted, label=label)
+    return report_files.download(payload, period, wanted, words=file_words(payload))
 
 
 @blueprint.get("/reports/quarterly")

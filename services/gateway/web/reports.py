@@ -5,10 +5,13 @@ council or region they are bound to and nothing else; every read is in the audit
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, timedelta
 
+from babel.lists import format_list
 from flask import abort, current_app, g, make_response, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, gettext, lazy_gettext as _l
+from flask_babel import (format_date, format_decimal, format_percent, get_locale, gettext, lazy_gettext as _l,
+                         ngettext)
 from marshmallow import ValidationError
 
 from shared.clock import now
@@ -19,7 +22,7 @@ from services.gateway.access import gateway_store
 from services.gateway.reports_api import within_scope
 from services.gateway.schemas import AnnualReportQuerySchema, QuarterlyReportQuerySchema
 from services.gateway.web import blueprint, cases, complaints, council_name, forms
-from services.gateway.web.pages import call, signed_in
+from services.gateway.web.pages import call, long_date, signed_in
 from shared.web import Problem, settings
 
 READERS = ("manager", "commissioner")
@@ -134,34 +137,45 @@ LINES = {"allocation": "#1d70b8", "first_contact_attempt": "#f47738", "meeting_h
 """Each step's line and its colour (GOV.UK's blue, orange and green, told apart by their key as well)."""
 
 
-def part_name(part: str) -> str:
-    """A week of a quarter (`week_3`) or a month of a year (`month_1` is April) in the page's language."""
+def part_name(part: str, period: dict | None = None) -> str:
+    """A week of a quarter (`week_3`) or a month of a year (`month_1` is April) in the page's language; with the
+    period it is of, its dates too: "Week 3 (15 to 21 April)", "January 2027" (a week is seven days from the
+    quarter's first, the last as short as the quarter leaves it)."""
     kind, _, number = part.partition("_")
     if kind == "month":
-        return format_date(date(2000, (int(number) + 2) % 12 + 1, 1), "LLLL")
-    return gettext("Week %(number)s", number=number)
+        month = (int(number) + 2) % 12 + 1
+        if period is None:
+            return format_date(date(2000, month, 1), "LLLL")
+        return format_date(date(int(period["from"][:4]) + (month < 4), month, 1), "LLLL y")
+    if period is None:
+        return gettext("Week %(number)s", number=number)
+    first = date.fromisoformat(period["from"]) + timedelta(weeks=int(number) - 1)
+    last = min(first + timedelta(days=6), date.fromisoformat(period["to"]))
+    if first > last:  # a week the period does not have (the period before's fourteenth)
+        return gettext("Week %(number)s", number=number)
+    if first == last:
+        return gettext("Week %(number)s (%(day)s)", number=number, day=format_date(first, "d MMMM"))
+    return gettext("Week %(number)s (%(first)s to %(last)s)", number=number, last=format_date(last, "d MMMM"),
+                   first=format_date(first, "d" if first.month == last.month else "d MMMM"))
 
 
-def label(figure: str) -> str:
-    """A figure's name in the page's language: its measure, then its code or its part."""
+def label(figure: str, period: dict | None = None) -> str:
+    """A figure's name in the page's language: its measure, then its code or its part (with its dates, given the
+    period it is of)."""
     parts = figure.split(".")
     if parts[0].startswith(("week_", "month_")):
-        return f"{part_name(parts[0])}: {STEPS[parts[1]]}"
+        return f"{part_name(parts[0], period)}: {STEPS[parts[1]]}"
     words = [str(MEASURES.get(parts[0], parts[0].replace("_", " ")))]
     for previous, part in zip(parts, parts[1:]):
         words.append(str(BREAKDOWNS.get(previous, MEASURES).get(part) or MEASURES.get(part) or part))
     return ": ".join(words)
 
 
-SHARES = ("within_time_frame", "answered_within_time_limit", "answered_in_time_share")
-"""The figures that are shares of a whole, shown as percentages."""
-
-
 def shown(figure: str, value, withheld: bool) -> str:
     """A figure as the page writes it in its language: a count, a share as a percentage, days to one place."""
     if value is None:
         return gettext("withheld") if withheld else "–"
-    if figure.split(".")[-1] in SHARES:
+    if figure.split(".")[-1] in report_files.SHARES:
         return format_percent(value)
     if isinstance(value, float):
         return format_decimal(value, format="#,##0.#")
@@ -175,7 +189,7 @@ def rows_of(report: dict) -> list[dict]:
         table = []
         for figure, value, earlier in rows:
             withheld = report_files.may_be_withheld(report, name, figure)
-            table.append({"figure": figure, "label": label(figure), "value": value, "before": earlier,
+            table.append({"figure": figure, "label": label(figure, report["period"]), "value": value, "before": earlier,
                           "shown": shown(figure, value, withheld), "shown_before": shown(figure, earlier, withheld)})
         charted = [row for row in table if row["figure"] in CHARTS.get(name, ())
                    or row["figure"].split(".")[0] in CHARTED_BREAKDOWNS]
@@ -183,15 +197,17 @@ def rows_of(report: dict) -> list[dict]:
         shown_.append({"name": name, "title": SECTIONS.get(name, name), "rows": table,
                        "chart": [{**row, "share": (row["value"] or 0) / top,
                                   "before_share": (row["before"] or 0) / top} for row in charted],
-                       "lines": lines_of(report[name]) if name == OVER_THE_PERIOD else None})
+                       "lines": lines_of(report[name], report["period"]) if name == OVER_THE_PERIOD else None})
     return shown_
 
 
-def lines_of(over: dict) -> dict:
+def lines_of(over: dict, period: dict | None = None) -> dict:
     """The response times over the period as a line chart's points: a line per step, across the weeks (or months),
-    scaled to a 300 by 150 box, a gap where no referral of a week had reached the step."""
+    scaled to a 300 by 150 box whose top is the next whole day above the longest median, a gap where no referral of
+    a week had reached the step. Its words (the top's days, the first and last week with their dates) are the
+    page's text beside the drawing, so they read at the page's size on any screen."""
     parts = list(over)
-    top = max([over[part][step] or 0 for part in parts for step in LINES] or [0]) or 1
+    top = math.ceil(max([over[part][step] or 0 for part in parts for step in LINES] or [0])) or 1
     step_x = 280 / max(len(parts) - 1, 1)
     lines = []
     for step, colour in LINES.items():
@@ -199,8 +215,8 @@ def lines_of(over: dict) -> dict:
                   for i, part in enumerate(parts) if over[part][step] is not None]
         lines.append({"step": step, "label": STEPS[step], "colour": colour,
                       "points": " ".join(f"{x},{y}" for x, y in points), "dots": points})
-    return {"lines": lines, "top": format_decimal(top, format="#,##0.#"), "first": part_name(parts[0]),
-            "last": part_name(parts[-1])}
+    return {"lines": lines, "top": ngettext("%(num)d day", "%(num)d days", top),
+            "first": part_name(parts[0], period), "last": part_name(parts[-1], period)}
 
 
 def _query() -> tuple[str, dict]:
@@ -249,11 +265,41 @@ def scopes() -> list[tuple[str, str]]:
     if principal.role == "commissioner" and principal.council:
         return [(f"council:{c.code}", council_name(c.code)) for c in councils if c.code == principal.council]
     if principal.role == "commissioner":
-        return [(f"region:{principal.region}", principal.region)] + [
+        return [(f"region:{principal.region}", scope_name({"kind": "region", "code": principal.region}))] + [
             (f"council:{c.code}", council_name(c.code)) for c in councils if c.region == principal.region]
     regions = sorted({c.region for c in councils})
-    return [("", str(_l("The whole provider")))] + [(f"region:{r}", r) for r in regions] + [
+    return [("", str(_l("The whole provider")))] + [
+        (f"region:{r}", scope_name({"kind": "region", "code": r})) for r in regions] + [
         (f"council:{c.code}", council_name(c.code)) for c in councils]
+
+
+def scope_name(scope: dict) -> str:
+    """Who a report's figures are of, in the page's language: the whole provider, a council by its name, a region by
+    the names of its councils."""
+    if scope["kind"] == "council":
+        return council_name(scope["code"])
+    if scope["kind"] == "region":
+        councils = [council_name(c.code) for c in current_app.extensions["llais.councils"].all()
+                    if c.region == scope["code"]]
+        return gettext("The councils of %(councils)s", councils=format_list(councils, locale=get_locale()))
+    return gettext("The whole provider")
+
+
+def period_words(period: dict) -> str:
+    """A report's period as its page's heading says it: a quarter and its dates, or the financial year's."""
+    start, end = long_date(period["from"]), long_date(period["to"])
+    if period.get("quarter") is None:
+        return gettext("The financial year from %(start)s to %(end)s", start=start, end=end)
+    return gettext("Quarter %(quarter)s: %(start)s to %(end)s", quarter=period["quarter"], start=start, end=end)
+
+
+def file_words(report: dict) -> report_files.Words:
+    """The words a report's CSV or workbook is written in: the page's, in the reader's language."""
+    return report_files.Words(
+        scope=scope_name(report["scope"]), period=period_words(report["period"]),
+        period_before=period_words(report["period_before"]["period"]),
+        section=lambda name: str(SECTIONS.get(name, name)), figure=label, part=part_name,
+        step=lambda step: str(STEPS[step]))
 
 
 @blueprint.get("/reports")
@@ -272,9 +318,10 @@ def reports():
                                   exact=g.principal.role == "manager")
     formats = {"csv": report_files.CSV, "xlsx": report_files.WORKBOOK}
     if request.args.get("format") in formats:
-        return report_files.download(report, period, formats[request.args["format"]], label=label)
+        return report_files.download(report, period, formats[request.args["format"]], words=file_words(report))
     here = {k: v for k, v in request.args.items() if k != "format"}
     return render_template("reports.html", report=report, sections=rows_of(report), period=period, query=query,
+                           scope_words=scope_name(report["scope"]), period_words=period_words(report["period"]),
                            scopes=scopes(), years=range(_this_quarter()[0], _this_quarter()[0] - 6, -1),
                            csv=url_for("web.reports", **here, format="csv"),
                            xlsx=url_for("web.reports", **here, format="xlsx"))

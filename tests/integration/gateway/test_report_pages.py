@@ -57,6 +57,8 @@ def test_a_regions_commissioner_chooses_among_its_councils_and_the_page_reads_in
     page = visitor.get("/reports")
     assert page.status_code == 200
     assert 'value="council:VALE_OF_GLAMORGAN"' in page.text and 'value="council:SWANSEA"' not in page.text
+    assert "The councils of Cardiff and Vale of Glamorgan" in page.text, "the region in words"
+    assert not re.search(r">[^<]*cardiff-vale", page.text), "never its code"
     assert visitor.get("/reports?scope=council:VALE_OF_GLAMORGAN").status_code == 200
     visitor.get("/language/cy?next=/reports")
     welsh = visitor.get("/reports?period=annual")
@@ -70,10 +72,10 @@ def test_a_manager_downloads_the_figures_as_csv_and_as_a_workbook(site):
     shown = int(row(page.text, "Active Offer referrals received"))
     csv = visitor.get("/reports?scope=council:CARDIFF&format=csv")
     assert csv.headers["Content-Type"].startswith("text/csv")
-    assert f"active_offer,referrals_received,{shown}," in csv.text
+    assert f"The Active Offer,Active Offer referrals received,{shown}," in csv.text
     book = load_workbook(io.BytesIO(visitor.get("/reports?scope=council:CARDIFF&format=xlsx").content))
-    figures = {r[0]: r[1] for r in book["active_offer"].iter_rows(min_row=2, values_only=True)}
-    assert figures["referrals_received"] == shown
+    figures = {r[0]: r[1] for r in book["The Active Offer"].iter_rows(min_row=2, values_only=True)}
+    assert figures["Active Offer referrals received"] == shown
     published = visitor.get("/reports?scope=council:CARDIFF&publication=true")
     assert "withheld" in published.text
 
@@ -97,20 +99,36 @@ def test_response_times_over_the_quarters_weeks_are_a_table_a_line_chart_and_a_w
     site.refer("CARDIFF")
     page = visitor.get("/reports?scope=council:CARDIFF").text
     assert "Response times over the period" in page
-    assert row(page, "Week 1: Active Offer referrals received").isdigit()
-    weeks = re.findall(r"Week (\d+): Active Offer referrals received", page)
+    first_week = re.search(r"Week 1 \(\d+ to \d+ \w+\): Active Offer referrals received", page)
+    assert first_week and row(page, first_week.group(0)).isdigit(), "each week with its dates"
+    weeks = re.findall(r"Week (\d+) \([^)]*\): Active Offer referrals received", page)
     assert weeks[0] == "1" and len(weeks) in (13, 14), "every week of the quarter, the short last one too"
     chart = page.split('id="chart-response_times_over_the_period"')[1].split("</svg>")[0]
     assert chart.count("<polyline") == 3, "a line for each step"
     book = load_workbook(io.BytesIO(visitor.get("/reports?scope=council:CARDIFF&format=xlsx").content))
-    sheet = book["response_times_over_the_period"]
-    laid_out = list(sheet.iter_rows(min_col=5, max_col=9, values_only=True))
-    assert laid_out[0] == ("part", "received", "allocation", "first_contact_attempt", "meeting_held")
+    sheet = book["Response times over the period"]
+    laid_out = list(sheet.iter_rows(min_col=6, max_col=10, values_only=True))
+    assert laid_out[0] == ("Week", "Active Offer referrals received", "median days to allocation",
+                           "median days to the first contact attempt", "median days to the meeting held")
+    assert re.fullmatch(r"Week 1 \(\d+ to \d+ \w+\)", laid_out[1][0])
     assert sum(received for _, received, *_ in laid_out[1:] if received) >= 1
     assert [type(chart).__name__ for chart in sheet._charts] == ["LineChart"]
     visitor.get("/language/cy?next=/reports")
     welsh = visitor.get("/reports?scope=council:CARDIFF&period=annual").text
-    assert "Amseroedd ymateb dros y cyfnod" in welsh and "Ebrill: Atgyfeiriadau" in welsh
+    assert "Amseroedd ymateb dros y cyfnod" in welsh and re.search(r"Ebrill \d{4}: Atgyfeiriadau", welsh)
+
+
+def test_the_annual_view_offers_years_only_and_its_charts_words_are_the_pages_text(site):
+    visitor = site.signed_in(site.user("manager"))
+    quarterly, annual = (visitor.get(f"/reports?scope=council:CARDIFF&period={p}").text for p in ("quarterly", "annual"))
+    assert 'id="quarter"' in quarterly and 'id="year"' in quarterly
+    assert 'id="quarter"' not in annual and 'id="year"' in annual, "a year has no quarter to choose"
+    for page in (quarterly, annual):
+        drawings = re.findall(r"<svg.*?</svg>", page, re.S)
+        assert drawings and not any("<text" in drawing for drawing in drawings), \
+            "a chart's words are the page's text, at the page's size, not shrunk with its drawing"
+    assert re.search(r'class="govuk-body-s llais-chart__axis">\d+ days?<', quarterly)
+    assert re.search(r'class="govuk-body-s llais-bar-chart__label">Active Offer referrals received<', quarterly)
 
 
 def test_equality_monitoring_is_counted_answer_by_answer_in_english_and_welsh(site):

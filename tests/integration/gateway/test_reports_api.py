@@ -101,23 +101,26 @@ def test_the_same_figures_come_as_csv_and_as_a_workbook_with_a_chart_per_section
     assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
     assert answer.headers["Content-Disposition"].endswith('-CARDIFF.csv"')
     rows = list(csv.reader(io.StringIO(answer.text)))
-    assert rows[0] == ["scope", "council", "CARDIFF"]
-    table = {(row[0], row[1]): row[2] for row in rows[rows.index(["section", "figure", "this period",
-                                                                  "period before", "what it counts"]) + 1:]}
-    assert table[("active_offer", "referrals_received")] == str(report["active_offer"]["referrals_received"])
-    labels = {(row[0], row[1]): row[4] for row in rows if len(row) == 5}
-    assert labels[("language", "welsh_asked_for")] == "Children who asked for Welsh", "each says what it counts"
-    assert labels[("referrals", "received")] == "Referrals received"
-    assert table[("active_offer", "outcomes.take_up")] == str(report["active_offer"]["outcomes"]["take_up"])
+    assert rows[:2] == [["National Reporting Template"], ["For", "Cardiff"]], "who the figures are of, in words"
+    heading = ["Section", "Figure", "This period", "The period before", "Code"]
+    table = {row[4]: row for row in rows[rows.index(heading) + 1:]}
+    assert table["active_offer.referrals_received"][:3] == [
+        "The Active Offer", "Active Offer referrals received", str(report["active_offer"]["referrals_received"])]
+    assert table["language.welsh_asked_for"][:2] == ["Language and access", "Children who asked for Welsh"], \
+        "each says what it counts"
+    assert table["referrals.received"][1] == "Referrals received"
+    assert table["active_offer.outcomes.take_up"][2] == str(report["active_offer"]["outcomes"]["take_up"])
+    welsh = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}",
+                         {**cardiff, "Accept": "text/csv", "Accept-Language": "cy"})
+    assert ["Ar gyfer", "Caerdydd"] in list(csv.reader(io.StringIO(welsh.text))), "in the language asked for"
     workbook = platform.get(f"/api/v1/reports/quarterly?{this_quarter()}",
                             {**cardiff, "Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
     assert workbook.status_code == 200
     book = load_workbook(io.BytesIO(workbook.content))
-    assert book.sheetnames[0] == "About" and {"active_offer", "referrals", "casework", "complaints"} <= set(
-        book.sheetnames)
-    sheet = book["active_offer"]
-    found = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert found["referrals_received"] == report["active_offer"]["referrals_received"]
+    assert book.sheetnames[0] == "About this report" and {
+        "The Active Offer", "Referrals", "Casework", "Complaints"} <= set(book.sheetnames)
+    found = {row[0]: row[1] for row in book["The Active Offer"].iter_rows(min_row=2, values_only=True)}
+    assert found["Active Offer referrals received"] == report["active_offer"]["referrals_received"]
     assert all(book[name]._charts for name in book.sheetnames[1:]), "a chart beside each section's table"
 
 
@@ -135,4 +138,5 @@ def test_a_report_for_publication_withholds_small_counts_in_every_format(platfor
     assert published["active_offer"]["meetings_held"] == 0, "a zero tells of no child and stays"
     rows = list(csv.reader(io.StringIO(platform.get(f"{query}&publication=true",
                                                     {**council, "Accept": "text/csv"}).text)))
-    assert ["active_offer", "referrals_received", "withheld", "0", "Active Offer referrals received"] in rows
+    assert ["The Active Offer", "Active Offer referrals received", "withheld", "0",
+            "active_offer.referrals_received"] in rows

@@ -329,6 +329,14 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "missed": ("Missed", "Wedi'i fethu"),
         "due_soon": ("Due in the next 7 days", "I'w gwblhau yn ystod y 7 diwrnod nesaf"),
     },
+    "clock_state": {
+        "pending": ("Due", "Yn ddyledus"),
+        "due_soon": ("Due soon", "I'w gwblhau cyn bo hir"),
+        "at_risk": ("At risk", "Mewn perygl"),
+        "missed": ("Missed", "Wedi'i fethu"),
+        "met": ("Met", "Wedi'i gyflawni"),
+        "stopped": ("Stopped", "Wedi'i atal"),
+    },
     "nation": {
         "wales": ("Wales", "Cymru"),
         "england": ("England", "Lloegr"),

@@ -371,6 +371,32 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "declined": ("Declined", "Wedi gwrthod"),
         "reflecting": ("Reflecting", "Yn ystyried"),
     },
+    # the words a page spoken to the child says a code in (their own record, web/child_record.py)
+    "issue_outcome_to_child": {
+        "resolved": ("sorted out", "wedi'i ddatrys"),
+        "partly_resolved": ("partly sorted out", "wedi'i ddatrys yn rhannol"),
+        "not_resolved": ("not sorted out", "heb ei ddatrys"),
+        "withdrawn": ("you stopped it", "fe wnest ti ei stopio"),
+    },
+    "case_outcome_to_child": {
+        "issues_resolved": ("what you wanted help with was sorted out",
+                            "cafodd yr hyn roeddet ti eisiau help ag e ei ddatrys"),
+        "partly_resolved": ("some of what you wanted help with was sorted out",
+                            "cafodd rhywfaint o'r hyn roeddet ti eisiau help ag e ei ddatrys"),
+        "child_withdrew": ("you decided to stop", "penderfynaist ti stopio"),
+        "moved_away": ("you moved away", "symudaist ti i ffwrdd"),
+        "other": ("it ended for another reason", "daeth i ben am reswm arall"),
+    },
+    "contribution_to_child": {
+        "own": ("on your own", "ar dy ben dy hun"),
+        "through_advocate": ("through your advocate", "drwy dy eiriolwr"),
+        "jointly": ("together with your advocate", "gyda dy eiriolwr"),
+    },
+    "disclosure_reason_to_child": {
+        "significant_harm": ("a worry that someone could be seriously harmed",
+                             "pryder y gallai rhywun gael niwed difrifol"),
+        "court_order": ("a court order", "gorchymyn llys"),
+    },
     # the words an email says a code in, in the middle of its sentence (services/notify/templates.py)
     "outcome_told": {
         "take_up": ("they would like an advocate now", "hoffen nhw gael eiriolwr nawr"),
@@ -425,7 +451,8 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 """Each kind of code, each code's (English, Welsh). A kind ending `_told` is how an email says the code within its
-sentence; the rest are how a page, a form or a report names it."""
+sentence, `_to_child` how a page speaks of it to the child ("you", "ti"); the rest are how a page, a form or a
+report names it."""
 
 VOCABULARIES = {
     "referral.KINDS": "referral_kind", "referral.ACTIVE_OFFER_BASES": "basis", "referral.ELIGIBILITY": "eligibility",

@@ -7,6 +7,7 @@ from typing import Mapping
 
 from shared.bus import Periodic
 from shared.config import Settings
+from shared.councils import CouncilRegister
 from shared.service import ServiceDefinition
 from shared.store import Store
 from shared.unit_of_work import UnitOfWork
@@ -22,6 +23,7 @@ MORNING_CHECK_SECONDS = 60.0
 def periodic(store: Store, settings: Settings) -> list[Periodic]:
     webhooks = Webhooks(allow_private=settings.webhook_allow_private)
     mailer = configured_mailer(settings)
+    councils = CouncilRegister.load(settings.councils_file)
     return [
         Periodic("dispatch", 0.5, lambda: handlers.dispatch(UnitOfWork(store), webhooks, mailer),
                  woken_by_events=True),  # a handler that queued a delivery wakes it
@@ -29,7 +31,8 @@ def periodic(store: Store, settings: Settings) -> list[Periodic]:
                  lambda: handlers.remind_meetings(UnitOfWork(store), public_url=settings.public_url)),
         Periodic("managers-digest", MORNING_CHECK_SECONDS,
                  lambda: handlers.send_digest(UnitOfWork(store), managers=settings.manager_emails,
-                                              morning=settings.morning_mail_at, public_url=settings.public_url)),
+                                              morning=settings.morning_mail_at, public_url=settings.public_url,
+                                              councils=councils)),
     ]
 
 

@@ -26,6 +26,7 @@ from opentelemetry.trace import SpanKind
 from shared import telemetry
 from shared.clock import now, timestamp
 from shared.contracts import Event
+from shared.councils import CouncilRegister
 from shared.store import Document
 from shared.unit_of_work import UnitOfWork
 
@@ -298,7 +299,7 @@ def note_deadline(event: Event, uow: UnitOfWork) -> None:
 
 
 def send_digest(uow: UnitOfWork, *, managers: tuple[str, ...], morning: str = domain.MORNING,
-                public_url: str = "", at: datetime | None = None) -> bool:
+                public_url: str = "", at: datetime | None = None, councils: CouncilRegister | None = None) -> bool:
     """Once each morning, from `morning` London time: one email to each manager's address listing the deadlines
     that went at risk or were missed since the last digest, or nothing when there are none. The morning's digest is
     claimed in the store first, so however many workers run it, and across restarts, it is made once. Returns
@@ -315,13 +316,14 @@ def send_digest(uow: UnitOfWork, *, managers: tuple[str, ...], morning: str = do
         waiting = notify.alerts_waiting()
         alerts = domain.worst_first([d.body for d in waiting])
         if alerts:
-            _digest_made(uow, day, alerts, managers, public_url)
+            _digest_made(uow, day, alerts, managers, public_url, councils)
         for document in waiting:  # after the emails: a crash between tells them twice rather than never
             uow.update(document, {**document.body, "digest": day})
     return bool(alerts)
 
 
-def _digest_made(uow: UnitOfWork, day: str, alerts: list[dict], managers: tuple[str, ...], public_url: str) -> None:
+def _digest_made(uow: UnitOfWork, day: str, alerts: list[dict], managers: tuple[str, ...], public_url: str,
+                 councils: CouncilRegister | None = None) -> None:
     """The morning's digest, one email to each manager's address; or, with none set, the reason it was not sent."""
     if not managers:
         uow.create(UNSENT, f"digest:{day}", {"id": f"digest:{day}", "event_id": f"digest:{day}",
@@ -333,7 +335,7 @@ def _digest_made(uow: UnitOfWork, day: str, alerts: list[dict], managers: tuple[
               "link": domain.page(public_url, domain.PAGES[a["about"]], a["subject_id"])} for a in alerts]
     for n, address in enumerate(managers):
         _email(uow, f"digest:{day}:{n}", event_id=f"digest:{day}", event_type="deadlines.digest", to=address,
-               language=domain.BOTH, said=templates.digest(day, shown), audience=domain.MANAGERS,
+               language=domain.BOTH, said=templates.digest(day, shown, councils), audience=domain.MANAGERS,
                basis=domain.SERVICE)
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from shared import words as vocabulary
+from shared.councils import CouncilRegister
+
 from services.notify import words
 
 SUBJECTS = {
@@ -61,35 +64,10 @@ BODIES = {
         "cy": "Mae atgyfeiriad {ref} bellach wedi'i gau ({reason})."},
 }
 
-OUTCOMES = {
-    "take_up": {"en": "they would like an advocate now", "cy": "hoffen nhw gael eiriolwr nawr"},
-    "declined": {"en": "they do not want an advocate at the moment", "cy": "nid ydyn nhw eisiau eiriolwr ar hyn o bryd"},
-    "reflecting": {"en": "they would like time to think", "cy": "hoffen nhw amser i feddwl"},
-    "other_support": {"en": "they prefer support from someone they know",
-                      "cy": "mae'n well ganddyn nhw gefnogaeth gan rywun maen nhw'n ei adnabod"},
-}
-
-SUPPORT = {
-    "issue_based_advocacy": {"en": "issue-based advocacy from our service",
-                             "cy": "eiriolaeth ar sail materion gan ein gwasanaeth"},
-    "formal": {"en": "formal support from another service", "cy": "cymorth ffurfiol gan wasanaeth arall"},
-    "informal": {"en": "informal support from people they know",
-                 "cy": "cymorth anffurfiol gan bobl maen nhw'n eu hadnabod"},
-    "peer": {"en": "peer support", "cy": "cymorth gan gymheiriaid"},
-    "none": {"en": "none for now; they have our contact details", "cy": "dim am y tro; mae ein manylion cyswllt "
-                                                                       "ganddyn nhw"},
-}
 TOLD = {"named_advocate": {"en": "The advocate who met them: {}.", "cy": "Yr eiriolwr a'u cyfarfu: {}."},
         "support_type": {"en": "The support they go on to: {}.", "cy": "Y cymorth y byddan nhw'n ei gael: {}."}}
 """What the referrer is told beside the outcome, each line when the event says it."""
 
-REASONS = {
-    "completed": {"en": "the Active Offer is complete", "cy": "mae'r Cynnig Rhagweithiol wedi'i gwblhau"},
-    "unable_to_contact": {"en": "we could not reach the young person", "cy": "ni allem gysylltu â'r person ifanc"},
-    "declined_meeting": {"en": "the young person declined a meeting", "cy": "gwrthododd y person ifanc gyfarfod"},
-    "withdrawn": {"en": "the referral was withdrawn", "cy": "tynnwyd yr atgyfeiriad yn ôl"},
-    "duplicate": {"en": "it duplicated another referral", "cy": "roedd yn dyblygu atgyfeiriad arall"},
-}
 
 
 def render(event_type: str, data: dict[str, Any], language: str, reference: str) -> tuple[str, str]:
@@ -97,18 +75,23 @@ def render(event_type: str, data: dict[str, Any], language: str, reference: str)
     language = "cy" if language == "cy" else "en"
     values = {"ref": reference, "starts_at": words.on_day(data.get("starts_at"), language),
               "venue": data.get("venue", ""),
-              "outcome": OUTCOMES.get(data.get("outcome") or "", {}).get(language, ""),
-              "reason": REASONS.get(data.get("reason") or "", {}).get(language, data.get("reason", ""))}
+              "outcome": _told("outcome_told", data.get("outcome"), language),
+              "reason": _told("close_reason_told", data.get("reason"), language)}
     body = BODIES[event_type][language].format(**values)
     if event_type == "active_offer.completed":
-        body = "\n\n".join([body, *_told(data, language)])
+        body = "\n\n".join([body, *_lines_told(data, language)])
     return SUBJECTS[event_type][language].format(**values), body
 
 
-def _told(data: dict[str, Any], language: str) -> list[str]:
+def _told(kind: str, code: str | None, language: str) -> str:
+    """A code as an email says it within its sentence (shared/words' `..._told`); nothing for none."""
+    return vocabulary.of(kind, code, language) if code else ""
+
+
+def _lines_told(data: dict[str, Any], language: str) -> list[str]:
     """The lines about the advocate and the support, in the recipient's language."""
     said = {"named_advocate": data.get("named_advocate"),
-            "support_type": SUPPORT.get(data.get("support_type") or "", {}).get(language)}
+            "support_type": _told("support_type_told", data.get("support_type"), language)}
     return [TOLD[field][language].format(value) for field, value in said.items() if value]
 
 
@@ -152,40 +135,32 @@ def meeting_day(reference: str, starts_at: str, link: str) -> Words:
          f"The venue and the arrangements are on the referral's page: {link}"))
 
 
-DEADLINES = {
-    "acknowledge_by": {"en": "acknowledge the referral", "cy": "cydnabod yr atgyfeiriad"},
-    "allocate_by": {"en": "allocate an advocate", "cy": "neilltuo eiriolwr"},
-    "first_contact_by": {"en": "first contact with the child", "cy": "cysylltu â'r plentyn am y tro cyntaf"},
-    "meeting_by": {"en": "hold the Active Offer meeting", "cy": "cynnal cyfarfod y Cynnig Rhagweithiol"},
-}
-COMPLAINT_DEADLINES = {
-    "acknowledge_by": {"en": "acknowledge the complaint", "cy": "cydnabod y gŵyn"},
-    "respond_by": {"en": "answer the complaint", "cy": "ateb y gŵyn"},
-    "stage_2_respond_by": {"en": "answer the complaint at stage 2", "cy": "ateb y gŵyn yng ngham 2"},
-}
 SUBJECTS_OF = {"referral": {"en": "Referral", "cy": "Atgyfeiriad"}, "complaint": {"en": "Complaint", "cy": "Cwyn"}}
-STATES = {"missed": {"en": "Missed", "cy": "Wedi'u methu"}, "at_risk": {"en": "At risk", "cy": "Mewn perygl"}}
 
 
-def _alert_line(alert: dict, language: str) -> str:
-    """"Referral r1 (CARDIFF): allocate an advocate by Tuesday 8 December 2026 at 2:30pm. <link>"."""
-    names = COMPLAINT_DEADLINES if alert["about"] == "complaint" else DEADLINES
-    council = f" ({alert['council']})" if alert.get("council") else ""
+
+def _alert_line(alert: dict, language: str, councils: CouncilRegister | None = None) -> str:
+    """"Referral r1 (Cardiff): allocate an advocate by Tuesday 8 December 2026 at 2:30pm. <link>", the council by
+    its name in `language` from `councils` (the embedded Welsh councils when none is given)."""
+    task = "complaint_deadline_task" if alert["about"] == "complaint" else "deadline_task"
+    council = f" ({vocabulary.council(alert['council'], language, councils)})" if alert.get("council") else ""
     by = "erbyn" if language == "cy" else "by"
     return (f"- {SUBJECTS_OF[alert['about']][language]} {alert['reference']}{council}: "
-            f"{names[alert['deadline']][language]} {by} {words.when(alert['due_at'], language)}. {alert['link']}")
+            f"{vocabulary.of(task, alert['deadline'], language)} {by} {words.when(alert['due_at'], language)}. "
+            f"{alert['link']}")
 
 
-def digest(day: str, alerts: list[dict]) -> Words:
+def digest(day: str, alerts: list[dict], councils: CouncilRegister | None = None) -> Words:
     """The managers' morning digest: each deadline that went at risk or was missed since the last one, the missed
     first, each with its reference, what was due when, and its link. `day` is the morning's date (YYYY-MM-DD)."""
     def one(language: str) -> Words:
         titled = {"cy": "Terfynau amser mewn perygl neu wedi'u methu", "en": "Deadlines at risk or missed"}[language]
         sections = []
         for state in ("missed", "at_risk"):
-            lines = [_alert_line(a, language) for a in alerts if a["state"] == state]
+            lines = [_alert_line(a, language, councils) for a in alerts if a["state"] == state]
             if lines:
-                sections.append(f"{STATES[state][language]} ({len(lines)}):\n" + "\n".join(lines))
+                sections.append(f"{vocabulary.of('deadlines_in_state', state, language)} ({len(lines)}):\n"
+                                + "\n".join(lines))
         said = words.day(date.fromisoformat(day), language)
         opening = {"cy": "Y terfynau amser a aeth mewn perygl neu a fethwyd ers y crynodeb diwethaf.",
                    "en": "The deadlines that went at risk or were missed since the last digest."}[language]
@@ -196,16 +171,6 @@ def digest(day: str, alerts: list[dict]) -> Words:
 
 # complainants: in the language they used
 
-COMPLAINT_KINDS = {"complaint": {"en": "complaint", "cy": "cwyn"},
-                   "representation": {"en": "representation", "cy": "sylwadau"}}
-ANSWERS = {
-    "upheld": {"en": "upheld: we agree with what you told us", "cy": "wedi'i chadarnhau: rydym yn cytuno â'r hyn a "
-                                                                  "ddywedoch wrthym"},
-    "partly_upheld": {"en": "partly upheld: we agree with some of what you told us",
-                      "cy": "wedi'i chadarnhau'n rhannol: rydym yn cytuno â rhywfaint o'r hyn a ddywedoch wrthym"},
-    "not_upheld": {"en": "not upheld: we do not agree with what you told us",
-                   "cy": "heb ei chadarnhau: nid ydym yn cytuno â'r hyn a ddywedoch wrthym"},
-}
 FOLLOW = {"en": "You can follow it, and read our answers, with the private link you were given when you sent it.",
           "cy": "Gallwch ei dilyn, a darllen ein hatebion, gyda'r ddolen breifat a gawsoch pan wnaethoch ei hanfon."}
 
@@ -214,7 +179,7 @@ def complaint_acknowledged(kind: str, reference: str, acknowledged_at: str, lang
     """To a complainant who asked for a reply by email: we have their complaint and are looking into it. Nothing of
     what they told us: only its reference and when."""
     language = words.language_of(language)
-    what = COMPLAINT_KINDS.get(kind, COMPLAINT_KINDS["complaint"])[language]
+    what = vocabulary.of("complaint_kind_told", kind, language)
     if language == "cy":
         return (f"Rydym wedi cael eich {what}: {reference}",
                 f"Diolch. Rydym wedi cael eich {what} ac rydym yn edrych arni.\n\n"
@@ -229,8 +194,8 @@ def complaint_answered(kind: str, reference: str, stage: int, outcome: str, resp
     """To a complainant who asked for a reply by email: their complaint is answered, with the outcome in words; what
     the answer said and the other routes open to them are on the page their private link opens."""
     language = words.language_of(language)
-    what = COMPLAINT_KINDS.get(kind, COMPLAINT_KINDS["complaint"])[language]
-    outcome_said = ANSWERS[outcome][language] if outcome in ANSWERS else outcome
+    what = vocabulary.of("complaint_kind_told", kind, language)
+    outcome_said = vocabulary.of("complaint_answer_told", outcome, language)
     if language == "cy":
         return (f"Rydym wedi ateb eich {what}: {reference}",
                 f"Rydym wedi ateb eich {what} (cam {stage}).\n\nCanlyniad: {outcome_said}\n"

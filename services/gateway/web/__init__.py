@@ -23,7 +23,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from shared import validation
+from shared import validation, words
 from shared.config import Settings
 from shared.web import UNREADABLE, Problem, http_problem, problem_response, with_allow
 
@@ -64,11 +64,25 @@ def current_language() -> str:
 
 
 def council_name(code: str) -> str:
-    """A council's name in the page's language."""
-    council = current_app.extensions["llais.councils"].get(code)
-    if council is None:
-        return code
-    return council.name_cy if current_language() == "cy" and council.name_cy else council.name
+    """A council's name in the page's language (shared/words)."""
+    return words.council(code, current_language(), current_app.extensions["llais.councils"])
+
+
+def council_choices() -> list[tuple[str, str]]:
+    """The councils, by their names in the page's language, as a form's choices."""
+    return sorted(((c.code, council_name(c.code)) for c in current_app.extensions["llais.councils"].all()),
+                  key=lambda choice: choice[1])
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """The regions, by their names in the page's language, as a form's choices."""
+    return sorted(((slug, region_name(slug)) for slug in current_app.extensions["llais.councils"].regions()),
+                  key=lambda choice: choice[1])
+
+
+def region_name(slug: str) -> str:
+    """A region's name in the page's language ("Cardiff and Vale", "Caerdydd a'r Fro"), never its slug."""
+    return words.region(slug, current_language(), current_app.extensions["llais.councils"])
 
 
 def is_page_request() -> bool:
@@ -134,7 +148,7 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
     from services.gateway.web.forms import word
     from services.gateway.web.pages import long_date, when
 
-    for helper in (when, long_date, word, council_name, people.staff_name):
+    for helper in (when, long_date, word, council_name, region_name, people.staff_name):
         app.add_template_global(helper)
     app.extensions[people.MANAGERS_SETTING] = settings.managers_administer_staff
 

@@ -23,35 +23,18 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
                                       CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
 from services.gateway.web import LANGUAGES, blueprint, child_record, forms
-from services.gateway.web.forms import YES_NO, choice, day, labelled, long_text, submit, text
+from services.gateway.web.forms import YES_NO, choice, day, long_text, submit, text, worded
 from services.gateway.web.pages import Step, call, error_summary, every_item, signed_in, submit_step
 from services.gateway.web.staff import advocate_choices, read_referral, referrals_by_id, wants_welsh
 
-THEMES = labelled(casework.THEMES, {
-    "placement": _l("Where I live"), "contact": _l("Seeing family and friends"), "education": _l("School or college"),
-    "health": _l("Health"), "leaving_care": _l("Leaving care"),
-    "complaint_about_council": _l("A complaint about the council"), "safety": _l("Feeling safe"),
-    "identity": _l("Identity and culture"), "money": _l("Money"), "other": _l("Something else")})
-ISSUE_OUTCOMES = labelled(casework.ISSUE_OUTCOMES, {
-    "resolved": _l("Resolved"), "partly_resolved": _l("Partly resolved"), "not_resolved": _l("Not resolved"),
-    "withdrawn": _l("The child withdrew it")})
-ACTIVITIES = labelled(casework.ACTIVITIES, {
-    "meeting": _l("Meeting"), "representation": _l("Representation made"), "call": _l("Call"), "visit": _l("Visit"),
-    "letter": _l("Letter or email"), "other": _l("Something else")})
-CONTRIBUTIONS = labelled(casework.CONTRIBUTIONS, {
-    "own": _l("On their own"), "through_advocate": _l("Through the advocate"),
-    "jointly": _l("Jointly with the advocate")})
-SIGNPOSTS = labelled(casework.SIGNPOSTS, {
-    "legal": _l("Legal advice"), "specialist": _l("Specialist advice"), "health": _l("Health"),
-    "education": _l("Education"), "housing": _l("Housing"), "other": _l("Somewhere else")})
-DISCLOSURE_REASONS = labelled(casework.DISCLOSURE_REASONS, {
-    "significant_harm": _l("To prevent significant harm"), "court_order": _l("A court order")})
-CASE_OUTCOMES = labelled(casework.CASE_OUTCOMES, {
-    "issues_resolved": _l("The child's issues were resolved"), "partly_resolved": _l("Partly resolved"),
-    "child_withdrew": _l("The child withdrew"), "moved_away": _l("The child moved away"),
-    "other": _l("Something else")})
-CHANGE_RESULTS = labelled(casework.CHANGE_RESULTS, {
-    "granted": _l("Granted: move the case"), "declined": _l("Declined")})
+THEMES = worded("theme", casework.THEMES)
+ISSUE_OUTCOMES = worded("issue_outcome", casework.ISSUE_OUTCOMES)
+ACTIVITIES = worded("activity", casework.ACTIVITIES)
+CONTRIBUTIONS = worded("contribution", casework.CONTRIBUTIONS)
+SIGNPOSTS = worded("signpost", casework.SIGNPOSTS)
+DISCLOSURE_REASONS = worded("disclosure_reason", casework.DISCLOSURE_REASONS)
+CASE_OUTCOMES = worded("case_outcome", casework.CASE_OUTCOMES)
+CHANGE_RESULTS = worded("change_result", casework.CHANGE_RESULTS)
 
 
 class OpenCaseForm(FlaskForm):

@@ -9,29 +9,20 @@ the service's header, the same templates and the same translations as every othe
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
 
 from shared.contracts import casework
 
 from services.gateway.web import LANGUAGES, cases
-from services.gateway.web.forms import labelled
+from services.gateway.web.forms import worded
 
-STATUSES = dict(labelled(casework.CASE_STATUSES, {"open": _l("Open"), "closed": _l("Closed")}))
+STATUSES = dict(worded("case_status", casework.CASE_STATUSES))
 # in words spoken to the child, for each code of shared.contracts.casework the record holds
-OUTCOMES = dict(labelled(casework.ISSUE_OUTCOMES, {
-    "resolved": _l("sorted out"), "partly_resolved": _l("partly sorted out"), "not_resolved": _l("not sorted out"),
-    "withdrawn": _l("you stopped it")}))
-ENDINGS = dict(labelled(casework.CASE_OUTCOMES, {
-    "issues_resolved": _l("what you wanted help with was sorted out"),
-    "partly_resolved": _l("some of what you wanted help with was sorted out"),
-    "child_withdrew": _l("you decided to stop"),
-    "moved_away": _l("you moved away"), "other": _l("it ended for another reason")}))
+OUTCOMES = dict(worded("issue_outcome_to_child", casework.ISSUE_OUTCOMES))
+ENDINGS = dict(worded("case_outcome_to_child", casework.CASE_OUTCOMES))
 """How the case ended (its closure's outcome), as the sentence "Your advocacy ended on ...: ..." says it."""
-CONTRIBUTIONS = dict(labelled(casework.CONTRIBUTIONS, {
-    "own": _l("on your own"), "through_advocate": _l("through your advocate"),
-    "jointly": _l("together with your advocate")}))
-REASONS = dict(labelled(casework.DISCLOSURE_REASONS, {
-    "significant_harm": _l("a worry that someone could be seriously harmed"), "court_order": _l("a court order")}))
+CONTRIBUTIONS = dict(worded("contribution_to_child", casework.CONTRIBUTIONS))
+REASONS = dict(worded("disclosure_reason_to_child", casework.DISCLOSURE_REASONS))
 
 
 def render(record: dict) -> str:

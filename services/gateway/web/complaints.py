@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -16,24 +16,16 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from shared.contracts import complaints as complaint_contracts
 
 from services.gateway.schemas import ComplaintAnswerSchema, ComplaintReviewSchema, ComplaintSchema, EmptySchema
-from services.gateway.web import blueprint, current_language
+from services.gateway.web import blueprint, council_choices
 from services.gateway.web.forms import (EMAIL, KEPT, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL, PHONE, YES_NO, YOUR_EMAIL,
-                                       YOUR_PHONE, Honeypot, choice, labelled, languages, long_text, submit, text)
+                                       YOUR_PHONE, Honeypot, choice, languages, long_text, submit, text, worded)
 from services.gateway.web.pages import Step, as_public, call, checked, error_summary, every_item, put_errors, \
     put_problem, signed_in, submit_step
 
-KINDS = labelled(complaint_contracts.KINDS, {
-    "complaint": _l("A complaint: something went wrong"),
-    "representation": _l("A comment or suggestion about how we work"),
-    "compliment": _l("A compliment: something went well")})
-MADE_BY = labelled(complaint_contracts.FROM, {
-    "child": _l("A child or young person"), "parent": _l("A parent or carer"), "professional": _l("A professional"),
-    "other": _l("Someone else")})
-OUTCOMES = labelled(complaint_contracts.ANSWERS, {
-    "upheld": _l("Upheld"), "partly_upheld": _l("Partly upheld"), "not_upheld": _l("Not upheld")})
-STATUSES = dict(labelled(complaint_contracts.STATUSES, {
-    "received": _l("Received"), "acknowledged": _l("Acknowledged"), "responded": _l("Answered"),
-    "escalated": _l("At stage 2"), "closed": _l("Closed"), "recorded": _l("Recorded")}))
+KINDS = worded("complaint_kind", complaint_contracts.KINDS)
+MADE_BY = worded("complaint_from", complaint_contracts.FROM)
+OUTCOMES = worded("complaint_outcome", complaint_contracts.ANSWERS)
+STATUSES = dict(worded("complaint_status", complaint_contracts.STATUSES))
 
 
 def _council(invalid) -> SelectField:
@@ -58,9 +50,7 @@ class ComplaintForm(FlaskForm):
     no_way_to_reply = _l("Give an email address or a phone number, so we can reply.")
 
 
-YOUNG_KINDS = labelled(complaint_contracts.KINDS, {
-    "complaint": _l("Something went wrong"), "representation": _l("An idea for how we could do better"),
-    "compliment": _l("Something went well")})
+YOUNG_KINDS = worded("complaint_kind_to_child", complaint_contracts.KINDS)
 
 
 class YoungPersonsComplaintForm(FlaskForm):
@@ -118,10 +108,7 @@ NEXT_STEPS = {"received": ["acknowledge", "respond", "withdraw"], "acknowledged"
 
 
 def _council_choices() -> list[tuple[str, str]]:
-    welsh = current_language() == "cy"
-    councils = current_app.extensions["llais.councils"].all()
-    return [("", gettext("Not about one council")), *sorted(
-        ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
+    return [("", gettext("Not about one council")), *council_choices()]
 
 
 def _complaint_body(form: ComplaintForm | YoungPersonsComplaintForm) -> dict:

@@ -20,6 +20,7 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import format_date, gettext
 from flask_wtf import FlaskForm
 from marshmallow import Schema
+from wtforms import RadioField, SelectField
 
 from services.gateway.web import service_messages
 from services.gateway.web.forms import Honeypot
@@ -184,7 +185,7 @@ def shown(field) -> str:
     """An answer as the reader reads it: a choice by its label, a date in their language."""
     if field.data in (None, ""):
         return gettext("Not given")
-    if field.type in ("RadioField", "SelectField"):
+    if isinstance(field, (RadioField, SelectField)):  # the language question's radios too
         return str(dict(field.choices).get(field.data, field.data))
     if isinstance(field.data, date):
         return format_date(field.data, "d MMMM yyyy")

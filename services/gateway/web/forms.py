@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import LazyString, get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovPasswordInput, GovRadioInput,
                                                 GovSelect, GovSubmitInput, GovTextArea, GovTextInput)
@@ -18,6 +18,7 @@ from wtforms import (DateField, IntegerField, PasswordField, RadioField, SelectF
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
+from shared import words
 from shared.contracts import referral, scheduling
 
 from services.gateway.web.service_messages import asked, check_the_answer
@@ -51,6 +52,26 @@ def labelled(vocabulary: Sequence[str], labels: Mapping[str, Any], *, every: boo
         raise ValueError(f"the labels do not fit the vocabulary {tuple(vocabulary)}: "
                          f"not in it {unknown}, without a label {unlabelled}")
     return list(labels.items())
+
+
+def page_language() -> str:
+    """`cy` on a Welsh page, `en` otherwise (and outside a request)."""
+    return words.language_of(get_locale())
+
+
+def worded(kind: str, codes: Sequence[str] | None = None) -> list[tuple[str, Any]]:
+    """A kind's codes (all, or `codes` of them) with their words in the page's language (shared/words), as a form's
+    choices: lazy, so that a form built on import speaks the language of each page that shows it. A code without
+    words is a page out of step with the services: it fails on import, not in front of a child."""
+    chosen = words.codes(kind) if codes is None else tuple(codes)
+    for code in chosen:
+        words.of(kind, code, "en")
+    return [(code, LazyString(_in_page_language, kind, code)) for code in chosen]
+
+
+def _in_page_language(kind: str, code: str) -> str:
+    """A code's words (shared/words) in the page's language."""
+    return words.of(kind, code, page_language())
 
 
 class TranslatedDateInput(GovDateInput):
@@ -218,113 +239,56 @@ class SignOutForm(FlaskForm):
 
 # the journey's actions on a referral
 
-CONTACT_METHODS = labelled(referral.CONTACT_METHODS, {
-    "phone": _l("Phone call"), "text": _l("Text message"), "email": _l("Email"), "visit": _l("Visit"),
-    "letter": _l("Letter")})
-CONTACT_RESULTS = labelled(referral.CONTACT_RESULTS, {
-    "reached": _l("Spoke to the child"), "no_answer": _l("No answer"), "message_left": _l("Left a message"),
-    "wrong_details": _l("The contact details are wrong"), "declined_meeting": _l("The child does not want to meet")})
-OUTCOMES = labelled(referral.OUTCOMES, {
-    "take_up": _l("Take-up: the child wants an advocate for an issue now"),
-    "declined": _l("Declined: no need for an advocate now"),
-    "reflecting": _l("Reflecting: the child wants time to think"),
-    "other_support": _l("Other support: the child prefers someone outside the service")})
-CLOSE_REASONS = labelled(referral.CLOSE_REASONS_BY_HAND, {
-    "unable_to_contact": _l("We could not contact the child"),
-    "declined_meeting": _l("The child declined the meeting"), "withdrawn": _l("The referral was withdrawn"),
-    "duplicate": _l("It duplicates another referral")})
-LANGUAGES = labelled(referral.LANGUAGES, {"en": _l("English"), "cy": _l("Welsh")})
-ORGANISATION_TYPES = labelled(referral.ORGANISATION_TYPES, {
-    "council": _l("A council"), "health": _l("Health"), "education": _l("Education (a school or college)"),
-    "police": _l("Police"), "third_sector": _l("Third-sector organisation"), "other": _l("Another organisation")})
-VENUE_TYPES = labelled(scheduling.VENUE_TYPES, {
-    "school": _l("School"), "home": _l("The child's home"), "placement": _l("The child's placement"),
-    "advocacy_office": _l("The advocacy office"), "community": _l("A community venue"),
-    "other": _l("Somewhere else")})
-NOT_WANTED_REASONS = labelled(referral.NOT_WANTED_REASONS, {
-    "has_an_advocate": _l("Already has an advocate"), "support_elsewhere": _l("Has support elsewhere"),
-    "speaks_for_themselves": _l("Wants to speak for themselves"), "not_the_right_time": _l("Not the right time"),
-    "did_not_say": _l("Did not want to say"), "other": _l("Another reason")})
-TRANSITION_KINDS = labelled(referral.TRANSITION_KINDS, {
-    "looked_after_review": _l("A looked-after review"), "placement_move": _l("A placement move"),
-    "leaving_care_planning": _l("Planning for leaving care")})
-NOT_OFFERED_AGAIN = labelled(referral.NOT_OFFERED_AGAIN, {
-    "open_referral": _l("A referral is still open"), "took_up": _l("Took up advocacy"),
-    "other_ending": _l("The last Active Offer ended another way")})
-RENEWED_OFFER_RESULTS = labelled(referral.RENEWED_OFFER_RESULTS, {
-    "referred_again": _l("Referred again"), "opted_out_again": _l("Opted out again"),
-    "could_not_be_offered": _l("Could not be offered")})
-NOT_HELD_REASONS = labelled(scheduling.NOT_HELD_REASONS, {
-    "child_unavailable": _l("The child was not available"), "declined_on_the_day": _l("The child declined on the day"),
-    "placement_moved": _l("The child's placement moved"), "advocate_unavailable": _l("The advocate was not available"),
-    "venue_problem": _l("A problem with the venue"), "other": _l("Another reason")})
-MEETING_TOPICS = labelled(scheduling.MEETING_TOPICS, {
-    "advocate_role": _l("The advocate's role"), "what_advocacy_can_do": _l("What advocacy can and cannot do"),
-    "independence": _l("The service's independence"), "confidentiality": _l("Confidentiality and its limits"),
-    "rights": _l("The child's rights (UNCRC article 12)"), "how_to_complain": _l("How to complain"),
-    "review_and_who_attends": _l("The review or conference and who attends"),
-    "meic_and_commissioner": _l("Meic and the Children's Commissioner for Wales"),
-    "other_support": _l("Other support: formal, informal and peer")})
-LEFT_WITH_CHILD = labelled(scheduling.LEFT_WITH_CHILD, {
-    "leaflet": _l("The service's leaflet"), "contact_card": _l("A card with the service's contact details"),
-    "easy_read": _l("An easy-read guide"), "welsh_materials": _l("Materials in Welsh"), "nothing": _l("Nothing")})
-
-OTHER_SUPPORT_TYPES = labelled(referral.OTHER_SUPPORT_TYPES, {
-    "formal": _l("Formal support from another service"), "informal": _l("Informal support from people they know"),
-    "peer": _l("Peer support")})
-SUPPORT_TYPES = labelled(referral.SUPPORT_TYPES, {
-    "issue_based_advocacy": _l("Issue-based advocacy from the service"), **dict(OTHER_SUPPORT_TYPES),
-    "none": _l("None for now: the service's contact details were given")})
+CONTACT_METHODS = worded("contact_method", referral.CONTACT_METHODS)
+CONTACT_RESULTS = worded("contact_result", referral.CONTACT_RESULTS)
+OUTCOMES = worded("outcome", referral.OUTCOMES)
+CLOSE_REASONS = worded("close_reason", referral.CLOSE_REASONS_BY_HAND)
+LANGUAGES = worded("language", referral.LANGUAGES)
+ORGANISATION_TYPES = worded("organisation_type", referral.ORGANISATION_TYPES)
+VENUE_TYPES = worded("venue_type", scheduling.VENUE_TYPES)
+NOT_WANTED_REASONS = worded("not_wanted_reason", referral.NOT_WANTED_REASONS)
+TRANSITION_KINDS = worded("transition_kind", referral.TRANSITION_KINDS)
+NOT_OFFERED_AGAIN = worded("not_offered_again", referral.NOT_OFFERED_AGAIN)
+RENEWED_OFFER_RESULTS = worded("renewed_offer_result", referral.RENEWED_OFFER_RESULTS)
+NOT_HELD_REASONS = worded("not_held_reason", scheduling.NOT_HELD_REASONS)
+MEETING_TOPICS = worded("meeting_topic", scheduling.MEETING_TOPICS)
+LEFT_WITH_CHILD = worded("left_with_child", scheduling.LEFT_WITH_CHILD)
+OTHER_SUPPORT_TYPES = worded("support_type", referral.OTHER_SUPPORT_TYPES)
+SUPPORT_TYPES = worded("support_type", referral.SUPPORT_TYPES)
 
 
-def equality_answers(declined) -> dict[str, list[tuple[str, Any]]]:
-    """The answers to each equality monitoring question, in the page's words (the census's broad ethnic groups),
-    with `declined` in the words of whoever answers: the child, or a professional saying what the child chose."""
-    return {
-        "gender": labelled(referral.EQUALITY["gender"], {
-            "girl": _l("A girl"), "boy": _l("A boy"), "non_binary": _l("Non-binary"),
-            "another_way": _l("In another way"), "declined": declined}),
-        "ethnic_group": labelled(referral.EQUALITY["ethnic_group"], {
-            "asian": _l("Asian, Asian British or Asian Welsh"),
-            "black": _l("Black, Black British, Black Welsh, Caribbean or African"),
-            "mixed": _l("Mixed or multiple ethnic groups"), "white": _l("White"),
-            "other": _l("Another ethnic group"), "declined": declined}),
-        "disability": labelled(referral.EQUALITY["disability"], {
-            "yes": _l("Disabled"), "no": _l("Not disabled"), "declined": declined}),
-    }
+def equality_answers(declined=None) -> dict[str, list[tuple[str, Any]]]:
+    """The answers to each equality monitoring question in the page's words (the census's broad ethnic groups), with
+    `declined` in the words of whoever answers: shared/words' for a professional saying what the child chose, or
+    the child's own (`declined`)."""
+    return {question: [(code, declined if code == referral.DECLINED and declined is not None else said)
+                       for code, said in worded(question, answers)]
+            for question, answers in referral.EQUALITY.items()}
 
 
-EQUALITY = equality_answers(_l("Chose not to say"))
+EQUALITY = equality_answers()
 
-BASES = labelled(referral.ACTIVE_OFFER_BASES, {
-    "looked_after": _l("Looked after: the child has become looked after"),
-    "child_protection": _l("Child protection: enquiries leading to an initial conference"),
-    "care_and_support": _l("Care and support: being assessed, no safeguarding intervention")})
-ELIGIBILITY = labelled(referral.ELIGIBILITY, {
-    "looked_after": _l("Looked after"), "care_leaver": _l("Care leaver"), "child_protection": _l("Child protection"),
-    "care_and_support": _l("Care and support"), "childrens_home": _l("Lives in a children's home"),
-    "young_carer": _l("Young carer"), "complaint": _l("Making a complaint or representation"),
-    "missing_from_care": _l("Missing from care"), "send": _l("Special educational needs"),
-    "homeless_16_17": _l("Homeless, aged 16 or 17"), "custody": _l("In custody"),
-    "mental_health_detention": _l("Detained under the Mental Health Act"),
-    "lacks_capacity": _l("Aged 16 or 17 and lacking capacity"),
-    "care_review": _l("Looked after, with care being reviewed"), "to_be_confirmed": _l("To be confirmed")})
+BASES = worded("basis", referral.ACTIVE_OFFER_BASES)
+ELIGIBILITY = worded("eligibility", referral.ELIGIBILITY)
+
 TIMELINE = {"received": _l("Received"), "acknowledged": _l("Acknowledged"), "allocated": _l("Allocated"),
             "contact attempted": _l("Contact attempted"), "meeting arranged": _l("Meeting arranged"),
             "meeting rescheduled": _l("Meeting rescheduled"), "meeting cancelled": _l("Meeting cancelled"),
             "meeting took place": _l("Meeting took place"), "meeting not held": _l("Meeting not held"),
             "active offer completed": _l("Active Offer completed"), "closed": _l("Closed")}
-WORDS = {"basis": dict(BASES) | dict(ELIGIBILITY), "method": dict(CONTACT_METHODS), "result": dict(CONTACT_RESULTS),
-         "outcome": dict(OUTCOMES), "close_reason": dict(CLOSE_REASONS), "timeline": TIMELINE,
-         "language": dict(LANGUAGES)}
-WORDS |= {"support_type": dict(SUPPORT_TYPES), "topic": dict(MEETING_TOPICS), "left_with_child": dict(LEFT_WITH_CHILD),
-          "reason_not_held_code": dict(NOT_HELD_REASONS), "decline_reason_code": dict(NOT_WANTED_REASONS)}
-"""The words of what a meeting's record says in codes."""
+KINDS = {"basis": "eligibility", "method": "contact_method", "result": "contact_result", "topic": "meeting_topic",
+         "reason_not_held_code": "not_held_reason", "decline_reason_code": "not_wanted_reason"}
+"""The templates' names for kinds of shared/words where they differ (`word("method", ...)`: a contact method)."""
 
 
 def word(kind: str, code: str | None) -> str:
-    """The page's words for a code the services use (a basis, a contact result, a timeline entry...)."""
-    return str(WORDS[kind].get(code, code or ""))
+    """The page's words for a code the services use (a basis, a contact result, a timeline entry...): shared/words'
+    in the page's language; nothing for no code."""
+    if not code:
+        return ""
+    if kind == "timeline":
+        return str(TIMELINE.get(code, code))
+    return _in_page_language(KINDS.get(kind, kind), code)
 
 
 class AllocateForm(FlaskForm):
@@ -479,9 +443,8 @@ class ReferralFilterForm(FlaskForm):
 
 # running staff accounts
 
-STAFF_ROLES = [("advocate", _l("Advocate")), ("manager", _l("Manager")), ("referrer", _l("Council referrer")),
-               ("commissioner", _l("Commissioner")), ("admin", _l("Administrator"))]
-STAFF_LANGUAGES = [("cy", _l("Welsh")), ("en", _l("English"))]
+STAFF_ROLES = worded("staff_role")
+STAFF_LANGUAGES = worded("language", ("cy", "en"))
 
 
 class PersonForm(FlaskForm):
@@ -519,10 +482,6 @@ class NewPasswordForm(FlaskForm):
 
 # messages: each contact from a child or on their behalf that is not (yet) a referral
 
-MESSAGE_CHANNELS = [("answer_phone", _l("Answer-phone message")), ("phone", _l("Phone call")),
-                    ("text", _l("Text message")), ("email", _l("Email")), ("web", _l("Web message")),
-                    ("walk_in", _l("Walked in"))]
-MESSAGE_FROM = [("child", _l("The child or young person")), ("carer", _l("A carer")),
-                ("professional", _l("A professional")), ("other", _l("Someone else"))]
-MESSAGE_CLOCK_STATES = [("pending", _l("Due")), ("at_risk", _l("At risk")), ("missed", _l("Missed")),
-                        ("met", _l("Answered in time"))]
+MESSAGE_CHANNELS = worded("message_channel")
+MESSAGE_FROM = worded("message_from")
+MESSAGE_CLOCK_STATES = worded("message_clock_state")

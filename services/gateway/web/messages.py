@@ -5,7 +5,7 @@ first (`awaiting_messages`)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
@@ -15,7 +15,7 @@ from wtforms.validators import Optional, ValidationError
 from shared.clock import LONDON, now
 
 from services.gateway.messages_api import MessageAnswerSchema, MessageReferralSchema, MessageSchema
-from services.gateway.web import blueprint, current_language
+from services.gateway.web import blueprint, council_choices, council_name
 from services.gateway.web.forms import (MESSAGE_CHANNELS, MESSAGE_CLOCK_STATES, MESSAGE_FROM, TIME, choice, day,
                                        languages, long_text, submit, text)
 from services.gateway.web.pages import (Step, call, checked, error_summary, every_item, london, put_errors,
@@ -92,10 +92,7 @@ LINK = Step("referral", LinkForm, MessageReferralSchema, "referral", "/messages/
 
 
 def _council_choices() -> list[tuple[str, str]]:
-    welsh = current_language() == "cy"
-    councils = current_app.extensions["llais.councils"].all()
-    return [("", gettext("Not known")), *sorted(
-        ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
+    return [("", gettext("Not known")), *council_choices()]
 
 
 def attention_order(message: dict) -> tuple:
@@ -156,11 +153,9 @@ def message(message_id: str):
 
 
 def _message_page(found: dict, answer_form: AnswerForm, link_form: LinkForm, loose: list[dict]):
-    council = current_app.extensions["llais.councils"].get(found["council"]) if found.get("council") else None
-    council_name = (council.name_cy if current_language() == "cy" and council.name_cy else council.name) \
-        if council else gettext("Not known")
+    said_council = council_name(found["council"]) if found.get("council") else gettext("Not known")
     return render_template("message.html", message=found, answer_form=answer_form, link_form=link_form,
-                           council_name=council_name, errors=error_summary(answer_form, loose)
+                           council_name=said_council, errors=error_summary(answer_form, loose)
                            + error_summary(link_form), **WORDS)
 
 

@@ -17,9 +17,8 @@ from markupsafe import Markup
 
 from services.gateway import domain, handlers
 from services.gateway.domain import CredentialError
-from services.gateway.web import blueprint, council_name, forms
+from services.gateway.web import blueprint, council_choices, council_name, forms, region_choices, region_name
 from services.gateway.web.pages import error_summary, gateway_store, signed_in, staff_name
-from services.gateway.web.staff import council_choices
 
 MANAGERS_SETTING = "llais.managers_administer_staff"
 ACTIONS = ("deactivate", "reactivate", "unlock", "reset-link")
@@ -93,10 +92,9 @@ def role_choices() -> list[tuple[str, object]]:
 
 
 def prepared(form: forms.PersonForm) -> forms.PersonForm:
-    councils = current_app.extensions["llais.councils"].all()
     form.role.choices = role_choices()
     form.council.choices = [("", gettext("No council")), *council_choices()]
-    form.region.choices = [("", gettext("No region")), *((r, r) for r in sorted({c.region for c in councils}))]
+    form.region.choices = [("", gettext("No region")), *region_choices()]
     return form
 
 
@@ -108,7 +106,8 @@ def rows_of(person: dict) -> list[dict]:
         Markup('<strong class="govuk-tag govuk-tag--grey">{}</strong>').format(gettext("Deactivated"))
     if person["locked"]:
         status += Markup(' <strong class="govuk-tag govuk-tag--red">{}</strong>').format(gettext("Locked out"))
-    scope = council_name(person["council"]) if person["council"] else person["region"] or gettext("None")
+    scope = council_name(person["council"]) if person["council"] else \
+        region_name(person["region"]) if person["region"] else gettext("None")
     spoken = ", ".join(str(languages[code]) for code in person["languages"] if code in languages)
     return [
         {"key": {"text": gettext("Email address")}, "value": {"text": person["email"]}},

@@ -11,7 +11,7 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, g, redirect, render_template, session, url_for
+from flask import abort, g, redirect, render_template, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -23,7 +23,7 @@ from shared.contracts.referral import (ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT, CHIL
                                       OUTCOME)
 
 from services.gateway.schemas import ReferralRequestSchema
-from services.gateway.web import blueprint, current_language, forms, service_messages
+from services.gateway.web import blueprint, council_choices, forms, service_messages
 from services.gateway.web.flow import Flow, Page, check_view, page_view
 from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL,
                                        ORGANISATION_TYPES, PHONE, THEIR_PHONE, YES_NO, YOUR_EMAIL, YOUR_PHONE,
@@ -339,10 +339,7 @@ REFER = Flow("refer", [
 def _prepare(form: FlaskForm) -> None:
     """The councils to choose from, by name in the page's language."""
     if isinstance(form, WhereYouLiveForm):
-        welsh = current_language() == "cy"
-        councils = current_app.extensions["llais.councils"].all()
-        form.council.choices = [("", gettext("Choose your council area")), *sorted(
-            ((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])]
+        form.council.choices = [("", gettext("Choose your council area")), *council_choices()]
 
 
 SELF = Flow("self", [

@@ -8,20 +8,18 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
-from babel.lists import format_list
 from flask import abort, current_app, g, make_response, render_template, request, url_for
-from flask_babel import (format_date, format_decimal, format_percent, get_locale, gettext, lazy_gettext as _l,
+from flask_babel import (format_date, format_decimal, format_percent, gettext, lazy_gettext as _l,
                          ngettext)
 from marshmallow import ValidationError
 
 from shared.clock import now
-from shared.contracts import referral as referral_contracts
 
 from services.gateway import in_flight, report_files
 from services.gateway.access import gateway_store
 from services.gateway.reports_api import within_scope
 from services.gateway.schemas import AnnualReportQuerySchema, QuarterlyReportQuerySchema
-from services.gateway.web import blueprint, cases, complaints, council_name, forms
+from services.gateway.web import blueprint, cases, complaints, council_name, forms, region_name
 from services.gateway.web.pages import call, long_date, signed_in
 from shared.web import Problem, settings
 
@@ -91,13 +89,9 @@ MEASURES = {
     "not_offered_again": _l("Not offered again, by why"), "renewed_offers_done": _l("Renewed offers done"),
     "renewed_offer_results": _l("Renewed offers done, by result"),
 }
-SOURCES = {"social_worker": _l("Social worker"), "iro": _l("Independent reviewing officer"), "carer": _l("Carer"),
-           "professional": _l("Another professional"), "parent": _l("Parent"), "self": _l("The child themselves"),
-           "other": _l("Someone else"), referral_contracts.TAKE_UP: _l("An Active Offer taken up")}
-CLOCKS = {"acknowledge_by": _l("Acknowledgement"), "allocate_by": _l("Allocation"),
-          "first_contact_by": _l("First contact"), "meeting_by": _l("Active Offer meeting"),
-          "respond_by": _l("Answer at stage 1"), "stage_2_respond_by": _l("Answer at stage 2")}
-STAGES = {"1": _l("Stage 1"), "2": _l("Stage 2")}
+SOURCES = dict(forms.worded("source"))
+CLOCKS = dict(forms.worded("deadline"))
+STAGES = dict(forms.worded("complaint_stage"))
 BREAKDOWNS = {
     "by_basis": dict(forms.ELIGIBILITY), "outcomes": dict(forms.OUTCOMES),
     "closed_without_meeting": dict(forms.CLOSE_REASONS),
@@ -107,7 +101,7 @@ BREAKDOWNS = {
     "meetings_by_topic": dict(forms.MEETING_TOPICS), "meetings_by_left_with_child": dict(forms.LEFT_WITH_CHILD),
     "transitions_by_kind": dict(forms.TRANSITION_KINDS), "not_offered_again": dict(forms.NOT_OFFERED_AGAIN),
     "renewed_offer_results": dict(forms.RENEWED_OFFER_RESULTS),
-    "by_kind": {"active_offer": _l("Active Offer"), "issue_based": _l("Issue-based")},
+    "by_kind": dict(forms.worded("referral_kind")),
     "by_source": SOURCES, "deadlines_missed": CLOCKS, "closed_by_outcome": dict(cases.CASE_OUTCOMES),
     "issues_raised_by_theme": dict(cases.THEMES), "issues_concluded_by_outcome": dict(cases.ISSUE_OUTCOMES),
     "signposted_to": dict(cases.SIGNPOSTS), "contributions": dict(cases.CONTRIBUTIONS),
@@ -165,6 +159,8 @@ def label(figure: str, period: dict | None = None) -> str:
     parts = figure.split(".")
     if parts[0].startswith(("week_", "month_")):
         return f"{part_name(parts[0], period)}: {STEPS[parts[1]]}"
+    if parts[0] in CLOCKS and len(parts) == 1:  # a section of deadlines (`deadlines_missed`), by their codes
+        return str(CLOCKS[parts[0]])
     words = [str(MEASURES.get(parts[0], parts[0].replace("_", " ")))]
     for previous, part in zip(parts, parts[1:]):
         words.append(str(BREAKDOWNS.get(previous, MEASURES).get(part) or MEASURES.get(part) or part))
@@ -274,14 +270,12 @@ def scopes() -> list[tuple[str, str]]:
 
 
 def scope_name(scope: dict) -> str:
-    """Who a report's figures are of, in the page's language: the whole provider, a council by its name, a region by
-    the names of its councils."""
+    """Who a report's figures are of, in the page's language: the whole provider, a council or a region by its
+    name."""
     if scope["kind"] == "council":
         return council_name(scope["code"])
     if scope["kind"] == "region":
-        councils = [council_name(c.code) for c in current_app.extensions["llais.councils"].all()
-                    if c.region == scope["code"]]
-        return gettext("The councils of %(councils)s", councils=format_list(councils, locale=get_locale()))
+        return region_name(scope["code"])
     return gettext("The whole provider")
 
 

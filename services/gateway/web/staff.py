@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
 
 from shared.clock import LONDON, now
@@ -14,7 +14,7 @@ from services.gateway import domain, handlers
 from services.gateway.access import audit
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
-from services.gateway.web import blueprint, current_language, forms, local_path
+from services.gateway.web import blueprint, council_choices, forms, local_path
 from services.gateway.web.complaints import next_step, waiting_complaints
 from services.gateway.web.messages import awaiting_messages
 from services.gateway.web.offers_again import to_offer_again
@@ -24,11 +24,8 @@ from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, acto
 
 CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES
-STATUSES = forms.labelled(referral_contracts.STATUSES, {
-    "received": _l("Received"), "allocated": _l("Allocated"), "contacting": _l("Contacting"),
-    "meeting_arranged": _l("Meeting arranged"), "closed": _l("Closed")})
-DEADLINE_STATES = forms.labelled(scheduling_contracts.DEADLINE_VIEWS, {
-    "at_risk": _l("At risk"), "missed": _l("Missed"), "due_soon": _l("Due in the next 7 days")})
+STATUSES = forms.worded("referral_status", referral_contracts.STATUSES)
+DEADLINE_STATES = forms.worded("deadline_view", scheduling_contracts.DEADLINE_VIEWS)
 
 
 for helper in (staff_label, actor_label, time_left):
@@ -229,13 +226,6 @@ def matches(referral: dict, where: dict) -> bool:
     """Whether a referral read for another reason (its deadline, a search) passes the list's other filters."""
     fields = {"status": referral["status"], "council": referral["council"], "advocate": referral["advocate_email"]}
     return all(fields[key] == value for key, value in where.items())
-
-
-def council_choices() -> list[tuple[str, str]]:
-    """The councils by name in the page's language."""
-    welsh = current_language() == "cy"
-    councils = current_app.extensions["llais.councils"].all()
-    return sorted(((c.code, c.name_cy if welsh and c.name_cy else c.name) for c in councils), key=lambda c: c[1])
 
 
 def read_referral(referral_id: str) -> dict | None:

@@ -193,7 +193,7 @@ def test_managers_get_one_digest_a_morning_of_what_went_at_risk_or_was_missed(no
     assert to == list(MANAGERS) and subject.endswith("Deadlines at risk or missed: Tuesday 8 December 2026")
     english = body.split("---")[-1]
     assert "Missed (2)" in english and "At risk (1)" in english, "r1 once, as missed"
-    assert "- Referral r1 (CARDIFF): allocate an advocate by Monday 7 December 2026 at 5pm. " \
+    assert "- Referral r1 (Cardiff): allocate an advocate by Monday 7 December 2026 at 5pm. " \
            f"{URL}/referrals/r1" in english
     assert f"- Complaint c1: answer the complaint by Friday 4 December 2026 at 5pm. {URL}/complaints/c1" in english
     assert "Wedi'u methu (2)" in body

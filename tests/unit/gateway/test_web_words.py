@@ -30,7 +30,6 @@ def test_every_code_the_services_use_has_a_label():
     assert {code for code, _ in cases.CASE_OUTCOMES} == set(casework.CASE_OUTCOMES)
     assert {code for code, _ in complaint_pages.KINDS} == set(complaints.KINDS)
     assert {code for code, _ in complaint_pages.MADE_BY} == set(complaints.FROM)
-    assert set(forms.WORDS["basis"]) == set(referral_domain.ELIGIBILITY) | set(referral_domain.ACTIVE_OFFER_BASES)
     assert set(child_record.OUTCOMES) == set(casework.ISSUE_OUTCOMES)
     assert set(child_record.ENDINGS) == set(casework.CASE_OUTCOMES)
     assert set(child_record.CONTRIBUTIONS) == set(casework.CONTRIBUTIONS)
@@ -40,11 +39,16 @@ def test_every_code_the_services_use_has_a_label():
     assert set(complaint_pages.STATUSES) == set(complaints.STATUSES)
     assert {code for code, _ in staff.STATUSES} == set(referral.STATUSES)
     assert {code for code, _ in staff.DEADLINE_STATES} == set(scheduling.DEADLINE_VIEWS)
-    assert set(forms.WORDS["method"]) == set(referral.CONTACT_METHODS)
-    assert set(forms.WORDS["result"]) == set(referral.CONTACT_RESULTS)
-    assert set(forms.WORDS["outcome"]) == set(referral.OUTCOMES)
-    assert set(forms.WORDS["close_reason"]) == set(referral.CLOSE_REASONS_BY_HAND)
-    assert set(forms.WORDS["language"]) == set(referral.LANGUAGES)
+    shown = {"basis": (*referral_domain.ELIGIBILITY, *referral_domain.ACTIVE_OFFER_BASES),
+             "method": referral.CONTACT_METHODS, "result": referral.CONTACT_RESULTS, "outcome": referral.OUTCOMES,
+             "close_reason": referral.CLOSE_REASONS, "language": referral.LANGUAGES,
+             "support_type": referral.SUPPORT_TYPES, "topic": scheduling.MEETING_TOPICS,
+             "left_with_child": scheduling.LEFT_WITH_CHILD, "reason_not_held_code": scheduling.NOT_HELD_REASONS,
+             "decline_reason_code": referral.NOT_WANTED_REASONS, "meeting_status": scheduling.MEETING_STATUSES,
+             "referral_status": referral.STATUSES, "deadline": scheduling.DEADLINES}
+    for kind, vocabulary in shown.items():
+        for code in vocabulary:
+            assert forms.word(kind, code) not in ("", code), (kind, code)
 
 
 OFFERED = {

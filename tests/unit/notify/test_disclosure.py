@@ -7,6 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.contracts import referral as referral_contracts
+
 from services.notify import domain, templates
 from services.referral.domain import council_view
 
@@ -53,7 +55,7 @@ def test_a_message_never_carries_what_consent_withholds(event_type, consent, lan
 
 @settings(max_examples=200)
 @given(consent=consents, status=st.sampled_from(["none", "arranged", "held", "not_held"]),
-       took_place=st.sampled_from([None, True, False]), outcome=st.sampled_from([None, *templates.OUTCOMES]))
+       took_place=st.sampled_from([None, True, False]), outcome=st.sampled_from([None, *referral_contracts.OUTCOMES]))
 def test_the_councils_view_never_carries_what_consent_withholds(consent, status, took_place, outcome):
     referral = {"id": "r1", "kind": "active_offer", "basis": "looked_after", "external_ref": "M-1",
                 "status": "closed", "received_at": "x", "updated_at": "y", "consent": consent,

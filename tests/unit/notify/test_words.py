@@ -69,7 +69,9 @@ def test_the_digest_lists_the_missed_then_those_at_risk_in_each_language():
     welsh, english = body.split(templates.SEPARATOR)
     assert english.index("Missed (1)") < english.index("At risk (1)")
     assert "- Complaint c1: answer the complaint by Friday 4 December 2026 at 5pm. /complaints/c1" in english
-    assert "- Referral r1 (CARDIFF): allocate an advocate by Monday 7 December 2026 at 5pm. /referrals/r1" in english
+    assert "- Referral r1 (Cardiff): allocate an advocate by Monday 7 December 2026 at 5pm. /referrals/r1" in english
+    assert "- Atgyfeiriad r1 (Caerdydd): neilltuo eiriolwr erbyn Dydd Llun 7 Rhagfyr 2026 am 5pm. /referrals/r1" \
+        in welsh, "the council by its Welsh name, never its code"
     assert "- Cwyn c1: ateb y gŵyn erbyn Dydd Gwener 4 Rhagfyr 2026 am 5pm. /complaints/c1" in welsh
     assert "Mewn perygl (1)" in welsh
 
@@ -81,3 +83,28 @@ def test_a_complainant_reads_the_outcome_in_their_language():
     assert "wedi'i chadarnhau'n rhannol" in body and "Dydd Mawrth 8 Rhagfyr 2026 am 10am" in body
     subject, body = templates.complaint_acknowledged("representation", "c2", "2026-12-08T10:00:00+00:00", "en")
     assert subject == "We have your representation: c2" and "Tuesday 8 December 2026 at 10am" in body
+
+
+def test_an_email_says_each_code_in_its_readers_language():
+    """The outcome, the reason a referral closed and the support the child goes on to, in shared/words' words."""
+    closed = {"reason": "duplicate", "council": "CARDIFF"}
+    assert "(it duplicated another referral)" in templates.render("referral.closed", closed, "en", "R-1")[1]
+    assert "(roedd yn dyblygu atgyfeiriad arall)" in templates.render("referral.closed", closed, "cy", "R-1")[1]
+    completed = {"outcome": "reflecting", "support_type": "none", "council": "CARDIFF"}
+    english = templates.render("active_offer.completed", completed, "en", "R-1")[1]
+    welsh = templates.render("active_offer.completed", completed, "cy", "R-1")[1]
+    assert "they would like time to think" in english and "hoffen nhw amser i feddwl" in welsh
+    assert "dim am y tro; mae ein manylion cyswllt ganddyn nhw" in welsh
+    assert "reflecting" not in welsh and "none" not in welsh
+
+
+def test_the_digest_names_a_council_of_the_councils_file_in_each_language():
+    from shared.councils import Council, CouncilRegister
+
+    councils = CouncilRegister([Council("BRISTOL", "Bristol", "Bryste", "south-west", "england")],
+                               {"south-west": ("South West", "De-orllewin Lloegr")})
+    alert = {"about": "referral", "subject_id": "r1", "council": "BRISTOL", "deadline": "meeting_by",
+             "due_at": "2026-12-07T17:00:00+00:00", "state": "missed", "reference": "r1", "link": "/referrals/r1"}
+    welsh, english = templates.digest("2026-12-08", [alert], councils)[1].split(templates.SEPARATOR)
+    assert "(Bristol): hold the Active Offer meeting" in english
+    assert "(Bryste): cynnal cyfarfod y Cynnig Rhagweithiol" in welsh

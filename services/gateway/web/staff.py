@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -179,22 +180,64 @@ def wants_welsh(referral: dict | None) -> bool:
 
 class ReferralSearchForm(forms.ReferralFilterForm):
     search = forms.text(_l("Child's name or reference"), optional=True, max_length=200,
-                        hint=_l("A whole name, a given or family name, the council's reference or ours"))
+                        hint=_l("All or the start of a given or family name, either way round, the council's "
+                                "reference or ours"))
+
+
+SEARCHES = "referral_searches"
+"""Where a session keeps what its user searched for, by an opaque token: the child's name stays out of the address,
+the browser's history and every log."""
+SEARCHES_KEPT = 5
+FILTERS = ("status", "council", "advocate", "deadline")
+
+
+def filter_form(data) -> ReferralSearchForm:
+    form = ReferralSearchForm(data)
+    form.status.choices = [("", gettext("Any status")), *STATUSES]
+    form.council.choices = [("", gettext("Any council")), *council_choices()]
+    form.advocate.choices = [("", gettext("Any advocate")), *advocates()]
+    form.deadline.choices = [("", gettext("Any deadline")), *DEADLINE_STATES]
+    return form
+
+
+def kept_search(token: str | None) -> str:
+    """What the session searched for under `token` ("" for none, or one it no longer keeps)."""
+    return (session.get(SEARCHES) or {}).get(token or "", "")
+
+
+def keep_search(searching: str) -> str:
+    """Keep a search in the session, with the last few before it (a page of them open in other tabs), and give
+    its token."""
+    token = secrets.token_urlsafe(9)
+    kept = list((session.get(SEARCHES) or {}).items())[-(SEARCHES_KEPT - 1):]
+    session[SEARCHES] = {**dict(kept), token: searching}
+    return token
+
+
+@blueprint.post("/referrals")
+@signed_in(*CASEWORKERS)
+def search_referrals():
+    """The list's filters as posted: the search is kept in the session and the list shown by its token, so the
+    address (and Back) carry no child's name and the browser never asks to send the form again."""
+    form = filter_form(request.form)
+    if not form.validate():
+        return render_template("referrals.html", form=form, referrals=[], errors=error_summary(form), next=None)
+    chosen = {name: form[name].data for name in FILTERS if form[name].data}
+    searching = (form.search.data or "").strip()
+    return redirect(url_for("web.referrals", **chosen, **({"found": keep_search(searching)} if searching else {})),
+                    code=303)
 
 
 @blueprint.get("/referrals")
 @signed_in(*CASEWORKERS)
 def referrals():
-    form = ReferralSearchForm(request.args)
-    form.status.choices = [("", gettext("Any status")), *STATUSES]
-    form.council.choices = [("", gettext("Any council")), *council_choices()]
-    form.advocate.choices = [("", gettext("Any advocate")), *advocates()]
-    form.deadline.choices = [("", gettext("Any deadline")), *DEADLINE_STATES]
+    form = filter_form(request.args)
+    searching = kept_search(request.args.get("found"))
+    form.search.data = searching
     if not form.validate():
         return render_template("referrals.html", form=form, referrals=[], errors=error_summary(form), next=None)
     where = {"status": form.status.data, "council": form.council.data, "advocate": form.advocate.data}
     where = {k: v for k, v in where.items() if v}
-    searching = (form.search.data or "").strip()
     cursor = {"cursor": request.args["cursor"]} if request.args.get("cursor") else {}
     if form.deadline.data:
         deadlines = every_item("scheduling", "/deadlines", {
@@ -212,7 +255,8 @@ def referrals():
             abort(404)
     following = None
     if listed["next"]:
-        following = url_for("web.referrals", **{**request.args.to_dict(), "cursor": listed["next"]})
+        shown = {k: v for k, v in request.args.to_dict().items() if k in (*FILTERS, "found")}
+        following = url_for("web.referrals", **{**shown, "cursor": listed["next"]})
     return render_template("referrals.html", form=form, referrals=listed["items"], errors=[], next=following)
 
 

@@ -164,6 +164,7 @@ def test_moving_a_meeting_past_the_statutory_meeting_asks_why_and_puts_the_deadl
     advocate = site.signed_in(advocate_email)
     later = statutory + timedelta(days=3)
     moved = {"day": [str(later.day), str(later.month), str(later.year)], "time": "10:00",
+             "venue_name": VENUE["name"], "accessible": "yes", "risk_assessed": "yes",  # as the page fills them in
              "reason": "The child is unwell"}
     page = advocate.submit(f"/referrals/{referral_id}/reschedule", moved)
     (said,) = errors_on(page)

@@ -321,5 +321,6 @@ def staff(store: GatewayStore) -> list[dict]:
         listed.append({"email": user.id, "name": domain.display_name(body, user.id), "role": body["role"],
                        "council": body.get("council"), "region": body.get("region"),
                        "languages": list(body.get("languages") or ()), "active": not body.get("disabled"),
-                       "invited": body.get("password_set") is False, "locked": locked(store, user.id), "updated_at": body.get("updated_at") or body["created_at"]})
+                       "invited": body.get("password_set") is False, "locked": locked(store, user.id),
+                       "updated_at": body.get("updated_at") or body["created_at"]})
     return sorted(listed, key=lambda person: (person["name"].casefold(), person["email"]))

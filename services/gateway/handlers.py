@@ -57,7 +57,8 @@ def create_user(store: GatewayStore, councils: CouncilRegister, email: str, role
     domain.check_unlike(email, (user.id for user in store.users()))
     name, languages = domain.check_name(name, email), domain.check_languages(languages)
     password_hash = domain.hash_password(password if password is not None else secrets.token_urlsafe(48))
-    if not store.add_user(email, role, council, password_hash, region=region, name=name, languages=languages):
+    if not store.add_user(email, role, council, password_hash, region=region, name=name, languages=languages,
+                          password_set=password is not None):
         raise CredentialError(f"a user with the email {email} exists already: change their account with "
                               "rename, set-role, set-languages or reactivate", code="exists")
     _audit(store, by, "create staff account", email, changed={"role": role, "council": council, "region": region,
@@ -300,7 +301,8 @@ def reset_password(store: GatewayStore, secret: str, password: str) -> str:
     if not store.use_password_reset(reset):
         raise ResetRefused("used")
     for _ in range(5):
-        body = domain.tokens_ended({**user.body, "password_hash": password_hash, "reset_id": None})
+        body = domain.tokens_ended({**user.body, "password_hash": password_hash, "reset_id": None,
+                                    "password_set": True})
         if store.save_user(user, body) is not None:
             break
         user = _account(store, user.id)
@@ -319,5 +321,6 @@ def staff(store: GatewayStore) -> list[dict]:
         listed.append({"email": user.id, "name": domain.display_name(body, user.id), "role": body["role"],
                        "council": body.get("council"), "region": body.get("region"),
                        "languages": list(body.get("languages") or ()), "active": not body.get("disabled"),
-                       "locked": locked(store, user.id), "updated_at": body.get("updated_at") or body["created_at"]})
+                       "invited": body.get("password_set") is False, "locked": locked(store, user.id),
+                       "updated_at": body.get("updated_at") or body["created_at"]})
     return sorted(listed, key=lambda person: (person["name"].casefold(), person["email"]))

@@ -102,6 +102,8 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "starts_at": f"In the future; {WINDOW}.",
         "late_reason": "Needed when the new time is after the referral's meeting_by deadline (unless the meeting "
                        "was late already and its reason stands); a meeting moved past it puts the deadline at risk.",
+        "venue": "Optional: the new venue, whole and checked as when arranging; the moved meeting's "
+                 "meeting.rescheduled event, the referral and the council's email then name it.",
     },
     ("post", "/api/v1/meetings/{id}/record"): {
         "took_place": "Only once the meeting has started.",

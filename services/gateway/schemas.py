@@ -467,6 +467,9 @@ class MeetingRequestSchema(Strict):
 class RescheduleSchema(Strict):
     starts_at = Moment(required=True)
     reason = Text(required=True, validate=[validate.Length(min=1, max=1000), Said()])
+    venue = fields.Nested(VenueSchema, metadata={
+        "description": "Where the meeting moves to, given whole as when arranging it; left out, it stays where it "
+                       "was."})
     late_reason = Text(validate=[validate.Length(min=1, max=1000), Said()], metadata={
         "description": "Why the meeting is now after the referral's meeting_by deadline, as when arranging it; "
                        "kept from before when the meeting was late already."})

@@ -71,13 +71,15 @@ class GatewayStore:
     # staff
 
     def add_user(self, email: str, role: str, council: str | None, password_hash: str, *,
-                 region: str | None = None, name: str | None = None, languages: Sequence[str] = ()) -> bool:
-        """False when a user with this email exists already."""
+                 region: str | None = None, name: str | None = None, languages: Sequence[str] = (),
+                 password_set: bool = True) -> bool:
+        """False when a user with this email exists already. `password_set`: False for an account made without a
+        password, whose person has yet to choose one with a reset link (the staff pages say it is invited)."""
         at = timestamp()
         return self.uow.create(USERS, email, {
             "email": email, "role": role, "council": council, "region": region, "password_hash": password_hash,
             "created_at": at, "updated_at": at, "disabled": False, "name": name or email,
-            "languages": list(languages),
+            "languages": list(languages), "password_set": password_set,
         })
 
     def user(self, email: str) -> Document | None:

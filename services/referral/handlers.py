@@ -219,12 +219,16 @@ def _after(cursor: str | None) -> str | None:
 
 def search_referrals(referrals: ReferralStore, searching: str, *, limit: int = 50,
                      cursor: str | None = None) -> tuple[list[dict], str | None]:
-    """Staff searching by a child's name or a reference: the referrals whose child's whole name, given name or
-    family name is `searching` (folded: model.folded), whose council's reference it is, or whose id starts with it,
-    oldest first, a page at a time. Each is one indexed read; their pages are merged in id order."""
+    """Staff searching by a child's name or a reference: the referrals whose child's whole name (either way round),
+    given name or family name is `searching` (folded: model.folded), whose names each word searched starts
+    (model.name_matches: "Cer", "Jones Ceri"), whose council's reference it is in any case, or whose id starts with
+    it; oldest first, a page at a time. Each is an indexed read; their pages are merged in id order."""
     after, key = _after(cursor), model.name_key(searching)
     wheres = [{f"name_keys.{part}": key} for part in model.NAME_PARTS] + [{"external_ref": searching.strip()}]
+    if model.reference_key(searching):
+        wheres.append({"external_ref_key": model.reference_key(searching)})
     found = {d.id: d for where in wheres for d in referrals.page(where, limit=limit + 1, after=after)}
+    found.update({d.id: d for d in _names_starting(referrals, searching, limit + 1, after)})
     prefix = searching.strip().lower()
     if domain.REFERENCE.match(prefix):
         found.update({d.id: d for d in referrals.by_id_from(max(prefix, after or ""), limit + 1)
@@ -233,6 +237,27 @@ def search_referrals(referrals: ReferralStore, searching: str, *, limit: int = 5
     if len(items) > limit:
         return items[:limit], _cursor(items[limit - 1]["id"])
     return items, None
+
+
+def _names_starting(referrals: ReferralStore, searching: str, wanted: int, after: str | None) -> list[Document]:
+    """The first `wanted` referrals after `after` whose child's name each word searched starts: found by the start
+    of the longest word (model.name_starts, indexed) and kept when the whole search matches (model.name_matches)."""
+    words = sorted(model.folded(searching).split(), key=len, reverse=True)
+    if not words or len(words[0]) < model.STARTS:
+        return []
+    start = model.name_key(words[0][:model.STARTS])
+    found: dict[str, Document] = {}
+    for part in model.NAME_STARTS:
+        kept: list[Document] = []
+        following = after
+        while len(kept) < wanted:
+            page = referrals.page({f"name_starts.{part}": start}, limit=wanted, after=following)
+            kept += [d for d in page if model.name_matches(d.body["child"], searching)]
+            if len(page) < wanted:
+                break
+            following = page[-1].id
+        found.update({d.id: d for d in kept[:wanted]})
+    return [found[i] for i in sorted(found)][:wanted]
 
 
 def read_several(referrals: ReferralStore, referral_ids: list[str]) -> list[dict]:

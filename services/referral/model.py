@@ -31,7 +31,12 @@ class Referral(TypedDict, total=False):
     child: dict[str, Any]
     child_key: str
     name_keys: dict[str, str]
-    """What staff search the child's name by (`name_keys`): digests of the name as typed, folded."""
+    """What staff search the child's name by (`name_keys`): digests of the name as typed, folded, either way
+    round."""
+    name_starts: dict[str, str]
+    """What staff search the start of a name by: digests of the given and family names' first letters (STARTS)."""
+    external_ref_key: Optional[str]
+    """The council's reference as a search compares it: case folded, so "mosaic-1" finds "MOSAIC-1"."""
     referrer: dict[str, Any]
     statutory_meeting_at: Optional[str]
     placed_out_of_county: Optional[bool]
@@ -81,7 +86,7 @@ def referral(*, id: str, council: str, region: str, nation: str, kind: str, basi
     return Referral(
         id=id, council=council, region=region, nation=nation, kind=kind, basis=basis, source=source,
         external_ref=external_ref, child=child, child_key=child_key(child), name_keys=name_keys(child),
-        referrer=referrer,
+        name_starts=name_starts(child), external_ref_key=reference_key(external_ref), referrer=referrer,
         statutory_meeting_at=statutory_meeting_at, placed_out_of_county=placed_out_of_county,
         unaccompanied_asylum_seeking=unaccompanied_asylum_seeking, consent=dict(consent), risks=risks, summary=summary,
         status="received", received_at=received_at, acknowledged_at=None, deadlines={}, meeting={"status": "none"},
@@ -98,8 +103,14 @@ def child_key(child: dict[str, Any]) -> str:
     return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-NAME_PARTS = ("full", "given", "family")
-"""The ways a child's name is searched: the whole name, or either part alone."""
+NAME_PARTS = ("full", "given", "family", "reversed")
+"""The ways a child's name is searched whole: the whole name either way round ("Jones Ceri"), or either part."""
+NAME_STARTS = ("given", "family", "given_last", "family_last")
+"""The words of a child's name a search finds by their start: the first and the last of the given and the family
+name ("Daf" finds Môrwen ap Dafydd, "Rhe" Ceri Hopkin-Rees)."""
+STARTS = 3
+"""How many letters of a given or family name a search by its start finds it by ("Cer" finds "Ceri"); a search of
+fewer letters finds only a name that short."""
 
 
 def folded(text: str) -> str:
@@ -114,15 +125,44 @@ def name_key(text: str) -> str:
 
 
 def name_keys(child: dict[str, Any]) -> dict[str, str]:
-    """The digests a search by the child's name finds the referral by."""
+    """The digests a search by the child's whole name (or a whole part of it) finds the referral by."""
     given, family = child.get("given_name") or "", child.get("family_name") or ""
-    return {"full": name_key(f"{given} {family}"), "given": name_key(given), "family": name_key(family)}
+    return {"full": name_key(f"{given} {family}"), "given": name_key(given), "family": name_key(family),
+            "reversed": name_key(f"{family} {given}")}
+
+
+def name_starts(child: dict[str, Any]) -> dict[str, str]:
+    """The digests a search by the start of a word of the child's name finds the referral by (NAME_STARTS)."""
+    starts = {}
+    for part in ("given", "family"):
+        words = folded(child.get(f"{part}_name") or "").split() or [""]
+        starts.update({part: name_key(words[0][:STARTS]), f"{part}_last": name_key(words[-1][:STARTS])})
+    return starts
+
+
+def reference_key(external_ref: str | None) -> str | None:
+    """The council's reference as a search compares it (None without one)."""
+    return external_ref.strip().casefold() if external_ref and external_ref.strip() else None
+
+
+def name_matches(child: dict[str, Any], searching: str) -> bool:
+    """Whether each word searched starts a different word of the child's name, in any order: "Cer" and "Jones Ceri"
+    find Ceri Jones, "Cer Jon" too; "Ceri Ceri" does not."""
+    words = [*folded(child.get("given_name") or "").split(), *folded(child.get("family_name") or "").split()]
+    for wanted in sorted(folded(searching).split(), key=len, reverse=True):
+        found = next((i for i, word in enumerate(words) if word.startswith(wanted)), None)
+        if found is None:
+            return False
+        del words[found]
+    return True
 
 
 def up_to_date(referral: dict[str, Any]) -> dict[str, Any] | None:
-    """A referral kept by an earlier version with the keys it is now found by (its child's, and the digests of the
-    child's name a search uses), or None when it has them."""
-    keys = {"child_key": child_key(referral["child"]), "name_keys": name_keys(referral["child"])}
+    """A referral kept by an earlier version with the keys it is now found by (its child's, the digests of the
+    child's name and its start a search uses, and its council's reference folded), or None when it has them."""
+    keys = {"child_key": child_key(referral["child"]), "name_keys": name_keys(referral["child"]),
+            "name_starts": name_starts(referral["child"]),
+            "external_ref_key": reference_key(referral.get("external_ref"))}
     if all(referral.get(field) == value for field, value in keys.items()):
         return None
     return {**referral, **keys}

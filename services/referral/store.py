@@ -6,7 +6,7 @@ from shared.store import Document, Index, Store, every_combination, find_all
 from shared.unit_of_work import UnitOfWork
 
 from services.referral.domain import OPEN_WORK
-from services.referral.model import NAME_PARTS
+from services.referral.model import NAME_PARTS, NAME_STARTS
 
 REFERRALS = "referrals"
 OPT_OUTS = "opt_outs"
@@ -21,8 +21,10 @@ INDEXES = (
     # of birth (and, for a referral kept before it had a child_key, its date of birth alone),
     Index(REFERRALS, ("council", "external_ref")),  # or by the council's own reference
     *every_combination(REFERRALS, LISTED_BY),
-    *(Index(REFERRALS, (f"name_keys.{part}",)) for part in NAME_PARTS),  # staff searching by the child's name
-    Index(REFERRALS, ("external_ref",)),  # or by a council's reference
+    *(Index(REFERRALS, (f"name_keys.{part}",)) for part in NAME_PARTS),  # staff searching by the child's name,
+    *(Index(REFERRALS, (f"name_starts.{part}",)) for part in NAME_STARTS),  # by the start of a name,
+    Index(REFERRALS, ("external_ref",)),  # or by a council's reference, as given
+    Index(REFERRALS, ("external_ref_key",)),  # or in any case
     Index(REFERRALS, ("id",)),  # several referrals read at once, for a list that names each child
     Index(OPT_OUTS, ("council", "external_ref")),  # a child's opt-outs, by the council's own reference
     *every_combination(TRANSITIONS, ("council", "renewed_offer_status")),  # transitions, and offers to make again

@@ -12,7 +12,8 @@ from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, check_fields, comman
                         page_answer, page_asked)
 
 from services.scheduling import deadlines, history, meetings
-from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
+from services.scheduling.commands import (ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting,
+                                          checked_venue)
 from services.scheduling.store import CASES, MEETINGS, SchedulingStore
 
 blueprint = Blueprint("scheduling", __name__)
@@ -55,9 +56,9 @@ def arrange(referral_id: str):
 
 @blueprint.post("/meetings/<meeting_id>/reschedule")
 def reschedule(meeting_id: str):
-    command = command_from_body(lambda body: RescheduleMeeting(meeting_id, body["starts_at"], body["reason"], actor(),
-                                                               role(), body.get("late_reason")),
-                                "starts_at", "reason")
+    command = command_from_body(lambda body: RescheduleMeeting(
+        meeting_id, body["starts_at"], body["reason"], actor(), role(), body.get("late_reason"),
+        checked_venue(body["venue"]) if body.get("venue") is not None else None), "starts_at", "reason")
     return meeting_view(meetings.reschedule(command, uow()))
 
 

@@ -20,11 +20,17 @@ class ArrangeMeeting:
         minutes = body["duration_minutes"]
         if isinstance(minutes, bool) or not isinstance(minutes, int):
             raise TypeError("duration_minutes must be a whole number of minutes")
-        if not isinstance(body["venue"], dict):
-            raise TypeError("venue must be an object")
-        if body["venue"].get("type") not in (None, *VENUE_TYPES):
-            raise ValueError(f"venue.type must be one of {', '.join(VENUE_TYPES)}")
+        checked_venue(body["venue"])
         return cls(referral_id, body, by, role)
+
+
+def checked_venue(venue: object) -> dict:
+    """A venue as a meeting is arranged or moved to: an object, of a known type if it says one."""
+    if not isinstance(venue, dict):
+        raise TypeError("venue must be an object")
+    if venue.get("type") not in (None, *VENUE_TYPES):
+        raise ValueError(f"venue.type must be one of {', '.join(VENUE_TYPES)}")
+    return venue
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class RescheduleMeeting:
     role: str | None
     late_reason: str | None = None
     """Why the meeting is now after the referral's meeting deadline, as when it is arranged late."""
+    venue: dict | None = None
+    """Where the meeting moves to, as when it is arranged; None: it stays where it was."""
 
 
 @dataclass(frozen=True)

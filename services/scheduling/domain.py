@@ -523,12 +523,14 @@ def late_reason_standing(meeting: dict, given: str | None) -> str | None:
 
 
 def rescheduled(meeting: dict, starts_at: datetime, late: bool, reason: str, by: str, at: str,
-                late_reason: str | None = None) -> dict:
-    """The meeting moved to `starts_at` for `reason`; while it is late, with why (`late_reason`)."""
+                late_reason: str | None = None, venue: dict | None = None) -> dict:
+    """The meeting moved to `starts_at` for `reason`, and to `venue` when one is given (else it stays where it
+    was); while it is late, with why (`late_reason`)."""
     check_arranged(meeting)
     changed = _noted(meeting, at, "rescheduled", by, starts_at=starts_at.isoformat(),
                      ends_at=ends_at(starts_at, meeting["duration_minutes"]).isoformat(),
-                     day=diary_day(starts_at), late=late, late_reason=late_reason if late else None)
+                     day=diary_day(starts_at), late=late, late_reason=late_reason if late else None,
+                     venue=venue or meeting["venue"])
     changed["history"][-1].update({"from": meeting["starts_at"], "reason": reason})
     if late:
         changed["history"][-1]["late_reason"] = late_reason

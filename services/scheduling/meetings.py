@@ -127,16 +127,18 @@ def reschedule(command: RescheduleMeeting, uow: UnitOfWork) -> dict:
     domain.check_allocated(meeting["advocate_email"], command.by, command.role)
     case = _case(scheduling, meeting["referral_id"])
     late_reason = domain.late_reason_standing(meeting, command.late_reason)
-    late = domain.check_meeting(case, starts, meeting["duration_minutes"], meeting["venue"], late_reason, now())
+    venue = command.venue or meeting["venue"]
+    late = domain.check_meeting(case, starts, meeting["duration_minutes"], venue, late_reason, now())
     _book(uow, meeting["advocate_email"], command.meeting_id, meeting["referral_id"], starts,
           domain.ends_at(starts, meeting["duration_minutes"]))
 
     def decide(current: dict):
-        changed = domain.rescheduled(current, starts, late, command.reason, command.by, timestamp(), late_reason)
+        changed = domain.rescheduled(current, starts, late, command.reason, command.by, timestamp(), late_reason,
+                                     command.venue)
         return changed, [clocks.event("meeting.rescheduled", {
             "meeting_id": command.meeting_id, "referral_id": current["referral_id"], "council": current["council"],
             "starts_at": changed["starts_at"], "previous_starts_at": current["starts_at"],
-            "venue": current["venue"]["name"]}, f"referral:{current['referral_id']}")]
+            "venue": changed["venue"]["name"]}, f"referral:{current['referral_id']}")]
 
     changed = _change(uow, command.meeting_id, command.by, command.role, decide)
     deadlines.late_meeting(uow, changed["referral_id"], late)

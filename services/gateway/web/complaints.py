@@ -77,10 +77,12 @@ class AnswerForm(FlaskForm):
                         max_length=5000,
                         hint=_l("The answer also tells them they can go to the council or the children's "
                                 "commissioner of their nation"))
-    submit = submit(_l("Record the answer"))
+    submit = submit(_l("Record the response"))
 
 
 class ConfirmForm(FlaskForm):
+    """A step with nothing to ask: its button says the step (complaint_step), as a verb."""
+
     submit = submit(_l("Confirm"))
 
 
@@ -93,18 +95,22 @@ STEPS = {step.name: step for step in (
          _l("Acknowledge the complaint")),
     Step("respond", AnswerForm, ComplaintAnswerSchema, "complaints", "/complaints/{complaint}/respond",
          "answer complaint", lambda f: {"outcome": f.outcome.data, "summary": f.summary.data},
-         {"outcome": "outcome", "summary": "summary"}, _l("The answer is recorded"), _l("Record the answer")),
+         {"outcome": "outcome", "summary": "summary"}, _l("The answer is recorded"), _l("Record the response")),
     Step("escalate", ConfirmForm, EmptySchema, "complaints", "/complaints/{complaint}/escalate",
          "escalate complaint", lambda f: {}, {}, _l("The complaint is at stage 2"),
-         _l("The complainant takes it to stage 2")),
+         _l("Escalate to stage 2")),
     Step("close", ConfirmForm, EmptySchema, "complaints", "/complaints/{complaint}/close", "close complaint",
          lambda f: {}, {}, _l("The complaint is closed"), _l("Close the complaint")),
     Step("withdraw", ConfirmForm, EmptySchema, "complaints", "/complaints/{complaint}/withdraw",
-         "withdraw complaint", lambda f: {}, {}, _l("The complaint is withdrawn"), _l("The complaint is withdrawn")),
+         "withdraw complaint", lambda f: {}, {}, _l("The complaint is withdrawn"),
+         _l("Record that it is withdrawn")),
 )}
 NEXT_STEPS = {"received": ["acknowledge", "respond", "withdraw"], "acknowledged": ["respond", "withdraw"],
               "escalated": ["respond", "withdraw"], "responded": ["close", "escalate", "withdraw"]}
 """What the complaint page offers in each status; the complaints service decides what is allowed."""
+STATUS_COLOURS = {"received": "blue", "acknowledged": "light-blue", "responded": "green", "escalated": "orange",
+                  "closed": "grey", "recorded": "grey"}
+"""Each status's tag colour, so a status reads as a state beside the steps' buttons, never as one of them."""
 
 
 def _council_choices() -> list[tuple[str, str]]:
@@ -237,7 +243,7 @@ def waiting_complaints() -> list[dict]:
 @signed_in("manager")
 def complaints():
     return render_template("complaints.html", complaints=every_item("complaints", "/complaints"), statuses=STATUSES,
-                           kinds=dict(KINDS), made_by=dict(MADE_BY), next_step=next_step)
+                           colours=STATUS_COLOURS, kinds=dict(KINDS), made_by=dict(MADE_BY), next_step=next_step)
 
 
 def read_complaint(complaint_id: str) -> dict | None:
@@ -254,8 +260,8 @@ def complaint(complaint_id: str):
     if found is None:
         abort(404)
     steps = [(name, STEPS[name].title) for name in NEXT_STEPS.get(found["status"], [])]
-    return render_template("complaint.html", complaint=found, steps=steps, statuses=STATUSES, kinds=dict(KINDS),
-                           made_by=dict(MADE_BY), outcomes=dict(OUTCOMES))
+    return render_template("complaint.html", complaint=found, steps=steps, statuses=STATUSES, colours=STATUS_COLOURS,
+                           kinds=dict(KINDS), made_by=dict(MADE_BY), outcomes=dict(OUTCOMES))
 
 
 @blueprint.route("/complaints/<complaint_id>/<name>", methods=["GET", "POST"])
@@ -268,6 +274,8 @@ def complaint_step(complaint_id: str, name: str):
         abort(404)
     step = STEPS[name]
     form = step.form()
+    if isinstance(form, ConfirmForm):
+        form.submit.label.text = str(step.title)
     loose: list[dict] = []
     if form.validate_on_submit():
         answer, loose = submit_step(step, form, step.path.format(complaint=complaint_id), None)

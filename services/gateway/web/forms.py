@@ -305,6 +305,19 @@ class ContactAttemptForm(FlaskForm):
     submit = submit(_l("Record the attempt"))
 
 
+def venue_questions() -> tuple:
+    """Where a meeting is, asked alike when it is arranged and when it moves: the venue's name, address, whether it
+    is accessible and risk-assessed, and its type (fresh fields each call, so each form keeps its own order)."""
+    return (text(_l("Venue"), _l("Enter the venue"), hint=_l("Somewhere the child chose and feels safe"),
+                 max_length=200),
+            long_text(_l("Venue address (optional)"), max_length=500),
+            choice(_l("Is the venue accessible for the child?"), YES_NO, _l("Say whether the venue is accessible")),
+            choice(_l("Has the venue been risk-assessed?"), YES_NO,
+                   _l("Say whether the venue has been risk-assessed")),
+            choice(_l("Venue type (optional)"), VENUE_TYPES, optional=True,
+                   invalid=_l("Choose the type of venue from the list")))
+
+
 class MeetingForm(FlaskForm):
     day = day(_l("Date of the meeting"), _l("Enter the date of the meeting"), hint=_l("For example, 27 3 2027"),
               invalid=_l("The date of the meeting must be a real date, like 27 3 2027"),
@@ -315,15 +328,7 @@ class MeetingForm(FlaskForm):
                                     invalid=_l("Enter the length of the meeting in minutes as a number, like 60"),
                                     least=15, most=240,
                                     range_message=_l("A meeting lasts between 15 and 240 minutes"), default=60)
-    venue_name = text(_l("Venue"), _l("Enter the venue"), hint=_l("Somewhere the child chose and feels safe"),
-                      max_length=200)
-    venue_address = long_text(_l("Venue address (optional)"), max_length=500)
-    accessible = choice(_l("Is the venue accessible for the child?"), YES_NO,
-                        _l("Say whether the venue is accessible"))
-    risk_assessed = choice(_l("Has the venue been risk-assessed?"), YES_NO,
-                           _l("Say whether the venue has been risk-assessed"))
-    venue_type = choice(_l("Venue type (optional)"), VENUE_TYPES, optional=True,
-                        invalid=_l("Choose the type of venue from the list"))
+    venue_name, venue_address, accessible, risk_assessed, venue_type = venue_questions()
     language = languages(_l("Language of the meeting"), _l("Choose the language of the meeting"))
     late_reason = long_text(_l("Reason if after the deadline (optional)"),
                             hint=_l("Needed only when the meeting is after the statutory meeting or deadline"),
@@ -337,6 +342,7 @@ class RescheduleForm(FlaskForm):
               checks=[NotBeforeToday(_l("The new date must be today or in the future"))])
     time = text(_l("New start time"), _l("Enter the new start time"),
                 hint=_l("On the 24-hour clock, for example 14:30"), max_length=5, validators=[TIME])
+    venue_name, venue_address, accessible, risk_assessed, venue_type = venue_questions()
     reason = long_text(_l("Why is the meeting moving?"), _l("Enter why the meeting is moving"), optional=False,
                        max_length=1000)
     late_reason = long_text(_l("Reason if after the deadline (optional)"),

@@ -98,14 +98,17 @@ def prepared(form: forms.PersonForm) -> forms.PersonForm:
     return form
 
 
+def tag(colour: str, text: str) -> Markup:
+    return Markup('<strong class="govuk-tag govuk-tag--{}">{}</strong>').format(colour, text)
+
+
 def rows_of(person: dict) -> list[dict]:
     """A staff account's details as the summary list rows the staff pages show."""
     roles, languages = dict(forms.STAFF_ROLES), dict(forms.STAFF_LANGUAGES)
-    status = Markup('<strong class="govuk-tag govuk-tag--green">{}</strong>').format(gettext("Active")) \
-        if person["active"] else \
-        Markup('<strong class="govuk-tag govuk-tag--grey">{}</strong>').format(gettext("Deactivated"))
+    status = tag("grey", gettext("Deactivated")) if not person["active"] else \
+        tag("blue", gettext("Invited: no password set yet")) if person["invited"] else tag("green", gettext("Active"))
     if person["locked"]:
-        status += Markup(' <strong class="govuk-tag govuk-tag--red">{}</strong>').format(gettext("Locked out"))
+        status += Markup(" ") + tag("red", gettext("Locked out"))
     scope = council_name(person["council"]) if person["council"] else \
         region_name(person["region"]) if person["region"] else gettext("None")
     spoken = ", ".join(str(languages[code]) for code in person["languages"] if code in languages)
@@ -118,9 +121,18 @@ def rows_of(person: dict) -> list[dict]:
     ]
 
 
-def person_or_404(email: str):
-    """The account, if the signed-in person may run it (a manager never an admin's)."""
-    user = gateway_store().user(email) if len(email) <= 254 else None
+@blueprint.app_template_global()
+def person_ref(email: str) -> str:
+    """What a staff page's address names an account by: a digest of its email, so the address, the browser's
+    history and the access log never carry the email. An address naming the email itself finds no one (404)."""
+    return domain.digest(f"staff page:{email}")[:20]
+
+
+def person_or_404(ref: str):
+    """The account the address names (person_ref), if the signed-in person may run it (a manager never an
+    admin's)."""
+    user = next((user for user in gateway_store().users() if person_ref(user.id) == ref), None) \
+        if len(ref) == 20 else None
     if user is None:
         abort(404)
     if g.principal.role != domain.ADMIN and user.body["role"] == domain.ADMIN:
@@ -170,10 +182,10 @@ def new_person():
                                          "for 24 hours."))
 
 
-@blueprint.route("/staff/<email>", methods=["GET", "POST"])
+@blueprint.route("/staff/<ref>", methods=["GET", "POST"])
 @administrators
-def person(email: str):
-    user = person_or_404(email)
+def person(ref: str):
+    user = person_or_404(ref)
     body = user.body
     form = prepared(forms.PersonForm(data={
         "name": domain.display_name(body, user.id), "role": body["role"], "council": body.get("council") or "",
@@ -191,17 +203,31 @@ def person(email: str):
         else:
             flash(gettext("%(name)s's account is saved", name=form.name.data.strip()))
             return redirect(url_for("web.people"))
-    person_shown = next((p for p in handlers.staff(gateway_store()) if p["email"] == user.id), None)
-    return render_template("people_person.html", form=form, person=person_shown, rows_of=rows_of,
+    return render_template("people_person.html", form=form, person=shown(user.id), rows_of=rows_of,
                            action_form=forms.StaffActionForm(), errors=error_summary(form, loose))
 
 
-@blueprint.post("/staff/<email>/<action>")
+def shown(email: str) -> dict | None:
+    """The account as the staff pages show it (handlers.staff)."""
+    return next((p for p in handlers.staff(gateway_store()) if p["email"] == email), None)
+
+
+@blueprint.get("/staff/<ref>/deactivate")
 @administrators
-def person_action(email: str, action: str):
+def confirm_deactivation(ref: str):
+    """Deactivating signs a person out at once and keeps them out: the button on their page asks first, here."""
+    user = person_or_404(ref)
+    if user.body.get("disabled"):
+        return redirect(url_for("web.person", ref=ref))
+    return render_template("people_deactivate.html", person=shown(user.id), action_form=forms.StaffActionForm())
+
+
+@blueprint.post("/staff/<ref>/<action>")
+@administrators
+def person_action(ref: str, action: str):
     if action not in ACTIONS:
         abort(404)
-    user = person_or_404(email)
+    user = person_or_404(ref)
     if not forms.StaffActionForm().validate_on_submit():
         abort(400)
     store, name = gateway_store(), domain.display_name(user.body, user.id)
@@ -216,7 +242,7 @@ def person_action(email: str, action: str):
             flash(gettext("%(name)s's account is reactivated", name=name) if action == "reactivate"
                   else gettext("%(name)s's account is deactivated: they cannot sign in", name=name))
     except CredentialError as exc:  # said on the person's page, which a change of language keeps
-        return redirect(url_for("web.person", email=user.id, refused=exc.code if exc.code in REFUSALS else "other"))
+        return redirect(url_for("web.person", ref=ref, refused=exc.code if exc.code in REFUSALS else "other"))
     return redirect(url_for("web.people"))
 
 

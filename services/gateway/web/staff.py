@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
@@ -175,22 +177,64 @@ def wants_welsh(referral: dict | None) -> bool:
 
 class ReferralSearchForm(forms.ReferralFilterForm):
     search = forms.text(_l("Child's name or reference"), optional=True, max_length=200,
-                        hint=_l("A whole name, a given or family name, the council's reference or ours"))
+                        hint=_l("All or the start of a given or family name, either way round, the council's "
+                                "reference or ours"))
+
+
+SEARCHES = "referral_searches"
+"""Where a session keeps what its user searched for, by an opaque token: the child's name stays out of the address,
+the browser's history and every log."""
+SEARCHES_KEPT = 5
+FILTERS = ("status", "council", "advocate", "deadline")
+
+
+def filter_form(data) -> ReferralSearchForm:
+    form = ReferralSearchForm(data)
+    form.status.choices = [("", gettext("Any status")), *STATUSES]
+    form.council.choices = [("", gettext("Any council")), *council_choices()]
+    form.advocate.choices = [("", gettext("Any advocate")), *advocates()]
+    form.deadline.choices = [("", gettext("Any deadline")), *DEADLINE_STATES]
+    return form
+
+
+def kept_search(token: str | None) -> str:
+    """What the session searched for under `token` ("" for none, or one it no longer keeps)."""
+    return (session.get(SEARCHES) or {}).get(token or "", "")
+
+
+def keep_search(searching: str) -> str:
+    """Keep a search in the session, with the last few before it (a page of them open in other tabs), and give
+    its token."""
+    token = secrets.token_urlsafe(9)
+    kept = list((session.get(SEARCHES) or {}).items())[-(SEARCHES_KEPT - 1):]
+    session[SEARCHES] = {**dict(kept), token: searching}
+    return token
+
+
+@blueprint.post("/referrals")
+@signed_in(*CASEWORKERS)
+def search_referrals():
+    """The list's filters as posted: the search is kept in the session and the list shown by its token, so the
+    address (and Back) carry no child's name and the browser never asks to send the form again."""
+    form = filter_form(request.form)
+    if not form.validate():
+        return render_template("referrals.html", form=form, referrals=[], errors=error_summary(form), next=None)
+    chosen = {name: form[name].data for name in FILTERS if form[name].data}
+    searching = (form.search.data or "").strip()
+    return redirect(url_for("web.referrals", **chosen, **({"found": keep_search(searching)} if searching else {})),
+                    code=303)
 
 
 @blueprint.get("/referrals")
 @signed_in(*CASEWORKERS)
 def referrals():
-    form = ReferralSearchForm(request.args)
-    form.status.choices = [("", gettext("Any status")), *STATUSES]
-    form.council.choices = [("", gettext("Any council")), *council_choices()]
-    form.advocate.choices = [("", gettext("Any advocate")), *advocates()]
-    form.deadline.choices = [("", gettext("Any deadline")), *DEADLINE_STATES]
+    form = filter_form(request.args)
+    searching = kept_search(request.args.get("found"))
+    form.search.data = searching
     if not form.validate():
         return render_template("referrals.html", form=form, referrals=[], errors=error_summary(form), next=None)
     where = {"status": form.status.data, "council": form.council.data, "advocate": form.advocate.data}
     where = {k: v for k, v in where.items() if v}
-    searching = (form.search.data or "").strip()
     cursor = {"cursor": request.args["cursor"]} if request.args.get("cursor") else {}
     if form.deadline.data:
         deadlines = every_item("scheduling", "/deadlines", {
@@ -208,7 +252,8 @@ def referrals():
             abort(404)
     following = None
     if listed["next"]:
-        following = url_for("web.referrals", **{**request.args.to_dict(), "cursor": listed["next"]})
+        shown = {k: v for k, v in request.args.to_dict().items() if k in (*FILTERS, "found")}
+        following = url_for("web.referrals", **{**shown, "cursor": listed["next"]})
     return render_template("referrals.html", form=form, referrals=listed["items"], errors=[], next=following)
 
 
@@ -263,6 +308,15 @@ def meeting_record(referral: dict) -> dict | None:
     return recorded if status == 200 else None
 
 
+def current_meeting(referral: dict) -> dict | None:
+    """The referral's meeting as it stands, as scheduling keeps it (its whole venue), while one is arranged."""
+    meeting = referral.get("meeting") or {}
+    if meeting.get("status") != "arranged" or not meeting.get("id"):
+        return None
+    status, found = call("scheduling", "GET", f"/meetings/{meeting['id']}")
+    return found if status == 200 else None
+
+
 def offered(step_name: str, referral: dict) -> bool:
     """Whether the signed-in user may take the step on this referral: their role may (allocating and closing are a
     manager's) and, for an advocate, the referral is allocated to them."""
@@ -273,24 +327,38 @@ def offered(step_name: str, referral: dict) -> bool:
 # the journey's steps, each a form posting to the owning service
 
 
+def _venue(form) -> dict:
+    """The venue as the form's venue questions (forms.venue_questions) say it."""
+    venue = {"name": form.venue_name.data, "address": form.venue_address.data or "",
+             "accessible": form.accessible.data == "yes", "risk_assessed": form.risk_assessed.data == "yes"}
+    return {**venue, "type": form.venue_type.data} if form.venue_type.data else venue
+
+
 def _meeting_body(form) -> dict:
     body = {"starts_at": london(form.day.data, form.time.data), "duration_minutes": form.duration_minutes.data,
-            "venue": {"name": form.venue_name.data, "address": form.venue_address.data or "",
-                      "accessible": form.accessible.data == "yes",
-                      "risk_assessed": form.risk_assessed.data == "yes"},
-            "language": form.language.data}
-    if form.venue_type.data:
-        body["venue"]["type"] = form.venue_type.data
+            "venue": _venue(form), "language": form.language.data}
     if (form.late_reason.data or "").strip():
         body["late_reason"] = form.late_reason.data.strip()
     return body
 
 
 def _reschedule_body(form) -> dict:
-    body = {"starts_at": london(form.day.data, form.time.data), "reason": form.reason.data}
+    """The move as the API takes it: the new time, and the venue as the page now says it (the current one, which
+    the page shows filled in, unless it was changed)."""
+    body = {"starts_at": london(form.day.data, form.time.data), "reason": form.reason.data, "venue": _venue(form)}
     if (form.late_reason.data or "").strip():
         body["late_reason"] = form.late_reason.data.strip()
     return body
+
+
+def as_it_stands(meeting: dict) -> dict:
+    """A meeting's time and venue as the reschedule form's answers, for the page to show them filled in."""
+    starts = datetime.fromisoformat(meeting["starts_at"]).astimezone(LONDON)
+    venue = meeting.get("venue") or {}
+    return {"day": starts.date(), "time": starts.strftime("%H:%M"), "venue_name": venue.get("name"),
+            "venue_address": venue.get("address") or "", "venue_type": venue.get("type") or "",
+            "accessible": "yes" if venue.get("accessible") else "no",
+            "risk_assessed": "yes" if venue.get("risk_assessed") else "no"}
 
 
 def _record_body(form) -> dict:
@@ -328,6 +396,10 @@ def _note(form) -> dict:
     return {"method": form.method.data, "result": form.result.data, "note": (form.note.data or "").strip()}
 
 
+VENUE_FIELDS = {"venue.name": "venue_name", "venue.address": "venue_address", "venue.accessible": "accessible",
+                "venue.risk_assessed": "risk_assessed", "venue.type": "venue_type", "venue": "venue_name"}
+"""The API's venue fields to the form's venue questions that show their errors."""
+
 STEPS = {step.name: step for step in (
     Step("allocate", forms.AllocateForm, AllocateSchema, "referral", "/referrals/{referral}/allocate",
          "allocate referral", lambda f: {"advocate_email": f.advocate_email.data}, {"advocate_email": "advocate_email"},
@@ -338,14 +410,12 @@ STEPS = {step.name: step for step in (
          _l("Record a contact attempt")),
     Step("arrange_meeting", forms.MeetingForm, MeetingRequestSchema, "scheduling", "/referrals/{referral}/meetings",
          "arrange meeting", _meeting_body,
-         {"starts_at": "day", "duration_minutes": "duration_minutes", "venue.name": "venue_name",
-          "venue.address": "venue_address", "venue.accessible": "accessible",
-          "venue.risk_assessed": "risk_assessed", "venue.type": "venue_type", "venue": "venue_name",
-          "language": "language", "late_reason": "late_reason"}, _l("The meeting is arranged"),
+         {"starts_at": "day", "duration_minutes": "duration_minutes", **VENUE_FIELDS, "language": "language",
+          "late_reason": "late_reason"}, _l("The meeting is arranged"),
          _l("Arrange the Active Offer meeting")),
     Step("reschedule_meeting", forms.RescheduleForm, RescheduleSchema, "scheduling", "/meetings/{meeting}/reschedule",
          "reschedule meeting", _reschedule_body,
-         {"starts_at": "day", "reason": "reason", "late_reason": "late_reason", "venue": "reason"},
+         {"starts_at": "day", "reason": "reason", "late_reason": "late_reason", **VENUE_FIELDS},
          _l("The meeting is rescheduled"), _l("Reschedule the meeting")),
     Step("cancel_meeting", forms.CancelForm, CancelSchema, "scheduling", "/meetings/{meeting}/cancel",
          "cancel meeting", lambda f: {"reason": f.reason.data}, {"reason": "reason"},
@@ -382,10 +452,15 @@ def step(referral_id: str, slug: str):
         abort(404)
     if not offered(journey_step.name, found):
         abort(403)
-    form = journey_step.form()
+    meeting = current_meeting(found) if journey_step.name == "reschedule_meeting" else None
+    form = journey_step.form(data=as_it_stands(meeting) if meeting and request.method == "GET" else None)
+    title = journey_step.title
     if journey_step.name == "allocate":
         form.advocate_email.choices = [("", gettext("Choose an advocate")),
                                        *advocate_choices(found.get("advocate_email"), wants_welsh(found))]
+        if found.get("advocate_email"):  # a change of advocate, said as one: not a second allocation
+            title = form.submit.label.text = gettext("Change the advocate")
+            form.advocate_email.label.text = gettext("New advocate")
     loose: list[dict] = []
     if journey_step.name not in found["next_actions"]:
         loose = [{"text": gettext("This cannot be done now: the referral is %(status)s.",
@@ -397,8 +472,8 @@ def step(referral_id: str, slug: str):
             if answer.get("follow_on_referral_id"):
                 flash(gettext("A new issue-based referral was opened for the child's case"))
             return redirect(url_for("web.referral", referral_id=referral_id))
-    return render_template("step.html", form=form, referral=found, title=journey_step.title, slug=slug,
-                           errors=error_summary(form, loose), step=journey_step.name,
+    return render_template("step.html", form=form, referral=found, title=title, slug=slug,
+                           errors=error_summary(form, loose), step=journey_step.name, meeting=meeting,
                            room=capacity() if journey_step.name == "allocate" and g.principal.role == "manager"
                            else None)
 

@@ -11,6 +11,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.conftest import PASSWORD, in_both_languages, sign_in, sign_out, snapshot
+from services.gateway.web.people import person_ref
 from tests.examples import example_referral
 
 NEW_PASSWORD = "three unrelated words here"
@@ -66,6 +67,7 @@ def test_an_admins_day(page: Page, web, base):
 
     # renamed
     open_person(page, base, "Elin Jones")
+    expect(page.locator("main .govuk-tag")).to_have_text(["Invited: no password set yet"])
     in_both_languages(page, "staff-person", "Newid eu manylion")
     page.locator("#name").fill("Elin Roberts")
     save(page)
@@ -129,11 +131,18 @@ def test_an_admins_day(page: Page, web, base):
     # Elin leaves; the last admin cannot leave too
     sign_in(page, base, admin)
     open_person(page, base, "Elin Roberts")
+    expect(page.locator("main .govuk-tag")).to_have_text(["Active"])
+    assert "@" not in page.url, "a person's address never carries their email"
     page.get_by_role("button", name="Deactivate their account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deactivate Elin Roberts?")
+    expect(page.locator("main")).to_contain_text("They will be signed out and cannot sign in until reactivated")
+    in_both_languages(page, "staff-deactivate", "Dadactifadu Elin Roberts?")
+    page.get_by_role("button", name="Yes, deactivate their account").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("cannot sign in")
     expect(page.locator("main")).to_contain_text("Deactivated")
     open_person(page, base, admin)
     page.get_by_role("button", name="Deactivate their account").click()
+    page.get_by_role("button", name="Yes, deactivate their account").click()
     expect(page.locator("main")).to_contain_text("This is the last active administrator")
     in_both_languages(page, "staff-last-admin", "Dyma'r gweinyddwr gweithredol olaf")
     page.goto(f"{base}/staff")
@@ -141,7 +150,7 @@ def test_an_admins_day(page: Page, web, base):
 
     # on a phone
     page.set_viewport_size({"width": 360, "height": 740})
-    for path, name in (("/staff", "staff-list-phone"), (f"/staff/{elin}", "staff-person-phone")):
+    for path, name in (("/staff", "staff-list-phone"), (f"/staff/{person_ref(elin)}", "staff-person-phone")):
         page.goto(f"{base}{path}")
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path
         snapshot(page, name)

@@ -111,6 +111,9 @@ def test_the_take_ups_referral_is_the_advocates_with_the_childs_words_and_no_act
 
 
 def reschedule_late(page: Page, statutory: datetime, welsh: bool) -> None:
+    expect(page.locator("#meeting-now")).to_contain_text("Lleoliad" if welsh else "Venue")
+    expect(page.locator("#time")).not_to_have_value("")  # the meeting as it stands, filled in
+    expect(page.locator("#venue_name")).not_to_have_value("")
     later = statutory + timedelta(days=3)
     page.locator("#day-day").fill(str(later.day))
     page.locator("#day-month").fill(str(later.month))

@@ -116,7 +116,7 @@ def test_a_child_complains_in_welsh_and_a_manager_handles_it(page: Page, web, ba
     page.get_by_role("button", name="Acknowledge the complaint").click()
     submit(page)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("acknowledged")
-    page.get_by_role("button", name="Record the answer").click()
+    page.get_by_role("button", name="Record the response").click()
     page.locator("input[name=outcome][value=upheld]").check()
     page.locator("#summary").fill("We are sorry. Your advocate will call you back today.")
     submit(page)

@@ -38,6 +38,38 @@ def fits_a_phone(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('main table td, main table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/[^\\s\\-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+"""The words (or parts of a hyphenated word) in the page's tables drawn on more than one line: each broken mid-word."""
+
+
+def test_the_home_pages_tables_break_no_word_on_a_desk_and_fit_a_phone(page: Page, web, base):
+    for given, family in (("Gwenllian-Angharad", "Llewelyn-Fitzgerald"), ("Maximilian", "Wolstenholme-Pritchard")):
+        referred(web, given, family, external_ref=f"LONG-{given[:4].upper()}")
+    sign_in(page, base, web.manager)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base}/")
+    expect(page.locator("main table").first).to_be_visible()
+    expect(page.locator("main table")).not_to_have_count(0)
+    assert page.evaluate(BROKEN_WORDS) == [], "no word in a table breaks mid-word at 1280 px"
+    fits_a_phone(page, "manager-home-long-names")
+    sign_out(page)
+
+
 def test_a_managers_day(page: Page, web, base):
     first = referred(web, "Heulwen", "Ap Rhys", external_ref="HAR-1")
     referred(web, "Heulwen", "Ap Rhys", external_ref="HAR-2", kind="issue_based", basis="care_and_support")

@@ -12,8 +12,8 @@ import pytest
 
 from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
-from tests.integration.gateway.test_manager_day import (allocated, child, referred, section, taken_up, text_of,
-                                                        welsh)
+from tests.integration.gateway.test_manager_day import (allocated, child, referred, searched, section, taken_up,
+                                                        text_of, welsh)
 from tests.integration.gateway.test_web_forms import errors_on, running_site
 
 
@@ -116,6 +116,6 @@ def test_the_referral_list_says_how_many_in_words_in_welsh_as_well(site, staff):
     manager = welsh(site.signed_in(staff["manager"]))
     referral_id = referred(site, child("Aled", "Tudur", external_ref="CY-ONE"))
     wait_for(lambda: manager.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
-    assert "Yn dangos 1 atgyfeiriad" in text_of(manager.get("/referrals", params={"search": "CY-ONE"}))
+    assert "Yn dangos 1 atgyfeiriad" in text_of(searched(manager, "CY-ONE"))
     timeline = section(manager.get(f"/referrals/{referral_id}").text, "Llinell amser")
     assert "Caerdydd" in timeline

@@ -71,6 +71,35 @@ def test_the_complainant_asks_from_the_follow_page_for_the_answer_to_be_looked_a
     assert "Answer at the second stage by" in seen and "Being counted" not in seen
 
 
+def buttons(page: str) -> list[str]:
+    """What each button in a page's main part says (links drawn as buttons and form buttons alike)."""
+    return [re.sub(r"\s+", " ", said).strip() for said in re.findall(
+        r'<(?:a|button)[^>]*class="govuk-button[^"]*"[^>]*>\s*([^<]+?)\s*</(?:a|button)>', page.split("<main")[1])]
+
+
+def test_a_complaints_actions_are_verbs_and_its_status_a_tag_in_both_languages(site):
+    manager_email = site.user("manager")
+    manager, seen = bearer(site, manager_email), site.signed_in(manager_email)
+    made = api(site, "POST", "/complaints", manager, {"kind": "complaint", "made_by": "parent",
+                                                      "about": "Nobody rang back", "language": "en",
+                                                      "wants_reply": False}).json()
+    page = seen.get(f"/complaints/{made['id']}").text
+    assert buttons(page)[:3] == ["Acknowledge the complaint", "Record the response", "Record that it is withdrawn"]
+    assert re.search(r'id="complaint-status">[^<]*<strong class="govuk-tag govuk-tag--blue">Received</strong>', page)
+    assert '<strong class="govuk-tag govuk-tag--blue">Received</strong>' in seen.get("/complaints").text
+    assert buttons(seen.get(f"/complaints/{made['id']}/acknowledge").text)[-1] == "Acknowledge the complaint", \
+        "the step's button says the step, not Confirm"
+    seen.http.cookies.set("llais_language", "cy")
+    assert buttons(seen.get(f"/complaints/{made['id']}").text)[:2] == ["Cydnabod y gŵyn", "Cofnodi'r ymateb"]
+    seen.http.cookies.set("llais_language", "en")
+    assert api(site, "POST", f"/complaints/{made['id']}/respond", manager,
+               {"outcome": "upheld", "summary": "We are sorry"}).status_code == 200
+    answered = seen.get(f"/complaints/{made['id']}").text
+    assert buttons(answered)[:2] == ["Close the complaint", "Escalate to stage 2"]
+    assert ">Answered</strong>" in answered
+    assert buttons(seen.get(f"/complaints/{made['id']}/escalate").text)[-1] == "Escalate to stage 2"
+
+
 # disclosures whose dates cannot be
 
 
@@ -135,6 +164,7 @@ def test_moving_a_meeting_past_the_statutory_meeting_asks_why_and_puts_the_deadl
     advocate = site.signed_in(advocate_email)
     later = statutory + timedelta(days=3)
     moved = {"day": [str(later.day), str(later.month), str(later.year)], "time": "10:00",
+             "venue_name": VENUE["name"], "accessible": "yes", "risk_assessed": "yes",  # as the page fills them in
              "reason": "The child is unwell"}
     page = advocate.submit(f"/referrals/{referral_id}/reschedule", moved)
     (said,) = errors_on(page)

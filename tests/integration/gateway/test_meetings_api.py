@@ -300,6 +300,14 @@ def test_rescheduling_and_cancelling(platform, team):
                           json={"starts_at": in_days(5), "reason": "The child has a dentist appointment"})
     assert moved.status_code == 200 and moved.json()["starts_at"] == in_days(5)
     council_view(platform, team, referral_id, lambda r: r["meeting"].get("starts_at") == in_days(5))
+    elsewhere = {"name": "Youth centre", "accessible": True, "risk_assessed": True, "type": "community"}
+    refused = platform.post(f"/api/v1/meetings/{meeting['id']}/reschedule", team["advocate"], json={
+        "starts_at": in_days(6), "reason": "Nearer school", "venue": {**elsewhere, "accessible": False}})
+    assert_problem(refused, 422, "venue.accessible")
+    moved = platform.post(f"/api/v1/meetings/{meeting['id']}/reschedule", team["advocate"],
+                          json={"starts_at": in_days(6), "reason": "Nearer school", "venue": elsewhere})
+    assert moved.status_code == 200 and moved.json()["venue"]["name"] == "Youth centre", moved.text
+    council_view(platform, team, referral_id, lambda r: r["meeting"].get("venue") == "Youth centre")
     cancelled = platform.post(f"/api/v1/meetings/{meeting['id']}/cancel", team["advocate"],
                               json={"reason": "The child moved placement"})
     assert cancelled.json()["status"] == "cancelled"

@@ -14,6 +14,7 @@ import requests
 from shared.store import Put
 from services.gateway import domain, handlers
 from services.gateway.store import PASSWORD_RESETS
+from services.gateway.web.people import person_ref
 from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
 from tests.integration.gateway.test_web_forms import PASSWORD, errors_on, running_site
@@ -145,7 +146,7 @@ def test_a_newer_link_replaces_the_older(site):
 def test_a_person_is_renamed_given_a_role_and_languages_and_the_header_shows_their_name(site):
     _, admin = admin_of(site)
     email = site.user("advocate")
-    saved = admin.submit(f"/staff/{email}", {"name": "Rhys Evans", "role": "referrer", "council": "CARDIFF",
+    saved = admin.submit(f"/staff/{person_ref(email)}", {"name": "Rhys Evans", "role": "referrer", "council": "CARDIFF",
                                              "languages": "cy"})
     assert saved.status_code == 302, errors_on(saved)
     user = site.gateway.user(email).body
@@ -191,21 +192,77 @@ def test_deactivating_ends_the_persons_session_at_once_and_reactivating_lets_the
     email = site.user("advocate")
     person = site.signed_in(email)
     assert person.get("/referrals").status_code == 200
-    done = admin.submit(f"/staff/{email}/deactivate", {}, form_path=f"/staff/{email}")
+    asked = f"/staff/{person_ref(email)}/deactivate"
+    assert f'action="{asked}"' not in admin.get(f"/staff/{person_ref(email)}").text, "the person's page only asks"
+    done = admin.submit(asked, {}, form_path=asked)
     assert done.status_code == 302 and site.gateway.user(email).body["disabled"] is True
     assert person.get("/referrals").status_code == 302, "signed out at once"
     assert site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD}).status_code == 200
     assert "Deactivated" in admin.get("/staff").text
-    admin.submit(f"/staff/{email}/reactivate", {}, form_path=f"/staff/{email}")
+    admin.submit(f"/staff/{person_ref(email)}/reactivate", {}, form_path=f"/staff/{person_ref(email)}")
     assert site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD}).status_code == 302
     assert [e["who"] for e in audited(site, "deactivate staff account", email)] == [admin_email]
     assert [e["who"] for e in audited(site, "reactivate staff account", email)] == [admin_email]
 
 
+def test_deactivating_asks_first_in_the_pages_language_and_changes_nothing_until_confirmed(site):
+    _, admin = admin_of(site)
+    email = site.user("advocate")
+    handlers.update_user(site.gateway, site.councils, email, name="Ceri Jones")
+    person_page = admin.get(f"/staff/{person_ref(email)}").text
+    asked = f"/staff/{person_ref(email)}/deactivate"
+    assert f'href="{asked}"' in person_page
+    for language, heading, said in (
+            ("en", "Deactivate Ceri Jones?", "They will be signed out and cannot sign in until reactivated."),
+            ("cy", "Dadactifadu Ceri Jones?", "Byddan nhw'n cael eu hallgofnodi ac ni allan nhw fewngofnodi nes i'w "
+                                              "cyfrif gael ei ailactifadu.")):
+        admin.http.cookies.set("llais_language", language)
+        confirm = admin.get(asked)
+        assert confirm.status_code == 200 and heading in unescape(confirm.text) and said in unescape(confirm.text)
+        assert f'action="{asked}"' in confirm.text
+    admin.http.cookies.set("llais_language", "en")
+    assert site.gateway.user(email).body["disabled"] is False, "asking changes nothing"
+    assert admin.submit(asked, {}, form_path=asked).status_code == 302
+    assert site.gateway.user(email).body["disabled"] is True
+    assert admin.get(asked).headers.get("Location", "").endswith(f"/staff/{person_ref(email)}"), \
+        "nothing left to ask once it is done"
+
+
+def test_a_persons_page_is_named_by_an_opaque_id_never_their_email(site):
+    _, admin = admin_of(site)
+    email = site.user("advocate")
+    listed = admin.get("/staff").text
+    assert f"/staff/{person_ref(email)}" in listed and f"/staff/{email}" not in listed
+    assert email.split("@")[0] not in person_ref(email)
+    assert admin.get(f"/staff/{email}").status_code == 404, "an address naming the email finds no one"
+    assert admin.get(f"/staff/{person_ref(email)}").status_code == 200
+
+
+def test_an_account_waiting_for_its_first_password_is_said_to_be_invited_not_active(site):
+    _, admin = admin_of(site)
+    email = new_email("advocate")
+    link = link_on(create(admin, email=email, name="Owain Invited"))
+
+    def status(of: str = email) -> list[str]:
+        page = unescape(admin.get(f"/staff/{person_ref(of)}").text)
+        return re.findall(r'<strong class="govuk-tag[^"]*">([^<]+)</strong>', page)
+
+    assert status() == ["Invited: no password set yet"]
+    admin.http.cookies.set("llais_language", "cy")
+    assert status() == ["Gwahoddwyd: dim cyfrinair wedi'i osod eto"]
+    admin.http.cookies.set("llais_language", "en")
+    site.visitor().submit(link, {"password": "a brand new password", "confirm": "a brand new password"})
+    assert status() == ["Active"]
+    handlers.set_active(site.gateway, email, False)
+    assert status() == ["Deactivated"]
+    assert status(site.user("advocate")) == ["Active"], \
+        "an account made with a password is active"
+
+
 def test_an_action_without_its_csrf_token_changes_nothing(site):
     _, admin = admin_of(site)
     email = site.user("advocate")
-    refused = admin.submit(f"/staff/{email}/deactivate", {}, token="made-up")
+    refused = admin.submit(f"/staff/{person_ref(email)}/deactivate", {}, token="made-up")
     assert refused.status_code == 400 and site.gateway.user(email).body["disabled"] is False
 
 
@@ -216,8 +273,9 @@ def test_a_locked_out_person_is_told_an_administrator_can_unlock_them_and_is_unl
         page = site.visitor().submit("/sign-in", {"email": email, "password": "not the password at all"})
     assert errors_on(page) == ["Too many failed attempts: try again in 15 minutes, or ask an administrator to "
                                "unlock your account now"]
-    assert "Locked out" in admin.get(f"/staff/{email}").text
-    assert admin.submit(f"/staff/{email}/unlock", {}, form_path=f"/staff/{email}").status_code == 302
+    assert "Locked out" in admin.get(f"/staff/{person_ref(email)}").text
+    page = f"/staff/{person_ref(email)}"
+    assert admin.submit(f"{page}/unlock", {}, form_path=page).status_code == 302
     assert site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD}).status_code == 302
     assert audited(site, "unlock staff account", email)[0] | {"who": admin_email, "was_locked": True} == \
         audited(site, "unlock staff account", email)[0]
@@ -252,15 +310,16 @@ def test_the_last_active_admin_cannot_be_deactivated_or_demoted(site):
     for other in site.gateway.users_with(domain.ADMIN):
         if other.id != email:
             handlers.set_active(site.gateway, other.id, False)
-    refused = admin.submit(f"/staff/{email}/deactivate", {}, form_path=f"/staff/{email}")
+    asked = f"/staff/{person_ref(email)}/deactivate"
+    refused = admin.submit(asked, {}, form_path=asked)
     assert refused.status_code == 302
     assert errors_on(admin.get(refused.headers["Location"])) == [
         "This is the last active administrator: make someone else an administrator first"]
-    demoted = admin.submit(f"/staff/{email}", {"name": "Me", "role": "manager"})
+    demoted = admin.submit(f"/staff/{person_ref(email)}", {"name": "Me", "role": "manager"})
     assert errors_on(demoted) == ["This is the last active administrator: make someone else an administrator first"]
     assert site.gateway.user(email).body["role"] == domain.ADMIN and not site.gateway.user(email).body["disabled"]
     second = site.user("admin")
-    assert admin.submit(f"/staff/{email}/deactivate", {}, form_path=f"/staff/{email}").status_code == 302
+    assert admin.submit(asked, {}, form_path=asked).status_code == 302
     assert site.gateway.users_with(domain.ADMIN)[0].id == second
 
 
@@ -368,12 +427,12 @@ def test_a_permitted_manager_runs_staff_accounts_but_never_an_admins(permissive)
     assert audited(site, "create staff account", email)[0]["who"] == manager_email
     promoted = create(manager, email=new_email("admin"), role="admin")
     assert promoted.status_code == 200 and errors_on(promoted)
-    assert manager.submit(f"/staff/{email}", {"name": "Nia", "role": "admin"}).status_code == 200
+    assert manager.submit(f"/staff/{person_ref(email)}", {"name": "Nia", "role": "admin"}).status_code == 200
     assert site.gateway.user(email).body["role"] == "advocate"
     admin_email = site.user("admin")
-    assert manager.get(f"/staff/{admin_email}").status_code == 403
+    assert manager.get(f"/staff/{person_ref(admin_email)}").status_code == 403
     for action in ("reset-link", "deactivate", "unlock"):
-        answer = manager.submit(f"/staff/{admin_email}/{action}", {}, form_path="/staff")
+        answer = manager.submit(f"/staff/{person_ref(admin_email)}/{action}", {}, form_path="/staff")
         assert answer.status_code == 403, action
     assert not any(e.get("subject") == admin_email and e["who"] == manager_email for e in site.audit())
     assert site.signed_in(site.user("advocate")).get("/staff").status_code == 403

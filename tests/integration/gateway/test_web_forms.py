@@ -319,6 +319,28 @@ def test_only_a_manager_allocates_or_closes(site):
     assert f"/referrals/{referral_id}/allocate" not in page and f"/referrals/{referral_id}/close" not in page
 
 
+def test_once_allocated_the_page_says_to_whom_and_offers_a_change_of_advocate_not_an_allocation(site):
+    manager = site.signed_in(site.user("manager"))
+    first, second = site.user("advocate"), site.user("advocate")
+    handlers.update_user(site.gateway, site.councils, first, name="Ceri Jones")
+    referral_id = site.refer()
+    wait_for(lambda: manager.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
+    assert ">Allocate</a>" in manager.get(f"/referrals/{referral_id}").text
+    assert manager.submit(f"/referrals/{referral_id}/allocate", {"advocate_email": first}).status_code == 302
+    record = manager.get(f"/referrals/{referral_id}").text
+    assert ">Change the advocate</a>" in record and ">Allocate</a>" not in record and "Ceri Jones" in record
+    for language, said, button in (("en", "Allocated to Ceri Jones.", "Change the advocate"),
+                                   ("cy", "Wedi'i ddyrannu i Ceri Jones.", "Newid yr eiriolwr")):
+        manager.http.cookies.set("llais_language", language)
+        page = unescape(manager.get(f"/referrals/{referral_id}/allocate").text)
+        assert said in page and button in re.findall(r"<button[^>]*>\s*([^<]+?)\s*</button>", page), language
+        assert re.search(rf"<h1[^>]*>{button}</h1>", page), language
+    manager.http.cookies.set("llais_language", "en")
+    assert manager.submit(f"/referrals/{referral_id}/allocate", {"advocate_email": second}).status_code == 302
+    assert "Allocated to " + site.gateway.user(second).body["name"] in unescape(
+        manager.get(f"/referrals/{referral_id}/allocate").text)
+
+
 def test_viewing_a_childs_record_is_audited(site):
     referral_id = site.refer()
     email = site.user("advocate")
@@ -482,16 +504,25 @@ def test_a_meeting_is_arranged_moved_and_cancelled_through_the_forms(site):
     assert arranged.headers["Location"] == f"/referrals/{referral_id}"
     # the referral hears of it by an event, and the form waits for that before showing the referral's page
     assert "Reschedule the meeting" in advocate.get(f"/referrals/{referral_id}").text
+    asked = advocate.get(f"/referrals/{referral_id}/reschedule").text
+    now_said = re.search(r'id="meeting-now".*?</dl>', asked, re.S).group(0)
+    assert f"{first.day} {first.strftime('%B %Y')}, 10:00" in now_said and "Library" in now_said
+    for field, value in (("day-day", first.day), ("day-month", first.month), ("day-year", first.year),
+                         ("time", "10:00"), ("venue_name", "Library")):
+        assert re.search(rf'id="{field}"[^>]*value="{value}"', asked), (field, "filled in as it stands")
     token = advocate.token(f"/referrals/{referral_id}/reschedule")
     reads = len([e for e in site.audit() if e.get("referral_id") == referral_id and e["what"] == "read referral"])
     moved = advocate.submit(f"/referrals/{referral_id}/reschedule", {
-        "day": [str(second.day), str(second.month), str(second.year)], "time": "11:30",
+        "day": [str(second.day), str(second.month), str(second.year)], "time": "11:30", "venue_name": "Youth centre",
+        "venue_address": "1 Heol y Frenhines", "accessible": "yes", "risk_assessed": "yes",
         "reason": "The child has a dentist"}, token=token)
     assert moved.status_code == 302, errors_on(moved)
     assert len([e for e in site.audit() if e.get("referral_id") == referral_id and e["what"] == "read referral"]
                ) == reads + 1, "waiting for the referral to hear of it is not a view of the child's record"
     shown = f"{second.day} {second.strftime('%B %Y')}, 11:30"
     assert shown in advocate.get(f"/referrals/{referral_id}").text
+    assert wait_for(lambda: "Youth centre" in advocate.get(f"/referrals/{referral_id}").text,
+                    what="the referral to name the new venue")
     cancelled = advocate.submit(f"/referrals/{referral_id}/cancel", {"reason": "The child moved placement"})
     assert cancelled.status_code == 302, errors_on(cancelled)
     assert "Contacting" in advocate.get(f"/referrals/{referral_id}").text

@@ -56,6 +56,7 @@ OFFERED = {
     (forms.ContactAttemptForm, "result"): referral.CONTACT_RESULTS,
     (forms.MeetingForm, "language"): referral.LANGUAGES,
     (forms.MeetingForm, "venue_type"): scheduling.VENUE_TYPES,
+    (forms.RescheduleForm, "venue_type"): scheduling.VENUE_TYPES,
     (forms.RecordMeetingForm, "outcome"): referral.OUTCOMES,
     (forms.RecordMeetingForm, "reason_not_held_code"): scheduling.NOT_HELD_REASONS,
     (forms.RecordMeetingForm, "decline_reason_code"): referral.NOT_WANTED_REASONS,

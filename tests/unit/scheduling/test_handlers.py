@@ -97,6 +97,26 @@ def test_moving_and_cancelling_keep_the_diary_and_say_so():
         meetings.cancel(CancelMeeting(meeting["id"], "Again", ADVOCATE, "advocate"), uow)
 
 
+def test_a_meeting_moves_to_a_new_venue_when_one_is_given_and_stays_where_it_was_otherwise():
+    uow = FakeUnitOfWork()
+    allocated(uow)
+    meeting = arrange(uow)
+    kept = meetings.reschedule(RescheduleMeeting(meeting["id"], starts(2), "The child asked", ADVOCATE, "advocate"),
+                               uow)
+    assert kept["venue"] == meeting["venue"] and uow.events[-1].data["venue"] == meeting["venue"]["name"]
+    elsewhere = {"name": "Youth centre", "address": "1 Heol y Frenhines", "accessible": True,
+                 "risk_assessed": True, "type": "community"}
+    moved = meetings.reschedule(RescheduleMeeting(meeting["id"], starts(3), "Nearer the child's school", ADVOCATE,
+                                                  "advocate", venue=elsewhere), uow)
+    assert moved["venue"] == elsewhere and uow.body(MEETINGS, meeting["id"])["venue"] == elsewhere
+    assert uow.events[-1].type == "meeting.rescheduled" and uow.events[-1].data["venue"] == "Youth centre", \
+        "the referral and the council's email name the new venue"
+    with pytest.raises(domain.MeetingRefused):
+        meetings.reschedule(RescheduleMeeting(meeting["id"], starts(4), "Again", ADVOCATE, "advocate",
+                                              venue={**elsewhere, "accessible": False}), uow)
+    assert uow.body(MEETINGS, meeting["id"])["venue"] == elsewhere, "a venue refused changes nothing"
+
+
 def test_a_held_meeting_says_it_took_place_and_what_the_child_chose_with_the_consent_they_gave_there():
     uow = FakeUnitOfWork()
     allocated(uow)

@@ -108,6 +108,15 @@ def english_the_catalogue_translates(catalogue: Path = CATALOGUE) -> tuple[str, 
     return tuple(sorted(found, key=len, reverse=True))
 
 
+@cache
+def _codes_as_english() -> re.Pattern:
+    """A code of the contracts with its `_` turned to spaces ("acknowledge by", "not held"): English on a Welsh page,
+    whatever its capitals."""
+    phrases = sorted({code.replace("_", " ") for code in codes() if "_" in code and code.islower()}, key=len,
+                     reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(p) for p in phrases)})(?!\w)", re.IGNORECASE)
+
+
 def _line(text: str, start: int, end: int) -> str:
     """The line of text around a finding, so a person can tell where on the page it stands."""
     before = text.rfind("\n", 0, start) + 1
@@ -118,12 +127,14 @@ def _line(text: str, start: int, end: int) -> str:
 
 def findings_in(text: str, language: str, where: str = "the page") -> list[Finding]:
     """What in a page's text (as a person reads it, `where` on the page) is not words: a timestamp or ISO date, a
-    code, and on a Welsh page (`language` cy) English the catalogue translates."""
+    code, and on a Welsh page (`language` cy) English the catalogue translates or a code written out in English."""
     found = [Finding("a timestamp", m.group(), f"{where} {_line(text, m.start(), m.end())}")
              for m in STAMP.finditer(text)]
     found += [Finding("a code", m.group(), f"{where} {_line(text, m.start(), m.end())}")
               for m in _codes_pattern().finditer(text)]
     if language == "cy":
+        found += [Finding("English on a Welsh page", m.group(), f"{where} {_line(text, m.start(), m.end())}")
+                  for m in _codes_as_english().finditer(text)]
         flat = " ".join(text.split())
         for english in english_the_catalogue_translates():
             m = re.search(rf"(?<!\w){re.escape(english)}(?!\w)", flat)
@@ -151,9 +162,10 @@ _WIDEST = """() => {
   let worst = null;
   for (const e of document.querySelectorAll('body *')) {
     const r = e.getBoundingClientRect();
-    if (r.right <= screen + 1 || !r.width || scrolled(e)) continue;
-    if (!worst || r.right > worst.right + 0.5 || (Math.abs(r.right - worst.right) <= 0.5 && r.width < worst.width))
-      worst = {e, right: r.right, width: r.width};
+    const right = Math.max(r.right, r.left + e.scrollWidth);  // a box, or the text that spills out of it
+    if (right <= screen + 1 || !r.width || scrolled(e)) continue;
+    if (!worst || right > worst.right + 0.5 || (Math.abs(right - worst.right) <= 0.5 && r.width < worst.width))
+      worst = {e, right, width: r.width};
   }
   const e = worst && worst.e;
   const named = e ? e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
@@ -190,9 +202,9 @@ def page_findings(page) -> list[Finding]:
     for other in seen["other"]:
         if other:
             text = text.replace(other, "\n")  # marked as another language on purpose (the language switch)
-    found = findings_in(text, seen["language"])
-    for where, options in seen["selects"]:
-        found += [f for f in findings_in(options, seen["language"], where) if f not in found]
+    found = [f for where, options in seen["selects"] for f in findings_in(options, seen["language"], where)]
+    named = {(f.what, f.text) for f in found}  # chromium's text has the choices too: named once, as choices
+    found += [f for f in findings_in(text, seen["language"]) if (f.what, f.text) not in named]
     wide = _at_phone_width(page)
     return found + ([wide] if wide else [])
 

@@ -64,6 +64,12 @@ def test_english_the_catalogue_translates_fails_on_a_welsh_page_only():
     assert words.findings_in(welsh_page, "en") == []
 
 
+def test_a_code_written_out_in_english_fails_on_a_welsh_page_only():
+    report = "Terfynau a fethwyd\nAcknowledge by / allocate by\t2"
+    assert {f.text for f in words.findings_in(report, "cy")} == {"Acknowledge by", "allocate by"}
+    assert words.findings_in(report, "en") == []
+
+
 def test_every_vocabulary_code_that_is_no_word_is_known():
     known = words.codes()
     assert {"cardiff-vale", "not_held", "take_up", "acknowledge_by", "CARDIFF", "cy", "en",

@@ -159,14 +159,14 @@ _WIDEST = """() => {
   if (width <= screen) return null;
   const scrolled = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
     if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
-  let worst = null;
+  const past = [];
   for (const e of document.querySelectorAll('body *')) {
     const r = e.getBoundingClientRect();
     const right = Math.max(r.right, r.left + e.scrollWidth);  // a box, or the text that spills out of it
-    if (right <= screen + 1 || !r.width || scrolled(e)) continue;
-    if (!worst || right > worst.right + 0.5 || (Math.abs(right - worst.right) <= 0.5 && r.width < worst.width))
-      worst = {e, right, width: r.width};
+    if (right > screen + 1 && r.width && !scrolled(e)) past.push({e, right, width: r.width});
   }
+  const innermost = past.filter(p => !past.some(q => q.e !== p.e && p.e.contains(q.e)));  // not its container
+  const worst = innermost.sort((a, b) => b.right - a.right)[0];
   const e = worst && worst.e;
   const named = e ? e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
     [...e.classList].slice(0, 2).map(c => '.' + c).join('') + ' reaching ' + Math.round(worst.right) + 'px “' +

@@ -1,6 +1,7 @@
 """The pages people print, printed once to PDF as headless chromium prints them on A4: a referral's record, a case
 and the National Reporting Template. On paper each keeps its words (the child's name, its heading, its figures), and
-none of the service's navigation, language switch or buttons, and nothing is cut off at the right edge."""
+none of the service's navigation, language switch or buttons, and nothing is cut off at the right edge. Each is
+first checked as the manager sees it on screen, as every page the browser tests reach is."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.sync_api import Page
 from pypdf import PdfReader
 
 from services.gateway import handlers
-from tests.e2e.browser.conftest import sign_in
+from tests.e2e.browser.conftest import sign_in, snapshot
 from tests.e2e.browser.test_casework_pages import follow_on_of_a_take_up
 from tests.e2e.browser.words import width_finding
 
@@ -92,5 +93,6 @@ def test_the_referral_the_case_and_the_report_print_legibly_on_a4(page: Page, we
         ("report", "/reports", ("National Reporting Template", "Active Offer referrals received")),
     ]:
         page.goto(f"{base}{path}")
+        snapshot(page, f"print-{name}")  # the manager's own view of each, as the screen shows it
         heading = page.locator("main h1").first.inner_text()
         assert_on_paper(printed(page, name), name, heading, *expected)

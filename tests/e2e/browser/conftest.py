@@ -1,7 +1,9 @@
 """The web forms in a real browser: Debian's chromium driven by Playwright against the platform in embedded mode.
 
-Every page visited is checked with axe-core (no serious or critical WCAG 2.2 A/AA violations) and saved as a
-screenshot, in English and in Welsh, under test-artifacts/screenshots/. Without chromium the tests skip and say how
+Every page visited is checked with axe-core (no serious or critical WCAG 2.2 A/AA violations), saved as a
+screenshot, in English and in Welsh, under test-artifacts/screenshots/, and checked to read as words (words.py): no
+code, slug or timestamp, no English on a Welsh page, nothing wider than a 375 px screen. LLAIS_WORDS_REPORT=<file>
+lists what does not read as words there instead of failing at the first page. Without chromium the tests skip and say how
 to install it, unless LLAIS_REQUIRE_BROWSER=1 (CI sets it): then they fail.
 """
 
@@ -23,6 +25,7 @@ from shared.store import open_store
 from services.gateway import handlers
 from services.gateway.store import GatewayStore
 from services.platform import Embedded
+from tests.e2e.browser.words import reads_as_words
 
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -104,11 +107,13 @@ def check_accessibility(page: Page) -> None:
 
 
 def snapshot(page: Page, name: str) -> None:
-    """The page checked for accessibility and kept as a screenshot (a test artefact)."""
+    """The page checked for accessibility, kept as a screenshot (a test artefact), and checked to read as words in
+    its language and to fit a phone's screen (at 375 px, resized there and back if the test looks wider)."""
     check_accessibility(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     language = page.evaluate("() => document.documentElement.lang")
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{language}.png"), full_page=True)
+    reads_as_words(page, name)
 
 
 def in_both_languages(page: Page, name: str, welsh_text: str) -> None:

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from services.gateway import handlers
 from tests.e2e.browser.conftest import in_both_languages, sign_in, sign_out, snapshot
 from tests.e2e.browser.test_casework_pages import follow_on_of_a_take_up
+from tests.e2e.browser.words import width_finding
 from tests.examples import example_referral
 
 PHONE = {"width": 375, "height": 667}
@@ -31,9 +32,8 @@ def fits_a_phone(page: Page, name: str) -> None:
     """The page as a phone shows it: nothing wider than the screen, still accessible, kept as a screenshot."""
     page.set_viewport_size(PHONE)
     page.reload()
-    width, screen = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').slice(0, 60)).slice(0, 12)""")
-    assert width <= screen, f"{page.url} is {width}px wide on a {screen}px screen: {wide}"
+    wide = width_finding(page)
+    assert wide is None, f"{page.url} is {wide}"
     snapshot(page, f"{name}-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
 

@@ -205,9 +205,9 @@ def _when_it_happened(case: dict, happened_at: str, at: str) -> Reason | None:
     late = _not_after(happened_at, _time(at), ACTIVITY_IN_THE_FUTURE)
     if late is not None:
         return late
-    opened = _time(case["opened_at"])
-    moment = _time(happened_at)
-    if opened is not None and moment is not None and moment < opened:
+    opened, moment = _time(case["opened_at"]), _time(happened_at)
+    # a form gives minutes: an activity in the minute the case was opened is not before it
+    if opened is not None and moment is not None and moment < opened.replace(second=0, microsecond=0):
         return ACTIVITY_BEFORE_OPENING(opened_at=case["opened_at"])
     return None
 

@@ -11,7 +11,7 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -25,7 +25,7 @@ from shared.contracts.referral import (ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT, CHIL
 
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, current_language, forms, service_messages
-from services.gateway.web.flow import Flow, Page, check_view, page_view
+from services.gateway.web.flow import Flow, Page, check_view, here, page_view
 from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL,
                                        ORGANISATION_TYPES, PHONE, THEIR_PHONE, YES_NO, YOUR_EMAIL, YOUR_PHONE,
                                        InThePast, NotBeforeToday, choice, day, labelled, languages, long_text,
@@ -408,7 +408,7 @@ def refer_page(slug: str):
     if _referrer() is None:
         return redirect(url_for("web.sign_in", next=f"/refer/{slug}"))
     shown = page_view(REFER, slug, "flow_page.html")
-    answered = getattr(shown, "status_code", 200) == 302 and shown.location != request.full_path.rstrip("?")
+    answered = getattr(shown, "status_code", 200) == 302 and shown.location != here()  # not sent back with errors
     if slug == "consent" and answered and opted_out(REFER.answers()):
         return redirect(url_for("web.opt_out_new", **{"from": "refer"}))
     return shown

@@ -52,6 +52,8 @@ ISSUE_OUTCOME = Rule("case.issue_outcome", f"Give the outcome: one of {', '.join
 ACTIVITY_KIND = Rule("case.activity_kind", f"Give the kind: one of {', '.join(ACTIVITIES)}.")
 CONTRIBUTION = Rule("case.contribution", f"Say how the child chose to contribute: one of {', '.join(CONTRIBUTIONS)}.")
 ACTIVITY_IN_THE_FUTURE = Rule("case.activity_in_the_future", "The activity cannot have happened in the future.")
+ACTIVITY_BEFORE_OPENING = Rule("case.activity_before_opening",
+                               "The activity cannot have happened before the case was opened ({opened_at}).")
 SIGNPOST = Rule("case.signpost", f"Say where to: one of {', '.join(SIGNPOSTS)}.")
 CHANGE_WAITING = Rule("case.change_waiting", "a request to change advocate is waiting for a decision")
 MANAGER_DECIDES_CHANGE = Rule("case.manager_decides_change", "only a manager decides a request to change advocate")
@@ -185,16 +187,29 @@ def conclude_issue(case: dict, issue_id: str, outcome: str, note: str, by: str, 
     return _changed(case, at, "issue concluded", by, issues=issues), concluded
 
 
-def record_activity(case: dict, kind: str, contribution: str, note: str, happened_at: str, by: str,
+def record_activity(case: dict, kind: str, contribution: str, note: str, happened_at: str | None, by: str,
                     at: str) -> dict:
+    """The case with an activity, at the moment it happened (`happened_at`, else now): never in the future, nor
+    before the case was opened, so yesterday's call is recorded truthfully and nothing is dated before the case."""
     _open(case)
     _refuse_unless({"kind": None if kind in ACTIVITIES else ACTIVITY_KIND(),
                     "contribution": None if contribution in CONTRIBUTIONS else CONTRIBUTION(),
-                    "happened_at": _not_after(happened_at, _time(at), ACTIVITY_IN_THE_FUTURE) if happened_at
-                    else None})
+                    "happened_at": _when_it_happened(case, happened_at, at) if happened_at else None})
     activity = {"at": happened_at or at, "kind": kind, "contribution": contribution, "note": (note or "").strip(),
                 "by": by}
     return _changed(case, at, "activity recorded", by, activities=[*case["activities"], activity])
+
+
+def _when_it_happened(case: dict, happened_at: str, at: str) -> Reason | None:
+    """What is wrong with the moment an activity happened, if anything: in the future, or before the case."""
+    late = _not_after(happened_at, _time(at), ACTIVITY_IN_THE_FUTURE)
+    if late is not None:
+        return late
+    opened, moment = _time(case["opened_at"]), _time(happened_at)
+    # a form gives minutes: an activity in the minute the case was opened is not before it
+    if opened is not None and moment is not None and moment < opened.replace(second=0, microsecond=0):
+        return ACTIVITY_BEFORE_OPENING(opened_at=case["opened_at"])
+    return None
 
 
 def signpost(case: dict, to: str, note: str, by: str, at: str) -> dict:

@@ -112,7 +112,8 @@ def record_activity(case: dict, at: str, command: ChangeCase) -> Decision:
     body, by = command.body, command.by
     changed = domain.record_activity(case, body.get("kind"), body.get("contribution"), body.get("note", ""),
                                      body.get("happened_at"), by, at)
-    return changed, [_event("case.activity_recorded", changed, kind=body["kind"], contribution=body["contribution"])]
+    return changed, [_event("case.activity_recorded", changed, kind=body["kind"], contribution=body["contribution"],
+                            happened_at=changed["activities"][-1]["at"])]
 
 
 @case_step

@@ -36,7 +36,8 @@ def of_case(case: dict[str, Any], before: datetime) -> Iterator[Event]:
                 "issue_id": issue["id"], "theme": issue["theme"], "outcome": issue["outcome"]}, issue["id"]))
     for number, (activity, at) in enumerate(zip(case["activities"], _moments(case, "activity recorded"))):
         recalled.append(("case.activity_recorded", at, {"kind": activity["kind"],
-                                                        "contribution": activity["contribution"]}, str(number)))
+                                                        "contribution": activity["contribution"],
+                                                        "happened_at": activity["at"]}, str(number)))
     for number, entry in enumerate(case["signposting"]):
         recalled.append(("case.signposted", entry["at"], {"to": entry["to"]}, str(number)))
     advocate = case["advocate_email"]

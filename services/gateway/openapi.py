@@ -116,7 +116,8 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/api/v1/cases"): {"Idempotency-Key": IDEMPOTENCY_RULE},
     ("post", "/api/v1/cases/{id}/issues"): {"Idempotency-Key": IDEMPOTENCY_RULE},
     ("post", "/api/v1/cases/{id}/activities"): {
-        "happened_at": f"Not in the future; {WINDOW}.",
+        "happened_at": f"When the activity happened: not in the future, nor before the case was opened; {WINDOW}. "
+                       "Left out, the moment it is recorded.",
         "Idempotency-Key": IDEMPOTENCY_RULE,
     },
     ("post", "/api/v1/cases/{id}/signposting"): {"Idempotency-Key": IDEMPOTENCY_RULE},

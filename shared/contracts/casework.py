@@ -63,6 +63,14 @@ class CaseActivityRecordedV1(_CaseEvent):
     contribution = fields.String(required=True, validate=validate.OneOf(CONTRIBUTIONS))
 
 
+@contract("case.activity_recorded", 2)
+class CaseActivityRecordedV2(CaseActivityRecordedV1):
+    """Version 1 with when the activity happened: what the advocate said, or the moment it was recorded where they
+    did not say. Yesterday's call recorded today is counted on the day it was made."""
+
+    happened_at = fields.AwareDateTime(required=True, format="iso")
+
+
 @contract("case.signposted", 1)
 class CaseSignpostedV1(_CaseEvent):
     to = fields.String(required=True, validate=validate.OneOf(SIGNPOSTS))

@@ -175,7 +175,12 @@ def by_refer_form(platform: Platform, consent: dict, language: str) -> list[tupl
     }
     for slug, data in pages.items():
         answer = social_worker.submit(f"/refer/{slug}", data)
-        assert answer.status_code == 302, (slug, answer.get_data(as_text=True)[:2000])
+        if slug == "consent" and consent["child_agrees"] and not consent["child_informed"]:
+            assert answer.headers["Location"] == "/refer/consent", "a child not told cannot have agreed: refused"
+            social_worker.get("/refer/consent")  # the refusal read, as the browser would
+            return []
+        assert answer.status_code == 302 and answer.headers["Location"] != f"/refer/{slug}", (
+            slug, answer.get_data(as_text=True)[:2000])
     sent = social_worker.submit("/refer/check", {})
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/refer/sent")
     referral_id = _by_external_ref(platform, pages["about"]["external_ref"])

@@ -9,7 +9,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, Regexp
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
@@ -23,8 +23,8 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
                                       CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
 from services.gateway.web import LANGUAGES, blueprint, child_record, forms
-from services.gateway.web.forms import YES_NO, choice, day, long_text, submit, text, worded
-from services.gateway.web.pages import Step, call, error_summary, every_item, signed_in, submit_step
+from services.gateway.web.forms import TIME, YES_NO, InThePast, choice, day, long_text, submit, text, worded
+from services.gateway.web.pages import Step, call, error_summary, every_item, london, signed_in, submit_step
 from services.gateway.web.staff import advocate_choices, read_referral, referrals_by_id, wants_welsh
 
 THEMES = worded("theme", casework.THEMES)
@@ -64,12 +64,37 @@ class ConcludeIssueForm(FlaskForm):
     submit = submit(_l("Record the outcome"))
 
 
+def _today():
+    return datetime.now(LONDON).date()
+
+
+def _now():
+    return datetime.now(LONDON).strftime("%H:%M")
+
+
 class ActivityForm(FlaskForm):
+    """An activity, and when it happened: now unless the advocate says otherwise (yesterday's call, recorded
+    today, is dated yesterday); never in the future, nor before the case was opened (the casework service's rule)."""
+
     kind = choice(_l("What was done?"), ACTIVITIES, _l("Choose what was done"))
     contribution = choice(_l("How did the child choose to contribute?"), CONTRIBUTIONS,
                           _l("Choose how the child contributed"))
+    happened_on = day(_l("Date it happened"), _l("Enter the date the activity happened"),
+                      hint=_l("For example, 27 3 2027. Today's date is filled in: change it if it was another day"),
+                      invalid=_l("The date the activity happened must be a real date, like 27 3 2027"),
+                      checks=[InThePast(_l("The date the activity happened must be today or in the past"))])
+    happened_at = text(_l("Time it happened"), _l("Enter the time the activity happened"),
+                       hint=_l("On the 24-hour clock, for example 14:30"), max_length=5,
+                       validators=[Regexp(TIME.regex, message=_l(
+                           "Enter the time the activity happened on the 24-hour clock, like 14:30"))])
     note = long_text(_l("Note (optional)"))
     submit = submit(_l("Record the activity"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.happened_on.data = self.happened_on.data or _today()
+            self.happened_at.data = self.happened_at.data or _now()
 
 
 class SignpostForm(FlaskForm):
@@ -151,9 +176,10 @@ CASE_STEPS = {step.name: step for step in (
          {"outcome": "outcome", "note": "note", "issue_id": "issue"}, _l("The issue's outcome is recorded"),
          _l("Record an issue's outcome")),
     Step("activity", ActivityForm, ActivitySchema, "casework", "/cases/{case}/activities", "record activity",
-         lambda f: {"kind": f.kind.data, "contribution": f.contribution.data, "note": f.note.data or ""},
-         {"kind": "kind", "contribution": "contribution", "note": "note"}, _l("The activity is recorded"),
-         _l("Record activity")),
+         lambda f: {"kind": f.kind.data, "contribution": f.contribution.data, "note": f.note.data or "",
+                    "happened_at": london(f.happened_on.data, f.happened_at.data)},
+         {"kind": "kind", "contribution": "contribution", "note": "note", "happened_at": "happened_on"},
+         _l("The activity is recorded"), _l("Record activity")),
     Step("signpost", SignpostForm, SignpostSchema, "casework", "/cases/{case}/signposting", "signpost",
          lambda f: {"to": f.to.data, "note": f.note.data or ""}, {"to": "to", "note": "note"},
          _l("The signposting is recorded"), _l("Record signposting")),
@@ -204,7 +230,11 @@ def open_case(referral_id: str):
         abort(403)
     form = OpenCaseForm()
     loose: list[dict] = []
-    if form.validate_on_submit():
+    answered = form.validate_on_submit()
+    if answered and form.consents.data == "no":  # an answer, not a mistake: no case, and what happens next
+        audit("no case file: the child does not consent", referral_id, 200, "web forms (open case)")
+        return redirect(url_for("web.case_not_opened", referral_id=referral_id))
+    if answered:
         opening = Step("open", OpenCaseForm, OpenCaseSchema, "casework", "/cases", "open case",
                        lambda f: {"referral_id": referral_id, "consents_to_case_file": f.consents.data == "yes"},
                        {"consents_to_case_file": "consents"}, _l("The case is open"), _l("Open a case"))
@@ -214,6 +244,19 @@ def open_case(referral_id: str):
     return render_template("case_step.html", form=form, title=_l("Open a case"), errors=error_summary(form, loose),
                            back=url_for("web.referral", referral_id=referral_id),
                            caption=f"{referral['child']['given_name']} {referral['child']['family_name']}")
+
+
+@blueprint.get("/referrals/<referral_id>/no-case")
+@signed_in(*domain.CASEWORKERS)
+def case_not_opened(referral_id: str):
+    """What a No to a case file means: no case is opened, nothing is kept in one, and what the advocate may do next
+    (the child's answer is in the audit log, as the casework service keeps no case without consent)."""
+    referral = read_referral(referral_id)
+    if referral is None or referral["kind"] != "issue_based":
+        abort(404)
+    if not domain.works_on(g.principal, referral["advocate_email"]):
+        abort(403)
+    return render_template("case_not_opened.html", referral=referral)
 
 
 @blueprint.get("/cases/<case_id>")

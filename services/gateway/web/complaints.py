@@ -17,6 +17,7 @@ from shared.contracts import complaints as complaint_contracts
 
 from services.gateway.schemas import ComplaintAnswerSchema, ComplaintReviewSchema, ComplaintSchema, EmptySchema
 from services.gateway.web import blueprint, council_choices
+from services.gateway.web.flow import kept_for_its_page, posted_form
 from services.gateway.web.forms import (EMAIL, KEPT, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL, PHONE, YES_NO, YOUR_EMAIL,
                                        YOUR_PHONE, Honeypot, choice, languages, long_text, submit, text, worded)
 from services.gateway.web.pages import Step, as_public, call, checked, error_summary, every_item, put_errors, \
@@ -145,17 +146,32 @@ def new_young_persons_complaint():
     return _complaint_page(YoungPersonsComplaintForm, young=True)
 
 
+POSTED = "complaint.posted"
+"""Where a complaint form posted with errors waits for the GET of its page."""
+
+
+def _with_councils(form):
+    """The form with its councils to choose from, in the page's language."""
+    form.council.choices = _council_choices()
+    return form
+
+
 def _complaint_page(form_class: type, *, young: bool):
     """A complaint form: checked (with its own rule that a reply needs a way to reply) and sent. One sent faster
     than a person reads the page is not sent: it is shown again with its answers, asking for them to be sent again
-    (a bot that fills the honeypot is refused outright)."""
-    form = form_class()
-    form.council.choices = _council_choices()
+    (a bot that fills the honeypot is refused outright). Refused, it is shown again at its own address (redirect
+    after POST), so Back and Refresh never send it again."""
     honeypot = Honeypot(prefix="hp", meta={"csrf": False})
-    loose: list[dict] = []
     if request.method == "GET":
-        session["complaint.started"] = time.time()
-    elif not honeypot.validate():
+        form, loose = posted_form(POSTED, form_class, _with_councils)
+        if form is None:  # a first reading of the page: the time a person takes to read it starts now
+            session["complaint.started"] = time.time()
+            form = _with_councils(form_class())
+        return render_template("complaint_new.html", form=form, honeypot=honeypot, young=young,
+                               errors=error_summary(form, loose))
+    form = _with_councils(form_class())
+    loose: list[dict] = []
+    if not honeypot.validate():
         abort(400)
     elif form.validate_on_submit() and not _no_way_to_reply(form):
         body, errors = checked(ComplaintSchema(), _complaint_body(form))
@@ -165,13 +181,12 @@ def _complaint_page(form_class: type, *, young: bool):
             as_public()
             status, answer = call("complaints", "POST", "/complaints", body=body, what="complaint made")
             if status == 201:
-                session["complaint.sent"] = {"kind": answer["kind"], "key": answer.get("tracking_key")}
+                session["complaint.sent"] = {"kind": answer["kind"], "key": answer.get("tracking_key"), "young": young}
                 return redirect(url_for("web.complaint_sent"))
             loose = put_problem(form, answer, COMPLAINT_FIELDS, YOUNG_PERSON if young else None)
         else:
             loose = put_errors(form, errors, COMPLAINT_FIELDS)
-    return render_template("complaint_new.html", form=form, honeypot=honeypot, young=young,
-                           errors=error_summary(form, loose))
+    return kept_for_its_page(POSTED, form, loose)
 
 
 def _no_way_to_reply(form) -> bool:
@@ -186,7 +201,7 @@ def _no_way_to_reply(form) -> bool:
 @blueprint.get("/complaints/sent")
 def complaint_sent():
     sent = session.get("complaint.sent") or {"kind": "complaint", "key": None}
-    return render_template("complaint_sent.html", kind=sent["kind"], key=sent["key"])
+    return render_template("complaint_sent.html", kind=sent["kind"], key=sent["key"], young=sent.get("young", False))
 
 
 class ReviewForm(FlaskForm):

@@ -8,6 +8,11 @@ page that asks for them), so the reader puts an answer right where they gave it.
 again; an error of the schema or of the service is listed there and shown again on the page that asked. The
 pages of a flow named `name` are served by the blueprint's endpoints `name_page` (one question page, by its slug),
 `name_check` (the answers, and sending them) and `name_sent`.
+
+A page posted with errors is not answered with the errors' page itself but redirected to its own address (redirect
+after POST), which shows the answers as typed and every error, once: the browser's Back and Refresh then read a page
+and never send a form again. Every question page links Back to the page before it (the first, to where the journey
+started; a page changed from the check page, to the check page).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from flask import abort, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
 from flask_babel import format_date, gettext
 from flask_wtf import FlaskForm
 from marshmallow import Schema
@@ -67,6 +73,8 @@ class Flow:
     too_soon: Callable[[], Any] | None = None
     """When the answers come faster than a person reads the pages, what to say (else None): they are then not sent
     but kept, and the check page says it, asking for them to be sent again."""
+    start: str = "web.home"
+    """The endpoint the journey started from, where the first page's Back link goes."""
 
     def page(self, slug: str) -> Page:
         for page in self.pages:
@@ -82,14 +90,26 @@ class Flow:
         problems = session.get(f"flow.{self.name}.problems") or {}
         if slug in problems:
             session[f"flow.{self.name}.problems"] = {k: v for k, v in problems.items() if k != slug}
+        session.pop(f"flow.{self.name}.posted", None)
+        session.pop(f"flow.{self.name}.refused", None)
 
     def forget(self) -> None:
-        session.pop(f"flow.{self.name}", None)
-        session.pop(f"flow.{self.name}.problems", None)
+        for kept in ("", ".problems", ".posted", ".refused"):  # the answers, and the errors kept for pages
+            session.pop(f"flow.{self.name}{kept}", None)
+
+    def back(self, page: Page) -> str:
+        """Where the page's Back link goes: the check page for a page changed from it, else the page before, or
+        where the journey started for the first."""
+        if request.args.get("check"):
+            return url_for(f"web.{self.name}_check")
+        position = self.pages.index(page)
+        return url_for(f"web.{self.name}_page", slug=self.pages[position - 1].slug) if position \
+            else url_for(self.start)
 
     def problems_on(self, page: Page, form: FlaskForm) -> bool:
         """Put on the page's form what its answers break: the schema's rules for the fields it asks for (with the
-        other pages' answers as given so far, or blank), and the page's own rules. Whether there was any."""
+        other pages' answers as given so far, or blank), and the page's own rules, on each field its form's own
+        checks left without an error, so a page shows all its errors at once. Whether there was any."""
         blank = {other.slug: {name: None for name in answers_of(other.form(formdata=None, meta={"csrf": False}))}
                  for other in self.pages}
         try:
@@ -105,8 +125,9 @@ class Flow:
                     said.setdefault(name, []).append(service_messages.on_field(messages[0], field))
         for name, message in (page.rules(form) if page.rules else {}).items():
             said.setdefault(name, []).append(str(message))
+        said = {name: messages for name, messages in said.items() if not getattr(form, name).errors}
         for name, messages in said.items():
-            getattr(form, name).errors = [*getattr(form, name).errors, messages[0]]
+            getattr(form, name).errors = [messages[0]]
         return bool(said)
 
     def field_at(self, path: str):
@@ -194,23 +215,65 @@ def shown(field) -> str:
 
 def page_view(flow: Flow, slug: str, template: str):
     """A question page: shown, or its answers kept and on to the next page unanswered (or back to the check, when
-    the reader came from it to change an answer)."""
+    the reader came from it to change an answer). Posted with errors, the answers as typed and the errors are kept
+    for the page's own address, where the reader is sent, so the page with errors is one a browser reads again."""
     page = flow.page(slug)
-    form = flow.form_for(page)
     honeypot = Honeypot(prefix="hp", meta={"csrf": False}) if flow.honeypot else None
-    if request.method == "POST" and honeypot is not None and not honeypot.validate():
-        abort(400)
-    if request.method == "GET":
+    if request.method == "POST":
+        form = flow.form_for(page)
+        if honeypot is not None and not honeypot.validate():
+            abort(400)
+        valid = form.validate_on_submit()
+        if not flow.problems_on(page, form) and valid:
+            flow.keep(slug, form)
+            following = None if request.args.get("check") else flow.next_slug()
+            return redirect(url_for(f"web.{flow.name}_page", slug=following) if following
+                            else url_for(f"web.{flow.name}_check"))
+        return kept_for_its_page(f"flow.{flow.name}.posted", form)
+    form, _ = posted_form(f"flow.{flow.name}.posted", page.form, flow.ready)
+    if form is None:
+        form = flow.form_for(page)
         for name, message in (session.get(f"flow.{flow.name}.problems") or {}).get(slug, {}).items():
             if hasattr(form, name):
                 getattr(form, name).errors = [message]
-    elif form.validate_on_submit() and not flow.problems_on(page, form):
-        flow.keep(slug, form)
-        following = None if request.args.get("check") else flow.next_slug()
-        return redirect(url_for(f"web.{flow.name}_page", slug=following) if following
-                        else url_for(f"web.{flow.name}_check"))
     return render_template(template, form=form, page=page, flow=flow, honeypot=honeypot,
-                           errors=error_summary(form), position=flow.pages.index(page) + 1)
+                           errors=error_summary(form), position=flow.pages.index(page) + 1, back=flow.back(page))
+
+
+def here() -> str:
+    """The address of the page being read or posted, with its query (`?check=1`)."""
+    return request.full_path.rstrip("?")
+
+
+def kept_for_its_page(key: str, form: FlaskForm, loose: list[dict] | None = None):
+    """Redirect after POST: keep a form posted with errors under `key` (its answers as typed, but not its CSRF
+    token nor its honeypot; its errors in the page's words; `loose`, the errors of no field) and send the reader to
+    the page's own address, whose GET shows them (`posted_form`)."""
+    error_summary(form)
+    session[key] = {"at": here(), "typed": {name: request.form.getlist(name) for name in request.form
+                                            if name != "csrf_token" and not name.startswith("hp-")},
+                    "errors": {field.name: [str(error) for error in field.errors] for field in form if field.errors},
+                    "loose": [{"text": str(item["text"])} for item in loose or ()]}
+    return redirect(here())
+
+
+def posted_form(key: str, form_class: type, ready: Callable[[FlaskForm], None] | None = None
+                ) -> tuple[FlaskForm | None, list[dict]]:
+    """The form kept under `key` for this page by `kept_for_its_page`, as it was posted, with its errors (readied by
+    `ready` before they are put on it), and the errors of no field; read once, so an answer refused is not kept
+    beyond the page that says why. (None, []) when nothing is kept for this page."""
+    posted = session.get(key)
+    if not posted or posted.get("at") != here():
+        return None, []
+    session.pop(key, None)
+    form = form_class(formdata=MultiDict([(name, value) for name, values in posted["typed"].items()
+                                          for value in values]))
+    if ready is not None:
+        ready(form)
+    for field in form:
+        if field.name in posted["errors"]:
+            field.errors = list(posted["errors"][field.name])
+    return form, list(posted.get("loose") or [])
 
 
 def _said(flow: Flow, errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -223,11 +286,11 @@ def check_view(flow: Flow, template: str, send: Callable[[dict], tuple[int, Any]
     """The "check your answers" page; posted, the body is checked by the API's schema and sent (`send` gives the
     service's status and answer). A refusal is listed in the reader's language, each problem linked to the page that
     asks for its field, which shows it again beside the field. Answers sent too soon (`Flow.too_soon`) are kept, not
-    sent, and the reader is asked to send them again."""
+    sent, and the reader is asked to send them again. A refusal is kept and the reader redirected to the check page,
+    which lists it until an answer changes (redirect after POST)."""
     missing = [page.slug for page in flow.pages if page.slug not in flow.answers()]
     if missing:
         return redirect(url_for(f"web.{flow.name}_page", slug=missing[0]))
-    problems: list[dict] = []
     if request.method == "POST":
         form = FlaskForm()
         if not form.validate_on_submit():
@@ -246,6 +309,7 @@ def check_view(flow: Flow, template: str, send: Callable[[dict], tuple[int, Any]
             said = service_messages.field_errors(answer, flow.wordings) or {
                 "": [gettext(service_messages.said(answer, flow.wordings) or flow.not_sent)]}
         shown_again: dict[str, dict[str, str]] = {}
+        problems: list[dict] = []
         for path, messages in said.items():
             text = messages[0] if messages else gettext("Check this answer")
             if path and path in flow.fields:
@@ -254,4 +318,7 @@ def check_view(flow: Flow, template: str, send: Callable[[dict], tuple[int, Any]
             problems.append({"text": text, "href": url_for(f"web.{flow.name}_page", slug=flow.page_of(path),
                                                            check="1")})
         session[f"flow.{flow.name}.problems"] = shown_again
-    return render_template(template, rows=summary(flow), flow=flow, errors=problems, form=FlaskForm())
+        session[f"flow.{flow.name}.refused"] = problems
+        return redirect(url_for(f"web.{flow.name}_check"))
+    return render_template(template, rows=summary(flow), flow=flow, errors=session.get(f"flow.{flow.name}.refused")
+                           or [], form=FlaskForm(), back=url_for(f"web.{flow.name}_page", slug=flow.pages[-1].slug))

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from services.gateway import domain, handlers
 from services.gateway.domain import CredentialError
 from services.gateway.web import blueprint, council_choices, council_name, forms, region_choices, region_name
-from services.gateway.web.pages import error_summary, gateway_store, signed_in, staff_name
+from services.gateway.web.pages import error_summary, gateway_store, signed_in
 
 MANAGERS_SETTING = "llais.managers_administer_staff"
 ACTIONS = ("deactivate", "reactivate", "unlock", "reset-link")

@@ -15,6 +15,7 @@ from flask import abort, g, redirect, render_template, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
+from wtforms.validators import Regexp
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
@@ -24,7 +25,7 @@ from shared.contracts.referral import (ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT, CHIL
 
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, council_choices, forms, service_messages
-from services.gateway.web.flow import Flow, Page, check_view, page_view
+from services.gateway.web.flow import Flow, Page, check_view, here, page_view
 from services.gateway.web.forms import (BASES, ELIGIBILITY, EMAIL, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL,
                                        ORGANISATION_TYPES, PHONE, THEIR_PHONE, YES_NO, YOUR_EMAIL, YOUR_PHONE,
                                        InThePast, NotBeforeToday, choice, day, labelled, languages, long_text,
@@ -36,6 +37,14 @@ NOT_SENT = "The referral could not be sent."
 
 
 # the questions
+
+CHILD_PHONE = Regexp(PHONE.regex, message=_l("Enter the child's phone number, like 01632 960 001 or 07700 900 982"))
+CHILD_EMAIL = Regexp(EMAIL.regex, message=_l("Enter the child's email address in the correct format, like "
+                                             "name@example.com"))
+CARER_PHONE = Regexp(PHONE.regex, message=_l("Enter the carer's phone number, like 01632 960 001 or 07700 900 982"))
+REFERRER_PHONE = Regexp(PHONE.regex, message=_l("Enter your phone number, like 01632 960 001 or 07700 900 982"))
+"""The contact answers checked as anyone's, each refused in words that name whose number or address it is."""
+
 
 class ChildForm(FlaskForm):
     given_name = text(_l("Child's first name"), _l("Enter the child's first name"))
@@ -53,11 +62,12 @@ class ChildForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    phone = text(_l("Child's phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
-    email = text(_l("Child's email address (optional)"), optional=True, max_length=200, validators=[EMAIL])
+    phone = text(_l("Child's phone number (optional)"), optional=True, max_length=30, validators=[CHILD_PHONE])
+    email = text(_l("Child's email address (optional)"), optional=True, max_length=200, validators=[CHILD_EMAIL])
     address = long_text(_l("Child's address (optional)"), max_length=500)
     carer_name = text(_l("Carer's name (optional)"), optional=True)
-    carer_phone = text(_l("Carer's phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
+    carer_phone = text(_l("Carer's phone number (optional)"), optional=True, max_length=30,
+                       validators=[CARER_PHONE])
     submit = submit(_l("Continue"))
 
 
@@ -120,7 +130,7 @@ class ConsentForm(FlaskForm):
 
 class ReferrerForm(FlaskForm):
     name = text(_l("Your name"), _l("Enter your name"))
-    phone = text(_l("Your phone number (optional)"), optional=True, max_length=30, validators=[PHONE])
+    phone = text(_l("Your phone number (optional)"), optional=True, max_length=30, validators=[REFERRER_PHONE])
     team = text(_l("Your team (optional)"), optional=True, max_length=200)
     organisation_type = choice(_l("What kind of organisation do you work for? (optional)"), ORGANISATION_TYPES,
                                optional=True, invalid=_l("Choose the kind of organisation you work for"))
@@ -277,6 +287,14 @@ def _child_age(form: FlaskForm) -> dict[str, Any]:
     return {}
 
 
+def _told_before_agreeing(form: FlaskForm) -> dict[str, Any]:
+    """The consent page's rule: a child not told of the referral cannot have agreed to it."""
+    if form.child_informed.data == "no" and form.child_agrees.data == "yes":
+        return {"child_agrees": _l("A child who has not been told about the referral cannot have agreed to it: "
+                                   "tell the child first, or answer No")}
+    return {}
+
+
 def _active_offer_basis(form: FlaskForm) -> dict[str, Any]:
     """The about page's rules: an Active Offer's basis is one of its three, and a child of 18 or over (as the first
     page said) is referred only as a care leaver."""
@@ -319,7 +337,7 @@ REFER = Flow("refer", [
                                   message=service_messages.WORDINGS["referral.no_way_to_contact"])),
     Page("about", AboutReferralForm, _l("About the referral"), rules=_active_offer_basis),
     Page("equality", EqualityForm, _l("Equality monitoring")),
-    Page("consent", ConsentForm, _l("The child's agreement")),
+    Page("consent", ConsentForm, _l("The child's agreement"), rules=_told_before_agreeing),
     Page("you", ReferrerForm, _l("About you")),
 ], _professional_referral, {
     **CHILD_FIELDS, **{f"child.contact.{name}": ("contact", name) for name in (
@@ -362,7 +380,7 @@ SELF = Flow("self", [
     "child.communication_needs": ("your-say", "communication_needs"),
     **{f"child.equality.{question}": ("more-about-you", question) for question in referral.EQUALITY},
 }, ReferralRequestSchema, NOT_SENT, prepare=_prepare, honeypot=True, wordings=YOUNG_PERSON,
-    too_soon=lambda: KEPT_FOR_YOU if time.time() - session.get("flow.self.started", 0) < MIN_SECONDS_TO_FILL else None)
+    start="web.self_start", too_soon=lambda: KEPT_FOR_YOU if time.time() - session.get("flow.self.started", 0) < MIN_SECONDS_TO_FILL else None)
 
 
 # /refer: social workers whose council has no integration
@@ -387,7 +405,8 @@ def refer_page(slug: str):
     if _referrer() is None:
         return redirect(url_for("web.sign_in", next=f"/refer/{slug}"))
     shown = page_view(REFER, slug, "flow_page.html")
-    if slug == "consent" and getattr(shown, "status_code", 200) == 302 and opted_out(REFER.answers()):
+    answered = getattr(shown, "status_code", 200) == 302 and shown.location != here()  # not sent back with errors
+    if slug == "consent" and answered and opted_out(REFER.answers()):
         return redirect(url_for("web.opt_out_new", **{"from": "refer"}))
     return shown
 

@@ -162,6 +162,8 @@ WORDINGS: dict[str, Any] = {
     "case.activity_kind": _l("Choose what kind of activity it was."),
     "case.contribution": _l("Choose how the child chose to take part."),
     "case.activity_in_the_future": _l("The activity cannot have happened in the future."),
+    "case.activity_before_opening": lambda opened_at, **_: gettext(
+        "The activity cannot have happened before the case was opened, at %(moment)s.", moment=spoken(opened_at)),
     "case.signpost": _l("Choose where the child was signposted to."),
     "case.change_waiting": _l("A request to change advocate is waiting for a decision already."),
     "case.manager_decides_change": _l("Only a manager decides a request to change advocate."),

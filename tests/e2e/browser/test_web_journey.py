@@ -168,3 +168,48 @@ def test_two_active_offers_from_received_to_closed_through_the_forms(page: Page,
     expect(page.locator("main")).to_contain_text("Closed")
     expect(page.locator("main")).to_contain_text("Take-up")
     snapshot(page, "referral-council")
+
+
+def test_back_and_refresh_after_a_page_with_errors_send_nothing_again_and_every_question_links_back(page: Page, web,
+                                                                                                 base):
+    """A question page posted with errors is shown again at its own address (redirect after POST): Refresh reads it,
+    Back returns to the pages before, and the browser never asks to confirm a form's resubmission."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, base, web.cardiff_referrer)
+    page.get_by_role("button", name="Refer a child").click()
+    expect(page.locator("main a.govuk-back-link")).to_have_attribute("href", "/")
+    page.locator("#given_name").fill("Efa")
+    page.locator("#family_name").fill("Jones")
+    page.locator("#date_of_birth-day").fill("2")
+    page.locator("#date_of_birth-month").fill("5")
+    page.locator("#date_of_birth-year").fill(str(datetime.now().year - 12))
+    page.locator("input[name=preferred_language][value=cy]").check()
+    page.locator("input[name=interpreter_needed][value=no]").check()
+    submit(page)
+    expect(page).to_have_url(f"{base}/refer/contact")
+    expect(page.locator("main a.govuk-back-link")).to_have_attribute("href", "/refer/child")
+    page.locator("#carer_phone").fill("ring the carer")
+    submit(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the carer's phone number")
+    expect(page).to_have_url(f"{base}/refer/contact")
+    refreshed = page.reload()
+    assert refreshed is not None and refreshed.request.method == "GET", "Refresh reads the page, sends nothing"
+    page.locator("#carer_phone").fill("07700 900982")
+    submit(page)
+    expect(page).to_have_url(f"{base}/refer/about")
+    went_back = page.go_back()
+    assert went_back is None or went_back.request.method == "GET"
+    expect(page).to_have_url(f"{base}/refer/contact")
+    expect(page.locator("main h1")).to_contain_text("How can the advocate contact the child?")
+    page.go_back()
+    expect(page.locator("main h1")).to_contain_text("How can the advocate contact the child?")
+    page.locator("main a.govuk-back-link").click()
+    expect(page).to_have_url(f"{base}/refer/child")
+    expect(page.locator("#given_name")).to_have_value("Efa")
+    page.locator(".llais-language").get_by_role("link", name="Cymraeg").click()
+    expect(page.locator("main a.govuk-back-link")).to_have_text("Yn ôl")
+    snapshot(page, "refer-child-back")
+    page.locator(".llais-language").get_by_role("link", name="English").click()
+    assert dialogs == [], f"no dialog: {dialogs}"
+    sign_out(page)

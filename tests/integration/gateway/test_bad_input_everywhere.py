@@ -261,7 +261,7 @@ EVERY_BODY_ENDPOINT = [
     Endpoint("advocate", "POST", "/api/v1/cases/{case}/issues/{issue}/conclude",
              lambda: {"outcome": "resolved", "note": "Agreed"}, "note"),
     Endpoint("advocate", "POST", "/api/v1/cases/{case}/activities",
-             lambda: {"kind": "meeting", "contribution": "jointly", "note": "Review", "happened_at": moment(hours=-1)},
+             lambda: {"kind": "meeting", "contribution": "jointly", "note": "Review", "happened_at": moment()},
              "note", dates=tuple(("happened_at", v) for v in {**OUTSIDE, **PAST_ONLY}.values())),
     Endpoint("advocate", "POST", "/api/v1/cases/{case}/signposting", lambda: {"to": "legal", "note": "Solicitor"},
              "note"),

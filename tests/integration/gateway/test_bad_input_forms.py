@@ -179,7 +179,8 @@ def test_a_childs_name_with_an_invisible_or_private_character_is_refused_on_the_
     child = site.visitor()
     child.get("/self-referral")
     page = child.submit("/self-referral/about-you", {"given_name": BAD_NAMES[kind], "family_name": "Evans",
-                                                     "date_of_birth": ["2", "5", "2012"], "preferred_language": "en"})
+                                                     "date_of_birth": ["2", "5", "2012"], "preferred_language": "en"},
+                        follow=True)
     assert page.status_code == 200 and errors_on(page), page.status_code
     assert BAD_NAMES[kind] not in child.get("/self-referral/about-you").text
 

@@ -18,11 +18,12 @@ def born(years_ago: int) -> list[str]:
 
 def test_the_childs_age_is_checked_on_the_page_that_asks_it(site):  # noqa: F811
     social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
-    too_old = social_worker.submit("/refer/child", {**CHILD, "date_of_birth": born(30)})
+    too_old = social_worker.submit("/refer/child", {**CHILD, "date_of_birth": born(30)}, follow=True)
     assert too_old.status_code == 200 and any("25" in error for error in errors_on(too_old))
     assert social_worker.submit("/refer/child", {**CHILD, "date_of_birth": born(20)}).status_code == 302
     assert social_worker.submit("/refer/contact", {"phone": "07700 900123"}).status_code == 302
-    not_a_care_leaver = social_worker.submit("/refer/about", {"kind": "issue_based", "basis": "looked_after"})
+    not_a_care_leaver = social_worker.submit("/refer/about", {"kind": "issue_based", "basis": "looked_after"},
+                                             follow=True)
     assert not_a_care_leaver.status_code == 200 and any("18" in error for error in errors_on(not_a_care_leaver))
     assert social_worker.submit("/refer/about", {"kind": "issue_based", "basis": "care_leaver"}).status_code == 302
 

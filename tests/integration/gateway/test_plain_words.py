@@ -74,7 +74,7 @@ REFER_PAGES = [
 @pytest.mark.parametrize("slug, data", REFER_PAGES)
 def test_each_page_of_refer_refuses_on_itself_in_plain_words(site, slug, data):
     social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
-    english, welsh = in_both(social_worker, lambda: social_worker.submit(f"/refer/{slug}", data))
+    english, welsh = in_both(social_worker, lambda: social_worker.submit(f"/refer/{slug}", data, follow=True))
     plain(english, welsh, f"/refer/{slug}")
     assert social_worker.get("/refer/check").headers["Location"] == "/refer/child", "nothing was kept"
 
@@ -83,7 +83,7 @@ def test_the_refer_contact_page_says_what_is_optional_and_refuses_all_blank(site
     social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
     page = social_worker.get("/refer/contact").text
     assert page.count("(optional)") == 5 and "Give at least one of these" in page
-    refused = social_worker.submit("/refer/contact", {})
+    refused = social_worker.submit("/refer/contact", {}, follow=True)
     assert errors_on(refused) == ["Give at least one way to contact the child or their carer: a phone number, an "
                                   "email address, an address or the carer's phone number."]
     social_worker.http.cookies.set("llais_language", "cy")
@@ -92,7 +92,7 @@ def test_the_refer_contact_page_says_what_is_optional_and_refuses_all_blank(site
 
 def test_an_active_offer_basis_is_asked_for_on_the_page_that_asks_in_words_not_codes(site):
     social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
-    refused = social_worker.submit("/refer/about", {"kind": "active_offer", "basis": "young_carer"})
+    refused = social_worker.submit("/refer/about", {"kind": "active_offer", "basis": "young_carer"}, follow=True)
     assert errors_on(refused) == ["For the Active Offer, choose one of the first three reasons: looked after, "
                                   "child protection, or care and support."]
 
@@ -113,7 +113,7 @@ SELF_PAGES = [
 def test_each_page_of_the_self_referral_refuses_on_itself_in_plain_words_to_the_child(site, slug, data):
     young_person = site.visitor()
     young_person.get("/self-referral")
-    english, welsh = in_both(young_person, lambda: young_person.submit(f"/self-referral/{slug}", data))
+    english, welsh = in_both(young_person, lambda: young_person.submit(f"/self-referral/{slug}", data, follow=True))
     plain(english, welsh, f"/self-referral/{slug}")
     for said in english:
         assert "the child" not in said and "address or" not in said, f"said to the child, about their form: {said}"
@@ -133,7 +133,7 @@ def test_a_young_person_too_old_hears_it_on_the_check_page_and_beside_their_date
     for slug, data in pages.items():
         assert young_person.submit(f"/self-referral/{slug}", data).status_code == 302
     young_person.http.cookies.set("llais_language", "cy")
-    refused = young_person.submit("/self-referral/check", {})
+    refused = young_person.submit("/self-referral/check", {}, follow=True)
     (said,) = errors_on(refused)
     assert said == "Mae angen i ti fod o dan 18 oed i ofyn am eiriolwr yma, neu o dan 25 os wyt ti wedi gadael gofal."
     assert 'href="/self-referral/about-you?check=1"' in refused.text
@@ -157,7 +157,7 @@ def test_the_complaint_forms_refuse_in_plain_words(site, path, data):
     visitor = site.visitor()
     visitor.get(path)
     time.sleep(3)
-    english, welsh = in_both(visitor, lambda: visitor.submit(path, data))
+    english, welsh = in_both(visitor, lambda: visitor.submit(path, data, follow=True))
     plain(english, welsh, path)
 
 
@@ -169,7 +169,7 @@ def test_a_complaint_sent_within_a_second_keeps_its_answers(site):
                                               "language": "en"}, "We have kept your answers")):
         before = site.count("complaints", "complaints")
         hasty = site.visitor()
-        page = hasty.submit(path, data)
+        page = hasty.submit(path, data, follow=True)
         assert page.status_code == 200 and errors_on(page)[0].startswith(kept)
         assert ">Nobody called</textarea>" in page.text and 'value="complaint" checked' in page.text
         assert site.count("complaints", "complaints") == before

@@ -57,3 +57,23 @@ def test_activity_cannot_have_happened_in_the_future_but_a_fast_clock_is_forgive
     assert "future" in raised.value.errors["happened_at"][0]
     case = domain.record_activity(opened(), "meeting", "jointly", "", "2026-11-23T10:02:00+00:00", ADVOCATE, AT)
     assert case["activities"][0]["at"] == "2026-11-23T10:02:00+00:00"
+
+
+def test_an_activity_cannot_have_happened_before_the_case_was_opened():
+    with pytest.raises(domain.CaseRefused) as raised:
+        domain.record_activity(opened(), "call", "own", "", "2026-11-23T09:59:00+00:00", ADVOCATE,
+                               "2026-11-24T09:00:00+00:00")
+    assert raised.value.reasons["happened_at"] == [{"code": "case.activity_before_opening", "opened_at": AT}]
+    assert "before the case was opened" in raised.value.errors["happened_at"][0]
+    case = domain.record_activity(opened(), "call", "own", "", "2026-11-23T11:00:00+01:00", ADVOCATE,
+                                  "2026-11-24T09:00:00+00:00")
+    assert case["activities"][0]["at"] == "2026-11-23T11:00:00+01:00", "the moment it opened, at another offset"
+
+
+def test_yesterdays_call_recorded_today_is_dated_yesterday_and_one_not_dated_is_dated_now():
+    case = domain.record_activity(opened(), "call", "own", "", "2026-11-23T16:00:00+00:00", ADVOCATE,
+                                  "2026-11-24T09:00:00+00:00")
+    assert case["activities"][0]["at"] == "2026-11-23T16:00:00+00:00"
+    assert case["timeline"][-1]["at"] == "2026-11-24T09:00:00+00:00", "the timeline says when it was recorded"
+    undated = domain.record_activity(opened(), "call", "own", "", None, ADVOCATE, "2026-11-24T09:00:00+00:00")
+    assert undated["activities"][0]["at"] == "2026-11-24T09:00:00+00:00"

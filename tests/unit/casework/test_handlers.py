@@ -72,3 +72,22 @@ def test_a_step_on_a_case_commits_its_event_and_another_advocates_case_is_as_if_
     assert uow.body(CASES, case["id"]) == planned
     with pytest.raises(handlers.NotFound):
         handlers.agree_plan(ChangeCase("x" * 65, {"text": "t"}, ADVOCATE, "advocate"), uow)
+
+
+def test_an_activity_recorded_after_it_happened_carries_when_it_happened_in_its_event():
+    uow = FakeUnitOfWork()
+    heard_of(uow)
+    case = handlers.open_case(OpenCase("r1", True, ADVOCATE, "advocate"), uow)
+    handlers.record_activity(ChangeCase(case["id"], {"kind": "call", "contribution": "own",
+                                                     "happened_at": case["opened_at"]}, ADVOCATE, "advocate"), uow)
+    assert uow.types()[-1] == "case.activity_recorded"
+    assert uow.events[-1].version == 2 and uow.events[-1].data["happened_at"] == case["opened_at"]
+    before = uow.events[-1]
+    with pytest.raises(domain.CaseRefused):
+        handlers.record_activity(ChangeCase(case["id"], {"kind": "call", "contribution": "own",
+                                                         "happened_at": "2020-01-01T10:00:00+00:00"},
+                                            ADVOCATE, "advocate"), uow)
+    assert uow.events[-1] is before and len(uow.body(CASES, case["id"])["activities"]) == 1, "nothing changed"
+    handlers.record_activity(ChangeCase(case["id"], {"kind": "visit", "contribution": "jointly"}, ADVOCATE,
+                                        "advocate"), uow)
+    assert uow.events[-1].data["happened_at"] == uow.body(CASES, case["id"])["activities"][-1]["at"]

@@ -76,9 +76,12 @@ ORDER = Flow("order", [Page("person", PersonForm, "About the person"), Page("col
 GUARDED = Flow("guarded", [Page("colour", ColourForm, "The colour")], lambda answers: answers["colour"], {},
                ColourSchema, "It could not be sent.", honeypot=True)
 TEMPLATES = {
-    "question.html": '{{ {"slug": page.slug, "position": position, "honeypot": honeypot is not none,'
-                     ' "errors": errors | map(attribute="text") | map("string") | list} | tojson }}',
-    "answers.html": '{{ {"errors": errors, "rows": rows} | tojson }}',
+    "question.html": '{% set typed = [] %}{% for f in form if f.type not in ["CSRFTokenField", "SubmitField"] %}'
+                     '{% set _ = typed.append(f._value() if f._value is defined else f.data) %}{% endfor %}'
+                     '{{ {"slug": page.slug, "position": position, "honeypot": honeypot is not none,'
+                     ' "errors": errors | map(attribute="text") | map("string") | list, "back": back,'
+                     ' "typed": typed} | tojson }}',
+    "answers.html": '{{ {"errors": errors, "rows": rows, "back": back} | tojson }}',
 }
 """Pages that show what the engine gives them, to read back."""
 
@@ -207,8 +210,35 @@ def test_the_answers_walk_the_pages_and_a_change_goes_back_to_the_check(visitor)
 
 
 def test_a_page_that_is_not_answered_stays_with_its_errors(visitor):
-    page = visitor.post("/order/person", data={"name": "Cerys"})
+    page = visitor.post("/order/person", data={"name": "Cerys"}, follow_redirects=True)
     assert page.status_code == 200 and shown(page)["errors"] == ["Enter the date of birth"]
+
+
+def test_a_page_posted_with_errors_is_redirected_to_itself_which_shows_them_and_the_answers_as_typed(visitor):
+    posted = visitor.post("/order/person?check=1", data={"name": "Cerys", "born": ["31", "2", "2013"]})
+    assert posted.status_code == 302 and posted.location == "/order/person?check=1", "redirect after POST"
+    page = shown(visitor.get("/order/person?check=1"))
+    assert page["errors"] == ["Enter a real date, like 27 3 2013"] and page["typed"] == ["Cerys", "31 2 2013"]
+    again = shown(visitor.get("/order/person?check=1"))
+    assert again["errors"] == [] and again["typed"] == ["", ""], "read again, the page sends nothing, keeps nothing"
+    assert visitor.post("/order/person", data=PERSON).location == "/order/colour"
+    assert shown(visitor.get("/order/person"))["errors"] == [], "answered, its errors are forgotten"
+    assert shown(visitor.get("/order/person"))["typed"] == ["Cerys Jones", "02 05 2013"]
+
+
+def test_a_page_shows_every_error_at_once_its_forms_and_the_schemas(visitor):
+    page = shown(visitor.post("/order/person", data={"name": "Cerys\tJones", "born": ["", "", ""]},
+                              follow_redirects=True))
+    assert page["errors"] == [ONE_LINE, "Enter the date of birth"]
+
+
+def test_every_question_page_links_back_to_the_one_before_and_the_first_to_where_the_journey_started(visitor):
+    assert shown(visitor.get("/order/person"))["back"] == "/"
+    assert shown(visitor.get("/order/colour"))["back"] == "/order/person"
+    assert shown(visitor.get("/order/place"))["back"] == "/order/colour"
+    assert shown(visitor.get("/order/place?check=1"))["back"] == "/order/check", "changing an answer: to the check"
+    answered(visitor)
+    assert shown(visitor.get("/order/check"))["back"] == "/order/place"
 
 
 # sending, and where each problem is shown
@@ -223,7 +253,7 @@ def test_the_answers_are_sent_as_the_flow_makes_them_and_then_forgotten(app, vis
 
 def test_each_page_checks_the_schemas_rules_for_its_own_fields_before_moving_on(visitor):
     page = shown(visitor.post("/order/person", data={**PERSON, "name": "Cerys\tJones"},
-                              headers={"Accept-Language": "cy"}))
+                              headers={"Accept-Language": "cy"}, follow_redirects=True))
     assert page["slug"] == "person"
     assert page["errors"] == ["Rhaid iddo fod ar un llinell: dim tabiau na thoriadau llinell."]
     assert visitor.post("/order/person", data=PERSON).location == "/order/colour", \
@@ -234,7 +264,7 @@ def test_the_schema_refuses_before_anything_is_sent_on_the_page_that_asks_which_
     answered(visitor)
     with visitor.session_transaction() as kept:
         kept["flow.order"] = {**kept["flow.order"], "person": {"name": "Cerys\tJones", "born": "2013-05-02"}}
-    answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}))
+    answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}, follow_redirects=True))
     assert SENT == []
     assert answer["errors"] == [{"text": "Rhaid iddo fod ar un llinell: dim tabiau na thoriadau llinell.",
                                  "href": "/order/person?check=1"}]
@@ -250,7 +280,7 @@ def test_the_services_field_errors_go_to_their_pages_in_the_readers_language(vis
     REPLIES.append((422, {"status": 422, "detail": "The referral breaks a rule.", "errors": {
         "person.born": [IN_THE_FUTURE, NOT_REAL], "place": ["Somewhere we do not go."],
         "something.else": [NOT_REAL]}}))
-    answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}))
+    answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}, follow_redirects=True))
     assert answer["errors"] == [
         {"text": "Mae'r dyddiad yn y dyfodol.", "href": "/order/person?check=1"},
         {"text": "Somewhere we do not go.", "href": "/order/place?check=1"},
@@ -262,7 +292,7 @@ def test_a_problem_without_field_errors_is_said_from_its_code_with_times_in_the_
     answered(visitor)
     REPLIES.append((409, {"status": 409, "code": "meeting.double_booked", "detail": "Booked.",
                           "booked_from": "2026-12-14T10:00:00+00:00", "booked_until": "2026-12-14T11:00:00+00:00"}))
-    answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}))
+    answer = shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}, follow_redirects=True))
     assert answer["errors"] == [{
         "text": "Mae gan yr eiriolwr gyfarfod yn barod o 10yb tan 11yb ddydd Llun 14 Rhagfyr 2026. "
                 "Dewiswch amser arall.", "href": "/order/person?check=1"}]
@@ -271,9 +301,12 @@ def test_a_problem_without_field_errors_is_said_from_its_code_with_times_in_the_
 def test_a_problem_without_a_code_says_its_detail_and_one_without_a_detail_the_flows_own_words(visitor):
     answered(visitor)
     REPLIES.extend([(422, {"status": 422, "detail": IN_THE_FUTURE}), (502, {"status": 502})])
-    assert shown(visitor.post("/order/check", headers={"Accept-Language": "cy"}))["errors"] == [
-        {"text": "Mae'r dyddiad yn y dyfodol.", "href": "/order/person?check=1"}]
-    assert shown(visitor.post("/order/check"))["errors"] == [
+    refused = visitor.post("/order/check", headers={"Accept-Language": "cy"})
+    assert refused.location == "/order/check", "redirect after POST: Back and Refresh send nothing again"
+    for _ in range(2):
+        assert shown(visitor.get("/order/check"))["errors"] == [
+            {"text": "Mae'r dyddiad yn y dyfodol.", "href": "/order/person?check=1"}]
+    assert shown(visitor.post("/order/check", follow_redirects=True))["errors"] == [
         {"text": "The order could not be sent.", "href": "/order/person?check=1"}]
     assert len(SENT) == 2
 

@@ -361,11 +361,22 @@ def check_allocated(referral: dict[str, Any], by: str, role: str | None) -> None
     raise NotAllocated(NOT_ALLOCATED_TO_YOU())
 
 
+SCHEDULING = "scheduling"
+"""Who a timeline names for a step of the meeting whose event does not say who took it (one sent before the events
+said): the scheduling service, which the pages show as Llais itself."""
+
+
+def done_by(data: dict[str, Any]) -> str:
+    """Who took a step of the meeting, as scheduling's event says: the member of staff who arranged, moved,
+    cancelled or recorded it; the service itself only where an older event does not say."""
+    return data.get("by") or SCHEDULING
+
+
 def meeting_arranged(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["status"] == "closed":
         return None
     meeting = {"id": data["meeting_id"], "status": "arranged", "starts_at": data["starts_at"], "venue": data["venue"]}
-    return _changed(referral, at, "meeting arranged", "scheduling", status="meeting_arranged", meeting=meeting,
+    return _changed(referral, at, "meeting arranged", done_by(data), status="meeting_arranged", meeting=meeting,
                     detail={"meeting_id": data["meeting_id"], "starts_at": data["starts_at"]})
 
 
@@ -373,28 +384,28 @@ def meeting_rescheduled(referral: dict[str, Any], data: dict[str, Any], at: str)
     if referral["meeting"].get("id") != data["meeting_id"] or referral["status"] == "closed":
         return None
     meeting = {**referral["meeting"], "starts_at": data["starts_at"], "venue": data["venue"]}
-    return _changed(referral, at, "meeting rescheduled", "scheduling", meeting=meeting,
+    return _changed(referral, at, "meeting rescheduled", done_by(data), meeting=meeting,
                     detail={"starts_at": data["starts_at"]})
 
 
 def meeting_cancelled(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["meeting"].get("id") != data["meeting_id"] or referral["status"] == "closed":
         return None
-    return _changed(referral, at, "meeting cancelled", "scheduling", status="contacting",
+    return _changed(referral, at, "meeting cancelled", done_by(data), status="contacting",
                     meeting={"status": "none"}, detail={"reason": data["reason"]})
 
 
 def meeting_held(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["meeting"].get("id") != data["meeting_id"]:
         return None
-    return _changed(referral, at, "meeting took place", "scheduling", meeting_took_place=True,
+    return _changed(referral, at, "meeting took place", done_by(data), meeting_took_place=True,
                     meeting={**referral["meeting"], "status": "held"})
 
 
 def meeting_not_held(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["meeting"].get("id") != data["meeting_id"]:
         return None
-    return _changed(referral, at, "meeting not held", "scheduling", meeting_took_place=False, status="contacting",
+    return _changed(referral, at, "meeting not held", done_by(data), meeting_took_place=False, status="contacting",
                     meeting={**referral["meeting"], "status": "not_held"},
                     detail={"reason_not_held_code": not_held_reason_code(data)})
 
@@ -410,7 +421,7 @@ def complete(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[st
     """The Active Offer's outcome closes the referral, with the consents as the child gave them at the meeting."""
     if referral["status"] == "closed":
         return None
-    return _changed(referral, at, "active offer completed", "scheduling", status="closed", closed_at=at,
+    return _changed(referral, at, "active offer completed", done_by(data), status="closed", closed_at=at,
                     close_reason="completed", outcome=data["outcome"], decline_reason=data.get("decline_reason"),
                     decline_reason_code=decline_reason_code(data), other_support_type=data.get("other_support_type"),
                     contact_details_given=data.get("contact_details_given"),

@@ -63,6 +63,14 @@ class ConsentFlags(Schema):
     share_outcome_with_referrer = fields.Boolean(required=True)
 
 
+class DoneBy(Schema):
+    """Who did a step a person does (arranging, moving, cancelling or recording a meeting): the member of staff, by
+    their work address as the services know the signed-in user, for the provider's own record of who did what. Null
+    on an event from before it was said. Councils are never sent it (notify passes on only what API.md lists)."""
+
+    by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
+
+
 @contract("referral.received", 1)
 class ReferralReceivedV1(Schema):
     referral_id = fields.String(required=True)
@@ -196,6 +204,11 @@ class ActiveOfferCompletedV3(ActiveOfferCompletedV2):
     other_support_type = fields.String(load_default=None, allow_none=True,
                                        validate=validate.OneOf(OTHER_SUPPORT_TYPES))
     contact_details_given = fields.Boolean(load_default=None, allow_none=True)
+
+
+@contract("active_offer.completed", 4)
+class ActiveOfferCompletedV4(ActiveOfferCompletedV3, DoneBy):
+    """Version 3 with who recorded the meeting's outcome (`by`)."""
 
 
 def decline_reason_code(data: dict) -> str | None:

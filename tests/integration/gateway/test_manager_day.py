@@ -180,14 +180,21 @@ def test_the_timeline_names_who_did_what_in_peoples_words_in_the_pages_language(
     assert "Caerdydd" in cymraeg and "CARDIFF" not in cymraeg, cymraeg
 
 
-def test_the_timeline_says_llais_did_it_when_the_service_acted_on_its_own(site, staff):
+def test_the_timeline_names_the_advocate_who_arranged_and_recorded_the_meeting(site, staff):
+    """Scheduling's events said only `scheduling`, so a meeting an advocate arranged and recorded read as Llais's
+    own doing. Each step now names who took it; what the service did on its own (the follow-on's allocation on
+    take-up) is still Llais."""
     referral_id = referred(site, child("Heledd", "Jenkins"))
     follow_on = taken_up(site, staff["manager"], staff["advocate"], referral_id)
     manager = site.signed_in(staff["manager"])
     wait_for(lambda: manager.get(f"/referrals/{follow_on}").status_code == 200, what="the follow-on")
     timeline = section(manager.get(f"/referrals/{referral_id}").text, "Timeline")
-    assert "Llais (automatic)" in timeline and "scheduling" not in timeline, timeline
-    cymraeg = section(welsh(manager).get(f"/referrals/{referral_id}").text, "Llinell amser")
+    for step in ("Meeting arranged", "Meeting took place", "Active Offer completed"):
+        assert re.search(rf"{step} [^,]+, [0-9:]+, {re.escape(staff['advocate'])}", timeline), (step, timeline)
+    assert "Llais (automatic)" not in timeline and "scheduling" not in timeline, timeline
+    allocation = section(manager.get(f"/referrals/{follow_on}").text, "Timeline")
+    assert re.search(r"Allocated [^,]+, [0-9:]+, Llais \(automatic\)", allocation), allocation
+    cymraeg = section(welsh(manager).get(f"/referrals/{follow_on}").text, "Llinell amser")
     assert "Llais (awtomatig)" in cymraeg, cymraeg
 
 

@@ -166,3 +166,21 @@ def test_the_follow_on_closes_when_its_case_closes_once_however_often_it_is_told
     uow.handled.clear()  # a redelivery that beat the inbox
     run(handlers.close_with_case, closed, uow.handling_of(closed))
     assert len(uow.events) == events and uow.body(REFERRALS, "f1")["status"] == "closed"
+
+
+def test_the_timeline_names_who_took_each_step_of_the_meeting_and_the_service_only_where_its_event_is_older():
+    uow = FakeUnitOfWork()
+    referral = received(uow)
+    handlers.allocate(Allocate(referral["id"], ADVOCATE, "manager@provider.example"), uow)
+    where = {"meeting_id": "m1", "referral_id": referral["id"], "council": "CARDIFF"}
+    arranged = {**where, "advocate_email": ADVOCATE, "starts_at": "2027-03-01T10:00:00+00:00",
+                "duration_minutes": 60, "venue": "Ysgol", "language": "cy", "late": False}
+    older = new_event("meeting.arranged", arranged, producer="scheduling", subject="s", version=2)
+    run(handlers.follow_meeting, older, uow.handling_of(older))
+    moved = new_event("meeting.rescheduled", {**where, "starts_at": "2027-03-02T10:00:00+00:00",
+                                              "previous_starts_at": arranged["starts_at"], "venue": "Ysgol",
+                                              "by": "manager@provider.example"}, producer="scheduling", subject="s")
+    run(handlers.follow_meeting, moved, uow.handling_of(moved))
+    timeline = uow.body(REFERRALS, referral["id"])["timeline"]
+    assert [(entry["what"], entry["by"]) for entry in timeline[-2:]] == [
+        ("meeting arranged", "scheduling"), ("meeting rescheduled", "manager@provider.example")]

@@ -412,6 +412,10 @@ class ContactAttemptSchema(Strict):
     method = fields.String(required=True, validate=validate.OneOf(referral_contracts.CONTACT_METHODS))
     result = fields.String(required=True, validate=validate.OneOf(referral_contracts.CONTACT_RESULTS))
     note = Text(load_default="", validate=TEXT)
+    attempted_at = Moment(past=True, metadata={
+        "description": "When the attempt was made, for one logged afterwards (the first-contact deadline and "
+                       "response times count from it); left out, now. Not before the referral was received "
+                       "(422 `referral.attempt_before_receipt`)."})
 
 
 class CloseSchema(Strict):

@@ -7,7 +7,7 @@ a child, what an Active Offer referral needs, and what a council may see of it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from shared.contracts.referral import (ACTIVE_OFFER_BASES, ACTIVE_OFFER_STEPS, ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT,
@@ -331,16 +331,55 @@ def allocate(referral: dict[str, Any], advocate_email: str, at: str, by: str) ->
                     allocated_at=referral.get("allocated_at") or at, detail={"advocate_email": advocate_email})
 
 
+ATTEMPT_IN_THE_FUTURE = Rule("referral.attempt_in_the_future",
+                             "The contact attempt cannot have been made in the future: give when it was made.")
+ATTEMPT_BEFORE_RECEIPT = Rule("referral.attempt_before_receipt", "The contact attempt cannot have been made before "
+                                                                   "the referral was received ({received_at}).")
+
+
+def attempted_when(referral: dict[str, Any], attempted_at: str | None, now: str) -> str:
+    """When a contact attempt was made, as the advocate says (a call made yesterday is logged as yesterday's, so
+    the first-contact clock and response times count from it), or `now` when they do not say. Never in the future,
+    never before the referral was received: ReferralRejected on `attempted_at` otherwise."""
+    if attempted_at is None:
+        return now
+    moment = datetime.fromisoformat(attempted_at)
+    if moment > datetime.fromisoformat(now):
+        raise ReferralRejected({"attempted_at": [ATTEMPT_IN_THE_FUTURE()]})
+    if moment < datetime.fromisoformat(referral["received_at"]):
+        raise ReferralRejected({"attempted_at": [ATTEMPT_BEFORE_RECEIPT(received_at=referral["received_at"])]})
+    return timestamp_of(moment)
+
+
+def timestamp_of(moment: datetime) -> str:
+    """A moment as the referral keeps its times: UTC, to the millisecond (shared.clock.timestamp)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
 def record_contact_attempt(referral: dict[str, Any], method: str, result: str, note: str, at: str,
-                           by: str) -> dict[str, Any]:
-    """Every attempt to reach the child is recorded: when, how, with what result."""
+                           by: str, attempted_at: str | None = None) -> dict[str, Any]:
+    """Every attempt to reach the child is recorded: when it was made (`attempted_at`, else `at`, when it is
+    recorded), how, with what result. The first contact is the earliest attempt, whatever order they are logged
+    in; the timeline dates the attempt when it was made, in its place among the rest."""
     _require(referral, "record_contact_attempt", "contacted")
-    attempt = {"at": at, "method": method, "result": result, "note": note, "by": by}
+    made = attempted_when(referral, attempted_at, at)
+    attempt = {"at": made, "method": method, "result": result, "note": note, "by": by}
     status = "contacting" if referral["status"] == "allocated" else referral["status"]
-    return _changed(referral, at, "contact attempted", by, status=status,
-                    first_contact_at=referral.get("first_contact_at") or at,
-                    contact_attempts=[*referral.get("contact_attempts", []), attempt],
-                    detail={"method": method, "result": result})
+    first = referral.get("first_contact_at") or made
+    if attempted_at is not None:  # said when: it may come before what is recorded already
+        attempt["recorded_at"] = at
+        first = min(first, made, key=datetime.fromisoformat)
+    changed = _changed(referral, made, "contact attempted", by, status=status, first_contact_at=first,
+                       contact_attempts=[*referral.get("contact_attempts", []), attempt],
+                       detail={"method": method, "result": result})
+    if attempted_at is None:
+        return changed
+    return {**changed, "updated_at": at, "timeline": in_order(changed["timeline"])}
+
+
+def in_order(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline in the order things happened (a step logged after the event keeps its place)."""
+    return sorted(timeline, key=lambda entry: datetime.fromisoformat(entry["at"]))
 
 
 def close(referral: dict[str, Any], reason: str, at: str, by: str) -> dict[str, Any]:

@@ -153,8 +153,13 @@ def second_stage_clock(escalated_at: datetime, nation: str, respond_days: int) -
 
 
 def met(clocks: dict[str, dict], name: str, at: str) -> dict[str, dict] | None:
-    """The clocks with `name` met at `at`; None when it was met, or its clock stopped, before."""
+    """The clocks with `name` met at `at`; None when it was met, or its clock stopped, before. A step logged after
+    a later one (a call made yesterday, recorded today after this morning's) moves the moment it was met back to
+    when it happened."""
     clock = clocks.get(name)
+    if clock is not None and clock["state"] == "met" and \
+            datetime.fromisoformat(at) < datetime.fromisoformat(clock["met_at"]):
+        return {**clocks, name: {**clock, "met_at": at}}
     if clock is None or clock["state"] in ("met", "stopped"):
         return None
     return {**clocks, name: {**clock, "state": "met", "met_at": at}}

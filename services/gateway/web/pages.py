@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
@@ -271,3 +271,18 @@ def london(day, time_text: str) -> str:
     """A date and a 24-hour time typed on a form, in Europe/London, as an RFC 3339 time."""
     hours, minutes = (int(part) for part in time_text.split(":"))
     return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=LONDON).isoformat()
+
+
+def made_at(day, time_text: str | None, moment: datetime | None = None) -> dict[str, str]:
+    """When a step a person records was made, as the API takes it (`attempted_at`), from a date and a time typed on
+    a form; nothing (the service records now) when none was typed, or the time typed is this minute or the last,
+    which is the form's own "now": a form opened in the minute the referral came would otherwise date the step
+    before it."""
+    if not day or not (time_text or "").strip():
+        return {}
+    typed = datetime.fromisoformat(london(day, time_text))
+    current = (moment or datetime.now(LONDON)).astimezone(LONDON).replace(second=0, microsecond=0)
+    if timedelta(minutes=-1) <= typed - current <= timedelta(0):
+        return {}
+    return {"attempted_at": typed.isoformat()}
+

@@ -3,6 +3,9 @@ refuses without writing."""
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from shared.contracts import new_event
@@ -184,3 +187,30 @@ def test_the_timeline_names_who_took_each_step_of_the_meeting_and_the_service_on
     timeline = uow.body(REFERRALS, referral["id"])["timeline"]
     assert [(entry["what"], entry["by"]) for entry in timeline[-2:]] == [
         ("meeting arranged", "scheduling"), ("meeting rescheduled", "manager@provider.example")]
+
+
+def test_a_contact_attempt_is_dated_when_it_was_made_never_in_the_future_or_before_the_referral():
+    """An attempt was stamped with the moment it was typed, so yesterday's call could not be logged truthfully."""
+    uow = FakeUnitOfWork()
+    referral = received(uow)
+    handlers.allocate(Allocate(referral["id"], ADVOCATE, "manager@provider.example"), uow)
+    received_at = datetime.fromisoformat(referral["received_at"])
+    for wrong, said in ((datetime.now(timezone.utc) + timedelta(hours=1), "in the future"),
+                        (received_at - timedelta(minutes=5), "before the referral was received")):
+        writes = uow.writes
+        with pytest.raises(domain.ReferralRejected) as refused:
+            handlers.record_contact_attempt(RecordContactAttempt(
+                referral["id"], "phone", "reached", "", ADVOCATE, "advocate", wrong.isoformat()), uow)
+        assert said in refused.value.errors["attempted_at"][0]
+        assert uow.writes == writes, "a refused attempt changes nothing"
+    time.sleep(0.1)
+    handlers.record_contact_attempt(RecordContactAttempt(referral["id"], "phone", "no_answer", "", ADVOCATE,
+                                                         "advocate"), uow)
+    earlier = (received_at + timedelta(milliseconds=20)).astimezone(timezone(timedelta(hours=1)))
+    changed = handlers.record_contact_attempt(RecordContactAttempt(
+        referral["id"], "phone", "reached", "", ADVOCATE, "advocate", earlier.isoformat()), uow)
+    said = uow.events[-1]
+    assert datetime.fromisoformat(said.data["attempted_at"]) == earlier, "the event says when it was made"
+    assert datetime.fromisoformat(changed["first_contact_at"]) == earlier, "the first contact is the earliest"
+    assert [entry["what"] for entry in changed["timeline"]][-2:] == ["contact attempted", "contact attempted"]
+    assert changed["timeline"][-2]["at"] == said.data["attempted_at"], "the timeline keeps the order things happened"

@@ -183,3 +183,16 @@ def test_each_step_of_a_meeting_says_who_took_it_and_so_does_its_recall():
         lambda referral_id: uow.body(CASES, referral_id))}
     assert recalled == {"meeting.arranged": ADVOCATE, "meeting.took_place": manager,
                         "active_offer.completed": manager}
+
+
+def test_an_attempt_logged_after_a_later_one_meets_the_first_contact_clock_when_it_was_made():
+    uow = FakeUnitOfWork()
+    allocated(uow)
+    now = datetime.now(timezone.utc)
+    for at in (now, now - timedelta(days=1), now - timedelta(hours=2)):
+        attempt = new_event("contact.attempted", {"referral_id": "r1", "council": "CARDIFF", "method": "phone",
+                                                  "result": "no_answer", "attempted_at": at.isoformat()},
+                            producer="referral", subject="referral:r1")
+        run(deadlines.meet_first_contact_by, attempt, uow.handling_of(attempt))
+    clock = uow.body(CASES, "r1")["clocks"]["first_contact_by"]
+    assert (clock["state"], clock["met_at"]) == ("met", (now - timedelta(days=1)).isoformat())

@@ -56,6 +56,16 @@ how the child describes their gender (a girl, a boy, non-binary, in another way)
 five broad groups, and whether they consider themselves disabled. Not asked, it is not recorded."""
 
 
+REFERENCE_LENGTH = 8
+
+
+def llais_reference(referral_id: str | None) -> str:
+    """The referral's reference a person quotes, the same on every page and email, to the referrer and to staff:
+    the start of its id, which the staff's search finds it by. The council's own reference, where it gave one, is
+    shown beside it, never instead."""
+    return (referral_id or "")[:REFERENCE_LENGTH]
+
+
 class ConsentFlags(Schema):
     child_informed = fields.Boolean(required=True)
     child_agrees = fields.Boolean(required=True)

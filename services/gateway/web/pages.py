@@ -12,19 +12,22 @@ from flask_babel import format_date, format_datetime, gettext, ngettext
 from marshmallow import ValidationError
 
 from shared.clock import LONDON
+from shared.contracts.referral import llais_reference
 from shared.store import StoreError
 from shared.web import MOST_ON_A_PAGE, flatten_errors
 
 from services.gateway import access, domain, forwarding, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
-from services.gateway.web import council_name, service_messages
+from services.gateway.web import blueprint, council_name, service_messages
 from services.gateway.web.forms import plain_errors
 
 SIGNED_IN_AS = "signed_in_as"
 SIGNED_IN_WITH = "signed_in_with"
 """The session's record of the password it signed in with (domain.password_mark), so a new password ends it."""
 PUBLIC = Principal("public", "public web form")
+
+blueprint.add_app_template_global(llais_reference)
 
 
 def gateway_store() -> GatewayStore:

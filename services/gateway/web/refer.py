@@ -415,7 +415,10 @@ def refer_check():
 def refer_sent():
     if _referrer() is None:
         return redirect(url_for("web.sign_in"))
-    return render_template("refer_sent.html", referral_id=session.get("flow.refer.sent"))
+    referral_id = session.get("flow.refer.sent")
+    status, sent = call("referral", "GET", f"/referrals/{referral_id}") if referral_id else (404, {})
+    return render_template("refer_sent.html", referral_id=referral_id,
+                           external_ref=sent.get("external_ref") if status == 200 else None)
 
 
 # /self-referral: a young person refers themselves
@@ -449,5 +452,5 @@ def self_check():
 
 @blueprint.get("/self-referral/sent")
 def self_sent():
-    return render_template("self_sent.html")
+    return render_template("self_sent.html", referral_id=session.get("flow.self.sent"))
 

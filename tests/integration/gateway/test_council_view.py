@@ -35,14 +35,16 @@ def made_by(email: str, given: str, family: str, *, arrangements: bool = True, *
     return body
 
 
-def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_as_escaped_markup(site):
+def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_as_escaped_markup(site, staff):
+    """The sent page gave the start of the id, the social worker's list and record only their own reference: one
+    reference now, the same on the sent page, their list and record, and the staff's, whose search finds it."""
     social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
     born = ["2", "5", str(datetime.now().year - 12)]
     pages = {
         "child": {"given_name": "Sioned", "family_name": "Roberts", "date_of_birth": born,
                   "preferred_language": "cy", "interpreter_needed": "no"},
         "contact": {"phone": "07700 900123"},
-        "about": {"kind": "active_offer", "basis": "looked_after"},
+        "about": {"kind": "active_offer", "basis": "looked_after", "external_ref": "MOSAIC-SR"},
         "equality": {},
         "consent": {flag: "yes" for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer",
                                              "share_outcome_with_referrer")},
@@ -55,9 +57,19 @@ def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_a
     sent = social_worker.get("/refer/sent").text
     panel = re.search(r'<div class="govuk-panel__body">(.*?)</div>', sent, re.S).group(1)
     assert "&lt;" not in panel, panel
-    reference = re.search(r"Reference<br><strong>([0-9a-f]{8})</strong>", panel).group(1)
+    reference = re.search(r"Our reference<br><strong>([0-9a-f]{8})</strong>", panel).group(1)
+    assert "Your reference: MOSAIC-SR" in text_of(panel)
     home = social_worker.get("/")
     assert "Sioned Roberts" in text_of(home) and reference in text_of(home), "their referral, by the child's name"
+    row = next(text_of(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", home.text, re.S) if "Sioned Roberts" in r)
+    assert f"{reference} (council reference MOSAIC-SR)" in row, row
+    referral_id = re.search(rf'href="/referrals/({reference}[0-9a-f-]+)"', home.text).group(1)
+    record = text_of(social_worker.get(f"/referrals/{referral_id}"))
+    assert f"{reference} (council reference MOSAIC-SR)" in record, record
+    manager = site.signed_in(staff["manager"])
+    found = text_of(manager.get("/referrals", params={"search": reference}))
+    assert "Sioned Roberts" in found and f"reference {reference} (council reference MOSAIC-SR)" in found, found
+    assert f"{reference} (council reference MOSAIC-SR)" in text_of(manager.get(f"/referrals/{referral_id}"))
 
 
 def test_a_social_worker_sees_their_childs_name_the_acknowledgement_and_a_way_back(site, staff):

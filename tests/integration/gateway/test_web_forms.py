@@ -418,6 +418,8 @@ def test_a_young_person_refers_themselves(site):
     assert mine[0]["council"] == "GWYNEDD" and mine[0]["summary"] == "I want to see my brother more"
     assert mine[0]["consent"]["share_outcome_with_referrer"] is False
     assert mine[0]["child"]["equality"] == {"gender": "declined", "disability": "no"}, "the ethnic group not given"
+    thanks = re.sub(r"<[^>]+>", " ", visitor.get("/self-referral/sent").text)
+    assert re.search(rf"Your reference\s+{mine[0]['id'][:8]}\s", thanks), "the child has a reference to give us"
     assert visitor.get("/self-referral/check").status_code == 302, "the answers are gone once sent"
 
 

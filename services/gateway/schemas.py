@@ -679,8 +679,8 @@ class TimelineEntrySchema(Schema):
     at = fields.String()
     what = fields.String()
     by = fields.String(metadata={"description": "Who did it: a member of staff by their work email (who arranged, "
-                                                "moved or recorded a meeting too), a council by its code, `provider`, "
-                                                "or the service that acted on its own (`scheduling` for a meeting's "
+                                                "moved or recorded a meeting too), a council by its code, `child` (a "
+                                                "self-referral's receipt), `provider`, or the service that acted on its own (`scheduling` for a meeting's "
                                                 "step recorded before its events said who took it)."})
     detail = fields.Dict(metadata={"description": "What changed, by field (e.g. `advocate_email`, `reason`)."})
 

@@ -89,15 +89,20 @@ def check_referral(request: dict[str, Any], today: date) -> None:
         raise ReferralRejected(errors)
 
 
+CHILD = "child"
+"""Who a self-referral's timeline says it was received from: the child, not the council it is for."""
+
+
 def new_referral(referral_id: str, request: dict[str, Any], council: Any, received_at: str) -> Referral:
-    """The referral a council (or a child, referring themselves) makes: status `received`."""
+    """The referral a council (or a child, referring themselves) makes: status `received`, received from the
+    council, or from the child themselves."""
     role = request["referrer"]["role"]
     return model.referral(
         id=referral_id, council=council.code, region=council.region, nation=council.nation, kind=request["kind"],
         basis=request["basis"], source=role, external_ref=request.get("external_ref"), child=request["child"],
         referrer=request["referrer"], statutory_meeting_at=request.get("statutory_meeting_at"),
         consent=request["consent"], risks=request.get("risks", ""), summary=request.get("summary", ""),
-        received_at=received_at, received_from=council.code,
+        received_at=received_at, received_from=CHILD if role == SELF_REFERRAL else council.code,
         placed_out_of_county=request.get("placed_out_of_county"),
         unaccompanied_asylum_seeking=request.get("unaccompanied_asylum_seeking"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
@@ -183,6 +183,25 @@ def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:
         return str(moment)
 
 
+A_DAY_WITHOUT_A_TIME = time(9, 0)
+"""The time the referral form stores with a first review or conference it asks only the date of (refer.py); a page
+shows such a moment as its date alone rather than an invented "09:00"."""
+
+
+def when_given(moment: str | None) -> str:
+    """A stored time as `when` shows it, or only its date where it was given as a date (A_DAY_WITHOUT_A_TIME)."""
+    try:
+        local = datetime.fromisoformat(moment).astimezone(LONDON) if moment else None
+    except (TypeError, ValueError, OverflowError):
+        local = None
+    if local is not None and local.time() == A_DAY_WITHOUT_A_TIME:
+        return format_date(local.date(), "d MMMM yyyy")
+    return when(moment)
+
+
+blueprint.add_app_template_global(when_given)
+
+
 def long_date(day: str | None) -> str:
     """A stored YYYY-MM-DD date as people read it, in the page's language (as stored, if it is not one)."""
     if not day:
@@ -220,12 +239,14 @@ AUTOMATIC = ("referral", "scheduling", "casework", "complaints", "notify", "repo
 
 def actor_label(by: str | None) -> str:
     """Who a timeline entry names, in people's words and the page's language: Llais itself for what the services
-    did on their own, the provider by its name, a council by its name, a member of staff as `staff_label` shows
-    them."""
+    did on their own, the provider by its name, a council by its name, the child who referred themselves, a
+    member of staff as `staff_label` shows them."""
     if not by:
         return ""
     if by in AUTOMATIC:
         return gettext("Llais (automatic)")
+    if by == "child":
+        return gettext("the child, referring themselves")
     if by == "provider":
         return current_app.config.get("PROVIDER_NAME") or by
     if "@" in by:

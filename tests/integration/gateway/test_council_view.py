@@ -6,10 +6,11 @@ back."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
+from shared.clock import LONDON
 from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
 from tests.integration.gateway.test_manager_day import (allocated, child, referred, section, taken_up, text_of,
@@ -84,6 +85,23 @@ def test_a_social_worker_sees_their_childs_name_the_acknowledgement_and_a_way_ba
     assert back and back.group(1) == "/" and back.group(2) == "Back to your council's referrals"
     cymraeg = welsh(social_worker).get(f"/referrals/{referral_id}").text
     assert "Tomos Ifan" in text_of(cymraeg) and "Yn ôl at atgyfeiriadau eich cyngor" in cymraeg
+
+
+def test_the_social_workers_page_says_one_status_and_a_review_given_as_a_day_without_a_time(site):
+    """The tag said "Received" above "Acknowledged", and a review the form took as a date read "09:00"."""
+    email = site.user("referrer", "CARDIFF")
+    review = (datetime.now(LONDON) + timedelta(days=40)).replace(hour=9, minute=0, second=0, microsecond=0)
+    referral_id = referred(site, made_by(email, "Elin", "Hughes", statutory_meeting_at=review.isoformat()))
+    social_worker = site.signed_in(email)
+    page = wait_for(lambda: (answer := social_worker.get(f"/referrals/{referral_id}")).status_code == 200 and
+                    "Not yet" not in answer.text and answer.text, what="the acknowledgement")
+    tag = re.search(r'<h1 class="govuk-heading-l">.*?<strong class="govuk-tag[^"]*">([^<]+)</strong>', page, re.S)
+    assert tag and tag.group(1) == "Acknowledged", tag and tag.group(1)
+    said = text_of(page)
+    assert f"Meeting by {review.day} {review:%B %Y} " in said and "09:00" not in said, said
+    row = next(text_of(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", social_worker.get("/").text, re.S)
+               if "Elin Hughes" in r)
+    assert row.endswith("Acknowledged"), row
 
 
 def test_another_social_worker_of_the_council_does_not_see_the_childs_name(site):

@@ -214,3 +214,10 @@ def test_a_contact_attempt_is_dated_when_it_was_made_never_in_the_future_or_befo
     assert datetime.fromisoformat(changed["first_contact_at"]) == earlier, "the first contact is the earliest"
     assert [entry["what"] for entry in changed["timeline"]][-2:] == ["contact attempted", "contact attempted"]
     assert changed["timeline"][-2]["at"] == said.data["attempted_at"], "the timeline keeps the order things happened"
+
+
+def test_a_self_referral_is_received_from_the_child_not_the_council():
+    uow = FakeUnitOfWork()
+    referral = received(uow, referrer={**example_referral()["referrer"], "role": "self"})
+    assert referral["timeline"][0]["by"] == "child"
+    assert received(uow)["timeline"][0]["by"] == "CARDIFF", "a council's referral is received from the council"

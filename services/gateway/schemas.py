@@ -722,7 +722,9 @@ class ConsentView(Schema):
 
 
 class ContactAttemptView(Schema):
-    at = fields.String()
+    at = fields.String(metadata={"description": "When the attempt was made."})
+    recorded_at = fields.String(metadata={"description": "Only for an attempt logged afterwards (given "
+                                                         "`attempted_at`): when it was recorded."})
     by = fields.String()
     method = fields.String()
     result = fields.String()

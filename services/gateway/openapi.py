@@ -338,7 +338,8 @@ COMMANDS = [
     ("/api/v1/referrals/{id}/allocate", STAFF + "allocate to an advocate (manager)", "Allocate", "StaffReferral",
      200, False),
     ("/api/v1/referrals/{id}/contact-attempts", STAFF + "record an attempt to reach the child (the allocated "
-     "advocate, a manager)", "ContactAttempt", "StaffReferral", 201, True),
+     "advocate, a manager), when it was made (`attempted_at`, else now; 422 if in the future or before the "
+     "referral was received)", "ContactAttempt", "StaffReferral", 201, True),
     ("/api/v1/referrals/{id}/close", STAFF + "close with a reason (manager)", "Close", "StaffReferral", 200, False),
     ("/api/v1/referrals/{id}/meetings", STAFF + "arrange the Active Offer meeting (the allocated advocate, a "
      "manager); 422 if after meeting_by without late_reason, 409 if the advocate is booked then or a meeting "

@@ -412,6 +412,10 @@ class ContactAttemptSchema(Strict):
     method = fields.String(required=True, validate=validate.OneOf(referral_contracts.CONTACT_METHODS))
     result = fields.String(required=True, validate=validate.OneOf(referral_contracts.CONTACT_RESULTS))
     note = Text(load_default="", validate=TEXT)
+    attempted_at = Moment(past=True, metadata={
+        "description": "When the attempt was made, for one logged afterwards (the first-contact deadline and "
+                       "response times count from it); left out, now. Not before the referral was received "
+                       "(422 `referral.attempt_before_receipt`)."})
 
 
 class CloseSchema(Strict):
@@ -677,7 +681,10 @@ def _maybe(field: fields.Field) -> fields.Field:
 class TimelineEntrySchema(Schema):
     at = fields.String()
     what = fields.String()
-    by = fields.String()
+    by = fields.String(metadata={"description": "Who did it: a member of staff by their work email (who arranged, "
+                                                "moved or recorded a meeting too), a council by its code, `child` (a "
+                                                "self-referral's receipt), `provider`, or the service that acted on its own (`scheduling` for a meeting's "
+                                                "step recorded before its events said who took it)."})
     detail = fields.Dict(metadata={"description": "What changed, by field (e.g. `advocate_email`, `reason`)."})
 
 
@@ -718,7 +725,9 @@ class ConsentView(Schema):
 
 
 class ContactAttemptView(Schema):
-    at = fields.String()
+    at = fields.String(metadata={"description": "When the attempt was made."})
+    recorded_at = fields.String(metadata={"description": "Only for an attempt logged afterwards (given "
+                                                         "`attempted_at`): when it was recorded."})
     by = fields.String()
     method = fields.String()
     result = fields.String()

@@ -100,7 +100,8 @@ def notify_council(event: Event, uow: UnitOfWork) -> None:
                "next_attempt_at": timestamp(), "first_attempt_at": None, "claimed_until": None, "attempts": []}
     records: list[tuple[str, dict]] = []
     if referral.get("referrer_email"):
-        reference = referral.get("external_ref") or event.data.get("referral_id")
+        reference = templates.reference(event.data.get("referral_id"), referral.get("external_ref"),
+                                        referral.get("language", "en"))
         subject, body = templates.render(event.type, data, referral.get("language", "en"), reference)
         records.append((DELIVERIES, {**pending, "id": f"{event.id}:email", "channel": "email",
                                      "to": referral["referrer_email"], "language": referral.get("language", "en"),

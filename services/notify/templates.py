@@ -2,8 +2,9 @@
 member of staff's in both (Welsh first, as Welsh public bodies write), since notify does not know which they read.
 Every moment is in words, in London time (services/notify/words).
 
-No child's name appears: the referrer knows the child by the council's own reference, staff by the referral's, and
-what an email may say to staff is the least that brings them to the page that has the rest (see `allocated`).
+No child's name appears: a referral is named by its Llais reference, the one every page shows (the referrer's
+email with the council's own reference beside it), and what an email may say to staff is the least that brings them
+to the page that has the rest (see `allocated`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,21 @@ from datetime import date
 from typing import Any
 
 from shared import words as vocabulary
+from shared.contracts.referral import llais_reference
 from shared.councils import CouncilRegister
 
 from services.notify import words
+
+YOUR_REFERENCE = {"en": "{ref} (your reference {own})", "cy": "{ref} (eich cyfeirnod {own})"}
+
+
+def reference(referral_id: str | None, external_ref: str | None = None, language: str = "en") -> str:
+    """How a referrer's email names the referral: its Llais reference, as the pages show it, with the council's
+    own reference beside it where the council gave one."""
+    ref = llais_reference(referral_id)
+    if not external_ref:
+        return ref
+    return YOUR_REFERENCE["cy" if language == "cy" else "en"].format(ref=ref, own=external_ref)
 
 SUBJECTS = {
     "referral.acknowledged": {"en": "Referral received: {ref}", "cy": "Atgyfeiriad wedi dod i law: {ref}"},
@@ -108,10 +121,11 @@ def bilingual(cy: Words, en: Words) -> Words:
     return f"{cy[0]} / {en[0]}", cy[1] + SEPARATOR + en[1]
 
 
-def allocated(reference: str, allocated_at: str, link: str) -> Words:
+def allocated(referral_id: str, allocated_at: str, link: str) -> Words:
     """To the advocate a referral is allocated to. Data minimisation: an email may be read far from the service's
     systems, so it carries only the referral's reference, when, and the link; never the child's name, their
     circumstances, where they live or anything their consent keeps in the service: the page has those."""
+    reference = llais_reference(referral_id)
     return bilingual(
         (f"Atgyfeiriad wedi'i neilltuo i chi: {reference}",
          f"Mae atgyfeiriad {reference} wedi'i neilltuo i chi.\n\nPryd: {words.when(allocated_at, 'cy')}\n\n"
@@ -121,9 +135,10 @@ def allocated(reference: str, allocated_at: str, link: str) -> Words:
          f"See the referral and contact the child within the agreed time: {link}"))
 
 
-def meeting_day(reference: str, starts_at: str, link: str) -> Words:
+def meeting_day(referral_id: str, starts_at: str, link: str) -> Words:
     """To the advocate on the morning of a meeting: when it starts and the link; the venue and the rest stay on the
     page (see `allocated`)."""
+    reference = llais_reference(referral_id)
     return bilingual(
         (f"Cyfarfod heddiw: {reference}",
          f"Mae gennych gyfarfod y Cynnig Rhagweithiol heddiw ar gyfer atgyfeiriad {reference}.\n\n"
@@ -140,12 +155,13 @@ SUBJECTS_OF = {"referral": {"en": "Referral", "cy": "Atgyfeiriad"}, "complaint":
 
 
 def _alert_line(alert: dict, language: str, councils: CouncilRegister | None = None) -> str:
-    """"Referral r1 (Cardiff): allocate an advocate by Tuesday 8 December 2026 at 2:30pm. <link>", the council by
-    its name in `language` from `councils` (the embedded Welsh councils when none is given)."""
+    """"Referral 01a24a8f (Cardiff): allocate an advocate by Tuesday 8 December 2026 at 2:30pm. <link>", the council
+    by its name in `language` from `councils` (the embedded Welsh councils when none is given)."""
     task = "complaint_deadline_task" if alert["about"] == "complaint" else "deadline_task"
     council = f" ({vocabulary.council(alert['council'], language, councils)})" if alert.get("council") else ""
+    ref = llais_reference(alert["reference"]) if alert["about"] == "referral" else alert["reference"]
     by = "erbyn" if language == "cy" else "by"
-    return (f"- {SUBJECTS_OF[alert['about']][language]} {alert['reference']}{council}: "
+    return (f"- {SUBJECTS_OF[alert['about']][language]} {ref}{council}: "
             f"{vocabulary.of(task, alert['deadline'], language)} {by} {words.when(alert['due_at'], language)}. "
             f"{alert['link']}")
 

@@ -24,6 +24,7 @@ blueprint = Blueprint("referral", __name__)
 check_fields(blueprint, {
     "child.date_of_birth": validation.past_day, "date_of_birth": validation.past_day,
     "statutory_meeting_at": validation.any_moment, "offered_at": validation.past_moment,
+    "attempted_at": validation.past_moment,
     "child.given_name": validation.person_name, "child.family_name": validation.person_name,
     "child.contact.carer_name": validation.person_name, "referrer.name": validation.person_name,
     "external_ref": validation.one_line, "happened_on": validation.past_day,
@@ -150,7 +151,8 @@ def allocate(referral_id: str):
 def contact_attempt(referral_id: str):
     _own(referral_id)
     command = command_from_body(lambda body: RecordContactAttempt(
-        referral_id, body["method"], body["result"], body.get("note", ""), actor(), role()), "method", "result")
+        referral_id, body["method"], body["result"], body.get("note", ""), actor(), role(), body.get("attempted_at")),
+        "method", "result")
     return handlers.record_contact_attempt(command, uow())
 
 

@@ -63,6 +63,8 @@ class RecordContactAttempt:
     note: str
     by: str
     role: str | None
+    attempted_at: str | None = None
+    """When the attempt was made, as the advocate said; None: now."""
 
 
 @dataclass(frozen=True)

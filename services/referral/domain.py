@@ -7,7 +7,7 @@ a child, what an Active Offer referral needs, and what a council may see of it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from shared.contracts.referral import (ACTIVE_OFFER_BASES, ACTIVE_OFFER_STEPS, ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT,
@@ -89,15 +89,20 @@ def check_referral(request: dict[str, Any], today: date) -> None:
         raise ReferralRejected(errors)
 
 
+CHILD = "child"
+"""Who a self-referral's timeline says it was received from: the child, not the council it is for."""
+
+
 def new_referral(referral_id: str, request: dict[str, Any], council: Any, received_at: str) -> Referral:
-    """The referral a council (or a child, referring themselves) makes: status `received`."""
+    """The referral a council (or a child, referring themselves) makes: status `received`, received from the
+    council, or from the child themselves."""
     role = request["referrer"]["role"]
     return model.referral(
         id=referral_id, council=council.code, region=council.region, nation=council.nation, kind=request["kind"],
         basis=request["basis"], source=role, external_ref=request.get("external_ref"), child=request["child"],
         referrer=request["referrer"], statutory_meeting_at=request.get("statutory_meeting_at"),
         consent=request["consent"], risks=request.get("risks", ""), summary=request.get("summary", ""),
-        received_at=received_at, received_from=council.code,
+        received_at=received_at, received_from=CHILD if role == SELF_REFERRAL else council.code,
         placed_out_of_county=request.get("placed_out_of_county"),
         unaccompanied_asylum_seeking=request.get("unaccompanied_asylum_seeking"))
 
@@ -331,16 +336,55 @@ def allocate(referral: dict[str, Any], advocate_email: str, at: str, by: str) ->
                     allocated_at=referral.get("allocated_at") or at, detail={"advocate_email": advocate_email})
 
 
+ATTEMPT_IN_THE_FUTURE = Rule("referral.attempt_in_the_future",
+                             "The contact attempt cannot have been made in the future: give when it was made.")
+ATTEMPT_BEFORE_RECEIPT = Rule("referral.attempt_before_receipt", "The contact attempt cannot have been made before "
+                                                                   "the referral was received ({received_at}).")
+
+
+def attempted_when(referral: dict[str, Any], attempted_at: str | None, now: str) -> str:
+    """When a contact attempt was made, as the advocate says (a call made yesterday is logged as yesterday's, so
+    the first-contact clock and response times count from it), or `now` when they do not say. Never in the future,
+    never before the referral was received: ReferralRejected on `attempted_at` otherwise."""
+    if attempted_at is None:
+        return now
+    moment = datetime.fromisoformat(attempted_at)
+    if moment > datetime.fromisoformat(now):
+        raise ReferralRejected({"attempted_at": [ATTEMPT_IN_THE_FUTURE()]})
+    if moment < datetime.fromisoformat(referral["received_at"]):
+        raise ReferralRejected({"attempted_at": [ATTEMPT_BEFORE_RECEIPT(received_at=referral["received_at"])]})
+    return timestamp_of(moment)
+
+
+def timestamp_of(moment: datetime) -> str:
+    """A moment as the referral keeps its times: UTC, to the millisecond (shared.clock.timestamp)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
 def record_contact_attempt(referral: dict[str, Any], method: str, result: str, note: str, at: str,
-                           by: str) -> dict[str, Any]:
-    """Every attempt to reach the child is recorded: when, how, with what result."""
+                           by: str, attempted_at: str | None = None) -> dict[str, Any]:
+    """Every attempt to reach the child is recorded: when it was made (`attempted_at`, else `at`, when it is
+    recorded), how, with what result. The first contact is the earliest attempt, whatever order they are logged
+    in; the timeline dates the attempt when it was made, in its place among the rest."""
     _require(referral, "record_contact_attempt", "contacted")
-    attempt = {"at": at, "method": method, "result": result, "note": note, "by": by}
+    made = attempted_when(referral, attempted_at, at)
+    attempt = {"at": made, "method": method, "result": result, "note": note, "by": by}
     status = "contacting" if referral["status"] == "allocated" else referral["status"]
-    return _changed(referral, at, "contact attempted", by, status=status,
-                    first_contact_at=referral.get("first_contact_at") or at,
-                    contact_attempts=[*referral.get("contact_attempts", []), attempt],
-                    detail={"method": method, "result": result})
+    first = referral.get("first_contact_at") or made
+    if attempted_at is not None:  # said when: it may come before what is recorded already
+        attempt["recorded_at"] = at
+        first = min(first, made, key=datetime.fromisoformat)
+    changed = _changed(referral, made, "contact attempted", by, status=status, first_contact_at=first,
+                       contact_attempts=[*referral.get("contact_attempts", []), attempt],
+                       detail={"method": method, "result": result})
+    if attempted_at is None:
+        return changed
+    return {**changed, "updated_at": at, "timeline": in_order(changed["timeline"])}
+
+
+def in_order(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline in the order things happened (a step logged after the event keeps its place)."""
+    return sorted(timeline, key=lambda entry: datetime.fromisoformat(entry["at"]))
 
 
 def close(referral: dict[str, Any], reason: str, at: str, by: str) -> dict[str, Any]:
@@ -361,11 +405,22 @@ def check_allocated(referral: dict[str, Any], by: str, role: str | None) -> None
     raise NotAllocated(NOT_ALLOCATED_TO_YOU())
 
 
+SCHEDULING = "scheduling"
+"""Who a timeline names for a step of the meeting whose event does not say who took it (one sent before the events
+said): the scheduling service, which the pages show as Llais itself."""
+
+
+def done_by(data: dict[str, Any]) -> str:
+    """Who took a step of the meeting, as scheduling's event says: the member of staff who arranged, moved,
+    cancelled or recorded it; the service itself only where an older event does not say."""
+    return data.get("by") or SCHEDULING
+
+
 def meeting_arranged(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["status"] == "closed":
         return None
     meeting = {"id": data["meeting_id"], "status": "arranged", "starts_at": data["starts_at"], "venue": data["venue"]}
-    return _changed(referral, at, "meeting arranged", "scheduling", status="meeting_arranged", meeting=meeting,
+    return _changed(referral, at, "meeting arranged", done_by(data), status="meeting_arranged", meeting=meeting,
                     detail={"meeting_id": data["meeting_id"], "starts_at": data["starts_at"]})
 
 
@@ -373,28 +428,28 @@ def meeting_rescheduled(referral: dict[str, Any], data: dict[str, Any], at: str)
     if referral["meeting"].get("id") != data["meeting_id"] or referral["status"] == "closed":
         return None
     meeting = {**referral["meeting"], "starts_at": data["starts_at"], "venue": data["venue"]}
-    return _changed(referral, at, "meeting rescheduled", "scheduling", meeting=meeting,
+    return _changed(referral, at, "meeting rescheduled", done_by(data), meeting=meeting,
                     detail={"starts_at": data["starts_at"]})
 
 
 def meeting_cancelled(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["meeting"].get("id") != data["meeting_id"] or referral["status"] == "closed":
         return None
-    return _changed(referral, at, "meeting cancelled", "scheduling", status="contacting",
+    return _changed(referral, at, "meeting cancelled", done_by(data), status="contacting",
                     meeting={"status": "none"}, detail={"reason": data["reason"]})
 
 
 def meeting_held(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["meeting"].get("id") != data["meeting_id"]:
         return None
-    return _changed(referral, at, "meeting took place", "scheduling", meeting_took_place=True,
+    return _changed(referral, at, "meeting took place", done_by(data), meeting_took_place=True,
                     meeting={**referral["meeting"], "status": "held"})
 
 
 def meeting_not_held(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
     if referral["meeting"].get("id") != data["meeting_id"]:
         return None
-    return _changed(referral, at, "meeting not held", "scheduling", meeting_took_place=False, status="contacting",
+    return _changed(referral, at, "meeting not held", done_by(data), meeting_took_place=False, status="contacting",
                     meeting={**referral["meeting"], "status": "not_held"},
                     detail={"reason_not_held_code": not_held_reason_code(data)})
 
@@ -410,7 +465,7 @@ def complete(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[st
     """The Active Offer's outcome closes the referral, with the consents as the child gave them at the meeting."""
     if referral["status"] == "closed":
         return None
-    return _changed(referral, at, "active offer completed", "scheduling", status="closed", closed_at=at,
+    return _changed(referral, at, "active offer completed", done_by(data), status="closed", closed_at=at,
                     close_reason="completed", outcome=data["outcome"], decline_reason=data.get("decline_reason"),
                     decline_reason_code=decline_reason_code(data), other_support_type=data.get("other_support_type"),
                     contact_details_given=data.get("contact_details_given"),

@@ -104,7 +104,7 @@ def record_contact_attempt(command: RecordContactAttempt, uow: UnitOfWork) -> di
     return _change(
         uow, command.referral_id,
         _allocated(command.by, command.role, lambda r: domain.record_contact_attempt(
-            r, command.method, command.result, command.note, at, command.by)),
+            r, command.method, command.result, command.note, at, command.by, command.attempted_at)),
         lambda r: [_event("contact.attempted", domain.contact_attempt_event_data(r, r["contact_attempts"][-1]), r)])
 
 

@@ -153,8 +153,13 @@ def second_stage_clock(escalated_at: datetime, nation: str, respond_days: int) -
 
 
 def met(clocks: dict[str, dict], name: str, at: str) -> dict[str, dict] | None:
-    """The clocks with `name` met at `at`; None when it was met, or its clock stopped, before."""
+    """The clocks with `name` met at `at`; None when it was met, or its clock stopped, before. A step logged after
+    a later one (a call made yesterday, recorded today after this morning's) moves the moment it was met back to
+    when it happened."""
     clock = clocks.get(name)
+    if clock is not None and clock["state"] == "met" and \
+            datetime.fromisoformat(at) < datetime.fromisoformat(clock["met_at"]):
+        return {**clocks, name: {**clock, "met_at": at}}
     if clock is None or clock["state"] in ("met", "stopped"):
         return None
     return {**clocks, name: {**clock, "state": "met", "met_at": at}}
@@ -574,21 +579,28 @@ def arranged_event_data(meeting: dict) -> dict:
     return {"meeting_id": meeting["id"], "referral_id": meeting["referral_id"], "council": meeting["council"],
             "advocate_email": meeting["advocate_email"], "starts_at": meeting["starts_at"],
             "duration_minutes": meeting["duration_minutes"], "venue": meeting["venue"]["name"],
-            "language": meeting["language"], "late": meeting["late"], "venue_type": meeting["venue"].get("type")}
+            "language": meeting["language"], "late": meeting["late"], "venue_type": meeting["venue"].get("type"),
+            "by": meeting.get("arranged_by")}
 
 
 def _meeting_event_data(meeting: dict) -> dict:
     return {"meeting_id": meeting["id"], "referral_id": meeting["referral_id"], "council": meeting["council"]}
 
 
+def done_by(meeting: dict, *steps: str) -> str | None:
+    """Who took the meeting's latest step of `steps` (its history says), for the events that say who did it."""
+    return next((step.get("by") for step in reversed(meeting.get("history") or []) if step["what"] in steps), None)
+
+
 def not_held_event_data(meeting: dict) -> dict:
     """Why it was not held, as a code only: a meeting recorded before the codes (its words kept as
-    `reason_not_held`) is said as `other`; the note never leaves the meeting."""
-    return {**_meeting_event_data(meeting), "reason_not_held_code": not_held_reason_code(meeting)}
+    `reason_not_held`) is said as `other`; the note never leaves the meeting. With who recorded it."""
+    return {**_meeting_event_data(meeting), "reason_not_held_code": not_held_reason_code(meeting),
+            "by": done_by(meeting, "not held")}
 
 
 def took_place_event_data(meeting: dict, case: dict) -> dict:
-    return {**_meeting_event_data(meeting), "held_at": meeting["starts_at"],
+    return {**_meeting_event_data(meeting), "held_at": meeting["starts_at"], "by": done_by(meeting, "held"),
             "before_deadline": held_before_deadline(meeting, case), "interpreter_used": meeting.get("interpreter_used"),
             "topics_covered": meeting.get("topics_covered"), "left_with_child": meeting.get("left_with_child")}
 
@@ -599,8 +611,8 @@ def completed_event_data(meeting: dict, case: dict, consent_given: dict | None, 
     take-up, what the follow-on referral starts from: the advocate who met the child and, for the referral to keep,
     what the child said they want help with (the meeting does not keep the words itself). The advocate who met the
     child (whom the referrer may be told of), why they declined as a code (a meeting recorded before the codes, with
-    words only, as `other`), which other support they chose and whether the contact details were left: never a
-    note."""
+    words only, as `other`), which other support they chose, whether the contact details were left, and who
+    recorded it: never a note."""
     taken_up = meeting["outcome"] == "take_up"
     return {"referral_id": meeting["referral_id"], "council": meeting["council"], "meeting_id": meeting["id"],
             "outcome": meeting["outcome"], "decline_reason_code": decline_reason_code(meeting),
@@ -609,7 +621,7 @@ def completed_event_data(meeting: dict, case: dict, consent_given: dict | None, 
             "advocate_email": meeting["advocate_email"],
             "wants_help_with": (wants_help_with or "").strip() or None if taken_up else None,
             "other_support_type": meeting.get("other_support_type"),
-            "contact_details_given": meeting.get("contact_details_given")}
+            "contact_details_given": meeting.get("contact_details_given"), "by": done_by(meeting, "held")}
 
 
 def held_before_deadline(meeting: dict, case: dict) -> bool:

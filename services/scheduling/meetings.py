@@ -138,7 +138,7 @@ def reschedule(command: RescheduleMeeting, uow: UnitOfWork) -> dict:
         return changed, [clocks.event("meeting.rescheduled", {
             "meeting_id": command.meeting_id, "referral_id": current["referral_id"], "council": current["council"],
             "starts_at": changed["starts_at"], "previous_starts_at": current["starts_at"],
-            "venue": changed["venue"]["name"]}, f"referral:{current['referral_id']}")]
+            "venue": changed["venue"]["name"], "by": command.by}, f"referral:{current['referral_id']}")]
 
     changed = _change(uow, command.meeting_id, command.by, command.role, decide)
     deadlines.late_meeting(uow, changed["referral_id"], late)
@@ -150,7 +150,7 @@ def cancel(command: CancelMeeting, uow: UnitOfWork) -> dict:
         changed = domain.cancelled(meeting, command.reason, command.by, timestamp())
         return changed, [clocks.event("meeting.cancelled", {
             "meeting_id": command.meeting_id, "referral_id": meeting["referral_id"], "council": meeting["council"],
-            "reason": command.reason}, f"referral:{meeting['referral_id']}")]
+            "reason": command.reason, "by": command.by}, f"referral:{meeting['referral_id']}")]
 
     changed = _change(uow, command.meeting_id, command.by, command.role, decide)
     _unbook(uow, changed["advocate_email"], command.meeting_id)

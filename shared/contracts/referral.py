@@ -56,11 +56,29 @@ how the child describes their gender (a girl, a boy, non-binary, in another way)
 five broad groups, and whether they consider themselves disabled. Not asked, it is not recorded."""
 
 
+REFERENCE_LENGTH = 8
+
+
+def llais_reference(referral_id: str | None) -> str:
+    """The referral's reference a person quotes, the same on every page and email, to the referrer and to staff:
+    the start of its id, which the staff's search finds it by. The council's own reference, where it gave one, is
+    shown beside it, never instead."""
+    return (referral_id or "")[:REFERENCE_LENGTH]
+
+
 class ConsentFlags(Schema):
     child_informed = fields.Boolean(required=True)
     child_agrees = fields.Boolean(required=True)
     share_arrangements_with_referrer = fields.Boolean(required=True)
     share_outcome_with_referrer = fields.Boolean(required=True)
+
+
+class DoneBy(Schema):
+    """Who did a step a person does (arranging, moving, cancelling or recording a meeting): the member of staff, by
+    their work address as the services know the signed-in user, for the provider's own record of who did what. Null
+    on an event from before it was said. Councils are never sent it (notify passes on only what API.md lists)."""
+
+    by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
 
 
 @contract("referral.received", 1)
@@ -196,6 +214,11 @@ class ActiveOfferCompletedV3(ActiveOfferCompletedV2):
     other_support_type = fields.String(load_default=None, allow_none=True,
                                        validate=validate.OneOf(OTHER_SUPPORT_TYPES))
     contact_details_given = fields.Boolean(load_default=None, allow_none=True)
+
+
+@contract("active_offer.completed", 4)
+class ActiveOfferCompletedV4(ActiveOfferCompletedV3, DoneBy):
+    """Version 3 with who recorded the meeting's outcome (`by`)."""
 
 
 def decline_reason_code(data: dict) -> str | None:

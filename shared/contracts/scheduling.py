@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.contracts.envelope import contract
-from shared.contracts.referral import ConsentFlags
+from shared.contracts.referral import ConsentFlags, DoneBy
 
 DEADLINES = ("acknowledge_by", "allocate_by", "first_contact_by", "meeting_by")
 ATTENTION_STATES = ("at_risk", "missed")
@@ -103,6 +103,11 @@ class MeetingArrangedV2(MeetingArrangedV1):
     venue_type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(VENUE_TYPES))
 
 
+@contract("meeting.arranged", 3)
+class MeetingArrangedV3(MeetingArrangedV2, DoneBy):
+    """Version 2 with who arranged the meeting (`by`)."""
+
+
 @contract("meeting.rescheduled", 1)
 class MeetingRescheduledV1(_MeetingEvent):
     starts_at = fields.AwareDateTime(required=True, format="iso")
@@ -110,9 +115,19 @@ class MeetingRescheduledV1(_MeetingEvent):
     venue = fields.String(required=True)
 
 
+@contract("meeting.rescheduled", 2)
+class MeetingRescheduledV2(MeetingRescheduledV1, DoneBy):
+    """Version 1 with who moved the meeting (`by`)."""
+
+
 @contract("meeting.cancelled", 1)
 class MeetingCancelledV1(_MeetingEvent):
     reason = fields.String(required=True)
+
+
+@contract("meeting.cancelled", 2)
+class MeetingCancelledV2(MeetingCancelledV1, DoneBy):
+    """Version 1 with who cancelled the meeting (`by`)."""
 
 
 @contract("meeting.took_place", 1)
@@ -139,6 +154,11 @@ class MeetingTookPlaceV3(MeetingTookPlaceV2):
                                   allow_none=True)
 
 
+@contract("meeting.took_place", 4)
+class MeetingTookPlaceV4(MeetingTookPlaceV3, DoneBy):
+    """Version 3 with who recorded that the meeting took place (`by`)."""
+
+
 @contract("meeting.not_held", 1)
 class MeetingNotHeldV1(_MeetingEvent):
     reason_not_held = fields.String(required=True)
@@ -150,6 +170,11 @@ class MeetingNotHeldV2(_MeetingEvent):
     meeting. Version 1's free text is read as `other`."""
 
     reason_not_held_code = fields.String(required=True, validate=validate.OneOf(NOT_HELD_REASONS))
+
+
+@contract("meeting.not_held", 3)
+class MeetingNotHeldV3(MeetingNotHeldV2, DoneBy):
+    """Version 2 with who recorded that the meeting did not take place (`by`)."""
 
 
 def not_held_reason_code(data: dict) -> str:

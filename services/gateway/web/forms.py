@@ -6,7 +6,7 @@ meeting after its deadline) come back onto the same fields. Every label and mess
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Mapping, Sequence
 
 from flask_babel import LazyString, get_locale, gettext, lazy_gettext as _l
@@ -19,6 +19,7 @@ from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, Nu
                                 ValidationError)
 
 from shared import words
+from shared.clock import LONDON
 from shared.contracts import referral, scheduling
 
 from services.gateway.web.service_messages import asked, check_the_answer
@@ -94,10 +95,10 @@ def chosen(message) -> InputRequired:
     return InputRequired(message=message)
 
 
-def text(label, message=None, *, hint=None, max_length=100, optional=False, validators=()):
+def text(label, message=None, *, hint=None, max_length=100, optional=False, validators=(), default=None):
     checks = [Optional() if optional else required(message), Length(max=max_length, message=_l(
         "This must be %(max)d characters or fewer", max=max_length)), *validators]
-    return StringField(label, checks, description=hint or "", widget=GovTextInput())
+    return StringField(label, checks, description=hint or "", widget=GovTextInput(), default=default)
 
 
 def long_text(label, message=None, *, hint=None, max_length=2000, optional=True):
@@ -149,6 +150,11 @@ def yes_or_no(answer: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(answer or "")
 
 
+def london_today() -> date:
+    """Today in Europe/London, where the people using the pages are."""
+    return datetime.now(LONDON).date()
+
+
 class RealDateField(DateField):
     """A date from GOV.UK's three boxes, refused in the page's language when the boxes do not make a real date
     (`invalid` names the date, e.g. "The date of the meeting must be a real date")."""
@@ -171,7 +177,7 @@ class InThePast:
         self.message = message
 
     def __call__(self, form, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > london_today():
             raise ValidationError(str(self.message))
 
 
@@ -186,9 +192,9 @@ class NotBeforeToday:
             raise ValidationError(str(self.message))
 
 
-def day(label, message, *, hint=None, optional=False, invalid=None, checks=()):
+def day(label, message, *, hint=None, optional=False, invalid=None, checks=(), default=None):
     return RealDateField(label, [Optional() if optional else chosen(message), *checks], format="%d %m %Y",
-                         description=hint or "", widget=TranslatedDateInput(), invalid=invalid)
+                         description=hint or "", widget=TranslatedDateInput(), invalid=invalid, default=default)
 
 
 def submit(label):
@@ -297,12 +303,34 @@ class AllocateForm(FlaskForm):
     submit = submit(_l("Allocate"))
 
 
+def london_clock() -> str:
+    """The time now in Europe/London, as the 24-hour clock's boxes take it."""
+    return datetime.now(LONDON).strftime("%H:%M")
+
+
 class ContactAttemptForm(FlaskForm):
+    """An attempt to reach the child, with when it was made: now unless the advocate says otherwise (yesterday's
+    call logged today is yesterday's)."""
+
     method = choice(_l("How did you try to contact the child?"), CONTACT_METHODS,
                     _l("Choose how you tried to contact the child"))
     result = choice(_l("What happened?"), CONTACT_RESULTS, _l("Choose what happened"))
+    day = day(_l("Date of the attempt"), None, hint=_l("Today, unless you are recording an earlier attempt. For example, "
+                                                 "27 3 2027"), optional=True,
+              invalid=_l("The date of the attempt must be a real date, like 27 3 2027"),
+              checks=[InThePast(_l("The date of the attempt must be today or in the past"))], default=london_today)
+    time = text(_l("Time of the attempt"), hint=_l("On the 24-hour clock, for example 14:30"), max_length=5,
+                optional=True, validators=[TIME], default=london_clock)
     note = long_text(_l("Note (optional)"), hint=_l("Do not write anything the child would not want recorded"))
     submit = submit(_l("Record the attempt"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """A date needs its time (left out, both are now)."""
+        valid = super().validate(extra_validators)
+        if self.day.data and not (self.time.data or "").strip() and not self.time.errors:
+            self.time.errors = [gettext("Enter the time of the attempt")]
+            return False
+        return valid
 
 
 def venue_questions() -> tuple:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
@@ -12,19 +12,22 @@ from flask_babel import format_date, format_datetime, gettext, ngettext
 from marshmallow import ValidationError
 
 from shared.clock import LONDON
+from shared.contracts.referral import llais_reference
 from shared.store import StoreError
 from shared.web import MOST_ON_A_PAGE, flatten_errors
 
 from services.gateway import access, domain, forwarding, handlers
 from services.gateway.domain import Principal
 from services.gateway.store import GatewayStore
-from services.gateway.web import council_name, service_messages
+from services.gateway.web import blueprint, council_name, service_messages
 from services.gateway.web.forms import plain_errors
 
 SIGNED_IN_AS = "signed_in_as"
 SIGNED_IN_WITH = "signed_in_with"
 """The session's record of the password it signed in with (domain.password_mark), so a new password ends it."""
 PUBLIC = Principal("public", "public web form")
+
+blueprint.add_app_template_global(llais_reference)
 
 
 def gateway_store() -> GatewayStore:
@@ -180,6 +183,25 @@ def when(moment: str | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:
         return str(moment)
 
 
+A_DAY_WITHOUT_A_TIME = time(9, 0)
+"""The time the referral form stores with a first review or conference it asks only the date of (refer.py); a page
+shows such a moment as its date alone rather than an invented "09:00"."""
+
+
+def when_given(moment: str | None) -> str:
+    """A stored time as `when` shows it, or only its date where it was given as a date (A_DAY_WITHOUT_A_TIME)."""
+    try:
+        local = datetime.fromisoformat(moment).astimezone(LONDON) if moment else None
+    except (TypeError, ValueError, OverflowError):
+        local = None
+    if local is not None and local.time() == A_DAY_WITHOUT_A_TIME:
+        return format_date(local.date(), "d MMMM yyyy")
+    return when(moment)
+
+
+blueprint.add_app_template_global(when_given)
+
+
 def long_date(day: str | None) -> str:
     """A stored YYYY-MM-DD date as people read it, in the page's language (as stored, if it is not one)."""
     if not day:
@@ -217,12 +239,14 @@ AUTOMATIC = ("referral", "scheduling", "casework", "complaints", "notify", "repo
 
 def actor_label(by: str | None) -> str:
     """Who a timeline entry names, in people's words and the page's language: Llais itself for what the services
-    did on their own, the provider by its name, a council by its name, a member of staff as `staff_label` shows
-    them."""
+    did on their own, the provider by its name, a council by its name, the child who referred themselves, a
+    member of staff as `staff_label` shows them."""
     if not by:
         return ""
     if by in AUTOMATIC:
         return gettext("Llais (automatic)")
+    if by == "child":
+        return gettext("the child, referring themselves")
     if by == "provider":
         return current_app.config.get("PROVIDER_NAME") or by
     if "@" in by:
@@ -271,3 +295,18 @@ def london(day, time_text: str) -> str:
     """A date and a 24-hour time typed on a form, in Europe/London, as an RFC 3339 time."""
     hours, minutes = (int(part) for part in time_text.split(":"))
     return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=LONDON).isoformat()
+
+
+def made_at(day, time_text: str | None, moment: datetime | None = None) -> dict[str, str]:
+    """When a step a person records was made, as the API takes it (`attempted_at`), from a date and a time typed on
+    a form; nothing (the service records now) when none was typed, or the time typed is this minute or the last,
+    which is the form's own "now": a form opened in the minute the referral came would otherwise date the step
+    before it."""
+    if not day or not (time_text or "").strip():
+        return {}
+    typed = datetime.fromisoformat(london(day, time_text))
+    current = (moment or datetime.now(LONDON)).astimezone(LONDON).replace(second=0, microsecond=0)
+    if timedelta(minutes=-1) <= typed - current <= timedelta(0):
+        return {}
+    return {"attempted_at": typed.isoformat()}
+

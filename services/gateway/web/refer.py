@@ -22,6 +22,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from shared.contracts import referral
 from shared.contracts.referral import (ARRANGEMENTS, CARE_LEAVER_AGE_LIMIT, CHILD_AGE_LIMIT, CONSENT_FLAGS,
                                       OUTCOME)
+from shared.web import Problem
 
 from services.gateway.schemas import ReferralRequestSchema
 from services.gateway.web import blueprint, council_choices, forms, service_messages
@@ -431,7 +432,20 @@ def refer_check():
 def refer_sent():
     if _referrer() is None:
         return redirect(url_for("web.sign_in"))
-    return render_template("refer_sent.html", referral_id=session.get("flow.refer.sent"))
+    referral_id = session.get("flow.refer.sent")
+    return render_template("refer_sent.html", referral_id=referral_id, external_ref=_own_reference(referral_id))
+
+
+def _own_reference(referral_id: str | None) -> str | None:
+    """The council's own reference of the referral just sent, to show beside ours; None where it gave none, or the
+    service cannot say now (the referral is sent all the same: the page must not fail for want of it)."""
+    if not referral_id:
+        return None
+    try:
+        status, sent = call("referral", "GET", f"/referrals/{referral_id}")
+    except Problem:
+        return None
+    return sent.get("external_ref") if status == 200 else None
 
 
 # /self-referral: a young person refers themselves
@@ -465,5 +479,5 @@ def self_check():
 
 @blueprint.get("/self-referral/sent")
 def self_sent():
-    return render_template("self_sent.html")
+    return render_template("self_sent.html", referral_id=session.get("flow.self.sent"))
 

@@ -88,6 +88,10 @@ WORDINGS: dict[str, Any] = {
     "referral.statutory_meeting_past": _l("The statutory meeting is in the past."),
     "referral.unknown_council": _l("Choose a council from the list."),
     "referral.offered_in_the_future": _l("The offer cannot have been made in the future."),
+    "referral.attempt_in_the_future": _l("The date and time of the attempt must be now or in the past."),
+    "referral.attempt_before_receipt": lambda received_at, **_: gettext(
+        "The attempt cannot have been made before the referral was received, at %(received)s.",
+        received=spoken(received_at)),
     "referral.transition_forbidden": MOVED_ON,
     # opt-outs' reasons, and offers made again
     "referral.unknown_reason": _l("Choose why the child did not want the Active Offer."),

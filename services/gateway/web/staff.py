@@ -21,8 +21,8 @@ from services.gateway.web.complaints import next_step, waiting_complaints
 from services.gateway.web.messages import awaiting_messages
 from services.gateway.web.offers_again import to_offer_again
 from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, actor_label, call, clock_state,
-                                        current_user, error_summary, every_item, gateway_store, london, signed_in,
-                                        staff_label, submit_step, time_left)
+                                        current_user, error_summary, every_item, gateway_store, london, made_at,
+                                        signed_in, staff_label, submit_step, time_left)
 
 CASEWORKERS = domain.CASEWORKERS
 EVERYONE = domain.WEB_ROLES
@@ -393,7 +393,8 @@ def _said(form, name: str) -> dict:
 
 
 def _note(form) -> dict:
-    return {"method": form.method.data, "result": form.result.data, "note": (form.note.data or "").strip()}
+    return {"method": form.method.data, "result": form.result.data, "note": (form.note.data or "").strip(),
+            **made_at(form.day.data, form.time.data)}
 
 
 VENUE_FIELDS = {"venue.name": "venue_name", "venue.address": "venue_address", "venue.accessible": "accessible",
@@ -406,7 +407,8 @@ STEPS = {step.name: step for step in (
          _l("The referral is allocated"), _l("Allocate the referral")),
     Step("record_contact_attempt", forms.ContactAttemptForm, ContactAttemptSchema, "referral",
          "/referrals/{referral}/contact-attempts", "record contact attempt", _note,
-         {"method": "method", "result": "result", "note": "note"}, _l("The contact attempt is recorded"),
+         {"method": "method", "result": "result", "note": "note", "attempted_at": "day"},
+         _l("The contact attempt is recorded"),
          _l("Record a contact attempt")),
     Step("arrange_meeting", forms.MeetingForm, MeetingRequestSchema, "scheduling", "/referrals/{referral}/meetings",
          "arrange meeting", _meeting_body,

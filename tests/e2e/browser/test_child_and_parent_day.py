@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.gateway.web import complaints, refer
-from tests.e2e.browser.conftest import snapshot
+from tests.e2e.browser.conftest import sign_in, sign_out, snapshot
 
 WORDS = {
     "en": {"first": "Your first name", "last": "Your last name", "day": "Day", "month": "Month", "year": "Year",
@@ -20,13 +20,17 @@ WORDS = {
            "continue": "Continue", "phone": "Your mobile or phone number (optional)",
            "adult": "Name of an adult you trust (optional)", "reach": "Give us at least one way to reach you",
            "send": "Send", "what": "Something went wrong", "problem": "There is a problem",
-           "no_way": "Give us your email or your phone number"},
+           "no_way": "Give us your email or your phone number", "reference": "Your reference",
+           "not_told": "The child asked that their social worker is not told about this referral",
+           "from_the_child": "the child, referring themselves"},
     "cy": {"first": "Dy enw cyntaf", "last": "Dy gyfenw", "day": "Diwrnod", "month": "Mis", "year": "Blwyddyn",
            "language": "Cymraeg", "council": "Ym mha ardal cyngor wyt ti'n byw?", "situation": "Rydw i mewn gofal",
            "continue": "Parhau", "phone": "Dy rif ffôn symudol neu dy rif ffôn (dewisol)",
            "adult": "Enw oedolyn rwyt ti'n ymddiried ynddo (dewisol)",
            "reach": "Rho o leiaf un ffordd i ni gysylltu â ti", "send": "Anfon", "what": "Aeth rhywbeth o'i le",
-           "problem": "Mae problem", "no_way": "Rho dy e-bost neu dy rif ffôn i ni"},
+           "problem": "Mae problem", "no_way": "Rho dy e-bost neu dy rif ffôn i ni", "reference": "Dy gyfeirnod",
+           "not_told": "Gofynnodd y plentyn i ni beidio â dweud wrth y gweithiwr cymdeithasol",
+           "from_the_child": "y plentyn, yn atgyfeirio ei hun"},
 }
 
 
@@ -43,7 +47,7 @@ def in_language(page: Page, base: str, language: str, path: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
-def test_a_child_asks_for_an_advocate_and_puts_a_missing_answer_right_where_they_gave_it(page: Page, base,
+def test_a_child_asks_for_an_advocate_and_puts_a_missing_answer_right_where_they_gave_it(page: Page, base, web,
                                                                                        language):
     words = WORDS[language]
     in_language(page, base, language, "/self-referral")
@@ -76,7 +80,17 @@ def test_a_child_asks_for_an_advocate_and_puts_a_missing_answer_right_where_they
     snapshot(page, "child-check")
     page.get_by_role("button", name=words["send"]).click()
     expect(page).to_have_url(re.compile(r"/self-referral/sent$"))
+    expect(page.locator(".govuk-panel__body")).to_contain_text(words["reference"])
+    reference = page.locator(".govuk-panel__body strong").inner_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{8}", reference), reference
     snapshot(page, "child-sent")
+    sign_in(page, base, web.manager)  # the child said No to telling their social worker: the manager is told
+    page.goto(f"{base}/referrals")
+    page.locator("main tbody tr", has_text=reference).get_by_role("link").first.click()
+    expect(page.locator(".govuk-warning-text")).to_contain_text(words["not_told"])
+    expect(page.locator(".llais-timeline li").last).to_contain_text(words["from_the_child"])
+    snapshot(page, "referral-child-said-no")
+    sign_out(page)
 
 
 def complain(page: Page, about: str, language: str, send: str) -> None:

@@ -20,7 +20,8 @@ def submit(page: Page) -> None:
     page.locator("main button[type=submit]").first.click()
 
 
-def refer_through_the_form(page: Page, base: str, web, given_name: str) -> None:
+def refer_through_the_form(page: Page, base: str, web, given_name: str) -> str:
+    """Refer a child on the form as the council's social worker: the reference the sent page gives them."""
     sign_in(page, base, web.cardiff_referrer)
     expect(page.get_by_role("heading", name="Your council's referrals")).to_be_visible()
     in_both_languages(page, "referrer-home", "Atgyfeirio plentyn")
@@ -56,8 +57,13 @@ def refer_through_the_form(page: Page, base: str, web, given_name: str) -> None:
     in_both_languages(page, "refer-check", "Gwiriwch eich atebion")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", name="Referral sent")).to_be_visible()
+    reference = page.locator(".govuk-panel__body strong").inner_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{8}", reference), reference
     in_both_languages(page, "refer-sent", "Beth sy'n digwydd nesaf")
+    page.get_by_role("link", name="See your council's referrals").click()
+    expect(page.locator("main tbody tr", has_text=f"{given_name} Jones")).to_contain_text(reference)
     sign_out(page)
+    return reference
 
 
 def refer_through_the_api(web, base: str, given_name: str) -> str:
@@ -129,12 +135,17 @@ def record(page: Page, base: str, given_name: str, outcome: str, screenshots: bo
 
 
 def test_two_active_offers_from_received_to_closed_through_the_forms(page: Page, web, base):
-    refer_through_the_form(page, base, web, "Cerys")
+    reference = refer_through_the_form(page, base, web, "Cerys")
     refer_through_the_api(web, base, "Dylan")
 
     sign_in(page, base, web.manager)
     expect(page.get_by_role("heading", name="Waiting to be allocated")).to_be_visible()
     in_both_languages(page, "home-manager", "Yn aros i gael eu dyrannu")
+    page.goto(f"{base}/referrals")
+    page.locator("#search").fill(reference)
+    page.locator("form.llais-filters").get_by_role("button").first.click()
+    expect(page.locator("main tbody")).to_contain_text("Cerys Jones")  # the reference the social worker was given
+    expect(page.locator("main tbody")).to_contain_text(reference)
     allocate(page, base, "Cerys", web.advocate)
     in_both_languages(page, "referral-allocated", "Llinell amser")
     allocate(page, base, "Dylan", web.second_advocate)
@@ -157,6 +168,8 @@ def test_two_active_offers_from_received_to_closed_through_the_forms(page: Page,
     sign_in(page, base, web.advocate)
     record(page, base, "Cerys", "take_up", screenshots=True)
     expect(page.locator("main")).to_contain_text("Take-up")
+    for step in ("Meeting arranged", "Meeting took place", "Active Offer completed"):  # who did it, not "Llais"
+        expect(page.locator(".llais-timeline li", has_text=step)).to_contain_text(web.advocate)
     sign_out(page)
     sign_in(page, base, web.second_advocate)
     record(page, base, "Dylan", "declined", screenshots=False)

@@ -127,6 +127,25 @@ def test_contact_attempts_are_logged_by_the_allocated_advocate_or_a_manager_only
     assert taken.status_code == 201 and taken.json()["contact_attempts"][-1]["by"] == crew[who].email
 
 
+def test_a_contact_attempt_may_say_when_it_was_made_but_never_a_time_it_cannot_have_been(platform, crew):
+    referral_id = allocated_referral(platform, crew)
+    before = staff_view(platform, crew, referral_id)
+    received = datetime.fromisoformat(before["received_at"])
+    attempt = {"method": "phone", "result": "no_answer"}
+    for wrong in (datetime.now(timezone.utc) + timedelta(hours=2), received - timedelta(days=1), "yesterday"):
+        said = wrong if isinstance(wrong, str) else wrong.isoformat()
+        problem = assert_problem(platform.post(f"/api/v1/referrals/{referral_id}/contact-attempts",
+                                               crew["allocated"].api, json={**attempt, "attempted_at": said}),
+                                 422, "attempted_at")
+        assert problem["errors"]["attempted_at"][0], problem
+    assert staff_view(platform, crew, referral_id)["contact_attempts"] == before["contact_attempts"], "nothing"
+    made = received + timedelta(milliseconds=1)
+    taken = platform.post(f"/api/v1/referrals/{referral_id}/contact-attempts", crew["allocated"].api,
+                          json={**attempt, "attempted_at": made.isoformat()})
+    assert taken.status_code == 201, taken.text
+    assert datetime.fromisoformat(taken.json()["contact_attempts"][-1]["at"]) == made
+
+
 def test_only_a_manager_allocates_and_closes_even_the_allocated_advocate_does_not(platform, crew):
     referral_id = allocated_referral(platform, crew)
     before = staff_view(platform, crew, referral_id)

@@ -6,10 +6,11 @@ back."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
+from shared.clock import LONDON
 from tests.examples import example_referral
 from tests.integration.bus.support import wait_for
 from tests.integration.gateway.test_manager_day import (allocated, child, referred, searched, section, taken_up,
@@ -35,14 +36,16 @@ def made_by(email: str, given: str, family: str, *, arrangements: bool = True, *
     return body
 
 
-def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_as_escaped_markup(site):
+def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_as_escaped_markup(site, staff):
+    """The sent page gave the start of the id, the social worker's list and record only their own reference: one
+    reference now, the same on the sent page, their list and record, and the staff's, whose search finds it."""
     social_worker = site.signed_in(site.user("referrer", "CARDIFF"))
     born = ["2", "5", str(datetime.now().year - 12)]
     pages = {
         "child": {"given_name": "Sioned", "family_name": "Roberts", "date_of_birth": born,
                   "preferred_language": "cy", "interpreter_needed": "no"},
         "contact": {"phone": "07700 900123"},
-        "about": {"kind": "active_offer", "basis": "looked_after"},
+        "about": {"kind": "active_offer", "basis": "looked_after", "external_ref": "MOSAIC-SR"},
         "equality": {},
         "consent": {flag: "yes" for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer",
                                              "share_outcome_with_referrer")},
@@ -55,9 +58,19 @@ def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_a
     sent = social_worker.get("/refer/sent").text
     panel = re.search(r'<div class="govuk-panel__body">(.*?)</div>', sent, re.S).group(1)
     assert "&lt;" not in panel, panel
-    reference = re.search(r"Reference<br><strong>([0-9a-f]{8})</strong>", panel).group(1)
+    reference = re.search(r"Our reference<br><strong>([0-9a-f]{8})</strong>", panel).group(1)
+    assert "Your reference: MOSAIC-SR" in text_of(panel)
     home = social_worker.get("/")
     assert "Sioned Roberts" in text_of(home) and reference in text_of(home), "their referral, by the child's name"
+    row = next(text_of(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", home.text, re.S) if "Sioned Roberts" in r)
+    assert f"{reference} (council reference MOSAIC-SR)" in row, row
+    referral_id = re.search(rf'href="/referrals/({reference}[0-9a-f-]+)"', home.text).group(1)
+    record = text_of(social_worker.get(f"/referrals/{referral_id}"))
+    assert f"{reference} (council reference MOSAIC-SR)" in record, record
+    manager = site.signed_in(staff["manager"])
+    found = text_of(manager.get("/referrals", params={"search": reference}))
+    assert "Sioned Roberts" in found and f"reference {reference} (council reference MOSAIC-SR)" in found, found
+    assert f"{reference} (council reference MOSAIC-SR)" in text_of(manager.get(f"/referrals/{referral_id}"))
 
 
 def test_a_social_worker_sees_their_childs_name_the_acknowledgement_and_a_way_back(site, staff):
@@ -72,6 +85,23 @@ def test_a_social_worker_sees_their_childs_name_the_acknowledgement_and_a_way_ba
     assert back and back.group(1) == "/" and back.group(2) == "Back to your council's referrals"
     cymraeg = welsh(social_worker).get(f"/referrals/{referral_id}").text
     assert "Tomos Ifan" in text_of(cymraeg) and "Yn ôl at atgyfeiriadau eich cyngor" in cymraeg
+
+
+def test_the_social_workers_page_says_one_status_and_a_review_given_as_a_day_without_a_time(site):
+    """The tag said "Received" above "Acknowledged", and a review the form took as a date read "09:00"."""
+    email = site.user("referrer", "CARDIFF")
+    review = (datetime.now(LONDON) + timedelta(days=40)).replace(hour=9, minute=0, second=0, microsecond=0)
+    referral_id = referred(site, made_by(email, "Elin", "Hughes", statutory_meeting_at=review.isoformat()))
+    social_worker = site.signed_in(email)
+    page = wait_for(lambda: (answer := social_worker.get(f"/referrals/{referral_id}")).status_code == 200 and
+                    "Not yet" not in answer.text and answer.text, what="the acknowledgement")
+    tag = re.search(r'<h1 class="govuk-heading-l">.*?<strong class="govuk-tag[^"]*">([^<]+)</strong>', page, re.S)
+    assert tag and tag.group(1) == "Acknowledged", tag and tag.group(1)
+    said = text_of(page)
+    assert f"Meeting by {review.day} {review:%B %Y} " in said and "09:00" not in said, said
+    row = next(text_of(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", social_worker.get("/").text, re.S)
+               if "Elin Hughes" in r)
+    assert row.endswith("Acknowledged"), row
 
 
 def test_another_social_worker_of_the_council_does_not_see_the_childs_name(site):

@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 import requests
 
-from shared.clock import new_id
+from shared.clock import LONDON, new_id
 from shared.store import Put, open_store
 from shared.store.sqlite import SQLiteStore
 from services.gateway import handlers
@@ -176,6 +176,32 @@ def test_contact_attempts_show_their_notes_and_who_made_them_to_staff(site, staf
     assert staff["advocate"] in attempts
 
 
+def test_a_contact_attempt_asks_when_it_was_made_and_refuses_a_time_it_cannot_have_been(site, staff):
+    """An attempt was stamped with the moment it was typed. The form now asks when (now unless changed), and a
+    time in the future or before the referral came is refused on the date, recording nothing."""
+    referral_id = referred(site, child("Sioned", "Lloyd"))
+    allocated(site, staff["manager"], staff["advocate"], referral_id)
+    advocate = site.signed_in(staff["advocate"])
+    wait_for(lambda: advocate.get(f"/referrals/{referral_id}").status_code == 200, what="the referral")
+    today = datetime.now(LONDON)
+    form = advocate.get(f"/referrals/{referral_id}/contact").text
+    assert (f'id="day-day" name="day" type="text" value="{today:%d}"' in form
+            and f'id="day-year" name="day" type="text" value="{today.year}"' in form), "today, unless changed"
+    for day, time_text, said in (
+            (today + timedelta(days=1), "10:00", "The date of the attempt must be today or in the past"),
+            (today - timedelta(days=1), "10:00", "The attempt cannot have been made before the referral was "
+                                                 "received")):
+        refused = advocate.submit(f"/referrals/{referral_id}/contact", {
+            "method": "phone", "result": "no_answer", "day": [str(day.day), str(day.month), str(day.year)],
+            "time": time_text})
+        assert refused.status_code == 200 and any(said in e for e in errors_on(refused)), errors_on(refused)
+    assert "Contact attempts" not in advocate.get(f"/referrals/{referral_id}").text, "nothing was recorded"
+    done = advocate.submit(f"/referrals/{referral_id}/contact", {
+        "method": "phone", "result": "reached", "day": [str(today.day), str(today.month), str(today.year)],
+        "time": today.strftime("%H:%M")})
+    assert done.status_code == 302, errors_on(done)
+
+
 def test_the_timeline_names_who_did_what_in_peoples_words_in_the_pages_language(site, staff):
     referral_id = referred(site, child("Gethin", "Rees"))
     manager = site.signed_in(staff["manager"])
@@ -190,14 +216,21 @@ def test_the_timeline_names_who_did_what_in_peoples_words_in_the_pages_language(
     assert "Caerdydd" in cymraeg and "CARDIFF" not in cymraeg, cymraeg
 
 
-def test_the_timeline_says_llais_did_it_when_the_service_acted_on_its_own(site, staff):
+def test_the_timeline_names_the_advocate_who_arranged_and_recorded_the_meeting(site, staff):
+    """Scheduling's events said only `scheduling`, so a meeting an advocate arranged and recorded read as Llais's
+    own doing. Each step now names who took it; what the service did on its own (the follow-on's allocation on
+    take-up) is still Llais."""
     referral_id = referred(site, child("Heledd", "Jenkins"))
     follow_on = taken_up(site, staff["manager"], staff["advocate"], referral_id)
     manager = site.signed_in(staff["manager"])
     wait_for(lambda: manager.get(f"/referrals/{follow_on}").status_code == 200, what="the follow-on")
     timeline = section(manager.get(f"/referrals/{referral_id}").text, "Timeline")
-    assert "Llais (automatic)" in timeline and "scheduling" not in timeline, timeline
-    cymraeg = section(welsh(manager).get(f"/referrals/{referral_id}").text, "Llinell amser")
+    for step in ("Meeting arranged", "Meeting took place", "Active Offer completed"):
+        assert re.search(rf"{step} [^,]+, [0-9:]+, {re.escape(staff['advocate'])}", timeline), (step, timeline)
+    assert "Llais (automatic)" not in timeline and "scheduling" not in timeline, timeline
+    allocation = section(manager.get(f"/referrals/{follow_on}").text, "Timeline")
+    assert re.search(r"Allocated [^,]+, [0-9:]+, Llais \(automatic\)", allocation), allocation
+    cymraeg = section(welsh(manager).get(f"/referrals/{follow_on}").text, "Llinell amser")
     assert "Llais (awtomatig)" in cymraeg, cymraeg
 
 

@@ -446,6 +446,17 @@ def test_a_young_person_refers_themselves(site):
     assert mine[0]["council"] == "GWYNEDD" and mine[0]["summary"] == "I want to see my brother more"
     assert mine[0]["consent"]["share_outcome_with_referrer"] is False
     assert mine[0]["child"]["equality"] == {"gender": "declined", "disability": "no"}, "the ethnic group not given"
+    thanks = re.sub(r"<[^>]+>", " ", visitor.get("/self-referral/sent").text)
+    assert re.search(rf"Your reference\s+{mine[0]['id'][:8]}\s", thanks), "the child has a reference to give us"
+    manager = site.signed_in(site.user("manager"))
+    page = wait_for(lambda: (answer := manager.get(f"/referrals/{mine[0]['id']}")).status_code == 200 and answer.text,
+                    what="the referral")
+    said = " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "The child asked that their social worker is not told about this referral" in said
+    assert 'class="govuk-warning-text"' in page, "said where a manager will not miss it"
+    timeline = said[said.index("Timeline"):]
+    assert re.search(r"Received [^,]+, [0-9:]+, the child, referring themselves", timeline), timeline
+    assert "Gwynedd" not in timeline, "received from the child, not the council"
     assert visitor.get("/self-referral/check").status_code == 302, "the answers are gone once sent"
 
 

@@ -18,7 +18,7 @@ EVENT_DATA = {
     "venue": "Ysgol y Wern", "outcome": "take_up", "follow_on_referral_id": "r2", "reason": "completed",
     "closed_at": "2026-12-01T11:00:00+00:00", "meeting_took_place": True, "held_at": "2026-12-01T10:00:00+00:00",
     "reason_not_held": "The child was unwell", "decline_reason": "No need now",
-    "advocate_email": "nia@provider.example", "contact_details_given": True,
+    "advocate_email": "nia@provider.example", "contact_details_given": True, "by": "rhys@provider.example",
 }
 TYPES = (*domain.WEBHOOK_TYPES, "meeting.rescheduled", "meeting.cancelled")
 ARRANGEMENT_FIELDS = ("starts_at", "previous_starts_at", "venue", "held_at")
@@ -48,6 +48,7 @@ def test_a_message_never_carries_what_consent_withholds(event_type, consent, lan
         assert not any(field in data for field in OUTCOME_FIELDS)
         assert "take_up" not in sent and "nia@provider.example" not in sent
     assert "reason_not_held" not in data and "unwell" not in sent, "why a meeting failed is never sent"
+    assert "by" not in data and "rhys@provider.example" not in sent, "who took a step stays with the provider"
     assert basis in (domain.DUTY, domain.ARRANGEMENTS, domain.OUTCOME)
     if basis != domain.DUTY:
         assert consent[basis], "a message sent under a consent is sent only when that consent is given"

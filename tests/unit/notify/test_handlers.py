@@ -77,3 +77,26 @@ def test_a_council_without_a_webhook_is_recorded_as_unsent_and_a_bad_secret_is_r
     with pytest.raises(InvalidSecret):
         handlers.set_webhook(SetWebhook("CARDIFF", "https://council.example/hook", "whsec_not base64 at all!!"), uow)
     assert uow.body(WEBHOOKS, "CARDIFF") is None
+
+
+def test_the_referrers_email_names_the_referral_by_the_reference_the_pages_show_with_the_councils_beside_it():
+    """The email said only the council's reference (or the whole id), the sent page the start of the id: one
+    reference now, the Llais reference, with the council's own beside it."""
+    uow = FakeUnitOfWork()
+    referral_id = "01a24a8f-1b2c-7def-8000-000000000001"
+    received = new_event("referral.received", {
+        "referral_id": referral_id, "council": "CARDIFF", "region": "cardiff-vale", "nation": "wales",
+        "kind": "active_offer", "basis": "looked_after", "external_ref": "MOSAIC-1",
+        "received_at": "2026-11-23T09:00:00+00:00", "statutory_meeting_at": None, "preferred_language": "cy",
+        "consent": CONSENT, "source": "social_worker", "referrer_email": "sian@cardiff.example",
+        "referrer_language": "en"}, producer="referral", subject=f"referral:{referral_id}")
+    run(handlers.track_referral, received, uow.handling_of(received))
+    event = new_event("referral.closed", {
+        "referral_id": referral_id, "council": "CARDIFF", "external_ref": "MOSAIC-1", "reason": "completed",
+        "outcome": "declined", "follow_on_referral_id": None, "meeting_took_place": True,
+        "closed_at": "2026-11-23T10:00:00+00:00", "consent": CONSENT}, producer="referral",
+        subject=f"referral:{referral_id}")
+    run(handlers.notify_council, event, uow.handling_of(event))
+    email = uow.body(DELIVERIES, f"{event.id}:email")
+    assert email["subject"] == "Referral closed: 01a24a8f (your reference MOSAIC-1)"
+    assert referral_id not in email["body"] and "01a24a8f (your reference MOSAIC-1)" in email["body"]

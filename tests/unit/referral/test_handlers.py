@@ -3,6 +3,9 @@ refuses without writing."""
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from shared.contracts import new_event
@@ -166,3 +169,55 @@ def test_the_follow_on_closes_when_its_case_closes_once_however_often_it_is_told
     uow.handled.clear()  # a redelivery that beat the inbox
     run(handlers.close_with_case, closed, uow.handling_of(closed))
     assert len(uow.events) == events and uow.body(REFERRALS, "f1")["status"] == "closed"
+
+
+def test_the_timeline_names_who_took_each_step_of_the_meeting_and_the_service_only_where_its_event_is_older():
+    uow = FakeUnitOfWork()
+    referral = received(uow)
+    handlers.allocate(Allocate(referral["id"], ADVOCATE, "manager@provider.example"), uow)
+    where = {"meeting_id": "m1", "referral_id": referral["id"], "council": "CARDIFF"}
+    arranged = {**where, "advocate_email": ADVOCATE, "starts_at": "2027-03-01T10:00:00+00:00",
+                "duration_minutes": 60, "venue": "Ysgol", "language": "cy", "late": False}
+    older = new_event("meeting.arranged", arranged, producer="scheduling", subject="s", version=2)
+    run(handlers.follow_meeting, older, uow.handling_of(older))
+    moved = new_event("meeting.rescheduled", {**where, "starts_at": "2027-03-02T10:00:00+00:00",
+                                              "previous_starts_at": arranged["starts_at"], "venue": "Ysgol",
+                                              "by": "manager@provider.example"}, producer="scheduling", subject="s")
+    run(handlers.follow_meeting, moved, uow.handling_of(moved))
+    timeline = uow.body(REFERRALS, referral["id"])["timeline"]
+    assert [(entry["what"], entry["by"]) for entry in timeline[-2:]] == [
+        ("meeting arranged", "scheduling"), ("meeting rescheduled", "manager@provider.example")]
+
+
+def test_a_contact_attempt_is_dated_when_it_was_made_never_in_the_future_or_before_the_referral():
+    """An attempt was stamped with the moment it was typed, so yesterday's call could not be logged truthfully."""
+    uow = FakeUnitOfWork()
+    referral = received(uow)
+    handlers.allocate(Allocate(referral["id"], ADVOCATE, "manager@provider.example"), uow)
+    received_at = datetime.fromisoformat(referral["received_at"])
+    for wrong, said in ((datetime.now(timezone.utc) + timedelta(hours=1), "in the future"),
+                        (received_at - timedelta(minutes=5), "before the referral was received")):
+        writes = uow.writes
+        with pytest.raises(domain.ReferralRejected) as refused:
+            handlers.record_contact_attempt(RecordContactAttempt(
+                referral["id"], "phone", "reached", "", ADVOCATE, "advocate", wrong.isoformat()), uow)
+        assert said in refused.value.errors["attempted_at"][0]
+        assert uow.writes == writes, "a refused attempt changes nothing"
+    time.sleep(0.1)
+    handlers.record_contact_attempt(RecordContactAttempt(referral["id"], "phone", "no_answer", "", ADVOCATE,
+                                                         "advocate"), uow)
+    earlier = (received_at + timedelta(milliseconds=20)).astimezone(timezone(timedelta(hours=1)))
+    changed = handlers.record_contact_attempt(RecordContactAttempt(
+        referral["id"], "phone", "reached", "", ADVOCATE, "advocate", earlier.isoformat()), uow)
+    said = uow.events[-1]
+    assert datetime.fromisoformat(said.data["attempted_at"]) == earlier, "the event says when it was made"
+    assert datetime.fromisoformat(changed["first_contact_at"]) == earlier, "the first contact is the earliest"
+    assert [entry["what"] for entry in changed["timeline"]][-2:] == ["contact attempted", "contact attempted"]
+    assert changed["timeline"][-2]["at"] == said.data["attempted_at"], "the timeline keeps the order things happened"
+
+
+def test_a_self_referral_is_received_from_the_child_not_the_council():
+    uow = FakeUnitOfWork()
+    referral = received(uow, referrer={**example_referral()["referrer"], "role": "self"})
+    assert referral["timeline"][0]["by"] == "child"
+    assert received(uow)["timeline"][0]["by"] == "CARDIFF", "a council's referral is received from the council"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from shared.contracts import new_event
-from services.scheduling import complaint_clocks, deadlines, domain, meetings
+from services.scheduling import complaint_clocks, deadlines, domain, history, meetings
 from services.scheduling.commands import ArrangeMeeting, CancelMeeting, RecordMeeting, RescheduleMeeting
 from services.scheduling.store import CASES, DIARIES, MEETINGS
 from tests.unit.fakes import FakeUnitOfWork, run
@@ -141,7 +141,7 @@ def test_the_venues_type_and_whether_an_interpreter_was_used_go_on_the_events_as
     meeting = meetings.arrange(ArrangeMeeting("r1", {"starts_at": starts(0), "duration_minutes": 60,
                                                      "venue": {**VENUE, "type": "school"}}, ADVOCATE, "advocate"), uow)
     arranged = uow.events[-1]
-    assert (arranged.version, arranged.data["venue_type"]) == (2, "school")
+    assert (arranged.version, arranged.data["venue_type"]) == (3, "school")
     with pytest.raises(domain.MeetingRefused) as refused:
         meetings.record(RecordMeeting(meeting["id"], {"took_place": False, "reason_not_held": "Unwell",
                                                       "interpreter_used": True}, ADVOCATE, "advocate"), uow)
@@ -154,7 +154,7 @@ def test_the_venues_type_and_whether_an_interpreter_was_used_go_on_the_events_as
                                   ADVOCATE, "advocate"), uow)
     took_place = uow.events[-2]
     assert (took_place.type, took_place.version, took_place.data["interpreter_used"]) == (
-        "meeting.took_place", 3, True)
+        "meeting.took_place", 4, True)
     assert uow.body(MEETINGS, meeting["id"])["interpreter_used"] is True
     allocated(uow, "r2")
     arrange(uow, 3, "r2")
@@ -175,3 +175,44 @@ def test_a_complaints_second_stage_clock_starts_once():
         uow.handled.clear()  # delivered again before the inbox saw it
         run(complaint_clocks.start_second_stage_clock, escalated, uow.handling_of(escalated))
     assert uow.types() == ["complaint.deadlines_scheduled", "complaint.second_stage_scheduled"]
+
+
+def test_each_step_of_a_meeting_says_who_took_it_and_so_does_its_recall():
+    """Scheduling's events named no one, so the referral's timeline credited Llais with what an advocate or a
+    manager did: each step now carries who took it, and history recalls it as said."""
+    uow = FakeUnitOfWork()
+    allocated(uow)
+    meeting = arrange(uow)
+    assert uow.events[-1].data["by"] == ADVOCATE
+    manager = "manager@provider.example"
+    meetings.reschedule(RescheduleMeeting(meeting["id"], starts(3), "The child asked", manager, "manager"), uow)
+    assert (uow.events[-1].type, uow.events[-1].data["by"]) == ("meeting.rescheduled", manager)
+    meetings.cancel(CancelMeeting(meeting["id"], "Moved away", manager, "manager"), uow)
+    assert (uow.events[-1].type, uow.events[-1].data["by"]) == ("meeting.cancelled", manager)
+    allocated(uow, "r2")
+    second = arrange(uow, 5, "r2")
+    stored = uow.body(MEETINGS, second["id"])
+    uow.written_by_another(MEETINGS, second["id"], {**stored, "starts_at": (
+        datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()})
+    meetings.record(RecordMeeting(second["id"], {"took_place": True, "outcome": "reflecting",
+                                                 "contact_details_given": True}, manager, "manager"), uow)
+    took_place, completed = uow.events[-2:]
+    assert took_place.data["by"] == completed.data["by"] == manager
+    recalled = {event.type: event.data["by"] for event in history.of_meeting(
+        uow.body(MEETINGS, second["id"]), datetime.now(timezone.utc) + timedelta(days=9),
+        lambda referral_id: uow.body(CASES, referral_id))}
+    assert recalled == {"meeting.arranged": ADVOCATE, "meeting.took_place": manager,
+                        "active_offer.completed": manager}
+
+
+def test_an_attempt_logged_after_a_later_one_meets_the_first_contact_clock_when_it_was_made():
+    uow = FakeUnitOfWork()
+    allocated(uow)
+    now = datetime.now(timezone.utc)
+    for at in (now, now - timedelta(days=1), now - timedelta(hours=2)):
+        attempt = new_event("contact.attempted", {"referral_id": "r1", "council": "CARDIFF", "method": "phone",
+                                                  "result": "no_answer", "attempted_at": at.isoformat()},
+                            producer="referral", subject="referral:r1")
+        run(deadlines.meet_first_contact_by, attempt, uow.handling_of(attempt))
+    clock = uow.body(CASES, "r1")["clocks"]["first_contact_by"]
+    assert (clock["state"], clock["met_at"]) == ("met", (now - timedelta(days=1)).isoformat())

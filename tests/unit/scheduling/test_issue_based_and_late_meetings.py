@@ -68,7 +68,7 @@ def test_a_take_up_tells_who_met_the_child_and_what_they_want_help_with():
     meetings.record(RecordMeeting(meeting["id"], {"took_place": True, "outcome": "take_up",
                                                   "wants_help_with": " Moving school "}, ADVOCATE, "advocate"), uow)
     completed = uow.events[-1]
-    assert completed.type == "active_offer.completed" and completed.version == 3
+    assert completed.type == "active_offer.completed" and completed.version == 4
     assert completed.data["advocate_email"] == ADVOCATE and completed.data["wants_help_with"] == "Moving school"
     assert "Moving school" not in str(uow.body("meetings", meeting["id"])), "the referral keeps the words"
 

@@ -76,7 +76,7 @@ def test_a_record_in_codes_is_kept_and_said_without_its_notes():
     kept = uow.body(MEETINGS, meeting["id"])
     assert (kept["reason_not_held_code"], kept["reason_not_held_note"]) == ("venue_problem", "Roof leak at the school")
     said = uow.events[-1]
-    assert (said.type, said.version, said.data["reason_not_held_code"]) == ("meeting.not_held", 2, "venue_problem")
+    assert (said.type, said.version, said.data["reason_not_held_code"]) == ("meeting.not_held", 3, "venue_problem")
     assert "Roof" not in str(said.data)
 
 
@@ -96,9 +96,9 @@ def test_a_meeting_held_says_what_it_covered_and_a_declines_code_never_its_note(
         "decline_reason_note": "Her aunt helps", "contact_details_given": True,
         "topics_covered": ["advocate_role", "how_to_complain"], "left_with_child": ["leaflet", "contact_card"]})
     assert (took_place.version, took_place.data["topics_covered"], took_place.data["left_with_child"]) == (
-        3, ["advocate_role", "how_to_complain"], ["leaflet", "contact_card"])
+        4, ["advocate_role", "how_to_complain"], ["leaflet", "contact_card"])
     assert (completed.version, completed.data["decline_reason_code"], completed.data["contact_details_given"]) == (
-        3, "support_elsewhere", True)
+        4, "support_elsewhere", True)
     assert completed.data["advocate_email"] == ADVOCATE, "the referrer may be told who met the child"
     assert "aunt" not in str(completed.data) and "decline_reason" not in completed.data
 

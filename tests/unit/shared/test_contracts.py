@@ -299,7 +299,7 @@ def test_a_take_ups_completion_names_the_advocate_and_the_childs_words_beside_ve
     event = new_event("active_offer.completed", {**unworded, "advocate_email": "a@provider.example",
                                                  "wants_help_with": "Moving school"}, producer="test",
                       subject="referral:r1")
-    assert event.version == 3 and parse_event(json.dumps(event.envelope())) == event
+    assert event.version == 4 and parse_event(json.dumps(event.envelope())) == event
     with pytest.raises(ContractError):
         new_event("active_offer.completed", {**v1, "advocate_email": "not an address"}, producer="test",
                   subject="referral:r1")
@@ -322,7 +322,7 @@ def test_the_coded_versions_carry_codes_never_words_and_read_older_words_as_othe
     ids = {"referral_id": "r1", "council": "CARDIFF", "meeting_id": "m1"}
     not_held = new_event("meeting.not_held", {**ids, "reason_not_held_code": "placement_moved"}, producer="test",
                          subject="referral:r1")
-    assert not_held.version == 2 and not_held_reason_code(not_held.data) == "placement_moved"
+    assert not_held.version == 3 and not_held_reason_code(not_held.data) == "placement_moved"
     with pytest.raises(ContractError):
         new_event("meeting.not_held", {**ids, "reason_not_held_code": "She moved to Wrexham"}, producer="test",
                   subject="referral:r1")
@@ -335,6 +335,6 @@ def test_the_coded_versions_carry_codes_never_words_and_read_older_words_as_othe
     coded = new_event("active_offer.completed", {**completed, "decline_reason_code": "support_elsewhere",
                                                  "contact_details_given": True}, producer="test",
                       subject="referral:r1")
-    assert coded.version == 3 and decline_reason_code(coded.data) == "support_elsewhere"
+    assert coded.version == 4 and decline_reason_code(coded.data) == "support_elsewhere"
     assert decline_reason_code({**completed, "decline_reason": "Her aunt helps"}) == "other"
     assert decline_reason_code(completed) is None, "none given: not recorded"

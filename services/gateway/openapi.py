@@ -92,7 +92,10 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/api/v1/referrals/{id}/allocate"): {
         "advocate_email": "An advocate (or manager) who has an account that is not disabled.",
     },
-    ("post", "/api/v1/referrals/{id}/contact-attempts"): {"Idempotency-Key": IDEMPOTENCY_RULE},
+    ("post", "/api/v1/referrals/{id}/contact-attempts"): {
+        "attempted_at": f"Not in the future, nor before the referral was received; {WINDOW}.",
+        "Idempotency-Key": IDEMPOTENCY_RULE,
+    },
     ("post", "/api/v1/referrals/{id}/meetings"): {
         "starts_at": f"In the future; {WINDOW}.",
         "late_reason": "Needed when the meeting starts after the referral's meeting_by deadline.",

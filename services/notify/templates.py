@@ -29,6 +29,7 @@ def reference(referral_id: str | None, external_ref: str | None = None, language
         return ref
     return YOUR_REFERENCE["cy" if language == "cy" else "en"].format(ref=ref, own=external_ref)
 
+
 SUBJECTS = {
     "referral.acknowledged": {"en": "Referral received: {ref}", "cy": "Atgyfeiriad wedi dod i law: {ref}"},
     "meeting.arranged": {"en": "Active Offer meeting arranged: {ref}",

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from shared.clock import LONDON, new_id, now, timestamp
 from shared.contracts import Event, new_event
+from shared.contracts.referral import searched_reference
 from shared import errors
 from shared.councils import CouncilRegister
 from shared.store import Document
@@ -221,12 +222,14 @@ def search_referrals(referrals: ReferralStore, searching: str, *, limit: int = 5
                      cursor: str | None = None) -> tuple[list[dict], str | None]:
     """Staff searching by a child's name or a reference: the referrals whose child's whole name (either way round),
     given name or family name is `searching` (folded: model.folded), whose names each word searched starts
-    (model.name_matches: "Cer", "Jones Ceri"), whose council's reference it is in any case, or whose id starts with
-    it; oldest first, a page at a time. Each is an indexed read; their pages are merged in id order."""
+    (model.name_matches: "Cer", "Jones Ceri"), whose council's reference it is in any case, whose reference it is
+    as people quote it (however they typed it), or whose id starts with it; oldest first, a page at a time. Each is an indexed read; their pages are merged in id order."""
     after, key = _after(cursor), model.name_key(searching)
     wheres = [{f"name_keys.{part}": key} for part in model.NAME_PARTS] + [{"external_ref": searching.strip()}]
     if model.reference_key(searching):
         wheres.append({"external_ref_key": model.reference_key(searching)})
+    if searched_reference(searching):
+        wheres.append({"reference": searched_reference(searching)})
     found = {d.id: d for where in wheres for d in referrals.page(where, limit=limit + 1, after=after)}
     found.update({d.id: d for d in _names_starting(referrals, searching, limit + 1, after)})
     prefix = searching.strip().lower()

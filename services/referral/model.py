@@ -7,6 +7,8 @@ import hashlib
 import unicodedata
 from typing import Any, Optional, Sequence, TypedDict
 
+from shared.contracts.referral import llais_reference
+
 
 class TimelineEntry(TypedDict, total=False):
     at: str
@@ -37,6 +39,8 @@ class Referral(TypedDict, total=False):
     """What staff search the start of a name by: digests of the given and family names' first letters (STARTS)."""
     external_ref_key: Optional[str]
     """The council's reference as a search compares it: case folded, so "mosaic-1" finds "MOSAIC-1"."""
+    reference: str
+    """The reference people quote (shared/contracts/referral.llais_reference), which a search finds it by."""
     referrer: dict[str, Any]
     statutory_meeting_at: Optional[str]
     placed_out_of_county: Optional[bool]
@@ -87,6 +91,7 @@ def referral(*, id: str, council: str, region: str, nation: str, kind: str, basi
         id=id, council=council, region=region, nation=nation, kind=kind, basis=basis, source=source,
         external_ref=external_ref, child=child, child_key=child_key(child), name_keys=name_keys(child),
         name_starts=name_starts(child), external_ref_key=reference_key(external_ref), referrer=referrer,
+        reference=llais_reference(id),
         statutory_meeting_at=statutory_meeting_at, placed_out_of_county=placed_out_of_county,
         unaccompanied_asylum_seeking=unaccompanied_asylum_seeking, consent=dict(consent), risks=risks, summary=summary,
         status="received", received_at=received_at, acknowledged_at=None, deadlines={}, meeting={"status": "none"},
@@ -159,10 +164,12 @@ def name_matches(child: dict[str, Any], searching: str) -> bool:
 
 def up_to_date(referral: dict[str, Any]) -> dict[str, Any] | None:
     """A referral kept by an earlier version with the keys it is now found by (its child's, the digests of the
-    child's name and its start a search uses, and its council's reference folded), or None when it has them."""
+    child's name and its start a search uses, its council's reference folded, and the reference people quote), or
+    None when it has them."""
     keys = {"child_key": child_key(referral["child"]), "name_keys": name_keys(referral["child"]),
             "name_starts": name_starts(referral["child"]),
-            "external_ref_key": reference_key(referral.get("external_ref"))}
+            "external_ref_key": reference_key(referral.get("external_ref")),
+            "reference": llais_reference(referral["id"])}
     if all(referral.get(field) == value for field, value in keys.items()):
         return None
     return {**referral, **keys}

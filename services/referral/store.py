@@ -25,6 +25,7 @@ INDEXES = (
     *(Index(REFERRALS, (f"name_starts.{part}",)) for part in NAME_STARTS),  # by the start of a name,
     Index(REFERRALS, ("external_ref",)),  # or by a council's reference, as given
     Index(REFERRALS, ("external_ref_key",)),  # or in any case
+    Index(REFERRALS, ("reference",)),  # or by the reference people quote
     Index(REFERRALS, ("id",)),  # several referrals read at once, for a list that names each child
     Index(OPT_OUTS, ("council", "external_ref")),  # a child's opt-outs, by the council's own reference
     *every_combination(TRANSITIONS, ("council", "renewed_offer_status")),  # transitions, and offers to make again

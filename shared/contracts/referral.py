@@ -56,14 +56,32 @@ how the child describes their gender (a girl, a boy, non-binary, in another way)
 five broad groups, and whether they consider themselves disabled. Not asked, it is not recorded."""
 
 
-REFERENCE_LENGTH = 8
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base 32: no I, L, O or U, so a reference read aloud or typed from paper is not mistaken."""
+READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+"""The letters a person may type for the digits they look like."""
 
 
 def llais_reference(referral_id: str | None) -> str:
     """The referral's reference a person quotes, the same on every page and email, to the referrer and to staff:
-    the start of its id, which the staff's search finds it by. The council's own reference, where it gave one, is
-    shown beside it, never instead."""
-    return (referral_id or "")[:REFERENCE_LENGTH]
+    eight letters and digits in two fours ("K7QM-2XD9"), from the random end of its id, so referrals made in the
+    same minute have different ones (its start is the moment it was made). The council's own reference, where it
+    gave one, is shown beside it, never instead. An id that is not a UUID (a test's) is its own reference."""
+    digits = (referral_id or "").replace("-", "")
+    if len(digits) != 32 or any(c not in "0123456789abcdef" for c in digits):
+        return referral_id or ""
+    number = int(digits[-10:], 16)
+    letters = "".join(REFERENCE_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+def searched_reference(text: str) -> str | None:
+    """A reference as a person typed it ("k7qm 2xd9", "K7QM2XD9", an O for a 0), as `llais_reference` writes it;
+    None when what was typed cannot be one."""
+    letters = "".join(c for c in (text or "").upper() if c not in " -").translate(READ_AS)
+    if len(letters) != 8 or any(c not in REFERENCE_ALPHABET for c in letters):
+        return None
+    return f"{letters[:4]}-{letters[4:]}"
 
 
 class ConsentFlags(Schema):

@@ -19,6 +19,7 @@ import pytest
 from shared.clock import now
 from shared.config import Settings
 from shared.contracts import new_event
+from shared.contracts.referral import llais_reference
 from shared.store import Index, Put, UndeclaredFind
 from shared.store.mongo import MongoStore
 from shared.store.sqlite import SQLiteStore
@@ -104,7 +105,8 @@ def test_referral_finds_only_by_what_it_declared(strict):
     get_each(client, "/referrals", {"status": "received"}, COUNCIL)
     ids = [first.get_json()["id"], second.get_json()["id"]]
     for searched in ("Cerys Jones", "cerys", "Cer", "Jones Cerys", "jon cer", "MOSAIC-1", "mosaic-1", ids[0],
-                     ids[0][:8]):  # staff's search: names whole, started, either way round; references
+                     ids[0][:8], llais_reference(ids[0])):  # staff's search: names whole, started, either way round;
+        # references: the council's, the id or its start, the one people quote
         found = client.get(f"/referrals?{urlencode({'search': searched, 'limit': 1})}", headers=MANAGER)
         assert found.status_code == 200 and found.get_json()["items"], (searched, found.get_json())
     several = client.get(f"/referrals?{urlencode({'id': ids}, doseq=True)}", headers=MANAGER)  # a list's children

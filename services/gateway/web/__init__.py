@@ -146,9 +146,9 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
     from services.gateway.web import (cases, complaints, messages, offers_again, people, refer, reports,  # noqa: F401
                                       staff)
     from services.gateway.web.forms import word
-    from services.gateway.web.pages import long_date, when
+    from services.gateway.web.pages import long_date, staff_name, when
 
-    for helper in (when, long_date, word, council_name, region_name, people.staff_name):
+    for helper in (when, long_date, word, council_name, region_name, staff_name):
         app.add_template_global(helper)
     app.extensions[people.MANAGERS_SETTING] = settings.managers_administer_staff
 

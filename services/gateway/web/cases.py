@@ -23,6 +23,7 @@ from services.gateway.schemas import (ActivitySchema, AdvocateChangeDecisionSche
                                       CloseCaseSchema, ConcludeIssueSchema, DisclosureSchema, IssueSchema,
                                       OpenCaseSchema, PlanSchema, SignpostSchema)
 from services.gateway.web import LANGUAGES, blueprint, child_record, forms
+from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.forms import TIME, YES_NO, InThePast, choice, day, long_text, submit, text, worded
 from services.gateway.web.pages import Step, call, error_summary, every_item, london, signed_in, submit_step
 from services.gateway.web.staff import advocate_choices, read_referral, referrals_by_id, wants_welsh
@@ -228,19 +229,21 @@ def open_case(referral_id: str):
         abort(404)
     if not domain.works_on(g.principal, referral["advocate_email"]):
         abort(403)
-    form = OpenCaseForm()
-    loose: list[dict] = []
-    answered = form.validate_on_submit()
-    if answered and form.consents.data == "no":  # an answer, not a mistake: no case, and what happens next
-        audit("no case file: the child does not consent", referral_id, 200, "web forms (open case)")
-        return redirect(url_for("web.case_not_opened", referral_id=referral_id))
-    if answered:
-        opening = Step("open", OpenCaseForm, OpenCaseSchema, "casework", "/cases", "open case",
-                       lambda f: {"referral_id": referral_id, "consents_to_case_file": f.consents.data == "yes"},
-                       {"consents_to_case_file": "consents"}, _l("The case is open"), _l("Open a case"))
-        answer, loose = submit_step(opening, form, "/cases", referral_id)
-        if answer is not None:
-            return redirect(url_for("web.case", case_id=answer["id"]))
+    kept = f"open-case:{referral_id}"
+    form, loose = form_for_its_page(kept, OpenCaseForm)
+    if request.method == "POST":
+        answered = form.validate_on_submit()
+        if answered and form.consents.data == "no":  # an answer, not a mistake: no case, and what happens next
+            audit("no case file: the child does not consent", referral_id, 200, "web forms (open case)")
+            return redirect(url_for("web.case_not_opened", referral_id=referral_id))
+        if answered:
+            opening = Step("open", OpenCaseForm, OpenCaseSchema, "casework", "/cases", "open case",
+                           lambda f: {"referral_id": referral_id, "consents_to_case_file": f.consents.data == "yes"},
+                           {"consents_to_case_file": "consents"}, _l("The case is open"), _l("Open a case"))
+            answer, loose = submit_step(opening, form, "/cases", referral_id)
+            if answer is not None:
+                return redirect(url_for("web.case", case_id=answer["id"]))
+        return kept_for_its_page(kept, form, loose)  # shown again at its own address: Back never posts it again
     return render_template("case_step.html", form=form, title=_l("Open a case"), errors=error_summary(form, loose),
                            back=url_for("web.referral", referral_id=referral_id),
                            caption=f"{referral['child']['given_name']} {referral['child']['family_name']}")
@@ -301,23 +304,28 @@ def case_step(case_id: str, slug: str):
     if found is None:
         abort(404)
     step = CASE_STEPS[slug]
-    form = step.form()
-    if slug == "conclude":
-        form.issue.choices = [("", gettext("Choose the issue")), *[
-            (i["id"], i["description"][:60]) for i in found["issues"] if not i["outcome"]]]
-    if slug == "decide-change":
-        referral = read_referral(found["referral_id"]) if found.get("referral_id") else None
-        welsh = wants_welsh(referral) if referral else found.get("language") == "cy"
-        form.new_advocate_email.choices = [("", gettext("Choose an advocate")),
-                                           *advocate_choices(found.get("advocate_email"), welsh)]
-    loose: list[dict] = []
-    if form.validate_on_submit():
-        pending = [r["id"] for r in found["advocate_changes"] if r["result"] is None]
-        path = step.path.format(case=case_id, issue=getattr(form, "issue", None) and form.issue.data,
-                                request=pending[0] if pending else "none")
-        answer, loose = submit_step(step, form, path, case_id)
-        if answer is not None:
-            return redirect(url_for("web.case", case_id=case_id))
+
+    def ready(form) -> None:
+        if slug == "conclude":
+            form.issue.choices = [("", gettext("Choose the issue")), *[
+                (i["id"], i["description"][:60]) for i in found["issues"] if not i["outcome"]]]
+        if slug == "decide-change":
+            referral = read_referral(found["referral_id"]) if found.get("referral_id") else None
+            welsh = wants_welsh(referral) if referral else found.get("language") == "cy"
+            form.new_advocate_email.choices = [("", gettext("Choose an advocate")),
+                                               *advocate_choices(found.get("advocate_email"), welsh)]
+
+    kept = f"case-step:{case_id}:{slug}"
+    form, loose = form_for_its_page(kept, step.form, ready)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            pending = [r["id"] for r in found["advocate_changes"] if r["result"] is None]
+            path = step.path.format(case=case_id, issue=getattr(form, "issue", None) and form.issue.data,
+                                    request=pending[0] if pending else "none")
+            answer, loose = submit_step(step, form, path, case_id)
+            if answer is not None:
+                return redirect(url_for("web.case", case_id=case_id))
+        return kept_for_its_page(kept, form, loose)  # shown again at its own address: Back never posts it again
     return render_template("case_step.html", form=form, title=step.title, errors=error_summary(form, loose),
                            back=url_for("web.case", case_id=case_id), caption=_l("Case"))
 

@@ -17,7 +17,7 @@ from shared.contracts import complaints as complaint_contracts
 
 from services.gateway.schemas import ComplaintAnswerSchema, ComplaintReviewSchema, ComplaintSchema, EmptySchema
 from services.gateway.web import blueprint, council_choices
-from services.gateway.web.flow import kept_for_its_page, posted_form
+from services.gateway.web.flow import form_for_its_page, kept_for_its_page, posted_form
 from services.gateway.web.forms import (EMAIL, KEPT, KEPT_FOR_YOU, MIN_SECONDS_TO_FILL, PHONE, YES_NO, YOUR_EMAIL,
                                        YOUR_PHONE, Honeypot, choice, languages, long_text, submit, text, worded)
 from services.gateway.web.pages import Step, as_public, call, checked, error_summary, every_item, put_errors, \
@@ -288,13 +288,18 @@ def complaint_step(complaint_id: str, name: str):
     if found is None:
         abort(404)
     step = STEPS[name]
-    form = step.form()
-    if isinstance(form, ConfirmForm):
-        form.submit.label.text = str(step.title)
-    loose: list[dict] = []
-    if form.validate_on_submit():
-        answer, loose = submit_step(step, form, step.path.format(complaint=complaint_id), None)
-        if answer is not None:
-            return redirect(url_for("web.complaint", complaint_id=complaint_id))
+
+    def ready(form) -> None:
+        if isinstance(form, ConfirmForm):
+            form.submit.label.text = str(step.title)
+
+    kept = f"complaint-step:{complaint_id}:{name}"
+    form, loose = form_for_its_page(kept, step.form, ready)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            answer, loose = submit_step(step, form, step.path.format(complaint=complaint_id), None)
+            if answer is not None:
+                return redirect(url_for("web.complaint", complaint_id=complaint_id))
+        return kept_for_its_page(kept, form, loose)  # shown again at its own address: Back never posts it again
     return render_template("case_step.html", form=form, title=step.title, errors=error_summary(form, loose),
                            back=url_for("web.complaint", complaint_id=complaint_id), caption=_l("Complaint"))

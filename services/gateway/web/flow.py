@@ -276,6 +276,18 @@ def posted_form(key: str, form_class: type, ready: Callable[[FlaskForm], None] |
     return form, list(posted.get("loose") or [])
 
 
+def form_for_its_page(key: str, form_class: type, ready: Callable[[FlaskForm], None] | None = None,
+                      **fresh: Any) -> tuple[FlaskForm, list[dict]]:
+    """The form kept for this page by `kept_for_its_page` with its errors (`posted_form`), or else a fresh one made
+    with `fresh` (the request's answers when posted): either readied by `ready` (its choices, its words)."""
+    form, loose = posted_form(key, form_class, ready)
+    if form is None:
+        form = form_class(**fresh)
+        if ready is not None:
+            ready(form)
+    return form, loose
+
+
 def _said(flow: Flow, errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """The schema's errors in the words of the fields they land on."""
     return {path: [service_messages.on_field(message, flow.field_at(path)) for message in messages]

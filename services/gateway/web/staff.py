@@ -18,6 +18,7 @@ from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
 from services.gateway.web import blueprint, council_choices, forms, local_path
 from services.gateway.web.complaints import next_step, waiting_complaints
+from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.messages import awaiting_messages
 from services.gateway.web.offers_again import to_offer_again
 from services.gateway.web.pages import (SIGNED_IN_AS, SIGNED_IN_WITH, Step, actor_label, call, clock_state,
@@ -455,25 +456,33 @@ def step(referral_id: str, slug: str):
     if not offered(journey_step.name, found):
         abort(403)
     meeting = current_meeting(found) if journey_step.name == "reschedule_meeting" else None
-    form = journey_step.form(data=as_it_stands(meeting) if meeting and request.method == "GET" else None)
     title = journey_step.title
-    if journey_step.name == "allocate":
-        form.advocate_email.choices = [("", gettext("Choose an advocate")),
-                                       *advocate_choices(found.get("advocate_email"), wants_welsh(found))]
-        if found.get("advocate_email"):  # a change of advocate, said as one: not a second allocation
-            title = form.submit.label.text = gettext("Change the advocate")
-            form.advocate_email.label.text = gettext("New advocate")
-    loose: list[dict] = []
+    changing = journey_step.name == "allocate" and bool(found.get("advocate_email"))
+    if changing:  # a change of advocate, said as one: not a second allocation
+        title = gettext("Change the advocate")
+
+    def ready(form) -> None:
+        if journey_step.name == "allocate":
+            form.advocate_email.choices = [("", gettext("Choose an advocate")),
+                                           *advocate_choices(found.get("advocate_email"), wants_welsh(found))]
+        if changing:
+            form.submit.label.text, form.advocate_email.label.text = title, gettext("New advocate")
+
+    kept = f"step:{referral_id}:{slug}"
+    form, loose = form_for_its_page(kept, journey_step.form, ready,
+                                    data=as_it_stands(meeting) if meeting and request.method == "GET" else None)
     if journey_step.name not in found["next_actions"]:
         loose = [{"text": gettext("This cannot be done now: the referral is %(status)s.",
                                   status=dict(STATUSES)[found["status"]])}]
-    elif form.validate_on_submit():
-        path = journey_step.path.format(referral=referral_id, meeting=found["meeting"].get("id"))
-        answer, loose = submit_step(journey_step, form, path, referral_id)
-        if answer is not None:
-            if answer.get("follow_on_referral_id"):
-                flash(gettext("A new issue-based referral was opened for the child's case"))
-            return redirect(url_for("web.referral", referral_id=referral_id))
+    elif request.method == "POST":
+        if form.validate_on_submit():
+            path = journey_step.path.format(referral=referral_id, meeting=found["meeting"].get("id"))
+            answer, loose = submit_step(journey_step, form, path, referral_id)
+            if answer is not None:
+                if answer.get("follow_on_referral_id"):
+                    flash(gettext("A new issue-based referral was opened for the child's case"))
+                return redirect(url_for("web.referral", referral_id=referral_id))
+        return kept_for_its_page(kept, form, loose)  # shown again at its own address: Back never posts it again
     return render_template("step.html", form=form, referral=found, title=title, slug=slug,
                            errors=error_summary(form, loose), step=journey_step.name, meeting=meeting,
                            room=capacity() if journey_step.name == "allocate" and g.principal.role == "manager"

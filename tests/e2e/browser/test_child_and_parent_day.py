@@ -82,7 +82,7 @@ def test_a_child_asks_for_an_advocate_and_puts_a_missing_answer_right_where_they
     expect(page).to_have_url(re.compile(r"/self-referral/sent$"))
     expect(page.locator(".govuk-panel__body")).to_contain_text(words["reference"])
     reference = page.locator(".govuk-panel__body strong").inner_text().strip()
-    assert re.fullmatch(r"[0-9a-f]{8}", reference), reference
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", reference), reference
     snapshot(page, "child-sent")
     sign_in(page, base, web.manager)  # the child said No to telling their social worker: the manager is told
     page.goto(f"{base}/referrals")

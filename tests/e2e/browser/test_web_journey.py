@@ -58,7 +58,7 @@ def refer_through_the_form(page: Page, base: str, web, given_name: str) -> str:
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", name="Referral sent")).to_be_visible()
     reference = page.locator(".govuk-panel__body strong").inner_text().strip()
-    assert re.fullmatch(r"[0-9a-f]{8}", reference), reference
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", reference), reference
     in_both_languages(page, "refer-sent", "Beth sy'n digwydd nesaf")
     page.get_by_role("link", name="See your council's referrals").click()
     expect(page.locator("main tbody tr", has_text=f"{given_name} Jones")).to_contain_text(reference)

@@ -29,10 +29,14 @@ def users(site) -> set[str]:
 
 
 def raw_post(visitor, path: str, body: str, *, form_path: str | None = None) -> requests.Response:
-    """A form posted as the bytes `body` says (its escapes left as they are), with the page's CSRF token."""
+    """A form posted as the bytes `body` says (its escapes left as they are), with the page's CSRF token; a page
+    sent back to itself with its errors (redirect after POST) is read as the browser then shows it."""
     token = visitor.token(form_path or path)
-    return visitor.http.post(f"{visitor.url}{path}", data=f"csrf_token={token}&{body}".encode(), timeout=10,
-                             headers={"Content-Type": "application/x-www-form-urlencoded"}, allow_redirects=False)
+    answer = visitor.http.post(f"{visitor.url}{path}", data=f"csrf_token={token}&{body}".encode(), timeout=10,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"}, allow_redirects=False)
+    if answer.status_code in (302, 303) and answer.headers["Location"] == path:
+        return visitor.get(path)
+    return answer
 
 
 # bytes that are not UTF-8

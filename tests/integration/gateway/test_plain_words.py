@@ -179,6 +179,17 @@ def test_a_complaint_sent_within_a_second_keeps_its_answers(site):
         assert site.count("complaints", "complaints") == before + 1
 
 
+def test_a_staff_step_refused_is_shown_again_at_its_own_address_once_so_back_and_refresh_send_nothing(site):
+    manager = site.signed_in(site.user("manager"))
+    _, referral_id = allocated(site, site.user("advocate"))
+    path = f"/referrals/{referral_id}/allocate"
+    posted = manager.submit(path, {"advocate_email": "nobody@example.org"}, follow=False)
+    assert posted.status_code == 302 and posted.headers["Location"] == path, "redirect after POST"
+    page = manager.get(path)
+    assert errors_on(page) == ["Choose the advocate"], errors_on(page)
+    assert errors_on(manager.get(path)) == [], "shown once: the page read again is the question afresh"
+
+
 def test_the_staff_steps_refuse_in_plain_words_with_times_as_people_write_them(site):
     advocate_email = site.user("advocate")
     advocate, first = allocated(site, advocate_email)

@@ -171,7 +171,7 @@ def test_settings_name_where_links_point_and_whether_managers_run_staff():
 def test_staff_name_gives_a_name_for_any_email_and_reads_each_once_a_request(run, tmp_path):
     from flask import Flask
 
-    from services.gateway.web.people import staff_name
+    from services.gateway.web.pages import staff_name
 
     run("create-user", "--email", "elin@provider.example", "--role", "advocate", "--name", "Elin Jones",
         "--password-stdin", stdin=PASSWORD)

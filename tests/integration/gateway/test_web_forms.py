@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from shared.config import Settings
+from shared.contracts.referral import llais_reference
 from shared.councils import CouncilRegister
 from shared.store import Put, open_store
 from services.gateway import handlers
@@ -84,9 +85,9 @@ class Visitor:
         return match.group(1) or match.group(2)
 
     def submit(self, path: str, data: dict, *, token: str | None = None, form_path: str | None = None,
-               follow: bool = False):
-        """Post a form; with `follow`, a page sent back to itself with its errors (redirect after POST) is read as
-        the browser then shows it."""
+               follow: bool = True):
+        """Post a form; a page sent back to itself with its errors (redirect after POST) is read as the browser
+        then shows it, unless `follow` is False (to see the redirect itself)."""
         token = token if token is not None else self.token(form_path or path)
         answer = self.http.post(f"{self.url}{path}", data={"csrf_token": token, **data}, allow_redirects=False,
                                 timeout=10)
@@ -447,7 +448,8 @@ def test_a_young_person_refers_themselves(site):
     assert mine[0]["consent"]["share_outcome_with_referrer"] is False
     assert mine[0]["child"]["equality"] == {"gender": "declined", "disability": "no"}, "the ethnic group not given"
     thanks = re.sub(r"<[^>]+>", " ", visitor.get("/self-referral/sent").text)
-    assert re.search(rf"Your reference\s+{mine[0]['id'][:8]}\s", thanks), "the child has a reference to give us"
+    reference = llais_reference(mine[0]["id"])
+    assert re.search(rf"Your reference\s+{reference}\s", thanks), "the child has a reference to give us"
     manager = site.signed_in(site.user("manager"))
     page = wait_for(lambda: (answer := manager.get(f"/referrals/{mine[0]['id']}")).status_code == 200 and answer.text,
                     what="the referral")

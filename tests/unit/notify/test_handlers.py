@@ -8,6 +8,7 @@ import base64
 import pytest
 
 from shared.contracts import new_event
+from shared.contracts.referral import llais_reference
 from services.notify import handlers
 from services.notify.domain import InvalidSecret
 from services.notify.commands import SetWebhook
@@ -98,5 +99,6 @@ def test_the_referrers_email_names_the_referral_by_the_reference_the_pages_show_
         subject=f"referral:{referral_id}")
     run(handlers.notify_council, event, uow.handling_of(event))
     email = uow.body(DELIVERIES, f"{event.id}:email")
-    assert email["subject"] == "Referral closed: 01a24a8f (your reference MOSAIC-1)"
-    assert referral_id not in email["body"] and "01a24a8f (your reference MOSAIC-1)" in email["body"]
+    assert email["subject"] == "Referral closed: 0000-0001 (your reference MOSAIC-1)" == \
+        f"Referral closed: {llais_reference(referral_id)} (your reference MOSAIC-1)"
+    assert referral_id not in email["body"] and "0000-0001 (your reference MOSAIC-1)" in email["body"]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 
 import pytest
 from hypothesis import given, settings, strategies as st
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from opentelemetry.sdk.trace import TracerProvider
 
+from shared.clock import new_id
 from shared.contracts import ContractError, EnvelopeSchema, known_contracts, new_event, parse_event
 from shared.contracts.envelope import latest_version
+from shared.contracts.referral import llais_reference, searched_reference
 from shared.contracts.quick import quick_check
 
 ACK = {"referral_id": "r1", "council": "CARDIFF", "external_ref": None, "status": "received",
@@ -338,3 +341,26 @@ def test_the_coded_versions_carry_codes_never_words_and_read_older_words_as_othe
     assert coded.version == 4 and decline_reason_code(coded.data) == "support_elsewhere"
     assert decline_reason_code({**completed, "decline_reason": "Her aunt helps"}) == "other"
     assert decline_reason_code(completed) is None, "none given: not recorded"
+
+
+def test_referrals_made_in_the_same_minute_have_different_references_people_can_read_aloud():
+    made = [new_id() for _ in range(2000)]  # the same millisecond for many: the id's start is the same
+    references = {llais_reference(referral_id) for referral_id in made}
+    assert len(references) == len(made)
+    for reference in references:
+        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", reference), "no I, L, O or U"
+    assert llais_reference(made[0]) == llais_reference(made[0]), "the same reference each time it is shown"
+
+
+def test_a_reference_is_found_however_a_person_types_it():
+    reference = llais_reference(new_id())
+    plain = reference.replace("-", "")
+    for typed in (reference, reference.lower(), plain, f" {plain[:4]} {plain[4:]} ",
+                  plain.replace("0", "O").replace("1", "I")):
+        assert searched_reference(typed) == reference, typed
+    for not_one in ("", "Ceri Jones", "ABCD-EFG", "ABCD-EFGHJ", "UUUU-UUUU", "01a24a8f-0000"):
+        assert searched_reference(not_one) is None, not_one
+
+
+def test_an_id_that_is_not_a_uuid_is_its_own_reference():
+    assert llais_reference("r1") == "r1" and llais_reference(None) == ""

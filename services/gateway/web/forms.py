@@ -95,15 +95,20 @@ def chosen(message) -> InputRequired:
     return InputRequired(message=message)
 
 
+def too_long(label, most: int):
+    """What a question says of an answer longer than it takes, naming the question."""
+    return _l("The answer to “%(question)s” must be %(max)d characters or fewer", question=label, max=most)
+
+
 def text(label, message=None, *, hint=None, max_length=100, optional=False, validators=(), default=None):
-    checks = [Optional() if optional else required(message), Length(max=max_length, message=_l(
-        "This must be %(max)d characters or fewer", max=max_length)), *validators]
+    checks = [Optional() if optional else required(message), Length(max=max_length, message=too_long(
+        label, max_length)), *validators]
     return StringField(label, checks, description=hint or "", widget=GovTextInput(), default=default)
 
 
 def long_text(label, message=None, *, hint=None, max_length=2000, optional=True):
-    return TextAreaField(label, [Optional() if optional else required(message), Length(max=max_length, message=_l(
-        "This must be %(max)d characters or fewer", max=max_length))], description=hint or "", widget=GovTextArea())
+    return TextAreaField(label, [Optional() if optional else required(message), Length(
+        max=max_length, message=too_long(label, max_length))], description=hint or "", widget=GovTextArea())
 
 
 def not_a_choice(label, message=None):

@@ -324,7 +324,8 @@ def on_field(message: str, field=None) -> str:
         if message in MISSING or message.startswith("Length must be between 1 and"):
             return asked(field) or check_the_answer(field)
         if longest:
-            return gettext("This must be %(max)d characters or fewer", max=int(longest.group(1)))
+            return gettext("The answer to “%(question)s” must be %(max)d characters or fewer",
+                           question=field.label.text, max=int(longest.group(1)))
         if message == "Not a valid email address.":
             return str(EMAIL.message)
         if message == "Not a phone number.":

@@ -320,7 +320,8 @@ def test_the_referral_list_searches_by_name_folded_or_reference_and_counts_in_wo
         assert "1 referral shown" in listed, said
     assert "No referrals match." in text_of(searched(manager, "Nobody Here"))
     too_long = searched(manager, "x" * 201)
-    assert errors_on(too_long) == ["This must be 200 characters or fewer"], errors_on(too_long)
+    assert errors_on(too_long) == ["The answer to “Child's name or reference” must be 200 characters or fewer"], \
+        errors_on(too_long)
     many = text_of(manager.get("/referrals"))
     assert re.search(r"\b\d+ referrals shown", many) and "1 referrals" not in many
 

@@ -127,4 +127,4 @@ def test_the_schemas_words_are_said_as_the_field_they_land_on_asks(app):
         assert service_messages.on_field("Must be one of: active_offer, issue_based.", form.interpreter_needed) == \
             "Gwiriwch eich ateb i “A oes angen cyfieithydd ar y plentyn?”"
         assert service_messages.on_field("Longer than maximum length 100.", form.given_name) == \
-            "Rhaid i hyn fod yn 100 nod neu lai"
+            "Rhaid i'r ateb i “Enw cyntaf y plentyn” fod yn 100 nod neu lai"

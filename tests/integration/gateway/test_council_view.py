@@ -58,17 +58,18 @@ def test_the_referral_sent_panel_shows_the_reference_as_the_panel_draws_it_not_a
     sent = social_worker.get("/refer/sent").text
     panel = re.search(r'<div class="govuk-panel__body">(.*?)</div>', sent, re.S).group(1)
     assert "&lt;" not in panel, panel
-    reference = re.search(r"Our reference<br><strong>([0-9a-f]{8})</strong>", panel).group(1)
+    reference = re.search(r"Our reference<br><strong>([0-9A-Z]{4}-[0-9A-Z]{4})</strong>", panel).group(1)
     assert "Your reference: MOSAIC-SR" in text_of(panel)
     home = social_worker.get("/")
     assert "Sioned Roberts" in text_of(home) and reference in text_of(home), "their referral, by the child's name"
     row = next(text_of(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", home.text, re.S) if "Sioned Roberts" in r)
     assert f"{reference} (council reference MOSAIC-SR)" in row, row
-    referral_id = re.search(rf'href="/referrals/({reference}[0-9a-f-]+)"', home.text).group(1)
+    referral_id = next(re.search(r'href="/referrals/([0-9a-f-]{36})"', r).group(1)
+                       for r in re.findall(r"<tr[^>]*>(.*?)</tr>", home.text, re.S) if "Sioned Roberts" in r)
     record = text_of(social_worker.get(f"/referrals/{referral_id}"))
     assert f"{reference} (council reference MOSAIC-SR)" in record, record
     manager = site.signed_in(staff["manager"])
-    found = text_of(manager.get("/referrals", params={"search": reference}))
+    found = text_of(searched(manager, reference.lower().replace("-", "")))  # as a person might type it
     assert "Sioned Roberts" in found and f"reference {reference} (council reference MOSAIC-SR)" in found, found
     assert f"{reference} (council reference MOSAIC-SR)" in text_of(manager.get(f"/referrals/{referral_id}"))
 

@@ -153,4 +153,4 @@ def close(case: dict, at: str, command: ChangeCase) -> Decision:
     body, by = command.body, command.by
     changed = domain.close(case, body.get("outcome"), body.get("satisfaction"), body.get("feedback", ""), by, at)
     return changed, [_event("case.closed", changed, outcome=body["outcome"],
-                            satisfaction=changed["closure"]["satisfaction"], closed_at=at)]
+                            satisfaction=changed["closure"]["satisfaction"], closed_at=at, by=by)]

@@ -55,7 +55,8 @@ def of_case(case: dict[str, Any], before: datetime) -> Iterator[Event]:
         closure = case["closure"]
         recalled.append(("case.closed", closure["closed_at"], {"outcome": closure["outcome"],
                                                                "satisfaction": closure["satisfaction"],
-                                                               "closed_at": closure["closed_at"]}, ""))
+                                                               "closed_at": closure["closed_at"],
+                                                               "by": closure.get("closed_by")}, ""))
     for event_type, at, data, key in recalled:
         if datetime.fromisoformat(at) < before:
             yield recalled_event(event_type, domain.event_data(case, **data), producer=NAME, subject=subject,

@@ -496,10 +496,11 @@ def follow_on_referral(active_offer: Referral, referral_id: str, consent: dict[s
 
 
 def case_closed(referral: dict[str, Any], data: dict[str, Any], at: str) -> dict[str, Any] | None:
-    """The issue-based work ends with its case (`case.closed`'s data): the referral closes, `completed`, once."""
+    """The issue-based work ends with its case (`case.closed`'s data): the referral closes, `completed`, once, by
+    the member of staff who closed the case (the casework service itself, on an event from before it said who)."""
     if referral["status"] == "closed":
         return None
-    return _changed(referral, at, "closed", "casework", status="closed", closed_at=at, close_reason="completed",
+    return _changed(referral, at, "closed", data.get("by") or "casework", status="closed", closed_at=at, close_reason="completed",
                     detail={"reason": "completed", "case_outcome": data["outcome"]})
 
 

@@ -8,6 +8,7 @@ casework service.
 from marshmallow import Schema, fields, validate
 
 from shared.contracts.envelope import contract
+from shared.contracts.referral import DoneBy
 
 THEMES = ("placement", "contact", "education", "health", "leaving_care", "complaint_about_council", "safety",
           "identity", "money", "other")
@@ -104,3 +105,8 @@ class CaseClosedV1(_CaseEvent):
                                   validate=validate.Range(min=1, max=5),
                                   metadata={"description": "The child's feedback, 1 to 5, when they gave it."})
     closed_at = fields.AwareDateTime(required=True, format="iso")
+
+
+@contract("case.closed", 2)
+class CaseClosedV2(CaseClosedV1, DoneBy):
+    """Version 1 with who closed the case (`by`)."""

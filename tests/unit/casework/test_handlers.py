@@ -3,10 +3,12 @@ advocate's case is as if absent; each step commits the case with the event that 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from shared.contracts import new_event
-from services.casework import domain, handlers
+from services.casework import domain, handlers, history
 from services.casework.commands import ChangeCase, OpenCase
 from services.casework.store import CASES, REFERRALS
 from tests.unit.fakes import FakeUnitOfWork, run
@@ -91,3 +93,15 @@ def test_an_activity_recorded_after_it_happened_carries_when_it_happened_in_its_
     handlers.record_activity(ChangeCase(case["id"], {"kind": "visit", "contribution": "jointly"}, ADVOCATE,
                                         "advocate"), uow)
     assert uow.events[-1].data["happened_at"] == uow.body(CASES, case["id"])["activities"][-1]["at"]
+
+
+def test_a_case_closed_says_who_closed_it_in_its_event_and_in_the_history_it_is_recalled_from():
+    uow = FakeUnitOfWork()
+    heard_of(uow)
+    case = handlers.open_case(OpenCase("r1", True, ADVOCATE, "advocate"), uow)
+    closed = handlers.close(ChangeCase(case["id"], {"outcome": "issues_resolved"}, ADVOCATE, "advocate"), uow)
+    event = uow.events[-1]
+    assert (event.type, event.version, event.data["by"]) == ("case.closed", 2, ADVOCATE)
+    (recalled,) = [e for e in history.of_case(closed, before=datetime.now(timezone.utc) + timedelta(days=1))
+                   if e.type == "case.closed"]
+    assert recalled.data["by"] == ADVOCATE

@@ -144,11 +144,24 @@ def test_the_follow_on_keeps_the_referrers_words_when_the_child_said_none():
     assert uow.body(REFERRALS, "f1")["summary"] == "Help with school"
 
 
-def case_closed(referral_id: str) -> "object":
+def case_closed(referral_id: str, **by: str) -> "object":
     return new_event("case.closed", {
         "case_id": "c1", "referral_id": referral_id, "council": "CARDIFF", "region": "cardiff-vale",
-        "outcome": "issues_resolved", "satisfaction": 5, "closed_at": "2026-12-01T10:00:00+00:00"},
+        "outcome": "issues_resolved", "satisfaction": 5, "closed_at": "2026-12-01T10:00:00+00:00", **by},
         producer="casework", subject="case:c1")
+
+
+def test_the_follow_on_closed_with_its_case_names_who_closed_the_case_and_the_service_for_an_older_event():
+    for said, named in (({"by": ADVOCATE}, ADVOCATE), ({}, "casework")):
+        uow = FakeUnitOfWork()
+        referral = received(uow)
+        completed = completed_by(referral, advocate_email=ADVOCATE)
+        run(handlers.complete_active_offer, completed, uow.handling_of(completed))
+        closed = case_closed("f1", **said)
+        run(handlers.close_with_case, closed, uow.handling_of(closed))
+        assert uow.body(REFERRALS, "f1")["timeline"][-1] | {"at": None} == {
+            "at": None, "what": "closed", "by": named, "detail": {"reason": "completed",
+                                                                 "case_outcome": "issues_resolved"}}
 
 
 def test_the_follow_on_closes_when_its_case_closes_once_however_often_it_is_told():

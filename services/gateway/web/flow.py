@@ -245,16 +245,18 @@ def here() -> str:
     return request.full_path.rstrip("?")
 
 
-def kept_for_its_page(key: str, form: FlaskForm, loose: list[dict] | None = None):
+def kept_for_its_page(key: str, form: FlaskForm, loose: list[dict] | None = None, page: str | None = None):
     """Redirect after POST: keep a form posted with errors under `key` (its answers as typed, but not its CSRF
     token nor its honeypot; its errors in the page's words; `loose`, the errors of no field) and send the reader to
-    the page's own address, whose GET shows them (`posted_form`)."""
+    the page's own address (or `page`, where the form is shown on another page than the one it posts to), whose GET
+    shows them (`posted_form`)."""
     error_summary(form)
-    session[key] = {"at": here(), "typed": {name: request.form.getlist(name) for name in request.form
+    page = page or here()
+    session[key] = {"at": page, "typed": {name: request.form.getlist(name) for name in request.form
                                             if name != "csrf_token" and not name.startswith("hp-")},
                     "errors": {field.name: [str(error) for error in field.errors] for field in form if field.errors},
                     "loose": [{"text": str(item["text"])} for item in loose or ()]}
-    return redirect(here())
+    return redirect(page)
 
 
 def posted_form(key: str, form_class: type, ready: Callable[[FlaskForm], None] | None = None

@@ -5,7 +5,7 @@ first (`awaiting_messages`)."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
@@ -16,6 +16,7 @@ from shared.clock import LONDON, now
 
 from services.gateway.messages_api import MessageAnswerSchema, MessageReferralSchema, MessageSchema
 from services.gateway.web import blueprint, council_choices, council_name
+from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.forms import (MESSAGE_CHANNELS, MESSAGE_CLOCK_STATES, MESSAGE_FROM, TIME, choice, day,
                                        languages, long_text, submit, text)
 from services.gateway.web.pages import (Step, call, checked, error_summary, every_item, london, put_errors,
@@ -119,10 +120,8 @@ def messages():
 @blueprint.route("/messages/new", methods=["GET", "POST"])
 @signed_in(*STAFF)
 def new_message():
-    form = MessageForm()
-    form.council.choices = _council_choices()
-    loose: list[dict] = []
-    if form.validate_on_submit():
+    form, loose = form_for_its_page("new-message", MessageForm, _ready)
+    if request.method == "POST" and form.validate_on_submit():
         body, errors = checked(MessageSchema(), {
             "channel": form.channel.data, "received_at": london(form.day.data, form.time.data),
             "from_whom": form.from_whom.data, "language": form.language.data, "council": form.council.data or None,
@@ -134,7 +133,13 @@ def new_message():
             if status == 201:
                 return redirect(url_for("web.message", message_id=answer["id"]))
             loose = put_problem(form, answer, MESSAGE_FIELDS)
+    if request.method == "POST":
+        return kept_for_its_page("new-message", form, loose)  # shown again at its own address: Back never posts it
     return render_template("message_new.html", form=form, errors=error_summary(form, loose))
+
+
+def _ready(form: MessageForm) -> None:
+    form.council.choices = _council_choices()
 
 
 def read_message(message_id: str) -> dict:
@@ -149,7 +154,11 @@ def read_message(message_id: str) -> dict:
 @blueprint.get("/messages/<message_id>")
 @signed_in(*STAFF)
 def message(message_id: str):
-    return _message_page(read_message(message_id), AnswerForm(), LinkForm(), [])
+    """The message, with its two forms: each shown again with its errors when it was refused (`message_step`)."""
+    found = read_message(message_id)
+    answer_form, answer_loose = form_for_its_page(f"message:{message_id}:{ANSWER.name}", AnswerForm)
+    link_form, link_loose = form_for_its_page(f"message:{message_id}:{LINK.name}", LinkForm)
+    return _message_page(found, answer_form, link_form, answer_loose + link_loose)
 
 
 def _message_page(found: dict, answer_form: AnswerForm, link_form: LinkForm, loose: list[dict]):
@@ -164,7 +173,7 @@ def _message_page(found: dict, answer_form: AnswerForm, link_form: LinkForm, loo
 def message_step(message_id: str, name: str):
     if name not in (ANSWER.name, LINK.name):
         abort(404)
-    found = read_message(message_id)
+    read_message(message_id)
     step = ANSWER if name == ANSWER.name else LINK
     form = step.form()
     loose: list[dict] = []
@@ -172,6 +181,5 @@ def message_step(message_id: str, name: str):
         answer, loose = submit_step(step, form, step.path.format(message=message_id), None)
         if answer is not None:
             return redirect(url_for("web.message", message_id=message_id))
-    forms = {"answer_form": form if step is ANSWER else AnswerForm(formdata=None),
-             "link_form": form if step is LINK else LinkForm(formdata=None)}
-    return _message_page(found, forms["answer_form"], forms["link_form"], loose)
+    return kept_for_its_page(f"message:{message_id}:{name}", form, loose,  # shown on the message's page: Back
+                             page=url_for("web.message", message_id=message_id))  # never posts it again

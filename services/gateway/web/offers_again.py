@@ -19,6 +19,7 @@ from shared.contracts import referral as referral_contracts
 from services.gateway.schemas import OptOutSchema
 from services.gateway.transitions_api import RenewedOfferDoneSchema, TransitionSchema
 from services.gateway.web import blueprint, forms
+from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.forms import (BASES, InThePast, NOT_WANTED_REASONS, RENEWED_OFFER_RESULTS, TRANSITION_KINDS,
                                        choice, day, labelled, long_text, submit, text)
 from services.gateway.web.pages import (call, checked, error_summary, every_item, london, put_errors, put_problem,
@@ -90,9 +91,9 @@ def _refer_answers() -> dict:
 @signed_in(*REFERRERS)
 def opt_out_new():
     from_refer = request.args.get("from") == "refer"
-    form = OptOutForm(data=_refer_answers() if from_refer and request.method == "GET" else None)
-    loose: list[dict] = []
-    if form.validate_on_submit():
+    form, loose = form_for_its_page("opt-out", OptOutForm,
+                                    data=_refer_answers() if from_refer and request.method == "GET" else None)
+    if request.method == "POST" and form.validate_on_submit():
         body, errors = checked(OptOutSchema(), {
             "basis": form.basis.data, "date_of_birth": form.date_of_birth.data.isoformat(),
             "offered_at": london(form.offered_on.data, "00:00"), "reason_code": form.reason_code.data,
@@ -108,6 +109,8 @@ def opt_out_new():
                     REFER.forget()
                 return redirect(url_for("web.opt_out_recorded", optout_id=answer["id"]))
             loose = put_problem(form, answer, OPT_OUT_FIELDS)
+    if request.method == "POST":
+        return kept_for_its_page("opt-out", form, loose)  # shown again at its own address: Back never posts it
     return render_template("council_form.html", form=form, errors=error_summary(form, loose),
                            title=gettext("Record that the child opted out"), from_refer=from_refer,
                            intro=gettext("The child was offered the Active Offer and did not want it. We keep no "
@@ -125,9 +128,8 @@ def opt_out_recorded(optout_id: str):
 @signed_in(*REFERRERS)
 def transition_new():
     given = {name: request.args[name] for name in ("reference_kind", "reference") if request.args.get(name)}
-    form = TransitionForm(data=given if request.method == "GET" else None)
-    loose: list[dict] = []
-    if form.validate_on_submit():
+    form, loose = form_for_its_page("transition", TransitionForm, data=given if request.method == "GET" else None)
+    if request.method == "POST" and form.validate_on_submit():
         reference_kind = form.reference_kind.data
         body, errors = checked(TransitionSchema(), {"kind": form.kind.data,
                                                     "happened_on": form.happened_on.data.isoformat(),
@@ -146,6 +148,8 @@ def transition_new():
                     "No referral or opt-out of your council has that reference.")]
             else:
                 loose = put_problem(form, answer, fields)
+    if request.method == "POST":
+        return kept_for_its_page("transition", form, loose)  # shown again at its own address: Back never posts it
     return render_template("council_form.html", form=form, errors=error_summary(form, loose),
                            title=gettext("Tell us of a review, a placement move or leaving-care planning"),
                            intro=gettext("A child who opted out of the Active Offer, declined advocacy or was "
@@ -181,9 +185,8 @@ def offer_again_done(transition_id: str):
     status, transition = call("referral", "GET", f"/transitions/{transition_id}", what="read transition")
     if status != 200:
         abort(404)
-    form = RenewedOfferForm()
-    loose: list[dict] = []
-    if form.validate_on_submit():
+    form, loose = form_for_its_page(f"offer-again:{transition_id}", RenewedOfferForm)
+    if request.method == "POST" and form.validate_on_submit():
         body, errors = checked(RenewedOfferDoneSchema(), {"result": form.result.data})
         status, answer = call("referral", "POST", f"/transitions/{transition_id}/renewed-offer", body=body,
                               what="mark renewed offer done") if body is not None else (422, {"errors": errors})
@@ -191,6 +194,8 @@ def offer_again_done(transition_id: str):
             flash(gettext("The renewed offer is marked as done"))
             return redirect(url_for("web.offers_again"))
         loose = put_problem(form, answer, {"result": "result"})
+    if request.method == "POST":
+        return kept_for_its_page(f"offer-again:{transition_id}", form, loose)  # Back never posts it again
     return render_template("council_form.html", form=form, errors=error_summary(form, loose),
                            title=gettext("Mark the renewed offer as done"),
                            intro=dict(TRANSITION_KINDS).get(transition["kind"], transition["kind"]),

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from services.gateway import domain, handlers
 from services.gateway.domain import CredentialError
 from services.gateway.web import blueprint, council_choices, council_name, forms, region_choices, region_name
+from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.pages import error_summary, gateway_store, signed_in
 
 MANAGERS_SETTING = "llais.managers_administer_staff"
@@ -162,9 +163,8 @@ def people():
 @blueprint.route("/staff/new", methods=["GET", "POST"])
 @administrators
 def new_person():
-    form = prepared(forms.PersonForm())
-    loose: list[dict] = []
-    if form.validate_on_submit():
+    form, loose = form_for_its_page("new-person", forms.PersonForm, prepared)
+    if request.method == "POST" and form.validate_on_submit():
         store = gateway_store()
         try:
             email = handlers.create_user(store, current_app.extensions["llais.councils"], form.email.data,
@@ -176,6 +176,8 @@ def new_person():
             loose = refused(form, exc)
         else:
             return link_page(email, secret, created=True)
+    if request.method == "POST":
+        return kept_for_its_page("new-person", form, loose)  # shown again at its own address: Back never posts it
     return render_template("people_step.html", form=form, errors=error_summary(form, loose),
                            title=gettext("Add a person"), back=url_for("web.people"),
                            intro=gettext("You will get a link for them to choose their password. It works once, "
@@ -187,13 +189,18 @@ def new_person():
 def person(ref: str):
     user = person_or_404(ref)
     body = user.body
-    form = prepared(forms.PersonForm(data={
+
+    def ready(form: forms.PersonForm) -> None:
+        prepared(form)
+        del form.email
+
+    form, loose = form_for_its_page(f"person:{ref}", forms.PersonForm, ready, data={
         "name": domain.display_name(body, user.id), "role": body["role"], "council": body.get("council") or "",
-        "region": body.get("region") or "", "languages": body.get("languages") or []}))
-    del form.email
+        "region": body.get("region") or "", "languages": body.get("languages") or []})
     refusal = request.args.get("refused")
-    loose = [{"text": str(REFUSALS.get(refusal, (None, _l("The change could not be made")))[1])}] if refusal else []
-    if form.validate_on_submit():
+    if refusal:
+        loose = [{"text": str(REFUSALS.get(refusal, (None, _l("The change could not be made")))[1])}]
+    if request.method == "POST" and form.validate_on_submit():
         try:
             handlers.update_user(gateway_store(), current_app.extensions["llais.councils"], user.id, by=actor(),
                                  name=form.name.data, role=form.role.data, council=form.council.data or None,
@@ -203,6 +210,8 @@ def person(ref: str):
         else:
             flash(gettext("%(name)s's account is saved", name=form.name.data.strip()))
             return redirect(url_for("web.people"))
+    if request.method == "POST":
+        return kept_for_its_page(f"person:{ref}", form, loose)  # shown again at its own address: Back never posts it
     return render_template("people_person.html", form=form, person=shown(user.id), rows_of=rows_of,
                            action_form=forms.StaffActionForm(), errors=error_summary(form, loose))
 

@@ -275,3 +275,27 @@ def test_the_welsh_child_complaint_form_and_its_sent_page_say_ti_to_the_end(site
     assert "Cadwa'r ddolen hon yn saff" in page
     adult = in_welsh(site.visitor()).get("/complaints/new")
     assert "Gallwch hefyd droi at:" in main_text(adult), "a grown-up is still spoken to as chi"
+
+
+def test_a_message_and_its_answer_refused_are_shown_again_on_their_pages_once_so_back_never_posts_them(site):
+    advocate = site.signed_in(site.user("advocate"))
+    posted = advocate.submit("/messages/new", {"channel": "phone", "note": "Rang about school"}, follow=False)
+    assert posted.status_code == 302 and posted.headers["Location"] == "/messages/new", "redirect after POST"
+    page = advocate.get("/messages/new")
+    assert {"Choose who the message was from", "Choose the language of the message"} <= set(errors_on(page))
+    assert ">Rang about school</textarea>" in page.text, "the answers as typed, to put right"
+    assert errors_on(advocate.get("/messages/new")) == [], "shown once"
+
+    now = datetime.now(LONDON) - timedelta(minutes=5)
+    made = advocate.submit("/messages/new", {
+        "channel": "phone", "from_whom": "child", "language": "en", "note": "", "time": now.strftime("%H:%M"),
+        "day": [str(now.day), str(now.month), str(now.year)]}, follow=False)
+    assert made.status_code == 302 and made.headers["Location"].startswith("/messages/"), errors_on(made)
+    message = made.headers["Location"]
+    tomorrow = now + timedelta(days=1)
+    refused = advocate.submit(f"{message}/answer", {"day": [str(tomorrow.day), str(tomorrow.month),
+                                                            str(tomorrow.year)], "time": "10:00"},
+                              form_path=message, follow=False)
+    assert refused.status_code == 302 and refused.headers["Location"] == message, "back to the message's page"
+    assert errors_on(advocate.get(message)) == ["The answer cannot have been given in the future"]
+    assert errors_on(advocate.get(message)) == [], "shown once"

@@ -247,15 +247,17 @@ def here() -> str:
 
 def kept_for_its_page(key: str, form: FlaskForm, loose: list[dict] | None = None, page: str | None = None):
     """Redirect after POST: keep a form posted with errors under `key` (its answers as typed, but not its CSRF
-    token nor its honeypot; its errors in the page's words; `loose`, the errors of no field) and send the reader to
-    the page's own address (or `page`, where the form is shown on another page than the one it posts to), whose GET
-    shows them (`posted_form`)."""
+    token, its honeypot nor a password; its errors in the page's words; `loose`, the errors of no field, with where
+    each leads) and send the reader to the page's own address (or `page`, where the form is shown on another page
+    than the one it posts to), whose GET shows them (`posted_form`)."""
     error_summary(form)
     page = page or here()
+    unkept = {"csrf_token", *(field.name for field in form if field.type == "PasswordField")}
     session[key] = {"at": page, "typed": {name: request.form.getlist(name) for name in request.form
-                                            if name != "csrf_token" and not name.startswith("hp-")},
+                                          if name not in unkept and not name.startswith("hp-")},
                     "errors": {field.name: [str(error) for error in field.errors] for field in form if field.errors},
-                    "loose": [{"text": str(item["text"])} for item in loose or ()]}
+                    "loose": [{"text": str(item["text"]), **({"href": item["href"]} if item.get("href") else {})}
+                              for item in loose or ()]}
     return redirect(page)
 
 

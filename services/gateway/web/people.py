@@ -281,9 +281,8 @@ def reset_password(secret: str):
         _, user = handlers.reset_link(store, secret)
     except handlers.ResetRefused as refusal:
         return link_refused(refusal.reason)
-    form = forms.NewPasswordForm()
-    loose: list[dict] = []
-    if form.validate_on_submit():
+    form, loose = form_for_its_page("reset-password", forms.NewPasswordForm)
+    if request.method == "POST" and form.validate_on_submit():
         try:
             handlers.reset_password(store, secret, form.password.data)
         except handlers.ResetRefused as refusal:
@@ -292,6 +291,8 @@ def reset_password(secret: str):
             loose = refused(form, exc)
         else:
             return no_store(render_template("password_reset_done.html"))
+    if request.method == "POST":
+        return kept_for_its_page("reset-password", form, loose)  # what was wrong, never the password itself
     return no_store(render_template("people_step.html", form=form, errors=error_summary(form, loose),
                                     title=gettext("Choose your password"),
                                     intro=gettext("For the account %(email)s.", email=user.id)))

@@ -39,9 +39,8 @@ for helper in (staff_label, actor_label, time_left):
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    form = forms.SignInForm()
-    loose = []
-    if form.validate_on_submit():
+    form, loose = form_for_its_page("sign-in", forms.SignInForm)
+    if request.method == "POST" and form.validate_on_submit():
         try:
             user = handlers.sign_in(gateway_store(), form.email.data, form.password.data)
         except handlers.SignInRefused as refused:
@@ -60,6 +59,8 @@ def sign_in():
             gateway_store().audit({"who": user.id, "kind": "staff", "role": user.body["role"], "what": "sign in",
                                    "status": 200, "why": "web forms"})
             return redirect(local_path(request.args.get("next")))
+    if request.method == "POST":
+        return kept_for_its_page("sign-in", form, loose)  # the email kept, never the password: Back never posts it
     return render_template("sign_in.html", form=form, errors=error_summary(form, loose))
 
 

@@ -168,6 +168,8 @@ def test_wrong_passwords_are_refused_alike_and_five_lock_the_account(site):
         assert page.status_code == 200
         expected = "Enter a correct email address and password" if attempt < 4 else "Too many failed attempts"
         assert errors_on(page)[0].startswith(expected), errors_on(page)
+        assert f'value="{email}"' in page.text and "not the password at all" not in page.text, \
+            "shown again with the email as typed, never the password"
     locked = site.visitor().submit("/sign-in", {"email": email, "password": PASSWORD})
     assert locked.status_code == 200 and errors_on(locked)[0].startswith("Too many failed attempts")
     unknown = site.visitor().submit("/sign-in", {"email": "nobody@example.org", "password": PASSWORD})
@@ -245,7 +247,7 @@ def test_sign_in_attempts_are_rate_limited(tmp_path):
     token = TOKEN.search(client.get("/sign-in").text).group(1)
     answers = [client.post("/sign-in", data={"csrf_token": token, "email": f"x{n}@example.org",
                                              "password": "a wrong password"}).status_code for n in range(31)]
-    assert answers[:30] == [200] * 30 and answers[30] == 429
+    assert answers[:30] == [302] * 30 and answers[30] == 429, "each refused, shown again at /sign-in, then limited"
 
 
 @pytest.mark.parametrize("trusted_proxies, separate", [(0, False), (1, True)])
@@ -260,8 +262,8 @@ def test_sign_in_limits_count_the_address_a_trusted_proxy_gives(tmp_path, truste
                            data={"csrf_token": token, "email": "x@example.org", "password": "a wrong password"}
                            ).status_code
 
-    assert [attempt("192.0.2.1"), attempt("192.0.2.1"), attempt("192.0.2.1")] == [200, 200, 429]
-    assert attempt("198.51.100.7") == (200 if separate else 429)
+    assert [attempt("192.0.2.1"), attempt("192.0.2.1"), attempt("192.0.2.1")] == [302, 302, 429]
+    assert attempt("198.51.100.7") == (302 if separate else 429)
 
 
 def test_a_form_abandoned_half_way_does_not_keep_the_childs_details(tmp_path):

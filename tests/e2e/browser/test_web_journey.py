@@ -16,6 +16,17 @@ from tests.examples import example_referral
 LONDON = ZoneInfo("Europe/London")
 
 
+def about_the_child(page: Page, given_name: str) -> None:
+    """The first page of /refer answered for a child of 12 called `given_name` Jones, who prefers Welsh."""
+    page.locator("#given_name").fill(given_name)
+    page.locator("#family_name").fill("Jones")
+    page.locator("#date_of_birth-day").fill("2")
+    page.locator("#date_of_birth-month").fill("5")
+    page.locator("#date_of_birth-year").fill(str(datetime.now().year - 12))
+    page.locator("input[name=preferred_language][value=cy]").check()
+    page.locator("input[name=interpreter_needed][value=no]").check()
+
+
 def submit(page: Page) -> None:
     page.locator("main button[type=submit]").first.click()
 
@@ -27,13 +38,7 @@ def refer_through_the_form(page: Page, base: str, web, given_name: str) -> str:
     in_both_languages(page, "referrer-home", "Atgyfeirio plentyn")
     page.get_by_role("button", name="Refer a child").click()
     in_both_languages(page, "refer-child", "Parhau")  # before typing: changing language reloads the page
-    page.locator("#given_name").fill(given_name)
-    page.locator("#family_name").fill("Jones")
-    page.locator("#date_of_birth-day").fill("2")
-    page.locator("#date_of_birth-month").fill("5")
-    page.locator("#date_of_birth-year").fill(str(datetime.now().year - 12))
-    page.locator("input[name=preferred_language][value=cy]").check()
-    page.locator("input[name=interpreter_needed][value=no]").check()
+    about_the_child(page, given_name)
     submit(page)
     in_both_languages(page, "refer-contact", "Parhau")
     page.locator("#phone").fill("07700 900982")
@@ -192,13 +197,7 @@ def test_back_and_refresh_after_a_page_with_errors_send_nothing_again_and_every_
     sign_in(page, base, web.cardiff_referrer)
     page.get_by_role("button", name="Refer a child").click()
     expect(page.locator("main a.govuk-back-link")).to_have_attribute("href", "/")
-    page.locator("#given_name").fill("Efa")
-    page.locator("#family_name").fill("Jones")
-    page.locator("#date_of_birth-day").fill("2")
-    page.locator("#date_of_birth-month").fill("5")
-    page.locator("#date_of_birth-year").fill(str(datetime.now().year - 12))
-    page.locator("input[name=preferred_language][value=cy]").check()
-    page.locator("input[name=interpreter_needed][value=no]").check()
+    about_the_child(page, "Efa")
     submit(page)
     expect(page).to_have_url(f"{base}/refer/contact")
     expect(page.locator("main a.govuk-back-link")).to_have_attribute("href", "/refer/child")

@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from datetime import datetime
 from html import unescape
 
 import pytest
 
 from services.gateway import handlers
-from tests.integration.gateway.test_web_forms import PASSWORD, answer_every_page, errors_on, running_site
+from tests.integration.gateway.test_web_forms import PASSWORD, answer_every_page, refer_osian, running_site
 
 SLUGS = ("cardiff-vale", "north-wales", "west-glamorgan", "cwm-taf-morgannwg", "west-wales")
 
@@ -55,20 +54,7 @@ def test_the_childs_welsh_check_page_says_their_language_in_welsh_not_its_code(s
 
 def test_the_social_workers_check_page_says_each_language_in_words(site):
     referrer = site.signed_in(site.user("referrer", "CARDIFF"))
-    born = ["2", "5", str(datetime.now().year - 12)]
-    pages = {
-        "child": {"given_name": "Osian", "family_name": "Hughes", "date_of_birth": born, "preferred_language": "cy",
-                  "interpreter_needed": "no"},
-        "contact": {"phone": "07700 900123"},
-        "about": {"kind": "issue_based", "basis": "care_and_support"},
-        "equality": {},
-        "consent": {flag: "yes" for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer",
-                                             "share_outcome_with_referrer")},
-        "you": {"name": "Sian Evans", "preferred_language": "en", "organisation_type": "council"},
-    }
-    for slug, data in pages.items():
-        answer = referrer.submit(f"/refer/{slug}", data)
-        assert answer.status_code == 302, errors_on(answer)
+    refer_osian(referrer, you={"organisation_type": "council"})
     shown = answers(referrer.get("/refer/check").text)
     assert {"Welsh", "English"} <= set(shown.values()), shown
     assert not {"cy", "en"} & set(shown.values()), f"a language code on the check page: {shown}"

@@ -609,22 +609,28 @@ def test_case_and_complaint_pages_are_for_staff_and_complaints_for_managers(site
     assert site.visitor().get("/cases").status_code == 302
 
 
-def test_a_social_worker_records_the_headline_groups_facts_or_leaves_them_unanswered(site):
-    referrer = site.signed_in(site.user("referrer", "CARDIFF"))
+def refer_osian(referrer: Visitor, *, about: dict | None = None, you: dict | None = None) -> None:
+    """Answer every page of /refer for Osian, 12, who prefers Welsh, up to the check page (`about` and `you` add to
+    or change those pages' answers)."""
     born = ["2", "5", str(datetime.now().year - 12)]
     pages = {
         "child": {"given_name": "Osian", "family_name": "Hughes", "date_of_birth": born, "preferred_language": "cy",
                   "interpreter_needed": "no"},
         "contact": {"phone": "07700 900123"},
-        "about": {"kind": "issue_based", "basis": "care_and_support", "placed_out_of_county": "yes"},
+        "about": {"kind": "issue_based", "basis": "care_and_support", **(about or {})},
         "equality": {},
         "consent": {flag: "yes" for flag in ("child_informed", "child_agrees", "share_arrangements_with_referrer",
                                              "share_outcome_with_referrer")},
-        "you": {"name": "Sian Evans", "preferred_language": "en", "organisation_type": "third_sector"},
+        "you": {"name": "Sian Evans", "preferred_language": "en", **(you or {})},
     }
     for slug, data in pages.items():
         answer = referrer.submit(f"/refer/{slug}", data)
         assert answer.status_code == 302, errors_on(answer)
+
+
+def test_a_social_worker_records_the_headline_groups_facts_or_leaves_them_unanswered(site):
+    referrer = site.signed_in(site.user("referrer", "CARDIFF"))
+    refer_osian(referrer, about={"placed_out_of_county": "yes"}, you={"organisation_type": "third_sector"})
     check = referrer.get("/refer/check").text
     assert "Third-sector organisation" in check and "Not given" in check, "the question left unanswered"
     assert referrer.submit("/refer/check", {}).headers["Location"] == "/refer/sent"

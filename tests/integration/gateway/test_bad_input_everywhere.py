@@ -163,9 +163,10 @@ class World:
                                complaint=self.complaint, message=self.message)
 
 
-CLOCKED = {"messages": ("out_of_hours", "respond_by", "clock_state")}
-"""What a collection's documents take from a clock's events whenever it ticks, request or none: a message follows
-its response clock (scheduled, at risk, missed)."""
+CLOCKED = {"messages": ("out_of_hours", "respond_by", "clock_state"), "complaints": ("deadlines",)}
+"""What a collection's documents take from a clock's events whenever they arrive, request or none: a message follows
+its response clock (scheduled, at risk, missed), and a complaint learns when its answers are due once scheduling
+has counted them."""
 
 
 def kept(collection: str, document) -> object:

@@ -14,8 +14,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from shared.clock import LONDON
-from shared.contracts.referral import (NOT_OFFERED_AGAIN, OFFERED_AGAIN_AFTER, RENEWED_OFFER_RESULTS,
-                                      TRANSITION_KINDS)
+from shared.contracts.referral import OFFERED_AGAIN_AFTER, RENEWED_OFFER_RESULTS, TRANSITION_KINDS
 from shared.errors import Refused, Rule, StateForbids
 
 OPEN = ("received", "allocated", "contacting", "meeting_arranged")

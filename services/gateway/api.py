@@ -93,6 +93,7 @@ def put_webhook():
     status, payload, content_type = forward("notify", "PUT", f"/webhooks/{g.principal.council}", body={
         "url": webhook["url"], "secret": webhook["secret"],
         "previous_secret_expires_in_hours": webhook["previous_secret_expires_in_hours"]})
+    audit("set webhook", None, status, purpose())  # who changed where the events go and what signs them
     if status != 200:
         return respond(status, payload, content_type)
     return respond(200, {"url": webhook["url"], "previous_secret_expires_at": payload["previous_secret_expires_at"]})

@@ -96,6 +96,10 @@ def test_a_key_and_a_secret_rotated_together_leave_no_call_refused_and_no_webhoo
         "url": council.url, "secret": NEW_SECRET, "previous_secret_expires_in_hours": 24})
     assert changed.status_code == 200 and OLD_SECRET not in changed.text and NEW_SECRET not in changed.text
     ends = datetime.fromisoformat(changed.json()["previous_secret_expires_at"])
+    audited = [d.body for d in gateway.store.find("audit", limit=10_000) if d.body["what"] == "set webhook"
+               and d.body["who"] == parse_credential(new_key).key_id]
+    assert [(e["status"], e["council"]) for e in audited] == [(200, "CARDIFF")]
+    assert OLD_SECRET not in str(audited) and NEW_SECRET not in str(audited)
     assert timedelta(hours=23) < ends - datetime.now(timezone.utc) <= timedelta(hours=24)
     during = [_refer_and_receive(council, key) for key in (old_key, new_key, old_key, new_key)]
     for delivery in during:

@@ -202,8 +202,12 @@ def key_state(client: dict, at: datetime) -> str:
     return "active"
 
 
+WORKING_KEYS = ("active", "expiring")
+"""The states of a key that still works (key_state)."""
+
+
 def key_works(client: dict, at: datetime) -> bool:
-    return key_state(client, at) in ("active", "expiring")
+    return key_state(client, at) in WORKING_KEYS
 
 
 def check_rotatable(client: dict, at: datetime) -> None:

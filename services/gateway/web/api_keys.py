@@ -21,17 +21,21 @@ from services.gateway.domain import CredentialError
 from services.gateway.web import blueprint, council_name, forms
 from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.pages import current_user, error_summary, gateway_store, when
-from services.gateway.web.people import actor, no_store
+from services.gateway.web.people import actor, no_store, tag
 
 KEY_ID = re.compile(r"^[0-9a-f]{16}$")
-WORKS = ("active", "expiring")
-"""The states of a key that still works (domain.key_state)."""
 
 REFUSALS = {
     "key_stopped": _l("This key no longer works, so it cannot be rotated: the council needs a new key"),
     "key_rotated": _l("This key has been rotated already: rotate its new key instead"),
     "busy": _l("Someone else changed the key at the same moment: try again"),
 }
+
+
+@blueprint.app_template_global()
+def runs_keys(user) -> bool:
+    """Whether the signed-in `user` is offered the API keys page in the menu."""
+    return user is not None and user.role in domain.KEY_MANAGERS
 
 
 def key_managers(view: Callable) -> Callable:
@@ -48,10 +52,6 @@ def key_managers(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return guarded
-
-
-def tag(colour: str, text: str) -> Markup:
-    return Markup('<strong class="govuk-tag govuk-tag--{}">{}</strong>').format(colour, text)
 
 
 def stands(key: dict) -> Markup:
@@ -87,7 +87,8 @@ def key_or_404(key_id: str) -> dict:
 @blueprint.get("/api-keys")
 @key_managers
 def api_keys():
-    return render_template("api_keys.html", keys=handlers.api_keys(gateway_store()), rows_of=rows_of, works=WORKS)
+    return render_template("api_keys.html", keys=handlers.api_keys(gateway_store()), rows_of=rows_of,
+                           works=domain.WORKING_KEYS)
 
 
 @blueprint.route("/api-keys/<key_id>/rotate", methods=["GET", "POST"])
@@ -106,7 +107,7 @@ def rotate_api_key(key_id: str):
             return no_store(render_template("api_key_new.html", key=key, new_key=new_key, ends=ends))
     if request.method == "POST":
         return kept_for_its_page(f"rotate-key:{key_id}", form, loose)  # shown again at its own address
-    if not loose and (key["state"] not in WORKS or key["replaced_by"]):  # nothing left to ask
+    if not loose and (key["state"] not in domain.WORKING_KEYS or key["replaced_by"]):  # nothing left to ask
         return redirect(url_for("web.api_keys"))
     return render_template("case_step.html", form=form, errors=error_summary(form, loose),
                            back=url_for("web.api_keys"), caption=council_name(key["council"]),

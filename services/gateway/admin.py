@@ -222,7 +222,7 @@ def create_token(email: str, hours: float) -> None:
 @admin.command("revoke")
 @click.argument("key")
 def revoke(key: str) -> None:
-    """Revoke an API key or token, given whole or by its key id (rotate: create a new key, then revoke the old)."""
+    """Revoke an API key or token, given whole or by its key id: it stops at once (in a rotation's overlap too)."""
     store, _ = _context()
     if not handlers.revoke(store, key):
         click.echo("error: no API key or token has that id", err=True)
@@ -230,11 +230,29 @@ def revoke(key: str) -> None:
     click.echo("revoked", err=True)
 
 
+@admin.command("rotate-api-key")
+@click.argument("key")
+@click.option("--overlap", default=24.0, show_default=True,
+              help="Hours the old key keeps working beside the new one (0 to 720).")
+def rotate_api_key(key: str, overlap: float) -> None:
+    """Print a new API key for the same council and name (shown once), given the old key whole or by its key id;
+    the old one works until the overlap ends, then stops."""
+    store, _ = _context()
+    try:
+        new_key, ends = handlers.rotate_api_key(store, key, overlap)
+    except CredentialError as exc:
+        _refuse(exc)
+    click.echo(new_key)
+    click.echo(f"the old key works until {ends}", err=True)
+
+
 @admin.command("list-api-keys")
 def list_api_keys() -> None:
-    """The API keys: id, council, name, created and revoked (never a secret)."""
+    """The API keys: id, council, name, created, last used, and whether each works (never a secret)."""
     store, _ = _context()
-    for client in store.api_clients():
-        body = client.body
-        click.echo(f"{client.id}\t{body['council']}\t{body['name']}\t{body['created_at']}\t"
-                   f"{body['revoked_at'] or 'active'}")
+    for key in handlers.api_keys(store):
+        state = key["state"]
+        stands = {"active": "active", "expiring": f"expires {key['expires_at']}",
+                  "expired": f"expired {key['expires_at']}", "revoked": f"revoked {key['revoked_at']}"}[state]
+        click.echo(f"{key['id']}\t{key['council']}\t{key['name']}\t{key['created_at']}\t"
+                   f"{key['last_used_at'] or 'never used'}\t{stands}")

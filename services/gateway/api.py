@@ -90,11 +90,13 @@ def put_webhook():
     except public_address.Inward as exc:
         raise Problem(422, "The webhook URL must be https to a public internet address.",
                       errors={"url": [f"Give an https:// URL of your own server on the internet: {exc}."]}) from None
-    status, payload, content_type = forward("notify", "PUT", f"/webhooks/{g.principal.council}",
-                                            body={"url": webhook["url"], "secret": webhook["secret"]})
+    status, payload, content_type = forward("notify", "PUT", f"/webhooks/{g.principal.council}", body={
+        "url": webhook["url"], "secret": webhook["secret"],
+        "previous_secret_expires_in_hours": webhook["previous_secret_expires_in_hours"]})
+    audit("set webhook", None, status, purpose())  # who changed where the events go and what signs them
     if status != 200:
         return respond(status, payload, content_type)
-    return respond(200, {"url": webhook["url"]})
+    return respond(200, {"url": webhook["url"], "previous_secret_expires_at": payload["previous_secret_expires_at"]})
 
 
 def _command(service_name: str, path: str, schema, what: str, referral_id: str | None,

@@ -177,6 +177,55 @@ def token_expiry(now: datetime, hours: float) -> datetime:
     return now + timedelta(hours=hours)
 
 
+# council API keys: rotated with an overlap, revoked at once
+
+OVERLAP = timedelta(hours=24)
+LONGEST_OVERLAP = timedelta(days=30)
+USE_RECORDED_EVERY = timedelta(minutes=1)
+"""A key's last use is written at most this often, so a busy council system costs no write per request."""
+
+
+def overlap_end(at: datetime, hours: float) -> datetime:
+    """When a rotated key stops: `hours` after `at`, from no overlap (0: at once) to LONGEST_OVERLAP."""
+    if not 0 <= hours <= LONGEST_OVERLAP / timedelta(hours=1):
+        raise CredentialError("the overlap is between 0 and 720 hours (30 days)", code="overlap")
+    return at + timedelta(hours=hours)
+
+
+def key_state(client: dict, at: datetime) -> str:
+    """Where a key stands: "revoked" (at once, for good), "expired" (its overlap after a rotation is over),
+    "expiring" (rotated: it works until its expires_at) or "active"."""
+    if client.get("revoked_at"):
+        return "revoked"
+    if client.get("expires_at"):
+        return "expired" if datetime.fromisoformat(client["expires_at"]) <= at else "expiring"
+    return "active"
+
+
+WORKING_KEYS = ("active", "expiring")
+"""The states of a key that still works (key_state)."""
+
+
+def key_works(client: dict, at: datetime) -> bool:
+    return key_state(client, at) in WORKING_KEYS
+
+
+def check_rotatable(client: dict, at: datetime) -> None:
+    """CredentialError unless the key may be rotated: it works, and has not been rotated already (a second rotation
+    would hand out a second new key; rotate the new one instead)."""
+    if not key_works(client, at):
+        raise CredentialError("the key no longer works: create a new one with create-api-key", code="key_stopped")
+    if client.get("replaced_by"):
+        raise CredentialError(f"the key was rotated already: rotate its new key {client['replaced_by']}",
+                              code="key_rotated")
+
+
+def use_worth_recording(last_used_at: str | None, at: datetime) -> bool:
+    """Whether a call at `at` should be written as the key's last use (the one written is older than
+    USE_RECORDED_EVERY, or there is none)."""
+    return last_used_at is None or at - datetime.fromisoformat(last_used_at) >= USE_RECORDED_EVERY
+
+
 CASEWORKERS = ("advocate", "manager")
 JOURNEY_ROLES = {
     "allocate": ("manager",),
@@ -259,6 +308,8 @@ def session_expired(session: dict, at: datetime) -> bool:
 # administering staff accounts
 
 ADMIN = "admin"
+KEY_MANAGERS = ("manager", ADMIN)
+"""Who runs the council API keys on the pages: managers and admins."""
 STAFF_LANGUAGES = ("cy", "en")
 """The languages a member of staff may be recorded as working in: Welsh and English (the service's two)."""
 MAX_NAME = 100

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Callable
 
-from shared.clock import now
+from shared.clock import now, timestamp
 from shared.councils import CouncilRegister
 
 from services.gateway import domain
@@ -127,10 +128,72 @@ def _staff(user) -> Principal:
     return Principal("staff", user.id, council=body.get("council"), role=body["role"], region=body.get("region"))
 
 
-def revoke(store: GatewayStore, text_or_id: str) -> bool:
+def _key_id(text_or_id: str) -> str:
     parsed = domain.parse_credential(text_or_id)
-    key_id = parsed.key_id if parsed else text_or_id
-    return store.revoke(API_CLIENTS, key_id) or store.revoke(TOKENS, key_id)
+    return parsed.key_id if parsed else text_or_id.strip()
+
+
+def revoke(store: GatewayStore, text_or_id: str, by: Actor = COMMAND_LINE) -> bool:
+    """Revoke an API key or a staff token, given whole or by its key id: it stops at once. Whether there was one."""
+    key_id = _key_id(text_or_id)
+    if revoke_api_key(store, key_id, by):
+        return True
+    if store.revoke(TOKENS, key_id):
+        _audit(store, by, "revoke staff token", key_id)
+        return True
+    return False
+
+
+def revoke_api_key(store: GatewayStore, key_id: str, by: Actor = COMMAND_LINE) -> bool:
+    """Revoke a council's API key: it stops at once, in an overlap after a rotation too. Whether there was one."""
+    client = store.api_client(key_id)
+    if client is None or not store.revoke(API_CLIENTS, key_id):
+        return False
+    _audit(store, by, "revoke API key", key_id, council=client.body["council"])
+    return True
+
+
+def rotate_api_key(store: GatewayStore, text_or_id: str, overlap_hours: float = domain.OVERLAP / timedelta(hours=1),
+                   by: Actor = COMMAND_LINE) -> tuple[str, str]:
+    """A new key for the same council and name, and when the old one stops: it keeps working for `overlap_hours`,
+    so the council's system can move to the new key with no call refused. The new key is shown once (only its
+    digest is kept); CredentialError for a key that is unknown, no longer works or was rotated already."""
+    key_id = _key_id(text_or_id)
+    credential = domain.new_credential(API_KEY)
+    made = False
+    try:
+        for _ in range(5):
+            client = store.api_client(key_id)
+            if client is None:
+                raise CredentialError("no API key has that id", code="no_key")
+            moment = now()
+            ends = domain.overlap_end(moment, overlap_hours)
+            domain.check_rotatable(client.body, moment)
+            if not made:
+                store.add_api_client(credential.key_id, client.body["council"], client.body["name"],
+                                     domain.digest(credential.secret), rotated_from=client.id)
+                made = True
+            if store.replace_api_client(client, credential.key_id, ends) is not None:
+                _audit(store, by, "rotate API key", client.id, council=client.body["council"],
+                       replaced_by=credential.key_id, expires_at=timestamp(ends))
+                return credential.text, timestamp(ends)
+        raise CredentialError("the key was being changed by someone else at the same moment: try again", code="busy")
+    except CredentialError:
+        if made:  # the new key was never shown to anyone: it never works
+            store.revoke(API_CLIENTS, credential.key_id)
+        raise
+
+
+def api_keys(store: GatewayStore) -> list[dict]:
+    """Every council API key as the pages and `list-api-keys` show it (never its digest), by council, newest first."""
+    moment = now()
+    listed = [{"id": client.id, "state": domain.key_state(client.body, moment),
+               **{field: client.body.get(field) for field in ("council", "name", "created_at", "last_used_at",
+                                                              "expires_at", "revoked_at", "rotated_from",
+                                                              "replaced_by")}}
+              for client in store.api_clients()]
+    listed.sort(key=lambda key: key["created_at"], reverse=True)
+    return sorted(listed, key=lambda key: key["council"])
 
 
 def authenticate(store: GatewayStore, authorization: str | None) -> Principal | None:
@@ -142,9 +205,12 @@ def authenticate(store: GatewayStore, authorization: str | None) -> Principal | 
         return None
     if credential.kind == API_KEY:
         client = store.api_client(credential.key_id)
-        if client is None or client.body["revoked_at"] or not domain.secret_matches(credential.secret,
-                                                                                     client.body["digest"]):
+        moment = now()
+        if client is None or not domain.key_works(client.body, moment) \
+                or not domain.secret_matches(credential.secret, client.body["digest"]):
             return None
+        if domain.use_worth_recording(client.body.get("last_used_at"), moment):
+            store.record_api_client_use(client, moment)
         return Principal("council", client.id, council=client.body["council"])
     token = store.token(credential.key_id)
     if (token is None or token.body["revoked_at"] or expired(token)

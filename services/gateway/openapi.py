@@ -412,7 +412,8 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
     })
     spec.path(path="/api/v1/webhook", operations={
         "put": _operation("Where this council's events are delivered (council)", 200, "WebhookSet",
-                          request="Webhook", description="The webhook URL (never the secret)."),
+                          request="Webhook", description="The webhook URL (never a secret), and when the "
+                                                         "previous secret stops signing."),
     })
     spec.path(path="/api/v1/opt-outs", operations={
         "post": _operation("Record a stage-1 offer the child opted out of (council; no contact details)", 201,

@@ -345,6 +345,12 @@ class WebhookSchema(Strict):
         validate.Length(max=500), Pattern(WEBHOOK_URL, error="Give an https:// URL (http:// only to localhost).")])
     secret = Line(required=True, load_only=True, validate=[validate.Length(min=24, max=200), Pattern(
         WEBHOOK_SECRET, error="A secret starting whsec_ is base64 after the prefix.")])
+    previous_secret_expires_in_hours = fields.Integer(load_default=0, strict=True, validate=validate.Range(
+        min=0, max=720), metadata={"description": "With a new secret: how many hours the secret it replaces keeps "
+                                                  "signing beside it (each delivery then carries both signatures, "
+                                                  "space-separated, as Standard Webhooks allows); 0, the default, "
+                                                  "replaces it at once. Ignored when the secret is unchanged, which "
+                                                  "leaves an overlap in progress as it is."})
 
 
 class ProblemSchema(Schema):
@@ -802,6 +808,8 @@ class DeadlineListSchema(PageSchema):
 
 class WebhookViewSchema(Schema):
     url = fields.String(metadata={"description": "Where events go; the secret is never shown."})
+    previous_secret_expires_at = fields.String(allow_none=True, metadata={
+        "description": "While the previous secret still signs beside the new one: when it stops; otherwise null."})
 
 
 class CasePlanView(Schema):

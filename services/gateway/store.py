@@ -47,10 +47,21 @@ class GatewayStore:
 
     # API clients
 
-    def add_api_client(self, key_id: str, council: str, name: str, secret_digest: str) -> None:
+    def add_api_client(self, key_id: str, council: str, name: str, secret_digest: str,
+                       rotated_from: str | None = None) -> None:
         self.uow.create(API_CLIENTS, key_id, {
             "council": council, "name": name, "digest": secret_digest, "created_at": timestamp(), "revoked_at": None,
+            "expires_at": None, "last_used_at": None, "rotated_from": rotated_from, "replaced_by": None,
         })
+
+    def replace_api_client(self, client: Document, new_key_id: str, expires_at: datetime) -> Document | None:
+        """Mark a rotated key: it names its new key and works until `expires_at`; None if it changed since read."""
+        return self.uow.update(client, {**client.body, "replaced_by": new_key_id,
+                                        "expires_at": timestamp(expires_at)})
+
+    def record_api_client_use(self, client: Document, at: datetime) -> None:
+        """Note when the key was last used; a concurrent write (another request's, a rotation) wins."""
+        self.uow.update(client, {**client.body, "last_used_at": timestamp(at)})
 
     def api_client(self, key_id: str) -> Document | None:
         return self.store.get(API_CLIENTS, key_id)

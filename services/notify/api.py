@@ -21,16 +21,20 @@ def notify() -> NotifyStore:
 @blueprint.put("/webhooks/<council>")
 def put_webhook(council: str):
     body = json_body()
-    url, secret = (body.get("url"), body.get("secret")) if isinstance(body, dict) else (None, None)
+    body = body if isinstance(body, dict) else {}
+    url, secret, overlap = body.get("url"), body.get("secret"), body.get("previous_secret_expires_in_hours", 0)
     errors = {}
     if not isinstance(url, str) or not url.startswith(("https://", "http://")) or len(url) > 500:
         errors["url"] = ["Give the webhook's URL."]
     if not isinstance(secret, str) or not 24 <= len(secret) <= 200:
         errors["secret"] = ["Give a secret of 24 to 200 characters."]
+    if isinstance(overlap, bool) or not isinstance(overlap, (int, float)):
+        errors["previous_secret_expires_in_hours"] = ["Give a number of hours."]
     if errors:
         raise Problem(422, "The webhook is incomplete; see errors.", errors=errors)
-    handlers.set_webhook(SetWebhook(council, url, secret), UnitOfWork(current_app.extensions["llais.store"]))
-    return {"council": council, "url": url}
+    webhook = handlers.set_webhook(SetWebhook(council, url, secret, overlap),
+                                   UnitOfWork(current_app.extensions["llais.store"]))
+    return {"council": council, "url": url, "previous_secret_expires_at": webhook["previous_secret_expires_at"]}
 
 
 @blueprint.get("/deliveries")

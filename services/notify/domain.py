@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Sequence
 
 from shared.contracts.referral import ARRANGEMENTS, OUTCOME, SELF_REFERRAL, TAKE_UP, support_type
 from shared.errors import Refused
@@ -60,10 +60,42 @@ def webhook_payload(envelope: dict[str, Any]) -> bytes:
                        "data": envelope["data"]}, separators=(",", ":")).encode()
 
 
-def webhook_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def webhook_headers(secrets: Sequence[str], message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The headers of a delivery signed with each of `secrets` (signing_secrets), space-separated as Standard
+    Webhooks allows, so a receiver holding any one of them verifies it."""
     return {"webhook-id": message_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(secret, message_id, timestamp, body),
+            "webhook-signature": " ".join(signature(secret, message_id, timestamp, body) for secret in secrets),
             "content-type": "application/json"}
+
+
+LONGEST_SECRET_OVERLAP = timedelta(days=30)
+
+
+def webhook_set(current: dict | None, url: str, secret: str, previous_secret_hours: float, at: datetime) -> dict:
+    """A council's webhook as set now (`current`: as it stood). A new secret replaces the old one at once, or, with
+    `previous_secret_hours`, after that overlap: until then each delivery is signed with both, so the council's
+    receiver may move to the new secret whenever it likes and never meets a delivery it cannot verify. Setting the
+    same secret again (to change the URL) leaves an overlap in progress as it is."""
+    if not 0 <= previous_secret_hours <= LONGEST_SECRET_OVERLAP / timedelta(hours=1):
+        raise Refused({"previous_secret_expires_in_hours": ["Give between 0 and 720 hours."]})
+    signing_key(secret)  # refuse a secret that cannot sign before keeping it
+    current = current or {}
+    previous, until = current.get("previous_secret"), current.get("previous_secret_expires_at")
+    if current.get("secret") and current["secret"] != secret:
+        previous, until = (current["secret"], (at + timedelta(hours=previous_secret_hours)).isoformat()) \
+            if previous_secret_hours > 0 else (None, None)
+    if until and datetime.fromisoformat(until) <= at:
+        previous, until = None, None
+    return {**current, "url": url, "secret": secret, "previous_secret": previous,
+            "previous_secret_expires_at": until}
+
+
+def signing_secrets(webhook: dict, at: datetime) -> list[str]:
+    """The secrets a delivery at `at` is signed with: the webhook's secret, and its previous one while the overlap
+    after a change lasts."""
+    until = webhook.get("previous_secret_expires_at")
+    overlapping = webhook.get("previous_secret") and until and datetime.fromisoformat(until) > at
+    return [webhook["secret"], webhook["previous_secret"]] if overlapping else [webhook["secret"]]
 
 
 def next_attempt(first_attempt_at: datetime, attempts: int, failed_at: datetime) -> datetime | None:

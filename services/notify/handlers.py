@@ -50,10 +50,16 @@ class UnknownComplaint(LookupError):
     whether the complainant asked for a reply, so the event fails and the bus tries it again."""
 
 
-def set_webhook(command: SetWebhook, uow: UnitOfWork) -> None:
-    domain.signing_key(command.secret)  # refuse a secret that cannot sign before keeping it
-    webhook = {"council": command.council, "url": command.url, "secret": command.secret, "updated_at": timestamp()}
-    uow.change(WEBHOOKS, command.council, lambda current: (webhook, []), initial={})
+def set_webhook(command: SetWebhook, uow: UnitOfWork) -> dict:
+    """Set where a council's deliveries go and the secret they are signed with (domain.webhook_set: a new secret
+    with an overlap signs beside the old one until it ends); the webhook as it now stands."""
+    moment = now()
+
+    def decide(current: dict) -> tuple[dict, list]:
+        webhook = domain.webhook_set(current, command.url, command.secret, command.previous_secret_hours, moment)
+        return {**webhook, "council": command.council, "updated_at": timestamp(moment)}, []
+
+    return uow.change(WEBHOOKS, command.council, decide, initial={})
 
 
 def track_referral(event: Event, uow: UnitOfWork) -> None:
@@ -145,12 +151,14 @@ def _try_if_due(uow: UnitOfWork, document: Document, webhooks: delivery.Webhooks
 
 
 def _send_webhook(notify: NotifyStore, body: dict, webhooks: delivery.Webhooks) -> delivery.Attempt:
-    """The delivery to the council's webhook as registered now, signed with its secret now."""
+    """The delivery to the council's webhook as registered now, signed with its secret now (and its previous one
+    during an overlap)."""
     webhook = notify.webhook(body["council"])
     if webhook is None:
         return False, {"url": None, "result": "no webhook registered now"}
     payload = body["payload"].encode()
-    headers = domain.webhook_headers(webhook.body["secret"], body["event_id"], int(time.time()), payload)
+    headers = domain.webhook_headers(domain.signing_secrets(webhook.body, now()), body["event_id"],
+                                     int(time.time()), payload)
     return webhooks.post(webhook.body["url"], payload, headers)
 
 

@@ -143,8 +143,8 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
              permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"})
 
     # the routes join the blueprint as their modules are read
-    from services.gateway.web import (cases, complaints, messages, offers_again, people, refer, reports,  # noqa: F401
-                                      staff)
+    from services.gateway.web import (api_keys, cases, complaints, messages, offers_again, people,  # noqa: F401
+                                      refer, reports, staff)
     from services.gateway.web.forms import word
     from services.gateway.web.pages import long_date, staff_name, when
 

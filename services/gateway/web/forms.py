@@ -524,3 +524,19 @@ class NewPasswordForm(FlaskForm):
 MESSAGE_CHANNELS = worded("message_channel")
 MESSAGE_FROM = worded("message_from")
 MESSAGE_CLOCK_STATES = worded("message_clock_state")
+
+
+# rotating a council's API key
+
+OVERLAPS = [("24", _l("24 hours")), ("168", _l("7 days")), ("720", _l("30 days"))]
+
+
+class RotateKeyForm(FlaskForm):
+    """How long a rotated key keeps working beside its new one."""
+
+    overlap = choice(_l("How long should the old key keep working?"), OVERLAPS,
+                     _l("Choose how long the old key keeps working"),
+                     hint=_l("The new key is shown once, for you to give to the council. Until the time you choose "
+                             "both keys work, so the council can move its system to the new key without a call "
+                             "being refused; then the old key stops."))
+    submit = submit(_l("Make the new key"))

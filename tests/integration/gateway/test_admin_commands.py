@@ -102,3 +102,26 @@ def test_an_unknown_language_is_refused_with_the_ones_there_are(run):
     refused = run("create-user", "--email", "a@b.example", "--role", "advocate", "--language", "fr",
                   "--password-stdin", stdin="long enough password\n")
     assert refused.exit_code == 2 and "'cy', 'en'" in refused.output
+
+
+def test_rotate_api_key_prints_a_new_key_and_the_list_shows_when_the_old_one_stops(run, tmp_path):
+    old = run("create-api-key", "--council", "cardiff", "--name", "Mosaic").stdout.strip()
+    assert handlers.authenticate(store(tmp_path), f"Bearer {old}") is not None
+    rotated = run("rotate-api-key", old.split("_")[1], "--overlap", "48")
+    assert rotated.exit_code == 0, rotated.output
+    new = rotated.stdout.strip()
+    assert new.startswith("llk_") and "\n" not in new and "the old key works until" in rotated.stderr
+    for key in (old, new):
+        assert handlers.authenticate(store(tmp_path), f"Bearer {key}").council == "CARDIFF"
+    rows = {line.split("\t")[0]: line.split("\t") for line in run("list-api-keys").stdout.splitlines()}
+    old_row, new_row = rows[old.split("_")[1]], rows[new.split("_")[1]]
+    assert old_row[1:3] == ["CARDIFF", "Mosaic"] and old_row[4] != "never used" and old_row[5].startswith("expires ")
+    assert new_row[1:3] == ["CARDIFF", "Mosaic"] and new_row[5] == "active"
+    assert old.split("_")[2] not in str(rows) and new.split("_")[2] not in str(rows)
+    again = run("rotate-api-key", old)
+    assert again.exit_code == 2 and "rotated already" in again.output
+    too_long = run("rotate-api-key", new, "--overlap", "1000")
+    assert too_long.exit_code == 2 and "between 0 and 720 hours" in too_long.output
+    assert run("revoke", old).exit_code == 0
+    assert handlers.authenticate(store(tmp_path), f"Bearer {old}") is None
+    assert run("list-api-keys").stdout.count("revoked ") == 1

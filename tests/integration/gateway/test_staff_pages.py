@@ -76,7 +76,7 @@ def menu_of(page: requests.Response) -> list[str]:
 
 def test_an_admins_menu_leads_to_the_staff_pages(site):
     _, admin = admin_of(site)
-    assert menu_of(admin.get("/staff")) == ["Staff"]
+    assert menu_of(admin.get("/staff")) == ["Staff", "API keys"]
 
 
 @pytest.mark.parametrize("role, council", [("manager", None), ("advocate", None), ("referrer", "CARDIFF"),
@@ -419,7 +419,7 @@ def test_a_permitted_manager_runs_staff_accounts_but_never_an_admins(permissive)
     manager = site.signed_in(manager_email)
     home = manager.get("/")
     assert home.status_code == 200, "their caseload stays their home"
-    assert menu_of(home) == ["Home", "Referrals", "Cases", "Messages", "Complaints", "Reports", "Staff"]
+    assert menu_of(home) == ["Home", "Referrals", "Cases", "Messages", "Complaints", "Reports", "Staff", "API keys"]
     assert manager.get("/staff").status_code == 200
     assert 'value="admin"' not in manager.get("/staff/new").text
     email = new_email("advocate")

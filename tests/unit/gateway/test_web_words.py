@@ -91,8 +91,11 @@ OFFERED = {
     (forms.PersonForm, "languages"): gateway_domain.STAFF_LANGUAGES,
 }
 """Each form's choice of codes, and the contract's vocabulary (or the part of it) the form offers whole."""
-OFFERED_IN_PART = {(refer.WhereYouLiveForm, "situation"): referral.ELIGIBILITY}
-"""The choices that offer only some of a vocabulary, by design (a young person's own words for a few)."""
+OFFERED_IN_PART = {(refer.WhereYouLiveForm, "situation"): referral.ELIGIBILITY,
+                   (forms.RotateKeyForm, "overlap"): [str(hours) for hours in range(
+                       int(gateway_domain.LONGEST_OVERLAP.total_seconds() // 3600) + 1)]}
+"""The choices that offer only some of a vocabulary, by design (a young person's own words for a few; a few of the
+overlaps a rotated key may have)."""
 ACCEPTED = {
     (schemas.ReferrerSchema, "role"): referral.REFERRER_ROLES,
     (schemas.ReferrerSchema, "preferred_language"): referral.LANGUAGES,

@@ -40,7 +40,7 @@ def test_headers_and_payload_are_what_councils_verify():
     body = domain.webhook_payload(envelope)
     assert json.loads(body) == {"id": "e1", "type": "referral.acknowledged",
                                 "occurred_at": "2026-11-23T09:00:00+00:00", "data": {"referral_id": "r1"}}
-    headers = domain.webhook_headers(SECRET, "e1", 1700000000, body)
+    headers = domain.webhook_headers([SECRET], "e1", 1700000000, body)
     assert headers["webhook-id"] == "e1" and headers["webhook-timestamp"] == "1700000000"
     assert headers["webhook-signature"] == domain.signature(SECRET, "e1", 1700000000, body)
 
@@ -64,3 +64,45 @@ def test_failed_deliveries_back_off_and_park_only_after_24_hours():
 @pytest.mark.parametrize("code, ok", [(200, True), (204, True), (299, True), (301, False), (410, False), (500, False)])
 def test_only_2xx_counts_as_delivered(code, ok):
     assert domain.delivered(code) is ok
+
+
+# a new secret with an overlap
+
+NEW = "whsec_" + base64.b64encode(b"n" * 32).decode()
+AT = datetime(2026, 12, 6, 12, tzinfo=timezone.utc)
+
+
+def test_a_new_secret_with_an_overlap_signs_beside_the_old_one_until_it_ends():
+    first = domain.webhook_set(None, "https://council.example/hook", SECRET, 24, AT)
+    assert domain.signing_secrets(first, AT) == [SECRET], "a first secret has nothing to overlap"
+    rotated = domain.webhook_set(first, "https://council.example/hook", NEW, 24, AT)
+    assert rotated["previous_secret_expires_at"] == (AT + timedelta(hours=24)).isoformat()
+    assert domain.signing_secrets(rotated, AT + timedelta(hours=23, minutes=59)) == [NEW, SECRET]
+    assert domain.signing_secrets(rotated, AT + timedelta(hours=24)) == [NEW]
+    headers = domain.webhook_headers(domain.signing_secrets(rotated, AT), "e1", 1700000000, b"{}")
+    assert headers["webhook-signature"] == (f'{domain.signature(NEW, "e1", 1700000000, b"{}")} '
+                                            f'{domain.signature(SECRET, "e1", 1700000000, b"{}")}')
+
+
+def test_a_new_secret_without_an_overlap_replaces_the_old_one_at_once():
+    first = domain.webhook_set(None, "https://council.example/hook", SECRET, 0, AT)
+    rotated = domain.webhook_set(first, "https://council.example/hook", NEW, 0, AT)
+    assert domain.signing_secrets(rotated, AT) == [NEW] and rotated["previous_secret"] is None
+
+
+def test_setting_the_same_secret_again_keeps_an_overlap_as_it_stands_and_a_further_one_drops_the_oldest():
+    rotated = domain.webhook_set(domain.webhook_set(None, "https://a.example/", SECRET, 0, AT), "https://a.example/",
+                                 NEW, 24, AT)
+    moved = domain.webhook_set(rotated, "https://b.example/", NEW, 0, AT + timedelta(hours=1))
+    assert moved["url"] == "https://b.example/" and domain.signing_secrets(moved, AT + timedelta(hours=1)) == [
+        NEW, SECRET]
+    third = "t" * 32
+    again = domain.webhook_set(moved, "https://b.example/", third, 2, AT + timedelta(hours=2))
+    assert domain.signing_secrets(again, AT + timedelta(hours=2)) == [third, NEW]
+
+
+@pytest.mark.parametrize("hours", [-1, 721])
+def test_an_overlap_beyond_thirty_days_is_refused(hours):
+    with pytest.raises(domain.Refused) as refused:
+        domain.webhook_set(None, "https://council.example/hook", SECRET, hours, AT)
+    assert list(refused.value.errors) == ["previous_secret_expires_in_hours"]

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from shared.clock import LONDON
+from services.gateway import handlers
 from services.gateway.store import SUBJECT_ACCESS
 from services.gateway.web.people import person_ref
 from tests.integration.gateway.test_manager_day import api, bearer, case_opened_for, child, referred, text_of
@@ -160,6 +161,8 @@ def test_who_looked_at_this_childs_record_this_year_on_a_page_and_as_csv(site, c
     record = a_full_case(site, crew, "en")
     advocate = site.signed_in(crew["advocate"])
     assert advocate.get(f"/cases/{record['case']}").status_code == 200  # the advocate reads the child's case
+    key = handlers.create_api_key(site.gateway, site.councils, "CARDIFF")
+    assert api(site, "GET", f"/referrals/{record['referral']}", {"Authorization": f"Bearer {key}"}).status_code == 200
     manager = site.signed_in(crew["manager"])
     review = found(manager, way="referral", referral=record["referral"])
     this_year = f"{datetime.now(LONDON).year}-01-01"
@@ -173,7 +176,10 @@ def test_who_looked_at_this_childs_record_this_year_on_a_page_and_as_csv(site, c
     assert listed.status_code == 200 and listed.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(listed.content.decode("utf-8-sig"))))
     assert rows and set(rows[0]) >= {"When", "Who", "What", "Record", "From where"}
-    assert any(r["Record"] == record["case"] and r["Who"] for r in rows)
+    assert any(r["Record"] == record["case"] and r["Who"] and r["From where"] == "web pages" for r in rows)
+    key_id = key.split("_")[1]
+    assert any(r["Record"] == record["referral"] and r["Key"] == key_id and r["From where"] == "the API"
+               and r["Council"] == "Cardiff" for r in rows), "a council system's read, by its key"
 
     none_yet = manager.get(f"{review}/who-looked", params={"to": "2000-01-01"})
     assert "Nobody looked in that time." in text_of(none_yet)

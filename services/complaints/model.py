@@ -58,3 +58,10 @@ def name_key(name: str) -> str | None:
     plain = "".join(c for c in unicodedata.normalize("NFKD", name or "") if not unicodedata.combining(c))
     folded = " ".join(plain.casefold().replace("-", " ").split())
     return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32] if folded else None
+
+
+def up_to_date(complaint: dict[str, Any]) -> dict[str, Any] | None:
+    """A complaint kept by an earlier version with the digest of its complainant's name (`name_key`, which a subject
+    access export finds a child's own complaints by), or None when it has it."""
+    key = name_key(complaint.get("name") or "")
+    return None if "name_key" in complaint and complaint["name_key"] == key else {**complaint, "name_key": key}

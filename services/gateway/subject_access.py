@@ -39,6 +39,8 @@ CODES = {
                   "outcome": "complaint_outcome", "language": "language"},
 }
 """The fields of each kind of record that hold a code, and the kind of words (shared/words) that says it."""
+EVERYWHERE = {"language": "language", "preferred_language": "language", "nation": "nation"}
+"""Fields that hold the same kind of code in every record."""
 
 
 class ChildNotFound(LookupError):
@@ -112,13 +114,17 @@ def as_released(items: list[dict[str, Any]], cleared: Iterable[str], blacked_out
 
 def code_words(item: dict[str, Any], field: str, value: Any, language: str) -> Any:
     """A field's value as the document shows it: a code in its words (shared/words), anything else as it is."""
-    kind = CODES.get(item["kind"], {}).get(field)
-    if kind and isinstance(value, str) and value:
-        try:
-            return words.of(kind, value, language)
-        except words.UnknownCode:
-            return value
-    return value
+    kind = CODES.get(item["kind"], {}).get(field) or EVERYWHERE.get(field)
+    if not isinstance(value, str) or not value or not (kind or field in ("council", "region")):
+        return value
+    try:
+        if field == "council":
+            return words.council(value, language)
+        if field == "region":
+            return words.region(value, language)
+        return words.of(kind, value, language)
+    except words.UnknownCode:
+        return value
 
 
 def rows(fields: Any, prefix: str = "") -> list[tuple[str, Any]]:

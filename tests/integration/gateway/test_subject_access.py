@@ -91,6 +91,9 @@ def test_the_export_holds_each_part_of_the_childs_record_in_their_language(site,
     for words in KIND_WORDS[language]:
         assert words in document, words
     assert record["given"] in document
+    assert ("Dyddiad geni" if language == "cy" else "Date of birth") in document
+    assert ("Niwed sylweddol" if language == "cy" else "Significant harm").lower() in document.lower()
+    assert "significant_harm" not in document and "looked_after" not in document, "codes in words"
     other = "cy" if language == "en" else "en"
     assert "Datgelu heb gydsyniad" not in document if language == "en" else "Disclosure without consent" not in document
     assert KIND_WORDS[other][2] not in document
@@ -110,7 +113,7 @@ def test_a_mark_the_manager_clears_is_released_as_it_is(site, crew):
     page = manager.get(review)
     marks = dict((key, None) for key in re.findall(r'name="redact" type="checkbox" value="([0-9a-f]+)"',
                                                                   page.text))
-    disclosure_mark = re.search(r'id="redact-([0-9a-f]+)"[^>]*>\s*<label[^>]*>disclosed_to',
+    disclosure_mark = re.search(r'id="redact-([0-9a-f]+)"[^>]*>\s*<label[^>]*>Disclosed to:',
                                               page.text).group(1)
     kept = [key for key in marks if key != disclosure_mark]
     saved = manager.http.post(f"{site.url}{review}", data={"csrf_token": manager.token(review), "redact": kept},

@@ -449,7 +449,8 @@ def subject_access_records(referrals: ReferralStore, referral_ids: list[str]) ->
                                     marks=[("reason_note", "staff_note")]) for _, o in sorted(opt_outs.items())]
     transitions = {d.id: d.body for where in [*references, {"referral_id": referral_ids}]
                    for d in referrals.everything(where, TRANSITIONS)}
-    items += [subject_access.record(NAME, "transition", t, t.get("recorded_at")) for _, t in sorted(transitions.items())]
+    items += [subject_access.record(NAME, "transition", t, t.get("recorded_at"))
+              for _, t in sorted(transitions.items())]
     items += [subject_access.record(NAME, "service_message", d.body, d.body.get("received_at"),
                                     marks=[("note", "staff_note")])
               for d in referrals.everything({"referral_id": referral_ids}, MESSAGES)]

@@ -24,7 +24,7 @@ from shared.clock import LONDON, timestamp
 from shared.web import Problem
 
 from services.gateway import access, domain, subject_access
-from services.gateway.web import blueprint, current_language
+from services.gateway.web import blueprint, current_language, service_messages
 from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.forms import choice, day, submit, text
 from services.gateway.web.people import person_ref
@@ -96,8 +96,7 @@ def subject_access_find():
                 referral_ids = subject_access.find_child(how)
             except subject_access.ChildNotFound:
                 access.audit("subject access: no such child", None, 404, WHY)
-                loose = [{"text": gettext("No child was found that way. Check the answers and try again: no "
-                                          "export is made for a child Llais holds nothing about.")}]
+                loose = [{"text": str(service_messages.WORDINGS["subject_access.child_not_found"])}]
             else:
                 export_id = gateway_store().add_subject_access(g.principal.id, referral_ids)
                 for referral_id in referral_ids:

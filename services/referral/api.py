@@ -250,8 +250,8 @@ def subject_access_child():
     body = json_body()
     body = body if isinstance(body, dict) else {}
     child = body.get("child") if isinstance(body.get("child"), dict) else None
-    if isinstance(body.get("referral_id"), str) and validation.ID_PATTERN.fullmatch(body["referral_id"]):
-        found = {"referral_id": body["referral_id"]}
+    if isinstance(body.get("referral_id"), str) and 0 < len(body["referral_id"].strip()) <= 64:
+        found = {"referral_id": body["referral_id"].strip()}  # its id, or its reference as a person typed it
     elif child and all(isinstance(child.get(k), str) and child[k].strip() and len(child[k]) <= 200
                        for k in ("given_name", "family_name", "date_of_birth")):
         found = {"child": {k: child[k] for k in ("given_name", "family_name", "date_of_birth")}}

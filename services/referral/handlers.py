@@ -408,12 +408,14 @@ referrer told of (about others as often as the child)."""
 
 def childs_referrals(referrals: ReferralStore, *, referral_id: str | None = None, child: dict | None = None,
                      council: str | None = None, external_ref: str | None = None) -> list[str]:
-    """The ids of every referral of the child named by one of their referrals, by their name and date of birth, or
-    by a council's reference: those named, the same child's earlier and later ones (model.child_key, or the
-    council's reference), and those linked to them (a take-up's follow-on and what it followed). ChildUnknown when
-    none is."""
+    """The ids of every referral of the child named by one of their referrals (its id, or the reference people
+    quote however it was typed), by their name and date of birth, or by a council's reference: those named, the
+    same child's earlier and later ones (model.child_key, or the council's reference), and those linked to them (a
+    take-up's follow-on and what it followed). ChildUnknown when none is."""
     if referral_id is not None:
-        named = [d.body for d in [referrals.get(referral_id)] if d is not None]
+        quoted = searched_reference(referral_id)
+        named = [d.body for d in [referrals.get(referral_id.lower())] if d is not None] or (
+            [d.body for d in referrals.everything({"reference": quoted})] if quoted else [])
     elif child is not None:
         named = [d.body for d in referrals.everything({"child.date_of_birth": child["date_of_birth"],
                                                        "child_key": domain.child_key(child)})]

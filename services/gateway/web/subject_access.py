@@ -78,7 +78,7 @@ def _how(form: FindChildForm) -> dict[str, Any] | None:
     if missing:
         return None
     if form.way.data == "referral":
-        return {"referral_id": form.referral.data.strip().lower()}
+        return {"referral_id": form.referral.data.strip()}
     if form.way.data == "name":
         return {"child": {"given_name": form.given_name.data.strip(), "family_name": form.family_name.data.strip(),
                           "date_of_birth": form.date_of_birth.data.isoformat()}}

@@ -15,10 +15,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.clock import LONDON
+from shared.clock import LONDON, new_id
+from shared.contracts.referral import llais_reference
 from services.gateway import handlers
 from services.gateway.store import SUBJECT_ACCESS
 from services.gateway.web.people import person_ref
+from services.gateway.web.subject_access import PAGE_SIZE
 from tests.integration.gateway.test_manager_day import api, bearer, case_opened_for, child, referred, text_of
 from tests.integration.gateway.test_web_forms import errors_on, running_site
 
@@ -136,6 +138,14 @@ def test_the_child_is_found_by_name_and_date_of_birth(site, crew):
     assert referral_id in site.gateway.subject_access(review.rsplit("/", 1)[1]).body["referral_ids"]
 
 
+def test_the_child_is_found_by_the_reference_people_quote_however_it_is_typed(site, crew):
+    referral_id = referred(site, child(f"Gethin{uuid.uuid4().hex[:4]}", "Rowlands"))
+    manager = site.signed_in(crew["manager"])
+    typed = llais_reference(referral_id).replace("-", " ").lower()
+    review = found(manager, way="referral", referral=typed)
+    assert site.gateway.subject_access(review.rsplit("/", 1)[1]).body["referral_ids"] == [referral_id]
+
+
 def test_a_child_llais_holds_nothing_about_is_not_found_and_no_export_is_made(site, crew):
     manager = site.signed_in(crew["manager"])
     before = site.count("gateway", SUBJECT_ACCESS)
@@ -199,3 +209,20 @@ def test_what_one_member_of_staff_looked_at(site, crew):
     assert link in manager.get("/who-looked").text, "each member of staff is listed"
     page = manager.get(link)
     assert page.status_code == 200 and record["case"] in text_of(page)
+
+
+def test_who_looked_pages_fifty_at_a_time_oldest_first(site, crew):
+    reader = site.user("advocate")
+    for n in range(PAGE_SIZE + 10):  # written as the audit writes them, faster than reading 60 pages
+        site.gateway.audit({"who": reader, "kind": "staff", "role": "advocate", "what": f"read referral {n}",
+                            "referral_id": new_id(), "status": 200, "why": "web forms (advocate)", "via": "web"})
+    manager = site.signed_in(crew["manager"])
+    first = manager.get(f"/who-looked/staff/{person_ref(reader)}")
+    assert first.text.count("read referral ") == PAGE_SIZE and "read referral 0 " in text_of(first) + " "
+    following = re.search(r'href="([^"]*after=[^"]+)"', first.text)
+    assert following, "a link to the next page"
+    second = manager.get(following.group(1).replace("&amp;", "&"))
+    assert second.text.count("read referral ") == 10 and f"read referral {PAGE_SIZE + 9}" in second.text
+    assert not re.search(r'href="([^"]*after=[^"]+)"', second.text), "no page after the last"
+    listed = manager.get(f"/who-looked/staff/{person_ref(reader)}", params={"format": "csv"})
+    assert len(list(csv.DictReader(io.StringIO(listed.content.decode("utf-8-sig"))))) == PAGE_SIZE + 10

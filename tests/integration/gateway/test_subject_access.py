@@ -21,7 +21,8 @@ from services.gateway import handlers
 from services.gateway.store import SUBJECT_ACCESS
 from services.gateway.web.people import person_ref
 from services.gateway.web.subject_access import PAGE_SIZE
-from tests.integration.gateway.test_manager_day import api, bearer, case_opened_for, child, referred, text_of
+from tests.integration.gateway.test_manager_day import (api, bearer, case_opened_for, child, referred, text_of,
+                                                          welsh)
 from tests.integration.gateway.test_web_forms import errors_on, running_site
 
 
@@ -144,6 +145,10 @@ def test_the_child_is_found_by_the_reference_people_quote_however_it_is_typed(si
     typed = llais_reference(referral_id).replace("-", " ").lower()
     review = found(manager, way="referral", referral=typed)
     assert site.gateway.subject_access(review.rsplit("/", 1)[1]).body["referral_ids"] == [referral_id]
+    welsh(manager)
+    assert "Data plentyn" in text_of(manager.get("/subject-access"))
+    page = text_of(manager.get(review))
+    assert "Adolygu'r allforio" in page and "Atgyfeiriwr: manylion rhywun arall" in page
 
 
 def test_a_child_llais_holds_nothing_about_is_not_found_and_no_export_is_made(site, crew):

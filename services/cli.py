@@ -192,18 +192,21 @@ def export_topology(queue_type: str | None) -> None:
 @main.command("upgrade-records")
 def upgrade_records() -> None:
     """Give records kept by an earlier version what the services now find them by (a referral's keys for searching
-    by the child's name, a case's waiting request for a different advocate). Safe while the services run, and to
-    run again: a record already up to date is left as it is."""
+    by the child's name, a case's waiting request for a different advocate, the digest of a complainant's name).
+    Safe while the services run, and to run again: a record already up to date is left as it is."""
     from shared.store import bring_up_to_date, open_store
 
     from services.casework import domain as casework
     from services.casework.store import CASES
+    from services.complaints import model as complaints
+    from services.complaints.store import COMPLAINTS
     from services.referral import model as referral
     from services.referral.store import REFERRALS
 
     settings = _settings()
     for service, collection, up_to_date in (("referral", REFERRALS, referral.up_to_date),
-                                            ("casework", CASES, casework.up_to_date)):
+                                            ("casework", CASES, casework.up_to_date),
+                                            ("complaints", COMPLAINTS, complaints.up_to_date)):
         store = open_store(service, settings)
         try:
             click.echo(f"{service}: {bring_up_to_date(store, collection, up_to_date)} {collection} brought up to date")

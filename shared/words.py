@@ -449,6 +449,28 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
                        "heb ei chadarnhau: nid ydym yn cytuno â'r hyn a ddywedoch wrthym"),
         "withdrawn": ("withdrawn", "wedi'i thynnu'n ôl"),
     },
+    "record_kind": {
+        "referral": ("Referral", "Atgyfeiriad"),
+        "opt_out": ("Opt-out", "Dewis peidio"),
+        "transition": ("Change in care", "Newid mewn gofal"),
+        "service_message": ("Message to the service", "Neges i'r gwasanaeth"),
+        "meeting": ("Meeting", "Cyfarfod"),
+        "deadlines": ("Deadlines", "Terfynau amser"),
+        "case": ("Advocacy case", "Achos eirioli"),
+        "disclosure": ("Disclosure without consent", "Datgelu heb gydsyniad"),
+        "complaint": ("Complaint", "Cwyn"),
+        "message_sent": ("Message sent", "Neges a anfonwyd"),
+        "message_withheld": ("Message not sent", "Neges na chafodd ei hanfon"),
+    },
+    "redaction_reason": {
+        "third_party": ("someone else's details", "manylion rhywun arall"),
+        "staff_note": ("a member of staff's own notes", "nodiadau aelod o staff"),
+        "other_child": ("another child's details", "manylion plentyn arall"),
+    },
+    "audit_via": {
+        "web": ("web pages", "tudalennau gwe"),
+        "api": ("the API", "yr API"),
+    },
 }
 """Each kind of code, each code's (English, Welsh). A kind ending `_told` is how an email says the code within its
 sentence, `_to_child` how a page speaks of it to the child ("you", "ti"); the rest are how a page, a form or a

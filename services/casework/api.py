@@ -7,7 +7,7 @@ from typing import Callable
 
 from flask import Blueprint, current_app, request
 
-from shared import validation
+from shared import subject_access, validation
 from shared.idempotency import once_per_key
 from shared.contracts.casework import CASE_STATUSES
 from shared.contracts.referral import LANGUAGES
@@ -153,3 +153,20 @@ def close(case_id: str):
 def recall():
     """What each case implies happened before a moment (shared.web.history_page)."""
     return history_page({"cases": (casework().in_order, history.of_case)})
+
+
+@blueprint.get("/subject-access")
+def subject_access_records():
+    """What casework holds about the child's referrals (shared/subject_access): the case opened for one of them,
+    and each disclosure made without the child's consent as a record of its own."""
+    found = []
+    for document in filter(None, map(casework().case, subject_access.asked_referral_ids())):
+        case = document.body
+        found.append(subject_access.record(
+            "casework", "case", case, case["opened_at"], fields={k: v for k, v in case.items() if k != "disclosures"},
+            marks=[*subject_access.list_marks(case, "activities", "note", "staff_note"),
+                   *subject_access.list_marks(case, "signposting", "note", "staff_note")]))
+        found += [subject_access.record("casework", "disclosure", {**disclosure, "id": f"{case['id']}-disclosure-{n}"},
+                                        disclosure.get("disclosed_at"), marks=[("disclosed_to", "third_party")])
+                  for n, disclosure in enumerate(case.get("disclosures") or [], start=1)]
+    return {"items": found}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from shared import validation
+from shared import subject_access, validation
 from shared.idempotency import once_per_key
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body, history_page, page_answer, page_asked)
+                        command_from_body, history_page, json_body, page_answer, page_asked)
 
-from services.complaints import domain, handlers, history
+from services.complaints import domain, handlers, history, model
 from services.complaints.commands import AskForReview, ChangeComplaint, ReceiveComplaint
 from services.complaints.store import ComplaintsStore
 
@@ -95,3 +95,22 @@ def take_step(complaint_id: str, step: str):
 def recall():
     """What each complaint and compliment implies happened before a moment (shared.web.history_page)."""
     return history_page({"complaints": (complaints().in_order, history.of_complaint)})
+
+
+@blueprint.post("/subject-access")
+def subject_access_records():
+    """The complaints a child made themselves (shared/subject_access). A complaint names no referral: it is found by
+    the child's name (`child`: given and family name, in the body so no name is in an address), either way round,
+    and marked as matched by name for the manager to confirm it is theirs."""
+    subject_access.asked_by_a_manager()
+    body = json_body()
+    child = body.get("child") if isinstance(body, dict) and isinstance(body.get("child"), dict) else {}
+    given, family = (child.get(k) if isinstance(child.get(k), str) else "" for k in ("given_name", "family_name"))
+    if not given.strip() or not family.strip():
+        raise Problem(422, "Name the child.", errors={"child": ["Give the child's given and family names."]})
+    keys = [key for key in {model.name_key(f"{given} {family}"), model.name_key(f"{family} {given}")} if key]
+    return {"items": [subject_access.record(
+        "complaints", "complaint", d.body, d.body["received_at"], matched="name",
+        fields={k: v for k, v in d.body.items() if k not in ("tracking_digest", "name_key")},
+        marks=[] if d.body["made_by"] == "child" else [("name", "third_party"), ("contact", "third_party")])
+        for d in complaints().complaints({"name_key": keys})]}

@@ -10,6 +10,7 @@ COMPLAINTS = "complaints"
 INDEXES = (
     Index(COMPLAINTS, ("tracking_digest",)),  # a complainant following their complaint by its tracking key
     *every_combination(COMPLAINTS, ("status", "kind")),  # the list's filters, each optional
+    Index(COMPLAINTS, ("name_key",)),  # a child's own complaints, by their name (a subject access export)
 )
 """The ways the service finds complaints (shared/store: Index)."""
 

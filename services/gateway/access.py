@@ -57,10 +57,21 @@ def identity_headers() -> dict[str, str]:
 
 
 def audit(what: str, referral_id: str | None, status: int, why: str) -> None:
+    """Record an access: who (and their council and role), what, to which record (`referral_id`: the referral,
+    case, meeting, complaint or message's id), with what answer and why, and from where (`via`)."""
     principal: domain.Principal = g.principal
     gateway_store().audit({"who": principal.id, "kind": principal.kind, "council": principal.council,
                            "role": principal.role, "what": what, "referral_id": referral_id, "status": status,
-                           "why": why})
+                           "why": why, **from_where()})
+
+
+def from_where() -> dict[str, str | None]:
+    """Where a request came from, for the audit log: the web pages, or the API with the credential's key id (a
+    council's API key, or a member of staff's token), never its secret."""
+    if not request.path.startswith("/api/"):
+        return {"via": "web", "key_id": None}
+    credential = domain.parse_credential((request.headers.get("Authorization") or "").removeprefix("Bearer "))
+    return {"via": "api", "key_id": credential.key_id if credential else None}
 
 
 def purpose() -> str:

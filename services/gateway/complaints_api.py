@@ -46,7 +46,7 @@ def list_complaints():
 @requires(roles=HANDLERS)
 def read_complaint(complaint_id: str):
     status, payload, content_type = forward("complaints", "GET", f"/complaints/{complaint_id}")
-    audit("read complaint", None, status, purpose())
+    audit("read complaint", complaint_id, status, purpose())
     return respond(status, payload, content_type)
 
 

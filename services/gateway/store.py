@@ -21,6 +21,7 @@ WEB_SESSIONS = "web_sessions"
 SIGN_IN_FAILURES = "sign_in_failures"
 IN_FLIGHT = "in_flight"
 PASSWORD_RESETS = "password_resets"
+SUBJECT_ACCESS = "subject_access"
 
 INDEXES = (
     Index(WEB_SESSIONS, ("ended_at", "last_seen_at")),  # the sweep: sessions idle too long,
@@ -30,6 +31,8 @@ INDEXES = (
     Index(IN_FLIGHT, ("by", "settled")),  # and what a caller's own earlier commands left travelling;
     Index(IN_FLIGHT, ("settled", "at")),  # the sweep: what has been waited for long enough
     Index(USERS, ("role", "disabled")),  # the active admins (one must remain) and the advocates to allocate to
+    Index(AUDIT, ("referral_id",)),  # who looked at a child's records (their ids; id order is time order),
+    Index(AUDIT, ("who",)),  # and what one member of staff looked at
 )
 """The ways the gateway finds its documents (shared/store: Index)."""
 
@@ -226,6 +229,27 @@ class GatewayStore:
 
     def audit(self, entry: dict) -> None:
         self.uow.create(AUDIT, new_id(), {"at": timestamp(), **entry})
+
+    def audit_page(self, where: dict, after: str | None, before: str | None, limit: int) -> list[Document]:
+        """Audit entries matching `where` (by record ids or by who) with ids after `after` and before `before` (ids
+        are UUIDv7, so these are moments: domain.id_at), oldest first, at most `limit`."""
+        page = self.store.find(AUDIT, where, limit=limit, after=after)
+        return [document for document in page if before is None or document.id < before]
+
+    # subject access exports: who asked for which child's referrals (ids only; the export is made again each time)
+
+    def add_subject_access(self, by: str, referral_ids: Sequence[str]) -> str:
+        export_id = new_id()
+        self.uow.create(SUBJECT_ACCESS, export_id, {"id": export_id, "by": by, "asked_at": timestamp(),
+                                                    "referral_ids": list(referral_ids), "cleared": [],
+                                                    "released_at": None})
+        return export_id
+
+    def subject_access(self, export_id: str) -> Document | None:
+        return self.store.get(SUBJECT_ACCESS, export_id)
+
+    def save_subject_access(self, existing: Document, body: dict) -> Document | None:
+        return self.uow.update(existing, body)
 
 
 def expired(document: Document) -> bool:

@@ -98,7 +98,7 @@ def list_transitions():
 @requires(council=True, roles=MANAGERS)
 def read_transition(transition_id: str):
     status, payload, content_type = forward("referral", "GET", f"/transitions/{transition_id}")
-    audit("read transition", None, status, purpose())
+    audit("read transition", transition_id, status, purpose())
     return respond(status, payload, content_type)
 
 
@@ -108,7 +108,7 @@ def renewed_offer_done(transition_id: str):
     body = json_body(RenewedOfferDoneSchema())
     status, payload, content_type = forward("referral", "POST", f"/transitions/{transition_id}/renewed-offer",
                                             body=body)
-    audit("mark renewed offer done", None, status, purpose())
+    audit("mark renewed offer done", transition_id, status, purpose())
     return respond(status, payload, content_type)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
+from shared import subject_access
+from shared.store import find_all
 from shared.unit_of_work import UnitOfWork
 from shared.web import Problem, json_body
 
 from services.notify import handlers
 from services.notify.commands import SetWebhook
-from services.notify.store import NotifyStore
+from services.notify.store import DELIVERIES, UNSENT, NotifyStore
 
 blueprint = Blueprint("notify", __name__)
 
@@ -51,3 +53,16 @@ def withheld():
     where = {k: request.args[k] for k in ("council", "event_id", "referral_id") if request.args.get(k)}
     return {"items": [{k: d.body.get(k) for k in ("event_id", "type", "channel", "council", "referral_id", "basis",
                                                    "reason", "created_at")} for d in notify().unsent(where)]}
+
+
+@blueprint.get("/subject-access")
+def subject_access_records():
+    """What notify sent or withheld about the child's referrals (shared/subject_access): what, to whom, when, and
+    under which consent or duty (`basis`)."""
+    where = {"referral_id": subject_access.asked_referral_ids()}
+    sent = [subject_access.record("notify", "message_sent", {**handlers.delivery_view(d.body), "id": d.id},
+                                  d.body.get("created_at"), marks=[("to", "third_party")])
+            for d in find_all(notify().store, DELIVERIES, where)]
+    return {"items": sent + [subject_access.record("notify", "message_withheld", {**d.body, "id": d.id},
+                                                   d.body.get("created_at"))
+                             for d in find_all(notify().store, UNSENT, where)]}

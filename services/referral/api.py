@@ -9,11 +9,11 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, request
 
-from shared import validation
+from shared import subject_access, validation
 from shared.idempotency import once_per_key
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, NOT_A_CURSOR, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body, history_page)
+                        command_from_body, history_page, json_body)
 
 from services.referral import domain, handlers, history, offers_again
 from services.referral.commands import (Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut,
@@ -239,3 +239,32 @@ def recall():
         "referrals": (lambda limit, after: referrals().in_order(REFERRALS, limit, after), history.of_referral),
         "opt-outs": (lambda limit, after: referrals().in_order(OPT_OUTS, limit, after), history.of_opt_out),
     })
+
+
+@blueprint.post("/subject-access/child")
+def subject_access_child():
+    """The ids of every referral of one child, named in the body by `referral_id`, by `child` (given and family
+    name, date of birth), or by `council` and `external_ref` (in a body, so no name is in an address or a log);
+    404 when no referral is of that child. For the provider's managers."""
+    subject_access.asked_by_a_manager()
+    body = json_body()
+    body = body if isinstance(body, dict) else {}
+    child = body.get("child") if isinstance(body.get("child"), dict) else None
+    if isinstance(body.get("referral_id"), str) and 0 < len(body["referral_id"].strip()) <= 64:
+        found = {"referral_id": body["referral_id"].strip()}  # its id, or its reference as a person typed it
+    elif child and all(isinstance(child.get(k), str) and child[k].strip() and len(child[k]) <= 200
+                       for k in ("given_name", "family_name", "date_of_birth")):
+        found = {"child": {k: child[k] for k in ("given_name", "family_name", "date_of_birth")}}
+    elif all(isinstance(body.get(k), str) and body[k].strip() and len(body[k]) <= 200
+             for k in ("council", "external_ref")):
+        found = {"council": body["council"], "external_ref": body["external_ref"].strip()}
+    else:
+        raise Problem(422, "Name the child: by a referral, by their name and date of birth, or by a council's "
+                           "reference.", errors={"child": ["Give referral_id, child, or council and external_ref."]})
+    return {"referral_ids": handlers.childs_referrals(referrals(), **found)}
+
+
+@blueprint.get("/subject-access")
+def subject_access_records():
+    """Everything the service holds about the child's referrals (shared/subject_access)."""
+    return {"items": handlers.subject_access_records(referrals(), subject_access.asked_referral_ids())}

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from shared.clock import LONDON, new_id, now, timestamp
 from shared.contracts import Event, new_event
 from shared.contracts.referral import searched_reference
-from shared import errors
+from shared import errors, subject_access
 from shared.councils import CouncilRegister
 from shared.store import Document
 from shared.unit_of_work import UnitOfWork
@@ -18,7 +18,7 @@ from shared.unit_of_work import UnitOfWork
 from services.referral import domain, model, offers_again
 from services.referral.commands import (Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut,
                                         RecordTransition, RenewedOfferDone)
-from services.referral.store import OPT_OUTS, REFERRALS, TRANSITIONS, ReferralStore
+from services.referral.store import MESSAGES, OPT_OUTS, REFERRALS, TRANSITIONS, ReferralStore
 
 NAME = "referral"
 
@@ -387,3 +387,73 @@ def list_transitions(referrals: ReferralStore, where: dict[str, Any], *, limit: 
     if len(items) > limit:
         return items[:limit], _cursor(items[limit - 1]["id"])
     return items, None
+
+
+# subject access: everything held about one child (shared/subject_access)
+
+
+class ChildUnknown(errors.NotFound):
+    code = "subject_access.child_not_found"
+    detail_format = "No referral is of that child."
+
+
+SEARCH_KEYS = ("child_key", "name_keys", "name_starts", "external_ref_key")
+"""What a referral is found by (digests of what it says): no part of what it holds about the child."""
+REFERRAL_MARKS = (("referrer", "third_party"), ("child.contact.carer_name", "third_party"),
+                  ("child.contact.carer_phone", "third_party"), ("child.contact.carer_email", "third_party"),
+                  ("risks", "third_party"))
+"""What of a referral a manager considers for redaction: the referrer's and the carer's details, and the risks the
+referrer told of (about others as often as the child)."""
+
+
+def childs_referrals(referrals: ReferralStore, *, referral_id: str | None = None, child: dict | None = None,
+                     council: str | None = None, external_ref: str | None = None) -> list[str]:
+    """The ids of every referral of the child named by one of their referrals (its id, or the reference people
+    quote however it was typed), by their name and date of birth, or by a council's reference: those named, the
+    same child's earlier and later ones (model.child_key, or the council's reference), and those linked to them (a
+    take-up's follow-on and what it followed). ChildUnknown when none is."""
+    if referral_id is not None:
+        quoted = searched_reference(referral_id)
+        named = [d.body for d in [referrals.get(referral_id.lower())] if d is not None] or (
+            [d.body for d in referrals.everything({"reference": quoted})] if quoted else [])
+    elif child is not None:
+        named = [d.body for d in referrals.everything({"child.date_of_birth": child["date_of_birth"],
+                                                       "child_key": domain.child_key(child)})]
+    else:
+        named = [d.body for d in referrals.everything({"council": council, "external_ref": external_ref})]
+    if not named:
+        raise ChildUnknown(referral_id or external_ref or "")
+    found: dict[str, dict] = {}
+    waiting = list(named)
+    while waiting and len(found) < subject_access.MOST_REFERRALS:
+        referral = waiting.pop()
+        if referral["id"] in found:
+            continue
+        found[referral["id"]] = referral
+        waiting += earlier_referrals(referrals, referral, referral["council"])
+        linked = [referral.get("follow_on_referral_id"), referral.get("follow_on_of"),
+                  *referral.get("earlier_referral_ids", [])]
+        waiting += [d.body for i in linked if i and i not in found for d in [referrals.get(i)] if d is not None]
+    return sorted(found)
+
+
+def subject_access_records(referrals: ReferralStore, referral_ids: list[str]) -> list[dict]:
+    """What the service holds about the child's referrals: each referral, the opt-outs and transitions of the same
+    council's reference (or naming the referral), and the service messages that became one of them."""
+    bodies = read_several(referrals, referral_ids)
+    items = [subject_access.record(
+        NAME, "referral", r, r["received_at"], fields={k: v for k, v in r.items() if k not in SEARCH_KEYS},
+        marks=(*REFERRAL_MARKS, *subject_access.list_marks(r, "contact_attempts", "note", "staff_note")))
+        for r in bodies]
+    references = [{"council": r["council"], "external_ref": r["external_ref"]} for r in bodies if r.get("external_ref")]
+    opt_outs = {d.id: d.body for where in references for d in referrals.everything(where, OPT_OUTS)}
+    items += [subject_access.record(NAME, "opt_out", o, o.get("recorded_at"),
+                                    marks=[("reason_note", "staff_note")]) for _, o in sorted(opt_outs.items())]
+    transitions = {d.id: d.body for where in [*references, {"referral_id": referral_ids}]
+                   for d in referrals.everything(where, TRANSITIONS)}
+    items += [subject_access.record(NAME, "transition", t, t.get("recorded_at"))
+              for _, t in sorted(transitions.items())]
+    items += [subject_access.record(NAME, "service_message", d.body, d.body.get("received_at"),
+                                    marks=[("note", "staff_note")])
+              for d in referrals.everything({"referral_id": referral_ids}, MESSAGES)]
+    return items

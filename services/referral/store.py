@@ -29,6 +29,8 @@ INDEXES = (
     Index(REFERRALS, ("id",)),  # several referrals read at once, for a list that names each child
     Index(OPT_OUTS, ("council", "external_ref")),  # a child's opt-outs, by the council's own reference
     *every_combination(TRANSITIONS, ("council", "renewed_offer_status")),  # transitions, and offers to make again
+    Index(TRANSITIONS, ("council", "external_ref")),  # a child's transitions, by the council's own reference
+    Index(TRANSITIONS, ("referral_id",)),  # or by the referral the council named
     *every_combination(MESSAGES, ("awaiting", "council")),  # messages awaiting an answer (or not), a council's
     Index(MESSAGES, ("referral_id",)),  # and a referral's
 )

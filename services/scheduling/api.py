@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from shared import validation
+from shared import subject_access, validation
 from shared.idempotency import once_per_key
 from shared.contracts.scheduling import ATTENTION_STATES, DEADLINE_VIEWS
 from shared.unit_of_work import UnitOfWork
@@ -134,3 +134,17 @@ def recall():
         "meetings": (lambda limit, after: store.in_order(MEETINGS, limit, after),
                      lambda meeting, before: history.of_meeting(meeting, before, case_of)),
     })
+
+
+@blueprint.get("/subject-access")
+def subject_access_records():
+    """What scheduling holds about the child's referrals (shared/subject_access): their meetings, and each
+    referral's deadlines."""
+    referral_ids = subject_access.asked_referral_ids()
+    found = [subject_access.record("scheduling", "meeting", m, m["history"][0]["at"] if m.get("history") else None,
+                                   fields=meeting_view(m), marks=[("late_reason", "staff_note")])
+             for m in (d.body for d in scheduling().all_meetings({"referral_id": referral_ids}))]
+    cases = (scheduling().case(referral_id) for referral_id in referral_ids)
+    return {"items": found + [subject_access.record("scheduling", "deadlines", {**d.body, "id": d.id},
+                                                    d.body.get("received_at"))
+                              for d in cases if d is not None]}

@@ -144,7 +144,7 @@ def install(app: Flask, settings: Settings, store: GatewayStore) -> None:
 
     # the routes join the blueprint as their modules are read
     from services.gateway.web import (api_keys, cases, complaints, messages, offers_again, people,  # noqa: F401
-                                      refer, reports, staff)
+                                      refer, reports, staff, subject_access)
     from services.gateway.web.forms import word
     from services.gateway.web.pages import long_date, staff_name, when
 

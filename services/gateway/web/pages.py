@@ -34,8 +34,9 @@ def gateway_store() -> GatewayStore:
     return current_app.extensions["llais.gateway_store"]
 
 
-def signed_in(*roles: str) -> Callable:
-    """Pages for signed-in users with one of `roles`: others are sent to sign in, or refused (403)."""
+def signed_in(*roles: str, refusal: str | None = None) -> Callable:
+    """Pages for signed-in users with one of `roles`: others are sent to sign in, or refused (403), the refusal
+    audited as `refusal` when it is given."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -44,6 +45,8 @@ def signed_in(*roles: str) -> Callable:
             if principal is None:
                 return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
             if principal.role not in roles:
+                if refusal:
+                    access.audit(refusal, None, 403, f"web forms ({principal.role})")
                 abort(403)
             return view(*args, **kwargs)
 

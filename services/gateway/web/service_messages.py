@@ -109,6 +109,8 @@ WORDINGS: dict[str, Any] = {
     "transition.unknown_result": _l("Choose what came of the renewed offer."),
     "transition.no_renewed_offer": _l("This transition brought no renewed offer."),
     "transition.renewed_offer_done": _l("This renewed offer was marked done already."),
+    "subject_access.child_not_found": _l("No child was found that way. Check the answers and try again: no export "
+                                         "is made for a child Llais holds nothing about."),
     # meetings
     "meeting.not_found": _l("This referral or meeting could not be found."),
     "meeting.double_booked": lambda booked_from, booked_until, **_: gettext(

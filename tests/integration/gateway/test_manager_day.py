@@ -81,7 +81,12 @@ def taken_up(site: Site, manager: str, advocate: str, referral_id: str) -> str:
 
 def case_opened(site: Site, staff: dict, given: str, family: str) -> str:
     """A child's Active Offer taken up, its follow-on allocated and their case opened: the case's id."""
-    follow_on = taken_up(site, staff["manager"], staff["advocate"], referred(site, child(given, family)))
+    return case_opened_for(site, staff, referred(site, child(given, family)))
+
+
+def case_opened_for(site: Site, staff: dict, referral_id: str) -> str:
+    """The Active Offer of a referral taken up, its follow-on allocated and the child's case opened: its id."""
+    follow_on = taken_up(site, staff["manager"], staff["advocate"], referral_id)
     wait_for(lambda: api(site, "GET", f"/referrals/{follow_on}", bearer(site, staff["manager"])).status_code == 200,
              what="the follow-on referral")
     allocated(site, staff["manager"], staff["advocate"], follow_on)

@@ -419,7 +419,8 @@ def test_a_permitted_manager_runs_staff_accounts_but_never_an_admins(permissive)
     manager = site.signed_in(manager_email)
     home = manager.get("/")
     assert home.status_code == 200, "their caseload stays their home"
-    assert menu_of(home) == ["Home", "Referrals", "Cases", "Messages", "Complaints", "Reports", "Staff", "API keys"]
+    assert menu_of(home) == ["Home", "Referrals", "Cases", "Messages", "Complaints", "Reports", "The child's data",
+                             "Staff", "API keys"]
     assert manager.get("/staff").status_code == 200
     assert 'value="admin"' not in manager.get("/staff/new").text
     email = new_email("advocate")

@@ -1,6 +1,7 @@
 """Records kept by an earlier version are given what the services now find them by: on every store, through
-`bring_up_to_date`, and by an operator's `llais upgrade-records`, after which a search by the child's name and a
-manager's list of requests for a different advocate find them."""
+`bring_up_to_date`, and by an operator's `llais upgrade-records`, after which a search by the child's name, a
+manager's list of requests for a different advocate and a subject access export's search for the child's own
+complaints find them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from shared.store import Index, Put, bring_up_to_date, open_store
 from services.casework import domain as casework, model as case_model
 from services.casework.store import CASES
 from services.cli import main
+from services.complaints import model as complaint_model
+from services.complaints.store import COMPLAINTS
 from services.referral import handlers as referral_handlers, model
 from services.referral.store import INDEXES, REFERRALS, ReferralStore
 
@@ -78,3 +81,17 @@ def test_an_operator_upgrades_records_and_a_search_by_name_then_finds_them(tmp_p
         assert [item["id"] for item in found] == [old["id"]], searched
     assert CliRunner().invoke(main, ["upgrade-records"]).output.startswith("referral: 0 referrals")
     referrals.close()
+
+
+def test_a_complaint_kept_before_its_name_key_is_found_by_the_complainants_name_after_the_upgrade(store):
+    store.ensure_indexes([Index(COMPLAINTS, ("name_key",))])
+    made = complaint_model.complaint(id=new_id(), kind="complaint", made_by="child", name="Siôn Prys", contact={},
+                                     about="Nobody came", council="CARDIFF", nation="wales", language="cy",
+                                     wants_reply=False, received_at="2026-11-02T10:00:00+00:00", by="public")
+    old = {k: v for k, v in made.items() if k != "name_key"}
+    store.commit(Put.new(COMPLAINTS, old["id"], old))
+    key = complaint_model.name_key("sion  PRYS")
+    assert store.find(COMPLAINTS, {"name_key": key}) == []
+    assert bring_up_to_date(store, COMPLAINTS, complaint_model.up_to_date) == 1
+    assert [d.id for d in store.find(COMPLAINTS, {"name_key": key})] == [old["id"]]
+    assert bring_up_to_date(store, COMPLAINTS, complaint_model.up_to_date) == 0, "a second run does nothing"

@@ -1,0 +1,68 @@
+"""The pure parts of a subject access export: where a redaction mark points, what the released records hold, the
+same mark known by the same key however often the export is gathered, and the audit log read between two moments
+through its ids."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+from shared import subject_access as parts
+from shared.clock import new_id
+from services.gateway import domain, subject_access
+
+
+def a_case() -> dict:
+    return {"id": "c1", "activities": [{"note": "rang the school"}, {"note": ""}],
+            "child": {"contact": {"carer_name": "Mair", "phone": "0770"}}}
+
+
+def test_a_mark_is_kept_only_where_the_record_holds_something():
+    case = a_case()
+    record = parts.record("casework", "case", case, "2026-01-01T10:00:00+00:00", marks=[
+        *parts.list_marks(case, "activities", "note", "staff_note"), ("child.contact.carer_name", "third_party"),
+        ("child.contact.carer_email", "third_party")])
+    assert [m["path"] for m in record["marks"]] == ["activities.0.note", "child.contact.carer_name"]
+    assert parts.value_at(case, "activities.0.note") == "rang the school"
+    assert parts.value_at(case, "activities.7.note") is None and parts.value_at(case, "id.x") is None
+
+
+def test_what_is_still_marked_is_blacked_out_and_a_cleared_mark_is_released_as_it_is():
+    record = parts.record("casework", "case", a_case(), None, marks=[("activities.0.note", "staff_note"),
+                                                                     ("child.contact.carer_name", "third_party")])
+    record["marks"] = [{**m, "key": subject_access.mark_key(record, m["path"])} for m in record["marks"]]
+    cleared = record["marks"][1]["key"]
+    released = subject_access.as_released([record], [cleared], "[redacted]")[0]
+    assert released["fields"]["activities"][0]["note"] == "[redacted]"
+    assert released["fields"]["child"]["contact"] == {"carer_name": "Mair", "phone": "0770"}
+    assert [m["redacted"] for m in released["marks"]] == [True, False]
+    assert record["fields"]["activities"][0]["note"] == "rang the school", "the gathered record is left as it was"
+
+
+def test_a_mark_is_known_by_the_same_key_each_time_and_by_no_other_marks():
+    record = {"service": "referral", "kind": "referral", "id": "r1"}
+    assert subject_access.mark_key(record, "referrer") == subject_access.mark_key(dict(record), "referrer")
+    assert subject_access.mark_key(record, "referrer") != subject_access.mark_key(record, "risks")
+    assert subject_access.mark_key(record, "risks") != subject_access.mark_key({**record, "id": "r2"}, "risks")
+
+
+def test_rows_flatten_a_record_and_leave_out_what_is_empty():
+    assert subject_access.rows({"a": {"b": 1, "c": ""}, "d": [{"e": "x"}], "f": ["cy", "en"], "g": None}) == [
+        ("a.b", 1), ("d.0.e", "x"), ("f", "cy, en")]
+
+
+def test_codes_are_said_in_the_childs_language():
+    disclosure = {"kind": "disclosure"}
+    assert subject_access.code_words(disclosure, "reason", "court_order", "cy") == "Gorchymyn llys"
+    assert subject_access.code_words(disclosure, "council", "CARDIFF", "cy") == "Caerdydd"
+    assert subject_access.code_words(disclosure, "disclosed_to", "MASH", "cy") == "MASH"
+
+
+def test_ids_made_between_two_moments_lie_between_the_ids_at_those_moments():
+    before = domain.id_at(datetime.now(timezone.utc) - timedelta(milliseconds=5))
+    made = new_id()
+    time.sleep(0.01)
+    after = domain.id_at(datetime.now(timezone.utc))
+    assert before < made < after
+    new_year, next_day = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc)
+    assert domain.id_at(new_year) < domain.id_at(next_day)

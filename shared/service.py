@@ -28,6 +28,9 @@ class ServiceDefinition:
     indexes: Sequence[Index] = ()
     """The combinations of fields the service finds its documents by (its store.py's INDEXES): the store makes an
     index for each when the API or the worker starts."""
+    retained: Sequence[Any] = ()
+    """How its records with personal data fall due and are erased (shared/erasure.py's `Retained`): their due day
+    is stamped on every write, indexed, and the worker's erasure job erases what is due."""
     councils: bool = False
     """Whether the API reads the council register (`app.extensions["llais.councils"]`): the councils, their
     regions and nations, loaded once from the settings' file."""
@@ -42,8 +45,7 @@ class ServiceDefinition:
         from shared.web import create_service_app
 
         settings = settings or Settings.from_env()
-        store = store or open_store(self.name, settings)
-        store.ensure_indexes(self.indexes, strict=settings.strict_queries)
+        store = self.open(settings, store)
 
         def broker_reachable() -> None:
             broker_check(settings)
@@ -58,13 +60,21 @@ class ServiceDefinition:
             app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
         return app
 
+    def open(self, settings: Settings, store: Store | None = None) -> Store:
+        """The service's store as its roles use it: its indexes made, and its records' due days stamped."""
+        from shared import erasure
+
+        store = erasure.stamping(store or open_store(self.name, settings), self.retained, settings.retention)
+        store.ensure_indexes((*self.indexes, *erasure.indexes(self.retained)), strict=settings.strict_queries)
+        return store
+
     def create_worker(self, settings: Settings | None = None, *, store: Store | None = None):
         from shared.bus import Worker
 
         settings = settings or Settings.from_env()
-        store = store or open_store(self.name, settings)
-        store.ensure_indexes(self.indexes, strict=settings.strict_queries)
-        periodic = [*(self.periodic(store, settings) if self.periodic else ()), forgetting_keys(store)]
+        store = self.open(settings, store)
+        periodic = [*(self.periodic(store, settings) if self.periodic else ()), forgetting_keys(store),
+                    erasing(store, self.retained)]
         handlers = self.configure(self.handlers, settings) if self.configure else self.handlers
         return Worker(self.name, store, settings, handlers=handlers, periodic=periodic)
 
@@ -75,3 +85,13 @@ def forgetting_keys(store: Store):
     from shared.idempotency import FORGET_EVERY_SECONDS
 
     return Periodic("forget-keys", FORGET_EVERY_SECONDS, lambda: store.forget_keys(time.time()))
+
+
+def erasing(store: Store, retained: Sequence[Any]):
+    """The worker's task that erases what is due today and forgets inbox entries past redelivery
+    (shared/erasure.py)."""
+    from shared import erasure
+    from shared.bus import Periodic
+
+    return Periodic("erase", erasure.ERASE_EVERY_SECONDS,
+                    lambda: erasure.erase_due(store, retained, erasure.today()))

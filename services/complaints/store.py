@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from shared.erasure import Retained
 from shared.store import Document, Index, Position, Store, every_combination, find_all, find_page
 from shared.unit_of_work import UnitOfWork
+
+from services.complaints import domain
 
 COMPLAINTS = "complaints"
 
@@ -12,6 +15,9 @@ INDEXES = (
     *every_combination(COMPLAINTS, ("status", "kind")),  # the list's filters, each optional
 )
 """The ways the service finds complaints (shared/store: Index)."""
+
+RETAINED = (Retained(COMPLAINTS, "complaint", domain.erase_on, anonymised=domain.anonymised),)
+"""How complaints fall due and are erased (shared/erasure.py)."""
 
 
 class ComplaintsStore:

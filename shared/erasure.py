@@ -23,6 +23,7 @@ from datetime import date, datetime, time as day_time, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from shared.clock import new_id, now, timestamp
+from shared.contracts import Event
 from shared.retention import Policy, as_text, day_of
 from shared.store import AtMost, Document, Index, Put, Store, find_all
 from shared.unit_of_work import UnitOfWork
@@ -53,6 +54,8 @@ class Retained:
     """What erasing leaves of a body; None: the document is removed."""
     about: Callable[[Mapping[str, Any]], Iterable[str]] = lambda body: ()
     """The referrals a record is about, whose legal hold keeps it."""
+    telling: Callable[[Mapping[str, Any], date], Sequence[Event]] | None = None
+    """The events its erasure causes, committed with the anonymised record (the referral's `retention.expired`)."""
 
     @property
     def index(self) -> Index:
@@ -139,7 +142,8 @@ def _erase(uow: UnitOfWork, declaration: Retained, document: Document, on: date)
     if declaration.anonymised is None:
         return uow.remove(document)
     body = {**declaration.anonymised(document.body), "erase_on": None, "erased_on": on.isoformat()}
-    return uow.update(document, body) is not None
+    events = declaration.telling(document.body, on) if declaration.telling else ()
+    return uow.update(document, body, events) is not None
 
 
 def erasure_log(store: Store, limit: int = 50) -> list[dict]:

@@ -62,9 +62,27 @@ class Retained:
         return Index(self.collection, ("erase_on",))
 
 
-def indexes(retained: Sequence[Retained]) -> tuple[Index, ...]:
-    """The indexes the job reads through: one on each retained collection's due day."""
-    return tuple(dict.fromkeys(r.index for r in retained))
+@dataclass(frozen=True)
+class AboutReferral:
+    """A collection whose records are about one referral, erased when the referral service says the referral's
+    records expired (`retention.expired`)."""
+
+    collection: str
+    field: str | None = "referral_id"
+    """The field naming the referral (found through an index on it); None: the record's id is the referral's."""
+    anonymised: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    """What erasing leaves of a body; None: the document is removed."""
+
+    @property
+    def kind(self) -> str:
+        return self.collection
+
+
+def indexes(retained: Sequence[Retained], about: Sequence[AboutReferral] = ()) -> tuple[Index, ...]:
+    """The indexes erasure reads through: one on each retained collection's due day, and one on the referral each
+    record about a referral names."""
+    return tuple(dict.fromkeys([*(r.index for r in retained),
+                                *(Index(a.collection, (a.field,)) for a in about if a.field)]))
 
 
 def stamped(body: Mapping[str, Any], retained: Retained, policy: Policy) -> dict:
@@ -137,13 +155,58 @@ def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int
     return record
 
 
-def _erase(uow: UnitOfWork, declaration: Retained, document: Document, on: date) -> bool:
+def _erase(uow: UnitOfWork, declaration: Retained | AboutReferral, document: Document, on: date, *,
+           last: bool = True) -> bool:
     """Erase one record as it was read: False when another writer (another worker's run) got there first."""
     if declaration.anonymised is None:
         return uow.remove(document)
     body = {**declaration.anonymised(document.body), "erase_on": None, "erased_on": on.isoformat()}
-    events = declaration.telling(document.body, on) if declaration.telling else ()
-    return uow.update(document, body, events) is not None
+    telling = getattr(declaration, "telling", None)
+    return uow.update(document, body, telling(document.body, on) if telling else (), last=last) is not None
+
+
+def erasing_referral(about: Sequence[AboutReferral]) -> Callable[[Event, UnitOfWork], None]:
+    """The handler of `retention.expired`: erase every record in `about` of the referral, and keep an erasure
+    record of it. A redelivery finds them erased already and erases nothing."""
+    def handle(event: Event, uow: UnitOfWork) -> None:
+        referral_id, on = event.data["referral_id"], date.fromisoformat(event.data["erased_on"])
+        kinds: dict[str, dict] = {}
+        for declaration in about:
+            if declaration.field is None:
+                found = [d for d in [uow.get(declaration.collection, referral_id)] if d is not None]
+            else:
+                found = find_all(uow, declaration.collection, {declaration.field: referral_id})  # type: ignore
+            for document in found:
+                if document.body.get("erased_on"):
+                    continue
+                if _erase(uow, declaration, document, on, last=False):  # type: ignore[arg-type]
+                    erased = kinds.setdefault(declaration.kind, {"count": 0, "ids": []})
+                    erased["count"] += 1
+                    erased["ids"].append(digest(document.id))
+        if kinds:
+            record = {"id": new_id(), "at": timestamp(), "as_of": on.isoformat(), "kinds": kinds,
+                      "inbox_forgotten": 0, "because": "retention.expired", "referral": digest(referral_id)}
+            uow.create(ERASURES, record["id"], record)
+    return handle
+
+
+def hold_placed(event: Event, uow: UnitOfWork) -> None:
+    """`legal_hold.placed`: keep every referral it covers out of erasure until it is lifted."""
+    for referral_id in event.data["referral_ids"]:
+        uow.change(LEGAL_HOLDS, referral_id, lambda body: None if body.get("held") else (
+            {**body, "held": True, "reason_code": event.data["reason_code"], "since": event.data["placed_at"]}, []),
+            initial={}, last=False)
+
+
+def hold_lifted(event: Event, uow: UnitOfWork) -> None:
+    """`legal_hold.lifted`: what the hold covered may be erased again when due."""
+    for referral_id in event.data["referral_ids"]:
+        uow.change(LEGAL_HOLDS, referral_id, lambda body: None if not body.get("held") else (
+            {**body, "held": False, "lifted_at": event.data["lifted_at"]}, []), initial={}, last=False)
+
+
+HOLDING = {"legal_hold.placed": hold_placed, "legal_hold.lifted": hold_lifted}
+"""The handlers of a service that erases a child's records: it keeps the held referrals and skips them."""
 
 
 def erasure_log(store: Store, limit: int = 50) -> list[dict]:
@@ -156,5 +219,6 @@ def today() -> date:
     return day_of(timestamp(now()))  # type: ignore[return-value]
 
 
-__all__ = ["ERASE_EVERY_SECONDS", "ERASURES", "INBOX_KEPT", "LEGAL_HOLDS", "Retained", "Stamping", "digest",
-           "erase_due", "erasure_log", "held_referrals", "indexes", "stamped", "stamping", "today"]
+__all__ = ["AboutReferral", "ERASE_EVERY_SECONDS", "ERASURES", "HOLDING", "INBOX_KEPT", "LEGAL_HOLDS", "Retained",
+           "Stamping", "digest", "erase_due", "erasing_referral", "erasure_log", "held_referrals", "hold_lifted",
+           "hold_placed", "indexes", "stamped", "stamping", "today"]

@@ -31,6 +31,9 @@ class ServiceDefinition:
     retained: Sequence[Any] = ()
     """How its records with personal data fall due and are erased (shared/erasure.py's `Retained`): their due day
     is stamped on every write, indexed, and the worker's erasure job erases what is due."""
+    about_referral: Sequence[Any] = ()
+    """What it erases of a referral whose records expired (shared/erasure.py's `AboutReferral`), found through an
+    index on the referral each record names."""
     councils: bool = False
     """Whether the API reads the council register (`app.extensions["llais.councils"]`): the councils, their
     regions and nations, loaded once from the settings' file."""
@@ -65,7 +68,8 @@ class ServiceDefinition:
         from shared import erasure
 
         store = erasure.stamping(store or open_store(self.name, settings), self.retained, settings.retention)
-        store.ensure_indexes((*self.indexes, *erasure.indexes(self.retained)), strict=settings.strict_queries)
+        store.ensure_indexes((*self.indexes, *erasure.indexes(self.retained, self.about_referral)),
+                             strict=settings.strict_queries)
         return store
 
     def create_worker(self, settings: Settings | None = None, *, store: Store | None = None):

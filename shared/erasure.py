@@ -123,8 +123,9 @@ def digest(id: str) -> str:
 
 
 def held_referrals(store: Store) -> set[str]:
-    """The referrals under a legal hold here (few: read whole)."""
-    return {document.id for document in find_all(store, LEGAL_HOLDS) if document.body.get("held")}
+    """The referrals under a legal hold here (few: read whole): each held, and those its hold covers."""
+    return {referral_id for document in find_all(store, LEGAL_HOLDS) if document.body.get("held")
+            for referral_id in (document.id, *document.body.get("referral_ids", ()))}
 
 
 def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int = PAGE) -> dict | None:
@@ -190,19 +191,21 @@ def erasing_referral(about: Sequence[AboutReferral]) -> Callable[[Event, UnitOfW
     return handle
 
 
+def keep_hold(uow: UnitOfWork, referral_ids: Iterable[str], held: bool, *, last: bool = False) -> None:
+    """Keep (or, lifted, release) the referrals a legal hold covers, as this service's erasure reads them."""
+    for referral_id in referral_ids:
+        uow.change(LEGAL_HOLDS, referral_id, lambda body: None if bool(body.get("held")) == held else (
+            {**body, "held": held}, []), initial={}, last=last)
+
+
 def hold_placed(event: Event, uow: UnitOfWork) -> None:
     """`legal_hold.placed`: keep every referral it covers out of erasure until it is lifted."""
-    for referral_id in event.data["referral_ids"]:
-        uow.change(LEGAL_HOLDS, referral_id, lambda body: None if body.get("held") else (
-            {**body, "held": True, "reason_code": event.data["reason_code"], "since": event.data["placed_at"]}, []),
-            initial={}, last=False)
+    keep_hold(uow, event.data["referral_ids"], True)
 
 
 def hold_lifted(event: Event, uow: UnitOfWork) -> None:
     """`legal_hold.lifted`: what the hold covered may be erased again when due."""
-    for referral_id in event.data["referral_ids"]:
-        uow.change(LEGAL_HOLDS, referral_id, lambda body: None if not body.get("held") else (
-            {**body, "held": False, "lifted_at": event.data["lifted_at"]}, []), initial={}, last=False)
+    keep_hold(uow, event.data["referral_ids"], False)
 
 
 HOLDING = {"legal_hold.placed": hold_placed, "legal_hold.lifted": hold_lifted}
@@ -221,4 +224,4 @@ def today() -> date:
 
 __all__ = ["AboutReferral", "ERASE_EVERY_SECONDS", "ERASURES", "HOLDING", "INBOX_KEPT", "LEGAL_HOLDS", "Retained",
            "Stamping", "digest", "erase_due", "erasing_referral", "erasure_log", "held_referrals", "hold_lifted",
-           "hold_placed", "indexes", "stamped", "stamping", "today"]
+           "hold_placed", "indexes", "keep_hold", "stamped", "stamping", "today"]

@@ -15,8 +15,8 @@ from shared.settling import Settler
 from shared.store import Store, open_store
 from shared.web import create_service_app
 
-from services.gateway import (access, api, cases_api, complaints_api, idempotency, messages_api, reports_api,
-                              retention, transitions_api, web)
+from services.gateway import (access, api, cases_api, complaints_api, holds_api, idempotency, messages_api,
+                              reports_api, retention, transitions_api, web)
 from services.gateway.openapi import build_spec
 from services.gateway.store import INDEXES, GatewayStore
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     app.register_blueprint(reports_api.blueprint)
     app.register_blueprint(messages_api.blueprint)
     app.register_blueprint(transitions_api.blueprint)
+    app.register_blueprint(holds_api.blueprint)
     if settings.trusted_proxies:  # the client's address and scheme as the proxies in front say, for limits and cookies
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     web.csrf.exempt(reports_api.blueprint)
     web.csrf.exempt(messages_api.blueprint)
     web.csrf.exempt(transitions_api.blueprint)
+    web.csrf.exempt(holds_api.blueprint)
     spec = build_spec(council.code for council in app.extensions["llais.councils"].all())
 
     @app.get("/api/v1/openapi.json")

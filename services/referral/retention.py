@@ -16,6 +16,8 @@ from datetime import date
 from typing import Any, Mapping
 
 from shared.contracts import Event, new_event
+from shared.contracts.retention import HOLD_REASONS
+from shared.errors import NotAllowed, Refused, Rule
 from shared.retention import Policy, day_of, published_after
 
 from services.referral import domain
@@ -72,6 +74,48 @@ def expired(referral: Mapping[str, Any], on: date) -> list[Event]:
     kind = "child_record" if went_ahead(referral) else "not_proceeded"
     return [new_event("retention.expired", {"referral_id": referral["id"], "kind": kind, "erased_on": on.isoformat()},
                       producer=NAME, subject=f"referral:{referral['id']}")]
+
+
+# legal holds: a manager stops the erasure of a child's records (a court case, a complaint open) until it is lifted
+
+HOLD_REASON = Rule("legal_hold.reason", f"Give the reason as one of: {', '.join(HOLD_REASONS)}.")
+MANAGERS_HOLD = Rule("legal_hold.managers", "only a manager may place or lift a legal hold")
+
+
+def place_hold(hold: Mapping[str, Any], referral: Mapping[str, Any], reason_code: Any, by: str, role: str | None,
+               at: str) -> dict | None:
+    """The hold placed on `referral` and those linked to it; None when one is in place already (it stands)."""
+    if role != "manager":
+        raise NotAllowed(MANAGERS_HOLD())
+    if reason_code not in HOLD_REASONS:
+        raise Refused({"reason_code": [HOLD_REASON()]})
+    if hold.get("held"):
+        return None
+    return {"referral_id": referral["id"], "referral_ids": linked(referral), "held": True,
+            "reason_code": reason_code, "placed_at": at, "placed_by": by, "lifted_at": None, "lifted_by": None}
+
+
+def lift_hold(hold: Mapping[str, Any], by: str, role: str | None, at: str) -> dict | None:
+    """The hold lifted; None when there is none in place (nothing to lift)."""
+    if role != "manager":
+        raise NotAllowed(MANAGERS_HOLD())
+    if not hold.get("held"):
+        return None
+    return {**hold, "held": False, "lifted_at": at, "lifted_by": by}
+
+
+def hold_view(hold: Mapping[str, Any], referral_id: str) -> dict:
+    """A hold as staff read it; a referral never held reads as not held."""
+    return {"referral_id": referral_id, "held": bool(hold.get("held")),
+            **{k: hold.get(k) for k in ("referral_ids", "reason_code", "placed_at", "placed_by", "lifted_at",
+                                        "lifted_by")}}
+
+
+def hold_event_data(hold: Mapping[str, Any]) -> dict:
+    data = {"referral_id": hold["referral_id"], "referral_ids": list(hold["referral_ids"])}
+    if hold["held"]:
+        return {**data, "reason_code": hold["reason_code"], "placed_at": hold["placed_at"]}
+    return {**data, "lifted_at": hold["lifted_at"]}
 
 
 def opt_out_erase_on(opt_out: Mapping[str, Any], policy: Policy) -> date:

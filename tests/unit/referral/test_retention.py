@@ -75,3 +75,31 @@ def test_erasing_an_opt_out_keeps_the_childs_age_and_the_reasons_code():
 def test_a_hold_on_any_linked_referral_keeps_this_one():
     linked = closed(earlier_referral_ids=["r0"], follow_on_referral_id="r2")
     assert retention.linked(linked) == ["r1", "r0", "r2"]
+
+
+def test_only_a_manager_places_a_hold_with_a_reason_and_it_covers_the_linked_referrals():
+    import pytest
+
+    from shared.errors import NotAllowed, Refused
+    from services.referral import handlers
+    from services.referral.commands import LiftHold, PlaceHold
+    from services.referral.store import REFERRALS
+    from tests.unit.fakes import FakeUnitOfWork
+
+    uow = FakeUnitOfWork()
+    uow.given(REFERRALS, "r1", closed(earlier_referral_ids=["r0"]))
+    with pytest.raises(NotAllowed):
+        handlers.place_hold(PlaceHold("r1", "court_case", "advocate@x", "advocate"), uow)
+    with pytest.raises(Refused):
+        handlers.place_hold(PlaceHold("r1", "because", "manager@x", "manager"), uow)
+    assert uow.events == []
+
+    held = handlers.place_hold(PlaceHold("r1", "court_case", "manager@x", "manager"), uow)
+    assert (held["held"], held["referral_ids"], held["reason_code"]) == (True, ["r1", "r0"], "court_case")
+    assert [(e.type, e.data["referral_ids"]) for e in uow.events] == [("legal_hold.placed", ["r1", "r0"])]
+    handlers.place_hold(PlaceHold("r1", "other", "manager@x", "manager"), uow)  # in place already: it stands
+    assert len(uow.events) == 1
+
+    lifted = handlers.lift_hold(LiftHold("r1", "manager@x", "manager"), uow)
+    assert not lifted["held"] and lifted["lifted_by"] == "manager@x"
+    assert [e.type for e in uow.events] == ["legal_hold.placed", "legal_hold.lifted"]

@@ -186,7 +186,8 @@ def erasing_referral(about: Sequence[AboutReferral]) -> Callable[[Event, UnitOfW
                     erased["ids"].append(digest(document.id))
         if kinds:
             record = {"id": new_id(), "at": timestamp(), "as_of": on.isoformat(), "kinds": kinds,
-                      "inbox_forgotten": 0, "because": "retention.expired", "referral": digest(referral_id)}
+                      "inbox_forgotten": 0, "because": "retention.expired", "event_id": event.id,
+                      "referral": digest(referral_id)}
             uow.create(ERASURES, record["id"], record)
     return handle
 

@@ -56,6 +56,8 @@ class Retained:
     """The referrals a record is about, whose legal hold keeps it."""
     telling: Callable[[Mapping[str, Any], date], Sequence[Event]] | None = None
     """The events its erasure causes, committed with the anonymised record (the referral's `retention.expired`)."""
+    along: Sequence["AboutReferral"] = ()
+    """The service's other records about the one erased (by its id), erased with it: a referral's messages."""
 
     @property
     def index(self) -> Index:
@@ -81,6 +83,7 @@ class AboutReferral:
 def indexes(retained: Sequence[Retained], about: Sequence[AboutReferral] = ()) -> tuple[Index, ...]:
     """The indexes erasure reads through: one on each retained collection's due day, and one on the referral each
     record about a referral names."""
+    about = [*about, *(along for r in retained for along in r.along)]
     return tuple(dict.fromkeys([*(r.index for r in retained),
                                 *(Index(a.collection, (a.field,)) for a in about if a.field)]))
 
@@ -142,9 +145,8 @@ def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int
                 if held.intersection(declaration.about(document.body)):
                     continue
                 if _erase(uow, declaration, document, on):
-                    erased = kinds.setdefault(declaration.kind, {"count": 0, "ids": []})
-                    erased["count"] += 1
-                    erased["ids"].append(digest(document.id))
+                    _count(kinds, declaration.kind, document.id)
+                    _erase_about(uow, declaration.along, document.id, on, kinds)
     forgotten = store.forget_handled((datetime.combine(on, day_time(), timezone.utc) - INBOX_KEPT).timestamp())
     if not kinds and not forgotten:
         return None
@@ -172,18 +174,7 @@ def erasing_referral(about: Sequence[AboutReferral]) -> Callable[[Event, UnitOfW
     def handle(event: Event, uow: UnitOfWork) -> None:
         referral_id, on = event.data["referral_id"], date.fromisoformat(event.data["erased_on"])
         kinds: dict[str, dict] = {}
-        for declaration in about:
-            if declaration.field is None:
-                found = [d for d in [uow.get(declaration.collection, referral_id)] if d is not None]
-            else:
-                found = find_all(uow, declaration.collection, {declaration.field: referral_id})  # type: ignore
-            for document in found:
-                if document.body.get("erased_on"):
-                    continue
-                if _erase(uow, declaration, document, on, last=False):  # type: ignore[arg-type]
-                    erased = kinds.setdefault(declaration.kind, {"count": 0, "ids": []})
-                    erased["count"] += 1
-                    erased["ids"].append(digest(document.id))
+        _erase_about(uow, about, referral_id, on, kinds)
         if kinds:
             record = {"id": new_id(), "at": timestamp(), "as_of": on.isoformat(), "kinds": kinds,
                       "inbox_forgotten": 0, "because": "retention.expired", "event_id": event.id,
@@ -197,6 +188,25 @@ def keep_hold(uow: UnitOfWork, referral_ids: Iterable[str], held: bool, *, last:
     for referral_id in referral_ids:
         uow.change(LEGAL_HOLDS, referral_id, lambda body: None if bool(body.get("held")) == held else (
             {**body, "held": held}, []), initial={}, last=last)
+
+
+def _erase_about(uow: UnitOfWork, about: Sequence[AboutReferral], referral_id: str, on: date,
+                 kinds: dict[str, dict]) -> None:
+    """Erase every record in `about` of the referral, counting each in `kinds`."""
+    for declaration in about:
+        if declaration.field is None:
+            found = [d for d in [uow.get(declaration.collection, referral_id)] if d is not None]
+        else:
+            found = find_all(uow, declaration.collection, {declaration.field: referral_id})  # type: ignore[arg-type]
+        for document in found:
+            if not document.body.get("erased_on") and _erase(uow, declaration, document, on, last=False):
+                _count(kinds, declaration.kind, document.id)
+
+
+def _count(kinds: dict[str, dict], kind: str, id: str) -> None:
+    erased = kinds.setdefault(kind, {"count": 0, "ids": []})
+    erased["count"] += 1
+    erased["ids"].append(digest(id))
 
 
 def hold_placed(event: Event, uow: UnitOfWork) -> None:

@@ -118,6 +118,12 @@ def hold_event_data(hold: Mapping[str, Any]) -> dict:
     return {**data, "lifted_at": hold["lifted_at"]}
 
 
+def message_anonymised(message: Mapping[str, Any]) -> dict:
+    """A message about an erased referral: its channel, who it was from, its clock and answer stay (reporting counts
+    them); what was said goes."""
+    return {**message, "note": ""}
+
+
 def opt_out_erase_on(opt_out: Mapping[str, Any], policy: Policy) -> date:
     return published_after(day_of(opt_out["recorded_at"]))  # type: ignore[arg-type]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.erasure import Retained
+from shared.erasure import AboutReferral, Retained
 from shared.store import Document, Index, Store, every_combination, find_all
 from shared.unit_of_work import UnitOfWork
 
@@ -38,7 +38,8 @@ INDEXES = (
 
 RETAINED = (
     Retained(REFERRALS, "child_record", retention.referral_erase_on, anonymised=retention.referral_anonymised,
-             about=retention.linked, telling=retention.expired),
+             about=retention.linked, telling=retention.expired,
+             along=(AboutReferral(MESSAGES, anonymised=retention.message_anonymised),)),
     Retained(OPT_OUTS, "opt_out", retention.opt_out_erase_on, anonymised=retention.opt_out_anonymised),
 )
 """How a child's referrals and opt-outs fall due and are erased (services/referral/retention.py)."""

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from shared.config import SERVICES
 from shared.erasure import ERASURES
 from services.cli import main
+from services.gateway import handlers
 from services.reporting import domain as reporting
 from shared.clock import now
 from tests.examples import example_referral
@@ -69,7 +70,6 @@ def test_an_expired_childs_records_are_erased_everywhere_and_nothing_else_with_t
         platform, monkeypatch):
     council, manager = platform.key("CARDIFF"), platform.staff("manager")
     advocate_email = "advocate-erasure@provider.example"
-    from services.gateway import handlers
     handlers.create_user(platform.gateway, platform.councils, advocate_email, "advocate", None, "a long password!")
     gwen = platform.post("/api/v1/referrals", council, json=child(GWEN)).json()["id"]
     osian = platform.post("/api/v1/referrals", council, json=child(OSIAN)).json()["id"]

@@ -98,3 +98,20 @@ def test_inbox_entries_are_forgotten_after_the_redelivery_window(store):
     assert store.handled(event.id)
     record = erasure.erase_due(store, [NOTES], date.today() + erasure.INBOX_KEPT + timedelta(days=1))
     assert record["inbox_forgotten"] == 1 and not store.handled(event.id)
+
+
+def test_the_records_about_an_erased_record_go_with_it(tmp_path):
+    from shared.erasure import AboutReferral
+
+    letters = AboutReferral("letters", anonymised=lambda body: {**body, "text": ""})
+    with_letters = Retained("notes", "note", NOTES.due, anonymised=NOTES.anonymised, along=(letters,))
+    made = SQLiteStore(tmp_path / "along.sqlite3")
+    made.ensure_indexes(erasure.indexes([with_letters]), strict=True)
+    store = erasure.stamping(made, [with_letters], Policy())
+    note(store, "a", CLOSED)
+    store.commit(Put.new("letters", "l1", {"referral_id": "a", "text": "Dear Osian"}))
+    store.commit(Put.new("letters", "l2", {"referral_id": "b", "text": "Dear Nia"}))
+    record = erasure.erase_due(store, [with_letters], DUE)
+    assert store.get("letters", "l1").body["text"] == "" and store.get("letters", "l2").body["text"] == "Dear Nia"
+    assert record["kinds"]["letters"] == {"count": 1, "ids": [erasure.digest("l1")]}
+    made.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import backup_bench, bus_bench, gateway_bench, journey_bench, report_bench  # noqa: E402
+from bench import backup_bench, bus_bench, erasure_bench, gateway_bench, journey_bench, report_bench  # noqa: E402
 
 
 def main() -> None:
@@ -22,6 +22,8 @@ def main() -> None:
     print(json.dumps(report_bench.main(), indent=2), flush=True)
     print("\n== backup: the embedded mode's stores with 100,000 referrals, while a council system POSTs ==", flush=True)
     print(json.dumps(backup_bench.main(), indent=2), flush=True)
+    print("\n== erasure: a few hundred due among 1,000 and among 100,000 stored ==", flush=True)
+    print(json.dumps(erasure_bench.main(), indent=2), flush=True)
 
 
 if __name__ == "__main__":

@@ -242,6 +242,7 @@ def retention_run(as_of, only: str | None) -> None:
     """Erase, in every service (or one), what is due today or on --as-of, as each worker does hourly; print each
     service's erasure record (kinds, counts, hashed ids), one JSON object a line."""
     from shared import erasure
+    from shared.bus import forget_parked
     from shared.store import open_store
 
     from services.platform import retained
@@ -253,7 +254,8 @@ def retention_run(as_of, only: str | None) -> None:
         store = erasure.stamping(open_store(service, settings), kept, settings.retention)
         try:
             store.ensure_indexes(erasure.indexes(kept))
-            record = erasure.erase_due(store, kept, day)
+            parked = None if service == "gateway" else functools.partial(forget_parked, settings, service)
+            record = erasure.erase_due(store, kept, day, parked=parked)
             click.echo(json.dumps({"service": service, **(record or {"as_of": day.isoformat(), "kinds": {}})}))
         finally:
             store.close()

@@ -35,6 +35,7 @@ ERASURES = "erasures"
 LEGAL_HOLDS = "legal_holds"
 """The referrals under a legal hold, by id, as this service was told of them: their children's records wait."""
 ERASE_EVERY_SECONDS = 3600.0
+ERASE_FIRST_AFTER_SECONDS = 300.0
 INBOX_KEPT = timedelta(days=90)
 """How long a handled event's id is kept in an inbox: longer than any redelivery (retries, a parked message
 replayed) can come."""
@@ -131,11 +132,14 @@ def held_referrals(store: Store) -> set[str]:
             for referral_id in (document.id, *document.body.get("referral_ids", ()))}
 
 
-def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int = PAGE) -> dict | None:
+def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int = PAGE,
+              parked: Callable[[Callable[[Any], bool]], int] | None = None) -> dict | None:
     """Erase every record due on or before `on` that no legal hold covers, forget inbox entries older than
-    INBOX_KEPT, and keep an erasure record of it; the record, or None when nothing was erased or forgotten."""
+    INBOX_KEPT (and, through `parked`, the service's parked messages that `parked_to_forget` names), and keep an
+    erasure record of it; the record, or None when nothing was erased or forgotten."""
     uow, held = UnitOfWork(store), held_referrals(store)
     kinds: dict[str, dict] = {}
+    referrals: set[str] = set()
     for declaration in retained:
         after = None
         while found := store.find(declaration.collection, {"erase_on": AtMost(on.isoformat())}, limit=page,
@@ -147,11 +151,13 @@ def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int
                 if _erase(uow, declaration, document, on):
                     _count(kinds, declaration.kind, document.id)
                     _erase_about(uow, declaration.along, document.id, on, kinds)
+                    referrals.update(declaration.about(document.body))
     forgotten = store.forget_handled((datetime.combine(on, day_time(), timezone.utc) - INBOX_KEPT).timestamp())
-    if not kinds and not forgotten:
+    parked_forgotten = parked(parked_to_forget(on, referrals)) if parked is not None else 0
+    if not kinds and not forgotten and not parked_forgotten:
         return None
     record = {"id": new_id(), "at": timestamp(), "as_of": on.isoformat(), "kinds": kinds,
-              "inbox_forgotten": forgotten}
+              "inbox_forgotten": forgotten, "parked_forgotten": parked_forgotten}
     uow.create(ERASURES, record["id"], record)
     log.info("records erased", extra={"llais_erased": {kind: kept["count"] for kind, kept in kinds.items()},
                                       "llais_inbox_forgotten": forgotten})
@@ -223,6 +229,18 @@ HOLDING = {"legal_hold.placed": hold_placed, "legal_hold.lifted": hold_lifted}
 """The handlers of a service that erases a child's records: it keeps the held referrals and skips them."""
 
 
+def parked_to_forget(on: date, referral_ids: Iterable[str] = ()) -> Callable[[Any], bool]:
+    """Which parked messages (shared/bus/parking.py's `ParkedMessage`) go: those parked longer than INBOX_KEPT
+    before `on`, and those whose event names one of `referral_ids` (erased)."""
+    erased, before = set(referral_ids), (datetime.combine(on, day_time(), timezone.utc) - INBOX_KEPT).isoformat()
+
+    def forget(parked: Any) -> bool:
+        data = parked.body.get("data") if isinstance(parked.body, dict) else None
+        named = isinstance(data, dict) and data.get("referral_id") in erased
+        return named or bool(parked.parked_at and parked.parked_at < before)
+    return forget
+
+
 def erasure_log(store: Store, limit: int = 50) -> list[dict]:
     """The latest erasure records, newest first."""
     return [document.body for document in reversed(find_all(store, ERASURES))][:limit]
@@ -233,6 +251,6 @@ def today() -> date:
     return day_of(timestamp(now()))  # type: ignore[return-value]
 
 
-__all__ = ["AboutReferral", "ERASE_EVERY_SECONDS", "ERASURES", "HOLDING", "INBOX_KEPT", "LEGAL_HOLDS", "Retained",
+__all__ = ["AboutReferral", "ERASE_EVERY_SECONDS", "ERASE_FIRST_AFTER_SECONDS", "ERASURES", "HOLDING", "INBOX_KEPT", "LEGAL_HOLDS", "Retained",
            "Stamping", "digest", "erase_due", "erasing_referral", "erasure_log", "held_referrals", "hold_lifted",
            "hold_placed", "indexes", "keep_hold", "stamped", "stamping", "today"]

@@ -78,7 +78,7 @@ class ServiceDefinition:
         settings = settings or Settings.from_env()
         store = self.open(settings, store)
         periodic = [*(self.periodic(store, settings) if self.periodic else ()), forgetting_keys(store),
-                    erasing(store, self.retained)]
+                    erasing(store, self.retained, settings, self.name)]
         handlers = self.configure(self.handlers, settings) if self.configure else self.handlers
         return Worker(self.name, store, settings, handlers=handlers, periodic=periodic)
 
@@ -91,11 +91,23 @@ def forgetting_keys(store: Store):
     return Periodic("forget-keys", FORGET_EVERY_SECONDS, lambda: store.forget_keys(time.time()))
 
 
-def erasing(store: Store, retained: Sequence[Any]):
-    """The worker's task that erases what is due today and forgets inbox entries past redelivery
-    (shared/erasure.py)."""
+def erasing(store: Store, retained: Sequence[Any], settings: Settings, service: str):
+    """The worker's task that erases what is due today and forgets inbox entries and parked messages past
+    redelivery (shared/erasure.py)."""
     from shared import erasure
-    from shared.bus import Periodic
+    from shared.bus import Periodic, forget_parked
 
-    return Periodic("erase", erasure.ERASE_EVERY_SECONDS,
-                    lambda: erasure.erase_due(store, retained, erasure.today()))
+    started, last = time.monotonic(), [None]
+
+    def run() -> None:
+        """Hourly, the first a few minutes after the worker starts (a worker starting is busy enough, and the
+        parking queue is not drained while an operator may be reading it after a restart)."""
+        at = time.monotonic()
+        if at - started < erasure.ERASE_FIRST_AFTER_SECONDS or (
+                last[0] is not None and at - last[0] < erasure.ERASE_EVERY_SECONDS):
+            return
+        last[0] = at
+        erasure.erase_due(store, retained, erasure.today(),
+                          parked=lambda forget: forget_parked(settings, service, forget))
+
+    return Periodic("erase", erasure.ERASE_FIRST_AFTER_SECONDS, run)

@@ -1,4 +1,5 @@
-"""Parked messages: listed without taking them off the parking queue, and replayed onto the service's own queue.
+"""Parked messages: listed without taking them off the parking queue, replayed onto the service's own queue, and
+forgotten once erasure says so (older than the longest redelivery window, or about a referral erased).
 
 Replay goes to the service's queue through the default exchange, not to the topic exchange, so the other services
 that already handled the event do not get it again.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, connect
 from shared.bus.topology import ServiceQueues, parking_queue
@@ -100,3 +101,21 @@ def replay_parked(settings: Settings, service: str, event_id: str | None = None)
         publisher.close()
         connection.release()
     return len(moved)
+
+
+def forget_parked(settings: Settings, service: str, forget: Callable[[ParkedMessage], bool]) -> int:
+    """Take off the parking queue, for good, every parked message `forget` says to (shared/erasure.py); the rest
+    stay parked. How many were forgotten."""
+    messages, connection = _drain(settings, service)
+    forgotten = []
+    try:
+        for message in messages:
+            if forget(_read(message)):
+                message.ack()
+                forgotten.append(message)
+    finally:
+        for message in messages:
+            if message not in forgotten:
+                message.requeue()
+        connection.release()
+    return len(forgotten)

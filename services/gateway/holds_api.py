@@ -50,7 +50,7 @@ def _managers_only(what: str, referral_id: str) -> None:
         raise Problem(403, "Only a manager may read, place or lift a legal hold.")
 
 
-def _kept(status: int, payload: Any) -> None:
+def kept_here(status: int, payload: Any) -> None:
     """The gateway's own copy of what a hold covers, so its audit of those referrals waits too."""
     if status == 200 and isinstance(payload, dict):
         erasure.keep_hold(UnitOfWork(gateway_store().store), payload.get("referral_ids") or [payload["referral_id"]],
@@ -62,7 +62,7 @@ def _hold(method: str, what: str, referral_id: str, body: dict | None = None):
     status, payload, content_type = forward("referral", method, f"/referrals/{referral_id}/legal-hold", body=body)
     audit(what, referral_id, status, purpose())
     if method != "GET":
-        _kept(status, payload)
+        kept_here(status, payload)
     return respond(status, payload, content_type)
 
 

@@ -50,6 +50,7 @@ def referral_anonymised(referral: Mapping[str, Any]) -> dict:
     return {
         **referral,
         "child": {**{k: child.get(k) for k in CHILD_KEPT}, "given_name": "", "family_name": "", "date_of_birth": None,
+                  "contact": {},
                   "communication_needs_given": None if needs is None else bool(str(needs).strip())},
         "referrer": {k: (referral.get("referrer") or {}).get(k) for k in REFERRER_KEPT},
         "child_key": None, "name_keys": {}, "name_starts": {}, "external_ref": None, "external_ref_key": None,

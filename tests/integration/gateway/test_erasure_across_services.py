@@ -110,3 +110,5 @@ def test_an_expired_childs_records_are_erased_everywhere_and_nothing_else_with_t
                                                                                 due.isoformat())
     assert platform.store("referral").get("referrals", osian).body["child"]["given_name"] == "Osian"
     assert platform.get(report, manager).json() == before
+    read = platform.get(f"/api/v1/referrals/{gwen}", manager)
+    assert read.status_code == 200 and read.json()["child"]["given_name"] == "" and read.json()["status"] == "closed"

@@ -8,7 +8,8 @@ from html import unescape
 import pytest
 
 from shared.erasure import LEGAL_HOLDS
-from shared.store import open_store
+from shared.store import Put, open_store
+from services.referral import retention
 from tests.integration.gateway.test_web_forms import errors_on, running_site
 
 
@@ -52,3 +53,14 @@ def test_anyone_but_a_manager_is_refused_the_hold_and_the_refusal_audited(site):
     assert advocate.get(f"/referrals/{referral_id}/legal-hold").status_code == 403
     assert [e["status"] for e in site.audit() if e.get("referral_id") == referral_id
             and e["what"] == "place legal hold"] == [403]
+
+
+def test_an_erased_referrals_page_still_reads_with_nothing_of_the_child(site):
+    referral_id = site.refer()
+    manager = site.signed_in(site.user("manager"))
+    assert "Cerys" in manager.get(f"/referrals/{referral_id}").text
+    store = open_store("referral", site.settings)
+    kept = store.get("referrals", referral_id)
+    store.commit(Put.update(kept, {**retention.referral_anonymised(kept.body), "erased_on": "2040-01-01"}))
+    page = manager.get(f"/referrals/{referral_id}")
+    assert page.status_code == 200 and "Cerys" not in page.text and "07700 900123" not in page.text

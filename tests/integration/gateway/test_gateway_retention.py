@@ -10,7 +10,9 @@ from datetime import timedelta
 from click.testing import CliRunner
 
 from shared import erasure
+from shared.config import Settings
 from shared.retention import day_of
+from shared.store import Put, open_store
 from services.cli import main
 from services.gateway.store import AUDIT, IDEMPOTENCY
 from tests.examples import example_referral
@@ -47,3 +49,22 @@ def test_an_idempotency_record_goes_on_its_second_day_and_the_audit_stays_6_year
     logged = retention(platform, monkeypatch, "log")
     assert logged[0]["as_of"] == ran["as_of"] and logged[0]["kinds"] == ran["kinds"]
     assert "Cerys" not in json.dumps(logged) and referral_id not in json.dumps(logged)
+
+
+def test_upgrading_records_gives_those_kept_before_the_day_they_fall_due(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLAIS_DATA", str(tmp_path))
+    monkeypatch.delenv("MONGO_URL", raising=False)
+    store = open_store("complaints", Settings.from_env({"LLAIS_DATA": str(tmp_path)}))
+    store.commit(Put.new("complaints", "c1", {"id": "c1", "kind": "complaint", "status": "closed",
+                                              "received_at": "2026-01-05T10:00:00+00:00",
+                                              "closed_at": "2026-02-10T10:00:00+00:00"}))
+    store.commit(Put.new("complaints", "c2", {"id": "c2", "kind": "complaint", "status": "received",
+                                              "received_at": "2026-01-05T10:00:00+00:00", "closed_at": None}))
+    result = CliRunner().invoke(main, ["upgrade-records"])
+    assert result.exit_code == 0, result.output
+    assert "complaints: 2 complaints given the day they fall due" in result.output
+    assert store.get("complaints", "c1").body["erase_on"] == "2032-02-10"
+    assert store.get("complaints", "c2").body["erase_on"] is None
+    again = CliRunner().invoke(main, ["upgrade-records"])
+    assert "complaints: 0 complaints given the day they fall due" in again.output
+    store.close()

@@ -1,8 +1,9 @@
-"""The erasure job on a real store: due days stamped on every write, what is due erased on its day and not the day
+"""The erasure job on a real store (SQLite and mongomock): due days stamped on every write, what is due erased on its day and not the day
 before, legal holds respected, and a record of it that holds counts and hashed ids, never the data."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -22,9 +23,16 @@ NOTES = Retained("notes", "note", lambda body, policy: add_years(date.fromisofor
 DRAFTS = Retained("drafts", "draft", lambda body, policy: date.fromisoformat(body["made"]) + timedelta(days=90))
 
 
-@pytest.fixture
-def store(tmp_path):
-    made = SQLiteStore(tmp_path / "erasure.sqlite3")
+@pytest.fixture(params=["sqlite", "mongomock"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        made = SQLiteStore(tmp_path / "erasure.sqlite3")
+    else:
+        import mongomock
+
+        from shared.store.mongo import MongoStore
+
+        made = MongoStore(mongomock.MongoClient()[f"test_{uuid.uuid4().hex[:8]}"])
     made.ensure_indexes(erasure.indexes([NOTES, DRAFTS]), strict=True)
     yield erasure.stamping(made, [NOTES, DRAFTS], Policy())
     made.close()

@@ -1,5 +1,6 @@
-"""The erasure job on a real store (SQLite and mongomock): due days stamped on every write, what is due erased on its day and not the day
-before, legal holds respected, and a record of it that holds counts and hashed ids, never the data."""
+"""The erasure job on a real store (SQLite and mongomock): due days stamped on every write, what is due erased on
+its day and not the day before, legal holds respected, and a record of it that holds counts and hashed ids, never
+the data."""
 
 from __future__ import annotations
 

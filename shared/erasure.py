@@ -251,6 +251,7 @@ def today() -> date:
     return day_of(timestamp(now()))  # type: ignore[return-value]
 
 
-__all__ = ["AboutReferral", "ERASE_EVERY_SECONDS", "ERASE_FIRST_AFTER_SECONDS", "ERASURES", "HOLDING", "INBOX_KEPT", "LEGAL_HOLDS", "Retained",
-           "Stamping", "digest", "erase_due", "erasing_referral", "erasure_log", "held_referrals", "hold_lifted",
-           "hold_placed", "indexes", "keep_hold", "stamped", "stamping", "today"]
+__all__ = ["AboutReferral", "ERASE_EVERY_SECONDS", "ERASE_FIRST_AFTER_SECONDS", "ERASURES", "HOLDING", "INBOX_KEPT",
+           "LEGAL_HOLDS", "Retained", "Stamping", "digest", "erase_due", "erasing_referral", "erasure_log",
+           "held_referrals", "hold_lifted", "hold_placed", "indexes", "keep_hold", "parked_to_forget", "stamped",
+           "stamping", "today"]

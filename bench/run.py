@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import (backup_bench, bus_bench, gateway_bench, journey_bench, report_bench,  # noqa: E402
+from bench import (backup_bench, bus_bench, erasure_bench, gateway_bench, journey_bench, report_bench,  # noqa: E402
                    subject_access_bench)
 
 
@@ -25,6 +25,8 @@ def main() -> None:
     print(json.dumps(backup_bench.main(), indent=2), flush=True)
     print("\n== a subject access export: one child with a full case among 100,000 stored, beside 2 s ==", flush=True)
     print(json.dumps(subject_access_bench.main(), indent=2), flush=True)
+    print("\n== erasure: a few hundred due among 1,000 and among 100,000 stored ==", flush=True)
+    print(json.dumps(erasure_bench.main(), indent=2), flush=True)
 
 
 if __name__ == "__main__":

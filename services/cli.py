@@ -6,12 +6,14 @@
     llais admin ...                             credentials (see API.md)
     llais bus parked SERVICE | replay SERVICE [ID] | declare-topology | export-topology
     llais upgrade-records                       bring records kept by an earlier version up to date
+    llais retention run [--as-of DAY] | log     erase what is due now (or on DAY); show what was erased
     llais backup DEST | backup --verify DEST    copy the embedded mode's stores while it runs; check a copy
     llais restore DEST [--data FOLDER]          bring a copy back into a stopped platform's data folder
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -200,6 +202,7 @@ def upgrade_records() -> None:
     from services.casework.store import CASES
     from services.complaints import model as complaints
     from services.complaints.store import COMPLAINTS
+    from services.platform import retained
     from services.referral import model as referral
     from services.referral.store import REFERRALS
 
@@ -210,6 +213,71 @@ def upgrade_records() -> None:
         store = open_store(service, settings)
         try:
             click.echo(f"{service}: {bring_up_to_date(store, collection, up_to_date)} {collection} brought up to date")
+        finally:
+            store.close()
+    for service in SERVICES:  # records kept before each carried the day it falls due on
+        store = open_store(service, settings)
+        try:
+            for kept in retained(service):
+                stamp = functools.partial(_due_day_missing, kept=kept, policy=settings.retention)
+                made = bring_up_to_date(store, kept.collection, stamp)
+                click.echo(f"{service}: {made} {kept.collection} given the day they fall due")
+        finally:
+            store.close()
+
+
+def _due_day_missing(body: dict, *, kept, policy) -> dict | None:
+    from shared.erasure import stamped
+
+    return None if "erase_on" in body else stamped(body, kept, policy)
+
+
+@main.group()
+def retention() -> None:
+    """Erasure of records whose retention period is over (README: Retention and erasure)."""
+
+
+@retention.command("run")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Erase what is due on this day (YYYY-MM-DD) rather than today.")
+@click.option("--service", "only", type=click.Choice(SERVICES), default=None, help="This service's records only.")
+def retention_run(as_of, only: str | None) -> None:
+    """Erase, in every service (or one), what is due today or on --as-of, as each worker does hourly; print each
+    service's erasure record (kinds, counts, hashed ids), one JSON object a line."""
+    from shared import erasure
+    from shared.bus import forget_parked
+    from shared.store import open_store
+
+    from services.platform import retained
+
+    settings = _settings()
+    day = as_of.date() if as_of else erasure.today()
+    for service in [only] if only else SERVICES:
+        kept = retained(service)
+        store = erasure.stamping(open_store(service, settings), kept, settings.retention)
+        try:
+            store.ensure_indexes(erasure.indexes(kept))
+            parked = None if service == "gateway" else functools.partial(forget_parked, settings, service)
+            record = erasure.erase_due(store, kept, day, parked=parked)
+            click.echo(json.dumps({"service": service, **(record or {"as_of": day.isoformat(), "kinds": {}})}))
+        finally:
+            store.close()
+
+
+@retention.command("log")
+@click.option("--service", "only", type=click.Choice(SERVICES), default=None, help="This service's records only.")
+@click.option("--limit", default=20, show_default=True, help="The latest this many of each service.")
+def retention_log(only: str | None, limit: int) -> None:
+    """The erasure records each service kept, newest first, one JSON object a line: never the data erased."""
+    from shared import erasure
+    from shared.store import open_store
+
+    settings = _settings()
+    for service in [only] if only else SERVICES:
+        store = open_store(service, settings)
+        try:
+            for record in erasure.erasure_log(store, limit):
+                click.echo(json.dumps({"service": service, **record}))
         finally:
             store.close()
 

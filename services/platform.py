@@ -42,6 +42,15 @@ def service_app(name: str) -> ModuleType:
     return importlib.import_module(f"services.{name}.app")
 
 
+def retained(name: str) -> tuple:
+    """How a service's records fall due and are erased (shared/erasure.py): the gateway's own, or its definition's."""
+    if name == "gateway":
+        from services.gateway.retention import RETAINED
+
+        return RETAINED
+    return tuple(service_app(name).SERVICE.retained)
+
+
 def bindings() -> dict[str, list[str]]:
     """The event types each service's queue is bound to: the bus topology."""
     return {

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from shared.retention import Policy, RetentionSettingRefused
+
 SERVICES = ("gateway", "referral", "scheduling", "casework", "complaints", "notify", "reporting")
 """Every service of the platform, the gateway first: the one list the CLI, the gateway and the settings read."""
 
@@ -94,6 +96,13 @@ def _notify_template(env: Mapping[str, str]) -> str | None:
     return template
 
 
+def _retention(env: Mapping[str, str]) -> Policy:
+    try:
+        return Policy.from_env(env)
+    except RetentionSettingRefused as exc:
+        raise ConfigError(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -155,6 +164,8 @@ class Settings:
     govuk_notify_template_id: str | None = None
     """The GOV.UK Notify email template every email is sent with: its subject `((subject))`, its body `((body))`."""
     govuk_notify_url: str = "https://api.notifications.service.gov.uk"
+    retention: Policy = field(default_factory=Policy)
+    """How long each kind of record is kept (shared/retention.py; `LLAIS_RETENTION_...`)."""
 
     @property
     def store_backend(self) -> str:
@@ -230,4 +241,5 @@ class Settings:
             govuk_notify_api_key=env.get("LLAIS_GOVUK_NOTIFY_API_KEY") or default.govuk_notify_api_key,
             govuk_notify_template_id=_notify_template(env),
             govuk_notify_url=(env.get("LLAIS_GOVUK_NOTIFY_URL") or default.govuk_notify_url).rstrip("/"),
+            retention=_retention(env),
         )

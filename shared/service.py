@@ -28,6 +28,12 @@ class ServiceDefinition:
     indexes: Sequence[Index] = ()
     """The combinations of fields the service finds its documents by (its store.py's INDEXES): the store makes an
     index for each when the API or the worker starts."""
+    retained: Sequence[Any] = ()
+    """How its records with personal data fall due and are erased (shared/erasure.py's `Retained`): their due day
+    is stamped on every write, indexed, and the worker's erasure job erases what is due."""
+    about_referral: Sequence[Any] = ()
+    """What it erases of a referral whose records expired (shared/erasure.py's `AboutReferral`), found through an
+    index on the referral each record names."""
     councils: bool = False
     """Whether the API reads the council register (`app.extensions["llais.councils"]`): the councils, their
     regions and nations, loaded once from the settings' file."""
@@ -42,8 +48,7 @@ class ServiceDefinition:
         from shared.web import create_service_app
 
         settings = settings or Settings.from_env()
-        store = store or open_store(self.name, settings)
-        store.ensure_indexes(self.indexes, strict=settings.strict_queries)
+        store = self.open(settings, store)
 
         def broker_reachable() -> None:
             broker_check(settings)
@@ -58,13 +63,22 @@ class ServiceDefinition:
             app.extensions["llais.councils"] = CouncilRegister.load(settings.councils_file)
         return app
 
+    def open(self, settings: Settings, store: Store | None = None) -> Store:
+        """The service's store as its roles use it: its indexes made, and its records' due days stamped."""
+        from shared import erasure
+
+        store = erasure.stamping(store or open_store(self.name, settings), self.retained, settings.retention)
+        store.ensure_indexes((*self.indexes, *erasure.indexes(self.retained, self.about_referral)),
+                             strict=settings.strict_queries)
+        return store
+
     def create_worker(self, settings: Settings | None = None, *, store: Store | None = None):
         from shared.bus import Worker
 
         settings = settings or Settings.from_env()
-        store = store or open_store(self.name, settings)
-        store.ensure_indexes(self.indexes, strict=settings.strict_queries)
-        periodic = [*(self.periodic(store, settings) if self.periodic else ()), forgetting_keys(store)]
+        store = self.open(settings, store)
+        periodic = [*(self.periodic(store, settings) if self.periodic else ()), forgetting_keys(store),
+                    erasing(store, self.retained, settings, self.name)]
         handlers = self.configure(self.handlers, settings) if self.configure else self.handlers
         return Worker(self.name, store, settings, handlers=handlers, periodic=periodic)
 
@@ -75,3 +89,25 @@ def forgetting_keys(store: Store):
     from shared.idempotency import FORGET_EVERY_SECONDS
 
     return Periodic("forget-keys", FORGET_EVERY_SECONDS, lambda: store.forget_keys(time.time()))
+
+
+def erasing(store: Store, retained: Sequence[Any], settings: Settings, service: str):
+    """The worker's task that erases what is due today and forgets inbox entries and parked messages past
+    redelivery (shared/erasure.py)."""
+    from shared import erasure
+    from shared.bus import Periodic, forget_parked
+
+    started, last = time.monotonic(), [None]
+
+    def run() -> None:
+        """Hourly, the first a few minutes after the worker starts (a worker starting is busy enough, and the
+        parking queue is not drained while an operator may be reading it after a restart)."""
+        at = time.monotonic()
+        if at - started < erasure.ERASE_FIRST_AFTER_SECONDS or (
+                last[0] is not None and at - last[0] < erasure.ERASE_EVERY_SECONDS):
+            return
+        last[0] = at
+        erasure.erase_due(store, retained, erasure.today(),
+                          parked=lambda forget: forget_parked(settings, service, forget))
+
+    return Periodic("erase", erasure.ERASE_FIRST_AFTER_SECONDS, run)

@@ -10,7 +10,7 @@ writes only through the unit of work:
 - `uow.create(collection, id, body, events)`: create once. A document that exists already was made by an earlier
   delivery of the same event (or a request that got there first); the answer is then False and nothing is written.
 - `uow.update(document, body, events)`: write over a document as it was read, or not at all (for a job that picks
-  due work another worker may pick too).
+  due work another worker may pick too); `uow.remove(document)` deletes one so (erasure, shared/erasure.py).
 
 While it handles an event, its id goes into the inbox with the write that ends the handling: every write does so
 unless told it is a step before others (`last=False`), and `done()` records it alone when the handling wrote
@@ -96,6 +96,15 @@ class UnitOfWork:
             return False
         return True
 
+    def remove(self, document: Document) -> bool:
+        """Delete `document` as it was read, once (erasure): False, and nothing removed, if another writer changed
+        it first. It records no handled event: a job's step, not an event's handling."""
+        try:
+            self._remove(document)
+        except VersionConflict:
+            return False
+        return True
+
     def done(self) -> None:
         """Record the event being handled as handled, if no write has yet."""
         if self.handling is not None and not self._recorded:
@@ -111,6 +120,10 @@ class UnitOfWork:
     def _write(self, put: Put | None, events: Sequence[Event], handled: str | None) -> int:
         """The one place a unit of work writes: one atomic commit of the store; the document's new version."""
         return self.store.commit(put, events=events, handled=handled)
+
+    def _remove(self, document: Document) -> None:
+        """The one place a unit of work removes."""
+        self.store.remove(document.collection, document.id, document.version)
 
 
 EventHandler = Callable[[Event, UnitOfWork], None]

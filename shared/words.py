@@ -64,6 +64,16 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "third_sector": ("Third-sector organisation", "Sefydliad trydydd sector"),
         "other": ("Another organisation", "Sefydliad arall"),
     },
+    "hold_reason": {
+        "court_case": ("A court case", "Achos llys"),
+        "complaint_open": ("A complaint is open", "Mae cwyn ar agor"),
+        "police_investigation": ("A police investigation", "Ymchwiliad gan yr heddlu"),
+        "other": ("Another reason", "Rheswm arall"),
+    },
+    "retention_kind": {
+        "child_record": ("A child's advocacy records", "Cofnodion eiriolaeth plentyn"),
+        "not_proceeded": ("A referral that did not go ahead", "Atgyfeiriad nad aeth yn ei flaen"),
+    },
     "venue_type": {
         "school": ("School", "Ysgol"),
         "home": ("The child's home", "Cartref y plentyn"),
@@ -502,6 +512,7 @@ VOCABULARIES = {
     "complaints.STATUSES": "complaint_status", "complaints.CLOCKS": "deadline",
     "messages.CHANNELS": "message_channel", "messages.FROM": "message_from", "messages.NATIONS": "nation",
     "messages.LANGUAGES": "language",
+    "retention.EXPIRED_KINDS": "retention_kind", "retention.HOLD_REASONS": "hold_reason",
     "councils.NATIONS": "nation",
 }
 """The kind that names the codes of each vocabulary of shared/contracts (`module.NAME`, a dict's by its key) and of

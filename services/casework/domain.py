@@ -8,7 +8,7 @@ to change advocate, disclosures made without consent, and its closure with the c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from shared.contracts.casework import (ACTIVITIES, CASE_OUTCOMES, CHANGE_RESULTS, CONTRIBUTIONS, DISCLOSURE_REASONS,
                                        ISSUE_OUTCOMES, SIGNPOSTS, THEMES)
@@ -364,3 +364,21 @@ def caseloads(open_cases: list[dict[str, Any]]) -> dict[str, int]:
     for case in open_cases:
         counted[case["advocate_email"]] = counted.get(case["advocate_email"], 0) + 1
     return dict(sorted(counted.items()))
+
+
+def anonymised(case: Mapping[str, Any]) -> dict:
+    """A case erased with its child's records: its codes, dates, themes, outcomes and who worked it stay (reporting
+    counts them); the plan, what each issue was, every note, reason and piece of feedback in words go."""
+    def blank(entries: list, *fields: str) -> list:
+        return [{**entry, **{f: "" for f in fields if entry.get(f)}} for entry in entries]
+
+    plan = case.get("plan")
+    return {**case, "plan": {**plan, "text": ""} if plan else plan,
+            "issues": blank(case.get("issues", []), "description", "outcome_note"),
+            "activities": blank(case.get("activities", []), "note"),
+            "signposting": blank(case.get("signposting", []), "note"),
+            "advocate_changes": blank(case.get("advocate_changes", []), "reason", "decision_reason"),
+            "disclosures": blank(case.get("disclosures", []), "disclosed_to", "summary", "note"),
+            "closure": {**case["closure"], "feedback": ""} if case.get("closure") else case.get("closure"),
+            "timeline": [{k: entry[k] for k in ("at", "what", "by") if k in entry}
+                         for entry in case.get("timeline", [])]}

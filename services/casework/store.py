@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from shared.erasure import AboutReferral
 from shared.store import Document, Index, Position, Store, every_combination, find_all, find_page
 from shared.unit_of_work import UnitOfWork
+
+from services.casework import domain
 
 REFERRALS = "referrals"
 CASES = "cases"
@@ -13,6 +16,10 @@ INDEXES = (
     Index(CASES, ("change_waiting",)),  # a manager's home: the children's requests for a different advocate
 )
 """The ways casework finds cases (shared/store: Index)."""
+
+ABOUT_REFERRAL = (AboutReferral(CASES, anonymised=domain.anonymised),)
+"""What casework erases of a referral whose records expired (shared/erasure.py); its copy of the referral holds
+codes only."""
 
 
 class CaseworkStore:

@@ -8,12 +8,14 @@ child complain about their council is casework, not this.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Mapping
 
 from marshmallow import ValidationError, validate
 
 from shared.contracts.complaints import ANSWERS, FROM, KINDS
 from shared.errors import Refused, Rule, StateForbids
+from shared.retention import Policy, day_of
 
 from services.complaints import model
 from services.complaints.model import Complaint
@@ -197,3 +199,18 @@ def progress(complaint: dict) -> dict:
 def summary(complaint: dict) -> dict:
     return {k: complaint.get(k) for k in ("id", "kind", "made_by", "name", "status", "stage", "received_at",
                                           "acknowledged_at", "deadlines", "outcome", "updated_at")}
+
+
+def erase_on(complaint: Mapping[str, Any], policy: Policy) -> date | None:
+    """When a complaint falls due for erasure: `complaint_years` after it closed (a compliment, after it was
+    recorded); None while it is open."""
+    ended = complaint.get("closed_at") or (complaint["received_at"] if complaint.get("kind") == "compliment" else None)
+    return policy.complaint_due(day_of(ended)) if ended else None  # type: ignore[arg-type]
+
+
+def anonymised(complaint: Mapping[str, Any]) -> dict:
+    """A complaint erased: its codes, dates, stages and outcomes stay (reporting's history and the counts hold);
+    who made it, how to reach them, what they said and what the answers said go."""
+    return {**complaint, "name": "", "contact": {}, "about": "", "tracking_digest": None, "name_key": None,
+            "responses": [{**response, "summary": ""} for response in complaint.get("responses", [])],
+            "review_requests": [{**asked, "reason": ""} for asked in complaint.get("review_requests", [])]}

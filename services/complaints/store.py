@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from shared.erasure import Retained
 from shared.store import Document, Index, Position, Store, every_combination, find_all, find_page
 from shared.unit_of_work import UnitOfWork
+
+from services.complaints import domain
 
 COMPLAINTS = "complaints"
 
@@ -13,6 +16,9 @@ INDEXES = (
     Index(COMPLAINTS, ("name_key",)),  # a child's own complaints, by their name (a subject access export)
 )
 """The ways the service finds complaints (shared/store: Index)."""
+
+RETAINED = (Retained(COMPLAINTS, "complaint", domain.erase_on, anonymised=domain.anonymised),)
+"""How complaints fall due and are erased (shared/erasure.py)."""
 
 
 class ComplaintsStore:

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Mapping
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shared import erasure
 from shared.config import INTERNAL_SERVICES, Settings
 from shared.councils import CouncilRegister
 from shared.http import ServiceClient
@@ -14,8 +15,8 @@ from shared.settling import Settler
 from shared.store import Store, open_store
 from shared.web import create_service_app
 
-from services.gateway import (access, api, cases_api, complaints_api, idempotency, messages_api, reports_api,
-                              transitions_api, web)
+from services.gateway import (access, api, cases_api, complaints_api, holds_api, idempotency, messages_api,
+                              reports_api, retention, transitions_api, web)
 from services.gateway.openapi import build_spec
 from services.gateway.store import INDEXES, GatewayStore
 
@@ -29,8 +30,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                readiness: Iterable[Callable[[], None]] = (),
                health: Callable[[], Mapping[str, Any]] | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    store = store or open_store(NAME, settings)
-    store.ensure_indexes(INDEXES, strict=settings.strict_queries)
+    store = erasure.stamping(store or open_store(NAME, settings), retention.RETAINED, settings.retention)
+    store.ensure_indexes((*INDEXES, *erasure.indexes(retention.RETAINED)), strict=settings.strict_queries)
     app = create_service_app(NAME, settings, store, readiness=readiness, internal=False, health=health)
     app.extensions["llais.gateway_store"] = GatewayStore(store)
     idempotency.release_abandoned_reservations(app.extensions["llais.gateway_store"])  # left by a process that died
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     app.register_blueprint(reports_api.blueprint)
     app.register_blueprint(messages_api.blueprint)
     app.register_blueprint(transitions_api.blueprint)
+    app.register_blueprint(holds_api.blueprint)
     if settings.trusted_proxies:  # the client's address and scheme as the proxies in front say, for limits and cookies
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -57,11 +59,16 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     web.csrf.exempt(reports_api.blueprint)
     web.csrf.exempt(messages_api.blueprint)
     web.csrf.exempt(transitions_api.blueprint)
+    web.csrf.exempt(holds_api.blueprint)
     spec = build_spec(council.code for council in app.extensions["llais.councils"].all())
 
     @app.get("/api/v1/openapi.json")
     def openapi():
         return spec
+
+    @app.before_request
+    def _erase_what_is_due():
+        retention.sweep.if_due(store)
 
     @app.after_request
     def _challenge(response):

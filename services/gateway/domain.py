@@ -12,13 +12,14 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from shared import validation
+from shared.retention import Policy, day_of
 
 API_KEY = "llk"
 STAFF_TOKEN = "llt"
@@ -435,3 +436,37 @@ def id_at(moment: datetime) -> str:
     millis = max(int(moment.timestamp() * 1000), 0) & 0xFFFF_FFFF_FFFF
     text = f"{millis << 80 | 0x7 << 76 | 0b10 << 62:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+# retention: when the gateway's own records fall due (shared/erasure.py)
+
+KEY_RECORD_DAYS = 2
+"""An Idempotency-Key's record is removed on the second day after it was made: kept at least 24 hours (API.md),
+and no longer, since it holds the answer given, children's names and all."""
+SPENT_DAYS = 1
+"""An ended web session, a settled record of events in flight and a used or expired reset link are removed the day
+after: nothing reads them again, and a session kept what its person typed."""
+
+
+def audit_erase_on(entry: Mapping[str, Any], policy: Policy) -> date:
+    return policy.audit_due(day_of(entry["at"]))  # type: ignore[arg-type]
+
+
+def key_record_erase_on(record: Mapping[str, Any], policy: Policy) -> date:
+    return day_of(record["created_at"]) + timedelta(days=KEY_RECORD_DAYS)  # type: ignore[operator]
+
+
+def _day_after(moment: str | None) -> date | None:
+    return day_of(moment) + timedelta(days=SPENT_DAYS) if moment else None  # type: ignore[operator]
+
+
+def session_erase_on(session: Mapping[str, Any], policy: Policy) -> date | None:
+    return _day_after(session.get("ended_at"))
+
+
+def in_flight_erase_on(record: Mapping[str, Any], policy: Policy) -> date | None:
+    return _day_after(record.get("settled_at")) if record.get("settled") else None
+
+
+def reset_erase_on(reset: Mapping[str, Any], policy: Policy) -> date | None:
+    return _day_after(reset.get("used_at") or reset.get("expires_at"))

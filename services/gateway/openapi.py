@@ -23,7 +23,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from shared.contracts.referral import ACTIVE_OFFER_BASES
 from shared.validation import WINDOW
-from services.gateway import messages_api, schemas, transitions_api
+from services.gateway import holds_api, messages_api, schemas, transitions_api
 
 PROBLEMS = {
     400: "Malformed JSON (or not UTF-8, starting with a byte order mark, or giving a field twice), or a query "
@@ -481,6 +481,7 @@ def build_spec(councils: Iterable[str] = (), *, today: datetime | None = None) -
                           description="As the quarterly report, over the year." + SMALL_CELLS),
     })
     transitions_api.describe(spec, _operation, _ids, _query)
+    holds_api.describe(spec, _operation, _ids, _query)
     spec.path(path="/api/v1/openapi.json", operations={
         "get": _operation("This document", 200, {"application/json": {"schema": {"type": "object"}}},
                           secured=False, description="OpenAPI 3."),

@@ -961,6 +961,10 @@ class ComplaintRecordSchema(Schema):
     tracking_digest = _maybe(fields.String(metadata={"description": "A digest of the complainant's private key."}))
     tracking_key = fields.String(metadata={"description": "Only when it is recorded: the private key the "
                                                           "complainant follows it with; give it to them."})
+    erase_on = _maybe(fields.String(metadata={
+        "description": "The day who made it and what was said are erased (YYYY-MM-DD): 6 years after it closed, "
+                       "by default; null while it is open."}))
+    erased_on = _maybe(fields.String(metadata={"description": "The day they were erased, once they are."}))
 
 
 class ComplaintSummaryView(Schema):

@@ -14,7 +14,7 @@ from shared.unit_of_work import UnitOfWork
 
 from services.notify import api, handlers, worker
 from services.notify.delivery import Webhooks, mailer as configured_mailer
-from services.notify.store import INDEXES
+from services.notify.store import ABOUT_REFERRAL, INDEXES, RETAINED
 
 MORNING_CHECK_SECONDS = 60.0
 """How often the morning's jobs look whether their time has come (each reads nothing until it has)."""
@@ -44,7 +44,7 @@ def configure(bound: Mapping, settings: Settings) -> Mapping:
 
 
 SERVICE = ServiceDefinition(name="notify", blueprints=(api.blueprint,), handlers=worker.HANDLERS, periodic=periodic,
-                            configure=configure, indexes=INDEXES)
+                            configure=configure, indexes=INDEXES, about_referral=ABOUT_REFERRAL, retained=RETAINED)
 NAME = SERVICE.name
 create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker

@@ -11,11 +11,12 @@ import binascii
 import hashlib
 import hmac
 import json
-from datetime import datetime, time, timedelta, timezone
-from typing import Any, Sequence
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Mapping, Sequence
 
 from shared.contracts.referral import ARRANGEMENTS, OUTCOME, SELF_REFERRAL, TAKE_UP, support_type
 from shared.errors import Refused
+from shared.retention import Policy, day_of
 
 from services.notify.words import LONDON
 
@@ -283,3 +284,12 @@ def worst_first(alerts: list[dict]) -> list[dict]:
             worst[key] = one
     return sorted(worst.values(),
                   key=lambda a: (datetime.fromisoformat(a["due_at"]), a["about"], a["subject_id"], a["deadline"]))
+
+
+def delivery_erase_on(record: Mapping[str, Any], policy: Policy) -> date | None:
+    """When a delivery record (a webhook or an email, or the note of one not sent) falls due: `delivery_days` after
+    it was delivered, parked or withheld (a note of one not sent: after it was made); None while it is pending."""
+    ended = record.get("delivered_at") or record.get("parked_at") or record.get("withheld_at")
+    if record.get("status") is None:  # not sent at all: nothing more happens to it
+        ended = record.get("created_at")
+    return policy.delivery_due(day_of(ended)) if ended else None  # type: ignore[arg-type]

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from shared.erasure import AboutReferral, Retained
 from shared.store import AtMost, Document, Index, Store, every_combination, find_all
 from shared.unit_of_work import UnitOfWork
+
+from services.notify import domain
 
 WEBHOOKS = "webhooks"
 REFERRALS = "referrals"
@@ -35,6 +38,15 @@ INDEXES = (
     Index(ALERTS, ("digest",)),  # the morning digest: deadlines not yet in one
 )
 """The ways notify finds messages (shared/store: Index)."""
+
+RETAINED = tuple(Retained(collection, "delivery", domain.delivery_erase_on,
+                          about=lambda record: [record["referral_id"]] if record.get("referral_id") else [])
+                 for collection in (DELIVERIES, UNSENT))
+"""How delivery records fall due and are removed (shared/erasure.py)."""
+
+ABOUT_REFERRAL = (AboutReferral(REFERRALS, field=None), AboutReferral(DELIVERIES), AboutReferral(UNSENT))
+"""What notify removes of a referral whose records expired: the referrer's address and the consent it kept, and
+every message made about it."""
 
 
 class NotifyStore:

@@ -1,6 +1,9 @@
 """The events notify consumes."""
 
+from shared import erasure
+
 from services.notify import domain, handlers
+from services.notify.store import ABOUT_REFERRAL
 
 MEETING_CHANGES = ("meeting.arranged", "meeting.rescheduled", "meeting.cancelled")
 """Told to the referrer and the council, and kept for the advocate's email on the meeting's day."""
@@ -17,4 +20,6 @@ HANDLERS = {
     "complaint.received": handlers.track_complaint,
     "complaint.acknowledged": handlers.tell_complainant,
     "complaint.responded": handlers.tell_complainant,
+    "retention.expired": erasure.erasing_referral(ABOUT_REFERRAL),
+    **erasure.HOLDING,
 }

@@ -16,8 +16,8 @@ from shared.web import (ACTOR_HEADER, NOT_A_CURSOR, ROLE_HEADER, Problem, caller
                         command_from_body, history_page, json_body)
 
 from services.referral import domain, handlers, history, offers_again
-from services.referral.commands import (Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut,
-                                        RecordTransition, RenewedOfferDone)
+from services.referral.commands import (Allocate, Close, LiftHold, PlaceHold, ReceiveReferral, RecordContactAttempt,
+                                        RecordOptOut, RecordTransition, RenewedOfferDone)
 from services.referral.store import OPT_OUTS, REFERRALS, ReferralStore
 
 blueprint = Blueprint("referral", __name__)
@@ -161,6 +161,29 @@ def close(referral_id: str):
     _own(referral_id)
     command = command_from_body(lambda body: Close(referral_id, body["reason"], actor(), role()), "reason")
     return view(handlers.close(command, uow()))
+
+
+@blueprint.get("/referrals/<referral_id>/legal-hold")
+def legal_hold(referral_id: str):
+    if not is_staff():
+        raise Problem(404, "No such referral.")
+    return handlers.legal_hold(referrals(), referral_id)
+
+
+@blueprint.post("/referrals/<referral_id>/legal-hold")
+def place_hold(referral_id: str):
+    if not is_staff():
+        raise Problem(404, "No such referral.")
+    command = command_from_body(lambda body: PlaceHold(referral_id, body["reason_code"], actor(), role()),
+                                "reason_code")
+    return handlers.place_hold(command, uow())
+
+
+@blueprint.delete("/referrals/<referral_id>/legal-hold")
+def lift_hold(referral_id: str):
+    if not is_staff():
+        raise Problem(404, "No such referral.")
+    return handlers.lift_hold(LiftHold(referral_id, actor(), role()), uow())
 
 
 @blueprint.get("/referrals/<referral_id>")

@@ -87,3 +87,18 @@ class RenewedOfferDone:
     transition_id: str
     result: str
     by: str
+
+
+@dataclass(frozen=True)
+class PlaceHold:
+    referral_id: str
+    reason_code: str
+    by: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class LiftHold:
+    referral_id: str
+    by: str
+    role: str | None

@@ -222,6 +222,8 @@ def monitored(referral: dict[str, Any]) -> dict[str, Any]:
     self-referral's or a take-up's referrer is the child); the child's equality monitoring as they gave it."""
     child = referral["child"]
     needs = child.get("communication_needs")
+    given = child["communication_needs_given"] if "communication_needs_given" in child else (
+        None if needs is None else bool(str(needs).strip()))  # an erased referral keeps only whether any were
     organisation = (None if referral.get("source") in (SELF_REFERRAL, TAKE_UP)
                     else (referral.get("referrer") or {}).get("organisation_type"))
     return {
@@ -229,7 +231,7 @@ def monitored(referral: dict[str, Any]) -> dict[str, Any]:
         "unaccompanied_asylum_seeking": referral.get("unaccompanied_asylum_seeking"),
         "referrer_organisation_type": organisation,
         "interpreter_needed": child.get("interpreter_needed"),
-        "communication_needs_given": None if needs is None else bool(str(needs).strip()),
+        "communication_needs_given": given,
         **{question: (child.get("equality") or {}).get(question) for question in EQUALITY},
     }
 
@@ -248,8 +250,8 @@ def contact_attempt_event_data(referral: dict[str, Any], attempt: dict[str, Any]
 def opt_out_event_data(opt_out: dict[str, Any]) -> dict[str, Any]:
     """What `optout.recorded` says: the child's age when offered, never their date of birth, and the reason's code,
     never its words."""
-    age = age_on(datetime.fromisoformat(opt_out["date_of_birth"]).date(),
-                 datetime.fromisoformat(opt_out["offered_at"]).date())
+    age = opt_out["age"] if opt_out.get("date_of_birth") is None else age_on(  # erased: the age alone is kept
+        datetime.fromisoformat(opt_out["date_of_birth"]).date(), datetime.fromisoformat(opt_out["offered_at"]).date())
     return {"optout_id": opt_out["id"], "council": opt_out["council"], "region": opt_out["region"],
             "basis": opt_out["basis"], "age": age, "reason_code": opt_out_reason_code(opt_out),
             "offered_at": opt_out["offered_at"]}

@@ -15,9 +15,11 @@ from shared.councils import CouncilRegister
 from shared.store import Document
 from shared.unit_of_work import UnitOfWork
 
-from services.referral import domain, model, offers_again
-from services.referral.commands import (Allocate, Close, ReceiveReferral, RecordContactAttempt, RecordOptOut,
-                                        RecordTransition, RenewedOfferDone)
+from shared.erasure import LEGAL_HOLDS
+
+from services.referral import domain, model, offers_again, retention
+from services.referral.commands import (Allocate, Close, LiftHold, PlaceHold, ReceiveReferral, RecordContactAttempt,
+                                        RecordOptOut, RecordTransition, RenewedOfferDone)
 from services.referral.store import MESSAGES, OPT_OUTS, REFERRALS, TRANSITIONS, ReferralStore
 
 NAME = "referral"
@@ -457,3 +459,46 @@ def subject_access_records(referrals: ReferralStore, referral_ids: list[str]) ->
                                     marks=[("note", "staff_note")])
               for d in referrals.everything({"referral_id": referral_ids}, MESSAGES)]
     return items
+
+
+# legal holds (services/referral/retention.py)
+
+def place_hold(command: PlaceHold, uow: UnitOfWork) -> dict:
+    """Hold the referral and those linked to it out of erasure, telling the other services; a hold in place
+    already stands as it is."""
+    referral = _read(uow, command.referral_id)
+    at = timestamp()
+    return _hold(uow, command.referral_id,
+                 lambda hold: retention.place_hold(hold, referral, command.reason_code, command.by, command.role, at))
+
+
+def lift_hold(command: LiftHold, uow: UnitOfWork) -> dict:
+    _read(uow, command.referral_id)
+    at = timestamp()
+    return _hold(uow, command.referral_id, lambda hold: retention.lift_hold(hold, command.by, command.role, at))
+
+
+def legal_hold(referrals: ReferralStore, referral_id: str) -> dict:
+    """The referral's hold as staff read it (NotFound for no such referral)."""
+    _read(referrals.store, referral_id)  # type: ignore[arg-type]
+    hold = referrals.store.get(LEGAL_HOLDS, referral_id)
+    return retention.hold_view(hold.body if hold else {}, referral_id)
+
+
+def _read(reader, referral_id: str) -> dict:
+    document = reader.get(REFERRALS, referral_id)
+    if document is None:
+        raise NotFound(referral_id)
+    return document.body
+
+
+def _hold(uow: UnitOfWork, referral_id: str, decide: Callable[[dict], dict | None]) -> dict:
+    def decision(hold: dict):
+        changed = decide(hold)
+        if changed is None:
+            return None
+        kind = "legal_hold.placed" if changed["held"] else "legal_hold.lifted"
+        return changed, [new_event(kind, retention.hold_event_data(changed), producer=NAME,
+                                   subject=f"referral:{referral_id}")]
+
+    return retention.hold_view(uow.change(LEGAL_HOLDS, referral_id, decision, initial={}), referral_id)

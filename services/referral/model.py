@@ -165,7 +165,9 @@ def name_matches(child: dict[str, Any], searching: str) -> bool:
 def up_to_date(referral: dict[str, Any]) -> dict[str, Any] | None:
     """A referral kept by an earlier version with the keys it is now found by (its child's, the digests of the
     child's name and its start a search uses, its council's reference folded, and the reference people quote), or
-    None when it has them."""
+    None when it has them (or was erased: shared/erasure.py)."""
+    if referral.get("erased_on"):
+        return None
     keys = {"child_key": child_key(referral["child"]), "name_keys": name_keys(referral["child"]),
             "name_starts": name_starts(referral["child"]),
             "external_ref_key": reference_key(referral.get("external_ref")),

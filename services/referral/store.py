@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from shared.erasure import AboutReferral, Retained
 from shared.store import Document, Index, Store, every_combination, find_all
 from shared.unit_of_work import UnitOfWork
 
+from services.referral import retention
 from services.referral.domain import OPEN_WORK
 from services.referral.model import NAME_PARTS, NAME_STARTS
 
@@ -35,6 +37,14 @@ INDEXES = (
     Index(MESSAGES, ("referral_id",)),  # and a referral's
 )
 """The ways the service finds referrals (shared/store: Index)."""
+
+RETAINED = (
+    Retained(REFERRALS, "child_record", retention.referral_erase_on, anonymised=retention.referral_anonymised,
+             about=retention.linked, telling=retention.expired,
+             along=(AboutReferral(MESSAGES, anonymised=retention.message_anonymised),)),
+    Retained(OPT_OUTS, "opt_out", retention.opt_out_erase_on, anonymised=retention.opt_out_anonymised),
+)
+"""How a child's referrals and opt-outs fall due and are erased (services/referral/retention.py)."""
 
 
 class ReferralStore:

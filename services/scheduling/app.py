@@ -14,7 +14,7 @@ from shared.store import Store
 from shared.unit_of_work import UnitOfWork
 
 from services.scheduling import api, complaint_clocks, deadlines, domain, message_clocks, worker
-from services.scheduling.store import INDEXES
+from services.scheduling.store import ABOUT_REFERRAL, INDEXES
 
 CLOCK_SECONDS = 5.0
 
@@ -43,7 +43,7 @@ def periodic(store: Store, settings: Settings) -> list[Periodic]:
 
 
 SERVICE = ServiceDefinition(name="scheduling", blueprints=(api.blueprint,), handlers=worker.HANDLERS,
-                            periodic=periodic, configure=configure, indexes=INDEXES)
+                            periodic=periodic, configure=configure, indexes=INDEXES, about_referral=ABOUT_REFERRAL)
 NAME = SERVICE.name
 create_app = SERVICE.create_app
 create_worker = SERVICE.create_worker

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import holidays
 
@@ -633,3 +633,12 @@ def held_before_deadline(meeting: dict, case: dict) -> bool:
 def consent_after(case: dict, given: dict | None) -> dict:
     """The child's consent after the meeting: what they agreed on referral, as changed by what they said there."""
     return {**case["consent"], **(given or {})}
+
+
+def meeting_anonymised(meeting: Mapping[str, Any]) -> dict:
+    """A meeting erased with its child's records: when, how long, in what language, the kind of venue and the
+    outcome's codes stay (reporting counts them); the venue's name and every note in words go."""
+    venue = meeting.get("venue") or {}
+    return {**meeting, "venue": {"name": "", "type": venue.get("type")},
+            **{k: None for k in ("late_reason", "decline_reason", "decline_reason_note", "reason_not_held",
+                                 "reason_not_held_note") if meeting.get(k) is not None}}

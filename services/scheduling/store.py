@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Sequence
 
+from shared.erasure import AboutReferral
 from shared.store import AtMost, Document, Index, Position, Store, find_all, find_page
+
+from services.scheduling import domain
 
 CASES = "cases"
 COMPLAINT_CLOCKS = "complaint_clocks"
@@ -23,6 +26,9 @@ INDEXES = (
     Index(MEETINGS, ("day", "advocate_email")),  # or one advocate's
 )
 """The ways scheduling finds its documents (shared/store: Index)."""
+
+ABOUT_REFERRAL = (AboutReferral(MEETINGS, anonymised=domain.meeting_anonymised),)
+"""What scheduling erases of a referral whose records expired (shared/erasure.py); its clocks hold codes and dates."""
 
 
 class SchedulingStore:

@@ -1,7 +1,10 @@
 """The events scheduling consumes: each referral's deadline clocks, complaints' time limits, and messages'
 response clocks."""
 
+from shared import erasure
+
 from services.scheduling import complaint_clocks, deadlines, message_clocks
+from services.scheduling.store import ABOUT_REFERRAL
 
 HANDLERS = {
     "referral.received": deadlines.open_case,
@@ -17,4 +20,6 @@ HANDLERS = {
     "complaint.closed": complaint_clocks.complaint_closed,
     "message.received": message_clocks.start_message_clock,
     "message.answered": message_clocks.message_answered,
+    "retention.expired": erasure.erasing_referral(ABOUT_REFERRAL),
+    **erasure.HOLDING,
 }

@@ -13,7 +13,7 @@ from kombu import Connection
 
 from shared.bus import sqlite_transport
 
-from shared.bus.parking import ParkedMessage, list_parked, replay_parked
+from shared.bus.parking import ParkedMessage, forget_parked, list_parked, replay_parked
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, PublishFailed
 from shared.bus.relay import OutboxRelay
 from shared.bus.topology import ServiceQueues, declare_topology, topology_definitions
@@ -47,6 +47,6 @@ def broker_check(settings: Settings) -> None:
 
 __all__ = [
     "BrokerUnavailable", "ConfirmingPublisher", "Handler", "OutboxRelay", "Outgoing", "ParkedMessage", "Periodic",
-    "PublishFailed", "ServiceQueues", "Worker", "broker_check", "declare_topology", "list_parked", "replay_parked",
-    "topology_definitions",
+    "PublishFailed", "ServiceQueues", "Worker", "broker_check", "declare_topology", "forget_parked", "list_parked",
+    "replay_parked", "topology_definitions",
 ]

@@ -1,4 +1,5 @@
-"""Parked messages: listed without taking them off the parking queue, and replayed onto the service's own queue.
+"""Parked messages: listed without taking them off the parking queue, replayed onto the service's own queue, and
+forgotten once erasure says so (older than the longest redelivery window, or about a referral erased).
 
 Replay goes to the service's queue through the default exchange, not to the topic exchange, so the other services
 that already handled the event do not get it again.
@@ -7,8 +8,9 @@ that already handled the event do not get it again.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from shared.bus.publisher import ConfirmingPublisher, Outgoing, connect
 from shared.bus.topology import ServiceQueues, parking_queue
@@ -65,38 +67,54 @@ def _drain(settings: Settings, service: str) -> tuple[list, object]:
     return messages, connection
 
 
-def list_parked(settings: Settings, service: str) -> list[ParkedMessage]:
-    """What is parked for `service`; every message stays parked."""
+@contextmanager
+def _taking(settings: Settings, service: str) -> Iterator[tuple[list, list]]:
+    """The parked messages, and a list of those taken off for good (acked) meanwhile; every other one is put back
+    explicitly at the end, rather than left to the channel's close."""
     messages, connection = _drain(settings, service)
+    taken: list = []
     try:
-        return [_read(message) for message in messages]
+        yield messages, taken
     finally:
         for message in messages:
-            message.requeue()
+            if message not in taken:
+                message.requeue()
         connection.release()
+
+
+def list_parked(settings: Settings, service: str) -> list[ParkedMessage]:
+    """What is parked for `service`; every message stays parked."""
+    with _taking(settings, service) as (messages, _):
+        return [_read(message) for message in messages]
 
 
 def replay_parked(settings: Settings, service: str, event_id: str | None = None) -> int:
     """Put the parked messages (or only `event_id`) back on the service's queue with their attempts reset."""
-    messages, connection = _drain(settings, service)
     publisher = ConfirmingPublisher(settings)
     target = ServiceQueues(settings, service).main
-    moved = []
     try:
-        for message in messages:
-            parked = _read(message)
-            if event_id is not None and parked.event_id != event_id:
-                continue
-            headers = {k: v for k, v in dict(message.headers or {}).items()
-                       if k not in (ATTEMPT, ERROR, PARKED_AT, "x-death")}
-            body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
-            publisher.publish([Outgoing(body, target, "", parked.event_id, parked.type, headers)])
-            message.ack()
-            moved.append(message)
+        with _taking(settings, service) as (messages, moved):
+            for message in messages:
+                parked = _read(message)
+                if event_id is not None and parked.event_id != event_id:
+                    continue
+                headers = {k: v for k, v in dict(message.headers or {}).items()
+                           if k not in (ATTEMPT, ERROR, PARKED_AT, "x-death")}
+                body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
+                publisher.publish([Outgoing(body, target, "", parked.event_id, parked.type, headers)])
+                message.ack()
+                moved.append(message)
     finally:
-        for message in messages:
-            if message not in moved:
-                message.requeue()
         publisher.close()
-        connection.release()
     return len(moved)
+
+
+def forget_parked(settings: Settings, service: str, forget: Callable[[ParkedMessage], bool]) -> int:
+    """Take off the parking queue, for good, every parked message `forget` says to (shared/erasure.py); the rest
+    stay parked. How many were forgotten."""
+    with _taking(settings, service) as (messages, forgotten):
+        for message in messages:
+            if forget(_read(message)):
+                message.ack()
+                forgotten.append(message)
+    return len(forgotten)

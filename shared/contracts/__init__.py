@@ -20,6 +20,7 @@ from shared.contracts import scheduling as _scheduling  # noqa: F401  registers 
 from shared.contracts import casework as _casework  # noqa: F401  registers the casework contracts
 from shared.contracts import complaints as _complaints  # noqa: F401  registers the complaints contracts
 from shared.contracts import messages as _messages  # noqa: F401  registers the messages contracts
+from shared.contracts import retention as _retention  # noqa: F401  registers the retention contracts
 
 __all__ = [
     "ContractError",

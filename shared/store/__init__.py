@@ -322,7 +322,15 @@ class Store(Protocol):
         KeyUsed, in which case nothing was written.
         """
 
+    def remove(self, collection: str, id: str, expected_version: int) -> None:
+        """Delete the document as it was read (for erasure, when a record's time is up); VersionConflict when it
+        changed or went meanwhile, or (MongoDB) still carries events not yet published: nothing is removed then."""
+
     def handled(self, event_id: str) -> bool: ...
+
+    def forget_handled(self, before: float) -> int:
+        """Forget the inbox entries of events handled before `before` (a time.time()), through an index on when
+        they were handled; how many. Only once no redelivery of them can come (the longest redelivery window)."""
 
     def key_record(self, key: str) -> KeyRecord | None:
         """What was recorded under an Idempotency-Key (`KeyedRequest.key`), if it is kept still."""

@@ -74,6 +74,8 @@ class MongoStore:
                                     partialFilterExpression={"_keys": {"$exists": True}})
             collection.create_index([("_keys.expires_at", ASCENDING)], name="key_expiry",
                                     partialFilterExpression={"_keys": {"$exists": True}})
+            collection.create_index([("_caused.at", ASCENDING)], name="handled_at",
+                                    partialFilterExpression={"_caused": {"$exists": True}})
             for index in self._declared.indexes:
                 if index.collection == name:
                     collection.create_index([*((f"body.{field}", ASCENDING) for field in index.fields),
@@ -138,6 +140,20 @@ class MongoStore:
         return any(self.db[name].find_one({"_inbox": event_id}, {"_id": 1}) for name in self._collections())
 
     @reachable
+    def forget_handled(self, before: float) -> int:
+        forgotten = 0
+        for name in self._collections():
+            old = {"_caused.at": {"$lt": before}}
+            for raw in self._collection(name).find(old, {"_caused": 1}).hint("handled_at"):
+                ids = [entry["of"] for entry in raw["_caused"] if entry.get("at", before) < before]
+                forgotten += len(ids)
+                self.db[name].update_one({"_id": raw["_id"]}, {"$pull": {"_inbox": {"$in": ids},
+                                                                         "_caused": {"of": {"$in": ids}}}})
+                if name == MARKERS:  # a marker kept nothing else: gone once its events are sent too
+                    self.db[name].delete_one({"_id": raw["_id"], "_inbox": {"$size": 0}, "_pending": False})
+        return forgotten
+
+    @reachable
     def consequences(self, event_ids: Sequence[str]) -> dict[str, list[EventRef]]:
         wanted, found = set(event_ids), {}
         if not wanted:
@@ -179,6 +195,14 @@ class MongoStore:
         return forgotten
 
     # the one write
+
+    @reachable
+    def remove(self, collection: str, id: str, expected_version: int) -> None:
+        removed = self._collection(collection).delete_one({"_id": id, "_v": expected_version,
+                                                           "_pending": {"$ne": True}})
+        if removed.deleted_count != 1:
+            raise VersionConflict(f"{collection}/{id} is not at version {expected_version} with its events sent")
+        self.changes.notify()
 
     @reachable
     def commit(self, put: Put | None = None, *, events: Sequence[Event] = (), handled: str | None = None) -> int:
@@ -245,7 +269,7 @@ class MongoStore:
 
     @staticmethod
     def _caused(handled: str, events: Sequence[Event]) -> dict:
-        return {"of": handled, "events": [list(ref) for ref in caused_with(events)]}
+        return {"of": handled, "events": [list(ref) for ref in caused_with(events)], "at": time.time()}
 
     def _duplicate(self, put: Put, handled: str | None, key: KeyedRequest | None) -> Exception:
         """What a unique index refused: the event's handling recorded already, the key used already, or (neither)

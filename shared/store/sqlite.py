@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     expires_at REAL NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
+CREATE INDEX IF NOT EXISTS inbox_handled ON inbox (handled_at);
 """
 _INBOX_CAUSED = "ALTER TABLE inbox ADD COLUMN caused TEXT NOT NULL DEFAULT '[]'"
 """For a file made before the inbox recorded what each handling caused."""
@@ -289,6 +290,21 @@ class SQLiteStore:
     def handled(self, event_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM inbox WHERE event_id = ?", (event_id,)))
 
+    def forget_handled(self, before: float) -> int:
+        return self._delete_in_pages("DELETE FROM inbox WHERE event_id IN (SELECT event_id FROM inbox "
+                                     "WHERE handled_at < ? LIMIT 500)", before)
+
+    def _delete_in_pages(self, sql: str, before: float) -> int:
+        """Run a DELETE of at most 500 rows until one deletes fewer, each in a transaction of its own, so a long
+        sweep never holds the write lock for long."""
+        deleted = 0
+        while True:
+            with self._transaction() as conn:
+                count = conn.execute(sql, (before,)).rowcount
+            deleted += count
+            if count < 500:
+                return deleted
+
     def consequences(self, event_ids: Sequence[str]) -> dict[str, list[EventRef]]:
         ids = list(dict.fromkeys(event_ids))
         if not ids:
@@ -312,14 +328,8 @@ class SQLiteStore:
                          (json.dumps(answer, separators=(",", ":")), key))
 
     def forget_keys(self, before: float) -> int:
-        forgotten = 0
-        while True:
-            with self._transaction() as conn:
-                count = conn.execute("DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency "
-                                     "WHERE expires_at < ? LIMIT 500)", (before,)).rowcount
-            forgotten += count
-            if count < 500:
-                return forgotten
+        return self._delete_in_pages("DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency "
+                                     "WHERE expires_at < ? LIMIT 500)", before)
 
     # the one write
 
@@ -375,6 +385,16 @@ class SQLiteStore:
         else:
             self._committed(bool(events))
         return version
+
+    def remove(self, collection: str, id: str, expected_version: int) -> None:
+        with self._transaction() as conn:
+            cursor = conn.execute("DELETE FROM documents WHERE collection = ? AND id = ? AND version = ?",
+                                  (collection, id, expected_version))
+            if cursor.rowcount != 1:
+                raise VersionConflict(f"{collection}/{id} is not at version {expected_version}")
+        batch = getattr(self._local, "batch", None)
+        if batch is None:
+            self._committed(False)
 
     def _committed(self, new_events: bool) -> None:
         checkpointer.due(self)

@@ -110,6 +110,13 @@ class FakeUnitOfWork(UnitOfWork):
         self.written.append(put)
         return version
 
+    def _remove(self, document: Document) -> None:
+        current = self.documents.get((document.collection, document.id))
+        if current is None or current.version != document.version:
+            raise VersionConflict(f"{document.collection}/{document.id} is not at version {document.version}")
+        del self.documents[(document.collection, document.id)]
+        self.written.append(None)
+
 
 run = handle_in
 """Handle an event as the worker does (shared.unit_of_work.handle), in memory: `run(handler, event, fake)`."""

@@ -468,6 +468,13 @@ class CloseForm(FlaskForm):
     submit = submit(_l("Close the referral"))
 
 
+class LegalHoldForm(FlaskForm):
+    reason_code = choice(_l("Why must the child's records be kept?"), worded("hold_reason"),
+                         _l("Choose why the records must be kept"),
+                         hint=_l("Nothing of the child is erased, in any service, until the hold is lifted"))
+    submit = submit(_l("Place the legal hold"))
+
+
 class ReferralFilterForm(FlaskForm):
     class Meta:
         csrf = False

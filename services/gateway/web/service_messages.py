@@ -108,6 +108,9 @@ WORDINGS: dict[str, Any] = {
     "transition.not_found": _l("This transition could not be found."),
     "transition.unknown_result": _l("Choose what came of the renewed offer."),
     "transition.no_renewed_offer": _l("This transition brought no renewed offer."),
+    # legal holds
+    "legal_hold.reason": _l("Choose why the records must be kept"),
+    "legal_hold.managers": _l("Only a manager may place or lift a legal hold."),
     "transition.renewed_offer_done": _l("This renewed offer was marked done already."),
     "subject_access.child_not_found": _l("No child was found that way. Check the answers and try again: no export "
                                          "is made for a child Llais holds nothing about."),

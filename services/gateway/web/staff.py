@@ -12,7 +12,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from shared.clock import LONDON, now
 from shared.contracts import referral as referral_contracts, scheduling as scheduling_contracts
 
-from services.gateway import domain, handlers
+from services.gateway import domain, handlers, holds_api
 from services.gateway.access import audit
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
@@ -297,8 +297,55 @@ def referral(referral_id: str):
     may_open_case = (found["kind"] == "issue_based" and bool(found["advocate_email"]) and found["status"] != "closed"
                      and domain.works_on(g.principal, found["advocate_email"]))
     shown = {name: {**clock, "state": clock_state(clock)} for name, clock in clocks.get("deadlines", {}).items()}
+    status, hold = call("referral", "GET", f"/referrals/{referral_id}/legal-hold") \
+        if g.principal.role == "manager" else (None, None)
     return render_template("referral.html", referral=found, clocks=shown, meeting_record=meeting_record(found),
-                           actions=actions, has_case=has_case, may_open_case=may_open_case)
+                           actions=actions, has_case=has_case, may_open_case=may_open_case,
+                           hold=hold if status == 200 else None)
+
+
+@blueprint.route("/referrals/<referral_id>/legal-hold", methods=["GET", "POST"])
+@signed_in(*EVERYONE)
+def legal_hold(referral_id: str):
+    """A manager holds the child's records out of erasure (README: Retention and erasure); anyone else is refused,
+    and the refusal audited."""
+    if g.principal.role != "manager":
+        audit("place legal hold", referral_id, 403, f"web forms ({g.principal.role})")
+        abort(403)
+    found = read_referral(referral_id)
+    if found is None:
+        abort(404)
+    kept = f"legal-hold:{referral_id}"
+    form, loose = form_for_its_page(kept, forms.LegalHoldForm)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            status, held = call("referral", "POST", f"/referrals/{referral_id}/legal-hold",
+                                body={"reason_code": form.reason_code.data}, what="place legal hold",
+                                referral_id=referral_id)
+            holds_api.kept_here(status, held)
+            if status == 200:
+                flash(gettext("The child's records are held until the hold is lifted"))
+                return redirect(url_for("web.referral", referral_id=referral_id))
+            loose = [{"text": gettext("The hold could not be placed; try again")}]
+        return kept_for_its_page(kept, form, loose)
+    return render_template("case_step.html", form=form, title=_l("Place a legal hold"),
+                           errors=error_summary(form, loose), back=url_for("web.referral", referral_id=referral_id),
+                           caption=f"{found['child']['given_name']} {found['child']['family_name']}")
+
+
+@blueprint.post("/referrals/<referral_id>/legal-hold/lift")
+@signed_in(*EVERYONE)
+def lift_legal_hold(referral_id: str):
+    if g.principal.role != "manager":
+        audit("lift legal hold", referral_id, 403, f"web forms ({g.principal.role})")
+        abort(403)
+    status, lifted = call("referral", "DELETE", f"/referrals/{referral_id}/legal-hold", what="lift legal hold",
+                          referral_id=referral_id)
+    holds_api.kept_here(status, lifted)
+    if status == 404:
+        abort(404)
+    flash(gettext("The legal hold is lifted: the child's records are erased when they fall due"))
+    return redirect(url_for("web.referral", referral_id=referral_id))
 
 
 def meeting_record(referral: dict) -> dict | None:

@@ -17,15 +17,19 @@ from dataclasses import replace
 import pytest
 from pymongo import MongoClient
 
+from shared import erasure
 from shared.config import Settings
 from shared.store import AtMost, Index, Put
 from shared.store.sqlite import SQLiteStore
 from services import SERVICES
-from services.platform import service_app
+from services.platform import retained, service_app
 
 
 def declared(name: str) -> tuple[Index, ...]:
-    return tuple(importlib.import_module(f"services.{name}.store").INDEXES)
+    """The service's INDEXES, and those its erasure reads through (shared/erasure.py)."""
+    module = importlib.import_module(f"services.{name}.store")
+    erasing = erasure.indexes(retained(name), getattr(module, "ABOUT_REFERRAL", ()))
+    return tuple(dict.fromkeys((*module.INDEXES, *erasing)))
 
 
 def started(name: str, tmp_path) -> SQLiteStore:

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from wtforms.fields.core import UnboundField
 
 from services.referral import domain as referral_domain
-from shared.contracts import casework, complaints, referral, scheduling
+from shared.contracts import casework, complaints, referral, retention, scheduling
 from services.gateway import domain as gateway_domain, schemas
 from services.gateway.web import cases, child_record, complaints as complaint_pages, forms, refer, staff
 
@@ -64,6 +64,7 @@ OFFERED = {
     (forms.RecordMeetingForm, "left_with_child"): scheduling.LEFT_WITH_CHILD,
     (forms.RecordMeetingForm, "other_support_type"): referral.OTHER_SUPPORT_TYPES,
     (forms.CloseForm, "reason"): referral.CLOSE_REASONS_BY_HAND,
+    (forms.LegalHoldForm, "reason_code"): retention.HOLD_REASONS,
     (refer.ChildForm, "preferred_language"): referral.LANGUAGES,
     (refer.AboutReferralForm, "kind"): referral.KINDS,
     (refer.AboutReferralForm, "basis"): tuple(code for code in referral.ELIGIBILITY

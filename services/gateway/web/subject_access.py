@@ -21,6 +21,7 @@ from wtforms import SelectMultipleField
 
 from shared import words
 from shared.clock import LONDON, timestamp
+from shared.contracts.referral import llais_reference
 from shared.web import Problem
 
 from services.gateway import access, domain, subject_access
@@ -263,30 +264,38 @@ def _who_looked(title: str, where: dict, audited: list[str | None]):
 
 
 def _row(entry) -> dict[str, str]:
-    """An audit entry in the reader's words."""
+    """An audit entry in the reader's words: who (a member of staff by name and role, or a council's system), from
+    where (the pages, or the API with the key or token's id), what and which record, the answer and why."""
     body, language = entry.body, current_language()
-    via = body.get("via")
+    council = words.council(body["council"], language) if body.get("council") else ""
+    if body.get("kind") == "staff":
+        who = staff_name(body["who"])
+        role = words.of("staff_role", body["role"], language) if body.get("role") in words.codes("staff_role") else ""
+    else:
+        who, role = gettext("%(council)s council's system", council=council) if council else body["who"], ""
+    via = words.of("audit_via", body["via"], language) if body.get("via") in ("web", "api") else ""
+    record = body.get("referral_id") or ""
     return {
-        "at": when(body.get("at"), "d MMMM yyyy, HH:mm:ss"), "who": staff_name(body["who"])
-        if body.get("kind") == "staff" else body["who"],
-        "role": words.of("staff_role", body["role"], language) if body.get("role") in words.codes("staff_role")
-        else "",
-        "council": words.council(body["council"], language) if body.get("council") else "",
-        "via": words.of("audit_via", via, language) if via in ("web", "api") else "",
-        "key": body.get("key_id") or "", "what": body.get("what") or "", "record": body.get("referral_id") or "",
+        "at": when(body.get("at"), "d MMMM yyyy, HH:mm:ss"), "who": who, "role": role, "council": council,
+        "via": via, "key": body.get("key_id") or "", "what": body.get("what") or "",
+        "record": record, "reference": llais_reference(record) if record else "",
         "status": str(body.get("status") or ""), "why": body.get("why") or "",
     }
+
+
+COLUMNS = (("at", _l("When")), ("who", _l("Who")), ("role", _l("Role")), ("council", _l("Council")),
+           ("via", _l("From where")), ("key", _l("Key")), ("what", _l("What")), ("record", _l("Record")),
+           ("status", _l("Answer")), ("why", _l("Why")))
+"""The CSV's columns: every part of an entry, each in a column of its own for a spreadsheet to sort by."""
 
 
 def _csv(entries) -> Response:
     out = io.StringIO()
     table = csv.writer(out)
-    table.writerow([gettext("When"), gettext("Who"), gettext("Role"), gettext("Council"), gettext("From where"),
-                    gettext("Key"), gettext("What"), gettext("Record"), gettext("Answer"), gettext("Why")])
+    table.writerow([str(heading) for _, heading in COLUMNS])
     for entry in entries:
         row = _row(entry)
-        table.writerow([_safe(row[k]) for k in ("at", "who", "role", "council", "via", "key", "what", "record",
-                                                  "status", "why")])
+        table.writerow([_safe(row[key]) for key, _ in COLUMNS])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="who-looked.csv"', "Cache-Control": "no-store"})
 

@@ -188,7 +188,8 @@ def test_who_looked_at_this_childs_record_this_year_on_a_page_and_as_csv(site, c
     assert page.status_code == 200
     shown = text_of(page)
     assert crew["advocate"] in shown or "advocate" in shown.lower()
-    assert record["case"] in shown and "web pages" in shown
+    assert llais_reference(record["case"]) in shown and "web pages" in shown, "each record by the reference people quote"
+    assert "Cardiff council's system" in shown and "the API" in shown, "a council system's read, by its council"
 
     listed = manager.get(f"{review}/who-looked", params={"from": this_year, "format": "csv"})
     assert listed.status_code == 200 and listed.headers["Content-Type"].startswith("text/csv")
@@ -213,7 +214,7 @@ def test_what_one_member_of_staff_looked_at(site, crew):
     link = f"/who-looked/staff/{person_ref(crew['advocate'])}"
     assert link in manager.get("/who-looked").text, "each member of staff is listed"
     page = manager.get(link)
-    assert page.status_code == 200 and record["case"] in text_of(page)
+    assert page.status_code == 200 and llais_reference(record["case"]) in text_of(page)
 
 
 def test_who_looked_pages_fifty_at_a_time_oldest_first(site, crew):

@@ -252,13 +252,19 @@ def retention_run(as_of, only: str | None) -> None:
 
     settings = _settings()
     day = as_of.date() if as_of else erasure.today()
+    referral = open_store("referral", settings)
+    try:  # the gateway hears of no legal holds: it keeps the audit of the referrals the referral service holds
+        held = erasure.held_referrals(referral)
+    finally:
+        referral.close()
     for service in [only] if only else SERVICES:
         kept = retained(service)
         store = erasure.stamping(open_store(service, settings), kept, settings.retention)
         try:
             store.ensure_indexes(erasure.indexes(kept))
             parked = None if service == "gateway" else functools.partial(forget_parked, settings, service)
-            record = erasure.erase_due(store, kept, day, parked=parked)
+            record = erasure.erase_due(store, kept, day, parked=parked,
+                                       held_elsewhere=held if service == "gateway" else ())
             click.echo(json.dumps({"service": service, **(record or {"as_of": day.isoformat(), "kinds": {}})}))
         finally:
             store.close()

@@ -133,11 +133,14 @@ def held_referrals(store: Store) -> set[str]:
 
 
 def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int = PAGE,
-              parked: Callable[[Callable[[Any], bool]], int] | None = None) -> dict | None:
-    """Erase every record due on or before `on` that no legal hold covers, forget inbox entries older than
-    INBOX_KEPT (and, through `parked`, the service's parked messages that `parked_to_forget` names), and keep an
-    erasure record of it; the record, or None when nothing was erased or forgotten."""
-    uow, held = UnitOfWork(store), held_referrals(store)
+              parked: Callable[[Callable[[Any], bool]], int] | None = None,
+              held_elsewhere: Iterable[str] = ()) -> dict | None:
+    """Erase every record due on or before `on` that no legal hold covers (those this service keeps, and
+    `held_elsewhere`: the referrals held as the referral service answers, for a service that hears of no holds),
+    forget inbox entries older than INBOX_KEPT (and, through `parked`, the service's parked messages that
+    `parked_to_forget` names), and keep an erasure record of it; the record, or None when nothing was erased or
+    forgotten."""
+    uow, held = UnitOfWork(store), held_referrals(store) | set(held_elsewhere)
     kinds: dict[str, dict] = {}
     referrals: set[str] = set()
     for declaration in retained:

@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
 
     @app.before_request
     def _erase_what_is_due():
-        retention.sweep.if_due(store)
+        retention.sweep.if_due(store, lambda: retention.held_referrals(app.extensions["llais.clients"]))
 
     @app.after_request
     def _challenge(response):

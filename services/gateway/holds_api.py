@@ -5,18 +5,14 @@ their part of the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, g
 from marshmallow import Schema, fields, validate
 
-from shared import erasure
 from shared.contracts.retention import HOLD_REASONS
-from shared.unit_of_work import UnitOfWork
 from shared.web import Problem, json_body
 
 from services.gateway import domain
-from services.gateway.access import audit, gateway_store, purpose, requires
+from services.gateway.access import audit, purpose, requires
 from services.gateway.forwarding import forward, respond
 from services.gateway.schemas import Strict
 
@@ -50,19 +46,10 @@ def _managers_only(what: str, referral_id: str) -> None:
         raise Problem(403, "Only a manager may read, place or lift a legal hold.")
 
 
-def kept_here(status: int, payload: Any) -> None:
-    """The gateway's own copy of what a hold covers, so its audit of those referrals waits too."""
-    if status == 200 and isinstance(payload, dict):
-        erasure.keep_hold(UnitOfWork(gateway_store().store), payload.get("referral_ids") or [payload["referral_id"]],
-                          bool(payload.get("held")), last=True)
-
-
 def _hold(method: str, what: str, referral_id: str, body: dict | None = None):
     _managers_only(what, referral_id)
     status, payload, content_type = forward("referral", method, f"/referrals/{referral_id}/legal-hold", body=body)
     audit(what, referral_id, status, purpose())
-    if method != "GET":
-        kept_here(status, payload)
     return respond(status, payload, content_type)
 
 

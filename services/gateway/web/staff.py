@@ -12,7 +12,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from shared.clock import LONDON, now
 from shared.contracts import referral as referral_contracts, scheduling as scheduling_contracts
 
-from services.gateway import domain, handlers, holds_api
+from services.gateway import domain, handlers
 from services.gateway.access import audit
 from services.gateway.schemas import (AllocateSchema, CancelSchema, CloseSchema, ContactAttemptSchema,
                                       MeetingRequestSchema, RecordSchema, RescheduleSchema)
@@ -322,7 +322,6 @@ def legal_hold(referral_id: str):
             status, held = call("referral", "POST", f"/referrals/{referral_id}/legal-hold",
                                 body={"reason_code": form.reason_code.data}, what="place legal hold",
                                 referral_id=referral_id)
-            holds_api.kept_here(status, held)
             if status == 200:
                 flash(gettext("The child's records are held until the hold is lifted"))
                 return redirect(url_for("web.referral", referral_id=referral_id))
@@ -341,7 +340,6 @@ def lift_legal_hold(referral_id: str):
         abort(403)
     status, lifted = call("referral", "DELETE", f"/referrals/{referral_id}/legal-hold", what="lift legal hold",
                           referral_id=referral_id)
-    holds_api.kept_here(status, lifted)
     if status == 404:
         abort(404)
     flash(gettext("The legal hold is lifted: the child's records are erased when they fall due"))

@@ -46,6 +46,14 @@ def everything_kept(platform) -> str:
     return "\n".join(kept)
 
 
+def audited_about(platform, referral_id: str) -> int:
+    """How many of the gateway's audit entries name the referral."""
+    with sqlite3.connect(platform.settings.data_dir / "gateway.sqlite3") as conn:
+        [(count,)] = conn.execute("SELECT COUNT(*) FROM documents WHERE collection = 'audit' "
+                                  "AND json_extract(body, '$.referral_id') = ?", (referral_id,))
+    return count
+
+
 def retention(platform, monkeypatch, day: date) -> None:
     monkeypatch.setenv("LLAIS_DATA", str(platform.settings.data_dir))
     monkeypatch.setenv("LLAIS_BUS_PREFIX", platform.settings.bus_prefix)
@@ -92,6 +100,8 @@ def test_an_expired_childs_records_are_erased_everywhere_and_nothing_else_with_t
     platform.get(f"/api/v1/referrals/{gwen}", manager)  # settled: every service has heard of the hold
     retention(platform, monkeypatch, due + timedelta(days=1))
     assert "Gwenllian" in json.dumps(platform.store("referral").get("referrals", gwen).body), "held: kept"
+    assert audited_about(platform, gwen) > 0, "held: who looked at the child's records is kept past its 6 years"
+    assert audited_about(platform, osian) == 0, "the audit of a child not held goes after its 6 years"
 
     assert requests.delete(f"{platform.url}{held}", headers=manager, timeout=10).status_code == 200
     platform.get(f"/api/v1/referrals/{gwen}", manager)

@@ -68,3 +68,27 @@ def test_upgrading_records_gives_those_kept_before_the_day_they_fall_due(tmp_pat
     again = CliRunner().invoke(main, ["upgrade-records"])
     assert "complaints: 0 complaints given the day they fall due" in again.output
     store.close()
+
+
+def test_the_sweep_a_request_runs_keeps_the_audit_of_a_held_child_and_waits_when_it_cannot_ask(tmp_path, monkeypatch):
+    """The gateway hears of no holds: its sweep asks the referral service which children are held, keeps the audit
+    of their records, and sweeps nothing at all while it cannot ask."""
+    from shared.http import ServiceUnavailable
+    from services.gateway import retention as gateway_retention
+
+    settings = Settings.from_env({"LLAIS_DATA": str(tmp_path)})
+    store = erasure.stamping(open_store("gateway", settings), gateway_retention.RETAINED, settings.retention)
+    store.ensure_indexes(erasure.indexes(gateway_retention.RETAINED))
+    long_ago = "2016-01-05T10:00:00.000+00:00"
+    for entry_id, referral_id in (("a-held", "held-child"), ("a-free", "free-child")):
+        store.commit(Put.new(AUDIT, entry_id, {"at": long_ago, "who": "someone", "what": "read referral",
+                                               "referral_id": referral_id}))
+
+    def cannot_ask():
+        raise ServiceUnavailable("the referral service did not answer")
+
+    gateway_retention.Sweep().if_due(store, cannot_ask)
+    assert store.get(AUDIT, "a-held") and store.get(AUDIT, "a-free"), "nothing goes while holds are unknown"
+    gateway_retention.Sweep().if_due(store, lambda: ["held-child"])
+    assert store.get(AUDIT, "a-held") is not None, "the audit of a held child's records stays"
+    assert store.get(AUDIT, "a-free") is None, "the audit of a child not held goes after its 6 years"

@@ -31,7 +31,7 @@ def test_a_manager_places_and_lifts_a_legal_hold_from_the_referral_page(site):
     assert placed.status_code == 302 and placed.headers["Location"] == f"/referrals/{referral_id}"
     page = unescape(manager.get(f"/referrals/{referral_id}").text)
     assert "The child's records are held: A court case" in page
-    assert open_store("gateway", site.settings).get(LEGAL_HOLDS, referral_id).body["held"] is True
+    assert open_store("referral", site.settings).get(LEGAL_HOLDS, referral_id).body["held"] is True
 
     lifted = manager.submit(f"{path}/lift", {}, form_path=f"/referrals/{referral_id}")
     assert lifted.status_code == 302

@@ -27,11 +27,11 @@ def test_a_manager_holds_a_childs_records_and_lifts_the_hold(platform):
     assert held.status_code == 200, held.text
     assert (held.json()["held"], held.json()["reason_code"], held.json()["referral_ids"]) == (
         True, "court_case", [referral_id])
-    assert platform.store("gateway").get(LEGAL_HOLDS, referral_id).body["held"] is True
+    assert platform.store("referral").get(LEGAL_HOLDS, referral_id).body["held"] is True
 
     lifted = delete(platform, path, manager)
     assert lifted.status_code == 200 and lifted.json()["held"] is False
-    assert platform.store("gateway").get(LEGAL_HOLDS, referral_id).body["held"] is False
+    assert platform.store("referral").get(LEGAL_HOLDS, referral_id).body["held"] is False
 
 
 def test_anyone_but_a_manager_is_refused_and_the_refusal_audited(platform):

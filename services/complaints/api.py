@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from shared import subject_access, validation
+from shared import erasure, subject_access, validation
 from shared.idempotency import once_per_key
 from shared.unit_of_work import UnitOfWork
 from shared.web import (ACTOR_HEADER, ROLE_HEADER, Problem, caller_council, check_fields,
-                        command_from_body, history_page, json_body, page_answer, page_asked)
+                        command_from_body, history_page, json_body, page_answer, page_asked, settings)
 
 from services.complaints import domain, handlers, history, model
 from services.complaints.commands import AskForReview, ChangeComplaint, ReceiveComplaint
-from services.complaints.store import ComplaintsStore
+from services.complaints.store import RETAINED, ComplaintsStore
 
 blueprint = Blueprint("complaints", __name__)
 HANDLERS_ROLE = "manager"
@@ -48,7 +48,7 @@ check_fields(blueprint, {"name": validation.person_name})
 def receive():
     councils = current_app.extensions["llais.councils"]
     command = command_from_body(lambda body: ReceiveComplaint(body, actor()))
-    return handlers.receive(command, uow(), councils=councils)
+    return as_kept(handlers.receive(command, uow(), councils=councils))
 
 
 @blueprint.get("/followed/<key>")
@@ -88,7 +88,13 @@ STEPS = {"acknowledge": handlers.acknowledge, "respond": handlers.respond, "esca
 def take_step(complaint_id: str, step: str):
     if step not in STEPS:
         raise Problem(404, "No such step.")
-    return STEPS[step](command_from_body(lambda body: ChangeComplaint(complaint_id, body, actor())), uow())
+    return as_kept(STEPS[step](command_from_body(lambda body: ChangeComplaint(complaint_id, body, actor())), uow()))
+
+
+def as_kept(complaint: dict) -> dict:
+    """A command's answer as a read gives it next: with the day the complaint falls due for erasure, which the
+    store sets as it writes (a closed complaint's, a compliment's)."""
+    return erasure.stamped(complaint, RETAINED[0], settings().retention)
 
 
 @blueprint.get("/history")

@@ -112,3 +112,14 @@ def test_the_complainant_asks_by_their_key_for_the_answer_to_be_looked_at_again(
     seen = client.get(f"/complaints/{complaint['id']}", headers=MANAGER).json
     assert seen["review_requests"][0]["reason"] == "Still not right" and seen["timeline"][-1]["by"] == "complainant"
     assert client.post(f"/followed/{key}/review", json={"reason": "Again"}, headers=PUBLIC).status_code == 409
+
+
+def test_a_step_answers_the_complaint_as_a_read_gives_it_next_the_day_it_falls_due_included(client, store):
+    complaint = made(client)
+    withdrawn = client.post(f"/complaints/{complaint['id']}/withdraw", json={}, headers=MANAGER)
+    assert withdrawn.status_code == 200, withdrawn.json
+    read = client.get(f"/complaints/{complaint['id']}", headers=MANAGER).json
+    assert withdrawn.json["erase_on"] == read["erase_on"] and read["erase_on"], "closed: it falls due in 6 years"
+    compliment = made(client, kind="compliment")
+    assert compliment["erase_on"] and compliment["erase_on"] == client.get(
+        f"/complaints/{compliment['id']}", headers=MANAGER).json["erase_on"]

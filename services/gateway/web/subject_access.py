@@ -265,8 +265,14 @@ def _who_looked(title: str, where: dict, audited: list[str | None]):
 
 def _row(entry) -> dict[str, str]:
     """An audit entry in the reader's words: who (a member of staff by name and role, or a council's system), from
-    where (the pages, or the API with the key or token's id), what and which record, the answer and why."""
+    where (the pages, or the API with the key or token's id), what and which record, the answer and why (a phrase
+    an older version wrote, with no words here, as it was stored)."""
     body, language = entry.body, current_language()
+
+    def said(part: str) -> str:
+        phrase = body.get(part) or ""
+        return words.of(f"audit_{part}", phrase, language) if phrase in words.codes(f"audit_{part}") else phrase
+
     council = words.council(body["council"], language) if body.get("council") else ""
     if body.get("kind") == "staff":
         who = staff_name(body["who"])
@@ -277,9 +283,9 @@ def _row(entry) -> dict[str, str]:
     record = body.get("referral_id") or ""
     return {
         "at": when(body.get("at"), "d MMMM yyyy, HH:mm:ss"), "who": who, "role": role, "council": council,
-        "via": via, "key": body.get("key_id") or "", "what": body.get("what") or "",
+        "via": via, "key": body.get("key_id") or "", "what": said("what"),
         "record": record, "reference": llais_reference(record) if record else "",
-        "status": str(body.get("status") or ""), "why": body.get("why") or "",
+        "status": str(body.get("status") or ""), "why": said("why"),
     }
 
 

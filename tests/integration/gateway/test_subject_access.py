@@ -232,3 +232,33 @@ def test_who_looked_pages_fifty_at_a_time_oldest_first(site, crew):
     assert not re.search(r'href="([^"]*after=[^"]+)"', second.text), "no page after the last"
     listed = manager.get(f"/who-looked/staff/{person_ref(reader)}", params={"format": "csv"})
     assert len(list(csv.DictReader(io.StringIO(listed.content.decode("utf-8-sig"))))) == PAGE_SIZE + 10
+
+
+def test_who_looked_says_what_was_done_and_why_in_the_readers_words(site, crew):
+    record = a_full_case(site, crew, "cy")
+    advocate = site.signed_in(crew["advocate"])
+    assert advocate.get(f"/cases/{record['case']}").status_code == 200
+    site.gateway.audit({"who": crew["advocate"], "kind": "staff", "role": "advocate", "what": "peek at referral",
+                        "referral_id": record["referral"], "status": 200, "why": "web forms (old)", "via": "web"})
+    manager = site.signed_in(crew["manager"])
+    review = found(manager, way="referral", referral=record["referral"])
+    this_year = {"from": f"{datetime.now(LONDON).year}-01-01"}
+    english = text_of(manager.get(f"{review}/who-looked", params=this_year))
+    assert "Create a referral" in english and "The council's case system" in english
+    assert "peek at referral" in english and "web forms (old)" in english, "an older version's phrase as stored"
+
+    welsh(manager)
+    page = manager.get(f"{review}/who-looked", params=this_year)
+    assert page.status_code == 200
+    shown = text_of(page)
+    for said in ("Creu atgyfeiriad", "System achosion y cyngor", "Darllen achos", "Tudalennau gwe (eiriolwr)",
+                 "Cofnodi datgeliad", "Staff y darparwr (rheolwr)", "Gofyn am allforio mynediad at ddata",
+                 "Tudalennau gwe (mynediad at ddata)"):
+        assert said in shown, said
+    for stored in ("create referral", "council integration", "read case", "record disclosure", "web forms (advocate)",
+                   "provider staff", "subject access export"):
+        assert stored not in shown, stored
+    assert "peek at referral" in shown and "web forms (old)" in shown, "never an error"
+    rows = list(csv.DictReader(io.StringIO(manager.get(f"{review}/who-looked", params={
+        **this_year, "format": "csv"}).content.decode("utf-8-sig"))))
+    assert any(row["Beth"] == "Creu atgyfeiriad" and row["Pam"] == "System achosion y cyngor" for row in rows), rows[0]

@@ -4,8 +4,8 @@
 The phrases are found by reading the code, not from a list that could fall behind: each value given to an audit
 entry (a dict's "what" and "why" written by `.audit({...})`), followed back through every function that passes its
 parameter on (`access.audit`, `handlers._audit`, `pages.call`'s `what=`, `signed_in`'s `refusal=`...), and through
-the steps and actors that carry one (`Step.what`, `Actor.why`). An f-string is expanded with the values its
-placeholders can take (EXPANSIONS); a value the walk cannot tell fails the test, naming where it is.
+what carries one as an attribute (`Step.what`, `Actor.why`, `SignInRefused.reason`). An f-string is expanded with
+the values its placeholders can take (EXPANSIONS); a value the walk cannot tell fails the test, naming where it is.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ def audit_phrases(root: Path) -> Found:
 
 
 class _Walk:
+    """One reading of the modules, told which functions pass which parameters on by the readings before it."""
+
     def __init__(self, modules: dict[str, ast.Module]):
         self.modules = modules
         self.functions: dict[str, list[tuple[str, ast.FunctionDef]]] = {}

@@ -168,42 +168,21 @@ def _document(released: list[dict], language: str, made_at: str) -> str:
                            reason_words=reason_words, rows=subject_access.rows, label=label, shown=value_words)
 
 
-LABELS = {
-    "council": _l("Council"), "basis": _l("Basis"), "external_ref": _l("The council's reference"),
-    "reference": _l("Reference"), "child": _l("Child"), "given_name": _l("Given name"),
-    "family_name": _l("Family name"), "date_of_birth": _l("Date of birth"), "preferred_language": _l("Language"),
-    "language": _l("Language"), "contact": _l("Contact"), "phone": _l("Phone"), "name": _l("Name"),
-    "role": _l("Role"), "email": _l("Email"), "status": _l("Status"), "received_at": _l("Received"),
-    "timeline": _l("Timeline"), "at": _l("When"), "what": _l("What"), "by": _l("Who"), "meeting": _l("Meeting"),
-    "outcome": _l("Outcome"), "advocate_email": _l("Advocate"), "contact_attempts": _l("Contact attempts"),
-    "note": _l("Note"), "venue": _l("Venue"), "issues": _l("Issues"), "from_whom": _l("From"),
-    "deadlines": _l("Deadlines"), "opened_at": _l("Opened"), "closure": _l("Closure"),
-    "signposting": _l("Signposting"), "theme": _l("Theme"), "consent": _l("Consent"), "risks": _l("Risks"),
-    "summary": _l("Summary"), "referrer": _l("Referrer"), "reason": _l("Reason"), "decided_by": _l("Decided by"),
-    "disclosed_to": _l("Disclosed to"), "disclosed_at": _l("Disclosed"), "child_told": _l("Child told"),
-    "about": _l("About"), "activities": _l("Activities"), "history": _l("History"), "plan": _l("Plan"),
-    "to": _l("To"), "channel": _l("Channel"), "created_at": _l("Made"), "kind": _l("Kind"),
-}
-"""What the document calls the fields it shows most; any other by its name, its underscores spaces."""
-
-
 def label(path: str) -> str:
-    """A field's dotted path as the document names it: each part in words ("Contact attempts › 1 › Note")."""
-    return " › ".join(str(int(part) + 1) if part.isdigit() else str(LABELS.get(part, part.replace("_", " ")))
-                      for part in path.split("."))
+    """A field's dotted path as the document names it, in the language it is drawn in (shared/words)."""
+    return subject_access.field_words(path, current_language_or_forced(), strict=False)
 
 
 def value_words(item: dict, path: str, value: Any, language: str) -> str:
     """A field's value as the document shows it: a code in its words, yes or no, a moment or a day in the
     child's language, anything else as it is."""
-    field = next((part for part in reversed(path.split(".")) if not part.isdigit()), "")
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
         return when(value) or value
     if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
         return long_date(value) or value
-    return str(subject_access.code_words(item, field, value, language))
+    return str(subject_access.code_words(item, path, value, language, strict=False))
 
 
 def kind_words(kind: str) -> str:

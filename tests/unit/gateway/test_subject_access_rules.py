@@ -7,7 +7,9 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from shared import subject_access as parts
+import pytest
+
+from shared import subject_access as parts, words
 from shared.clock import new_id
 from services.gateway import domain, subject_access
 
@@ -48,7 +50,7 @@ def test_a_mark_is_known_by_the_same_key_each_time_and_by_no_other_marks():
 
 def test_rows_flatten_a_record_and_leave_out_what_is_empty():
     assert subject_access.rows({"a": {"b": 1, "c": ""}, "d": [{"e": "x"}], "f": ["cy", "en"], "g": None}) == [
-        ("a.b", 1), ("d.0.e", "x"), ("f", "cy, en")]
+        ("a.b", 1), ("d.0.e", "x"), ("f", ["cy", "en"])]
 
 
 def test_codes_are_said_in_the_childs_language():
@@ -56,6 +58,24 @@ def test_codes_are_said_in_the_childs_language():
     assert subject_access.code_words(disclosure, "reason", "court_order", "cy") == "Gorchymyn llys"
     assert subject_access.code_words(disclosure, "council", "CARDIFF", "cy") == "Caerdydd"
     assert subject_access.code_words(disclosure, "disclosed_to", "MASH", "cy") == "MASH"
+    referral = {"kind": "referral"}
+    assert subject_access.code_words(referral, "timeline.0.by", "CARDIFF", "cy") == "Caerdydd"
+    assert subject_access.code_words(referral, "timeline.1.by", "provider", "cy") == "Y gwasanaeth eiriolaeth"
+    assert subject_access.code_words(referral, "timeline.1.what", "acknowledged", "cy") == "Cydnabuwyd"
+    assert subject_access.code_words(referral, "meeting.status", "none", "en") == "None yet"
+    assert subject_access.code_words(referral, "eligibility", ["looked_after", "young_carer"], "en") == \
+        "Looked after, Young carer"
+
+
+def test_a_field_or_code_without_words_is_refused_in_strict_mode_and_said_by_its_name_otherwise():
+    assert subject_access.field_words("child.contact.carer_name", "cy") == "Plentyn › Cyswllt › Enw'r gofalwr"
+    assert subject_access.field_words("erase_on", "en") == "To be erased on"
+    with pytest.raises(words.UnknownCode):
+        subject_access.field_words("child.shoe_size", "en")
+    assert subject_access.field_words("child.shoe_size", "en", strict=False) == "Child › shoe size"
+    with pytest.raises(words.UnknownCode):
+        subject_access.code_words({"kind": "meeting"}, "status", "postponed", "en")
+    assert subject_access.code_words({"kind": "meeting"}, "status", "postponed", "en", strict=False) == "postponed"
 
 
 def test_ids_made_between_two_moments_lie_between_the_ids_at_those_moments():

@@ -17,14 +17,16 @@ from urllib.parse import urlencode
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import SelectField, SelectMultipleField
+from wtforms.validators import Optional
 
 from shared import words
 from shared.clock import LONDON, timestamp
 from shared.web import Problem
 
 from services.gateway import access, domain, subject_access
-from services.gateway.web import blueprint, current_language, service_messages
+from services.gateway.web import blueprint, council_choices, current_language, service_messages
 from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.forms import choice, day, submit, text
 from services.gateway.web.people import person_ref
@@ -53,7 +55,8 @@ class FindChildForm(FlaskForm):
     family_name = text(_l("Family name"), optional=True)
     date_of_birth = day(_l("Date of birth"), _l("Enter their date of birth"), optional=True,
                         hint=_l("For example, 27 3 2012"))
-    council = text(_l("Council code"), optional=True, max_length=20, hint=_l("For example, CARDIFF"))
+    council = SelectField(_l("Council"), [Optional()], choices=[], widget=GovSelect(),
+                          invalid_choice_message=_l("Choose a council from the list"))
     external_ref = text(_l("The council's reference"), optional=True, max_length=200)
     submit = submit(_l("Find the child"))
 
@@ -82,13 +85,18 @@ def _how(form: FindChildForm) -> dict[str, Any] | None:
     if form.way.data == "name":
         return {"child": {"given_name": form.given_name.data.strip(), "family_name": form.family_name.data.strip(),
                           "date_of_birth": form.date_of_birth.data.isoformat()}}
-    return {"council": form.council.data.strip().upper(), "external_ref": form.external_ref.data.strip()}
+    return {"council": form.council.data, "external_ref": form.external_ref.data.strip()}
+
+
+def _with_councils(form: FindChildForm) -> None:
+    """The councils to choose from, by their names in the page's language."""
+    form.council.choices = [("", gettext("Choose the council")), *council_choices()]
 
 
 @blueprint.route("/subject-access", methods=["GET", "POST"])
 @managers("subject access refused")
 def subject_access_find():
-    form, loose = form_for_its_page("subject-access", FindChildForm)
+    form, loose = form_for_its_page("subject-access", FindChildForm, _with_councils)
     if request.method == "POST" and form.validate_on_submit():
         how = _how(form)
         if how is not None:

@@ -38,7 +38,8 @@ CODES = {
     "opt_out": {"basis": "basis", "reason_code": "not_wanted_reason"},
     "transition": {"kind": "transition_kind", "renewed_offer_result": "renewed_offer_result",
                    "renewed_offer_status": "renewed_offer_status", "not_offered_because": "not_offered_again"},
-    "service_message": {"channel": "message_channel", "from_whom": "message_from"},
+    "service_message": {"channel": "message_channel", "from_whom": "message_from",
+                        "clock_state": "message_clock_state"},
     "meeting": {"status": "meeting_status", "outcome": "outcome", "venue.type": "venue_type",
                 "venue_type": "venue_type", "reason_not_held_code": "not_held_reason",
                 "decline_reason_code": "not_wanted_reason", "other_support_type": "support_type",
@@ -52,9 +53,9 @@ CODES = {
     "complaint": {"kind": "complaint_kind", "made_by": "complaint_from", "status": "complaint_status",
                   "outcome": "complaint_outcome", "responses.outcome": "complaint_outcome", "stage": "complaint_stage"},
     "message_sent": {"type": "message_type", "channel": "message_route", "audience": "message_audience",
-                     "basis": "message_basis", "status": "message_status"},
+                     "basis": "message_basis", "status": "message_status", "reason_code": "withheld_reason"},
     "message_withheld": {"type": "message_type", "channel": "message_route", "audience": "message_audience",
-                         "basis": "message_basis", "status": "message_status"},
+                         "basis": "message_basis", "status": "message_status", "reason_code": "withheld_reason"},
 }
 """The fields of each kind of record that hold a code (by their path, a list's places left out, or by their own
 name), and the kind of words (shared/words) that says it."""

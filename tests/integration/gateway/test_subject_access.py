@@ -11,7 +11,7 @@ import json
 import re
 import uuid
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -117,7 +117,16 @@ EVERY_CODE = {code for kind in words.WORDS for code in words.codes(kind)} | {
 
 
 def the_childs_case_worked_on(site, crew, record: dict) -> None:
-    """An issue raised and concluded, an activity and a signpost on the child's case, so its document says them."""
+    """An issue raised and concluded, an activity and a signpost on the child's case, an opt-out under the same
+    council's reference and a change in care of their referral, so the document says each."""
+    council = {"Authorization": f"Bearer {handlers.create_api_key(site.gateway, site.councils, 'CARDIFF')}"}
+    for path, body in (("/opt-outs", {"basis": "looked_after", "date_of_birth": "2013-05-02",
+                                      "offered_at": (datetime.now(timezone.utc) - timedelta(days=30)).isoformat(),
+                                      "reason_code": "not_the_right_time", "external_ref": record["external_ref"]}),
+                       ("/transitions", {"kind": "placement_move", "happened_on": date.today().isoformat(),
+                                         "referral_id": record["referral"]})):
+        told = api(site, "POST", path, {**council, "Idempotency-Key": str(uuid.uuid4())}, json=body)
+        assert told.status_code == 201, told.text
     advocate = bearer(site, crew["manager"])
     raised = api(site, "POST", f"/cases/{record['case']}/issues", advocate,
                  json={"theme": "placement", "description": "Wants to stay near school"})
@@ -143,8 +152,8 @@ def test_every_label_and_every_code_of_the_document_is_in_words_of_the_childs_la
         manager = site.signed_in(crew["manager"])
         archive = released(manager, found(manager, way="referral", referral=record["referral"]))
         everything = json.loads(archive.read("subject-access.json"))
-        assert {"referral", "meeting", "deadlines", "case", "disclosure", "complaint", "message_sent",
-                "message_withheld"} <= {r["kind"] for r in everything["records"]}
+        assert {"referral", "opt_out", "transition", "meeting", "deadlines", "case", "disclosure", "complaint",
+                "message_sent", "message_withheld"} <= {r["kind"] for r in everything["records"]}
         for item in everything["records"]:
             for path, value in subject_access.rows(item["fields"]):
                 assert subject_access.field_words(path, language), path  # strict: UnknownCode when not in words
@@ -153,6 +162,12 @@ def test_every_label_and_every_code_of_the_document_is_in_words_of_the_childs_la
                 assert not unsaid or said != value, f"{item['kind']} {path} shows the code {value!r}"
                 assert not (isinstance(said, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", said)), (path, said)
         documents[language] = document_rows(archive.read("subject-access.html").decode())
+        sent = [r for r in everything["records"] if r["kind"] == "message_sent"]
+        blacked = "[wedi'i olygu]" if language == "cy" else "[redacted]"
+        assert sent and all(a["to"] == blacked for r in sent for a in r["fields"].get("attempts") or []), \
+            "where each message went is someone else's details"
+        withheld = [r["fields"] for r in everything["records"] if r["kind"] == "message_withheld"]
+        assert withheld and all(w.get("reason_code") and "reason" not in w for w in withheld), "why not, by a code"
 
     for language, shown in documents.items():
         named = {said for english, welsh in words.WORDS["record_field"].values()

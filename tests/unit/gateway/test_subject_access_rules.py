@@ -11,7 +11,9 @@ import pytest
 
 from shared import subject_access as parts, words
 from shared.clock import new_id
+from shared.councils import CouncilRegister
 from services.gateway import domain, subject_access
+from services.referral import messages
 
 
 def a_case() -> dict:
@@ -86,3 +88,21 @@ def test_ids_made_between_two_moments_lie_between_the_ids_at_those_moments():
     assert before < made < after
     new_year, next_day = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc)
     assert domain.id_at(new_year) < domain.id_at(next_day)
+
+
+def test_a_service_message_that_became_a_referral_is_said_wholly_in_words():
+    council = CouncilRegister.load().get("CARDIFF")
+    body = {"channel": "answer_phone", "from_whom": "carer", "language": "cy", "note": "Ffoniodd Mair",
+            "received_at": "2026-12-01T09:00:00+00:00"}
+    message = messages.new_message("m1", body, council, "manager@example.org", "2026-12-01T09:05:00+00:00")
+    message = messages.answer({**message, "clock_state": "pending"}, {"answered_at": "2026-12-01T10:00:00+00:00"},
+                              "manager@example.org", "2026-12-01T10:00:00+00:00")
+    message = messages.link(message, "r1", "manager@example.org", "2026-12-01T10:05:00+00:00")
+    item = parts.record("referral", "service_message", message, message["received_at"])
+    for language in ("cy", "en"):
+        for path, value in subject_access.rows(item["fields"]):
+            assert subject_access.field_words(path, language)
+            said = subject_access.code_words(item, path, value, language)
+            assert not isinstance(said, str) or said not in ("answer_phone", "carer", "met", "recorded", "CARDIFF")
+    assert subject_access.code_words(item, "timeline.1.what", "became referral", "cy") == "Daeth yn atgyfeiriad"
+    assert subject_access.code_words(item, "clock_state", "met", "cy") == "Atebwyd mewn pryd"

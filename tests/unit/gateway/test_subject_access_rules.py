@@ -4,6 +4,7 @@ through its ids."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -13,7 +14,9 @@ from shared import subject_access as parts, words
 from shared.clock import new_id
 from shared.councils import CouncilRegister
 from services.gateway import domain, subject_access
-from services.referral import messages
+from services.casework import domain as casework
+from services.referral import domain as referral_rules, handlers as referral_handlers, messages
+from tests.examples import example_referral
 
 
 def a_case() -> dict:
@@ -106,3 +109,50 @@ def test_a_service_message_that_became_a_referral_is_said_wholly_in_words():
             assert not isinstance(said, str) or said not in ("answer_phone", "carer", "met", "recorded", "CARDIFF")
     assert subject_access.code_words(item, "timeline.1.what", "became referral", "cy") == "Daeth yn atgyfeiriad"
     assert subject_access.code_words(item, "clock_state", "met", "cy") == "Atebwyd mewn pryd"
+
+
+def test_a_referral_as_the_referral_service_keeps_it_is_said_wholly_in_words_once_its_marks_are_cleared():
+    request = example_referral()
+    request["child"] = {**request["child"], "eligibility": ["looked_after", "young_carer"], "communication_needs":
+                        "Makaton", "equality": {"gender": "girl", "ethnic_group": "white", "disability": "no"}}
+    referral = referral_rules.new_referral("r1", request, CouncilRegister.load().get("CARDIFF"),
+                                           "2026-11-23T09:00:00.000+00:00")
+    referral = referral_rules.allocate(referral, "advocate@example.org", "2026-11-23T10:00:00+00:00", "provider")
+    referral = referral_rules.record_contact_attempt(referral, "phone", "no_answer", "Rang twice",
+                                                     "2026-11-24T10:00:00+00:00", "advocate@example.org")
+    referral = referral_rules.close(referral, "unable_to_contact", "2026-11-30T10:00:00+00:00", "advocate@example.org")
+    item = parts.record("referral", "referral", referral, referral["received_at"],
+                        fields={k: v for k, v in referral.items() if k not in referral_handlers.SEARCH_KEYS})
+    english = {}
+    for language in ("en", "cy"):
+        for path, value in subject_access.rows(item["fields"]):
+            label = subject_access.field_words(path, language)
+            said = subject_access.code_words(item, path, value, language)
+            assert not isinstance(said, str) or not re.fullmatch(r"[a-z]+(_[a-z]+)+|[A-Z_]+", said), (path, said)
+            english.setdefault(path, label)
+            assert language == "en" or english[path] != label, (path, label)
+    assert subject_access.code_words(item, "referrer.role", "social_worker", "cy") == "Gweithiwr cymdeithasol"
+    assert subject_access.code_words(item, "child.equality.gender", "girl", "cy") == "Merch"
+    assert subject_access.field_words("child.equality.gender", "cy") == "Plentyn › Cydraddoldeb › Rhywedd"
+
+
+def test_a_case_as_casework_keeps_it_is_said_wholly_in_words():
+    stub = {**casework.referral_stub({"referral_id": "r2", "council": "CARDIFF", "region": "cardiff-vale",
+                                      "nation": "wales", "kind": "issue_based", "basis": "looked_after",
+                                      "source": "active_offer", "preferred_language": "cy"}),
+            "advocate_email": "advocate@example.org"}
+    by, at = "advocate@example.org", "2026-11-24T10:00:00+00:00"
+    case = casework.open_case(stub, True, by, "2026-11-23T10:00:00+00:00")
+    case = casework.agree_plan(case, "Talk to the school", True, by, at)
+    case = casework.raise_issue(case, "i1", "education", "Wants a laptop", by, at)
+    case, _ = casework.conclude_issue(case, "i1", "partly_resolved", "", by, at)
+    case = casework.signpost(case, "housing", "", by, at)
+    case = casework.request_advocate_change(case, "c1", "Would like someone else", by, at)
+    case = casework.decide_advocate_change(case, "c1", "declined", None, "Nobody free", "manager", "m@example.org", at)
+    case = casework.close(case, "moved_away", 4, "Diolch", by, "2026-11-25T10:00:00+00:00")
+    item = parts.record("casework", "case", case, case["opened_at"],
+                        fields={k: v for k, v in case.items() if k != "disclosures"})
+    for path, value in subject_access.rows(item["fields"]):
+        assert subject_access.field_words(path, "cy")
+        said = subject_access.code_words(item, path, value, "cy")
+        assert not isinstance(said, str) or not re.fullmatch(r"[a-z]+(_[a-z]+)+|[A-Z_]+|[a-z ]+", said), (path, said)

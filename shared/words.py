@@ -747,6 +747,14 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "scheduling": ("The advocacy service", "Y gwasanaeth eiriolaeth"),
         "casework": ("The advocacy service", "Y gwasanaeth eiriolaeth"),
         "child": ("The child", "Y plentyn"),
+        "complainant": ("The person who complained", "Y person a gwynodd"),
+        "public web form": ("A form on the website", "Ffurflen ar y wefan"),
+        "unknown": ("Not known", "Ddim yn hysbys"),
+    },
+    "other_route": {
+        "council": ("The council's own complaints procedure", "Trefn gwyno'r cyngor ei hun"),
+        "childrens_commissioner_for_wales": ("The Children's Commissioner for Wales", "Comisiynydd Plant Cymru"),
+        "childrens_commissioner_for_england": ("The Children's Commissioner for England", "Comisiynydd Plant Lloegr"),
     },
     "message_basis": {
         "duty": ("The service's duty to tell", "Dyletswydd y gwasanaeth i ddweud"),

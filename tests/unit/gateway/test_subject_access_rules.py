@@ -14,7 +14,9 @@ from shared import subject_access as parts, words
 from shared.clock import new_id
 from shared.councils import CouncilRegister
 from services.gateway import domain, subject_access
+from services.gateway.web.pages import PUBLIC
 from services.casework import domain as casework
+from services.complaints import domain as complaints
 from services.referral import domain as referral_rules, handlers as referral_handlers, messages
 from tests.examples import example_referral
 
@@ -156,3 +158,23 @@ def test_a_case_as_casework_keeps_it_is_said_wholly_in_words():
         assert subject_access.field_words(path, "cy")
         said = subject_access.code_words(item, path, value, "cy")
         assert not isinstance(said, str) or not re.fullmatch(r"[a-z]+(_[a-z]+)+|[A-Z_]+|[a-z ]+", said), (path, said)
+
+
+def test_a_complaint_as_the_complaints_service_keeps_it_is_said_wholly_in_words():
+    request = {"kind": "complaint", "made_by": "child", "name": "Nia Prydderch", "about": "Nobody came",
+               "contact": {"email": "nia@example.org"}, "council": "CARDIFF", "language": "cy", "wants_reply": True}
+    at = "2026-11-24T10:00:00+00:00"
+    complaint = complaints.new_complaint("01a24d3c-d9ca-700e-aea6-ad987ec7e687", request, "wales",
+                                         "2026-11-23T10:00:00+00:00", PUBLIC.id)
+    complaint = complaints.acknowledge(complaint, "m@example.org", at)
+    complaint = complaints.respond(complaint, "not_upheld", "We came on the Tuesday", "m@example.org", at)
+    complaint = complaints.ask_for_review(complaint, "Still nobody came", at)
+    complaint = complaints.respond(complaint, "partly_upheld", "We were late", "m@example.org", at)
+    complaint = complaints.close(complaint, "m@example.org", "2026-11-26T10:00:00+00:00")
+    item = parts.record("complaints", "complaint", complaint, complaint["received_at"],
+                        fields={k: v for k, v in complaint.items() if k not in ("tracking_digest", "name_key")})
+    for path, value in subject_access.rows(item["fields"]):
+        assert subject_access.field_words(path, "cy")
+        said = subject_access.code_words(item, path, value, "cy")
+        assert not isinstance(said, str) or not re.fullmatch(r"[a-z]+(_[a-z]+)+|[A-Z_]+|[a-z0-9 ]+", said), \
+            (path, said)

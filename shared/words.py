@@ -539,6 +539,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "council": ("Council", "Cyngor"),
         "created_at": ("Made", "Gwnaed"),
         "date_of_birth": ("Date of birth", "Dyddiad geni"),
+        "day": ("Day", "Diwrnod"),
         "deadline": ("Deadline", "Terfyn amser"),
         "deadlines": ("Deadlines", "Terfynau amser"),
         "decided_at": ("Decided", "Penderfynwyd"),

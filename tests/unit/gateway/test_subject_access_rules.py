@@ -13,11 +13,12 @@ import pytest
 from shared import subject_access as parts, words
 from shared.clock import new_id
 from shared.councils import CouncilRegister
-from services.gateway import domain, subject_access
-from services.gateway.web.pages import PUBLIC
 from services.casework import domain as casework
 from services.complaints import domain as complaints
+from services.gateway import domain, subject_access
+from services.gateway.web.pages import PUBLIC
 from services.referral import domain as referral_rules, handlers as referral_handlers, messages
+from services.scheduling import domain as scheduling
 from tests.examples import example_referral
 
 
@@ -178,3 +179,30 @@ def test_a_complaint_as_the_complaints_service_keeps_it_is_said_wholly_in_words(
         said = subject_access.code_words(item, path, value, "cy")
         assert not isinstance(said, str) or not re.fullmatch(r"[a-z]+(_[a-z]+)+|[A-Z_]+|[a-z0-9 ]+", said), \
             (path, said)
+
+
+def test_a_meeting_as_scheduling_keeps_it_is_said_wholly_in_words():
+    case = {"referral_id": "01a24d3c-d1e5-7080-8128-016c01827f3d", "council": "CARDIFF",
+            "advocate_email": "advocate@example.org"}
+    venue = {"name": "Ysgol y Wern", "address": "Heol y Wern", "accessible": True, "risk_assessed": True,
+             "type": "school"}
+    starts = datetime(2026, 12, 8, 14, 30, tzinfo=timezone.utc)
+    by, at = "advocate@example.org", "2026-12-01T10:00:00+00:00"
+    meeting = scheduling.new_meeting("01a24d3c-d2c2-7012-bea9-81a956c9eb58", case, starts,
+                                     {"duration_minutes": 60, "venue": venue, "language": "cy"}, False, by, at)
+    meeting = scheduling.rescheduled(meeting, starts + timedelta(days=1), True, "The child was ill", by, at,
+                                     late_reason="The child was ill")
+    meeting = scheduling.recorded(meeting, {"took_place": True, "outcome": "declined", "interpreter_used": False,
+                                            "decline_reason_code": "support_elsewhere",
+                                            "topics_covered": ["advocate_role", "rights"],
+                                            "left_with_child": ["leaflet", "welsh_materials"],
+                                            "contact_details_given": True, "other_support_type": "informal"},
+                                  None, by, at)
+    item = parts.record("scheduling", "meeting", meeting, at)  # the whole of it, more than the export shows
+    for path, value in subject_access.rows(item["fields"]):
+        assert subject_access.field_words(path, "cy")
+        said = subject_access.code_words(item, path, value, "cy")
+        assert not isinstance(said, str) or not re.fullmatch(r"[a-z]+(_[a-z, ]+)+|[A-Z_]+|[a-z0-9 ]+", said), \
+            (path, said)
+    assert subject_access.code_words(item, "topics_covered", ["advocate_role", "rights"], "en") == \
+        "The advocate's role, The child's rights (UNCRC article 12)"

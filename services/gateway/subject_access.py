@@ -28,19 +28,47 @@ KINDS = tuple(words.codes("record_kind"))
 """The export's records by kind, in the order the document shows them."""
 CODES = {
     "referral": {"status": "referral_status", "kind": "referral_kind", "basis": "basis", "source": "source",
-                 "close_reason": "close_reason", "outcome": "outcome", "decline_reason_code": "not_wanted_reason"},
+                 "close_reason": "close_reason", "outcome": "outcome", "decline_reason_code": "not_wanted_reason",
+                 "other_support_type": "support_type", "meeting.status": "referral_meeting",
+                 "contact_attempts.method": "contact_method", "contact_attempts.result": "contact_result",
+                 "eligibility": "eligibility", "gender": "gender", "ethnic_group": "ethnic_group",
+                 "disability": "disability", "organisation_type": "organisation_type",
+                 "referrer_organisation_type": "organisation_type", "timeline.detail.outcome": "outcome",
+                 "timeline.detail.reason": "close_reason", "timeline.detail.method": "contact_method",
+                 "timeline.detail.result": "contact_result", "timeline.detail.case_outcome": "case_outcome",
+                 "timeline.detail.reason_not_held_code": "not_held_reason", "referrer.role": "source"},
     "opt_out": {"basis": "basis", "reason_code": "not_wanted_reason"},
-    "transition": {"kind": "transition_kind", "renewed_offer_result": "renewed_offer_result"},
-    "service_message": {"channel": "message_channel", "from_whom": "message_from", "language": "language"},
-    "meeting": {"status": "meeting_status", "outcome": "outcome", "language": "language"},
-    "case": {"status": "case_status", "basis": "basis", "language": "language"},
+    "transition": {"kind": "transition_kind", "renewed_offer_result": "renewed_offer_result",
+                   "renewed_offer_status": "renewed_offer_status", "not_offered_because": "not_offered_again"},
+    "service_message": {"channel": "message_channel", "from_whom": "message_from",
+                        "clock_state": "message_clock_state"},
+    "meeting": {"status": "meeting_status", "outcome": "outcome", "venue.type": "venue_type",
+                "venue_type": "venue_type", "reason_not_held_code": "not_held_reason",
+                "decline_reason_code": "not_wanted_reason", "other_support_type": "support_type",
+                "topics_covered": "meeting_topic", "left_with_child": "left_with_child"},
+    "deadlines": {"kind": "referral_kind", "state": "clock_state"},
+    "case": {"status": "case_status", "basis": "basis", "source": "source", "issues.theme": "theme",
+             "issues.outcome": "issue_outcome", "activities.kind": "activity",
+             "activities.contribution": "contribution", "signposting.to": "signpost", "closure.outcome": "case_outcome",
+             "advocate_changes.result": "change_result"},
     "disclosure": {"reason": "disclosure_reason"},
     "complaint": {"kind": "complaint_kind", "made_by": "complaint_from", "status": "complaint_status",
-                  "outcome": "complaint_outcome", "language": "language"},
+                  "outcome": "complaint_outcome", "responses.outcome": "complaint_outcome", "stage": "complaint_stage",
+                  "responses.other_routes_told": "other_route"},
+    "message_sent": {"type": "message_type", "channel": "message_route", "audience": "message_audience",
+                     "basis": "message_basis", "status": "message_status", "reason_code": "withheld_reason"},
+    "message_withheld": {"type": "message_type", "channel": "message_route", "audience": "message_audience",
+                         "basis": "message_basis", "status": "message_status", "reason_code": "withheld_reason"},
 }
-"""The fields of each kind of record that hold a code, and the kind of words (shared/words) that says it."""
-EVERYWHERE = {"language": "language", "preferred_language": "language", "nation": "nation"}
+"""The fields of each kind of record that hold a code (by their path, a list's places left out, or by their own
+name), and the kind of words (shared/words) that says it."""
+EVERYWHERE = {"language": "language", "preferred_language": "language", "referrer_language": "language",
+              "nation": "nation", "timeline.what": "timeline_entry", "history.what": "timeline_entry"}
 """Fields that hold the same kind of code in every record."""
+WHO = ("by", "received_from", "opened_by", "recorded_by", "raised_by", "agreed_by", "closed_by", "requested_by",
+       "answered_by", "arranged_by", "renewed_offer_done_by")
+"""Fields that say who did a thing: a member of staff by their email, a council by its code, or a part of the
+service (shared/words `actor`)."""
 
 
 class ChildNotFound(LookupError):
@@ -112,30 +140,63 @@ def as_released(items: list[dict[str, Any]], cleared: Iterable[str], blacked_out
     return released
 
 
-def code_words(item: dict[str, Any], field: str, value: Any, language: str) -> Any:
-    """A field's value as the document shows it: a code in its words (shared/words), anything else as it is."""
-    kind = CODES.get(item["kind"], {}).get(field) or EVERYWHERE.get(field)
-    if not isinstance(value, str) or not value or not (kind or field in ("council", "region")):
-        return value
+def field_words(path: str, language: str, *, strict: bool = True) -> str:
+    """A field's dotted path as the document names it, each part in words ("Contact attempts › 1 › Note"). A part
+    without words (shared/words `record_field`) is UnknownCode when `strict` (the tests), else said by its name,
+    so that a field added to a record never keeps a child's archive from being released."""
+    def said(part: str) -> str:
+        if part.isdigit():
+            return str(int(part) + 1)
+        try:
+            return words.of("record_field", part, language)
+        except words.UnknownCode:
+            if strict:
+                raise
+            return part.replace("_", " ")
+    return " › ".join(map(said, path.split(".")))
+
+
+def code_words(item: dict[str, Any], path: str, value: Any, language: str, *, strict: bool = True) -> Any:
+    """A field's value as the document shows it: a code in its words (shared/words), who did a thing by their name
+    or email, anything else as it is. A code without words is UnknownCode when `strict`, else shown as it is."""
     try:
-        if field == "council":
-            return words.council(value, language)
-        if field == "region":
-            return words.region(value, language)
-        return words.of(kind, value, language)
+        return _said(item, path, value, language)
     except words.UnknownCode:
+        if strict:
+            raise
+        return ", ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _said(item: dict[str, Any], path: str, value: Any, language: str) -> Any:
+    parts = [part for part in path.split(".") if not part.isdigit()]
+    field, where = parts[-1] if parts else "", ".".join(parts)
+    if isinstance(value, list):
+        return ", ".join(str(_said(item, path, one, language)) for one in value)
+    if isinstance(value, int) and not isinstance(value, bool) and field == "stage":
+        value = str(value)  # a complaint's stage, said "Stage 1"
+    if not isinstance(value, str) or not value:
         return value
+    if field == "council" or (field in WHO and value.isupper()):
+        return words.council(value, language)
+    if field == "region":
+        return words.region(value, language)
+    if field in WHO:
+        return words.of("actor", value, language) if value in words.codes("actor") else value
+    codes = CODES.get(item["kind"], {})
+    kind = codes.get(where) or EVERYWHERE.get(where) or codes.get(field) or EVERYWHERE.get(field)
+    return words.of(kind, value, language) if kind else value
 
 
 def rows(fields: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """A record's fields as (dotted path, value) rows, nested fields and lists flattened, empty ones left out."""
+    """A record's fields as (dotted path, value) rows, nested fields and lists of them flattened, empty ones left
+    out."""
     if isinstance(fields, dict):
         return [row for key, value in fields.items() for row in rows(value, f"{prefix}{key}.")]
     if isinstance(fields, list) and any(isinstance(value, (dict, list)) for value in fields):
         return [row for n, value in enumerate(fields) for row in rows(value, f"{prefix}{n}.")]
     if fields in (None, "", [], {}):
         return []
-    return [(prefix.rstrip("."), ", ".join(map(str, fields)) if isinstance(fields, list) else fields)]
+    return [(prefix.rstrip("."), fields)]
 
 
 def archive(export_id: str, made_at: str, referral_ids: list[str], released: list[dict[str, Any]], language: str,

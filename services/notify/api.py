@@ -60,9 +60,19 @@ def subject_access_records():
     """What notify sent or withheld about the child's referrals (shared/subject_access): what, to whom, when, and
     under which consent or duty (`basis`)."""
     where = {"referral_id": subject_access.asked_referral_ids()}
-    sent = [subject_access.record("notify", "message_sent", {**handlers.delivery_view(d.body), "id": d.id},
-                                  d.body.get("created_at"), marks=[("to", "third_party")])
+    sent = [subject_access.record("notify", "message_sent",
+                                  said_by_code({**handlers.delivery_view(d.body), "id": d.id}),
+                                  d.body.get("created_at"), marks=[
+                                      ("to", "third_party"),
+                                      *subject_access.list_marks(d.body, "attempts", "to", "third_party"),
+                                      *subject_access.list_marks(d.body, "attempts", "result", "third_party")])
             for d in find_all(notify().store, DELIVERIES, where)]
-    return {"items": sent + [subject_access.record("notify", "message_withheld", {**d.body, "id": d.id},
+    return {"items": sent + [subject_access.record("notify", "message_withheld", said_by_code({**d.body, "id": d.id}),
                                                    d.body.get("created_at"))
                              for d in find_all(notify().store, UNSENT, where)]}
+
+
+def said_by_code(message: dict) -> dict:
+    """A message as the child's records give it: why it was not sent by its code alone where it has one (the
+    operators' sentence says no more, and only in English)."""
+    return {k: v for k, v in message.items() if k != "reason"} if message.get("reason_code") else message

@@ -116,11 +116,12 @@ DUTY = "duty"
 
 
 class Withheld(Exception):
-    """Consent does not allow this message to be sent; the reason is recorded instead."""
+    """Consent does not allow this message to be sent; the reason is recorded instead, in words for operators and
+    as a code (`code`, shared/words `withheld_reason`) that the child's own records say in their language."""
 
-    def __init__(self, reason: str):
+    def __init__(self, code: str, reason: str):
         super().__init__(reason)
-        self.reason = reason
+        self.code, self.reason = code, reason
 
 
 def consent_applying(known: dict[str, bool], given: dict[str, bool] | None) -> dict[str, bool]:
@@ -138,11 +139,11 @@ def council_may_know(source: str | None, consent: dict[str, bool]) -> None:
     it tells the outcome by existing. Every message about the referral obeys this, acknowledgements and duties too.
     """
     if source == TAKE_UP and not consent.get(OUTCOME):
-        raise Withheld("a referral opened by a take-up would tell the outcome, which the child has not agreed to "
-                       f"share ({OUTCOME})")
+        raise Withheld("take_up_not_shared", "a referral opened by a take-up would tell the outcome, which the child "
+                       f"has not agreed to share ({OUTCOME})")
     if source == SELF_REFERRAL and not (consent.get(ARRANGEMENTS) or consent.get(OUTCOME)):
-        raise Withheld("the child referred themselves and has not agreed to the council being told "
-                       f"({ARRANGEMENTS}, {OUTCOME})")
+        raise Withheld("self_referral_not_shared", "the child referred themselves and has not agreed to the council "
+                       f"being told ({ARRANGEMENTS}, {OUTCOME})")
 
 
 def still_allowed(basis: str, source: str | None, consent: dict[str, bool]) -> None:
@@ -150,7 +151,7 @@ def still_allowed(basis: str, source: str | None, consent: dict[str, bool]) -> N
     was made under (a duty needs only that the council may know the referral)."""
     council_may_know(source, consent)
     if basis in (ARRANGEMENTS, OUTCOME) and not consent.get(basis):
-        raise Withheld(f"the child no longer agrees to share this ({basis})")
+        raise Withheld("consent_withdrawn", f"the child no longer agrees to share this ({basis})")
 
 
 def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) -> tuple[dict[str, Any], str]:
@@ -164,7 +165,8 @@ def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) ->
         return {**ids, **{k: data[k] for k in ("status", "received_at", "acknowledged_at") if k in data}}, DUTY
     if event_type in ("meeting.arranged", "meeting.rescheduled", "meeting.cancelled"):
         if not consent.get(ARRANGEMENTS):
-            raise Withheld(f"the child has not agreed to share the meeting's arrangements ({ARRANGEMENTS})")
+            raise Withheld("arrangements_not_shared",
+                           f"the child has not agreed to share the meeting's arrangements ({ARRANGEMENTS})")
         shown = {k: data[k] for k in ("starts_at", "venue", "previous_starts_at") if k in data}
         return {**ids, **shown}, ARRANGEMENTS
     if event_type == "meeting.took_place":
@@ -173,7 +175,7 @@ def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) ->
         return {**ids, "meeting_took_place": False}, DUTY
     if event_type == "active_offer.completed":
         if not consent.get(OUTCOME):
-            raise Withheld(f"the child has not agreed to share the outcome ({OUTCOME})")
+            raise Withheld("outcome_not_shared", f"the child has not agreed to share the outcome ({OUTCOME})")
         return {**ids, "outcome": data["outcome"], "follow_on_referral_id": data.get("follow_on_referral_id"),
                 **told_with_the_outcome(data)}, OUTCOME
     if event_type == "referral.closed":
@@ -183,7 +185,7 @@ def disclose(event_type: str, data: dict[str, Any], consent: dict[str, bool]) ->
         if consent.get(OUTCOME) and data.get("outcome"):
             shown.update(outcome=data["outcome"], follow_on_referral_id=data.get("follow_on_referral_id"))
         return {**ids, **shown}, DUTY
-    raise Withheld(f"{event_type} is not a message councils receive")
+    raise Withheld("not_for_councils", f"{event_type} is not a message councils receive")
 
 
 def told_with_the_outcome(data: dict[str, Any]) -> dict[str, Any]:
@@ -257,12 +259,12 @@ def meeting_kept(current: dict, event_type: str, data: dict[str, Any], event_id:
     return None
 
 
-def reminder_stale(meeting: dict | None, starts_at: str) -> str | None:
+def reminder_stale(meeting: dict | None, starts_at: str) -> Withheld | None:
     """Why a meeting-day email made earlier may no longer leave: the meeting was cancelled or moved since."""
     if meeting is None or meeting.get("status") == "cancelled":
-        return "the meeting was cancelled"
+        return Withheld("meeting_cancelled", "the meeting was cancelled")
     if meeting["starts_at"] != starts_at:
-        return "the meeting was moved to another time"
+        return Withheld("meeting_moved", "the meeting was moved to another time")
     return None
 
 

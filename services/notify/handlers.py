@@ -100,7 +100,7 @@ def notify_council(event: Event, uow: UnitOfWork) -> None:
         data, basis = domain.disclose(event.type, event.data, consent)
     except domain.Withheld as withheld:
         uow.create(UNSENT, event.id, {**base, "id": event.id, "channel": "all", "reason": withheld.reason,
-                                      "basis": "withheld"})
+                                      "reason_code": withheld.code, "basis": "withheld"})
         return
     pending = {**base, "basis": basis, "status": "pending", "trace": telemetry.current_headers(),
                "next_attempt_at": timestamp(), "first_attempt_at": None, "claimed_until": None, "attempts": []}
@@ -116,7 +116,7 @@ def notify_council(event: Event, uow: UnitOfWork) -> None:
         pass  # councils' systems receive API.md's types only; the referrer's email says the rest
     elif notify.webhook(event.data["council"]) is None:
         records.append((UNSENT, {**base, "id": f"{event.id}:webhook", "channel": "webhook", "basis": basis,
-                                 "reason": "the council has no webhook"}))
+                                 "reason": "the council has no webhook", "reason_code": "no_webhook"}))
     else:
         payload = json.dumps({"id": event.id, "type": event.type, "occurred_at": event.occurred_at, "data": data},
                              separators=(",", ":"))
@@ -162,7 +162,7 @@ def _send_webhook(notify: NotifyStore, body: dict, webhooks: delivery.Webhooks) 
     return webhooks.post(webhook.body["url"], payload, headers)
 
 
-def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
+def _withdrawn(notify: NotifyStore, body: dict) -> domain.Withheld | None:
     """Why a message made earlier may no longer leave (the child's consent as notify knows it now; for a meeting's
     day, the meeting as it stands now), or None. Staff's and complainants' own emails are not the referrer's: the
     child's consent to share with the referrer does not govern them."""
@@ -177,16 +177,16 @@ def _withdrawn(notify: NotifyStore, body: dict) -> str | None:
     try:
         domain.still_allowed(body["basis"], _source(known.body), known.body["consent"])
     except domain.Withheld as withheld:
-        return withheld.reason
+        return withheld
     return None
 
 
 def _attempt(uow: UnitOfWork, claimed: Document, webhooks: delivery.Webhooks, mailer: Mailer | None) -> None:
     notify, body = NotifyStore(uow), claimed.body
-    reason = _withdrawn(notify, body)
-    if reason is not None:
-        uow.update(claimed, {**body, "status": "withheld", "withheld_at": timestamp(), "reason": reason,
-                                "claimed_until": None})
+    withheld = _withdrawn(notify, body)
+    if withheld is not None:
+        uow.update(claimed, {**body, "status": "withheld", "withheld_at": timestamp(), "reason": withheld.reason,
+                             "reason_code": withheld.code, "claimed_until": None})
         return
     started = now()
     attributes = {"llais.council": body.get("council"), "llais.event_type": body["type"],
@@ -224,7 +224,8 @@ def delivery_view(body: dict) -> dict:
     result; never a secret."""
     return {k: body.get(k) for k in ("event_id", "type", "channel", "audience", "council", "referral_id", "to", "basis",
                                      "status", "subject", "created_at", "first_attempt_at", "next_attempt_at",
-                                     "delivered_at", "parked_at", "withheld_at", "reason", "attempts")}
+                                     "delivered_at", "parked_at", "withheld_at", "reason", "reason_code",
+                                     "attempts")}
 
 
 # mail of notify's own: to advocates, managers and complainants
@@ -338,7 +339,8 @@ def _digest_made(uow: UnitOfWork, day: str, alerts: list[dict], managers: tuple[
         uow.create(UNSENT, f"digest:{day}", {"id": f"digest:{day}", "event_id": f"digest:{day}",
                                              "type": "deadlines.digest", "channel": "email", "basis": domain.SERVICE,
                                              "council": None, "referral_id": None, "created_at": timestamp(),
-                                             "reason": "no managers' address is set (LLAIS_MANAGER_EMAILS)"})
+                                             "reason": "no managers' address is set (LLAIS_MANAGER_EMAILS)",
+                                             "reason_code": "no_manager_address"})
         return
     shown = [{**a, "reference": a["subject_id"],
               "link": domain.page(public_url, domain.PAGES[a["about"]], a["subject_id"])} for a in alerts]

@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import SelectField, SelectMultipleField
+from wtforms.validators import Optional
 
 from shared import words
 from shared.clock import LONDON, timestamp
@@ -25,7 +27,7 @@ from shared.contracts.referral import llais_reference
 from shared.web import Problem
 
 from services.gateway import access, domain, subject_access
-from services.gateway.web import blueprint, current_language, service_messages
+from services.gateway.web import blueprint, council_choices, current_language, service_messages
 from services.gateway.web.flow import form_for_its_page, kept_for_its_page
 from services.gateway.web.forms import choice, day, submit, text
 from services.gateway.web.people import person_ref
@@ -54,7 +56,8 @@ class FindChildForm(FlaskForm):
     family_name = text(_l("Family name"), optional=True)
     date_of_birth = day(_l("Date of birth"), _l("Enter their date of birth"), optional=True,
                         hint=_l("For example, 27 3 2012"))
-    council = text(_l("Council code"), optional=True, max_length=20, hint=_l("For example, CARDIFF"))
+    council = SelectField(_l("Council"), [Optional()], choices=[], widget=GovSelect(),
+                          invalid_choice_message=_l("Choose a council from the list"))
     external_ref = text(_l("The council's reference"), optional=True, max_length=200)
     submit = submit(_l("Find the child"))
 
@@ -83,13 +86,18 @@ def _how(form: FindChildForm) -> dict[str, Any] | None:
     if form.way.data == "name":
         return {"child": {"given_name": form.given_name.data.strip(), "family_name": form.family_name.data.strip(),
                           "date_of_birth": form.date_of_birth.data.isoformat()}}
-    return {"council": form.council.data.strip().upper(), "external_ref": form.external_ref.data.strip()}
+    return {"council": form.council.data, "external_ref": form.external_ref.data.strip()}
+
+
+def _with_councils(form: FindChildForm) -> None:
+    """The councils to choose from, by their names in the page's language."""
+    form.council.choices = [("", gettext("Choose the council")), *council_choices()]
 
 
 @blueprint.route("/subject-access", methods=["GET", "POST"])
 @managers("subject access refused")
 def subject_access_find():
-    form, loose = form_for_its_page("subject-access", FindChildForm)
+    form, loose = form_for_its_page("subject-access", FindChildForm, _with_councils)
     if request.method == "POST" and form.validate_on_submit():
         how = _how(form)
         if how is not None:
@@ -169,42 +177,21 @@ def _document(released: list[dict], language: str, made_at: str) -> str:
                            reason_words=reason_words, rows=subject_access.rows, label=label, shown=value_words)
 
 
-LABELS = {
-    "council": _l("Council"), "basis": _l("Basis"), "external_ref": _l("The council's reference"),
-    "reference": _l("Reference"), "child": _l("Child"), "given_name": _l("Given name"),
-    "family_name": _l("Family name"), "date_of_birth": _l("Date of birth"), "preferred_language": _l("Language"),
-    "language": _l("Language"), "contact": _l("Contact"), "phone": _l("Phone"), "name": _l("Name"),
-    "role": _l("Role"), "email": _l("Email"), "status": _l("Status"), "received_at": _l("Received"),
-    "timeline": _l("Timeline"), "at": _l("When"), "what": _l("What"), "by": _l("Who"), "meeting": _l("Meeting"),
-    "outcome": _l("Outcome"), "advocate_email": _l("Advocate"), "contact_attempts": _l("Contact attempts"),
-    "note": _l("Note"), "venue": _l("Venue"), "issues": _l("Issues"), "from_whom": _l("From"),
-    "deadlines": _l("Deadlines"), "opened_at": _l("Opened"), "closure": _l("Closure"),
-    "signposting": _l("Signposting"), "theme": _l("Theme"), "consent": _l("Consent"), "risks": _l("Risks"),
-    "summary": _l("Summary"), "referrer": _l("Referrer"), "reason": _l("Reason"), "decided_by": _l("Decided by"),
-    "disclosed_to": _l("Disclosed to"), "disclosed_at": _l("Disclosed"), "child_told": _l("Child told"),
-    "about": _l("About"), "activities": _l("Activities"), "history": _l("History"), "plan": _l("Plan"),
-    "to": _l("To"), "channel": _l("Channel"), "created_at": _l("Made"), "kind": _l("Kind"),
-}
-"""What the document calls the fields it shows most; any other by its name, its underscores spaces."""
-
-
 def label(path: str) -> str:
-    """A field's dotted path as the document names it: each part in words ("Contact attempts › 1 › Note")."""
-    return " › ".join(str(int(part) + 1) if part.isdigit() else str(LABELS.get(part, part.replace("_", " ")))
-                      for part in path.split("."))
+    """A field's dotted path as the document names it, in the language it is drawn in (shared/words)."""
+    return subject_access.field_words(path, current_language_or_forced(), strict=False)
 
 
 def value_words(item: dict, path: str, value: Any, language: str) -> str:
     """A field's value as the document shows it: a code in its words, yes or no, a moment or a day in the
     child's language, anything else as it is."""
-    field = next((part for part in reversed(path.split(".")) if not part.isdigit()), "")
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
         return when(value) or value
     if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
         return long_date(value) or value
-    return str(subject_access.code_words(item, field, value, language))
+    return str(subject_access.code_words(item, path, value, language, strict=False))
 
 
 def kind_words(kind: str) -> str:

@@ -11,13 +11,15 @@ import json
 import re
 import uuid
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from shared import words
 from shared.clock import LONDON, new_id
+from shared.councils import CouncilRegister
 from shared.contracts.referral import llais_reference
-from services.gateway import handlers
+from services.gateway import handlers, subject_access
 from services.gateway.store import SUBJECT_ACCESS
 from services.gateway.web.people import person_ref
 from services.gateway.web.subject_access import PAGE_SIZE
@@ -91,8 +93,8 @@ def test_the_export_holds_each_part_of_the_childs_record_in_their_language(site,
     assert everything["language"] == language
     assert {r["id"] for r in everything["records"]} >= {record["referral"], record["case"], record["complaint"]}
     document = text_of(archive.read("subject-access.html").decode())
-    for words in KIND_WORDS[language]:
-        assert words in document, words
+    for said in KIND_WORDS[language]:
+        assert said in document, said
     assert record["given"] in document
     assert ("Dyddiad geni" if language == "cy" else "Date of birth") in document
     assert ("Niwed sylweddol" if language == "cy" else "Significant harm").lower() in document.lower()
@@ -107,6 +109,78 @@ def test_the_export_holds_each_part_of_the_childs_record_in_their_language(site,
     audit = [e for e in site.audit() if e.get("referral_id") == record["referral"]]
     assert {"subject access export requested", "subject access export read", "subject access export released"} \
         <= {e["what"] for e in audit}
+
+
+EVERY_CODE = {code for kind in words.WORDS for code in words.codes(kind)} | {
+    c.code for c in CouncilRegister.load().all()} | set(CouncilRegister.load().regions())
+"""Every code of every vocabulary, council and region: a value still one of them in a document is a code unsaid."""
+
+
+def the_childs_case_worked_on(site, crew, record: dict) -> None:
+    """An issue raised and concluded, an activity and a signpost on the child's case, an opt-out under the same
+    council's reference and a change in care of their referral, so the document says each."""
+    council = {"Authorization": f"Bearer {handlers.create_api_key(site.gateway, site.councils, 'CARDIFF')}"}
+    for path, body in (("/opt-outs", {"basis": "looked_after", "date_of_birth": "2013-05-02",
+                                      "offered_at": (datetime.now(timezone.utc) - timedelta(days=30)).isoformat(),
+                                      "reason_code": "not_the_right_time", "external_ref": record["external_ref"]}),
+                       ("/transitions", {"kind": "placement_move", "happened_on": date.today().isoformat(),
+                                         "referral_id": record["referral"]})):
+        told = api(site, "POST", path, {**council, "Idempotency-Key": str(uuid.uuid4())}, json=body)
+        assert told.status_code == 201, told.text
+    advocate = bearer(site, crew["manager"])
+    raised = api(site, "POST", f"/cases/{record['case']}/issues", advocate,
+                 json={"theme": "placement", "description": "Wants to stay near school"})
+    assert raised.status_code == 201, raised.text
+    issue = raised.json()["issues"][-1]["id"] if "issues" in raised.json() else raised.json()["id"]
+    for path, body in ((f"/issues/{issue}/conclude", {"outcome": "resolved"}),
+                       ("/activities", {"kind": "meeting", "contribution": "jointly", "note": "Met at school"}),
+                       ("/signposting", {"to": "legal"})):
+        answer = api(site, "POST", f"/cases/{record['case']}{path}", advocate, json=body)
+        assert answer.status_code in (200, 201), answer.text
+
+
+def document_rows(html: str) -> list[tuple[str, str]]:
+    """The document's (label, value) pairs as a reader sees them."""
+    return [(text_of(dt), text_of(dd)) for dt, dd in re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", html, re.S)]
+
+
+def test_every_label_and_every_code_of_the_document_is_in_words_of_the_childs_language(site, crew):
+    documents = {}
+    for language in ("cy", "en"):
+        record = a_full_case(site, crew, language)
+        the_childs_case_worked_on(site, crew, record)
+        manager = site.signed_in(crew["manager"])
+        archive = released(manager, found(manager, way="referral", referral=record["referral"]))
+        everything = json.loads(archive.read("subject-access.json"))
+        assert {"referral", "opt_out", "transition", "meeting", "deadlines", "case", "disclosure", "complaint",
+                "message_sent", "message_withheld"} <= {r["kind"] for r in everything["records"]}
+        for item in everything["records"]:
+            for path, value in subject_access.rows(item["fields"]):
+                assert subject_access.field_words(path, language), path  # strict: UnknownCode when not in words
+                said = subject_access.code_words(item, path, value, language)
+                unsaid = [one for one in (value if isinstance(value, list) else [value]) if one in EVERY_CODE]
+                assert not unsaid or said != value, f"{item['kind']} {path} shows the code {value!r}"
+                assert not (isinstance(said, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", said)), (path, said)
+        documents[language] = document_rows(archive.read("subject-access.html").decode())
+        sent = [r for r in everything["records"] if r["kind"] == "message_sent"]
+        blacked = "[wedi'i olygu]" if language == "cy" else "[redacted]"
+        assert sent and all(a["to"] == blacked for r in sent for a in r["fields"].get("attempts") or []), \
+            "where each message went is someone else's details"
+        withheld = [r["fields"] for r in everything["records"] if r["kind"] == "message_withheld"]
+        assert withheld and all(w.get("reason_code") and "reason" not in w for w in withheld), "why not, by a code"
+
+    for language, shown in documents.items():
+        named = {said for english, welsh in words.WORDS["record_field"].values()
+                 for said in [welsh if language == "cy" else english]}
+        for label, value in shown:
+            assert all(part.isdigit() or part in named for part in label.split(" › ")), (language, label)
+            assert value not in EVERY_CODE, (language, label, value)
+        assert "Llinell amser" in {label.split(" › ")[0] for label, _ in shown} if language == "cy" else True
+    welsh_labels, english_labels = ({label for label, _ in documents[lang]} for lang in ("cy", "en"))
+    assert welsh_labels and english_labels and not welsh_labels & english_labels, welsh_labels & english_labels
+    welsh_values = {value for _, value in documents["cy"]}
+    assert {"Caerdydd", "Cymru", "Y gwasanaeth eiriolaeth", "Daeth i law", "Dim un eto", "Lle rydw i'n byw",
+            "Cyngor cyfreithiol"} <= welsh_values, "codes in Welsh words"
 
 
 def test_a_mark_the_manager_clears_is_released_as_it_is(site, crew):

@@ -35,9 +35,10 @@ def test_a_meeting_moved_waits_for_its_new_morning_and_one_cancelled_is_not_remi
 def test_a_meeting_day_email_made_earlier_is_stale_once_the_meeting_moved_or_was_cancelled():
     meeting = {"starts_at": "2026-12-08T14:30:00+00:00", "status": "arranged"}
     assert domain.reminder_stale(meeting, "2026-12-08T14:30:00+00:00") is None
-    assert "moved" in domain.reminder_stale({**meeting, "starts_at": "2026-12-09T09:00:00+00:00"},
-                                            "2026-12-08T14:30:00+00:00")
-    assert "cancelled" in domain.reminder_stale({**meeting, "status": "cancelled"}, "2026-12-08T14:30:00+00:00")
+    moved = domain.reminder_stale({**meeting, "starts_at": "2026-12-09T09:00:00+00:00"}, "2026-12-08T14:30:00+00:00")
+    assert (moved.code, moved.reason) == ("meeting_moved", "the meeting was moved to another time")
+    cancelled = domain.reminder_stale({**meeting, "status": "cancelled"}, "2026-12-08T14:30:00+00:00")
+    assert (cancelled.code, cancelled.reason) == ("meeting_cancelled", "the meeting was cancelled")
 
 
 def test_a_deadline_at_risk_then_missed_is_listed_once_as_missed_earliest_due_first():

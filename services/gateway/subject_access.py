@@ -109,8 +109,10 @@ def _asked(service: str, method: str, **call: Any) -> list[dict[str, Any]]:
 
 
 def the_child(items: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
-    """The child as their latest referral names them (None when there is none)."""
-    referrals = [item for item in items if item["kind"] == "referral"]
+    """The child as their latest referral still naming them gives them (None when there is none): an erased
+    referral names nobody."""
+    every = [item for item in items if item["kind"] == "referral"]
+    referrals = [item for item in every if not item["fields"].get("erased_on")] or every
     return max(referrals, key=lambda i: i.get("when") or "")["fields"]["child"] if referrals else None
 
 

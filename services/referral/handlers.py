@@ -432,7 +432,8 @@ def childs_referrals(referrals: ReferralStore, *, referral_id: str | None = None
         if referral["id"] in found:
             continue
         found[referral["id"]] = referral
-        waiting += earlier_referrals(referrals, referral, referral["council"])
+        if not referral.get("erased_on"):  # an erased referral names nobody to look for: its links still hold
+            waiting += earlier_referrals(referrals, referral, referral["council"])
         linked = [referral.get("follow_on_referral_id"), referral.get("follow_on_of"),
                   *referral.get("earlier_referral_ids", [])]
         waiting += [d.body for i in linked if i and i not in found for d in [referrals.get(i)] if d is not None]

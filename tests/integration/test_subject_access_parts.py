@@ -74,3 +74,23 @@ def test_a_childs_referrals_are_found_three_ways_and_each_gives_its_records(apis
     theirs = apis["complaints"].post("/subject-access", json={"child": child}, headers=MANAGER).json["items"]
     assert [(c["kind"], c["matched"], c["marks"]) for c in theirs] == [("complaint", "name", [])]
     assert "tracking_digest" not in theirs[0]["fields"] and "name_key" not in theirs[0]["fields"]
+
+
+def test_a_child_whose_earlier_referral_was_erased_is_still_found_by_the_later_one(apis):
+    """An erased referral names nobody (no name, no date of birth) yet stays linked: the walk takes it as it is and
+    looks for the child's other referrals only from those that still name them."""
+    from shared.store import Put
+    from services.referral.retention import referral_anonymised
+    from services.referral.store import REFERRALS
+
+    referral = apis["referral"]
+    body = {**example_referral(), "council": "CARDIFF", "external_ref": "PARTS-ERASED"}
+    body["child"] = {**body["child"], "given_name": "Lowri", "family_name": "Erased-Earlier"}
+    earlier = referral.post("/referrals", json=body, headers=MANAGER).json
+    later = referral.post("/referrals", json=body, headers=MANAGER).json
+    store = referral.application.extensions["llais.store"]
+    kept = store.get(REFERRALS, earlier["id"])
+    store.commit(Put.update(kept, {**referral_anonymised(kept.body), "erased_on": "2040-01-01"}))
+    found = referral.post("/subject-access/child", json={"referral_id": later["id"]}, headers=MANAGER)
+    assert found.status_code == 200, found.json
+    assert found.json["referral_ids"] == sorted([earlier["id"], later["id"]])

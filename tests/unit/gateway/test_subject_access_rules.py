@@ -206,3 +206,13 @@ def test_a_meeting_as_scheduling_keeps_it_is_said_wholly_in_words():
             (path, said)
     assert subject_access.code_words(item, "topics_covered", ["advocate_role", "rights"], "en") == \
         "The advocate's role, The child's rights (UNCRC article 12)"
+
+
+def test_the_child_is_named_by_the_latest_referral_that_still_names_them():
+    named = {"kind": "referral", "when": "2026-01-05T10:00:00+00:00",
+             "fields": {"child": {"given_name": "Cerys", "preferred_language": "cy"}}}
+    erased = {"kind": "referral", "when": "2026-06-05T10:00:00+00:00",
+              "fields": {"child": {"given_name": ""}, "erased_on": "2028-06-05"}}
+    assert subject_access.the_child([named, erased])["given_name"] == "Cerys"
+    assert subject_access.the_child([erased]) == {"given_name": ""}, "only erased: as it is"
+    assert subject_access.the_child([]) is None

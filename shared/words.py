@@ -565,6 +565,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "ends_at": ("Ends", "Yn gorffen"),
         "equality": ("Equality", "Cydraddoldeb"),
         "erase_on": ("To be erased on", "I'w ddileu ar"),
+        "erased_on": ("Erased on", "Dilëwyd ar"),
         "escalated_at": ("Moved to stage 2", "Symudwyd i gam 2"),
         "ethnic_group": ("Ethnic group", "Grŵp ethnig"),
         "event_id": ("Event", "Digwyddiad"),

@@ -216,3 +216,18 @@ def test_the_child_is_named_by_the_latest_referral_that_still_names_them():
     assert subject_access.the_child([named, erased])["given_name"] == "Cerys"
     assert subject_access.the_child([erased]) == {"given_name": ""}, "only erased: as it is"
     assert subject_access.the_child([]) is None
+
+
+def test_an_erased_referral_reads_in_words_too():
+    """What erasure leaves of a referral (codes, dates, the day it was erased) is named and worded as the rest."""
+    from services.referral.retention import referral_anonymised
+
+    referral = referral_rules.new_referral(new_id(), example_referral(), CouncilRegister.load().get("CARDIFF"),
+                                           "2026-01-05T10:00:00.000+00:00")
+    erased = {**referral_anonymised(referral), "erase_on": None, "erased_on": "2040-01-01"}
+    item = parts.record("referral", "referral", erased, erased["received_at"])
+    for path, value in subject_access.rows(item["fields"]):
+        for language in ("en", "cy"):
+            assert subject_access.field_words(path, language), path
+            subject_access.code_words(item, path, value, language)  # strict: an unworded code raises
+    assert subject_access.field_words("erased_on", "cy") == "Dilëwyd ar"

@@ -17,10 +17,11 @@ import zipfile
 from typing import Any, Callable, Iterable
 
 from shared import words
-from shared.subject_access import redacted
+from shared.subject_access import record, redacted
 from shared.web import Problem
 
 from services.gateway import forwarding
+from services.gateway.access import gateway_store
 
 ASKED_BY_REFERRAL = ("referral", "scheduling", "casework", "notify")
 """The services asked for what they hold about the child's referrals (the complaints service by the child's name)."""
@@ -59,6 +60,7 @@ CODES = {
                      "basis": "message_basis", "status": "message_status", "reason_code": "withheld_reason"},
     "message_withheld": {"type": "message_type", "channel": "message_route", "audience": "message_audience",
                          "basis": "message_basis", "status": "message_status", "reason_code": "withheld_reason"},
+    "audit_entry": {"what": "audit_what", "why": "audit_why", "role": "staff_role", "via": "audit_via"},
 }
 """The fields of each kind of record that hold a code (by their path, a list's places left out, or by their own
 name), and the kind of words (shared/words) that says it."""
@@ -95,10 +97,39 @@ def gather(referral_ids: list[str]) -> list[dict[str, Any]]:
     if child is None:
         raise ChildNotFound()
     items += _asked("complaints", "POST", body={"child": {k: child.get(k) for k in ("given_name", "family_name")}})
+    items += audit_entries(record_ids(referral_ids, items))
     for item in items:
         item["marks"] = [{**mark, "key": mark_key(item, mark["path"])} for mark in item["marks"]]
     return sorted(items, key=lambda i: (KINDS.index(i["kind"]) if i["kind"] in KINDS else len(KINDS),
                                         i.get("when") or "", i["id"]))
+
+
+def record_ids(referral_ids: list[str], items: Iterable[dict[str, Any]]) -> list[str]:
+    """The ids of every record of the child's: their referrals and what each service holds about them, which is
+    what the audit log names when someone reads or changes one."""
+    return list(dict.fromkeys([*referral_ids, *(item["id"] for item in items)]))
+
+
+AUDIT_SHOWN = {"at": "at", "who": "who", "role": "role", "council": "council", "via": "via", "key_id": "key_id",
+               "what": "what", "record": "referral_id", "answer": "status", "why": "why"}
+"""What the export shows of an audit entry (its field: the entry's): who read or changed which record, when, from
+where, what they were answered and why."""
+MOST_AUDIT_ENTRIES = 10_000
+"""The most audit entries one export holds (the oldest first): who looked, for the child's right to know it."""
+
+
+def audit_entries(ids: list[str]) -> list[dict[str, Any]]:
+    """The gateway's part: what the audit log says about the child's records, read through its index on the record
+    each entry names. A member of staff's name is marked for the manager to consider, as someone else's details."""
+    found: list = []
+    while len(found) < MOST_AUDIT_ENTRIES and (page := gateway_store().audit_page(
+            {"referral_id": ids}, found[-1].id if found else None, None, 500)):
+        found += page
+    return [record("gateway", "audit_entry", {"id": entry.id, **entry.body}, entry.body.get("at"),
+                   fields={shown: entry.body[kept] for shown, kept in AUDIT_SHOWN.items()
+                           if entry.body.get(kept) is not None},
+                   marks=[("who", "third_party")] if entry.body.get("kind") == "staff" else [])
+            for entry in found[:MOST_AUDIT_ENTRIES]]
 
 
 def _asked(service: str, method: str, **call: Any) -> list[dict[str, Any]]:

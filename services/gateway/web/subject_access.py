@@ -302,7 +302,7 @@ def _safe(value: str) -> str:
 @managers("who looked refused")
 def who_looked_child(export_id: str):
     export, items = _export(export_id)
-    record_ids = list(dict.fromkeys([*export.body["referral_ids"], *(item["id"] for item in items)]))
+    record_ids = subject_access.record_ids(export.body["referral_ids"], items)
     child = subject_access.the_child(items) or {}
     title = gettext("Who looked at the records of %(name)s", name=f"{child.get('given_name', '')} "
                                                                   f"{child.get('family_name', '')}".strip())

@@ -89,7 +89,10 @@ def test_the_export_holds_each_part_of_the_childs_record_in_their_language(site,
     assert sorted(archive.namelist()) == ["subject-access.html", "subject-access.json"]
     everything = json.loads(archive.read("subject-access.json"))
     kinds = {r["kind"] for r in everything["records"]}
-    assert {"referral", "meeting", "case", "disclosure", "complaint"} <= kinds
+    assert {"referral", "meeting", "case", "disclosure", "complaint", "audit_entry"} <= kinds
+    looked = [r["fields"] for r in everything["records"] if r["kind"] == "audit_entry"]
+    assert {(e["what"], e["record"]) for e in looked} >= {("create referral", record["referral"]),
+                                                         ("record disclosure", record["case"])}, "who looked, too"
     assert everything["language"] == language
     assert {r["id"] for r in everything["records"]} >= {record["referral"], record["case"], record["complaint"]}
     document = text_of(archive.read("subject-access.html").decode())
@@ -153,7 +156,7 @@ def test_every_label_and_every_code_of_the_document_is_in_words_of_the_childs_la
         archive = released(manager, found(manager, way="referral", referral=record["referral"]))
         everything = json.loads(archive.read("subject-access.json"))
         assert {"referral", "opt_out", "transition", "meeting", "deadlines", "case", "disclosure", "complaint",
-                "message_sent", "message_withheld"} <= {r["kind"] for r in everything["records"]}
+                "message_sent", "message_withheld", "audit_entry"} <= {r["kind"] for r in everything["records"]}
         for item in everything["records"]:
             for path, value in subject_access.rows(item["fields"]):
                 assert subject_access.field_words(path, language), path  # strict: UnknownCode when not in words

@@ -20,7 +20,7 @@ from shared.contracts.retention import HOLD_REASONS
 from shared.errors import NotAllowed, Refused, Rule
 from shared.retention import Policy, day_of, published_after
 
-from services.referral import domain
+from services.referral import domain, offers_again
 
 NAME = "referral"
 
@@ -127,6 +127,25 @@ def message_anonymised(message: Mapping[str, Any]) -> dict:
 
 def opt_out_erase_on(opt_out: Mapping[str, Any], policy: Policy) -> date:
     return published_after(day_of(opt_out["recorded_at"]))  # type: ignore[arg-type]
+
+
+def transition_erase_on(transition: Mapping[str, Any], policy: Policy) -> date | None:
+    """A change in the child's care the council told of falls due as an opt-out does, once the reporting year it is
+    counted in is published; not while its renewed offer is still to do."""
+    if transition.get("renewed_offer_status") == offers_again.TO_DO:
+        return None
+    return published_after(day_of(transition["recorded_at"]))  # type: ignore[arg-type]
+
+
+def transition_anonymised(transition: Mapping[str, Any]) -> dict:
+    """The kind, the day and what came of it stay (reporting counts them), with the links to the child's referrals
+    and opt-outs by id; the council's reference for the child goes."""
+    return {**transition, "external_ref": None}
+
+
+def transition_about(transition: Mapping[str, Any]) -> list[str]:
+    """The referrals a legal hold on which keeps the transition: the one it names and the child's earlier ones."""
+    return [i for i in (transition.get("referral_id"), *transition.get("earlier_referral_ids", ())) if i]
 
 
 def opt_out_anonymised(opt_out: Mapping[str, Any]) -> dict:

@@ -43,8 +43,11 @@ RETAINED = (
              about=retention.linked, telling=retention.expired,
              along=(AboutReferral(MESSAGES, anonymised=retention.message_anonymised),)),
     Retained(OPT_OUTS, "opt_out", retention.opt_out_erase_on, anonymised=retention.opt_out_anonymised),
+    Retained(TRANSITIONS, "transition", retention.transition_erase_on, anonymised=retention.transition_anonymised,
+             about=retention.transition_about),
 )
-"""How a child's referrals and opt-outs fall due and are erased (services/referral/retention.py)."""
+"""How a child's referrals, opt-outs and the changes in their care councils told of fall due and are erased
+(services/referral/retention.py)."""
 
 
 class ReferralStore:

@@ -72,6 +72,22 @@ def test_erasing_an_opt_out_keeps_the_childs_age_and_the_reasons_code():
     assert retention.opt_out_erase_on(opt_out, Policy()) == date(2027, 7, 1)  # its reporting year published
 
 
+def test_a_change_in_care_falls_due_once_its_year_is_published_and_its_renewed_offer_done():
+    told = {"id": "t1", "council": "CARDIFF", "region": "cardiff-vale", "kind": "placement_move",
+            "happened_on": "2026-11-18", "referral_id": None, "optout_id": None, "external_ref": "MOSAIC-9",
+            "earlier_referral_ids": ["r1"], "earlier_optout_ids": [], "offered_again": True,
+            "not_offered_because": None, "renewed_offer_status": "to_do", "renewed_offer_result": None,
+            "recorded_at": "2026-11-21T10:00:00+00:00"}
+    assert retention.transition_erase_on(told, Policy()) is None, "its renewed offer is still to do"
+    done = {**told, "renewed_offer_status": "done", "renewed_offer_result": "referred_again"}
+    assert retention.transition_erase_on(done, Policy()) == date(2027, 7, 1)
+    erased = retention.transition_anonymised(done)
+    assert "MOSAIC-9" not in json.dumps(erased)
+    assert {k: v for k, v in erased.items() if k != "external_ref"} == {k: v for k, v in done.items()
+                                                                        if k != "external_ref"}
+    assert retention.transition_about(done) == ["r1"], "a hold on the child's earlier referral keeps it"
+
+
 def test_a_hold_on_any_linked_referral_keeps_this_one():
     linked = closed(earlier_referral_ids=["r0"], follow_on_referral_id="r2")
     assert retention.linked(linked) == ["r1", "r0", "r2"]

@@ -48,7 +48,7 @@ check_fields(blueprint, {"name": validation.person_name})
 def receive():
     councils = current_app.extensions["llais.councils"]
     command = command_from_body(lambda body: ReceiveComplaint(body, actor()))
-    return as_kept(handlers.receive(command, uow(), councils=councils))
+    return answered(handlers.receive(command, uow(), councils=councils))
 
 
 @blueprint.get("/followed/<key>")
@@ -77,7 +77,7 @@ def read(complaint_id: str):
     document = complaints().complaint(complaint_id)
     if document is None:
         raise handlers.NotFound(complaint_id)
-    return document.body
+    return answered(document.body)
 
 
 STEPS = {"acknowledge": handlers.acknowledge, "respond": handlers.respond, "escalate": handlers.escalate,
@@ -88,13 +88,16 @@ STEPS = {"acknowledge": handlers.acknowledge, "respond": handlers.respond, "esca
 def take_step(complaint_id: str, step: str):
     if step not in STEPS:
         raise Problem(404, "No such step.")
-    return as_kept(STEPS[step](command_from_body(lambda body: ChangeComplaint(complaint_id, body, actor())), uow()))
+    return answered(STEPS[step](command_from_body(lambda body: ChangeComplaint(complaint_id, body, actor())),
+                                uow()))
 
 
-def as_kept(complaint: dict) -> dict:
-    """A command's answer as a read gives it next: with the day the complaint falls due for erasure, which the
-    store sets as it writes (a closed complaint's, a compliment's)."""
-    return erasure.stamped(complaint, RETAINED[0], settings().retention)
+def answered(complaint: dict) -> dict:
+    """A complaint as a command's answer and a read alike give it: with the day it falls due for erasure, which the
+    store sets as it writes (a closed complaint's, a compliment's), and without the digest of the complainant's name
+    that only a subject access export finds it by."""
+    kept = erasure.stamped(complaint, RETAINED[0], settings().retention)
+    return {field: value for field, value in kept.items() if field != "name_key"}
 
 
 @blueprint.get("/history")

@@ -120,6 +120,8 @@ def test_a_step_answers_the_complaint_as_a_read_gives_it_next_the_day_it_falls_d
     assert withdrawn.status_code == 200, withdrawn.json
     read = client.get(f"/complaints/{complaint['id']}", headers=MANAGER).json
     assert withdrawn.json["erase_on"] == read["erase_on"] and read["erase_on"], "closed: it falls due in 6 years"
+    assert "name_key" not in withdrawn.json and "name_key" not in read and "name_key" not in complaint, \
+        "the digest a subject access export finds the complaint by is no one's to read"
     compliment = made(client, kind="compliment")
     assert compliment["erase_on"] and compliment["erase_on"] == client.get(
         f"/complaints/{compliment['id']}", headers=MANAGER).json["erase_on"]

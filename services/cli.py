@@ -221,15 +221,18 @@ def upgrade_records() -> None:
             for kept in retained(service):
                 stamp = functools.partial(_due_day_missing, kept=kept, policy=settings.retention)
                 made = bring_up_to_date(store, kept.collection, stamp)
-                click.echo(f"{service}: {made} {kept.collection} given the day they fall due")
+                click.echo(f"{service}: {made} {kept.collection} given the day they fall due now")
         finally:
             store.close()
 
 
 def _due_day_missing(body: dict, *, kept, policy) -> dict | None:
+    """The record stamped with the day it falls due under the periods in force now; None when it carries that day
+    already (so a changed period reaches the records written before the change)."""
     from shared.erasure import stamped
 
-    return None if "erase_on" in body else stamped(body, kept, policy)
+    now_due = stamped(body, kept, policy)
+    return None if "erase_on" in body and body["erase_on"] == now_due["erase_on"] else now_due
 
 
 @main.group()

@@ -149,7 +149,8 @@ def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int
                                   after=after):
             after = found[-1].id
             for document in found:
-                if held.intersection(declaration.about(document.body)):
+                if held.intersection(declaration.about(document.body)) or _put_off(uow, store, declaration,
+                                                                                     document, on):
                     continue
                 if _erase(uow, declaration, document, on):
                     _count(kinds, declaration.kind, document.id)
@@ -165,6 +166,19 @@ def erase_due(store: Store, retained: Sequence[Retained], on: date, *, page: int
     log.info("records erased", extra={"llais_erased": {kind: kept["count"] for kind, kept in kinds.items()},
                                       "llais_inbox_forgotten": forgotten})
     return record
+
+
+def _put_off(uow: UnitOfWork, store: Store, declaration: Retained, document: Document, on: date) -> bool:
+    """Whether the period in force now has the record fall due later than its stamp says (a provider lengthened
+    it since the record was written): then it is written again as it is, which stamps the later day, and is not
+    erased. A period shortened since is applied by `llais upgrade-records`, which stamps every record again."""
+    if not isinstance(store, Stamping):
+        return False
+    due = declaration.due(document.body, store.policy)
+    if due is None or due <= on:
+        return False
+    uow.update(document, document.body)  # another writer's change meanwhile stamps it as well
+    return True
 
 
 def _erase(uow: UnitOfWork, declaration: Retained | AboutReferral, document: Document, on: date, *,

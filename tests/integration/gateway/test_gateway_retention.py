@@ -67,6 +67,10 @@ def test_upgrading_records_gives_those_kept_before_the_day_they_fall_due(tmp_pat
     assert store.get("complaints", "c2").body["erase_on"] is None
     again = CliRunner().invoke(main, ["upgrade-records"])
     assert "complaints: 0 complaints given the day they fall due" in again.output
+    monkeypatch.setenv("LLAIS_RETENTION_COMPLAINT_YEARS", "7")  # the provider keeps complaints longer from now on
+    changed = CliRunner().invoke(main, ["upgrade-records"])
+    assert "complaints: 1 complaints given the day they fall due" in changed.output, changed.output
+    assert store.get("complaints", "c1").body["erase_on"] == "2033-02-10", "a changed period reaches kept records"
     store.close()
 
 

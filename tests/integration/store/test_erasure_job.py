@@ -124,3 +124,22 @@ def test_the_records_about_an_erased_record_go_with_it(tmp_path):
     assert store.get("letters", "l1").body["text"] == "" and store.get("letters", "l2").body["text"] == "Dear Nia"
     assert record["kinds"]["letters"] == {"count": 1, "ids": [erasure.digest("l1")]}
     made.close()
+
+
+def test_a_period_lengthened_since_a_record_was_stamped_puts_its_erasure_off(store):
+    """A record stamped under a shorter period is not erased on that day once the provider has lengthened it: it is
+    stamped again with the later day, and erased then."""
+    kept = Retained("kept", "kept", lambda body, policy: add_years(date.fromisoformat(body["closed"]),
+                                                                    policy.complaint_years),
+                    anonymised=lambda body: {k: v for k, v in body.items() if k != "name"})
+    inner = store.inner
+    inner.ensure_indexes(erasure.indexes([kept]), strict=True)
+    erasure.stamping(inner, [kept], Policy(complaint_years=6)).commit(
+        Put.new("kept", "k1", {"name": "Osian", "closed": CLOSED.isoformat()}))
+    assert store.get("kept", "k1").body["erase_on"] == add_years(CLOSED, 6).isoformat()
+    longer = erasure.stamping(inner, [kept], Policy(complaint_years=8))
+    assert erasure.erase_due(longer, [kept], add_years(CLOSED, 6)) is None
+    assert store.get("kept", "k1").body["name"] == "Osian", "not erased on the day the shorter period said"
+    assert store.get("kept", "k1").body["erase_on"] == add_years(CLOSED, 8).isoformat()
+    erasure.erase_due(longer, [kept], add_years(CLOSED, 8))
+    assert "name" not in store.get("kept", "k1").body

@@ -42,8 +42,18 @@ def new_id() -> str:
         else:
             counter = int.from_bytes(os.urandom(1), "big")
         _last[0], _last[1] = millis, counter
-    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | (0x7 << 76) | counter << 64
-    value |= (0b10 << 62) | (int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF)
+    return _uuid7(millis, counter, int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF)
+
+
+def least_id_at(moment: datetime) -> str:
+    """The least id `new_id` can give a record made at `moment`: ids after it were made then or later, ids before
+    it earlier, so records are read between two moments through their ids' order (the audit log, by date)."""
+    return _uuid7(max(int(moment.timestamp() * 1000), 0), 0, 0)
+
+
+def _uuid7(millis: int, counter: int, random_bits: int) -> str:
+    """A UUIDv7's text: the millisecond, the version, the counter, the variant and the random bits."""
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | (0x7 << 76) | counter << 64 | (0b10 << 62) | random_bits
     text = f"{value:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 

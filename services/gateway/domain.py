@@ -428,16 +428,6 @@ def days_waiting(received_at: str | None, at: datetime) -> int | None:
     return None if received_at is None else max((at - datetime.fromisoformat(received_at)).days, 0)
 
 
-# who looked: the audit log read by moments
-
-def id_at(moment: datetime) -> str:
-    """The least id (a UUIDv7: shared/clock.new_id) a record made at `moment` can have: ids after it were made then
-    or later, ids before it earlier, so the audit log is read between two moments through its ids' order."""
-    millis = max(int(moment.timestamp() * 1000), 0) & 0xFFFF_FFFF_FFFF
-    text = f"{millis << 80 | 0x7 << 76 | 0b10 << 62:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
 # retention: when the gateway's own records fall due (shared/erasure.py)
 
 KEY_RECORD_DAYS = 2

@@ -232,7 +232,7 @@ class GatewayStore:
 
     def audit_page(self, where: dict, after: str | None, before: str | None, limit: int) -> list[Document]:
         """Audit entries matching `where` (by record ids or by who) with ids after `after` and before `before` (ids
-        are UUIDv7, so these are moments: domain.id_at), oldest first, at most `limit`."""
+        are UUIDv7, so these are moments: shared/clock.least_id_at), oldest first, at most `limit`."""
         page = self.store.find(AUDIT, where, limit=limit, after=after)
         return [document for document in page if before is None or document.id < before]
 

@@ -22,7 +22,7 @@ from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
 from shared import words
-from shared.clock import LONDON, timestamp
+from shared.clock import LONDON, least_id_at, timestamp
 from shared.contracts.referral import llais_reference
 from shared.web import Problem
 
@@ -222,7 +222,7 @@ def _dates() -> tuple[str | None, str | None, dict[str, str]]:
             raise Problem(422, "Give the dates as YYYY-MM-DD.", errors={name: ["Give a date as YYYY-MM-DD."]}) \
                 from None
         start = datetime.combine(day_asked + timedelta(days=1 if name == "to" else 0), time(), LONDON)
-        bounds[name] = domain.id_at(start)
+        bounds[name] = least_id_at(start)
     return bounds["from"], bounds["to"], given
 
 

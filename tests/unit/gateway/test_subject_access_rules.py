@@ -11,11 +11,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from shared import subject_access as parts, words
-from shared.clock import new_id
+from shared.clock import least_id_at, new_id
 from shared.councils import CouncilRegister
 from services.casework import domain as casework
 from services.complaints import domain as complaints
-from services.gateway import domain, subject_access
+from services.gateway import subject_access
 from services.gateway.web.pages import PUBLIC
 from services.referral import domain as referral_rules, handlers as referral_handlers, messages
 from services.scheduling import domain as scheduling
@@ -87,13 +87,13 @@ def test_a_field_or_code_without_words_is_refused_in_strict_mode_and_said_by_its
 
 
 def test_ids_made_between_two_moments_lie_between_the_ids_at_those_moments():
-    before = domain.id_at(datetime.now(timezone.utc) - timedelta(milliseconds=5))
+    before = least_id_at(datetime.now(timezone.utc) - timedelta(milliseconds=5))
     made = new_id()
     time.sleep(0.01)
-    after = domain.id_at(datetime.now(timezone.utc))
+    after = least_id_at(datetime.now(timezone.utc))
     assert before < made < after
     new_year, next_day = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc)
-    assert domain.id_at(new_year) < domain.id_at(next_day)
+    assert least_id_at(new_year) < least_id_at(next_day)
 
 
 def test_a_service_message_that_became_a_referral_is_said_wholly_in_words():

@@ -21,7 +21,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
-from shared import words
+from shared import validation, words
 from shared.clock import LONDON, least_id_at, timestamp
 from shared.contracts.referral import llais_reference
 from shared.web import Problem
@@ -216,11 +216,9 @@ def _dates() -> tuple[str | None, str | None, dict[str, str]]:
     given = {name: request.args.get(name, "").strip() for name in ("from", "to") if request.args.get(name)}
     bounds: dict[str, str | None] = {"from": None, "to": None}
     for name, value in given.items():
-        try:
-            day_asked = datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
-            raise Problem(422, "Give the dates as YYYY-MM-DD.", errors={name: ["Give a date as YYYY-MM-DD."]}) \
-                from None
+        if problem := validation.day_problem(value):
+            raise Problem(422, "Give the dates as YYYY-MM-DD.", errors={name: [problem]})
+        day_asked = validation.parse_day(value)
         start = datetime.combine(day_asked + timedelta(days=1 if name == "to" else 0), time(), LONDON)
         bounds[name] = least_id_at(start)
     return bounds["from"], bounds["to"], given

@@ -280,6 +280,8 @@ def test_who_looked_at_this_childs_record_this_year_on_a_page_and_as_csv(site, c
     none_yet = manager.get(f"{review}/who-looked", params={"to": "2000-01-01"})
     assert "Nobody looked in that time." in text_of(none_yet)
     assert manager.get(f"{review}/who-looked", params={"from": "last year"}).status_code == 422
+    for not_a_day in ("2026-1-5", "2026-02-30", "9999-12-31", "1066-10-14"):  # the window every service keeps
+        assert manager.get(f"{review}/who-looked", params={"to": not_a_day}).status_code == 422, not_a_day
     assert any(e["what"] == "who looked read" and e["who"] == crew["manager"] for e in site.audit())
 
 
